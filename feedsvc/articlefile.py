@@ -1,0 +1,393 @@
+"""One article file's bytes → an Article, or the named problems that keep it out.
+
+Pure apart from the `photo_info` callback the store passes in: the same bytes, site and photo always
+give the same Article, so the service and the static build agree.
+"""
+from __future__ import annotations
+
+import hashlib
+import mimetypes
+import posixpath
+from dataclasses import dataclass, field
+from typing import Any, Callable
+from urllib.parse import quote, urljoin, urlsplit
+
+import yaml
+
+from .dates import DateError, parse_date
+from .media import ImageInfo, PhotoError
+from .model import Article, Author, Photo, Problem, RelatedLink, RelatedRef, Site, Status
+from .text import plain_text, xml_clean
+
+KNOWN_FIELDS = frozenset({"id", "title", "section", "published", "updated", "slug", "url", "authors",
+                          "author", "dateline", "summary", "tags", "status", "photo", "related"})
+PHOTO_FIELDS = frozenset({"src", "caption", "credit", "alt", "type", "length", "width", "height"})
+MEDIA_DIR = "media"
+
+PhotoLookup = Callable[[str], ImageInfo]  # store path → measured image, or raises PhotoError
+
+
+class _DuplicateKey(yaml.YAMLError):
+    pass
+
+
+class FrontMatterLoader(yaml.CSafeLoader if hasattr(yaml, "CSafeLoader") else yaml.SafeLoader):
+    """Safe YAML that refuses duplicate keys and keeps dates as text for our own date reader."""
+
+    def construct_mapping(self, node, deep=False):
+        if isinstance(node, yaml.MappingNode):
+            seen: set[str] = set()
+            for key_node, _ in node.value:
+                if isinstance(key_node, yaml.ScalarNode) and key_node.tag != "tag:yaml.org,2002:merge":
+                    if key_node.value in seen:
+                        raise _DuplicateKey(f"the key {key_node.value!r} is given twice "
+                                            f"(line {key_node.start_mark.line + 1})")
+                    seen.add(key_node.value)
+        return super().construct_mapping(node, deep)
+
+
+FrontMatterLoader.add_constructor("tag:yaml.org,2002:timestamp",
+                                  lambda loader, node: loader.construct_scalar(node))
+
+
+@dataclass
+class ParseResult:
+    article: Article | None
+    problems: list[Problem] = field(default_factory=list)
+    photo_path: str | None = None   # the store photo this article depends on, if any
+
+
+class _Reject(Exception):
+    """Stops parsing one file; the problem is already recorded."""
+
+
+def _describe(value: Any) -> str:
+    """Name a YAML value for a message without walking it (aliases can make it huge)."""
+    if isinstance(value, str):
+        return repr(value if len(value) <= 60 else value[:57] + "...")
+    if isinstance(value, bool):
+        return "a yes/no value"
+    if isinstance(value, (int, float)):
+        text = repr(value)
+        return text if len(text) <= 30 else "a very large number"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "a mapping"
+    return "nothing" if value is None else type(value).__name__
+
+
+class _Reader:
+    """Reads fields off the front matter, recording problems against the editor's file name."""
+
+    def __init__(self, display_path: str) -> None:
+        self.display_path = display_path
+        self.problems: list[Problem] = []
+        self.photo_path: str | None = None  # recorded even when the photo is bad, so its arrival is noticed
+
+    def error(self, field_name: str | None, message: str) -> None:
+        self.problems.append(Problem(self.display_path, field_name, message, "error"))
+
+    def warn(self, field_name: str | None, message: str) -> None:
+        self.problems.append(Problem(self.display_path, field_name, message, "warning"))
+
+    def fail(self, field_name: str | None, message: str) -> _Reject:
+        self.error(field_name, message)
+        return _Reject()
+
+    def text(self, value: Any, name: str, *, required: bool = False, plain: bool = True) -> str | None:
+        if value is None or (isinstance(value, str) and not value.strip()):
+            if required:
+                raise self.fail(name, "is required and missing" if value is None else "is empty")
+            return None
+        if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+            raise self.fail(name, f"must be text, not {_describe(value)}")
+        text, removed = xml_clean(str(value))
+        if removed:
+            self.warn(name, f"{removed} character(s) that XML 1.0 forbids were removed")
+        if plain:
+            text, stripped = plain_text(text)
+            if stripped:
+                self.warn(name, "HTML markup was removed (this field is plain text)")
+        text = " ".join(text.split())
+        if not text:
+            if required:
+                raise self.fail(name, "is empty")
+            return None
+        return text
+
+
+def split_front_matter(text: str) -> tuple[str, str] | None:
+    """(yaml, body) for a file that starts with a `---` line and has a closing `---` or `...` line."""
+    if not text.startswith("---"):
+        return None
+    first_newline = text.find("\n")
+    if first_newline < 0 or text[:first_newline].rstrip() != "---":
+        return None
+    position = first_newline + 1
+    while position <= len(text):
+        end = text.find("\n", position)
+        line = text[position:] if end < 0 else text[position:end]
+        if line.rstrip() in ("---", "..."):
+            return text[first_newline + 1:position], ("" if end < 0 else text[end + 1:])
+        if end < 0:
+            return None
+        position = end + 1
+    return None
+
+
+def _default_id(relpath: str) -> str:
+    return relpath[:-3] if relpath.endswith(".md") else relpath
+
+
+def _store_media_path(src: str) -> str | None:
+    """Normalise a photo `src` to a path under media/, or None if it points anywhere else."""
+    path = posixpath.normpath(src.lstrip("/"))
+    if path.startswith("../") or path == ".." or not path.startswith(MEDIA_DIR + "/"):
+        return None
+    if any(part.startswith((".", "_")) for part in path.split("/")):
+        return None
+    return path
+
+
+def parse_article(relpath: str, data: bytes, site: Site, photo_info: PhotoLookup, *,
+                  media_base_url: str, display_root: str = "") -> ParseResult:
+    """Turn one file's bytes into an Article; every problem names the file and the field."""
+    reader = _Reader(display_root + relpath)
+    try:
+        return _parse(relpath, data, site, photo_info, media_base_url, reader)
+    except _Reject:
+        return ParseResult(None, reader.problems, reader.photo_path)
+    except Exception as exc:  # noqa: BLE001 — a file must never take the store down
+        reader.error(None, f"could not be read ({type(exc).__name__}: {exc}); please report this")
+        return ParseResult(None, reader.problems, reader.photo_path)
+
+
+def _parse(relpath: str, data: bytes, site: Site, photo_info: PhotoLookup, media_base_url: str,
+           reader: _Reader) -> ParseResult:
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise reader.fail(None, f"is not UTF-8 (byte 0x{data[exc.start]:02x} on line {line}); save it as UTF-8")
+    text = text.removeprefix("\ufeff")
+    text, removed = xml_clean(text)
+    if removed:
+        reader.warn(None, f"{removed} character(s) that XML 1.0 forbids were removed")
+    parts = split_front_matter(text.replace("\r\n", "\n"))
+    if parts is None:
+        raise reader.fail("front matter", "missing: the file must start with a '---' line, then the YAML "
+                                          "fields, then another '---' line, then the body")
+    front, body = parts
+    try:
+        meta = yaml.load(front, Loader=FrontMatterLoader)  # noqa: S506 — a safe loader subclass
+    except _DuplicateKey as exc:
+        raise reader.fail("front matter", f"{exc}; keep one")
+    except yaml.constructor.ConstructorError as exc:
+        tag = getattr(exc, "problem", "") or str(exc)
+        raise reader.fail("front matter", f"uses a YAML tag that is not allowed ({tag}); only plain YAML is read")
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark
+        where = f" at line {mark.line + 2}, column {mark.column + 1}" if mark else ""
+        raise reader.fail("front matter", f"is not valid YAML: {exc.problem}{where}")
+    except (yaml.YAMLError, ValueError, RecursionError, OverflowError, MemoryError) as exc:
+        raise reader.fail("front matter", f"is not valid YAML ({type(exc).__name__})")
+    if not isinstance(meta, dict):
+        raise reader.fail("front matter", f"must be a mapping of fields, not {_describe(meta)}")
+    for key in meta:
+        if not isinstance(key, str):
+            raise reader.fail("front matter", f"has a field name that is not text ({_describe(key)})")
+        if key not in KNOWN_FIELDS:
+            reader.warn(key, "is not a field feedsvc knows; it is ignored (typo?)")
+
+    title = reader.text(meta.get("title"), "title", required=True)
+    section = _section(reader, meta.get("section"), site)
+    published = _date(reader, meta.get("published"), "published", site, required=True)
+    updated = _date(reader, meta.get("updated"), "updated", site) or published
+    if updated < published:
+        raise reader.fail("updated", f"{_describe(meta.get('updated'))} is before published "
+                                     f"({_describe(meta.get('published'))}); a correction cannot predate the story")
+    status = _status(reader, meta.get("status"))
+
+    slug = reader.text(meta.get("slug"), "slug") or posixpath.basename(_default_id(relpath))
+    if "/" in slug or slug in (".", ".."):
+        raise reader.fail("slug", f"{_describe(slug)} must be one URL path segment (no '/')")
+    url = _url(reader, meta.get("url"), site, section, slug)
+    article_id = reader.text(meta.get("id"), "id", plain=False) or _default_id(relpath)
+    if any(ch.isspace() for ch in article_id):
+        raise reader.fail("id", f"{_describe(article_id)} must not contain spaces")
+
+    body_text = body.strip("\n")
+    if not body_text.strip():
+        raise reader.fail("body", "is empty: write the story below the closing '---' line")
+
+    photo = _photo(reader, meta.get("photo"), photo_info, media_base_url)
+    authors = _authors(reader, meta.get("authors", meta.get("author")))
+    tags = _tags(reader, meta.get("tags"))
+    related = _related(reader, meta.get("related"), url)
+    dateline = reader.text(meta.get("dateline"), "dateline") or ""
+    summary = reader.text(meta.get("summary"), "summary")
+
+    if any(p.severity == "error" for p in reader.problems):
+        raise _Reject()
+    photo_path = reader.photo_path
+    digest = hashlib.blake2b(data, digest_size=12)
+    digest.update(repr((photo, site.revision, media_base_url)).encode())
+    article = Article(
+        id=article_id, path=relpath, slug=slug, title=title, section=section, url=url,
+        published=published, updated=updated, body=body_text, revision=digest.hexdigest(),
+        authors=authors, dateline=dateline, summary=summary, tags=tags, status=status,
+        photo=photo, related=related)
+    return ParseResult(article, reader.problems, photo_path)
+
+
+def _section(reader: _Reader, value: Any, site: Site) -> str:
+    name = reader.text(value, "section", required=True)
+    wanted = name.casefold()
+    for section in site.sections:
+        if section.slug == name or section.title.casefold() == wanted or section.slug == wanted:
+            return section.slug
+    known = ", ".join(f"{s.slug} ({s.title})" for s in site.sections) or "none"
+    raise reader.fail("section", f"{name!r} is not a section of this site; declared sections: {known}")
+
+
+def _date(reader: _Reader, value: Any, name: str, site: Site, *, required: bool = False):
+    if value is None or value == "":
+        if required:
+            raise reader.fail(name, "is required and missing")
+        return None
+    try:
+        return parse_date(value, site.tz)
+    except DateError as exc:
+        raise reader.fail(name, f"{_describe(value)} {exc}")
+
+
+def _status(reader: _Reader, value: Any) -> Status:
+    if value is None:
+        return Status.PUBLISHED
+    text = value.strip().lower() if isinstance(value, str) else None
+    if text in ("published", "draft"):
+        return Status(text)
+    raise reader.fail("status", f"{_describe(value)} must be 'published' or 'draft'")
+
+
+def _url(reader: _Reader, value: Any, site: Site, section: str, slug: str) -> str:
+    given = reader.text(value, "url", plain=False)
+    if given is None:
+        return urljoin(site.url, f"{quote(section)}/{quote(slug)}")
+    absolute = urljoin(site.url, given) if given.startswith("/") else given
+    parts = urlsplit(absolute)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise reader.fail("url", f"{_describe(given)} must be an absolute http(s) URL or a path starting with '/'")
+    return absolute
+
+
+def _photo(reader: _Reader, value: Any, photo_info: PhotoLookup, media_base_url: str):
+    if value is None:
+        return None
+    if isinstance(value, str):
+        value = {"src": value}
+    if not isinstance(value, dict):
+        raise reader.fail("photo", f"must be a mapping with src, caption and credit, not {_describe(value)}")
+    for key in value:
+        if key not in PHOTO_FIELDS:
+            reader.warn(f"photo.{key}", "is not a photo field feedsvc knows; it is ignored")
+    src = reader.text(value.get("src"), "photo.src", required=True, plain=False)
+    caption = reader.text(value.get("caption"), "photo.caption") or ""
+    credit = reader.text(value.get("credit"), "photo.credit") or ""
+    alt = reader.text(value.get("alt"), "photo.alt") or caption
+    scheme = urlsplit(src).scheme.lower()
+    if scheme in ("http", "https"):
+        mime = reader.text(value.get("type"), "photo.type") or mimetypes.guess_type(urlsplit(src).path)[0]
+        if mime is not None and not mime.startswith("image/"):
+            raise reader.fail("photo.type", f"{mime!r} is not an image type")
+        numbers = {key: _positive_int(reader, value.get(key), f"photo.{key}") for key in ("length", "width", "height")}
+        return Photo(url=src, mime_type=mime, caption=caption, credit=credit, alt=alt, **numbers)
+    if scheme:
+        raise reader.fail("photo.src", f"{_describe(src)}: only http(s) URLs or paths under media/ are allowed")
+    store_path = _store_media_path(src)
+    if store_path is None:
+        raise reader.fail("photo.src", f"{_describe(src)} must be a path under media/ in the store, or an http(s) URL")
+    for key in ("type", "length", "width", "height"):
+        if key in value:
+            reader.warn(f"photo.{key}", "is measured from the file for photos in the store; the value given is ignored")
+    reader.photo_path = store_path
+    try:
+        info = photo_info(store_path)
+    except PhotoError as exc:
+        raise reader.fail("photo.src", f"{store_path}: {exc}")
+    return Photo(url=media_base_url + quote(store_path), store_path=store_path, mime_type=info.mime_type,
+                 length=info.length, width=info.width, height=info.height, caption=caption, credit=credit, alt=alt)
+
+
+def _positive_int(reader: _Reader, value: Any, name: str) -> int | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, str)):
+        raise reader.fail(name, f"{_describe(value)} must be a whole number")
+    try:
+        number = int(value)
+    except ValueError:
+        raise reader.fail(name, f"{_describe(value)} must be a whole number") from None
+    if not 0 < number < 1 << 40:
+        raise reader.fail(name, f"{_describe(value)} must be a positive number")
+    return number
+
+
+def _authors(reader: _Reader, value: Any) -> tuple[Author, ...]:
+    if value is None:
+        return ()
+    items = value if isinstance(value, list) else [value]
+    authors = []
+    for index, item in enumerate(items):
+        where = f"authors[{index}]"
+        if isinstance(item, dict):
+            name = reader.text(item.get("name"), f"{where}.name", required=True)
+            email = reader.text(item.get("email"), f"{where}.email", plain=False)
+            if email is not None and ("@" not in email or any(c in email for c in "<> \"")):
+                reader.warn(f"{where}.email", f"{email!r} is not an email address; left out")
+                email = None
+            link = reader.text(item.get("url"), f"{where}.url", plain=False)
+            if link is not None and urlsplit(link).scheme not in ("http", "https"):
+                reader.warn(f"{where}.url", f"{link!r} is not an http(s) URL; left out")
+                link = None
+            authors.append(Author(name, email, link))
+        else:
+            name = reader.text(item, where)
+            if name:
+                authors.append(Author(name))
+    return tuple(authors)
+
+
+def _tags(reader: _Reader, value: Any) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    items = value if isinstance(value, list) else [value]
+    tags: list[str] = []
+    for index, item in enumerate(items):
+        tag = reader.text(item, f"tags[{index}]")
+        if tag and tag not in tags:
+            tags.append(tag)
+    return tuple(tags)
+
+
+def _related(reader: _Reader, value: Any, own_url: str) -> tuple[RelatedLink | RelatedRef, ...]:
+    if value is None:
+        return ()
+    if not isinstance(value, list):
+        value = [value]
+    links: list[RelatedLink | RelatedRef] = []
+    for index, item in enumerate(value):
+        where = f"related[{index}]"
+        if isinstance(item, dict):
+            title = reader.text(item.get("title"), f"{where}.title", required=True)
+            href = reader.text(item.get("url"), f"{where}.url", required=True, plain=False)
+            absolute = urljoin(own_url, href)
+            if urlsplit(absolute).scheme not in ("http", "https"):
+                raise reader.fail(f"{where}.url", f"{_describe(href)} must be an http(s) URL")
+            links.append(RelatedLink(title, absolute))
+        else:
+            target = reader.text(item, where, plain=False)
+            if target:
+                links.append(RelatedRef(target))
+    return tuple(links)

@@ -1,0 +1,120 @@
+"""Configuration in layers — defaults, then a TOML file, then FEEDSVC_* environment variables, then
+explicit overrides — shared by the service and the static build so one file drives both."""
+from __future__ import annotations
+
+import dataclasses
+import os
+import tomllib
+from dataclasses import dataclass, fields
+from pathlib import Path
+from typing import Any, Mapping
+
+ENV_PREFIX = "FEEDSVC_"
+DEFAULT_CONFIG_FILE = "feedsvc.toml"
+
+
+class ConfigError(ValueError):
+    """A configuration value that cannot be used; the message names the key and the source."""
+
+
+@dataclass(frozen=True)
+class Config:
+    store: Path = Path("articles")
+    base_url: str = "http://127.0.0.1:8000/"   # where feeds and media are served: self links, enclosures
+    items_per_feed: int = 50
+    max_age: int = 300                          # Cache-Control max-age for feeds, seconds
+    stale_while_revalidate: int = 60
+    stale_if_error: int = 86400
+    media_max_age: int = 86400
+    summary_length: int = 300
+    max_article_bytes: int = 1 << 20
+    max_photo_bytes: int = 20 << 20
+    max_photo_pixels: int = 60_000_000
+    max_feed_bytes: int = 2_000_000             # Google News' limit; items are dropped from the end
+    gzip_level: int = 6
+    refresh_seconds: float = 0.5                # how often the service applies store changes
+    rescan_seconds: float = 30.0                # full stat scan, the safety net under file-system events
+    watch: bool = True                          # use file-system events (watchdog) where available
+    cache_dir: Path | None = None               # persistent parse cache; None: no cache
+    hub_url: str | None = None                  # WebSub hub to notify of changed feeds
+
+    def __post_init__(self) -> None:
+        if not self.base_url.startswith(("http://", "https://")):
+            raise ConfigError(f"base_url: must be an absolute http(s) URL, got {self.base_url!r}")
+        if not self.base_url.endswith("/"):
+            object.__setattr__(self, "base_url", self.base_url + "/")
+        for name in ("items_per_feed", "summary_length", "max_article_bytes", "max_feed_bytes"):
+            if getattr(self, name) <= 0:
+                raise ConfigError(f"{name}: must be positive, got {getattr(self, name)!r}")
+        if not 0 <= self.gzip_level <= 9:
+            raise ConfigError(f"gzip_level: must be 0–9, got {self.gzip_level!r}")
+
+    def replace(self, **changes: Any) -> "Config":
+        return dataclasses.replace(self, **changes)
+
+
+def _coerce(name: str, kind: Any, value: Any, source: str) -> Any:
+    """Turn a file or environment value into the field's type, naming the key when it can't."""
+    kind = str(kind)
+    try:
+        if value is None or (isinstance(value, str) and value == "" and "None" in kind):
+            return None
+        if "Path" in kind:
+            return Path(value)
+        if "bool" in kind:
+            if isinstance(value, bool):
+                return value
+            text = str(value).strip().lower()
+            if text in ("1", "true", "yes", "on"):
+                return True
+            if text in ("0", "false", "no", "off"):
+                return False
+            raise ValueError(value)
+        if "int" in kind:
+            if isinstance(value, bool):
+                raise ValueError(value)
+            return int(value)
+        if "float" in kind:
+            return float(value)
+        return str(value)
+    except (TypeError, ValueError):
+        raise ConfigError(f"{source}: {name}: {value!r} is not a valid {kind}") from None
+
+
+def load_config(path: str | os.PathLike | None = None, env: Mapping[str, str] | None = None,
+                overrides: Mapping[str, Any] | None = None) -> Config:
+    """Build the configuration; `path` (or FEEDSVC_CONFIG, or ./feedsvc.toml if present) is TOML."""
+    env = os.environ if env is None else env
+    known = {f.name: f.type for f in fields(Config)}
+    values: dict[str, Any] = {}
+
+    config_file = path or env.get(ENV_PREFIX + "CONFIG")
+    if config_file is None and Path(DEFAULT_CONFIG_FILE).is_file():
+        config_file = DEFAULT_CONFIG_FILE
+    if config_file is not None:
+        try:
+            with open(config_file, "rb") as fh:
+                data = tomllib.load(fh)
+        except OSError as exc:
+            raise ConfigError(f"{config_file}: cannot read: {exc.strerror}") from None
+        except tomllib.TOMLDecodeError as exc:
+            raise ConfigError(f"{config_file}: not valid TOML: {exc}") from None
+        section = data.get("feedsvc", data)
+        for key, value in section.items():
+            if key not in known:
+                raise ConfigError(f"{config_file}: unknown setting {key!r}; known: {', '.join(known)}")
+            values[key] = _coerce(key, known[key], value, str(config_file))
+        if "store" in values and not values["store"].is_absolute():
+            values["store"] = Path(config_file).parent / values["store"]
+
+    for key, kind in known.items():
+        env_key = ENV_PREFIX + key.upper()
+        if env_key in env:
+            values[key] = _coerce(key, kind, env[env_key], env_key)
+
+    for key, value in (overrides or {}).items():
+        if key not in known:
+            raise ConfigError(f"unknown setting {key!r}")
+        if value is not None:
+            values[key] = value
+    return Config(**values)

@@ -1,0 +1,92 @@
+"""Reading the dates editors write, into aware UTC datetimes.
+
+ISO 8601 first (fast, exact), then python-dateutil for the forms people type. A date with no zone
+takes the site's zone; a date missing its year, month or day is refused rather than silently
+completed from today's date, so the same file always means the same moment.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from datetime import datetime, timezone, tzinfo
+
+from dateutil import parser as dateutil_parser
+from dateutil import tz as dateutil_tz
+
+# Abbreviations that name one offset wherever they are read. Others ("IST", "CST" in China…) are
+# ambiguous, so they are refused with a request for an offset.
+_ZONE_ABBREVIATIONS: dict[str, int] = {
+    "UTC": 0, "UT": 0, "GMT": 0, "Z": 0,
+    "EST": -5 * 3600, "EDT": -4 * 3600, "CST": -6 * 3600, "CDT": -5 * 3600,
+    "MST": -7 * 3600, "MDT": -6 * 3600, "PST": -8 * 3600, "PDT": -7 * 3600,
+    "AKST": -9 * 3600, "AKDT": -8 * 3600, "HST": -10 * 3600,
+}
+MIN_YEAR, MAX_YEAR = 1900, 9998
+
+_PARSER = dateutil_parser.parser()
+_DEFAULT_A = datetime(2001, 1, 1)
+_DEFAULT_B = datetime(2002, 2, 2)
+
+
+class DateError(ValueError):
+    """A value that is not a usable date; str() is the reason, for an editor."""
+
+
+def _zone_for(name: str | None, offset: int | None) -> tzinfo | None:
+    if offset is not None:
+        return dateutil_tz.tzoffset(name, offset)
+    if name is None:
+        return None
+    key = name.upper()
+    if key in _ZONE_ABBREVIATIONS:
+        return dateutil_tz.tzoffset(key, _ZONE_ABBREVIATIONS[key])
+    raise DateError(f"unknown or ambiguous time zone {name!r}; write an offset such as -07:00")
+
+
+def _parse_text(text: str) -> datetime:
+    try:
+        return datetime.fromisoformat(text)
+    except ValueError:
+        pass
+    try:
+        first = _PARSER.parse(text, default=_DEFAULT_A, tzinfos=_zone_for)
+        second = _PARSER.parse(text, default=_DEFAULT_B, tzinfos=_zone_for)
+    except DateError:
+        raise
+    except (ValueError, OverflowError, TypeError, ArithmeticError):
+        raise DateError("is not a date") from None
+    if first.date() != second.date():
+        raise DateError("is not a complete date (it needs a year, a month and a day)")
+    return first
+
+
+def parse_date(value: object, site_zone: tzinfo) -> datetime:
+    """Return `value` as an aware UTC datetime, or raise DateError saying why it is not one."""
+    if isinstance(value, datetime):
+        moment = value
+    elif isinstance(value, dt.date):
+        moment = datetime(value.year, value.month, value.day)
+    elif isinstance(value, str):
+        text = value.strip()
+        if not text or len(text) > 100:
+            raise DateError("is not a date")
+        moment = _parse_text(text)
+    else:
+        raise DateError("is not a date")
+    if moment.tzinfo is None or moment.utcoffset() is None:
+        moment = moment.replace(tzinfo=site_zone)
+    try:
+        moment = moment.astimezone(timezone.utc)
+    except (OverflowError, ValueError):
+        raise DateError(f"is outside the years {MIN_YEAR}–{MAX_YEAR}") from None
+    if not MIN_YEAR <= moment.year <= MAX_YEAR:
+        raise DateError(f"is outside the years {MIN_YEAR}–{MAX_YEAR}")
+    return moment.replace(microsecond=0) if moment.microsecond else moment
+
+
+def http_date(moment: datetime) -> str:
+    """RFC 9110 IMF-fixdate, independent of the process locale."""
+    moment = moment.astimezone(timezone.utc)
+    days = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+    months = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+    return (f"{days[moment.weekday()]}, {moment.day:02d} {months[moment.month - 1]} {moment.year:04d} "
+            f"{moment.hour:02d}:{moment.minute:02d}:{moment.second:02d} GMT")

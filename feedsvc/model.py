@@ -1,0 +1,144 @@
+"""The publication as plain, immutable data: what the store reads and the renderer writes.
+
+No I/O here. Every datetime is aware and in UTC; every URL a feed will carry is absolute.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timezone, tzinfo
+from enum import Enum
+from urllib.parse import urlsplit
+
+
+def _require_utc(value: datetime | None, name: str) -> None:
+    if value is not None and (value.tzinfo is None or value.utcoffset().total_seconds() != 0):
+        raise ValueError(f"{name} must be an aware UTC datetime, got {value!r}")
+
+
+@dataclass(frozen=True, slots=True)
+class Section:
+    slug: str
+    title: str
+    description: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Author:
+    name: str
+    email: str | None = None
+    url: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Photo:
+    """An article's photo: where it is, what it shows, and what a feed enclosure must say of it.
+
+    `url` is always absolute. `store_path` is set for photos kept in the store (served under
+    /media/, measured by reading the file); remote photos carry whatever metadata the editor typed.
+    """
+    url: str
+    store_path: str | None = None
+    mime_type: str | None = None
+    length: int | None = None
+    width: int | None = None
+    height: int | None = None
+    caption: str = ""
+    credit: str = ""
+    alt: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class RelatedLink:
+    title: str
+    url: str
+
+
+@dataclass(frozen=True, slots=True)
+class RelatedRef:
+    """A related story named by the `id` of another article; the store resolves it at publish time."""
+    article_id: str
+
+
+class Status(str, Enum):
+    PUBLISHED = "published"
+    DRAFT = "draft"
+
+
+@dataclass(frozen=True, slots=True)
+class Article:
+    """One story as read from one file. `revision` changes whenever anything a feed shows changes."""
+    id: str
+    path: str                   # store-relative, e.g. "world/obama.md"
+    slug: str
+    title: str
+    section: str                # a declared section's slug
+    url: str                    # canonical, absolute
+    published: datetime
+    updated: datetime
+    body: str                   # Markdown source, XML-clean
+    revision: str               # hash of the file's bytes and the media it depends on
+    authors: tuple[Author, ...] = ()
+    dateline: str = ""
+    summary: str | None = None  # None: derived from the body when rendered
+    tags: tuple[str, ...] = ()
+    status: Status = Status.PUBLISHED
+    photo: Photo | None = None
+    related: tuple[RelatedLink | RelatedRef, ...] = ()
+
+    def __post_init__(self) -> None:
+        _require_utc(self.published, "published")
+        _require_utc(self.updated, "updated")
+
+    def visible_at(self, now: datetime) -> bool:
+        """Drafts never appear; a scheduled story appears when its `published` time arrives."""
+        return self.status is Status.PUBLISHED and self.published <= now
+
+
+@dataclass(frozen=True, slots=True)
+class Site:
+    """The publication, from the store's site file."""
+    title: str
+    url: str                    # the public web site, for article links; ends with "/"
+    language: str = "en"
+    tz: tzinfo = timezone.utc
+    description: str = ""
+    copyright: str = ""
+    logo: str | None = None     # store path (media/...) or absolute URL
+    icon: str | None = None
+    tag_date: str = "2000-01-01"  # RFC 4151 tag date for article and feed ids: set once, never change
+    sections: tuple[Section, ...] = ()
+    accent_color: str | None = None  # webfeeds extras for Feedly/Inoreader
+    cover: str | None = None
+    revision: str = ""
+
+    @property
+    def host(self) -> str:
+        return urlsplit(self.url).hostname or "localhost"
+
+    def section(self, slug: str) -> Section | None:
+        for s in self.sections:
+            if s.slug == slug:
+                return s
+        return None
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """Something wrong in the store, named so an editor can fix it: file, field, what to do."""
+    path: str                   # as the editor sees it, e.g. "articles/world/x.md"
+    field: str | None
+    message: str
+    severity: str = "error"     # "error": article left out (or last good version kept); "warning": published anyway
+
+    def __str__(self) -> str:
+        where = f"{self.path}: {self.field}" if self.field else self.path
+        return f"{where}: {self.message}" if self.severity == "error" else f"{where}: warning: {self.message}"
+
+
+def utc(value: datetime) -> datetime:
+    return value.astimezone(timezone.utc)
+
+
+EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+__all__ = ["Article", "Author", "Photo", "Problem", "RelatedLink", "RelatedRef", "Section", "Site",
+           "Status", "EPOCH", "utc"]

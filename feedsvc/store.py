@@ -1,0 +1,485 @@
+"""The article store: a folder of article files read into immutable snapshots of the model.
+
+`refresh()` looks at the folder again and re-reads only what changed (by a stat scan, or just the
+paths a file-system watcher names), keeping the last good version of any story whose file turns bad.
+Readers take `store.snapshot`, which never changes under them; a refresh publishes a new one.
+"""
+from __future__ import annotations
+
+import bisect
+import os
+import threading
+import time
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Iterable, Iterator, Mapping, Sequence
+
+from .articlefile import MEDIA_DIR, ParseResult, parse_article
+from .media import ImageInfo, PhotoError, probe_image
+from .model import Article, Problem, RelatedRef, Site, Status
+from .sitefile import SITE_FILE, SiteError, parse_site
+
+StatKey = tuple[int, int, int, int]
+OrderKey = tuple[float, str]        # (-published timestamp, id): newest first, ties by id
+ALL = None                          # the all-sections timeline
+RACY_NS = 2_000_000_000             # a file modified this close to the last look is re-read anyway (as git does)
+
+
+def _stat_key(st: os.stat_result) -> StatKey:
+    return (st.st_mtime_ns, st.st_size, st.st_ino, st.st_ctime_ns)
+
+
+def is_hidden(name: str) -> bool:
+    """Files and folders named `_…` or `.…` are not articles (drafts folders, the site file, VCS)."""
+    return name.startswith(("_", "."))
+
+
+@dataclass
+class Changes:
+    """What one refresh found, as store-relative paths."""
+    added: set[str] = field(default_factory=set)
+    edited: set[str] = field(default_factory=set)
+    deleted: set[str] = field(default_factory=set)
+    site: bool = False
+
+    def __bool__(self) -> bool:
+        return bool(self.added or self.edited or self.deleted or self.site)
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """One consistent view of the store: cheap to take, never mutated."""
+    generation: int
+    site: Site | None
+    by_id: Mapping[str, Article]                       # published and scheduled stories (no drafts)
+    order: Mapping[str | None, Sequence[OrderKey]]     # per section slug, and ALL
+    problems: tuple[Problem, ...]
+    files: int
+    drafts: int = 0
+
+    def timeline(self, section: str | None, now: datetime, limit: int) -> list[Article]:
+        """The newest `limit` stories visible at `now`, newest first by published (ties by id)."""
+        keys = self.order.get(section, ())
+        start = bisect.bisect_left(keys, (-now.timestamp(),))
+        return [self.by_id[key[1]] for key in keys[start:start + limit]]
+
+    def visible_count(self, section: str | None, now: datetime) -> int:
+        keys = self.order.get(section, ())
+        return len(keys) - bisect.bisect_left(keys, (-now.timestamp(),))
+
+    def next_appearance(self, section: str | None, now: datetime) -> float | None:
+        """The POSIX time at which the next scheduled story in `section` becomes visible, if any."""
+        keys = self.order.get(section, ())
+        start = bisect.bisect_left(keys, (-now.timestamp(),))
+        return -keys[start - 1][0] if start > 0 else None
+
+    def visible(self, article_id: str, now: datetime) -> Article | None:
+        article = self.by_id.get(article_id)
+        return article if article is not None and article.visible_at(now) else None
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "error"]
+
+
+@dataclass
+class _File:
+    stat: StatKey
+    current: ParseResult            # the latest reading of the file
+    last_good: Article | None       # what stays published while `current` is broken
+
+    @property
+    def effective(self) -> Article | None:
+        return self.current.article or self.last_good
+
+
+class Store:
+    """Reads and re-reads one article folder. One refresh at a time; any number of snapshot readers."""
+
+    def __init__(self, root: str | os.PathLike, *, media_base_url: str, max_article_bytes: int = 1 << 20,
+                 max_photo_bytes: int = 20 << 20, max_photo_pixels: int = 60_000_000,
+                 display_root: str | None = None) -> None:
+        self.root = Path(root)
+        self.media_base_url = media_base_url
+        self.max_article_bytes = max_article_bytes
+        self.max_photo_bytes = max_photo_bytes
+        self.max_photo_pixels = max_photo_pixels
+        self.display_root = display_root if display_root is not None else _display_root(self.root)
+        self._lock = threading.Lock()
+        self._files: dict[str, _File] = {}
+        self._problem_paths: set[str] = set()
+        self._referring_paths: set[str] = set()           # stories that name related stories by id
+        self._site: Site | None = None
+        self._site_stat: StatKey | None = None
+        self._site_problems: list[Problem] = []
+        self._photos: dict[str, tuple[StatKey | None, ImageInfo | PhotoError]] = {}
+        self._photo_users: dict[str, set[str]] = {}        # store photo → article paths that use it
+        self._id_claims: dict[str, list[str]] = {}         # id → paths claiming it, in path order
+        self._url_claims: dict[str, list[str]] = {}
+        self._published: dict[str, Article] = {}           # path → the story it publishes
+        self._by_id: dict[str, Article] = {}
+        self._order: dict[str | None, list[OrderKey]] = {ALL: []}
+        self._dirty_sections: set[str | None] = {ALL}
+        self._snapshot_order: dict[str | None, tuple[OrderKey, ...]] = {}
+        self._drafts = 0
+        self._generation = 0
+        self._last_look_ns = 0
+        self.snapshot = Snapshot(0, None, {}, {ALL: ()}, (), 0)
+
+    @classmethod
+    def from_config(cls, config) -> "Store":
+        """A store read once, as the configuration says (the service and the build share this)."""
+        store = cls(config.store, media_base_url=config.base_url, max_article_bytes=config.max_article_bytes,
+                    max_photo_bytes=config.max_photo_bytes, max_photo_pixels=config.max_photo_pixels)
+        store.refresh()
+        return store
+
+    # ---- looking at the folder -----------------------------------------------------------------
+
+    def refresh(self, paths: Iterable[str] | None = None) -> Changes:
+        """Apply what changed on disk: everything (a stat scan) or only `paths` (store-relative)."""
+        with self._lock:
+            started_ns = time.time_ns()
+            changes = Changes()
+            site_problems = self._site_problems
+            if self._refresh_site(changes):
+                self._reset_indexes()
+                self._scan(changes, force=True)
+                for relpath in sorted(self._files):
+                    self._reconsider(relpath)
+            elif paths is None:
+                self._scan(changes, force=False)
+            else:
+                self._refresh_paths(paths, changes)
+            self._last_look_ns = started_ns
+            if changes or self._generation == 0 or site_problems != self._site_problems:
+                self._publish()
+            return changes
+
+    def _display(self, relpath: str) -> str:
+        return self.display_root + relpath
+
+    def _racy(self, key: StatKey) -> bool:
+        return key[0] >= self._last_look_ns - RACY_NS
+
+    def _refresh_site(self, changes: Changes) -> bool:
+        """Re-read the site file if it changed; True when the site itself (and so every story) changed."""
+        path = self.root / SITE_FILE
+        try:
+            key = _stat_key(path.stat())
+        except OSError:
+            self._site_stat = None
+            self._site_problems = [Problem(self._display(SITE_FILE), None,
+                                           "is missing: the store needs a site file naming the publication "
+                                           "and its sections" + ("; the last good one stays in use" if self._site else ""))]
+            return False
+        if key == self._site_stat and not self._racy(key):
+            return False
+        self._site_stat = key
+        try:
+            site, warnings = parse_site(path.read_bytes(), self._display(SITE_FILE))
+        except SiteError as exc:
+            suffix = [Problem(self._display(SITE_FILE), None, "the last good site file stays in use", "warning")]
+            self._site_problems = exc.problems + (suffix if self._site else [])
+            return False
+        except OSError as exc:
+            self._site_problems = [Problem(self._display(SITE_FILE), None, f"cannot be read ({exc.strerror})")]
+            return False
+        self._site_problems = warnings
+        if self._site is not None and site.revision == self._site.revision:
+            return False
+        self._site = site
+        changes.site = True
+        return True
+
+    def _walk(self) -> Iterator[tuple[str, os.stat_result | None]]:
+        """Every article file (store-relative path, lstat), skipping hidden names and media/."""
+        stack = [("", str(self.root))]
+        while stack:
+            prefix, directory = stack.pop()
+            try:
+                entries = list(os.scandir(directory))
+            except OSError:
+                continue
+            for entry in entries:
+                name = entry.name
+                if is_hidden(name):
+                    continue
+                try:
+                    if entry.is_dir(follow_symlinks=False):
+                        if not (prefix == "" and name == MEDIA_DIR):
+                            stack.append((prefix + name + "/", entry.path))
+                    elif name.endswith(".md"):
+                        yield prefix + name, entry.stat(follow_symlinks=False)
+                except OSError:
+                    yield prefix + name, None
+
+    def _scan(self, changes: Changes, force: bool) -> None:
+        seen: set[str] = set()
+        for relpath, st in self._walk():
+            seen.add(relpath)
+            self._consider(relpath, changes, force, st)
+        for relpath in [p for p in self._files if p not in seen]:
+            self._forget(relpath, changes)
+        for photo in list(self._photo_users):
+            if self._photo_changed(photo):
+                for relpath in sorted(self._photo_users.get(photo, ())):
+                    self._consider(relpath, changes, True)
+
+    def _refresh_paths(self, paths: Iterable[str], changes: Changes) -> None:
+        for relpath in sorted({p.replace(os.sep, "/").lstrip("/") for p in paths}):
+            parts = relpath.split("/")
+            if parts[0] == MEDIA_DIR:
+                if relpath in self._photo_users and self._photo_changed(relpath):
+                    for user in sorted(self._photo_users.get(relpath, ())):
+                        self._consider(user, changes, True)
+            elif relpath.endswith(".md") and not any(is_hidden(p) for p in parts):
+                self._consider(relpath, changes, True)
+
+    # ---- photos --------------------------------------------------------------------------------
+
+    def _photo_stat(self, photo: str) -> StatKey | None:
+        try:
+            return _stat_key((self.root / photo).stat())
+        except OSError:
+            return None
+
+    def _photo_changed(self, photo: str) -> bool:
+        cached = self._photos.get(photo)
+        return cached is None or cached[0] != self._photo_stat(photo)
+
+    def _photo_info(self, photo: str) -> ImageInfo:
+        """Measure a store photo once per (mtime, size, inode); the parser calls this."""
+        path = self.root / photo
+        key = self._photo_stat(photo)
+        cached = self._photos.get(photo)
+        if cached is None or cached[0] != key:
+            try:
+                if key is None:
+                    raise PhotoError("file not found")
+                if not path.resolve().is_relative_to(self.root.resolve()):
+                    raise PhotoError("is a link to a file outside the store")
+                result: ImageInfo | PhotoError = probe_image(path, self.max_photo_bytes, self.max_photo_pixels)
+            except PhotoError as exc:
+                result = exc
+            cached = self._photos[photo] = (key, result)
+        if isinstance(cached[1], PhotoError):
+            raise cached[1]
+        return cached[1]
+
+    # ---- one file ------------------------------------------------------------------------------
+
+    def _consider(self, relpath: str, changes: Changes, force: bool, st: os.stat_result | None = None) -> None:
+        """Re-read one article file if it changed (or `force`), and file the result."""
+        path = self.root / relpath
+        if st is None:
+            try:
+                st = path.lstat()
+            except OSError:
+                if relpath in self._files:
+                    self._forget(relpath, changes)
+                return
+        key = _stat_key(st)
+        known = self._files.get(relpath)
+        if known is not None and known.stat == key and not force and not self._racy(key):
+            return
+        self._file(relpath, key, self._read(relpath, path, st), changes)
+
+    def _read(self, relpath: str, path: Path, st: os.stat_result) -> ParseResult:
+        def problem(message: str) -> ParseResult:
+            return ParseResult(None, [Problem(self._display(relpath), None, message)])
+
+        if not path.is_file() or path.is_symlink():
+            return problem("is not a regular file (links are not followed)")
+        if st.st_size > self.max_article_bytes:
+            return problem(f"is {st.st_size:,} bytes, over the {self.max_article_bytes:,}-byte limit for one "
+                           "article; it was not read")
+        if self._site is None:
+            return ParseResult(None, [])  # nothing can be read without a site file; that is reported once
+        try:
+            with open(path, "rb") as fh:
+                data = fh.read(self.max_article_bytes + 1)
+        except OSError as exc:
+            return problem(f"cannot be read ({exc.strerror})")
+        if len(data) > self.max_article_bytes:
+            return problem(f"is over the {self.max_article_bytes:,}-byte limit for one article; it was not read")
+        return parse_article(relpath, data, self._site, self._photo_info,
+                             media_base_url=self.media_base_url, display_root=self.display_root)
+
+    def _file(self, relpath: str, key: StatKey, result: ParseResult, changes: Changes) -> None:
+        """File a new reading of one path: keep the last good story, note what changed, re-index."""
+        known = self._files.get(relpath)
+        before = known.effective if known else None
+        self._set_photo_user(relpath, known.current.photo_path if known else None, result.photo_path)
+        if known is None:
+            known = self._files[relpath] = _File(key, result, result.article)
+            changes.added.add(relpath)
+        else:
+            if result.article is None and known.last_good is not None:
+                result.problems.append(Problem(self._display(relpath), None,
+                                               "the last good version stays published until this is fixed",
+                                               "warning"))
+            unchanged = (result.article.revision == known.current.article.revision
+                         if result.article and known.current.article else
+                         result.article is None and known.current.article is None
+                         and result.problems == known.current.problems)
+            known.stat, known.current = key, result
+            if unchanged:
+                return
+            known.last_good = result.article or known.last_good
+            changes.edited.add(relpath)
+        self._track_problems(relpath, result)
+        self._index(relpath, before, known.effective)
+
+    def _forget(self, relpath: str, changes: Changes) -> None:
+        known = self._files.pop(relpath)
+        self._set_photo_user(relpath, known.current.photo_path, None)
+        self._problem_paths.discard(relpath)
+        self._referring_paths.discard(relpath)
+        self._index(relpath, known.effective, None)
+        changes.deleted.add(relpath)
+
+    def _track_problems(self, relpath: str, result: ParseResult) -> None:
+        if result.problems:
+            self._problem_paths.add(relpath)
+        else:
+            self._problem_paths.discard(relpath)
+        effective = self._files[relpath].effective
+        if effective is not None and any(isinstance(r, RelatedRef) for r in effective.related):
+            self._referring_paths.add(relpath)
+        else:
+            self._referring_paths.discard(relpath)
+
+    def _set_photo_user(self, relpath: str, old: str | None, new: str | None) -> None:
+        if old == new:
+            return
+        if old is not None:
+            users = self._photo_users.get(old, set())
+            users.discard(relpath)
+            if not users:
+                self._photo_users.pop(old, None)
+                self._photos.pop(old, None)
+        if new is not None:
+            self._photo_users.setdefault(new, set()).add(relpath)
+
+    # ---- indexes -------------------------------------------------------------------------------
+    # Kept up to date one path at a time, so noticing one edit costs about the same in a store of
+    # ten stories or of a hundred thousand.
+
+    def _index(self, relpath: str, before: Article | None, after: Article | None) -> None:
+        """Move one path's story through the claim indexes, then re-decide every path it competes with."""
+        if before is after:
+            return
+        if before is not None and before.status is Status.DRAFT:
+            self._drafts -= 1
+        if after is not None and after.status is Status.DRAFT:
+            self._drafts += 1
+        claimed = [(a.id, a.url) for a in (before, after) if a is not None and a.status is not Status.DRAFT]
+        if before is not None and before.status is not Status.DRAFT:
+            _unclaim(self._id_claims, before.id, relpath)
+            _unclaim(self._url_claims, before.url, relpath)
+        if after is not None and after.status is not Status.DRAFT:
+            bisect.insort(self._id_claims.setdefault(after.id, []), relpath)
+            bisect.insort(self._url_claims.setdefault(after.url, []), relpath)
+        contenders = {relpath}
+        for article_id, url in claimed:
+            contenders.update(self._id_claims.get(article_id, ()))
+            contenders.update(self._url_claims.get(url, ()))
+        for path in sorted(contenders):
+            self._reconsider(path)
+
+    def _winner(self, relpath: str) -> Article | None:
+        """The story `relpath` publishes: not a draft, in a declared section, first in path order to claim its id and URL."""
+        known = self._files.get(relpath)
+        article = known.effective if known else None
+        if article is None or article.status is Status.DRAFT or self._site is None:
+            return None
+        if self._site.section(article.section) is None:
+            return None
+        if self._id_claims[article.id][0] != relpath or self._url_claims[article.url][0] != relpath:
+            return None
+        return article
+
+    def _reconsider(self, relpath: str) -> None:
+        desired = self._winner(relpath)
+        current = self._published.get(relpath)
+        if desired is current:
+            return
+        if current is not None:
+            del self._published[relpath]
+            if self._by_id.get(current.id) is current:
+                del self._by_id[current.id]
+            key = (-current.published.timestamp(), current.id)
+            for section in (ALL, current.section):
+                keys = self._order.get(section)
+                if keys is not None:
+                    index = bisect.bisect_left(keys, key)
+                    if index < len(keys) and keys[index] == key:
+                        del keys[index]
+                    self._dirty_sections.add(section)
+        if desired is not None:
+            self._published[relpath] = desired
+            self._by_id[desired.id] = desired
+            key = (-desired.published.timestamp(), desired.id)
+            for section in (ALL, desired.section):
+                bisect.insort(self._order.setdefault(section, []), key)
+                self._dirty_sections.add(section)
+
+    def _reset_indexes(self) -> None:
+        """Start the story indexes over for a new site file: sections and URLs may all have changed."""
+        self._published.clear()
+        self._by_id.clear()
+        self._order = {ALL: []}
+        for section in self._site.sections if self._site else ():
+            self._order[section.slug] = []
+        self._dirty_sections = set(self._order)
+        self._snapshot_order = {}
+
+    def _publish(self) -> None:
+        """Publish a new snapshot: copies of what changed, sharing unchanged section timelines."""
+        self._generation += 1
+        order = dict(self._snapshot_order)
+        for section in self._dirty_sections:
+            order[section] = tuple(self._order.get(section, ()))
+        declared = {s.slug for s in self._site.sections} if self._site else set()
+        order = {k: v for k, v in order.items() if k is ALL or k in declared}
+        for slug in declared - order.keys():
+            order[slug] = ()
+        self._snapshot_order = order
+        self._dirty_sections = set()
+        self.snapshot = Snapshot(self._generation, self._site, dict(self._by_id), order,
+                                 tuple(self._problems()), len(self._files), self._drafts)
+
+    def _problems(self) -> list[Problem]:
+        problems = list(self._site_problems)
+        for relpath in self._problem_paths:
+            problems.extend(self._files[relpath].current.problems)
+        for relpath in self._referring_paths:
+            for index, ref in enumerate(self._files[relpath].effective.related):
+                if isinstance(ref, RelatedRef) and ref.article_id not in self._by_id:
+                    problems.append(Problem(self._display(relpath), f"related[{index}]",
+                                            f"no published or scheduled article has the id {ref.article_id!r}; "
+                                            "the link is left out until one does", "warning"))
+        for claims, what in ((self._id_claims, "id"), (self._url_claims, "url")):
+            for value, paths in claims.items():
+                for loser in paths[1:]:
+                    problems.append(Problem(self._display(loser), what,
+                                            f"{value!r} is already used by {self._display(paths[0])}; "
+                                            "this story is left out until one of them changes"))
+        problems.sort(key=lambda p: (p.path, p.severity != "error", p.field or "", p.message))
+        return problems
+
+
+def _unclaim(claims: dict[str, list[str]], value: str, relpath: str) -> None:
+    paths = claims.get(value)
+    if paths and relpath in paths:
+        paths.remove(relpath)
+        if not paths:
+            del claims[value]
+
+
+def _display_root(root: Path) -> str:
+    """How the store's folder is named in messages: as it was given (e.g. "articles/")."""
+    text = os.path.normpath(str(root))
+    return "" if text == "." else text.replace(os.sep, "/") + "/"

@@ -1,0 +1,159 @@
+"""Text that is safe to put in a feed: XML 1.0 characters only, plain-text fields free of markup,
+Markdown bodies turned into sanitised HTML with absolute URLs, and summaries cut at a word."""
+from __future__ import annotations
+
+import html
+import re
+import threading
+from html.parser import HTMLParser
+from urllib.parse import urljoin, urlsplit
+
+import nh3
+from markdown_it import MarkdownIt
+
+# XML 1.0 §2.2 Char: everything outside these ranges makes a feed ill-formed (and feedgen raise).
+_XML_FORBIDDEN = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+URL_SCHEMES = frozenset({"http", "https", "mailto"})
+_URL_ATTRIBUTES = frozenset({"href", "src", "cite"})
+
+BODY_TAGS = frozenset({
+    "a", "abbr", "b", "blockquote", "br", "caption", "cite", "code", "dd", "del", "dl", "dt", "em",
+    "figcaption", "figure", "h2", "h3", "h4", "h5", "h6", "hr", "i", "img", "ins", "kbd", "li",
+    "mark", "ol", "p", "pre", "q", "s", "samp", "small", "strong", "sub", "sup", "table", "tbody",
+    "td", "tfoot", "th", "thead", "time", "tr", "u", "ul",
+})
+BODY_ATTRIBUTES = {
+    "a": {"href", "title"},
+    "abbr": {"title"},
+    "blockquote": {"cite"},
+    "img": {"src", "alt", "title", "width", "height"},
+    "ol": {"start"},
+    "q": {"cite"},
+    "td": {"colspan", "rowspan"},
+    "th": {"colspan", "rowspan", "scope"},
+    "time": {"datetime"},
+}
+# Removed with everything inside them; other unknown tags lose the tag and keep their text.
+_CONTENT_REMOVED = frozenset({"script", "style", "iframe", "noscript", "template", "object", "embed",
+                              "svg", "math", "select", "textarea", "button", "frameset", "noembed",
+                              "noframes", "xmp", "plaintext"})
+
+_markdown = MarkdownIt("commonmark", {"html": True}).enable(["table", "strikethrough"])
+_plain_cleaner = nh3.Cleaner(tags=set(), clean_content_tags=set(_CONTENT_REMOVED), attributes={})
+
+
+def xml_clean(text: str) -> tuple[str, int]:
+    """Remove characters XML 1.0 forbids; return the clean text and how many were removed."""
+    cleaned, count = _XML_FORBIDDEN.subn("", text)
+    return cleaned, count
+
+
+def plain_text(text: str) -> tuple[str, bool]:
+    """Plain-text fields (titles, captions, credits…) lose any markup; True if some was removed.
+
+    Some readers treat RSS titles as HTML, so a tag typed into a title must not reach them.
+    """
+    if "<" not in text:
+        return text, False
+    stripped = html.unescape(_plain_cleaner.clean(text))
+    stripped = " ".join(stripped.split()) if stripped != text else stripped
+    return stripped, stripped != text
+
+
+def safe_url(value: str, base: str) -> str | None:
+    """An absolute http(s)/mailto URL for `value` resolved against `base`, or None if unsafe."""
+    value = value.strip()
+    if not value or any(c in value for c in "\x00\t\n\r"):
+        return None
+    try:
+        absolute = urljoin(base, value)
+        scheme = urlsplit(absolute).scheme.lower()
+    except ValueError:
+        return None
+    return absolute if scheme in URL_SCHEMES else None
+
+
+class _BodyCleaner:
+    """Allow-list sanitiser whose attribute filter also makes links absolute against one base URL."""
+
+    def __init__(self) -> None:
+        self.base = ""
+        self._cleaner = nh3.Cleaner(
+            tags=set(BODY_TAGS), clean_content_tags=set(_CONTENT_REMOVED), attributes=BODY_ATTRIBUTES,
+            url_schemes=set(URL_SCHEMES), link_rel=None, strip_comments=True,
+            attribute_filter=self._filter)
+
+    def _filter(self, tag: str, attribute: str, value: str) -> str | None:
+        if attribute in _URL_ATTRIBUTES:
+            return safe_url(value, self.base)
+        return value
+
+    def clean(self, fragment: str, base: str) -> str:
+        self.base = base
+        return self._cleaner.clean(fragment)
+
+
+_per_thread = threading.local()  # a cleaner holds the current base URL, so one per thread
+
+
+def sanitize_html(fragment: str, base_url: str) -> str:
+    """Allow-listed HTML with absolute URLs; scripts, styles, handlers and unsafe URLs removed."""
+    cleaner = getattr(_per_thread, "cleaner", None)
+    if cleaner is None:
+        cleaner = _per_thread.cleaner = _BodyCleaner()
+    return xml_clean(cleaner.clean(fragment, base_url))[0].strip()
+
+
+def body_html(markdown_source: str, base_url: str) -> str:
+    """Markdown (CommonMark + tables) → sanitised HTML with absolute URLs. Never raises on content."""
+    return sanitize_html(_markdown.render(markdown_source), base_url)
+
+
+class _TextExtractor(HTMLParser):
+    _BLOCK = frozenset({"p", "br", "li", "h2", "h3", "h4", "h5", "h6", "blockquote", "tr", "td", "th",
+                        "dt", "dd", "pre", "figure", "figcaption", "hr", "table", "ul", "ol", "dl"})
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        if tag in self._BLOCK:
+            self.parts.append(" ")
+
+    def handle_endtag(self, tag):
+        if tag in self._BLOCK:
+            self.parts.append(" ")
+
+    def handle_data(self, data):
+        self.parts.append(data)
+
+
+def html_to_text(fragment: str) -> str:
+    extractor = _TextExtractor()
+    extractor.feed(fragment)
+    extractor.close()
+    return " ".join("".join(extractor.parts).split())
+
+
+_DATELINE_SEPARATOR = re.compile(r"^\s*[,:\-–—]+\s*|^\s*\([^)]{1,40}\)\s*[,:\-–—]+\s*")
+
+
+def summarize(text: str, length: int, dateline: str = "") -> str:
+    """The opening of `text`, cut at a whole word near `length` characters, with an ellipsis."""
+    text = " ".join(text.split())
+    if dateline and text.casefold().startswith(dateline.casefold()):
+        rest = text[len(dateline):]
+        separator = _DATELINE_SEPARATOR.match(rest)
+        if separator:
+            text = rest[separator.end():]
+    if len(text) <= length:
+        return text
+    cut = text[: length + 1]
+    space = cut.rfind(" ")
+    if space >= length // 2:
+        cut = cut[:space]
+    else:
+        cut = cut[:length]  # one enormous word: cut it rather than publish nothing
+    return cut.rstrip(" ,;:–—-") + "…"

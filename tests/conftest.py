@@ -1,0 +1,96 @@
+"""Shared fixtures: the sample store, tiny stores written per test, and the app built on them."""
+from __future__ import annotations
+
+import os
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLE_STORE = ROOT / "articles"
+BASE_URL = "https://feeds.example.com/"
+
+SITE = {
+    "title": "The Test Times",
+    "url": "https://news.example.com/",
+    "description": "A tiny store for tests.",
+    "language": "en-us",
+    "timezone": "America/Los_Angeles",
+    "tag_date": "2013-01-01",
+    "sections": [
+        {"slug": "world", "title": "World & Nation", "description": "News from everywhere."},
+        {"slug": "business", "title": "Business", "description": "Money and work."},
+    ],
+}
+
+
+def article(body: str = "A body with enough words to summarise.\n\nA second paragraph.", **fields) -> str:
+    """An article file's text: YAML front matter from `fields`, then the Markdown body."""
+    fields.setdefault("title", "A perfectly ordinary headline")
+    fields.setdefault("section", "world")
+    fields.setdefault("published", "2013-05-02 17:40")
+    fields = {k: v for k, v in fields.items() if v is not None}
+    return "---\n" + yaml.safe_dump(fields, allow_unicode=True, sort_keys=False) + "---\n" + body + "\n"
+
+
+class StoreDir:
+    """A store folder a test writes into, by store-relative path."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+
+    def write(self, relpath: str, content: str | bytes) -> Path:
+        path = self.root / relpath
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, str):
+            content = content.encode("utf-8")
+        path.write_bytes(content)
+        return path
+
+    def write_site(self, **changes) -> Path:
+        return self.write("_site.yml", yaml.safe_dump({**SITE, **changes}, allow_unicode=True, sort_keys=False))
+
+    def delete(self, relpath: str) -> None:
+        (self.root / relpath).unlink()
+
+
+@pytest.fixture(autouse=True)
+def _isolated_environment(monkeypatch):
+    """No FEEDSVC_* variable or feedsvc.toml from the developer's shell leaks into a test."""
+    for name in list(os.environ):
+        if name.startswith("FEEDSVC_"):
+            monkeypatch.delenv(name)
+
+
+@pytest.fixture
+def store_dir(tmp_path) -> StoreDir:
+    store = StoreDir(tmp_path / "store")
+    store.root.mkdir()
+    store.write_site()
+    return store
+
+
+def make_jpeg(path: Path, size=(1200, 800), color=(30, 90, 160)) -> Path:
+    from PIL import Image
+    path.parent.mkdir(parents=True, exist_ok=True)
+    Image.new("RGB", size, color).save(path, "JPEG", quality=80)
+    return path
+
+
+@pytest.fixture
+def sample_app():
+    from feedsvc.app import create_app
+    app = create_app({"store": SAMPLE_STORE, "base_url": BASE_URL, "auto_refresh": False})
+    app.testing = True
+    return app
+
+
+@pytest.fixture
+def client(sample_app):
+    return sample_app.test_client()
+
+
+def utc(*args) -> datetime:
+    return datetime(*args, tzinfo=timezone.utc)
