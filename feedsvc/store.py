@@ -123,6 +123,7 @@ class Store:
         self._dirty_sections: set[str | None] = {ALL}
         self._snapshot_order: dict[str | None, tuple[OrderKey, ...]] = {}
         self._drafts = 0
+        self._settle_before_ns: int | None = None
         self._generation = 0
         self._last_look_ns = 0
         self.snapshot = Snapshot(0, None, {}, {ALL: ()}, (), 0)
@@ -137,10 +138,15 @@ class Store:
 
     # ---- looking at the folder -----------------------------------------------------------------
 
-    def refresh(self, paths: Iterable[str] | None = None) -> Changes:
-        """Apply what changed on disk: everything (a stat scan) or only `paths` (store-relative)."""
+    def refresh(self, paths: Iterable[str] | None = None, settle: float = 0.0) -> Changes:
+        """Apply what changed on disk: everything (a stat scan) or only `paths` (store-relative).
+
+        With `settle`, a scan leaves files modified less than that many seconds ago for the next
+        look: they may still be being written.
+        """
         with self._lock:
             started_ns = time.time_ns()
+            self._settle_before_ns = started_ns - int(settle * 1e9) if settle else None
             changes = Changes()
             site_problems = self._site_problems
             if self._refresh_site(changes):
@@ -217,8 +223,11 @@ class Store:
 
     def _scan(self, changes: Changes, force: bool) -> None:
         seen: set[str] = set()
+        settle_before = self._settle_before_ns
         for relpath, st in self._walk():
             seen.add(relpath)
+            if settle_before is not None and st is not None and st.st_mtime_ns > settle_before:
+                continue            # still being written, perhaps: the next look will take it
             self._consider(relpath, changes, force, st)
         for relpath in [p for p in self._files if p not in seen]:
             self._forget(relpath, changes)

@@ -1,0 +1,31 @@
+# Two commands on a fresh clone (Python 3.11+): `make serve` and `make test`.
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: serve test test-long system-deps bench clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+## serve: install what is needed and serve the sample store on http://127.0.0.1:8000/
+serve: $(STAMP)
+	$(BIN)/feedsvc serve --store articles --host 127.0.0.1 --port 8000
+
+## test: install what is needed (Python packages; nginx and Chromium from Debian) and run every test
+test: $(STAMP) system-deps
+	$(BIN)/python -m pytest
+
+## test-long: the long fuzz and the 30-second soak (not part of `make test`)
+test-long: $(STAMP) system-deps
+	FEEDSVC_LONG=1 $(BIN)/python -m pytest -m slow
+
+system-deps:
+	@scripts/install-system-deps
+
+clean:
+	rm -rf $(VENV) .pytest_cache .hypothesis *.egg-info

@@ -1,0 +1,118 @@
+"""`feedsvc check | serve | build`: the editor's check, the development server, the static build."""
+from __future__ import annotations
+
+import logging
+import sys
+from collections import Counter
+from datetime import datetime, timezone
+from pathlib import Path
+
+import click
+
+from .config import ConfigError, load_config
+
+
+def _config(config_file: str | None, **overrides):
+    try:
+        return load_config(config_file, overrides={k: v for k, v in overrides.items() if v is not None})
+    except ConfigError as exc:
+        raise click.UsageError(str(exc)) from None
+
+
+config_option = click.option("--config", "config_file", type=click.Path(dir_okay=False),
+                             help="TOML configuration file (default: FEEDSVC_CONFIG or ./feedsvc.toml).")
+
+
+@click.group()
+@click.version_option(package_name="feedsvc")
+def main() -> None:
+    """Publish a newsroom's article store as RSS and Atom feeds."""
+
+
+@main.command()
+@click.argument("store", required=False, type=click.Path(file_okay=False, path_type=Path))
+@config_option
+def check(store: Path | None, config_file: str | None) -> None:
+    """List every problem in STORE (default: the configured store) and count articles per section.
+
+    Exits 1 when any article would be left out of the feeds.
+    """
+    from .store import Store
+    config = _config(config_file, store=store)
+    if not config.store.is_dir():
+        raise click.UsageError(f"{config.store}: no such folder")
+    snapshot = Store.from_config(config).snapshot
+    for problem in snapshot.problems:
+        click.echo(str(problem))
+    now = datetime.now(timezone.utc)
+    if snapshot.site is not None:
+        counts = Counter(a.section for a in snapshot.by_id.values() if a.visible_at(now))
+        scheduled = sum(1 for a in snapshot.by_id.values() if not a.visible_at(now))
+        per_section = ", ".join(f"{s.slug} {counts.get(s.slug, 0)}" for s in snapshot.site.sections)
+        click.echo(f"{sum(counts.values())} published ({per_section}); {scheduled} scheduled, "
+                   f"{snapshot.drafts} draft(s); {len(snapshot.errors)} error(s), "
+                   f"{len(snapshot.problems) - len(snapshot.errors)} warning(s)")
+    sys.exit(1 if snapshot.errors or snapshot.site is None else 0)
+
+
+@main.command()
+@click.option("--store", type=click.Path(file_okay=False, path_type=Path), help="The article store folder.")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=int)
+@config_option
+def serve(store: Path | None, host: str, port: int, config_file: str | None) -> None:
+    """Serve the feeds for development (use gunicorn in production; see README)."""
+    from werkzeug.serving import run_simple
+
+    from .app import create_app
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    overrides = {"store": store} if store else {}
+    try:
+        app = create_app(overrides, config_file=config_file)
+    except ConfigError as exc:
+        raise click.UsageError(str(exc)) from None
+    click.echo(f"feedsvc: serving {app.config['FEEDSVC'].store} at http://{host}:{port}/ "
+               f"(feeds link to {app.config['FEEDSVC'].base_url})", err=True)
+    run_simple(host, port, app, threaded=True, use_reloader=False)
+
+
+@main.command()
+@click.argument("out_dir", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--store", type=click.Path(file_okay=False, path_type=Path), help="The article store folder.")
+@click.option("--strict", is_flag=True, help="Fail, leaving the output untouched, if any article has an error.")
+@click.option("--quiet", "-q", is_flag=True, help="Print only errors.")
+@config_option
+def build(out_dir: Path, store: Path | None, strict: bool, quiet: bool, config_file: str | None) -> None:
+    """Write every feed, page and photo the service serves into OUT_DIR, atomically."""
+    from .build import BuildError, build as run_build
+    from .store import Store
+    config = _config(config_file, store=store)
+    if not config.store.is_dir():
+        raise click.UsageError(f"{config.store}: no such folder")
+    store_ = Store.from_config(config)
+    for problem in store_.snapshot.problems:
+        if not quiet or problem.severity == "error":
+            click.echo(str(problem), err=True)
+    bar = None
+    if not quiet and sys.stderr.isatty():
+        from tqdm import tqdm
+        bar = tqdm(desc="writing", unit="file", file=sys.stderr, leave=False)
+        progress = lambda name: bar.update(1)  # noqa: E731
+    elif not quiet:
+        progress = lambda name: click.echo(f"wrote {name}", err=True)  # noqa: E731
+    else:
+        progress = None
+    try:
+        report = run_build(config, out_dir, strict=strict, progress=progress, store=store_)
+    except BuildError as exc:
+        click.echo(f"feedsvc build: {exc}", err=True)
+        sys.exit(1)
+    finally:
+        if bar is not None:
+            bar.close()
+    if not quiet:
+        click.echo(report.summary())
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,270 @@
+"""Feed XML: (feed, items, site) → bytes. The only importer of feedgen, and pure: no request, no clock.
+
+feedgen 1.0.0 traps handled here (each has a test in tests/test_feedgen_traps.py that notices an
+upstream change):
+- entry and feed times default to *now*: every time is set from content;
+- `add_entry` prepends: entries are added with order="append";
+- Atom entry links lose rel/type/length/title (python-feedgen#135): enclosure, related links and
+  authors are written by our own entry extension, not `FeedEntry.link`/`author`;
+- RSS `<author>` needs an email, so a byline would vanish or clash with dc:creator: RSS gets dc:creator;
+- the RSS channel <link> is the last link added: the site link is added last;
+- its RFC 822 date formatting calls setlocale(): serialisation runs under one lock;
+- it writes its own version into <generator>: the generator is set explicitly;
+- its media extension wraps media:content in media:group (rejected by the W3C validator) and has no
+  media:description/credit: Media RSS is written by our extension too.
+"""
+from __future__ import annotations
+
+import html
+import threading
+from dataclasses import dataclass
+from datetime import datetime
+from urllib.parse import quote, urljoin
+
+from feedgen.ext.base import BaseEntryExtension, BaseExtension
+from feedgen.feed import FeedGenerator
+from lxml import etree
+
+from .model import EPOCH, Article, RelatedLink, Section, Site
+from .text import body_html, html_to_text, summarize
+from .urls import FeedKey
+
+ATOM_NS = "http://www.w3.org/2005/Atom"
+MEDIA_NS = "http://search.yahoo.com/mrss/"
+DC_NS = "http://purl.org/dc/elements/1.1/"
+GENERATOR = "feedsvc"
+GENERATOR_URI = "https://github.com/feedsvc/feedsvc"
+
+_SERIALISE = threading.Lock()   # feedgen's formatRFC2822 flips the process locale
+
+
+@dataclass(frozen=True, slots=True)
+class Prepared:
+    """What rendering needs from an article's body, computed once per revision."""
+    body_html: str
+    summary: str
+
+
+def prepare(article: Article, summary_length: int) -> Prepared:
+    """Markdown → sanitised HTML and the summary: the costly part, done once per article revision."""
+    body = body_html(article.body, article.url)
+    summary = article.summary or summarize(html_to_text(body), summary_length, article.dateline)
+    return Prepared(body, summary)
+
+
+@dataclass(frozen=True, slots=True)
+class Item:
+    article: Article
+    prepared: Prepared
+    related: tuple[RelatedLink, ...]   # resolved: only links a reader can follow right now
+
+
+@dataclass(frozen=True)
+class FeedInfo:
+    """Everything about a feed that is not its items."""
+    key: FeedKey
+    site: Site
+    section: Section | None
+    self_url: str
+    media_base_url: str
+    ttl_minutes: int
+    hub_url: str | None = None
+
+    @property
+    def title(self) -> str:
+        return f"{self.site.title} — {self.section.title}" if self.section else self.site.title
+
+    @property
+    def description(self) -> str:
+        if self.section:
+            return self.section.description or f"{self.section.title} from {self.site.title}"
+        return self.site.description or f"All sections of {self.site.title}"
+
+    @property
+    def site_link(self) -> str:
+        return urljoin(self.site.url, quote(self.section.slug) + "/") if self.section else self.site.url
+
+    @property
+    def feed_id(self) -> str:
+        scope = f"sections/{self.section.slug}" if self.section else "all"
+        return tag_uri(self.site, f"feed:{scope}")
+
+
+def tag_uri(site: Site, specific: str) -> str:
+    """RFC 4151 tag URI: stable across edits, moves of the base URL, and formats."""
+    return f"tag:{site.host},{site.tag_date}:{quote(specific, safe='/:@!$&()*+,;=-._~')}"
+
+
+def item_guid(article: Article, site: Site) -> tuple[str, bool]:
+    """(guid, isPermaLink): the URL only when the editor declared it the story's permanent id."""
+    if article.id.startswith(("http://", "https://")) and article.id == article.url:
+        return article.url, True
+    if ":" in article.id.split("/")[0]:
+        return article.id, False  # already a URI (tag:, urn:)
+    return tag_uri(site, article.id), False
+
+
+def store_url(value: str | None, media_base_url: str) -> str | None:
+    """A site-file image (logo, icon): store paths are served under the base URL."""
+    if not value:
+        return None
+    if value.startswith(("http://", "https://")):
+        return value
+    return media_base_url + quote(value.lstrip("/"))
+
+
+def content_html(item: Item) -> str:
+    """The full story for readers that show only content: photo, dateline, body, related links."""
+    article, parts = item.article, []
+    photo = article.photo
+    if photo is not None:
+        size = f' width="{photo.width}" height="{photo.height}"' if photo.width and photo.height else ""
+        caption = " ".join(html.escape(t, quote=False) for t in (photo.caption, f"({photo.credit})" if photo.credit else "") if t)
+        parts.append(f'<figure><img src="{html.escape(photo.url)}" alt="{html.escape(photo.alt)}"{size}>'
+                     + (f"<figcaption>{caption}</figcaption>" if caption else "") + "</figure>")
+    body = item.prepared.body_html
+    if article.dateline and not html_to_text(body[:200]).casefold().startswith(article.dateline.casefold()):
+        dateline = f"<strong>{html.escape(article.dateline, quote=False)}</strong> — "
+        body = "<p>" + dateline + body[3:] if body.startswith("<p>") else f"<p>{dateline}</p>{body}"
+    parts.append(body)
+    if item.related:
+        links = "".join(f'<li><a href="{html.escape(link.url)}">{html.escape(link.title, quote=False)}</a></li>'
+                        for link in item.related)
+        parts.append(f"<h2>Related</h2><ul>{links}</ul>")
+    return "\n".join(parts)
+
+
+# ---- feedgen extensions: what feedgen writes wrongly or not at all ---------------------------------
+
+class _FeedExtension(BaseExtension):
+    info: FeedInfo | None = None
+
+    def extend_ns(self):
+        return {"media": MEDIA_NS, "dc": DC_NS}
+
+    def extend_rss(self, feed):
+        channel = feed[0]
+        if self.info is not None and self.info.hub_url:
+            etree.SubElement(channel, f"{{{ATOM_NS}}}link", href=self.info.hub_url, rel="hub")
+        return feed
+
+    def extend_atom(self, feed):
+        return feed
+
+
+class _EntryExtension(BaseEntryExtension):
+    """Media RSS, enclosures, related links and bylines, written the same way in both formats."""
+    item: Item | None = None
+
+    def extend_ns(self):
+        return {"media": MEDIA_NS, "dc": DC_NS}
+
+    def _media(self, parent, photo) -> None:
+        attrs = {"url": photo.url, "medium": "image"}
+        for name, value in (("type", photo.mime_type), ("fileSize", photo.length),
+                            ("width", photo.width), ("height", photo.height)):
+            if value:
+                attrs[name] = str(value)
+        content = etree.SubElement(parent, f"{{{MEDIA_NS}}}content", attrs)
+        if photo.caption:
+            etree.SubElement(content, f"{{{MEDIA_NS}}}description", type="plain").text = photo.caption
+        if photo.credit:
+            etree.SubElement(content, f"{{{MEDIA_NS}}}credit").text = photo.credit
+        thumb = {"url": photo.url}
+        if photo.width and photo.height:
+            thumb.update(width=str(photo.width), height=str(photo.height))
+        etree.SubElement(content, f"{{{MEDIA_NS}}}thumbnail", thumb)
+
+    def extend_rss(self, entry):
+        article = self.item.article
+        # RSS 2.0 has no per-item modification time; atom:updated is read by feedparser and others.
+        etree.SubElement(entry, f"{{{ATOM_NS}}}updated").text = article.updated.isoformat()
+        for author in article.authors:
+            etree.SubElement(entry, f"{{{DC_NS}}}creator").text = author.name
+        photo = article.photo
+        if photo is not None and photo.length and photo.mime_type:
+            # RSS 2.0: one enclosure per item, with its true length (RSS Best Practices Profile).
+            etree.SubElement(entry, "enclosure", url=photo.url, length=str(photo.length), type=photo.mime_type)
+        for link in self.item.related:
+            etree.SubElement(entry, f"{{{ATOM_NS}}}link", rel="related", href=link.url, title=link.title)
+        if photo is not None:
+            self._media(entry, photo)
+        return entry
+
+    def extend_atom(self, entry):
+        article = self.item.article
+        for author in article.authors:
+            element = etree.SubElement(entry, "author")
+            etree.SubElement(element, "name").text = author.name
+            if author.email:
+                etree.SubElement(element, "email").text = author.email
+            if author.url:
+                etree.SubElement(element, "uri").text = author.url
+        photo = article.photo
+        if photo is not None and photo.mime_type:
+            attrs = {"rel": "enclosure", "href": photo.url, "type": photo.mime_type}
+            if photo.length:
+                attrs["length"] = str(photo.length)
+            etree.SubElement(entry, "link", attrs)
+        for link in self.item.related:
+            etree.SubElement(entry, "link", rel="related", href=link.url, title=link.title)
+        if photo is not None:
+            self._media(entry, photo)
+        return entry
+
+
+def render_feed(info: FeedInfo, items: list[Item]) -> bytes:
+    """One feed document. Same info and items → same bytes."""
+    site = info.site
+    fg = FeedGenerator()
+    fg.register_extension("feedsvc", _FeedExtension, _EntryExtension)
+    fg.feedsvc.info = info
+    updated = max((i.article.updated for i in items), default=EPOCH)
+    fg.id(info.feed_id)
+    fg.title(info.title)
+    fg.subtitle(info.description)
+    fg.language(site.language)
+    if site.copyright:
+        fg.rights(site.copyright)
+    fg.generator(GENERATOR, uri=GENERATOR_URI)
+    fg.docs("https://www.rssboard.org/rss-specification")
+    fg.updated(updated)
+    fg.ttl(info.ttl_minutes)
+    logo, icon = store_url(site.logo, info.media_base_url), store_url(site.icon, info.media_base_url)
+    if logo:
+        fg.image(url=logo, title=info.title, link=info.site_link)
+    if icon:
+        fg.icon(icon)
+    fg.link(href=info.self_url, rel="self", type=info.key.mimetype)
+    if info.hub_url and info.key.format == "atom":
+        fg.link(href=info.hub_url, rel="hub")
+    fg.link(href=info.site_link, rel="alternate", type="text/html")  # last: it becomes the RSS <link>
+    for item in items:
+        _add_entry(fg, item, info)
+    with _SERIALISE:
+        if info.key.format == "rss":
+            return fg.rss_str(pretty=True, encoding="UTF-8", xml_declaration=True)
+        return fg.atom_str(pretty=True, encoding="UTF-8", xml_declaration=True)
+
+
+def _add_entry(fg: FeedGenerator, item: Item, info: FeedInfo) -> None:
+    article, site = item.article, info.site
+    fe = fg.add_entry(order="append")
+    fe.feedsvc.item = item
+    guid, permalink = item_guid(article, site)
+    fe.guid(guid, permalink=permalink)
+    fe.title(article.title)
+    fe.link(href=article.url, rel="alternate", type="text/html")
+    fe.published(article.published)
+    fe.updated(article.updated)
+    section = site.section(article.section)
+    categories = [{"term": article.section, "label": section.title if section else article.section,
+                   "scheme": urljoin(site.url, quote(article.section) + "/")}]
+    categories += [{"term": tag} for tag in article.tags]
+    fe.category(categories)
+    summary = item.prepared.summary
+    if info.key.format == "rss":
+        fe.description(html.escape(summary, quote=False) or html.escape(article.title, quote=False))
+    else:
+        fe.summary(summary or article.title, type="text")
+    fe.content(content_html(item), type="html")

@@ -1,0 +1,141 @@
+"""Keeps a store fresh in the background: file-system events name what changed, a periodic stat scan
+catches anything the events missed (overflow, network file systems, a watcher that could not start)."""
+from __future__ import annotations
+
+import logging
+import math
+import os
+import threading
+import time
+from typing import Callable
+
+from .store import Changes, Store
+
+log = logging.getLogger(__name__)
+
+try:  # watchdog is a dependency, but the service must still run where inotify is unavailable
+    from watchdog.events import FileSystemEvent, FileSystemEventHandler
+    from watchdog.observers import Observer
+except ImportError:  # pragma: no cover
+    Observer = None
+    FileSystemEventHandler = object
+    FileSystemEvent = object
+
+FALLBACK_POLL_SECONDS = 0.75    # without events, a full scan this often keeps the 2-second promise
+
+
+SETTLE_SECONDS = 0.2             # a file still being written is read once it is closed or quiet this long
+
+
+class _Collector(FileSystemEventHandler):
+    """Gathers store-relative paths from watchdog events; a folder event asks for a full scan.
+
+    A path is handed over once its writer closed it, or once it has been quiet for SETTLE_SECONDS,
+    so a story saved in several writes is not published half-written in between.
+    """
+
+    def __init__(self, root: str) -> None:
+        self.root = os.path.realpath(root)
+        self.lock = threading.Lock()
+        self.pending: dict[str, tuple[float, bool]] = {}   # path → (last event, closed since)
+        self.rescan = False
+
+    def _relative(self, path: str | bytes) -> str | None:
+        path = os.fsdecode(path)
+        real = os.path.join(os.path.realpath(os.path.dirname(path)), os.path.basename(path))
+        relative = os.path.relpath(real, self.root)
+        return None if relative.startswith("..") else relative.replace(os.sep, "/")
+
+    def on_any_event(self, event: FileSystemEvent) -> None:
+        if event.event_type in ("opened", "closed_no_write"):
+            return
+        now = time.monotonic()
+        closed = event.event_type in ("closed", "deleted", "moved")
+        with self.lock:
+            if event.is_directory and event.event_type in ("created", "deleted", "moved"):
+                self.rescan = True
+            for path in (event.src_path, getattr(event, "dest_path", "")):
+                if path:
+                    relative = self._relative(path)
+                    if relative is not None:
+                        self.pending[relative] = (now, closed)
+
+    def drain(self) -> tuple[set[str], bool]:
+        """The paths ready to read (closed, or quiet long enough), and whether a full scan is due."""
+        now = time.monotonic()
+        with self.lock:
+            ready = {p for p, (when, closed) in self.pending.items() if closed or now - when >= SETTLE_SECONDS}
+            for path in ready:
+                del self.pending[path]
+            rescan, self.rescan = self.rescan, False
+        return ready, rescan
+
+
+class Refresher:
+    """A daemon thread applying store changes every `interval` seconds; `on_change` hears of each change."""
+
+    def __init__(self, store: Store, interval: float = 0.5, rescan_every: float = 30.0, use_events: bool = True,
+                 on_change: Callable[[Changes], None] | None = None) -> None:
+        self.store = store
+        self.interval = interval
+        self.rescan_every = rescan_every
+        self.use_events = use_events and Observer is not None
+        self.on_change = on_change
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._observer = None
+        self._collector: _Collector | None = None
+        self.pid: int | None = None
+
+    def start(self) -> "Refresher":
+        self.pid = os.getpid()
+        if self.use_events:
+            try:
+                self._collector = _Collector(str(self.store.root))
+                self._observer = Observer()
+                self._observer.schedule(self._collector, str(self.store.root), recursive=True)
+                self._observer.daemon = True
+                self._observer.start()
+            except Exception as exc:  # noqa: BLE001 — inotify limits, odd file systems: fall back to polling
+                log.warning("file-system events unavailable (%s); scanning the store every %.1f s instead",
+                            exc, FALLBACK_POLL_SECONDS)
+                self._observer = self._collector = None
+        self._thread = threading.Thread(target=self._run, name="feedsvc-refresher", daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._observer is not None:
+            self._observer.stop()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+
+    def _run(self) -> None:
+        # The first pass is a full scan: it catches whatever changed between the store's first read
+        # and the moment the watcher started (a forked worker may start long after).
+        last_scan = -math.inf
+        scan_every = self.rescan_every if self._collector is not None else min(self.rescan_every, FALLBACK_POLL_SECONDS)
+        wait = 0.0
+        while not self._stop.wait(wait):
+            wait = self.interval
+            try:
+                now = time.monotonic()
+                if self._collector is not None:
+                    paths, rescan = self._collector.drain()
+                else:
+                    paths, rescan = set(), False
+                if rescan or now - last_scan >= scan_every:
+                    changes = self.store.refresh(settle=SETTLE_SECONDS)
+                    last_scan = now
+                elif paths:
+                    changes = self.store.refresh(paths)
+                else:
+                    continue
+                if changes:
+                    log.info("store changed: %d added, %d edited, %d deleted%s", len(changes.added),
+                             len(changes.edited), len(changes.deleted), ", site file" if changes.site else "")
+                    if self.on_change is not None:
+                        self.on_change(changes)
+            except Exception:  # noqa: BLE001 — the refresher must outlive any one bad moment
+                log.exception("store refresh failed; will retry")

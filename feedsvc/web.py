@@ -1,0 +1,79 @@
+"""The HTTP door: a request's path → the publisher's document → headers → a conditional response.
+
+The only module that touches `request`. No rendering happens here: documents arrive rendered,
+gzipped and hashed, and Werkzeug's conditional machinery answers 304s (RFC 9110 §13).
+"""
+from __future__ import annotations
+
+import math
+
+from flask import Blueprint, Response, current_app, request
+from werkzeug.exceptions import HTTPException
+
+MAX_PATH = 1024
+MAX_QUERY = 2048
+
+bp = Blueprint("feedsvc", __name__)
+
+
+class DocumentResponse(Response):
+    """Keeps Last-Modified on a 304: aggregators refresh their stored validators from it (RFC 9110 §15.4.5)."""
+
+    def get_wsgi_headers(self, environ):
+        headers = super().get_wsgi_headers(environ)
+        if self.status_code == 304 and self.validators_last_modified:
+            headers["Last-Modified"] = self.validators_last_modified
+        return headers
+
+    validators_last_modified: str | None = None
+
+
+def _service():
+    return current_app.extensions["feedsvc"]
+
+
+@bp.before_app_request
+def _guard() -> Response | None:
+    """Refuse absurd requests early, and make sure this worker is watching the store."""
+    if len(request.path) > MAX_PATH or len(request.query_string) > MAX_QUERY:
+        return _plain(414, "URI too long\n")
+    _service().ensure_running()
+    return None
+
+
+@bp.route("/", defaults={"path": ""}, methods=["GET", "HEAD"])
+@bp.route("/<path:path>", methods=["GET", "HEAD"])
+def document(path: str) -> Response:
+    service = _service()
+    doc = service.publisher.document(path)
+    if doc is None:
+        return _plain(404, "Not found\n")
+    gzipped = doc.gzip_body is not None and request.accept_encodings["gzip"] > 0
+    headers = doc.headers(service.publisher.policy, gzipped)
+    _shorten_max_age(headers, service.publisher.valid_until(path) - service.publisher.clock().timestamp(),
+                     service.publisher.policy.max_age)
+    headers.update(service.extra_headers(path))
+    response = DocumentResponse(doc.gzip_body if gzipped else doc.body, headers=headers)
+    response.validators_last_modified = headers.get("Last-Modified")
+    return response.make_conditional(request)
+
+
+def _shorten_max_age(headers: dict[str, str], remaining: float, max_age: int) -> None:
+    """A scheduled story must not be hidden behind a cache lifetime that outlives its moment."""
+    if math.isfinite(remaining):
+        if remaining < max_age:
+            headers["Cache-Control"] = headers["Cache-Control"].replace(
+                f"max-age={max_age}", f"max-age={max(0, int(remaining))}", 1)
+
+
+def _plain(status: int, text: str) -> Response:
+    return Response(text, status=status, mimetype="text/plain")
+
+
+@bp.app_errorhandler(HTTPException)
+def _http_error(error: HTTPException) -> Response:
+    """Errors are short plain text (a 405 keeps its Allow header)."""
+    response = error.get_response()
+    response.set_data(f"{error.code} {error.name}\n")
+    response.mimetype = "text/plain"
+    return response

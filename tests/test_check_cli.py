@@ -1,0 +1,36 @@
+"""`feedsvc check`, as an editor runs it before publishing."""
+from __future__ import annotations
+
+import subprocess
+import sys
+
+from .conftest import ROOT, article
+
+
+def check(*args, cwd=ROOT):
+    return subprocess.run([sys.executable, "-m", "feedsvc.cli", "check", *args], cwd=cwd,
+                          capture_output=True, text=True, timeout=60)
+
+
+def test_the_sample_store_passes():
+    result = check("articles/")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.stdout.strip().splitlines()[-1] == (
+        "12 published (world-nation 3, business 3, science 3, local 3); 1 scheduled, 1 draft(s); "
+        "0 error(s), 0 warning(s)")
+
+
+def test_a_broken_store_fails_and_names_every_problem(tmp_path):
+    result = check("tests/stores/problems")
+    assert result.returncode == 1
+    lines = result.stdout.splitlines()
+    assert "tests/stores/problems/world/bad-date.md: published: 'tomorrow-ish' is not a date" in lines
+    assert any(line.startswith("tests/stores/problems/world/control-characters.md: warning:") for line in lines)
+    assert lines[-1].endswith("13 error(s), 3 warning(s)")
+
+
+def test_warnings_alone_do_not_fail_the_check(store_dir):
+    store_dir.write("world/a.md", article(related=["world/missing"]))
+    result = check(str(store_dir.root))
+    assert result.returncode == 0
+    assert "warning: no published or scheduled article has the id 'world/missing'" in result.stdout

@@ -1,0 +1,203 @@
+"""HTTP as aggregators see it: types, validators, 304s, gzip, errors — through the Flask test client."""
+from __future__ import annotations
+
+import gzip
+from datetime import datetime, timedelta, timezone
+
+import pytest
+from werkzeug.http import parse_date
+
+from feedsvc.app import create_app
+
+from .conftest import BASE_URL, SAMPLE_STORE, article
+from .feeds import parsed
+
+FEED = "/sections/world-nation/rss.xml"
+
+
+def test_feeds_have_their_media_types_with_charset(client):
+    assert client.get("/rss.xml").headers["Content-Type"] == "application/rss+xml; charset=utf-8"
+    assert client.get("/atom.xml").headers["Content-Type"] == "application/atom+xml; charset=utf-8"
+    assert client.get("/sections/business/atom.xml").headers["Content-Type"] == "application/atom+xml; charset=utf-8"
+    assert client.get("/").headers["Content-Type"] == "text/html; charset=utf-8"
+    assert client.get("/media/2013/port-cranes.jpg").headers["Content-Type"] == "image/jpeg"
+
+
+def test_head_answers_like_get_without_a_body(client):
+    get, head = client.get(FEED), client.head(FEED)
+    assert head.status_code == 200 and head.data == b""
+    for name in ("Content-Type", "Content-Length", "ETag", "Last-Modified", "Cache-Control", "Vary"):
+        assert head.headers[name] == get.headers[name]
+
+
+@pytest.mark.parametrize("method", ["POST", "PUT", "DELETE", "PATCH", "PROPFIND"])
+def test_other_methods_get_405_with_allow(client, method):
+    response = client.open(FEED, method=method)
+    assert response.status_code == 405
+    assert set(response.headers["Allow"].replace(" ", "").split(",")) >= {"GET", "HEAD"}
+    assert response.mimetype == "text/plain"
+
+
+@pytest.mark.parametrize("path", ["/sections/sports/rss.xml", "/sections/world-nation/feed.rss", "/nothing",
+                                  "/rss.xml/", "/sections/", "/media/2013/nope.jpg"])
+def test_unknown_paths_get_a_short_plain_404(client, path):
+    response = client.get(path)
+    assert response.status_code == 404
+    assert response.mimetype == "text/plain" and len(response.data) < 100
+
+
+def test_validators_and_caching_headers(client):
+    response = client.get(FEED)
+    etag = response.headers["ETag"]
+    assert etag.startswith('"') and not etag.startswith("W/")            # strong
+    d = parsed(response.data, BASE_URL + FEED[1:], response.headers["Content-Type"])
+    newest = max(datetime(*e.updated_parsed[:6], tzinfo=timezone.utc) for e in d.entries)
+    assert parse_date(response.headers["Last-Modified"]) == newest
+    assert response.headers["Cache-Control"] == \
+        "public, max-age=300, stale-while-revalidate=60, stale-if-error=86400"
+    assert response.headers["Vary"] == "Accept-Encoding"
+
+
+def test_max_age_is_configurable():
+    app = create_app({"store": SAMPLE_STORE, "base_url": BASE_URL, "auto_refresh": False, "max_age": 60})
+    assert app.test_client().get(FEED).headers["Cache-Control"].startswith("public, max-age=60,")
+
+
+@pytest.mark.parametrize("if_none_match", ["{etag}", "W/{etag}", '"other", {etag}', "*"])
+def test_if_none_match_answers_304_with_the_same_validators_and_no_body(client, if_none_match):
+    first = client.get(FEED)
+    response = client.get(FEED, headers={"If-None-Match": if_none_match.format(etag=first.headers["ETag"])})
+    assert response.status_code == 304
+    assert response.data == b""
+    assert response.headers["ETag"] == first.headers["ETag"]
+    assert response.headers["Last-Modified"] == first.headers["Last-Modified"]
+    assert response.headers["Cache-Control"] == first.headers["Cache-Control"]
+
+
+@pytest.mark.parametrize("value", ['"not-it"', "garbage without quotes", 'W/""', ",,,", "\x7f"])
+def test_a_non_matching_or_malformed_if_none_match_gets_the_feed(client, value):
+    response = client.get(FEED, headers={"If-None-Match": value})
+    assert response.status_code == 200 and response.data
+
+
+def test_if_modified_since(client):
+    last_modified = parse_date(client.get(FEED).headers["Last-Modified"])
+    def status(when):
+        return client.get(FEED, headers={"If-Modified-Since": when}).status_code
+    assert status(client.get(FEED).headers["Last-Modified"]) == 304
+    assert status((last_modified + timedelta(days=1)).strftime("%a, %d %b %Y %H:%M:%S GMT")) == 304
+    assert status((last_modified - timedelta(seconds=1)).strftime("%a, %d %b %Y %H:%M:%S GMT")) == 200
+    assert status("the day before yesterday") == 200                     # malformed: ignored
+
+
+def test_if_none_match_wins_over_if_modified_since(client):
+    first = client.get(FEED)
+    response = client.get(FEED, headers={"If-None-Match": '"stale"', "If-Modified-Since": first.headers["Last-Modified"]})
+    assert response.status_code == 200                                    # RFC 9110 §13.1.3
+
+
+def test_gzip_is_served_when_accepted_with_its_own_strong_etag(client):
+    plain = client.get(FEED)
+    zipped = client.get(FEED, headers={"Accept-Encoding": "gzip, deflate, br"})
+    assert zipped.headers["Content-Encoding"] == "gzip"
+    assert gzip.decompress(zipped.data) == plain.data
+    assert zipped.headers["ETag"] != plain.headers["ETag"] and not zipped.headers["ETag"].startswith("W/")
+    assert zipped.headers["Vary"] == "Accept-Encoding"
+    assert zipped.headers["Last-Modified"] == plain.headers["Last-Modified"]
+    assert "Content-Encoding" not in plain.headers
+    assert client.get(FEED, headers={"Accept-Encoding": "gzip;q=0"}).data == plain.data
+
+
+def test_gzip_is_compressed_once_not_per_request(client):
+    one = client.get(FEED, headers={"Accept-Encoding": "gzip"}).data
+    two = client.get(FEED, headers={"Accept-Encoding": "gzip"}).data
+    assert one == two
+
+
+def test_conditional_requests_work_for_either_representation(client):
+    plain = client.get(FEED)
+    zipped = client.get(FEED, headers={"Accept-Encoding": "gzip"})
+    assert client.get(FEED, headers={"Accept-Encoding": "gzip", "If-None-Match": zipped.headers["ETag"]}).status_code == 304
+    assert client.get(FEED, headers={"If-None-Match": plain.headers["ETag"]}).status_code == 304
+    # A cached identity copy is not the gzip representation (RFC 9110 §8.8.3): send the selected one.
+    switched = client.get(FEED, headers={"Accept-Encoding": "gzip", "If-None-Match": plain.headers["ETag"]})
+    assert switched.status_code == 200 and switched.headers["ETag"] == zipped.headers["ETag"]
+
+
+def test_the_host_and_forwarded_headers_change_no_url(client):
+    honest = client.get(FEED).data
+    for headers in ({"Host": "evil.example"}, {"X-Forwarded-Host": "evil.example", "X-Forwarded-Proto": "http"},
+                    {"Forwarded": "host=evil.example;proto=http", "X-Forwarded-Prefix": "/x"}):
+        assert client.get(FEED, headers=headers).data == honest
+
+
+def test_overlong_paths_and_query_strings_get_414(client):
+    assert client.get("/" + "a" * 5000).status_code == 414
+    assert client.get(FEED + "?" + "q=1&" * 1000).status_code == 414
+    assert client.get(FEED + "?utm_source=reader").status_code == 200
+
+
+# ---- a store that changes under the service -----------------------------------------------------
+
+@pytest.fixture
+def live(store_dir):
+    store_dir.write("world/old.md", article(title="An older story in the world section", published="2013-05-01"))
+    store_dir.write("world/new.md", article(title="The newest story in the world section", published="2013-05-02"))
+    clock = {"now": datetime(2020, 1, 1, tzinfo=timezone.utc)}
+    app = create_app({"store": store_dir.root, "base_url": BASE_URL, "auto_refresh": False,
+                      "clock": lambda: clock["now"]})
+    service = app.extensions["feedsvc"]
+    return app.test_client(), service, store_dir, clock
+
+
+def test_deleting_a_story_changes_the_etag_even_when_no_date_moves(live):
+    client, service, store_dir, _ = live
+    before = client.get("/sections/world/atom.xml")
+    store_dir.delete("world/old.md")
+    service.store.refresh()
+    after = client.get("/sections/world/atom.xml")
+    assert after.headers["Last-Modified"] == before.headers["Last-Modified"]
+    assert after.headers["ETag"] != before.headers["ETag"]
+    assert client.get("/sections/world/atom.xml", headers={"If-None-Match": before.headers["ETag"]}).status_code == 200
+
+
+def test_editing_a_body_without_touching_dates_changes_the_etag(live):
+    client, service, store_dir, _ = live
+    before = client.get("/sections/world/rss.xml").headers["ETag"]
+    store_dir.write("world/old.md", article(title="An older story in the world section", published="2013-05-01",
+                                            body="A sentence was fixed."))
+    service.store.refresh()
+    assert client.get("/sections/world/rss.xml").headers["ETag"] != before
+
+
+def test_an_unaffected_feed_keeps_its_etag_and_its_rendering(live):
+    client, service, store_dir, _ = live
+    business = client.get("/sections/business/rss.xml").headers["ETag"]
+    rendered = service.publisher.document("sections/business/rss.xml")
+    store_dir.write("world/third.md", article(title="A third world story", published="2013-05-03"))
+    service.store.refresh()
+    assert client.get("/sections/business/rss.xml").headers["ETag"] == business
+    assert service.publisher.document("sections/business/rss.xml") is rendered
+
+
+def test_a_warm_request_renders_nothing(live, monkeypatch):
+    client, service, _, _ = live
+    client.get("/sections/world/rss.xml")
+    import feedsvc.publish
+    monkeypatch.setattr(feedsvc.publish, "render_feed", lambda *a: pytest.fail("rendered on a warm request"))
+    monkeypatch.setattr(feedsvc.publish, "prepare", lambda *a: pytest.fail("rendered on a warm request"))
+    assert client.get("/sections/world/rss.xml").status_code == 200
+
+
+def test_a_scheduled_story_appears_when_its_time_comes(live):
+    client, service, store_dir, clock = live
+    store_dir.write("world/embargoed.md", article(title="Embargoed until noon", published="2020-01-01T12:00:00Z"))
+    service.store.refresh()
+    clock["now"] = datetime(2020, 1, 1, 11, 58, tzinfo=timezone.utc)
+    early = client.get("/sections/world/rss.xml")
+    assert b"Embargoed until noon" not in early.data
+    assert "max-age=120," in early.headers["Cache-Control"]            # no cache may outlive noon
+    clock["now"] = datetime(2020, 1, 1, 12, 0, tzinfo=timezone.utc)
+    on_time = client.get("/sections/world/rss.xml", headers={"If-None-Match": early.headers["ETag"]})
+    assert on_time.status_code == 200 and b"Embargoed until noon" in on_time.data
+    assert "max-age=300," in on_time.headers["Cache-Control"]
