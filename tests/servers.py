@@ -4,6 +4,7 @@ from __future__ import annotations
 import contextlib
 import http.client
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -70,3 +71,40 @@ def gunicorn(store: Path, base_url: str, workers: int = 2, threads: int = 4, ext
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+
+
+NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
+
+
+@contextlib.contextmanager
+def nginx(root: Path, include: Path, workdir: Path):
+    """A real nginx serving `root` on 127.0.0.1 with `include` in its server block; yields the port."""
+    port = free_port()
+    workdir.mkdir(parents=True, exist_ok=True)
+    user = "user root;" if os.geteuid() == 0 else ""
+    temp = " ".join(f"{kind}_temp_path {workdir / kind};" for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"))
+    (workdir / "nginx.conf").write_text(f"""
+{user}
+worker_processes 1;
+daemon off;
+pid {workdir / 'nginx.pid'};
+error_log {workdir / 'error.log'} warn;
+events {{ worker_connections 256; }}
+http {{
+    access_log off;
+    {temp}
+    include /etc/nginx/mime.types;
+    server {{
+        listen 127.0.0.1:{port};
+        root {root};
+        include {include};
+    }}
+}}
+""")
+    process = subprocess.Popen([NGINX, "-c", str(workdir / "nginx.conf"), "-p", str(workdir)])
+    try:
+        wait_until_serving(port, process)
+        yield port
+    finally:
+        process.terminate()
+        process.wait(timeout=15)

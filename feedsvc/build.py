@@ -1,0 +1,299 @@
+"""The static door: every path the service serves, written as files a CDN or nginx can serve.
+
+Same publisher, same bytes. The new tree is written beside the old one and swapped in with one
+atomic rename, so a failed or killed build leaves the previous output exactly as it was. Files whose
+bytes did not change are hard-linked from the previous output, so they keep their mtime and inode.
+"""
+from __future__ import annotations
+
+import ctypes
+import errno
+import fcntl
+import json
+import logging
+import os
+import shutil
+import time
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Callable
+
+from .config import Config
+from .publish import Publisher
+from .rendered import MEDIA, CachePolicy, Rendered
+from .store import Store
+from .urls import FEED_FORMATS, build_file_name
+
+log = logging.getLogger(__name__)
+
+BUILD_RECORD = ".feedsvc-build.json"     # what the last build wrote: lets the next one reuse files
+HEADERS_FILE = "_headers"                # Netlify / Cloudflare Pages header rules
+NGINX_FILE = "nginx-feedsvc.conf"        # an nginx snippet to include in a server block
+RECORD_VERSION = 1
+
+
+class BuildError(RuntimeError):
+    """The build could not finish; the previous output is untouched."""
+
+
+@dataclass
+class BuildReport:
+    out_dir: Path
+    articles: int = 0
+    feeds: int = 0
+    files: int = 0
+    written: list[str] = field(default_factory=list)
+    reused: int = 0
+    bytes: int = 0
+    seconds: float = 0.0
+    problems: int = 0
+    errors: int = 0
+    changed: bool = False
+    next_change: datetime | None = None
+
+    def summary(self) -> str:
+        state = (f"{len(self.written)} written, {self.reused} unchanged" if self.changed
+                 else "nothing changed, output left as it was")
+        line = (f"built {self.out_dir}: {self.articles} articles, {self.feeds} feeds, {self.files} files "
+                f"({state}), {self.bytes:,} bytes, {self.seconds:.2f} s, {self.problems} problems")
+        if self.next_change is not None:
+            line += f"; next scheduled story at {self.next_change.isoformat()} (rebuild then)"
+        return line
+
+
+@dataclass(frozen=True)
+class _Output:
+    name: str                   # file name under the output folder
+    data: bytes
+    mtime: float | None
+    etag: str
+
+
+def plan(publisher: Publisher, now: datetime) -> tuple[list[_Output], dict[str, dict[str, str]]]:
+    """Every file to write, and each served path's headers (identity representation)."""
+    outputs: list[_Output] = []
+    headers: dict[str, dict[str, str]] = {}
+    for path in publisher.paths():
+        doc = publisher.document(path, now)
+        if doc is None:
+            continue
+        name = build_file_name(path)
+        mtime = doc.last_modified.timestamp() if doc.last_modified else None
+        outputs.append(_Output(name, doc.body, mtime, doc.etag))
+        if doc.gzip_body is not None:
+            outputs.append(_Output(name + ".gz", doc.gzip_body, mtime, doc.gzip_etag))
+        headers["/" + path] = doc.headers(publisher.policy)
+    outputs.append(_text_output(HEADERS_FILE, netlify_headers(headers)))
+    outputs.append(_text_output(NGINX_FILE, nginx_snippet(publisher.policy)))
+    return outputs, headers
+
+
+def _text_output(name: str, text: str) -> _Output:
+    data = text.encode("utf-8")
+    return _Output(name, data, None, Rendered.of(data, "text/plain", None, gzip_level=None).etag)
+
+
+def netlify_headers(headers: dict[str, dict[str, str]]) -> str:
+    """`_headers` in the format Netlify and Cloudflare Pages read: a path, then indented headers."""
+    lines = ["# Written by feedsvc build: the headers the feed service sends for each path."]
+    for path in sorted(headers):
+        lines.append(path)
+        lines.extend(f"  {name}: {value}" for name, value in headers[path].items())
+    return "\n".join(lines) + "\n"
+
+
+def nginx_snippet(policy: CachePolicy) -> str:
+    """A snippet for an nginx `server` block whose `root` is the build output."""
+    feed_cache = policy.cache_control("feed")
+    precompressed = f"""    gzip_static on;
+    gzip_vary on;
+    add_header Cache-Control "{feed_cache}" always;"""
+    locations = []
+    for fmt, (file_name, mimetype) in FEED_FORMATS.items():
+        pattern = file_name.replace(".", r"\.")
+        locations.append(f"""
+# {fmt} feeds
+location ~ (^|/){pattern}$ {{
+    types {{ }}
+    default_type {mimetype};
+{precompressed}
+}}""")
+    return f"""# Written by feedsvc build. Serve the build output with nginx as the feed service would:
+#
+#   server {{
+#       listen 80;
+#       root /path/to/build/output;
+#       include /path/to/build/output/{NGINX_FILE};
+#   }}
+#
+# Content types with charset, precompressed .gz siblings (gzip_static), the service's Cache-Control,
+# and validators: nginx's own ETag and Last-Modified (each file's time is its Last-Modified), so
+# conditional GETs get 304s from nginx itself.
+
+index index.html;
+charset utf-8;
+charset_types text/html {" ".join(mimetype for _, mimetype in FEED_FORMATS.values())};
+etag on;
+
+location = /index.html {{
+{precompressed}
+}}
+{"".join(locations)}
+
+location /media/ {{
+    add_header Cache-Control "{policy.cache_control(MEDIA)}" always;
+}}
+
+# Build records and dotfiles are not for the public.
+location ~ (^|/)\\. {{ return 404; }}
+location = /{HEADERS_FILE} {{ return 404; }}
+location = /{NGINX_FILE} {{ return 404; }}
+"""
+
+
+# ---- writing, atomically ----------------------------------------------------------------------
+
+def _read_record(out_dir: Path) -> dict:
+    try:
+        record = json.loads((out_dir / BUILD_RECORD).read_text("utf-8"))
+        return record if record.get("version") == RECORD_VERSION else {}
+    except (OSError, ValueError):
+        return {}
+
+
+def _reusable(out_dir: Path, output: _Output, previous: dict) -> bool:
+    """The previous build wrote this exact file, and it is still there as written."""
+    entry = previous.get(output.name)
+    if entry is None or entry.get("etag") != output.etag:
+        return False
+    try:
+        st = (out_dir / output.name).lstat()
+    except OSError:
+        return False
+    return st.st_size == len(output.data) and st.st_mtime_ns == entry.get("mtime_ns")
+
+
+def _exchange(staging: Path, out_dir: Path) -> None:
+    """Swap two folders in one step (Linux renameat2 RENAME_EXCHANGE); elsewhere, two quick renames."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    renameat2 = getattr(libc, "renameat2", None)
+    if renameat2 is not None:
+        at_fdcwd, rename_exchange = -100, 2
+        if renameat2(at_fdcwd, os.fsencode(staging), at_fdcwd, os.fsencode(out_dir), rename_exchange) == 0:
+            return
+        err = ctypes.get_errno()
+        if err not in (errno.EINVAL, errno.ENOSYS, errno.EOPNOTSUPP):
+            raise OSError(err, os.strerror(err), str(out_dir))
+    aside = staging.with_name(staging.name + "-old")
+    os.rename(out_dir, aside)
+    os.rename(staging, out_dir)
+    os.rename(aside, staging)
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _check_out_dir(out_dir: Path) -> None:
+    if out_dir.is_symlink() or (out_dir.exists() and not out_dir.is_dir()):
+        raise BuildError(f"{out_dir}: exists and is not a folder; refusing to replace it")
+    if out_dir.is_dir() and any(out_dir.iterdir()) and not (out_dir / BUILD_RECORD).is_file():
+        raise BuildError(f"{out_dir}: exists and was not written by feedsvc build; refusing to replace it "
+                         "(choose a new or empty folder)")
+
+
+def write_tree(out_dir: Path, outputs: list[_Output], report: BuildReport,
+               progress: Callable[[str], None] | None = None) -> None:
+    """Write `outputs` as the new content of `out_dir`, atomically, reusing unchanged files."""
+    out_dir = out_dir.absolute()
+    _check_out_dir(out_dir)
+    previous = _read_record(out_dir).get("files", {}) if out_dir.is_dir() else {}
+    same_names = set(previous) == {o.name for o in outputs}
+    reusable = {o.name for o in outputs if _reusable(out_dir, o, previous)}
+    report.reused = len(reusable)
+    if same_names and len(reusable) == len(outputs):
+        report.changed = False
+        return
+    report.changed = True
+    staging = out_dir.with_name(f".{out_dir.name}.staging-{os.getpid()}")
+    shutil.rmtree(staging, ignore_errors=True)
+    staging.mkdir(parents=True)
+    record: dict[str, dict] = {}
+    for output in outputs:
+        target = staging / output.name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if output.name in reusable:
+            os.link(out_dir / output.name, target)
+        else:
+            with open(target, "wb") as fh:
+                fh.write(output.data)
+                fh.flush()
+                os.fsync(fh.fileno())
+            if output.mtime is not None:
+                os.utime(target, (output.mtime, output.mtime))
+            report.written.append(output.name)
+            if progress is not None:
+                progress(output.name)
+        record[output.name] = {"etag": output.etag, "mtime_ns": target.lstat().st_mtime_ns}
+    (staging / BUILD_RECORD).write_text(json.dumps({"version": RECORD_VERSION, "files": record}, indent=0,
+                                                   sort_keys=True), "utf-8")
+    for directory in sorted({p.parent for p in staging.rglob("*")}, key=lambda p: -len(p.parts)):
+        _fsync_dir(directory)
+    if out_dir.exists():
+        _exchange(staging, out_dir)
+        _fsync_dir(out_dir.parent)
+        shutil.rmtree(staging, ignore_errors=True)   # now the old tree
+    else:
+        os.rename(staging, out_dir)
+        _fsync_dir(out_dir.parent)
+
+
+def _clean_leftovers(out_dir: Path) -> None:
+    """Remove staging folders of builds that were killed; the output itself is never among them."""
+    for leftover in out_dir.parent.glob(f".{out_dir.name}.staging-*"):
+        shutil.rmtree(leftover, ignore_errors=True)
+
+
+def build(config: Config, out_dir: str | os.PathLike, *, strict: bool = False, now: datetime | None = None,
+          progress: Callable[[str], None] | None = None, store: Store | None = None) -> BuildReport:
+    """Render every document and publish the tree to `out_dir`. Raises BuildError; never leaves a partial output."""
+    started = time.perf_counter()
+    out_dir = Path(out_dir)
+    report = BuildReport(out_dir)
+    now = now or datetime.now(timezone.utc)
+    store = store or Store.from_config(config)
+    snapshot = store.snapshot
+    if snapshot.site is None:
+        raise BuildError("; ".join(map(str, snapshot.problems)) or "the store has no site file")
+    report.problems = len(snapshot.problems)
+    report.errors = len(snapshot.errors)
+    if strict and report.errors:
+        raise BuildError(f"{report.errors} error(s) in the store and --strict was given; output left as it was")
+    publisher = Publisher(store, config, clock=lambda: now)
+    outputs, _ = plan(publisher, now)
+    report.articles = snapshot.visible_count(None, now)
+    report.feeds = len(publisher.feed_keys(snapshot))
+    report.files = len(outputs)
+    report.bytes = sum(len(o.data) for o in outputs)
+    appearance = snapshot.next_appearance(None, now)
+    report.next_change = datetime.fromtimestamp(appearance, timezone.utc) if appearance else None
+
+    lock_path = out_dir.absolute().with_name(f".{out_dir.name}.lock")
+    lock_path.parent.mkdir(parents=True, exist_ok=True)
+    with open(lock_path, "w") as lock:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise BuildError(f"another build is writing {out_dir}; try again when it is done") from None
+        _clean_leftovers(out_dir.absolute())
+        try:
+            write_tree(out_dir, outputs, report, progress)
+        except OSError as exc:
+            raise BuildError(f"could not write {out_dir}: {exc}; the previous output is untouched") from exc
+    report.seconds = time.perf_counter() - started
+    return report

@@ -1,0 +1,219 @@
+"""`feedsvc build`: the same bytes and headers as the service, written atomically and incrementally."""
+from __future__ import annotations
+
+import gzip
+import hashlib
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from werkzeug.http import parse_date
+
+from feedsvc.app import create_app
+from feedsvc.build import BUILD_RECORD, HEADERS_FILE, NGINX_FILE, BuildError, build
+from feedsvc.config import load_config
+
+from .conftest import BASE_URL, ROOT, SAMPLE_STORE, article
+
+HEADER_NAMES = ("Content-Type", "ETag", "Last-Modified", "Cache-Control", "Vary")
+
+
+def config_for(store: Path, **overrides):
+    return load_config(overrides={"store": store, "base_url": BASE_URL, **overrides})
+
+
+def tree(out: Path) -> dict[str, tuple[str, int, int]]:
+    """path → (sha256, mtime_ns, inode) of every file in a build output."""
+    return {str(p.relative_to(out)): (hashlib.sha256(p.read_bytes()).hexdigest(), p.stat().st_mtime_ns, p.stat().st_ino)
+            for p in sorted(out.rglob("*")) if p.is_file()}
+
+
+def served_path(name: str) -> str:
+    return "/" + (name[: -len("index.html")] if name.endswith("index.html") else name)
+
+
+def read_headers_file(out: Path) -> dict[str, dict[str, str]]:
+    rules: dict[str, dict[str, str]] = {}
+    current = None
+    for line in (out / HEADERS_FILE).read_text().splitlines():
+        if line.startswith("#") or not line.strip():
+            continue
+        if line.startswith("/"):
+            current = rules.setdefault(line, {})
+        else:
+            name, _, value = line.strip().partition(": ")
+            current[name] = value
+    return rules
+
+
+@pytest.fixture
+def sample_build(tmp_path):
+    out = tmp_path / "public"
+    report = build(config_for(SAMPLE_STORE), out)
+    return out, report
+
+
+def test_every_built_file_has_the_bytes_the_service_serves(sample_build, client):
+    out, report = sample_build
+    names = [n for n in tree(out) if n not in (BUILD_RECORD, HEADERS_FILE, NGINX_FILE)]
+    documents = [n for n in names if not n.endswith(".gz")]
+    assert "index.html" in documents and "sections/world-nation/atom.xml" in documents
+    assert "media/2013/obama-pena-nieto.jpg" in documents
+    for name in documents:
+        response = client.get(served_path(name))
+        assert response.status_code == 200, name
+        assert (out / name).read_bytes() == response.data, name
+        if (out / (name + ".gz")).exists():
+            zipped = client.get(served_path(name), headers={"Accept-Encoding": "gzip"})
+            assert (out / (name + ".gz")).read_bytes() == zipped.data, name
+            assert gzip.decompress(zipped.data) == response.data
+    assert {n for n in names if n.endswith(".gz")} >= {"rss.xml.gz", "atom.xml.gz", "sections/local/rss.xml.gz"}
+    assert report.files == len(tree(out)) - 1                    # everything but the build record
+
+
+def test_the_headers_manifest_matches_the_service(sample_build, client):
+    out, _ = sample_build
+    rules = read_headers_file(out)
+    assert "/sections/business/rss.xml" in rules and "/" in rules
+    for path, headers in rules.items():
+        response = client.get(path)
+        for name in HEADER_NAMES:
+            assert headers.get(name) == response.headers.get(name), (path, name)
+
+
+def test_file_times_are_each_documents_last_modified(sample_build, client):
+    out, _ = sample_build
+    for name in ("rss.xml", "rss.xml.gz", "sections/science/atom.xml", "index.html"):
+        last_modified = parse_date(client.get(served_path(name.removesuffix(".gz"))).headers["Last-Modified"])
+        assert (out / name).stat().st_mtime == last_modified.timestamp(), name
+
+
+def test_a_second_build_of_an_unchanged_store_rewrites_nothing(sample_build):
+    out, _ = sample_build
+    before = tree(out)
+    report = build(config_for(SAMPLE_STORE), out)
+    assert not report.changed and report.written == []
+    assert "nothing changed" in report.summary()
+    assert tree(out) == before                                    # bytes, mtimes and inodes
+
+
+def test_a_build_after_one_edit_rewrites_only_the_feeds_that_story_is_in(tmp_path):
+    store = tmp_path / "articles"
+    shutil.copytree(SAMPLE_STORE, store)
+    out = tmp_path / "public"
+    build(config_for(store), out)
+    before = tree(out)
+    story = store / "science/tide-pool-census.md"
+    story.write_text(story.read_text().replace("census", "count", 1))
+    report = build(config_for(store), out)
+    after = tree(out)
+    rewritten = {n for n in after if after[n] != before.get(n)}
+    assert rewritten == {"rss.xml", "rss.xml.gz", "atom.xml", "atom.xml.gz",
+                         "sections/science/rss.xml", "sections/science/rss.xml.gz",
+                         "sections/science/atom.xml", "sections/science/atom.xml.gz",
+                         HEADERS_FILE, BUILD_RECORD}
+    assert sorted(report.written) == sorted(rewritten - {BUILD_RECORD})
+
+
+def test_a_deleted_story_and_a_new_section_are_reflected(tmp_path):
+    store = tmp_path / "articles"
+    shutil.copytree(SAMPLE_STORE, store)
+    out = tmp_path / "public"
+    build(config_for(store), out)
+    site = store / "_site.yml"
+    site.write_text(site.read_text() + "  - slug: sports\n    title: Sports\n    description: Games.\n")
+    (store / "local/library-extends-hours.md").unlink()
+    build(config_for(store), out)
+    assert (out / "sections/sports/rss.xml").is_file()
+    assert b"library-extends-hours" not in (out / "rss.xml").read_bytes()
+
+
+def test_a_bad_article_is_reported_and_left_out_and_the_build_completes(tmp_path, store_dir):
+    store_dir.write("world/good.md", article(title="A good story to publish"))
+    store_dir.write("world/bad.md", article(title="A bad one", published="tomorrow-ish"))
+    out = tmp_path / "public"
+    report = build(config_for(store_dir.root), out)
+    assert report.errors == 1
+    assert b"A good story to publish" in (out / "rss.xml").read_bytes()
+    assert b"A bad one" not in (out / "rss.xml").read_bytes()
+
+
+def test_strict_fails_before_touching_the_output(tmp_path, store_dir):
+    store_dir.write("world/good.md", article(title="A good story to publish"))
+    out = tmp_path / "public"
+    build(config_for(store_dir.root), out)
+    before = tree(out)
+    store_dir.write("world/bad.md", article(title="A bad one", published="tomorrow-ish"))
+    store_dir.write("world/good.md", article(title="A good story, edited"))
+    with pytest.raises(BuildError, match="--strict"):
+        build(config_for(store_dir.root), out, strict=True)
+    assert tree(out) == before
+
+
+def test_it_refuses_to_replace_a_folder_it_did_not_write(tmp_path):
+    out = tmp_path / "precious"
+    out.mkdir()
+    (out / "thesis.txt").write_text("years of work")
+    with pytest.raises(BuildError, match="not written by feedsvc build"):
+        build(config_for(SAMPLE_STORE), out)
+    assert (out / "thesis.txt").read_text() == "years of work"
+
+
+def run_cli(*args, **kwargs):
+    return subprocess.run([sys.executable, "-m", "feedsvc.cli", *args], cwd=ROOT, capture_output=True, text=True,
+                          timeout=120, env={**os.environ, "FEEDSVC_BASE_URL": BASE_URL}, **kwargs)
+
+
+def test_the_command_logs_each_file_and_ends_with_a_summary(tmp_path):
+    out = tmp_path / "public"
+    result = run_cli("build", str(out), "--store", "articles/")
+    assert result.returncode == 0, result.stderr
+    assert "wrote sections/world-nation/rss.xml" in result.stderr.splitlines()
+    summary = result.stdout.strip()
+    assert summary.startswith(f"built {out}: 12 articles, 10 feeds, ")
+    assert "0 problems" in summary
+    quiet = run_cli("build", str(out), "--store", "articles/", "--quiet")
+    assert quiet.returncode == 0 and quiet.stdout == "" and quiet.stderr == ""
+
+
+def test_the_command_fails_with_strict_on_a_broken_store(tmp_path):
+    result = run_cli("build", str(tmp_path / "out"), "--store", "tests/stores/problems", "--strict")
+    assert result.returncode == 1
+    assert "tests/stores/problems/world/bad-date.md: published: 'tomorrow-ish' is not a date" in result.stderr
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_killed_build_leaves_the_previous_output_intact_and_complete(tmp_path, store_dir):
+    """SIGKILL a build after it has started writing; the served folder must be exactly the old one."""
+    sections = [{"slug": f"s{i:03d}", "title": f"Section {i}"} for i in range(300)]
+    store_dir.write_site(sections=sections)
+    for i in range(300):
+        store_dir.write(f"s{i:03d}/story.md", article(title=f"Story number {i} in its own section",
+                                                      section=f"s{i:03d}"))
+    out = tmp_path / "public"
+    build(config_for(store_dir.root), out)
+    before = tree(out)
+    for i in range(300):                                            # every feed will change
+        store_dir.write(f"s{i:03d}/story.md", article(title=f"Story number {i}, rewritten", section=f"s{i:03d}"))
+    process = subprocess.Popen([sys.executable, "-m", "feedsvc.cli", "build", str(out), "--store", str(store_dir.root),
+                                "--quiet"], cwd=ROOT, env={**os.environ, "FEEDSVC_BASE_URL": BASE_URL})
+    staging = None
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and process.poll() is None:
+        staging = next(tmp_path.glob(".public.staging-*"), None)
+        if staging is not None and sum(1 for p in staging.rglob("*") if p.is_file()) >= 5:
+            break
+        time.sleep(0.001)
+    assert process.poll() is None, "the build finished before it could be killed: make the store bigger"
+    process.send_signal(signal.SIGKILL)
+    process.wait()
+    assert staging is not None
+    assert tree(out) == before                                      # intact and complete
+    report = build(config_for(store_dir.root), out)                 # the next build cleans up and succeeds
+    assert report.changed and not list(tmp_path.glob(".public.staging-*"))
+    assert b"rewritten" in (out / "sections/s000/rss.xml").read_bytes()

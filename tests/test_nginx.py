@@ -1,0 +1,61 @@
+"""The static build served by a real nginx with the snippet the build writes: the same feeds, types and
+Cache-Control as the service, precompressed gzip, and 304s on conditional GETs."""
+from __future__ import annotations
+
+import gzip
+
+import pytest
+
+from feedsvc.build import NGINX_FILE, build
+
+from .conftest import SAMPLE_STORE
+from .servers import nginx, request
+from .test_build import config_for
+
+FEEDS = ["/rss.xml", "/atom.xml", "/sections/world-nation/rss.xml", "/sections/local/atom.xml"]
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory):
+    out = tmp_path_factory.mktemp("site") / "public"
+    build(config_for(SAMPLE_STORE), out)
+    with nginx(out, out / NGINX_FILE, tmp_path_factory.mktemp("nginx")) as port:
+        yield port, out
+
+
+@pytest.mark.parametrize("path", FEEDS + ["/", "/media/2013/obama-pena-nieto.jpg"])
+def test_nginx_serves_the_service_bytes_types_and_cache_control(served, client, path):
+    port, _ = served
+    reply = request(port, path)
+    service = client.get(path)
+    assert reply.status == 200
+    assert reply.body == service.data
+    assert reply.headers["content-type"] == service.headers["Content-Type"]
+    assert reply.headers["cache-control"] == service.headers["Cache-Control"]
+    assert reply.headers["last-modified"] == service.headers["Last-Modified"]
+
+
+@pytest.mark.parametrize("path", FEEDS)
+def test_nginx_sends_the_precompressed_file(served, client, path):
+    port, out = served
+    reply = request(port, path, headers={"Accept-Encoding": "gzip"})
+    assert reply.headers["content-encoding"] == "gzip"
+    assert reply.body == (out / (path.lstrip("/") + ".gz")).read_bytes()
+    assert gzip.decompress(reply.body) == client.get(path).data
+    assert "Accept-Encoding" in reply.headers["vary"]
+
+
+@pytest.mark.parametrize("path", FEEDS)
+def test_nginx_answers_conditional_gets_with_304(served, path):
+    port, _ = served
+    first = request(port, path)
+    by_etag = request(port, path, headers={"If-None-Match": first.headers["etag"]})
+    by_date = request(port, path, headers={"If-Modified-Since": first.headers["last-modified"]})
+    assert (by_etag.status, by_date.status) == (304, 304)
+    assert by_etag.body == b"" and by_etag.headers["etag"] == first.headers["etag"]
+
+
+@pytest.mark.parametrize("path", ["/.feedsvc-build.json", "/_headers", f"/{NGINX_FILE}"])
+def test_build_records_are_not_served(served, path):
+    port, _ = served
+    assert request(port, path).status == 404
