@@ -42,6 +42,7 @@ class Changes:
     edited: set[str] = field(default_factory=set)
     deleted: set[str] = field(default_factory=set)
     site: bool = False
+    deferred: set[str] = field(default_factory=set)   # left for the next look: modified too recently
 
     def __bool__(self) -> bool:
         return bool(self.added or self.edited or self.deleted or self.site)
@@ -227,7 +228,8 @@ class Store:
         for relpath, st in self._walk():
             seen.add(relpath)
             if settle_before is not None and st is not None and st.st_mtime_ns > settle_before:
-                continue            # still being written, perhaps: the next look will take it
+                changes.deferred.add(relpath)   # still being written, perhaps: look again shortly
+                continue
             self._consider(relpath, changes, force, st)
         for relpath in [p for p in self._files if p not in seen]:
             self._forget(relpath, changes)

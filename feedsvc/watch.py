@@ -117,6 +117,7 @@ class Refresher:
         last_scan = -math.inf
         scan_every = self.rescan_every if self._collector is not None else min(self.rescan_every, FALLBACK_POLL_SECONDS)
         wait = 0.0
+        retry: set[str] = set()          # files a scan found too fresh to read: read them next time
         while not self._stop.wait(wait):
             wait = self.interval
             try:
@@ -125,8 +126,11 @@ class Refresher:
                     paths, rescan = self._collector.drain()
                 else:
                     paths, rescan = set(), False
+                paths |= retry
+                retry = set()
                 if rescan or now - last_scan >= scan_every:
                     changes = self.store.refresh(settle=SETTLE_SECONDS)
+                    retry = changes.deferred
                     last_scan = now
                 elif paths:
                     changes = self.store.refresh(paths)

@@ -58,3 +58,15 @@ def test_a_story_written_in_pieces_is_read_once_complete(store_dir):
         assert store.snapshot.by_id["world/slow"].body.endswith("Second paragraph, the end.")
     finally:
         refresher.stop()
+
+
+def test_a_watcher_started_after_an_edit_still_catches_it(store_dir):
+    """A gunicorn worker may load the store, then start watching a moment later: nothing in between is lost."""
+    store = Store(store_dir.root, media_base_url="https://feeds.example.com/")
+    store.refresh()
+    store_dir.write("world/between.md", article(title="Written between the first read and the watch"))
+    refresher = Refresher(store, interval=0.5, rescan_every=30, use_events=True).start()
+    try:
+        assert wait_for(lambda: "world/between" in store.snapshot.by_id) is not None
+    finally:
+        refresher.stop()
