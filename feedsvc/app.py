@@ -26,6 +26,7 @@ class Service:
         for problem in self.store.snapshot.problems:
             log.warning("%s", problem)
         self.publisher = Publisher(self.store, config, clock=clock)
+        self.publisher.warm()               # the first requests find every feed rendered
         self.auto_refresh = auto_refresh
         self.refresher: Refresher | None = None
         self._start_lock = threading.Lock()
@@ -44,9 +45,11 @@ class Service:
                                            self.config.watch, on_change=self.on_change).start()
 
     def on_change(self, changes) -> None:
+        """After each store change (in the refresher's thread): report new problems, re-render what changed."""
         for problem in self.store.snapshot.problems:
             if any(problem.path.endswith(p) for p in changes.added | changes.edited):
                 log.warning("%s", problem)
+        self.publisher.warm()
 
     def extra_headers(self, path: str) -> dict[str, str]:
         return {}

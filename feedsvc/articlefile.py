@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 import mimetypes
 import posixpath
+import re
 from dataclasses import dataclass, field
 from typing import Any, Callable
 from urllib.parse import quote, urljoin, urlsplit
@@ -57,6 +58,10 @@ class ParseResult:
     photo_path: str | None = None   # the store photo this article depends on, if any
 
 
+_SINGLE_SPACED = re.compile(r"\S+(?: \S+)*")
+_URL_SAFE = re.compile(r"[A-Za-z0-9._~-]+")
+
+
 class _Reject(Exception):
     """Stops parsing one file; the problem is already recorded."""
 
@@ -82,6 +87,7 @@ class _Reader:
 
     def __init__(self, display_path: str) -> None:
         self.display_path = display_path
+        self.escapes = True     # whether YAML escapes may have produced characters XML forbids
         self.problems: list[Problem] = []
         self.photo_path: str | None = None  # recorded even when the photo is bad, so its arrival is noticed
 
@@ -100,16 +106,21 @@ class _Reader:
             if required:
                 raise self.fail(name, "is required and missing" if value is None else "is empty")
             return None
-        if isinstance(value, bool) or not isinstance(value, (str, int, float)):
-            raise self.fail(name, f"must be text, not {_describe(value)}")
-        text, removed = xml_clean(str(value))
-        if removed:
-            self.warn(name, f"{removed} character(s) that XML 1.0 forbids were removed")
-        if plain:
+        if value.__class__ is not str:
+            if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+                raise self.fail(name, f"must be text, not {_describe(value)}")
+            value = str(value)
+        text = value
+        if self.escapes:
+            text, removed = xml_clean(text)
+            if removed:
+                self.warn(name, f"{removed} character(s) that XML 1.0 forbids were removed")
+        if plain and "<" in text:
             text, stripped = plain_text(text)
             if stripped:
                 self.warn(name, "HTML markup was removed (this field is plain text)")
-        text = " ".join(text.split())
+        if not _SINGLE_SPACED.fullmatch(text):
+            text = " ".join(text.split())
         if not text:
             if required:
                 raise self.fail(name, "is empty")
@@ -134,6 +145,29 @@ def split_front_matter(text: str) -> tuple[str, str] | None:
             return None
         position = end + 1
     return None
+
+
+def file_text(data: bytes) -> tuple[str, int]:
+    """The file as text: UTF-8 (BOM dropped), Unix newlines, XML-forbidden characters removed (and how many).
+
+    Raises UnicodeDecodeError for bytes that are not UTF-8.
+    """
+    text = data.decode("utf-8").removeprefix("\ufeff")
+    text, removed = xml_clean(text)
+    return text.replace("\r\n", "\n"), removed
+
+
+def file_digest(data: bytes) -> str:
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
+
+
+def read_body(data: bytes) -> str | None:
+    """The Markdown body of an article file's bytes (what the parser saw), or None if it has none."""
+    try:
+        parts = split_front_matter(file_text(data)[0])
+    except UnicodeDecodeError:
+        return None
+    return parts[1].strip("\n") if parts else None
 
 
 def _default_id(relpath: str) -> str:
@@ -166,19 +200,18 @@ def parse_article(relpath: str, data: bytes, site: Site, photo_info: PhotoLookup
 def _parse(relpath: str, data: bytes, site: Site, photo_info: PhotoLookup, media_base_url: str,
            reader: _Reader) -> ParseResult:
     try:
-        text = data.decode("utf-8")
+        text, removed = file_text(data)
     except UnicodeDecodeError as exc:
         line = data.count(b"\n", 0, exc.start) + 1
         raise reader.fail(None, f"is not UTF-8 (byte 0x{data[exc.start]:02x} on line {line}); save it as UTF-8")
-    text = text.removeprefix("\ufeff")
-    text, removed = xml_clean(text)
     if removed:
         reader.warn(None, f"{removed} character(s) that XML 1.0 forbids were removed")
-    parts = split_front_matter(text.replace("\r\n", "\n"))
+    parts = split_front_matter(text)
     if parts is None:
         raise reader.fail("front matter", "missing: the file must start with a '---' line, then the YAML "
                                           "fields, then another '---' line, then the body")
     front, body = parts
+    reader.escapes = "\\" in front     # only YAML escapes can bring back what file_text removed
     try:
         meta = yaml.load(front, Loader=FrontMatterLoader)  # noqa: S506 — a safe loader subclass
     except _DuplicateKey as exc:
@@ -217,8 +250,7 @@ def _parse(relpath: str, data: bytes, site: Site, photo_info: PhotoLookup, media
     if any(ch.isspace() for ch in article_id):
         raise reader.fail("id", f"{_describe(article_id)} must not contain spaces")
 
-    body_text = body.strip("\n")
-    if not body_text.strip():
+    if not body.strip():
         raise reader.fail("body", "is empty: write the story below the closing '---' line")
 
     photo = _photo(reader, meta.get("photo"), photo_info, media_base_url)
@@ -231,11 +263,11 @@ def _parse(relpath: str, data: bytes, site: Site, photo_info: PhotoLookup, media
     if any(p.severity == "error" for p in reader.problems):
         raise _Reject()
     photo_path = reader.photo_path
-    digest = hashlib.blake2b(data, digest_size=12)
-    digest.update(repr((photo, site.revision, media_base_url)).encode())
+    digest = file_digest(data)
+    revision = hashlib.blake2b(repr((digest, photo, site.revision, media_base_url)).encode(), digest_size=12)
     article = Article(
         id=article_id, path=relpath, slug=slug, title=title, section=section, url=url,
-        published=published, updated=updated, body=body_text, revision=digest.hexdigest(),
+        published=published, updated=updated, digest=digest, revision=revision.hexdigest(),
         authors=authors, dateline=dateline, summary=summary, tags=tags, status=status,
         photo=photo, related=related)
     return ParseResult(article, reader.problems, photo_path)
@@ -273,8 +305,8 @@ def _status(reader: _Reader, value: Any) -> Status:
 
 def _url(reader: _Reader, value: Any, site: Site, section: str, slug: str) -> str:
     given = reader.text(value, "url", plain=False)
-    if given is None:
-        return urljoin(site.url, f"{quote(section)}/{quote(slug)}")
+    if given is None:       # section slugs are URL-safe by the site file's rules
+        return f"{site.url}{section}/{slug if _URL_SAFE.fullmatch(slug) else quote(slug)}"
     absolute = urljoin(site.url, given) if given.startswith("/") else given
     parts = urlsplit(absolute)
     if parts.scheme not in ("http", "https") or not parts.netloc:
@@ -296,7 +328,8 @@ def _photo(reader: _Reader, value: Any, photo_info: PhotoLookup, media_base_url:
     caption = reader.text(value.get("caption"), "photo.caption") or ""
     credit = reader.text(value.get("credit"), "photo.credit") or ""
     alt = reader.text(value.get("alt"), "photo.alt") or caption
-    scheme = urlsplit(src).scheme.lower()
+    scheme = "https" if src.startswith("https://") else "http" if src.startswith("http://") else \
+        urlsplit(src).scheme.lower()
     if scheme in ("http", "https"):
         mime = reader.text(value.get("type"), "photo.type") or mimetypes.guess_type(urlsplit(src).path)[0]
         if mime is not None and not mime.startswith("image/"):
@@ -382,7 +415,7 @@ def _related(reader: _Reader, value: Any, own_url: str) -> tuple[RelatedLink | R
         if isinstance(item, dict):
             title = reader.text(item.get("title"), f"{where}.title", required=True)
             href = reader.text(item.get("url"), f"{where}.url", required=True, plain=False)
-            absolute = urljoin(own_url, href)
+            absolute = href if href.startswith(("https://", "http://")) else urljoin(own_url, href)
             if urlsplit(absolute).scheme not in ("http", "https"):
                 raise reader.fail(f"{where}.url", f"{_describe(href)} must be an http(s) URL")
             links.append(RelatedLink(title, absolute))

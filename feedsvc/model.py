@@ -66,7 +66,11 @@ class Status(str, Enum):
 
 @dataclass(frozen=True, slots=True)
 class Article:
-    """One story as read from one file. `revision` changes whenever anything a feed shows changes."""
+    """One story as read from one file. `revision` changes whenever anything a feed shows changes.
+
+    The Markdown body is not held here — a hundred thousand bodies would dominate a worker's memory —
+    but read back from the file (and checked against `digest`) when the story is rendered.
+    """
     id: str
     path: str                   # store-relative, e.g. "world/obama.md"
     slug: str
@@ -75,8 +79,8 @@ class Article:
     url: str                    # canonical, absolute
     published: datetime
     updated: datetime
-    body: str                   # Markdown source, XML-clean
-    revision: str               # hash of the file's bytes and the media it depends on
+    digest: str                 # hash of the file's bytes: the body is read back only from this version
+    revision: str               # hash of the file's bytes and of the photo, site and base URL it depends on
     authors: tuple[Author, ...] = ()
     dateline: str = ""
     summary: str | None = None  # None: derived from the body when rendered

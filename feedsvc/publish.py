@@ -7,6 +7,7 @@ what that document shows (or a scheduled story's moment came), so a warm request
 from __future__ import annotations
 
 import io
+import logging
 import math
 import os
 import posixpath
@@ -27,6 +28,7 @@ from .rendered import MEDIA, PAGE, CachePolicy, Rendered
 from .store import Snapshot, Store, is_hidden
 from .urls import FEED_FORMATS, INDEX_PATH, MEDIA_PREFIX, FeedKey, feed_paths, parse_feed_path
 
+log = logging.getLogger(__name__)
 FOREVER = math.inf
 MEDIA_EXTENSIONS = (".jpg", ".jpeg", ".png", ".gif", ".webp")
 
@@ -98,6 +100,16 @@ class Publisher:
             return None
         return self._cached(path, snapshot, now, lambda: self._feed_document(key, snapshot, now))
 
+    def warm(self, now: datetime | None = None) -> int:
+        """Render every feed and page now, so requests find them ready; returns how many were rendered."""
+        rendered = 0
+        for path in self.paths():
+            if not path.startswith(MEDIA_PREFIX):
+                before = self._documents.get(path)
+                document = self.document(path, now)
+                rendered += document is not None and (before is None or before.rendered is not document)
+        return rendered
+
     def valid_until(self, path: str) -> float:
         cached = self._documents.get(path)
         return cached.valid_until if cached else FOREVER
@@ -132,9 +144,12 @@ class Publisher:
         valid_until = snapshot.next_appearance(key.section, now) or FOREVER
         items = []
         for article in articles:
+            prepared = self.prepared(article)
+            if prepared is None:
+                continue
             related, appears = self._resolve_related(article, snapshot, now)
             valid_until = min(valid_until, appears)
-            items.append(Item(article, self.prepared(article), related))
+            items.append(Item(article, prepared, related))
         return items, valid_until
 
     def _feed_document(self, key: FeedKey, snapshot: Snapshot, now: datetime):
@@ -174,13 +189,23 @@ class Publisher:
                 links.append(link)
         return tuple(links), appears
 
-    def prepared(self, article: Article) -> Prepared:
-        """The article's HTML and summary, rendered once per revision (Markdown dominates a cold render)."""
+    def prepared(self, article: Article) -> Prepared | None:
+        """The article's HTML and summary, rendered once per revision (Markdown dominates a cold render).
+
+        None when the file no longer holds this version (deleted or rewritten since the store read it,
+        and never rendered in this process): the story is left out of this render rather than shown
+        without its body; the store's next look brings the new state.
+        """
         cached = self._prepared.get(article.id)
         if cached is not None and cached[0] == article.revision:
             self._prepared.move_to_end(article.id)
             return cached[1]
-        result = prepare(article, self.config.summary_length)
+        markdown = self.store.body(article)
+        if markdown is None:
+            log.info("%s%s: changed on disk since it was read; left out until the store looks again",
+                     self.store.display_root, article.path)
+            return None
+        result = prepare(article, markdown, self.config.summary_length)
         self._prepared[article.id] = (article.revision, result)
         while len(self._prepared) > self._prepared_limit:
             self._prepared.popitem(last=False)

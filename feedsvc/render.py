@@ -45,9 +45,9 @@ class Prepared:
     summary: str
 
 
-def prepare(article: Article, summary_length: int) -> Prepared:
+def prepare(article: Article, markdown: str, summary_length: int) -> Prepared:
     """Markdown → sanitised HTML and the summary: the costly part, done once per article revision."""
-    body = body_html(article.body, article.url)
+    body = body_html(markdown, article.url)
     summary = article.summary or summarize(html_to_text(body), summary_length, article.dateline)
     return Prepared(body, summary)
 

@@ -15,7 +15,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Iterable, Iterator, Mapping, Sequence
 
-from .articlefile import MEDIA_DIR, ParseResult, parse_article
+from .articlefile import MEDIA_DIR, ParseResult, file_digest, parse_article, read_body
 from .media import ImageInfo, PhotoError, probe_image
 from .model import Article, Problem, RelatedRef, Site, Status
 from .sitefile import SITE_FILE, SiteError, parse_site
@@ -109,8 +109,10 @@ class Store:
         self.display_root = display_root if display_root is not None else _display_root(self.root)
         self._lock = threading.Lock()
         self._files: dict[str, _File] = {}
-        self._problem_paths: set[str] = set()
-        self._referring_paths: set[str] = set()           # stories that name related stories by id
+        self._problem_paths: set[str] = set()              # paths whose latest reading has problems
+        self._referrers: dict[str, set[str]] = {}          # related id → paths of stories naming it
+        self._dangling: set[str] = set()                   # related ids that name no published story
+        self._contested: set[tuple[str, str]] = set()      # ("id" | "url", value) claimed by several paths
         self._site: Site | None = None
         self._site_stat: StatKey | None = None
         self._site_problems: list[Problem] = []
@@ -124,6 +126,7 @@ class Store:
         self._dirty_sections: set[str | None] = {ALL}
         self._snapshot_order: dict[str | None, tuple[OrderKey, ...]] = {}
         self._drafts = 0
+        self._bulk = False                                 # indexing a full re-read: order is rebuilt after
         self._settle_before_ns: int | None = None
         self._generation = 0
         self._last_look_ns = 0
@@ -151,10 +154,16 @@ class Store:
             changes = Changes()
             site_problems = self._site_problems
             if self._refresh_site(changes):
+                # Every story is re-read: index them in bulk (one sort at the end, not one insert each).
                 self._reset_indexes()
-                self._scan(changes, force=True)
-                for relpath in sorted(self._files):
-                    self._reconsider(relpath)
+                self._bulk = True
+                try:
+                    self._scan(changes, force=True)
+                    for relpath in sorted(self._files):
+                        self._reconsider(relpath)
+                finally:
+                    self._bulk = False
+                self._rebuild_order()
             elif paths is None:
                 self._scan(changes, force=False)
             else:
@@ -247,6 +256,15 @@ class Store:
                         self._consider(user, changes, True)
             elif relpath.endswith(".md") and not any(is_hidden(p) for p in parts):
                 self._consider(relpath, changes, True)
+
+    def body(self, article: Article) -> str | None:
+        """`article`'s Markdown body, read back from its file; None if the file no longer holds that version."""
+        try:
+            with open(self.root / article.path, "rb") as fh:
+                data = fh.read(self.max_article_bytes + 1)
+        except OSError:
+            return None
+        return read_body(data) if file_digest(data) == article.digest else None
 
     # ---- photos --------------------------------------------------------------------------------
 
@@ -347,7 +365,6 @@ class Store:
         known = self._files.pop(relpath)
         self._set_photo_user(relpath, known.current.photo_path, None)
         self._problem_paths.discard(relpath)
-        self._referring_paths.discard(relpath)
         self._index(relpath, known.effective, None)
         changes.deleted.add(relpath)
 
@@ -356,11 +373,23 @@ class Store:
             self._problem_paths.add(relpath)
         else:
             self._problem_paths.discard(relpath)
-        effective = self._files[relpath].effective
-        if effective is not None and any(isinstance(r, RelatedRef) for r in effective.related):
-            self._referring_paths.add(relpath)
+
+    def _track_references(self, relpath: str, before: Article | None, after: Article | None) -> None:
+        """Keep the reverse index of related-by-id links, and which of them dangle."""
+        for article, add in ((before, False), (after, True)):
+            for ref in article.related if article is not None else ():
+                if isinstance(ref, RelatedRef):
+                    referrers = self._referrers.setdefault(ref.article_id, set())
+                    (referrers.add if add else referrers.discard)(relpath)
+                    if not referrers:
+                        del self._referrers[ref.article_id]
+                    self._update_dangling(ref.article_id)
+
+    def _update_dangling(self, article_id: str) -> None:
+        if article_id in self._referrers and article_id not in self._by_id:
+            self._dangling.add(article_id)
         else:
-            self._referring_paths.discard(relpath)
+            self._dangling.discard(article_id)
 
     def _set_photo_user(self, relpath: str, old: str | None, new: str | None) -> None:
         if old == new:
@@ -382,6 +411,7 @@ class Store:
         """Move one path's story through the claim indexes, then re-decide every path it competes with."""
         if before is after:
             return
+        self._track_references(relpath, before, after)
         if before is not None and before.status is Status.DRAFT:
             self._drafts -= 1
         if after is not None and after.status is Status.DRAFT:
@@ -397,6 +427,11 @@ class Store:
         for article_id, url in claimed:
             contenders.update(self._id_claims.get(article_id, ()))
             contenders.update(self._url_claims.get(url, ()))
+            for key, claims in ((("id", article_id), self._id_claims), (("url", url), self._url_claims)):
+                if len(claims.get(key[1], ())) > 1:
+                    self._contested.add(key)
+                else:
+                    self._contested.discard(key)
         for path in sorted(contenders):
             self._reconsider(path)
 
@@ -421,6 +456,17 @@ class Store:
             del self._published[relpath]
             if self._by_id.get(current.id) is current:
                 del self._by_id[current.id]
+                self._update_dangling(current.id)
+        if desired is not None:
+            self._published[relpath] = desired
+            self._by_id[desired.id] = desired
+            self._update_dangling(desired.id)
+        if not self._bulk:
+            self._reorder(current, desired)
+
+    def _reorder(self, current: Article | None, desired: Article | None) -> None:
+        """Move one story within the newest-first timelines (bisect: cheap at any store size)."""
+        if current is not None:
             key = (-current.published.timestamp(), current.id)
             for section in (ALL, current.section):
                 keys = self._order.get(section)
@@ -430,17 +476,29 @@ class Store:
                         del keys[index]
                     self._dirty_sections.add(section)
         if desired is not None:
-            self._published[relpath] = desired
-            self._by_id[desired.id] = desired
             key = (-desired.published.timestamp(), desired.id)
             for section in (ALL, desired.section):
                 bisect.insort(self._order.setdefault(section, []), key)
                 self._dirty_sections.add(section)
 
+    def _rebuild_order(self) -> None:
+        """The timelines from scratch, from the published stories: one sort per section."""
+        self._order = {ALL: []}
+        for section in self._site.sections if self._site else ():
+            self._order[section.slug] = []
+        for article in self._published.values():
+            key = (-article.published.timestamp(), article.id)
+            self._order[ALL].append(key)
+            self._order[article.section].append(key)
+        for keys in self._order.values():
+            keys.sort()
+        self._dirty_sections = set(self._order)
+
     def _reset_indexes(self) -> None:
         """Start the story indexes over for a new site file: sections and URLs may all have changed."""
         self._published.clear()
         self._by_id.clear()
+        self._dangling = set(self._referrers)
         self._order = {ALL: []}
         for section in self._site.sections if self._site else ():
             self._order[section.slug] = []
@@ -466,18 +524,19 @@ class Store:
         problems = list(self._site_problems)
         for relpath in self._problem_paths:
             problems.extend(self._files[relpath].current.problems)
-        for relpath in self._referring_paths:
-            for index, ref in enumerate(self._files[relpath].effective.related):
-                if isinstance(ref, RelatedRef) and ref.article_id not in self._by_id:
-                    problems.append(Problem(self._display(relpath), f"related[{index}]",
-                                            f"no published or scheduled article has the id {ref.article_id!r}; "
-                                            "the link is left out until one does", "warning"))
-        for claims, what in ((self._id_claims, "id"), (self._url_claims, "url")):
-            for value, paths in claims.items():
-                for loser in paths[1:]:
-                    problems.append(Problem(self._display(loser), what,
-                                            f"{value!r} is already used by {self._display(paths[0])}; "
-                                            "this story is left out until one of them changes"))
+        for target in self._dangling:
+            for relpath in self._referrers[target]:
+                for index, ref in enumerate(self._files[relpath].effective.related):
+                    if ref == RelatedRef(target):
+                        problems.append(Problem(self._display(relpath), f"related[{index}]",
+                                                f"no published or scheduled article has the id {target!r}; "
+                                                "the link is left out until one does", "warning"))
+        for what, value in self._contested:
+            paths = (self._id_claims if what == "id" else self._url_claims)[value]
+            for loser in paths[1:]:
+                problems.append(Problem(self._display(loser), what,
+                                        f"{value!r} is already used by {self._display(paths[0])}; "
+                                        "this story is left out until one of them changes"))
         problems.sort(key=lambda p: (p.path, p.severity != "error", p.field or "", p.message))
         return problems
 

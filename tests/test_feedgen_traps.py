@@ -128,9 +128,9 @@ def _info(fmt):
 def _item(n=0, when=WHEN):
     from feedsvc.model import Article
     article = Article(id=f"world/{n}", path=f"world/{n}.md", slug=str(n), title=f"Story {n}", section="world",
-                      url=f"https://news.example.com/world/{n}", published=when, updated=when, body="Body.",
+                      url=f"https://news.example.com/world/{n}", published=when, updated=when, digest=str(n),
                       revision=str(n))
-    return render.Item(article, render.prepare(article, 300), ())
+    return render.Item(article, render.prepare(article, "Body.", 300), ())
 
 
 @pytest.mark.parametrize("fmt", ["rss", "atom"])

@@ -201,3 +201,14 @@ def test_a_scheduled_story_appears_when_its_time_comes(live):
     on_time = client.get("/sections/world/rss.xml", headers={"If-None-Match": early.headers["ETag"]})
     assert on_time.status_code == 200 and b"Embargoed until noon" in on_time.data
     assert "max-age=300," in on_time.headers["Cache-Control"]
+
+
+def test_a_story_whose_file_breaks_stays_published_with_its_last_good_body(live):
+    client, service, store_dir, _ = live
+    assert b"A body with enough words to summarise." in client.get("/sections/world/rss.xml").data
+    store_dir.write("world/new.md", "---\ntitle: [broken\n---\n")
+    service.store.refresh()
+    response = client.get("/sections/world/rss.xml")
+    entries = parsed(response.data, BASE_URL + "sections/world/rss.xml", response.headers["Content-Type"]).entries
+    assert [e.title for e in entries] == ["The newest story in the world section", "An older story in the world section"]
+    assert all("A body with enough words to summarise." in e.content[0].value for e in entries)

@@ -15,10 +15,15 @@ NOW = datetime(2026, 1, 1, tzinfo=timezone.utc)
 
 
 @pytest.fixture(scope="module")
-def snapshot():
+def store():
     store = Store(PROBLEMS, media_base_url="https://feeds.example.com/", max_article_bytes=4096,
                   display_root="articles/")
     store.refresh()
+    return store
+
+
+@pytest.fixture(scope="module")
+def snapshot(store):
     return store.snapshot
 
 
@@ -63,13 +68,14 @@ def test_good_articles_beside_broken_ones_stay_published(snapshot):
     }
 
 
-def test_forbidden_xml_characters_are_removed_with_a_warning(snapshot):
+def test_forbidden_xml_characters_are_removed_with_a_warning(store, snapshot):
     found = messages(snapshot, "control-characters")
     assert "articles/world/control-characters.md: warning: 2 character(s) that XML 1.0 forbids were removed" in found
     assert "articles/world/control-characters.md: title: warning: 1 character(s) that XML 1.0 forbids were removed" in found
     story = next(a for a in snapshot.by_id.values() if a.path == "world/control-characters.md")
     assert story.title == "A headline with a bell and a form feed"
-    assert "\x00" not in story.body and "\x0b" not in story.body
+    body = store.body(story)
+    assert body.startswith("The body has a vertical tab") and "\x00" not in body and "\x0b" not in body
 
 
 def test_a_related_id_that_matches_nothing_is_a_warning_and_the_link_is_dropped(snapshot):

@@ -55,7 +55,7 @@ def test_a_story_written_in_pieces_is_read_once_complete(store_dir):
             assert "world/slow" not in store.snapshot.by_id
             fh.write(text[len(text) - 20:])
         assert wait_for(lambda: "world/slow" in store.snapshot.by_id) is not None
-        assert store.snapshot.by_id["world/slow"].body.endswith("Second paragraph, the end.")
+        assert store.body(store.snapshot.by_id["world/slow"]).endswith("Second paragraph, the end.")
     finally:
         refresher.stop()
 
