@@ -35,7 +35,7 @@ class Config:
     refresh_seconds: float = 0.5                # how often the service applies store changes
     rescan_seconds: float = 30.0                # full stat scan, the safety net under file-system events
     watch: bool = True                          # use file-system events (watchdog) where available
-    cache_dir: Path | None = None               # persistent parse cache; None: no cache
+    cache_dir: str = "auto"                     # parse cache: "auto" (~/.cache/feedsvc/…), a folder, or "off"
     hub_url: str | None = None                  # WebSub hub to notify of changed feeds
 
     def __post_init__(self) -> None:
@@ -48,6 +48,17 @@ class Config:
                 raise ConfigError(f"{name}: must be positive, got {getattr(self, name)!r}")
         if not 0 <= self.gzip_level <= 9:
             raise ConfigError(f"gzip_level: must be 0–9, got {self.gzip_level!r}")
+
+    @property
+    def cache_path(self) -> Path | None:
+        """Where the parse cache lives for this store, or None when it is off."""
+        value = str(self.cache_dir).strip()
+        if value.lower() in ("", "off", "none", "false", "0"):
+            return None
+        if value == "auto":
+            from .parsecache import default_cache_dir
+            return default_cache_dir(self.store)
+        return Path(value)
 
     def replace(self, **changes: Any) -> "Config":
         return dataclasses.replace(self, **changes)

@@ -15,9 +15,10 @@ from datetime import datetime
 from pathlib import Path
 from typing import Iterable, Iterator, Mapping, Sequence
 
-from .articlefile import MEDIA_DIR, ParseResult, file_digest, parse_article, read_body
-from .media import ImageInfo, PhotoError, probe_image
+from .articlefile import MEDIA_DIR, ParseResult, file_digest, read_body
 from .model import Article, Problem, RelatedRef, Site, Status
+from .parsecache import ParseCache
+from .reader import ArticleReader, read_many, stat_key
 from .sitefile import SITE_FILE, SiteError, parse_site
 
 StatKey = tuple[int, int, int, int]
@@ -26,8 +27,7 @@ ALL = None                          # the all-sections timeline
 RACY_NS = 2_000_000_000             # a file modified this close to the last look is re-read anyway (as git does)
 
 
-def _stat_key(st: os.stat_result) -> StatKey:
-    return (st.st_mtime_ns, st.st_size, st.st_ino, st.st_ctime_ns)
+_stat_key = stat_key
 
 
 def is_hidden(name: str) -> bool:
@@ -100,13 +100,14 @@ class Store:
 
     def __init__(self, root: str | os.PathLike, *, media_base_url: str, max_article_bytes: int = 1 << 20,
                  max_photo_bytes: int = 20 << 20, max_photo_pixels: int = 60_000_000,
-                 display_root: str | None = None) -> None:
+                 display_root: str | None = None, cache_dir: str | os.PathLike | None = None) -> None:
         self.root = Path(root)
         self.media_base_url = media_base_url
         self.max_article_bytes = max_article_bytes
-        self.max_photo_bytes = max_photo_bytes
-        self.max_photo_pixels = max_photo_pixels
         self.display_root = display_root if display_root is not None else _display_root(self.root)
+        self._reader = ArticleReader(self.root, None, media_base_url, max_article_bytes, max_photo_bytes,
+                                     max_photo_pixels, self.display_root)
+        self._cache = ParseCache(Path(cache_dir)) if cache_dir else None
         self._lock = threading.Lock()
         self._files: dict[str, _File] = {}
         self._problem_paths: set[str] = set()              # paths whose latest reading has problems
@@ -116,7 +117,6 @@ class Store:
         self._site: Site | None = None
         self._site_stat: StatKey | None = None
         self._site_problems: list[Problem] = []
-        self._photos: dict[str, tuple[StatKey | None, ImageInfo | PhotoError]] = {}
         self._photo_users: dict[str, set[str]] = {}        # store photo → article paths that use it
         self._id_claims: dict[str, list[str]] = {}         # id → paths claiming it, in path order
         self._url_claims: dict[str, list[str]] = {}
@@ -136,7 +136,8 @@ class Store:
     def from_config(cls, config) -> "Store":
         """A store read once, as the configuration says (the service and the build share this)."""
         store = cls(config.store, media_base_url=config.base_url, max_article_bytes=config.max_article_bytes,
-                    max_photo_bytes=config.max_photo_bytes, max_photo_pixels=config.max_photo_pixels)
+                    max_photo_bytes=config.max_photo_bytes, max_photo_pixels=config.max_photo_pixels,
+                    cache_dir=config.cache_path)
         store.refresh()
         return store
 
@@ -158,7 +159,7 @@ class Store:
                 self._reset_indexes()
                 self._bulk = True
                 try:
-                    self._scan(changes, force=True)
+                    self._read_everything(changes)
                     for relpath in sorted(self._files):
                         self._reconsider(relpath)
                 finally:
@@ -205,7 +206,7 @@ class Store:
         self._site_problems = warnings
         if self._site is not None and site.revision == self._site.revision:
             return False
-        self._site = site
+        self._site = self._reader.site = site
         changes.site = True
         return True
 
@@ -231,6 +232,44 @@ class Store:
                 except OSError:
                     yield prefix + name, None
 
+    def _cache_context(self) -> tuple:
+        reader = self._reader
+        return (self._site.revision if self._site else None, reader.media_base_url, reader.max_article_bytes,
+                reader.max_photo_bytes, reader.max_photo_pixels, reader.display_root)
+
+    def _read_everything(self, changes: Changes) -> None:
+        """Read every file (in parallel processes for a large store), reusing the parse cache where a
+        file's stat shows it unchanged since the cache was written."""
+        cached, photos, written_ns = self._cache.load(self._cache_context()) if self._cache else ({}, {}, 0)
+        for photo, entry in photos.items():
+            self._reader.photos.setdefault(photo, entry)
+        to_read: list[tuple[str, StatKey, os.stat_result]] = []
+        seen: set[str] = set()
+        for relpath, st in self._walk():
+            seen.add(relpath)
+            if st is None:
+                continue
+            key = _stat_key(st)
+            entry = cached.get(relpath)
+            if (entry is not None and entry[0] == key and key[0] < written_ns - RACY_NS
+                    and not (entry[1].photo_path and self._reader.photo_changed(entry[1].photo_path))):
+                self._file(relpath, key, entry[1], changes)
+            else:
+                to_read.append((relpath, key, st))
+        for relpath, key, result in read_many(self._reader, to_read):
+            self._file(relpath, key, result, changes)
+        for relpath in [p for p in self._files if p not in seen]:
+            self._forget(relpath, changes)
+        if self._cache is not None and (to_read or len(cached) != len(self._files)):
+            self.save_cache()
+
+    def save_cache(self) -> None:
+        """Remember every file's current reading (the service calls this now and then; builds after each run)."""
+        if self._cache is None or self._site is None:
+            return
+        files = {relpath: (known.stat, known.current) for relpath, known in self._files.items()}
+        self._cache.save(self._cache_context(), files, dict(self._reader.photos))
+
     def _scan(self, changes: Changes, force: bool) -> None:
         seen: set[str] = set()
         settle_before = self._settle_before_ns
@@ -243,7 +282,7 @@ class Store:
         for relpath in [p for p in self._files if p not in seen]:
             self._forget(relpath, changes)
         for photo in list(self._photo_users):
-            if self._photo_changed(photo):
+            if self._reader.photo_changed(photo):
                 for relpath in sorted(self._photo_users.get(photo, ())):
                     self._consider(relpath, changes, True)
 
@@ -251,7 +290,7 @@ class Store:
         for relpath in sorted({p.replace(os.sep, "/").lstrip("/") for p in paths}):
             parts = relpath.split("/")
             if parts[0] == MEDIA_DIR:
-                if relpath in self._photo_users and self._photo_changed(relpath):
+                if relpath in self._photo_users and self._reader.photo_changed(relpath):
                     for user in sorted(self._photo_users.get(relpath, ())):
                         self._consider(user, changes, True)
             elif relpath.endswith(".md") and not any(is_hidden(p) for p in parts):
@@ -265,37 +304,6 @@ class Store:
         except OSError:
             return None
         return read_body(data) if file_digest(data) == article.digest else None
-
-    # ---- photos --------------------------------------------------------------------------------
-
-    def _photo_stat(self, photo: str) -> StatKey | None:
-        try:
-            return _stat_key((self.root / photo).stat())
-        except OSError:
-            return None
-
-    def _photo_changed(self, photo: str) -> bool:
-        cached = self._photos.get(photo)
-        return cached is None or cached[0] != self._photo_stat(photo)
-
-    def _photo_info(self, photo: str) -> ImageInfo:
-        """Measure a store photo once per (mtime, size, inode); the parser calls this."""
-        path = self.root / photo
-        key = self._photo_stat(photo)
-        cached = self._photos.get(photo)
-        if cached is None or cached[0] != key:
-            try:
-                if key is None:
-                    raise PhotoError("file not found")
-                if not path.resolve().is_relative_to(self.root.resolve()):
-                    raise PhotoError("is a link to a file outside the store")
-                result: ImageInfo | PhotoError = probe_image(path, self.max_photo_bytes, self.max_photo_pixels)
-            except PhotoError as exc:
-                result = exc
-            cached = self._photos[photo] = (key, result)
-        if isinstance(cached[1], PhotoError):
-            raise cached[1]
-        return cached[1]
 
     # ---- one file ------------------------------------------------------------------------------
 
@@ -313,28 +321,7 @@ class Store:
         known = self._files.get(relpath)
         if known is not None and known.stat == key and not force and not self._racy(key):
             return
-        self._file(relpath, key, self._read(relpath, path, st), changes)
-
-    def _read(self, relpath: str, path: Path, st: os.stat_result) -> ParseResult:
-        def problem(message: str) -> ParseResult:
-            return ParseResult(None, [Problem(self._display(relpath), None, message)])
-
-        if not path.is_file() or path.is_symlink():
-            return problem("is not a regular file (links are not followed)")
-        if st.st_size > self.max_article_bytes:
-            return problem(f"is {st.st_size:,} bytes, over the {self.max_article_bytes:,}-byte limit for one "
-                           "article; it was not read")
-        if self._site is None:
-            return ParseResult(None, [])  # nothing can be read without a site file; that is reported once
-        try:
-            with open(path, "rb") as fh:
-                data = fh.read(self.max_article_bytes + 1)
-        except OSError as exc:
-            return problem(f"cannot be read ({exc.strerror})")
-        if len(data) > self.max_article_bytes:
-            return problem(f"is over the {self.max_article_bytes:,}-byte limit for one article; it was not read")
-        return parse_article(relpath, data, self._site, self._photo_info,
-                             media_base_url=self.media_base_url, display_root=self.display_root)
+        self._file(relpath, key, self._reader.read(relpath, st), changes)
 
     def _file(self, relpath: str, key: StatKey, result: ParseResult, changes: Changes) -> None:
         """File a new reading of one path: keep the last good story, note what changed, re-index."""
@@ -399,7 +386,7 @@ class Store:
             users.discard(relpath)
             if not users:
                 self._photo_users.pop(old, None)
-                self._photos.pop(old, None)
+                self._reader.photos.pop(old, None)
         if new is not None:
             self._photo_users.setdefault(new, set()).add(relpath)
 

@@ -62,6 +62,7 @@ def _isolated_environment(monkeypatch):
     for name in list(os.environ):
         if name.startswith("FEEDSVC_"):
             monkeypatch.delenv(name)
+    monkeypatch.setenv("FEEDSVC_CACHE_DIR", "off")     # tests that want the parse cache turn it on
 
 
 @pytest.fixture

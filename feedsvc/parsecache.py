@@ -1,0 +1,81 @@
+"""A persistent memory of parsed article files, so a restart or a rebuild re-reads only what changed.
+
+Entries are keyed by store path and trusted only while the file's (mtime, size, inode, ctime) is
+unchanged, under the same site file, base URL, limits and parser code; anything else is re-read.
+The cache lives outside the store, is written atomically, and a damaged or foreign cache is
+simply ignored. It holds pickles: keep the cache folder as private as the store itself.
+"""
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import pickle
+import tempfile
+import time
+from pathlib import Path
+
+from .articlefile import ParseResult
+
+log = logging.getLogger(__name__)
+
+MAGIC = b"feedsvc-parse-cache\n"
+_PARSER_MODULES = ("articlefile.py", "model.py", "text.py", "dates.py", "media.py", "sitefile.py", "reader.py")
+
+
+def _parser_fingerprint() -> str:
+    """Changes whenever the code that turns bytes into articles changes."""
+    digest = hashlib.blake2b(digest_size=12)
+    here = Path(__file__).parent
+    for name in _PARSER_MODULES:
+        digest.update((here / name).read_bytes())
+    return digest.hexdigest()
+
+
+PARSER_FINGERPRINT = _parser_fingerprint()
+
+
+def default_cache_dir(store_root: Path) -> Path:
+    """~/.cache/feedsvc/<store>-<hash of its absolute path>."""
+    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "feedsvc"
+    absolute = str(Path(store_root).resolve())
+    return base / f"{Path(absolute).name}-{hashlib.sha1(absolute.encode()).hexdigest()[:12]}"
+
+
+class ParseCache:
+    def __init__(self, directory: Path) -> None:
+        self.path = Path(directory) / "articles.pickle"
+
+    def load(self, context: tuple) -> tuple[dict, dict, int]:
+        """(files, photos, written_ns) saved under the same `context`; empty if none is usable."""
+        try:
+            with open(self.path, "rb") as fh:
+                if fh.read(len(MAGIC)) != MAGIC:
+                    return {}, {}, 0
+                saved = pickle.load(fh)  # noqa: S301 — our own file, in a folder only we write
+        except FileNotFoundError:
+            return {}, {}, 0
+        except Exception as exc:  # noqa: BLE001 — a damaged cache costs a re-read, nothing more
+            log.warning("%s: ignoring an unreadable parse cache (%s)", self.path, exc)
+            return {}, {}, 0
+        if not isinstance(saved, dict) or saved.get("context") != (PARSER_FINGERPRINT, *context):
+            return {}, {}, 0
+        return saved["files"], saved["photos"], saved["written_ns"]
+
+    def save(self, context: tuple, files: dict[str, tuple[tuple, ParseResult]], photos: dict) -> None:
+        """Write atomically (a temporary file renamed over the old one); failures are only logged."""
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            payload = {"context": (PARSER_FINGERPRINT, *context), "written_ns": time.time_ns(),
+                       "files": files, "photos": photos}
+            fd, temporary = tempfile.mkstemp(dir=self.path.parent, prefix=".articles-")
+            try:
+                with os.fdopen(fd, "wb") as fh:
+                    fh.write(MAGIC)
+                    pickle.dump(payload, fh, protocol=pickle.HIGHEST_PROTOCOL)
+                os.replace(temporary, self.path)
+            except BaseException:
+                os.unlink(temporary)
+                raise
+        except OSError as exc:
+            log.warning("%s: could not save the parse cache (%s)", self.path, exc)

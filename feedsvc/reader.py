@@ -1,0 +1,123 @@
+"""Reading article files from a store folder: a path and its stat → a ParseResult.
+
+Kept apart from the Store's indexes so that a full read of a large store can run in several
+processes at once (`read_many`): the reader is plain, picklable data plus a photo cache.
+"""
+from __future__ import annotations
+
+import os
+import threading
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from multiprocessing import get_context
+from pathlib import Path
+from typing import Iterator
+
+from .articlefile import ParseResult, parse_article
+from .media import ImageInfo, PhotoError, probe_image
+from .model import Problem, Site
+
+StatKey = tuple[int, int, int, int]
+PhotoEntry = tuple["StatKey | None", "ImageInfo | PhotoError"]
+
+PARALLEL_MINIMUM = 4000      # fewer files than this are read faster in one process than by starting more
+CHUNK = 1000
+
+
+def stat_key(st: os.stat_result) -> StatKey:
+    return (st.st_mtime_ns, st.st_size, st.st_ino, st.st_ctime_ns)
+
+
+@dataclass
+class ArticleReader:
+    root: Path
+    site: Site | None
+    media_base_url: str
+    max_article_bytes: int
+    max_photo_bytes: int
+    max_photo_pixels: int
+    display_root: str
+    photos: dict[str, PhotoEntry] = field(default_factory=dict)   # store photo → (stat, measurement)
+
+    def display(self, relpath: str) -> str:
+        return self.display_root + relpath
+
+    def read(self, relpath: str, st: os.stat_result) -> ParseResult:
+        """Read and parse one article file whose lstat is `st`; never raises for the file's content."""
+        path = self.root / relpath
+
+        def problem(message: str) -> ParseResult:
+            return ParseResult(None, [Problem(self.display(relpath), None, message)])
+
+        if not path.is_file() or path.is_symlink():
+            return problem("is not a regular file (links are not followed)")
+        if st.st_size > self.max_article_bytes:
+            return problem(f"is {st.st_size:,} bytes, over the {self.max_article_bytes:,}-byte limit for one "
+                           "article; it was not read")
+        if self.site is None:
+            return ParseResult(None, [])  # nothing can be read without a site file; that is reported once
+        try:
+            with open(path, "rb") as fh:
+                data = fh.read(self.max_article_bytes + 1)
+        except OSError as exc:
+            return problem(f"cannot be read ({exc.strerror})")
+        if len(data) > self.max_article_bytes:
+            return problem(f"is over the {self.max_article_bytes:,}-byte limit for one article; it was not read")
+        return parse_article(relpath, data, self.site, self.photo_info,
+                             media_base_url=self.media_base_url, display_root=self.display_root)
+
+    # ---- photos kept in the store -------------------------------------------------------------
+
+    def photo_stat(self, photo: str) -> StatKey | None:
+        try:
+            return stat_key((self.root / photo).stat())
+        except OSError:
+            return None
+
+    def photo_changed(self, photo: str) -> bool:
+        cached = self.photos.get(photo)
+        return cached is None or cached[0] != self.photo_stat(photo)
+
+    def photo_info(self, photo: str) -> ImageInfo:
+        """Measure a store photo once per (mtime, size, inode); the parser calls this."""
+        path = self.root / photo
+        key = self.photo_stat(photo)
+        cached = self.photos.get(photo)
+        if cached is None or cached[0] != key:
+            try:
+                if key is None:
+                    raise PhotoError("file not found")
+                if not path.resolve().is_relative_to(self.root.resolve()):
+                    raise PhotoError("is a link to a file outside the store")
+                result: ImageInfo | PhotoError = probe_image(path, self.max_photo_bytes, self.max_photo_pixels)
+            except PhotoError as exc:
+                result = exc
+            cached = self.photos[photo] = (key, result)
+        if isinstance(cached[1], PhotoError):
+            raise cached[1]
+        return cached[1]
+
+
+def _read_chunk(reader: ArticleReader, items: list[tuple[str, StatKey, os.stat_result]]):
+    results = [(relpath, key, reader.read(relpath, st)) for relpath, key, st in items]
+    return results, reader.photos
+
+
+def read_many(reader: ArticleReader, items: list[tuple[str, StatKey, os.stat_result]]
+              ) -> Iterator[tuple[str, StatKey, ParseResult]]:
+    """Read many files, in parallel processes when there are enough of them to pay for starting those.
+
+    Photo measurements made by the other processes are merged back into `reader.photos`.
+    """
+    workers = min(os.cpu_count() or 1, 8)
+    # fork, and only while this process has a single thread: forking a threaded process is unsafe,
+    # and spawn would re-run the caller's main module in every child.
+    if len(items) < PARALLEL_MINIMUM or workers < 2 or threading.active_count() > 1:
+        for relpath, key, st in items:
+            yield relpath, key, reader.read(relpath, st)
+        return
+    chunks = [items[i:i + CHUNK] for i in range(0, len(items), CHUNK)]
+    with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("fork")) as pool:
+        for results, photos in pool.map(_read_chunk, [reader] * len(chunks), chunks):
+            reader.photos.update(photos)
+            yield from results

@@ -1,0 +1,121 @@
+"""Restarts and rebuilds re-read only what changed; large stores are read by several processes at once —
+and neither shortcut changes what is published."""
+from __future__ import annotations
+
+import os
+import time
+
+import pytest
+
+import feedsvc.reader
+from feedsvc.store import Store
+
+from .conftest import article, make_jpeg
+
+
+@pytest.fixture
+def counted(monkeypatch):
+    """Counts real parses (in this process)."""
+    calls = []
+    real = feedsvc.reader.parse_article
+    monkeypatch.setattr(feedsvc.reader, "parse_article", lambda relpath, *a, **k: calls.append(relpath) or real(relpath, *a, **k))
+    return calls
+
+
+def age(path, seconds=10):
+    """Make a file look older than the racy window, as files are after any real pause."""
+    then = time.time() - seconds
+    os.utime(path, (then, then))
+
+
+@pytest.fixture
+def cached_store(store_dir, tmp_path):
+    for i in range(5):
+        age(store_dir.write(f"world/s{i}.md", article(title=f"Story number {i} of five", published=f"2013-05-0{i + 1}")))
+    make_jpeg(store_dir.root / "media/p.jpg")
+    age(store_dir.root / "media/p.jpg")
+    age(store_dir.write("world/photo.md", article(title="A story with a photo in the store", photo={"src": "media/p.jpg"})))
+    age(store_dir.root / "_site.yml")
+    cache = tmp_path / "cache"
+    return store_dir, cache
+
+
+def load(store_dir, cache):
+    store = Store(store_dir.root, media_base_url="https://feeds.example.com/", cache_dir=cache)
+    store.refresh()
+    return store
+
+
+def test_a_restart_reads_nothing_that_did_not_change(cached_store, counted):
+    store_dir, cache = cached_store
+    first = load(store_dir, cache)
+    assert len(counted) == 6
+    counted.clear()
+    second = load(store_dir, cache)
+    assert counted == []
+    assert second.snapshot.by_id == first.snapshot.by_id
+    assert second.snapshot.problems == first.snapshot.problems
+
+
+def test_an_edited_file_is_read_again_and_the_rest_come_from_the_cache(cached_store, counted):
+    store_dir, cache = cached_store
+    load(store_dir, cache)
+    age(store_dir.write("world/s2.md", article(title="Story number 2, corrected", published="2013-05-03")))
+    counted.clear()
+    store = load(store_dir, cache)
+    assert counted == ["world/s2.md"]
+    assert store.snapshot.by_id["world/s2"].title == "Story number 2, corrected"
+
+
+def test_a_replaced_photo_rereads_the_story_that_uses_it(cached_store, counted):
+    store_dir, cache = cached_store
+    load(store_dir, cache)
+    make_jpeg(store_dir.root / "media/p.jpg", size=(640, 480))
+    age(store_dir.root / "media/p.jpg")
+    counted.clear()
+    store = load(store_dir, cache)
+    assert counted == ["world/photo.md"]
+    assert store.snapshot.by_id["world/photo"].photo.width == 640
+
+
+def test_a_new_site_file_invalidates_the_cache(cached_store, counted):
+    store_dir, cache = cached_store
+    load(store_dir, cache)
+    store_dir.write_site(title="The Renamed Times")
+    counted.clear()
+    load(store_dir, cache)
+    assert len(counted) == 6
+
+
+def test_a_file_changed_within_the_racy_window_is_not_trusted(cached_store, counted):
+    store_dir, cache = cached_store
+    store_dir.write("world/s0.md", article(title="Written just now", published="2013-05-01"))
+    load(store_dir, cache)
+    counted.clear()
+    store = load(store_dir, cache)
+    assert counted == ["world/s0.md"]
+    assert store.snapshot.by_id["world/s0"].title == "Written just now"
+
+
+def test_a_damaged_cache_is_ignored(cached_store, counted):
+    store_dir, cache = cached_store
+    load(store_dir, cache)
+    (cache / "articles.pickle").write_bytes(b"feedsvc-parse-cache\nnot a pickle at all")
+    counted.clear()
+    store = load(store_dir, cache)
+    assert len(counted) == 6 and len(store.snapshot.by_id) == 6
+
+
+def test_a_large_store_read_in_parallel_publishes_the_same(store_dir, monkeypatch):
+    for i in range(60):
+        store_dir.write(f"world/{i:02d}.md", article(title=f"Parallel story number {i}", published=f"2013-05-01 {i % 24:02d}:{i:02d}"))
+    store_dir.write("world/broken.md", article(title="Broken", published="whenever"))
+    serial = Store(store_dir.root, media_base_url="https://feeds.example.com/")
+    serial.refresh()
+    monkeypatch.setattr(feedsvc.reader, "PARALLEL_MINIMUM", 10)
+    monkeypatch.setattr(feedsvc.reader, "CHUNK", 7)
+    parallel = Store(store_dir.root, media_base_url="https://feeds.example.com/")
+    parallel.refresh()
+    assert parallel.snapshot.by_id == serial.snapshot.by_id
+    assert parallel.snapshot.problems == serial.snapshot.problems
+    assert parallel.snapshot.order == serial.snapshot.order
