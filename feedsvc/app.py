@@ -13,12 +13,13 @@ from .config import Config, load_config
 from .publish import Publisher
 from .store import Store
 from .watch import Refresher
+from .websub import ChangeLedger, HubNotifier
 
 log = logging.getLogger(__name__)
 
 
 class Service:
-    """One worker's store, publisher and background refresher."""
+    """One worker's store, publisher, background refresher and (with a hub) WebSub notifier."""
 
     def __init__(self, config: Config, auto_refresh: bool = True, clock=None) -> None:
         self.config = config
@@ -29,30 +30,42 @@ class Service:
         self.publisher.warm()               # the first requests find every feed rendered
         self.auto_refresh = auto_refresh
         self.refresher: Refresher | None = None
+        self.notifier: HubNotifier | None = None
+        self.ledger = ChangeLedger(config.store, config.hub_url, config.cache_path) if config.hub_url else None
+        self._pid: int | None = None
         self._start_lock = threading.Lock()
         self.ensure_running()
 
     def ensure_running(self) -> None:
-        """Start the refresher in this process; again after a fork (gunicorn --preload), as threads don't survive one."""
-        if not self.auto_refresh:
-            return
-        refresher = self.refresher
-        if refresher is not None and refresher.pid == os.getpid():
+        """Start the background threads in this process — again after a fork (gunicorn --preload),
+        as threads don't survive one."""
+        if self._pid == os.getpid():
             return
         with self._start_lock:
-            if self.refresher is None or self.refresher.pid != os.getpid():
+            if self._pid == os.getpid():
+                return
+            if self.config.hub_url:
+                self.notifier = HubNotifier(self.config.hub_url)
+                self.announce()             # what changed while no worker was watching
+            if self.auto_refresh:
                 self.refresher = Refresher(self.store, self.config.refresh_seconds, self.config.rescan_seconds,
                                            self.config.watch, on_change=self.on_change).start()
+            self._pid = os.getpid()
 
     def on_change(self, changes) -> None:
-        """After each store change (in the refresher's thread): report new problems, re-render what changed."""
+        """After each store change (in the refresher's thread): report new problems, re-render what
+        changed, and tell the hub which feeds did."""
         for problem in self.store.snapshot.problems:
             if any(problem.path.endswith(p) for p in changes.added | changes.edited):
                 log.warning("%s", problem)
         self.publisher.warm()
+        self.announce()
 
-    def extra_headers(self, path: str) -> dict[str, str]:
-        return {}
+    def announce(self) -> None:
+        if self.notifier is None or self.ledger is None:
+            return
+        current = self.publisher.feed_etags()
+        self.notifier.notify(self.ledger.changed(current))
 
 
 def create_app(test_config: Mapping[str, Any] | None = None, *, config_file: str | None = None) -> Flask:

@@ -12,6 +12,7 @@ import fcntl
 import json
 import logging
 import os
+import re
 import shutil
 import time
 from dataclasses import dataclass, field
@@ -21,9 +22,11 @@ from typing import Callable
 
 from .config import Config
 from .publish import Publisher
-from .rendered import MEDIA, CachePolicy, Rendered
+from .opml import OPML_MIMETYPE
+from .rendered import ARCHIVE, FEED, MEDIA, PAGE, CachePolicy, Rendered
 from .store import Store
-from .urls import FEED_FORMATS, build_file_name
+from .websub import HubNotifier
+from .urls import ARCHIVE_FORMATS, FEED_FORMATS, OPML_PATH, build_file_name
 
 log = logging.getLogger(__name__)
 
@@ -51,6 +54,7 @@ class BuildReport:
     errors: int = 0
     changed: bool = False
     next_change: datetime | None = None
+    notifier: HubNotifier | None = None      # set when a WebSub hub is being told of changed feeds
 
     def summary(self) -> str:
         state = (f"{len(self.written)} written, {self.reused} unchanged" if self.changed
@@ -74,7 +78,7 @@ def plan(publisher: Publisher, now: datetime) -> tuple[list[_Output], dict[str, 
     """Every file to write, and each served path's headers (identity representation)."""
     outputs: list[_Output] = []
     headers: dict[str, dict[str, str]] = {}
-    for path in publisher.paths():
+    for path in publisher.paths(now):
         doc = publisher.document(path, now)
         if doc is None:
             continue
@@ -83,9 +87,10 @@ def plan(publisher: Publisher, now: datetime) -> tuple[list[_Output], dict[str, 
         outputs.append(_Output(name, doc.body, mtime, doc.etag))
         if doc.gzip_body is not None:
             outputs.append(_Output(name + ".gz", doc.gzip_body, mtime, doc.gzip_etag))
-        headers["/" + path] = doc.headers(publisher.policy)
+        headers["/" + path] = publisher.headers(path, doc)
     outputs.append(_text_output(HEADERS_FILE, netlify_headers(headers)))
-    outputs.append(_text_output(NGINX_FILE, nginx_snippet(publisher.policy)))
+    outputs.append(_text_output(NGINX_FILE, nginx_snippet(publisher.policy, publisher.config.hub_url,
+                                                          publisher.config.base_url)))
     return outputs, headers
 
 
@@ -103,22 +108,35 @@ def netlify_headers(headers: dict[str, dict[str, str]]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def nginx_snippet(policy: CachePolicy) -> str:
-    """A snippet for an nginx `server` block whose `root` is the build output."""
-    feed_cache = policy.cache_control("feed")
-    precompressed = f"""    gzip_static on;
-    gzip_vary on;
-    add_header Cache-Control "{feed_cache}" always;"""
-    locations = []
+def _location(pattern: str, mimetype: str | None, cache_control: str, link: str | None = None) -> str:
+    lines = [f'location ~ "{pattern}" {{']
+    if mimetype:
+        lines += ["    types { }", f"    default_type {mimetype};"]
+    lines += ["    gzip_static on;", "    gzip_vary on;", f'    add_header Cache-Control "{cache_control}" always;']
+    if link:
+        lines.append(f"    add_header Link '{link}' always;")
+    return "\n".join(lines + ["}"])
+
+
+def nginx_snippet(policy: CachePolicy, hub_url: str | None = None, base_url: str = "") -> str:
+    """A snippet for an nginx `server` block whose `root` is the build output.
+
+    Patterns, not one block per file, so a build that adds a section or an archive month needs no
+    nginx reload. Regular expressions are tried in order: archives before subscription feeds.
+    """
+    feed, archive = policy.cache_control(FEED), policy.cache_control(ARCHIVE)
+    blocks = []
+    for fmt in ARCHIVE_FORMATS:
+        file_name, mimetype = FEED_FORMATS[fmt]
+        blocks += [f"# {fmt} archives (RFC 5005): months that are over",
+                   _location(rf"^/sections/[^/]+/archive/[0-9]{{4}}-[0-9]{{2}}/{re.escape(file_name)}$", mimetype, archive)]
+    # WebSub discovery by Link header; nginx fills in each feed's own address.
+    link = f'<{hub_url}>; rel="hub", <{base_url.rstrip("/")}$uri>; rel="self"' if hub_url else None
     for fmt, (file_name, mimetype) in FEED_FORMATS.items():
-        pattern = file_name.replace(".", r"\.")
-        locations.append(f"""
-# {fmt} feeds
-location ~ (^|/){pattern}$ {{
-    types {{ }}
-    default_type {mimetype};
-{precompressed}
-}}""")
+        blocks += [f"# {fmt} feeds", _location(rf"(^|/){re.escape(file_name)}$", mimetype, feed, link)]
+    blocks += ["# the OPML list of every section feed", _location(rf"^/{re.escape(OPML_PATH)}$", OPML_MIMETYPE, feed),
+               "# pages for people", _location(r"(^|/)index\.html$", None, policy.cache_control(PAGE))]
+    types = " ".join([*(mimetype for _, mimetype in FEED_FORMATS.values()), OPML_MIMETYPE])
     return f"""# Written by feedsvc build. Serve the build output with nginx as the feed service would:
 #
 #   server {{
@@ -133,13 +151,10 @@ location ~ (^|/){pattern}$ {{
 
 index index.html;
 charset utf-8;
-charset_types text/html {" ".join(mimetype for _, mimetype in FEED_FORMATS.values())};
+charset_types {types};
 etag on;
 
-location = /index.html {{
-{precompressed}
-}}
-{"".join(locations)}
+{chr(10).join(blocks)}
 
 location /media/ {{
     add_header Cache-Control "{policy.cache_control(MEDIA)}" always;
@@ -296,4 +311,10 @@ def build(config: Config, out_dir: str | os.PathLike, *, strict: bool = False, n
         except OSError as exc:
             raise BuildError(f"could not write {out_dir}: {exc}; the previous output is untouched") from exc
     report.seconds = time.perf_counter() - started
+    if config.hub_url:
+        feeds = {key.path for key in publisher.feed_keys(snapshot)}
+        changed = [config.base_url + name for name in report.written if name in feeds]
+        if changed:
+            report.notifier = HubNotifier(config.hub_url)
+            report.notifier.notify(changed)      # in the background: the output is already published
     return report

@@ -112,6 +112,16 @@ def build(out_dir: Path, store: Path | None, strict: bool, quiet: bool, config_f
             bar.close()
     if not quiet:
         click.echo(report.summary())
+    if report.notifier is not None:
+        # The build is published; give the hub a bounded moment so the news is not lost with this process.
+        done = report.notifier.wait(timeout=30)
+        outcome = report.notifier.outcomes[-1] if report.notifier.outcomes else None
+        if outcome is not None and outcome.ok:
+            message = f"told the hub of {len(outcome.urls)} changed feed(s)"
+        else:
+            message = f"could not tell the hub ({outcome.detail if outcome else 'still trying'})"
+        if not quiet or not (done and outcome and outcome.ok):
+            click.echo(f"WebSub: {message}", err=not (outcome and outcome.ok))
 
 
 if __name__ == "__main__":

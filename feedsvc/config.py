@@ -22,10 +22,14 @@ class Config:
     store: Path = Path("articles")
     base_url: str = "http://127.0.0.1:8000/"   # where feeds and media are served: self links, enclosures
     items_per_feed: int = 50
+    items_per_page: int = 20                    # stories on the home and section pages
     max_age: int = 300                          # Cache-Control max-age for feeds, seconds
     stale_while_revalidate: int = 60
     stale_if_error: int = 86400
     media_max_age: int = 86400
+    archive_max_age: int = 604800               # RFC 5005 archives: a week, marked immutable
+    archives: bool = True                       # monthly archives once a section outgrows its feed
+    webfeeds: bool = False                      # Feedly's webfeeds elements (the W3C validator warns of them)
     summary_length: int = 300
     max_article_bytes: int = 1 << 20
     max_photo_bytes: int = 20 << 20

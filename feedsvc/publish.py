@@ -6,31 +6,30 @@ what that document shows (or a scheduled story's moment came), so a warm request
 """
 from __future__ import annotations
 
-import io
 import logging
 import math
-import os
-import posixpath
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Callable, Hashable
 
-from PIL import Image, UnidentifiedImageError
-
 from .config import Config
-from .media import WEB_IMAGE_TYPES
+from .jsonfeed import render_json_feed
+from .mediafiles import MediaLibrary
 from .model import Article, RelatedLink, RelatedRef
-from .pages import render_index
-from .render import FeedInfo, Item, Prepared, prepare, render_feed
-from .rendered import MEDIA, PAGE, CachePolicy, Rendered
-from .store import Snapshot, Store, is_hidden
-from .urls import FEED_FORMATS, INDEX_PATH, MEDIA_PREFIX, FeedKey, feed_paths, parse_feed_path
+from .opml import OPML_MIMETYPE, render_opml
+from .pages import PageLinks, render_page
+from .render import FeedInfo, Item, Prepared, Webfeeds, prepare, render_feed, store_url
+from .rendered import ARCHIVE, FEED, PAGE, CachePolicy, Rendered
+from .store import Snapshot, Store
+from .urls import ARCHIVE_FORMATS, MEDIA_PREFIX, OPML_PATH, FeedKey, PageKey, feed_keys, route
 
 log = logging.getLogger(__name__)
 FOREVER = math.inf
-MEDIA_EXTENSIONS = (".jpg", ".jpeg", ".png", ".gif", ".webp")
+RENDERERS = {"rss": render_feed, "atom": render_feed, "json": render_json_feed}
+_MONTH_NAMES = ("January", "February", "March", "April", "May", "June", "July", "August", "September",
+                "October", "November", "December")
 
 
 @dataclass
@@ -41,6 +40,22 @@ class _Cached:
     rendered: Rendered
 
 
+# A document's recipe: what it depends on, until when that holds, and how to render it.
+Recipe = tuple[Hashable, float, Callable[[], Rendered]]
+
+
+def month_bounds(month: str) -> tuple[float, float]:
+    """[start, end) of a "YYYY-MM" month in UTC, as POSIX times."""
+    year, number = int(month[:4]), int(month[5:7])
+    start = datetime(year, number, 1, tzinfo=timezone.utc)
+    end = datetime(year + (number == 12), number % 12 + 1, 1, tzinfo=timezone.utc)
+    return start.timestamp(), end.timestamp()
+
+
+def month_of(timestamp: float) -> str:
+    return datetime.fromtimestamp(timestamp, timezone.utc).strftime("%Y-%m")
+
+
 class Publisher:
     """Maps public paths to Rendered documents for one store and one configuration. Thread-safe."""
 
@@ -48,74 +63,109 @@ class Publisher:
         self.store = store
         self.config = config
         self.policy = CachePolicy(config.max_age, config.stale_while_revalidate, config.stale_if_error,
-                                  config.media_max_age)
+                                  config.media_max_age, config.archive_max_age)
         self.clock = clock or (lambda: datetime.now(timezone.utc))
+        self.media = MediaLibrary(store.root / MEDIA_PREFIX, config.max_photo_bytes)
+        self.links = PageLinks(config.base_url, config.base_url + OPML_PATH)
         self._documents: dict[str, _Cached] = {}
         self._prepared: OrderedDict[str, tuple[str, Prepared]] = OrderedDict()
         self._prepared_limit = 20_000
+        self._months: dict[tuple, list[str]] = {}
         self._render_lock = threading.RLock()
-        self._media_lock = threading.Lock()
-        self._media: OrderedDict[str, tuple[tuple, Rendered | None]] = OrderedDict()
-        self._media_bytes = 0
-        self._media_limit = 64 << 20
 
-    # ---- what exists ------------------------------------------------------------------------
+    # ---- what exists ----------------------------------------------------------------------------
 
     def feed_keys(self, snapshot: Snapshot | None = None) -> list[FeedKey]:
         snapshot = snapshot or self.store.snapshot
-        slugs = [s.slug for s in snapshot.site.sections] if snapshot.site else []
-        return feed_paths(slugs)
+        return feed_keys([s.slug for s in snapshot.site.sections] if snapshot.site else [])
 
-    def paths(self) -> list[str]:
-        """Every path the publication serves, as the static build writes them."""
+    def paths(self, now: datetime | None = None, *, archives: bool = True) -> list[str]:
+        """Every path the publication serves at `now`, as the static build writes them."""
+        now = now or self.clock()
         snapshot = self.store.snapshot
         if snapshot.site is None:
             return []
-        return [INDEX_PATH, *(key.path for key in self.feed_keys(snapshot)), *self.media_paths()]
+        slugs = [s.slug for s in snapshot.site.sections]
+        paths = [PageKey(None).path, *(PageKey(slug).path for slug in slugs), OPML_PATH,
+                 *(key.path for key in self.feed_keys(snapshot))]
+        if archives and self.config.archives:
+            for slug in slugs:
+                for month in self.months(snapshot, slug, now):
+                    paths += [FeedKey(slug, fmt, month).path for fmt in ARCHIVE_FORMATS]
+        return paths + [MEDIA_PREFIX + path for path in self.media.paths()]
 
-    def media_paths(self) -> list[str]:
-        root = self.store.root / MEDIA_PREFIX.rstrip("/")
-        found = []
-        for directory, subdirs, files in _walk(root):
-            for name in files:
-                if name.lower().endswith(MEDIA_EXTENSIONS):
-                    found.append(posixpath.join(MEDIA_PREFIX.rstrip("/"), directory, name) if directory
-                                 else MEDIA_PREFIX + name)
-        return sorted(found)
+    def months(self, snapshot: Snapshot, section: str, now: datetime) -> list[str]:
+        """The months (oldest first) with a section's archive document: every month that is over and
+        has stories (RFC 5005 §4.1: an archive should not change). None while the feed is complete."""
+        visible = snapshot.visible_keys(section, now)
+        this_month = month_of(now.timestamp())
+        memo = (snapshot.generation, section, len(visible), this_month)
+        if memo not in self._months:
+            if len(visible) <= self.config.items_per_feed:
+                months: list[str] = []
+            else:
+                months = sorted({month_of(-key[0]) for key in visible} - {this_month})
+            if len(self._months) > 1000:
+                self._months.clear()
+            self._months[memo] = months
+        return self._months[memo]
 
-    # ---- documents ----------------------------------------------------------------------------
+    # ---- documents ------------------------------------------------------------------------------
 
     def document(self, path: str, now: datetime | None = None) -> Rendered | None:
         """The document at `path` as of `now`, or None if the publication has no such path."""
         now = now or self.clock()
-        if path.startswith(MEDIA_PREFIX):
-            return self.media(path[len(MEDIA_PREFIX):])
+        target = route(path)
+        if isinstance(target, str) and target.startswith(MEDIA_PREFIX):
+            return self.media.get(target[len(MEDIA_PREFIX):])
         snapshot = self.store.snapshot
-        if snapshot.site is None:
+        site = snapshot.site
+        if target is None or site is None:
             return None
-        if path == INDEX_PATH:
-            return self._cached(path, snapshot, now, lambda: self._index_document(snapshot, now))
-        key = parse_feed_path(path)
-        if key is None or (key.section is not None and snapshot.site.section(key.section) is None):
+        if target == OPML_PATH:
+            return self._cached(path, snapshot, now, lambda: self._opml_document(snapshot, now))
+        if target.section is not None and site.section(target.section) is None:
             return None
-        return self._cached(path, snapshot, now, lambda: self._feed_document(key, snapshot, now))
+        if isinstance(target, PageKey):
+            return self._cached(path, snapshot, now, lambda: self._page_document(target, snapshot, now))
+        if target.month is not None and target.month not in self._archive_months(target, snapshot, now):
+            return None
+        return self._cached(path, snapshot, now, lambda: self._feed_document(target, snapshot, now))
 
     def warm(self, now: datetime | None = None) -> int:
-        """Render every feed and page now, so requests find them ready; returns how many were rendered."""
+        """Render every subscription feed and page now, so requests find them ready (archives render
+        on first request). Returns how many documents were rendered."""
         rendered = 0
-        for path in self.paths():
+        for path in self.paths(now, archives=False):
             if not path.startswith(MEDIA_PREFIX):
                 before = self._documents.get(path)
                 document = self.document(path, now)
                 rendered += document is not None and (before is None or before.rendered is not document)
         return rendered
 
+    def feed_etags(self, now: datetime | None = None) -> dict[str, str]:
+        """Every subscription feed's URL (its WebSub topic) and current ETag."""
+        etags = {}
+        for key in self.feed_keys():
+            document = self.document(key.path, now)
+            if document is not None:
+                etags[self.config.base_url + key.path] = document.etag
+        return etags
+
+    def headers(self, path: str, document: Rendered, gzipped: bool = False) -> dict[str, str]:
+        """The response headers for `document` at `path` — for the service and the build's manifest alike."""
+        headers = document.headers(self.policy, gzipped)
+        target = route(path)
+        if self.config.hub_url and isinstance(target, FeedKey) and target.month is None:
+            # WebSub §4: discovery by HTTP Link headers as well as in the document.
+            headers["Link"] = f'<{self.config.hub_url}>; rel="hub", <{self.config.base_url + path}>; rel="self"'
+        return headers
+
     def valid_until(self, path: str) -> float:
         cached = self._documents.get(path)
         return cached.valid_until if cached else FOREVER
 
-    def _cached(self, path: str, snapshot: Snapshot, now: datetime,
-                build: Callable[[], tuple[Hashable, float, Callable[[], Rendered]]]) -> Rendered:
+    def _cached(self, path: str, snapshot: Snapshot, now: datetime, recipe: Callable[[], Recipe]) -> Rendered:
         cached = self._documents.get(path)
         timestamp = now.timestamp()
         if cached is not None and cached.generation == snapshot.generation and timestamp < cached.valid_until:
@@ -124,7 +174,7 @@ class Publisher:
             cached = self._documents.get(path)
             if cached is not None and cached.generation == snapshot.generation and timestamp < cached.valid_until:
                 return cached.rendered
-            identity, valid_until, render = build()
+            identity, valid_until, render = recipe()
             if cached is not None and cached.identity == identity:
                 rendered = cached.rendered          # the store changed, but not what this shows
             else:
@@ -132,17 +182,45 @@ class Publisher:
             self._documents[path] = _Cached(snapshot.generation, valid_until, identity, rendered)
             return rendered
 
-    def _feed_info(self, key: FeedKey, snapshot: Snapshot) -> FeedInfo:
+    # ---- feeds ----------------------------------------------------------------------------------
+
+    def _archive_months(self, key: FeedKey, snapshot: Snapshot, now: datetime) -> list[str]:
+        return self.months(snapshot, key.section, now) if key.section and self.config.archives else []
+
+    def _webfeeds(self, snapshot: Snapshot) -> Webfeeds | None:
+        site, base = snapshot.site, self.config.base_url
+        if not self.config.webfeeds:
+            return None
+        return Webfeeds(icon=store_url(site.icon, base), logo=store_url(site.logo, base),
+                        cover=store_url(site.cover, base),
+                        accent_color=site.accent_color.lstrip("#") if site.accent_color else None)
+
+    def _feed_info(self, key: FeedKey, snapshot: Snapshot, now: datetime, complete: bool) -> FeedInfo:
+        months = self._archive_months(key, snapshot, now) if key.format in ARCHIVE_FORMATS else []
+        base = self.config.base_url
+        links: list[tuple[str, str]] = []
+        label = None
+        if key.month is None:
+            if months:
+                links.append(("prev-archive", base + key.archive(months[-1]).path))
+        else:
+            index = months.index(key.month)
+            links.append(("current", base + key.subscription().path))
+            if index > 0:
+                links.append(("prev-archive", base + key.archive(months[index - 1]).path))
+            if index + 1 < len(months):
+                links.append(("next-archive", base + key.archive(months[index + 1]).path))
+            label = f"{_MONTH_NAMES[int(key.month[5:]) - 1]} {key.month[:4]}"
         return FeedInfo(key=key, site=snapshot.site,
                         section=snapshot.site.section(key.section) if key.section else None,
-                        self_url=self.config.base_url + key.path, media_base_url=self.config.base_url,
-                        ttl_minutes=max(1, self.config.max_age // 60), hub_url=self.config.hub_url)
+                        self_url=base + key.path, media_base_url=base,
+                        ttl_minutes=max(1, self.config.max_age // 60), hub_url=self.config.hub_url,
+                        links=tuple(links), complete=complete and key.format in ARCHIVE_FORMATS,
+                        archive_label=label, webfeeds=self._webfeeds(snapshot) if key.format != "json" else None)
 
-    def items(self, key: FeedKey, snapshot: Snapshot, now: datetime, limit: int) -> tuple[list[Item], float]:
-        """The feed's items at `now`, and the moment that selection next changes on its own."""
-        articles = snapshot.timeline(key.section, now, limit)
-        valid_until = snapshot.next_appearance(key.section, now) or FOREVER
-        items = []
+    def items(self, articles: list[Article], snapshot: Snapshot, now: datetime) -> tuple[list[Item], float]:
+        """Items for `articles` at `now`, and the moment their related links next change on their own."""
+        items, valid_until = [], FOREVER
         for article in articles:
             prepared = self.prepared(article)
             if prepared is None:
@@ -152,25 +230,34 @@ class Publisher:
             items.append(Item(article, prepared, related))
         return items, valid_until
 
-    def _feed_document(self, key: FeedKey, snapshot: Snapshot, now: datetime):
-        info = self._feed_info(key, snapshot)
-        items, valid_until = self.items(key, snapshot, now, self.config.items_per_feed)
-        identity = (snapshot.site.revision, tuple((i.article.revision, i.related) for i in items))
+    def _feed_document(self, key: FeedKey, snapshot: Snapshot, now: datetime) -> Recipe:
+        if key.month is None:
+            articles = snapshot.timeline(key.section, now, self.config.items_per_feed)
+            complete = snapshot.visible_count(key.section, now) <= self.config.items_per_feed
+        else:
+            articles = snapshot.between(key.section, *month_bounds(key.month), now)
+            complete = False
+        items, valid_until = self.items(articles, snapshot, now)
+        valid_until = min(valid_until, snapshot.next_appearance(key.section, now) or FOREVER)
+        info = self._feed_info(key, snapshot, now, complete)
+        identity = (snapshot.site.revision, info, tuple((i.article.revision, i.related) for i in items))
+        kind = FEED if key.month is None else ARCHIVE
 
         def render() -> Rendered:
-            body = self._render_within_limit(info, items)
+            renderer = RENDERERS[key.format]
+            body = renderer(info, items) if key.month else self._within_limit(renderer, info, items)
             last_modified = max((i.article.updated for i in items), default=None)
-            return Rendered.of(body, f"{key.mimetype}; charset=utf-8", last_modified,
+            return Rendered.of(body, f"{key.mimetype}; charset=utf-8", last_modified, kind=kind,
                                gzip_level=self.config.gzip_level)
         return identity, valid_until, render
 
-    def _render_within_limit(self, info: FeedInfo, items: list[Item]) -> bytes:
+    def _within_limit(self, renderer, info: FeedInfo, items: list[Item]) -> bytes:
         """Render, dropping whole items from the end until the feed fits max_feed_bytes."""
-        body = render_feed(info, items)
+        body = renderer(info, items)
         while len(body) > self.config.max_feed_bytes and items:
             keep = min(len(items) - 1, int(len(items) * self.config.max_feed_bytes / len(body)))
             items = items[:max(0, keep)]
-            body = render_feed(info, items)
+            body = renderer(info, items)
         return body
 
     def _resolve_related(self, article: Article, snapshot: Snapshot, now: datetime):
@@ -182,7 +269,7 @@ class Publisher:
                 if target is None:
                     continue
                 if not target.visible_at(now):
-                    appears = min(appears, target.published.timestamp()) if target.published > now else appears
+                    appears = min(appears, target.published.timestamp())
                     continue
                 links.append(RelatedLink(target.title, target.url))
             else:
@@ -211,91 +298,30 @@ class Publisher:
             self._prepared.popitem(last=False)
         return result
 
-    def _index_document(self, snapshot: Snapshot, now: datetime):
+    # ---- pages and the OPML list ----------------------------------------------------------------
+
+    def _page_document(self, key: PageKey, snapshot: Snapshot, now: datetime) -> Recipe:
         site = snapshot.site
-        newest = snapshot.timeline(None, now, self.config.items_per_feed)
-        last_modified = max((a.updated for a in newest), default=None)   # as the all-sections feed
-        identity = (site.revision, last_modified)
-        valid_until = snapshot.next_appearance(None, now) or FOREVER
+        section = site.section(key.section) if key.section else None
+        articles = snapshot.timeline(key.section, now, self.config.items_per_page)
+        items, valid_until = self.items(articles, snapshot, now)
+        valid_until = min(valid_until, snapshot.next_appearance(key.section, now) or FOREVER)
+        identity = (site.revision, tuple((i.article.revision, i.related) for i in items))
+        last_modified = max((i.article.updated for i in items), default=None)
 
         def render() -> Rendered:
-            feeds = {key: self.config.base_url + key.path for key in self.feed_keys(snapshot)}
-            body = render_index(site, feeds, self.config.base_url)
-            return Rendered.of(body, "text/html; charset=utf-8", last_modified, kind=PAGE,
-                               gzip_level=self.config.gzip_level)
+            return Rendered.of(render_page(site, section, items, self.links), "text/html; charset=utf-8",
+                               last_modified, kind=PAGE, gzip_level=self.config.gzip_level)
         return identity, valid_until, render
 
-    # ---- media --------------------------------------------------------------------------------
+    def _opml_document(self, snapshot: Snapshot, now: datetime) -> Recipe:
+        site = snapshot.site
+        newest = snapshot.timeline(None, now, self.config.items_per_feed)
+        last_modified = max((a.updated for a in newest), default=None)
+        identity = (site.revision, last_modified)
 
-    def media(self, relative: str) -> Rendered | None:
-        """A photo kept in the store, or None for anything that is not a plain image file inside media/."""
-        path = self._safe_media_path(relative)
-        if path is None:
-            return None
-        try:
-            st = path.stat()
-        except OSError:
-            return None
-        key = (st.st_mtime_ns, st.st_size, st.st_ino)
-        with self._media_lock:
-            cached = self._media.get(relative)
-            if cached is not None and cached[0] == key:
-                self._media.move_to_end(relative)
-                return cached[1]
-        rendered = self._read_media(path, st)
-        with self._media_lock:
-            previous = self._media.pop(relative, None)
-            if previous is not None and previous[1] is not None:
-                self._media_bytes -= len(previous[1].body)
-            self._media[relative] = (key, rendered)
-            self._media_bytes += len(rendered.body) if rendered else 0
-            while self._media_bytes > self._media_limit and len(self._media) > 1:
-                _, (_, dropped) = self._media.popitem(last=False)
-                self._media_bytes -= len(dropped.body) if dropped else 0
-        return rendered
-
-    def _safe_media_path(self, relative: str):
-        """Refuse anything but a visible regular file under media/, reached without leaving the store."""
-        if not relative or len(relative) > 1024 or "\\" in relative or "\x00" in relative:
-            return None
-        parts = relative.split("/")
-        if any(part in ("", ".", "..") or is_hidden(part) for part in parts):
-            return None
-        if not relative.lower().endswith(MEDIA_EXTENSIONS):
-            return None
-        media_root = (self.store.root / MEDIA_PREFIX).resolve()
-        candidate = self.store.root / MEDIA_PREFIX / relative
-        try:
-            resolved = candidate.resolve(strict=True)
-        except (OSError, RuntimeError):
-            return None
-        if resolved != media_root.joinpath(*parts) or not resolved.is_file():
-            return None  # a symbolic link somewhere on the way: refused, wherever it points
-        return resolved
-
-    def _read_media(self, path, st) -> Rendered | None:
-        if st.st_size > self.config.max_photo_bytes:
-            return None
-        try:
-            data = path.read_bytes()
-            with Image.open(io.BytesIO(data)) as image:
-                kind = image.format
-        except (OSError, UnidentifiedImageError, ValueError):
-            return None
-        if kind not in WEB_IMAGE_TYPES:
-            return None
-        modified = datetime.fromtimestamp(st.st_mtime // 1, timezone.utc)
-        return Rendered.of(data, WEB_IMAGE_TYPES[kind], modified, kind=MEDIA, gzip_level=None)
-
-
-def _walk(root):
-    """(relative dir, subdirs, files) under root, skipping hidden names and symbolic links."""
-    root = str(root)
-    for directory, subdirs, files in os.walk(root):
-        subdirs[:] = sorted(d for d in subdirs if not is_hidden(d) and not os.path.islink(os.path.join(directory, d)))
-        relative = os.path.relpath(directory, root)
-        yield ("" if relative == "." else relative.replace(os.sep, "/"), subdirs,
-               sorted(f for f in files if not is_hidden(f) and not os.path.islink(os.path.join(directory, f))))
-
-
-__all__ = ["Publisher", "FEED_FORMATS"]
+        def render() -> Rendered:
+            return Rendered.of(render_opml(site, self.config.base_url, last_modified),
+                               f"{OPML_MIMETYPE}; charset=utf-8", last_modified, kind=PAGE,
+                               gzip_level=self.config.gzip_level)
+        return identity, snapshot.next_appearance(None, now) or FOREVER, render

@@ -32,6 +32,8 @@ from .urls import FeedKey
 ATOM_NS = "http://www.w3.org/2005/Atom"
 MEDIA_NS = "http://search.yahoo.com/mrss/"
 DC_NS = "http://purl.org/dc/elements/1.1/"
+FH_NS = "http://purl.org/syndication/history/1.0"      # RFC 5005
+WEBFEEDS_NS = "http://webfeeds.org/rss/1.0"            # Feedly's extras, also read by Inoreader
 GENERATOR = "feedsvc"
 GENERATOR_URI = "https://github.com/feedsvc/feedsvc"
 
@@ -60,6 +62,15 @@ class Item:
 
 
 @dataclass(frozen=True)
+class Webfeeds:
+    """Feedly/Inoreader presentation hints (https://webfeeds.org/rss/1.0); all absolute URLs."""
+    icon: str | None = None
+    logo: str | None = None
+    cover: str | None = None
+    accent_color: str | None = None      # "8a1c1c", without the "#"
+
+
+@dataclass(frozen=True)
 class FeedInfo:
     """Everything about a feed that is not its items."""
     key: FeedKey
@@ -69,10 +80,15 @@ class FeedInfo:
     media_base_url: str
     ttl_minutes: int
     hub_url: str | None = None
+    links: tuple[tuple[str, str], ...] = ()   # (rel, href): RFC 5005 current / prev-archive / next-archive
+    complete: bool = False                    # RFC 5005 §2: this document holds every entry of the feed
+    archive_label: str | None = None          # "May 2013" for an archive document (fh:archive)
+    webfeeds: Webfeeds | None = None
 
     @property
     def title(self) -> str:
-        return f"{self.site.title} — {self.section.title}" if self.section else self.site.title
+        title = f"{self.site.title} — {self.section.title}" if self.section else self.site.title
+        return f"{title} — {self.archive_label}" if self.archive_label else title
 
     @property
     def description(self) -> str:
@@ -137,18 +153,48 @@ def content_html(item: Item) -> str:
 # ---- feedgen extensions: what feedgen writes wrongly or not at all ---------------------------------
 
 class _FeedExtension(BaseExtension):
+    """Feed-level links and markers feedgen has no place for: WebSub hub, RFC 5005, webfeeds."""
     info: FeedInfo | None = None
 
     def extend_ns(self):
-        return {"media": MEDIA_NS, "dc": DC_NS}
+        namespaces = {"media": MEDIA_NS, "dc": DC_NS}
+        if self.info.complete or self.info.archive_label:
+            namespaces["fh"] = FH_NS
+        if self.info.webfeeds:
+            namespaces["webfeeds"] = WEBFEEDS_NS
+        return namespaces
+
+    def _links(self) -> list[tuple[str, str]]:
+        hub = [("hub", self.info.hub_url)] if self.info.hub_url else []
+        return hub + list(self.info.links)
+
+    def _markers(self, parent) -> None:
+        info = self.info
+        if info.complete:
+            etree.SubElement(parent, f"{{{FH_NS}}}complete")
+        if info.archive_label:
+            etree.SubElement(parent, f"{{{FH_NS}}}archive")
+        webfeeds = info.webfeeds
+        if webfeeds:
+            for name, value in (("icon", webfeeds.icon), ("logo", webfeeds.logo)):
+                if value:
+                    etree.SubElement(parent, f"{{{WEBFEEDS_NS}}}{name}").text = value
+            if webfeeds.cover:
+                etree.SubElement(parent, f"{{{WEBFEEDS_NS}}}cover", image=webfeeds.cover)
+            if webfeeds.accent_color:
+                etree.SubElement(parent, f"{{{WEBFEEDS_NS}}}accentColor").text = webfeeds.accent_color
 
     def extend_rss(self, feed):
         channel = feed[0]
-        if self.info is not None and self.info.hub_url:
-            etree.SubElement(channel, f"{{{ATOM_NS}}}link", href=self.info.hub_url, rel="hub")
+        for rel, href in self._links():
+            etree.SubElement(channel, f"{{{ATOM_NS}}}link", href=href, rel=rel)
+        self._markers(channel)
         return feed
 
     def extend_atom(self, feed):
+        for rel, href in self._links():                     # Atom's own namespace is feedgen's default
+            etree.SubElement(feed, "link", href=href, rel=rel)
+        self._markers(feed)
         return feed
 
 
@@ -236,8 +282,6 @@ def render_feed(info: FeedInfo, items: list[Item]) -> bytes:
     if icon:
         fg.icon(icon)
     fg.link(href=info.self_url, rel="self", type=info.key.mimetype)
-    if info.hub_url and info.key.format == "atom":
-        fg.link(href=info.hub_url, rel="hub")
     fg.link(href=info.site_link, rel="alternate", type="text/html")  # last: it becomes the RSS <link>
     for item in items:
         _add_entry(fg, item, info)

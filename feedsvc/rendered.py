@@ -13,8 +13,8 @@ from datetime import datetime
 
 from .dates import http_date
 
-# Cache policies by kind of document. `feed`: fresh for max-age, then revalidated cheaply;
-# `archive`: never changes once written (RFC 5005 archives, photos named by content).
+# Cache policies by kind of document. `feed` and `page`: fresh for max-age, then revalidated cheaply;
+# `archive`: an RFC 5005 month that is over, not expected to change; `media`: photos.
 FEED, PAGE, ARCHIVE, MEDIA = "feed", "page", "archive", "media"
 
 
@@ -24,11 +24,12 @@ class CachePolicy:
     stale_while_revalidate: int = 60
     stale_if_error: int = 86400
     media_max_age: int = 86400
+    archive_max_age: int = 604800
 
     def cache_control(self, kind: str) -> str:
         """RFC 9111 / RFC 5861: proxies and CDNs may keep serving a stale copy while they revalidate."""
         if kind == ARCHIVE:
-            return "public, max-age=31536000, immutable"
+            return f"public, max-age={self.archive_max_age}, immutable"
         if kind == MEDIA:
             return f"public, max-age={self.media_max_age}"
         return (f"public, max-age={self.max_age}, stale-while-revalidate={self.stale_while_revalidate}, "

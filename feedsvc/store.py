@@ -7,6 +7,7 @@ Readers take `store.snapshot`, which never changes under them; a refresh publish
 from __future__ import annotations
 
 import bisect
+import math
 import os
 import threading
 import time
@@ -74,6 +75,18 @@ class Snapshot:
         keys = self.order.get(section, ())
         start = bisect.bisect_left(keys, (-now.timestamp(),))
         return -keys[start - 1][0] if start > 0 else None
+
+    def visible_keys(self, section: str | None, now: datetime) -> Sequence[OrderKey]:
+        keys = self.order.get(section, ())
+        return keys[bisect.bisect_left(keys, (-now.timestamp(),)):]
+
+    def between(self, section: str | None, start: float, end: float, now: datetime) -> list[Article]:
+        """Stories visible at `now` published in [start, end) (POSIX times), newest first."""
+        keys = self.order.get(section, ())
+        after = lambda value: (math.nextafter(value, math.inf),)  # noqa: E731 — sorts after every (value, id)
+        low = max(bisect.bisect_left(keys, (-now.timestamp(),)), bisect.bisect_left(keys, after(-end)))
+        high = bisect.bisect_left(keys, after(-start))
+        return [self.by_id[key[1]] for key in keys[low:high]]
 
     def visible(self, article_id: str, now: datetime) -> Article | None:
         article = self.by_id.get(article_id)

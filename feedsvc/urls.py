@@ -1,62 +1,104 @@
-"""One table of public paths: the service routes them, the build writes them, feeds link to them.
+"""One table of public paths: the service routes them, the build writes them, documents link to them.
 
-Paths are relative to the configured base URL and never start with "/". A path ending in "/" is a
-page; the static build writes it as `<path>index.html`.
+Paths are relative to the configured base URL and never start with "/". A path ending in "/" (or
+empty) is a page; the static build writes it as `<path>index.html`.
+
+    rss.xml  atom.xml  feed.json                      all sections
+    sections/<slug>/rss.xml  …/atom.xml  …/feed.json  one section
+    sections/<slug>/archive/<yyyy-mm>/rss.xml|atom.xml  RFC 5005 monthly archives
+    /  sections/<slug>/                               pages for people
+    feeds.opml                                        every section feed, for a reader to import
+    media/<path>                                      photos kept in the store
 """
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from urllib.parse import quote
 
-# format → (file name, media type). Drive every format from here, not from per-format code.
+# format → (file name, media type). Every format is driven from here, not from per-format code.
 FEED_FORMATS: dict[str, tuple[str, str]] = {
     "rss": ("rss.xml", "application/rss+xml"),
     "atom": ("atom.xml", "application/atom+xml"),
+    "json": ("feed.json", "application/feed+json"),
 }
+ARCHIVE_FORMATS = ("rss", "atom")        # RFC 5005 is defined for Atom, and for RSS 2.0 in its appendix
 SECTION_PREFIX = "sections/"
 MEDIA_PREFIX = "media/"
 INDEX_PATH = ""
+OPML_PATH = "feeds.opml"
+
+_SLUG = r"[a-z0-9][a-z0-9-]*"
+_MONTH = r"\d{4}-(?:0[1-9]|1[0-2])"
+_SECTION_FEED = re.compile(rf"^sections/({_SLUG})/([a-z.]+)$")
+_ARCHIVE_FEED = re.compile(rf"^sections/({_SLUG})/archive/({_MONTH})/([a-z.]+)$")
+_SECTION_PAGE = re.compile(rf"^sections/({_SLUG})/$")
+_BY_FILE = {file_name: fmt for fmt, (file_name, _) in FEED_FORMATS.items()}
 
 
 @dataclass(frozen=True, slots=True)
 class FeedKey:
-    """Which feed: a section's (by slug) or all sections' (None), in one format."""
+    """Which feed: a section's (by slug) or all sections' (None), in one format; `month` for an archive."""
     section: str | None
     format: str
+    month: str | None = None          # "2013-05"
 
     @property
     def path(self) -> str:
-        return feed_path(self.section, self.format)
+        file_name = FEED_FORMATS[self.format][0]
+        if self.section is None:
+            return file_name
+        if self.month is not None:
+            return f"{SECTION_PREFIX}{self.section}/archive/{self.month}/{file_name}"
+        return f"{SECTION_PREFIX}{self.section}/{file_name}"
 
     @property
     def mimetype(self) -> str:
         return FEED_FORMATS[self.format][1]
 
+    def subscription(self) -> "FeedKey":
+        return FeedKey(self.section, self.format)
 
-def feed_path(section: str | None, fmt: str) -> str:
-    file_name = FEED_FORMATS[fmt][0]
-    return file_name if section is None else f"{SECTION_PREFIX}{quote(section)}/{file_name}"
+    def archive(self, month: str) -> "FeedKey":
+        return FeedKey(self.section, self.format, month)
 
 
-def feed_paths(section_slugs: list[str]) -> list[FeedKey]:
-    """Every feed the publication has: all sections first, then each section, each format."""
+@dataclass(frozen=True, slots=True)
+class PageKey:
+    """The home page (None) or a section's page."""
+    section: str | None
+
+    @property
+    def path(self) -> str:
+        return INDEX_PATH if self.section is None else f"{SECTION_PREFIX}{self.section}/"
+
+
+def feed_keys(section_slugs: list[str]) -> list[FeedKey]:
+    """Every subscription feed: all sections first, then each section, each format."""
     return [FeedKey(section, fmt) for section in [None, *section_slugs] for fmt in FEED_FORMATS]
 
 
-_SECTION_FEED = re.compile(r"^sections/([a-z0-9][a-z0-9-]*)/([a-z.]+)$")
+def route(path: str) -> FeedKey | PageKey | str | None:
+    """What a path names: a FeedKey, a PageKey, OPML_PATH, "media/…" (as given), or None.
 
-
-def parse_feed_path(path: str) -> FeedKey | None:
-    """The feed a path names, or None. Section slugs are not checked against the site here."""
-    for fmt, (file_name, _) in FEED_FORMATS.items():
-        if path == file_name:
-            return FeedKey(None, fmt)
+    Section slugs are not checked against the site here, only their shape.
+    """
+    if path.startswith(MEDIA_PREFIX):
+        return path
+    if path == OPML_PATH:
+        return OPML_PATH
+    if path == INDEX_PATH:
+        return PageKey(None)
+    if path in _BY_FILE:
+        return FeedKey(None, _BY_FILE[path])
     match = _SECTION_FEED.match(path)
+    if match and match.group(2) in _BY_FILE:
+        return FeedKey(match.group(1), _BY_FILE[match.group(2)])
+    match = _ARCHIVE_FEED.match(path)
+    if match and match.group(3) in _BY_FILE and _BY_FILE[match.group(3)] in ARCHIVE_FORMATS:
+        return FeedKey(match.group(1), _BY_FILE[match.group(3)], match.group(2))
+    match = _SECTION_PAGE.match(path)
     if match:
-        for fmt, (file_name, _) in FEED_FORMATS.items():
-            if match.group(2) == file_name:
-                return FeedKey(match.group(1), fmt)
+        return PageKey(match.group(1))
     return None
 
 

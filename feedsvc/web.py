@@ -49,10 +49,9 @@ def document(path: str) -> Response:
     if doc is None:
         return _plain(404, "Not found\n")
     gzipped = doc.gzip_body is not None and request.accept_encodings["gzip"] > 0
-    headers = doc.headers(service.publisher.policy, gzipped)
+    headers = service.publisher.headers(path, doc, gzipped)
     _shorten_max_age(headers, service.publisher.valid_until(path) - service.publisher.clock().timestamp(),
                      service.publisher.policy.max_age)
-    headers.update(service.extra_headers(path))
     response = DocumentResponse(doc.gzip_body if gzipped else doc.body, headers=headers)
     response.validators_last_modified = headers.get("Last-Modified")
     return response.make_conditional(request)

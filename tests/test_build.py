@@ -113,10 +113,9 @@ def test_a_build_after_one_edit_rewrites_only_the_feeds_that_story_is_in(tmp_pat
     report = build(config_for(store), out)
     after = tree(out)
     rewritten = {n for n in after if after[n] != before.get(n)}
-    assert rewritten == {"rss.xml", "rss.xml.gz", "atom.xml", "atom.xml.gz",
-                         "sections/science/rss.xml", "sections/science/rss.xml.gz",
-                         "sections/science/atom.xml", "sections/science/atom.xml.gz",
-                         HEADERS_FILE, BUILD_RECORD}
+    feeds_and_pages = {"rss.xml", "atom.xml", "feed.json", "index.html", "sections/science/rss.xml",
+                       "sections/science/atom.xml", "sections/science/feed.json", "sections/science/index.html"}
+    assert rewritten == feeds_and_pages | {name + ".gz" for name in feeds_and_pages} | {HEADERS_FILE, BUILD_RECORD}
     assert sorted(report.written) == sorted(rewritten - {BUILD_RECORD})
 
 
@@ -175,7 +174,7 @@ def test_the_command_logs_each_file_and_ends_with_a_summary(tmp_path):
     assert result.returncode == 0, result.stderr
     assert "wrote sections/world-nation/rss.xml" in result.stderr.splitlines()
     summary = result.stdout.strip()
-    assert summary.startswith(f"built {out}: 12 articles, 10 feeds, ")
+    assert summary.startswith(f"built {out}: 12 articles, 15 feeds, ")
     assert "0 problems" in summary
     quiet = run_cli("build", str(out), "--store", "articles/", "--quiet")
     assert quiet.returncode == 0 and quiet.stdout == "" and quiet.stderr == ""

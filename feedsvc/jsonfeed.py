@@ -1,0 +1,81 @@
+"""JSON Feed 1.1 (https://www.jsonfeed.org/version/1.1/): the same feed, items and photo as RSS and Atom.
+
+What JSON Feed has no field for travels in a `_feedsvc` extension object (the spec reserves keys that
+start with an underscore for extensions): related links, the photo's caption and credit, the section.
+Pure, like render.py: same info and items, same bytes.
+"""
+from __future__ import annotations
+
+import json
+
+from .model import EPOCH
+from .render import FeedInfo, Item, content_html, item_guid, store_url
+
+VERSION = "https://jsonfeed.org/version/1.1"
+EXTENSION_DOCS = "https://github.com/feedsvc/feedsvc/blob/main/docs/JSONFEED.md"
+
+
+def _time(moment) -> str:
+    return moment.isoformat()  # aware UTC: RFC 3339, as JSON Feed requires
+
+
+def _item(item: Item, info: FeedInfo) -> dict:
+    article, site = item.article, info.site
+    section = site.section(article.section)
+    entry: dict = {
+        "id": item_guid(article, site)[0],
+        "url": article.url,
+        "title": article.title,
+        "content_html": content_html(item),
+        "summary": item.prepared.summary or article.title,
+        "date_published": _time(article.published),
+        "date_modified": _time(article.updated),
+    }
+    if article.authors:
+        entry["authors"] = [{"name": a.name, **({"url": a.url} if a.url else {})} for a in article.authors]
+    tags = [section.title if section else article.section, *article.tags]
+    entry["tags"] = list(dict.fromkeys(tags))
+    extension: dict = {"section": {"slug": article.section, "title": section.title if section else article.section}}
+    photo = article.photo
+    if photo is not None:
+        entry["image"] = photo.url
+        if photo.mime_type:
+            attachment: dict = {"url": photo.url, "mime_type": photo.mime_type}
+            if photo.caption:
+                attachment["title"] = photo.caption
+            if photo.length:
+                attachment["size_in_bytes"] = photo.length
+            entry["attachments"] = [attachment]
+        extension["photo"] = {key: value for key, value in (
+            ("url", photo.url), ("caption", photo.caption), ("credit", photo.credit), ("alt", photo.alt),
+            ("width", photo.width), ("height", photo.height)) if value}
+    if item.related:
+        extension["related"] = [{"title": link.title, "url": link.url} for link in item.related]
+    entry["_feedsvc"] = extension
+    return entry
+
+
+def render_json_feed(info: FeedInfo, items: list[Item]) -> bytes:
+    site = info.site
+    feed: dict = {
+        "version": VERSION,
+        "title": info.title,
+        "home_page_url": info.site_link,
+        "feed_url": info.self_url,
+        "description": info.description,
+        "language": site.language,
+    }
+    icon = store_url(site.icon, info.media_base_url)
+    if icon:
+        feed["icon"] = icon
+        feed["favicon"] = icon
+    if info.hub_url:
+        feed["hubs"] = [{"type": "WebSub", "url": info.hub_url}]
+    feed["_feedsvc"] = {
+        "about": EXTENSION_DOCS,
+        "updated": _time(max((i.article.updated for i in items), default=EPOCH)),
+        **({"section": {"slug": info.section.slug, "title": info.section.title}} if info.section else {}),
+        **({"copyright": site.copyright} if site.copyright else {}),
+    }
+    feed["items"] = [_item(item, info) for item in items]
+    return (json.dumps(feed, ensure_ascii=False, indent=2) + "\n").encode("utf-8")

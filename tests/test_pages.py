@@ -1,0 +1,113 @@
+"""Pages for people: the home page and each section's page show the latest stories with their photos,
+and make subscribing obvious — and every piece of store text on them is escaped."""
+from __future__ import annotations
+
+from html.parser import HTMLParser
+
+import pytest
+
+from feedsvc.app import create_app
+
+from .conftest import BASE_URL, article
+
+SECTIONS = ("world-nation", "business", "science", "local")
+
+
+class Page(HTMLParser):
+    """What a browser (and a feed reader's discovery) would pick out of a page."""
+
+    def __init__(self, html: str):
+        super().__init__()
+        self.alternates, self.anchors, self.images, self.inputs, self.text = [], [], [], [], []
+        self.outlines = []
+        self.feed(html)
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "link" and attrs.get("rel") == "alternate":
+            self.alternates.append((attrs["type"], attrs["href"], attrs["title"]))
+        if tag == "link" and attrs.get("rel") == "outline":
+            self.outlines.append(attrs["href"])
+        if tag == "a":
+            self.anchors.append(attrs.get("href"))
+        if tag == "img":
+            self.images.append(attrs)
+        if tag == "input":
+            self.inputs.append(attrs)
+
+    def handle_data(self, data):
+        self.text.append(data)
+
+    @property
+    def words(self) -> str:
+        return " ".join(" ".join(self.text).split())
+
+
+def feeds_of(section: str | None) -> set[str]:
+    base = BASE_URL if section is None else f"{BASE_URL}sections/{section}/"
+    return {base + name for name in ("rss.xml", "atom.xml", "feed.json")}
+
+
+def test_the_home_page_lets_readers_discover_and_subscribe_to_every_feed(client):
+    response = client.get("/")
+    assert response.status_code == 200 and response.mimetype == "text/html"
+    page = Page(response.data.decode())
+    every_feed = feeds_of(None).union(*(feeds_of(s) for s in SECTIONS))
+    assert {href for _, href, _ in page.alternates} == every_feed
+    assert {kind for kind, _, _ in page.alternates} == {"application/rss+xml", "application/atom+xml",
+                                                         "application/feed+json"}
+    assert "The Sample Times — World & Nation (RSS)" in {title for _, _, title in page.alternates}
+    assert every_feed <= set(page.anchors)                      # a visible link for each, too
+    assert page.outlines == [BASE_URL + "feeds.opml"] and BASE_URL + "feeds.opml" in page.anchors
+    assert [i["value"] for i in page.inputs if "readonly" in i] == [BASE_URL + "rss.xml"]
+
+
+def test_the_home_page_shows_the_latest_stories_with_photo_caption_credit_and_related(client):
+    page = Page(client.get("/").data.decode())
+    assert "Obama meets privately with Mexican President Peña Nieto" in page.words
+    assert "Time capsule" not in page.words                     # scheduled
+    photo = next(img for img in page.images if img["src"].endswith("obama-pena-nieto.jpg"))
+    assert photo["src"] == BASE_URL + "media/2013/obama-pena-nieto.jpg"
+    assert photo["alt"].startswith("The U.S. and Mexican presidents")
+    assert "(Pablo Martinez Monsivais / Associated Press)" in page.words
+    assert "https://news.example.com/world-nation/somalia-famine-report" in page.anchors   # related, by id
+    assert "May 2, 2013, 5:40 p.m. PDT" in page.words
+
+
+@pytest.mark.parametrize("section", SECTIONS)
+def test_each_section_has_its_own_page_and_feeds(client, section):
+    response = client.get(f"/sections/{section}/")
+    assert response.status_code == 200
+    page = Page(response.data.decode())
+    assert {href for _, href, _ in page.alternates} == feeds_of(section)
+    assert feeds_of(section) <= set(page.anchors)
+    assert [i["value"] for i in page.inputs if "readonly" in i] == [f"{BASE_URL}sections/{section}/rss.xml"]
+    story_links = [a for a in page.anchors if a and a.startswith("https://news.example.com/")]
+    assert story_links and all(f"/{section}/" in link or "related" in link or "world-nation" in link
+                               for link in story_links[:1])
+
+
+def test_an_unknown_section_page_is_404(client):
+    assert client.get("/sections/sports/").status_code == 404
+
+
+def test_pages_have_caching_headers_and_answer_304(client):
+    first = client.get("/sections/science/")
+    assert first.headers["Cache-Control"].startswith("public, max-age=300")
+    assert client.get("/sections/science/", headers={"If-None-Match": first.headers["ETag"]}).status_code == 304
+
+
+def test_pages_escape_store_text(store_dir):
+    store_dir.write_site(title="<script>alert(1)</script>Times",
+                         sections=[{"slug": "world", "title": "World <b>&</b> \"Nation\"",
+                                    "description": "<img src=x onerror=alert(1)>"}])
+    store_dir.write("world/a.md", article(title="Headline </h2><script>alert(2)</script>",
+                                          photo={"src": "https://images.example.com/a.jpg\" onerror=\"alert(3)",
+                                                 "caption": "<svg onload=alert(4)>", "credit": "<i>x</i>"},
+                                          related=[{"title": "<script>alert(5)</script>", "url": "javascript:alert(6)"}],
+                                          body="<script>alert(7)</script> Hello"))
+    app = create_app({"store": store_dir.root, "base_url": BASE_URL, "auto_refresh": False})
+    for path in ("/", "/sections/world/"):
+        body = app.test_client().get(path).data.decode()
+        assert "<script" not in body and "onerror=" not in body and "onload=" not in body, path
+        assert "<b>" not in body and "javascript:" not in body, path
