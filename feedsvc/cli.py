@@ -31,8 +31,10 @@ def main() -> None:
 
 @main.command()
 @click.argument("store", required=False, type=click.Path(file_okay=False, path_type=Path))
+@click.option("--targets", is_flag=True,
+              help="Also report what Microsoft Start, Flipboard and Google News would reject or degrade.")
 @config_option
-def check(store: Path | None, config_file: str | None) -> None:
+def check(store: Path | None, targets: bool, config_file: str | None) -> None:
     """List every problem in STORE (default: the configured store) and count articles per section.
 
     Exits 1 when any article would be left out of the feeds.
@@ -41,7 +43,8 @@ def check(store: Path | None, config_file: str | None) -> None:
     config = _config(config_file, store=store)
     if not config.store.is_dir():
         raise click.UsageError(f"{config.store}: no such folder")
-    snapshot = Store.from_config(config).snapshot
+    store_ = Store.from_config(config)
+    snapshot = store_.snapshot
     for problem in snapshot.problems:
         click.echo(str(problem))
     now = datetime.now(timezone.utc)
@@ -49,9 +52,17 @@ def check(store: Path | None, config_file: str | None) -> None:
         counts = Counter(a.section for a in snapshot.by_id.values() if a.visible_at(now))
         scheduled = sum(1 for a in snapshot.by_id.values() if not a.visible_at(now))
         per_section = ", ".join(f"{s.slug} {counts.get(s.slug, 0)}" for s in snapshot.site.sections)
+        found = []
+        if targets:
+            from .publish import Publisher
+            from .targets import findings
+            found = findings(Publisher(store_, config), now)
+            for finding in found:
+                click.echo(str(finding))
         click.echo(f"{sum(counts.values())} published ({per_section}); {scheduled} scheduled, "
                    f"{snapshot.drafts} draft(s); {len(snapshot.errors)} error(s), "
-                   f"{len(snapshot.problems) - len(snapshot.errors)} warning(s)")
+                   f"{len(snapshot.problems) - len(snapshot.errors)} warning(s)"
+                   + (f", {len(found)} aggregator finding(s)" if targets else ""))
     sys.exit(1 if snapshot.errors or snapshot.site is None else 0)
 
 

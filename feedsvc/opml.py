@@ -27,7 +27,7 @@ def render_opml(site: Site, base_url: str, modified: datetime | None) -> bytes:
         attributes = {
             "type": "rss",
             "version": "RSS2",
-            "text": section.title,
+            "text": f"{site.title} — {section.title}",   # readers name the subscription after `text`
             "title": f"{site.title} — {section.title}",
             "xmlUrl": base_url + FeedKey(section.slug, "rss").path,
             "htmlUrl": f"{site.url}{section.slug}/",

@@ -71,6 +71,7 @@ class Publisher:
         self._prepared: OrderedDict[str, tuple[str, Prepared]] = OrderedDict()
         self._prepared_limit = 20_000
         self._months: dict[tuple, list[str]] = {}
+        self.trimmed: dict[str, tuple[int, int]] = {}     # feed path → (full size, stories left out)
         self._render_lock = threading.RLock()
 
     # ---- what exists ----------------------------------------------------------------------------
@@ -254,10 +255,17 @@ class Publisher:
     def _within_limit(self, renderer, info: FeedInfo, items: list[Item]) -> bytes:
         """Render, dropping whole items from the end until the feed fits max_feed_bytes."""
         body = renderer(info, items)
+        full_size, total = len(body), len(items)
         while len(body) > self.config.max_feed_bytes and items:
             keep = min(len(items) - 1, int(len(items) * self.config.max_feed_bytes / len(body)))
             items = items[:max(0, keep)]
             body = renderer(info, items)
+        if len(items) < total:
+            self.trimmed[info.key.path] = (full_size, total - len(items))
+            log.warning("%s: %d stories left out to stay under %d bytes", info.key.path, total - len(items),
+                        self.config.max_feed_bytes)
+        else:
+            self.trimmed.pop(info.key.path, None)
         return body
 
     def _resolve_related(self, article: Article, snapshot: Snapshot, now: datetime):

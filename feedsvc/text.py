@@ -141,7 +141,8 @@ _DATELINE_SEPARATOR = re.compile(r"^\s*[,:\-–—]+\s*|^\s*\([^)]{1,40}\)\s*[,:
 
 
 def summarize(text: str, length: int, dateline: str = "") -> str:
-    """The opening of `text`, cut at a whole word near `length` characters, with an ellipsis."""
+    """The opening of `text`, cut at the end of the word that reaches `length` characters, with an
+    ellipsis: never mid-word, and at least `length` long (Flipboard wants 300) when the text allows."""
     text = " ".join(text.split())
     if dateline and text.casefold().startswith(dateline.casefold()):
         rest = text[len(dateline):]
@@ -150,10 +151,10 @@ def summarize(text: str, length: int, dateline: str = "") -> str:
             text = rest[separator.end():]
     if len(text) <= length:
         return text
-    cut = text[: length + 1]
-    space = cut.rfind(" ")
-    if space >= length // 2:
-        cut = cut[:space]
-    else:
-        cut = cut[:length]  # one enormous word: cut it rather than publish nothing
+    space = text.find(" ", length)
+    if 0 <= space <= length + 60:
+        cut = text[:space]
+    else:                   # one enormous word: end before it, or cut it rather than publish nothing
+        space = text.rfind(" ", 0, length)
+        cut = text[:space] if space >= length // 2 else text[:length]
     return cut.rstrip(" ,;:–—-") + "…"

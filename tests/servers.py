@@ -54,9 +54,11 @@ def wait_until_serving(port: int, process: subprocess.Popen, path: str = "/", ti
 
 
 @contextlib.contextmanager
-def gunicorn(store: Path, base_url: str, workers: int = 2, threads: int = 4, extra_env: dict | None = None):
-    """`gunicorn wsgi:app` as README documents it, bound to 127.0.0.1 on a free port; yields the port."""
-    port = free_port()
+def gunicorn(store: Path, base_url: str, workers: int = 2, threads: int = 4, extra_env: dict | None = None,
+             port: int | None = None):
+    """`gunicorn wsgi:app` as README documents it, bound to 127.0.0.1 on `port` (a free one if not
+    given: pass one from free_port() when base_url must name the server itself); yields the port."""
+    port = port or free_port()
     env = {**os.environ, "FEEDSVC_STORE": str(store), "FEEDSVC_BASE_URL": base_url, **(extra_env or {})}
     command = [sys.executable, "-m", "gunicorn", "--workers", str(workers), "--threads", str(threads),
                "--worker-class", "gthread", "--bind", f"127.0.0.1:{port}", "--log-level", "warning", "wsgi:app"]
@@ -108,3 +110,55 @@ http {{
     finally:
         process.terminate()
         process.wait(timeout=15)
+
+
+class RecordingHub:
+    """A small WebSub hub on 127.0.0.1 that records every publish notification it receives.
+
+    `delay` makes it slow; `failures` makes its first answers 503s.
+    """
+
+    def __init__(self, delay: float = 0.0, failures: int = 0) -> None:
+        import threading
+        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+        from urllib.parse import parse_qs
+
+        self.received: list[dict[str, list[str]]] = []
+        self.attempts = 0
+        hub = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self):                      # noqa: N802 — http.server's naming
+                length = int(self.headers.get("Content-Length", 0))
+                body = self.rfile.read(length).decode("ascii")
+                hub.attempts += 1
+                time.sleep(delay)
+                if hub.attempts <= failures:
+                    self.send_response(503)
+                else:
+                    assert self.headers["Content-Type"] == "application/x-www-form-urlencoded"
+                    hub.received.append(parse_qs(body))
+                    self.send_response(204)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
+            def log_message(self, *args):
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hub"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    def __enter__(self) -> "RecordingHub":
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+    def wait_for(self, count: int, timeout: float = 10.0) -> list[dict[str, list[str]]]:
+        deadline = time.monotonic() + timeout
+        while len(self.received) < count and time.monotonic() < deadline:
+            time.sleep(0.02)
+        return self.received

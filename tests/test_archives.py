@@ -1,0 +1,129 @@
+"""RFC 5005: a section's older stories stay reachable through monthly archive documents once it
+outgrows its feed; a feed that holds every story says so (fh:complete)."""
+from __future__ import annotations
+
+import shutil
+from datetime import datetime, timezone
+
+import pytest
+
+from feedsvc.app import create_app
+
+from .conftest import BASE_URL, SAMPLE_STORE
+from .feeds import NS, parsed, xml
+
+NS = {**NS, "fh": "http://purl.org/syndication/history/1.0"}
+WORLD = "sections/world-nation"
+NOW = datetime(2026, 1, 1, tzinfo=timezone.utc)
+
+
+@pytest.fixture
+def store(tmp_path):
+    root = tmp_path / "articles"
+    shutil.copytree(SAMPLE_STORE, root)
+    return root
+
+
+def app_for(store, now=NOW, **config):
+    app = create_app({"store": store, "base_url": BASE_URL, "auto_refresh": False, "items_per_feed": 2,
+                      "clock": lambda: now, **config})
+    return app, app.test_client()
+
+
+def links(root, fmt):
+    """The RFC 5005 links of a feed document (Atom links, or atom:link in an RSS channel)."""
+    found = root.findall("atom:link", NS) if fmt == "atom" else root.find("channel").findall("atom:link", NS)
+    return {link.get("rel"): link.get("href") for link in found
+            if link.get("rel") in ("current", "prev-archive", "next-archive")}
+
+
+def marker(root, fmt, name):
+    scope = root if fmt == "atom" else root.find("channel")
+    return scope.find(f"fh:{name}", NS) is not None
+
+
+@pytest.mark.parametrize("fmt", ["atom", "rss"])
+def test_monthly_archives_link_to_each_other_and_to_the_feed(store, fmt):
+    _, client = app_for(store)
+    feed = xml(client.get(f"/{WORLD}/{fmt}.xml").data)
+    assert not marker(feed, fmt, "complete")
+    assert links(feed, fmt) == {"prev-archive": f"{BASE_URL}{WORLD}/archive/2013-05/{fmt}.xml"}
+    may = xml(client.get(f"/{WORLD}/archive/2013-05/{fmt}.xml").data)
+    april = xml(client.get(f"/{WORLD}/archive/2013-04/{fmt}.xml").data)
+    assert marker(may, fmt, "archive") and marker(april, fmt, "archive")
+    current = f"{BASE_URL}{WORLD}/{fmt}.xml"
+    assert links(may, fmt) == {"current": current, "prev-archive": f"{BASE_URL}{WORLD}/archive/2013-04/{fmt}.xml"}
+    assert links(april, fmt) == {"current": current, "next-archive": f"{BASE_URL}{WORLD}/archive/2013-05/{fmt}.xml"}
+
+
+def walk(client, path):
+    """What an RFC 5005 client does: read the feed, then follow prev-archive until there is none."""
+    ids, url = [], BASE_URL + path
+    while url:
+        response = client.get(url.removeprefix(BASE_URL.rstrip("/")))
+        assert response.status_code == 200
+        d = parsed(response.data, url, response.headers["Content-Type"])
+        ids += [e.id for e in d.entries]
+        url = next((link.href for link in d.feed.get("links", []) if link.rel == "prev-archive"), None)
+    return ids
+
+
+def test_every_story_is_reachable_from_the_subscription_feed(store):
+    _, client = app_for(store)
+    reached = set(walk(client, f"{WORLD}/atom.xml"))
+    assert reached == {f"tag:news.example.com,2013-01-01:world-nation/{slug}" for slug in
+                       ("obama-meets-pena-nieto", "somalia-famine-report", "regional-rail-link-talks")}
+
+
+def test_archives_are_cached_as_immutable_and_the_feed_is_not(store):
+    _, client = app_for(store)
+    archive = client.get(f"/{WORLD}/archive/2013-04/atom.xml")
+    assert archive.headers["Cache-Control"] == "public, max-age=604800, immutable"
+    assert client.get(f"/{WORLD}/atom.xml").headers["Cache-Control"].startswith("public, max-age=300,")
+    assert client.get(f"/{WORLD}/archive/2013-04/atom.xml",
+                      headers={"If-None-Match": archive.headers["ETag"]}).status_code == 304
+
+
+def test_a_correction_to_an_old_story_changes_only_its_archive(store):
+    app, client = app_for(store)
+    paths = [f"/{WORLD}/atom.xml", f"/{WORLD}/archive/2013-05/atom.xml", f"/{WORLD}/archive/2013-04/atom.xml"]
+    before = {p: client.get(p).headers["ETag"] for p in paths}
+    story = store / "world-nation/regional-rail-link-talks.md"
+    story.write_text(story.read_text().replace("published: 2013-04-09 11:00",
+                                               "published: 2013-04-09 11:00\nupdated: 2013-04-10 09:00"))
+    app.extensions["feedsvc"].store.refresh()
+    after = {p: client.get(p).headers["ETag"] for p in paths}
+    assert [p for p in paths if before[p] != after[p]] == [f"/{WORLD}/archive/2013-04/atom.xml"]
+
+
+def test_the_month_still_under_way_is_not_archived(store):
+    _, client = app_for(store, now=datetime(2013, 5, 20, tzinfo=timezone.utc))
+    assert client.get(f"/{WORLD}/archive/2013-05/atom.xml").status_code == 404
+    assert client.get(f"/{WORLD}/archive/2013-04/atom.xml").status_code == 200
+
+
+def test_a_feed_that_holds_every_story_is_marked_complete_and_has_no_archives(store):
+    _, client = app_for(store, items_per_feed=50)
+    for fmt in ("atom", "rss"):
+        feed = xml(client.get(f"/{WORLD}/{fmt}.xml").data)
+        assert marker(feed, fmt, "complete") and "prev-archive" not in links(feed, fmt)
+    assert client.get(f"/{WORLD}/archive/2013-04/atom.xml").status_code == 404
+
+
+def test_unknown_months_and_json_archives_are_404(store):
+    _, client = app_for(store)
+    assert client.get(f"/{WORLD}/archive/2012-01/atom.xml").status_code == 404
+    assert client.get(f"/{WORLD}/archive/2013-04/feed.json").status_code == 404
+    assert client.get(f"/{WORLD}/archive/2013-13/atom.xml").status_code == 404
+
+
+def test_the_build_writes_the_archives_with_the_service_bytes(store, tmp_path):
+    from feedsvc.build import build
+    from feedsvc.config import load_config
+    _, client = app_for(store)
+    out = tmp_path / "public"
+    build(load_config(overrides={"store": store, "base_url": BASE_URL, "items_per_feed": 2}), out, now=NOW)
+    archives = sorted(str(p.relative_to(out)) for p in out.rglob("archive/*/*.xml"))
+    assert f"{WORLD}/archive/2013-04/atom.xml" in archives and len(archives) == 14
+    for name in archives:
+        assert (out / name).read_bytes() == client.get("/" + name).data, name
