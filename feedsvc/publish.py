@@ -73,6 +73,7 @@ class Publisher:
         self._months: dict[tuple, list[str]] = {}
         self.trimmed: dict[str, tuple[int, int]] = {}     # feed path → (full size, stories left out)
         self._render_lock = threading.RLock()
+        self._headers: dict[tuple[str, bool], tuple[Rendered, dict[str, str]]] = {}
 
     # ---- what exists ----------------------------------------------------------------------------
 
@@ -116,6 +117,10 @@ class Publisher:
     def document(self, path: str, now: datetime | None = None) -> Rendered | None:
         """The document at `path` as of `now`, or None if the publication has no such path."""
         now = now or self.clock()
+        cached = self._documents.get(path)          # the warm path: one lookup, no routing, no rendering
+        if cached is not None and cached.generation == self.store.snapshot.generation \
+                and now.timestamp() < cached.valid_until:
+            return cached.rendered
         target = route(path)
         if isinstance(target, str) and target.startswith(MEDIA_PREFIX):
             return self.media.get(target[len(MEDIA_PREFIX):])
@@ -154,12 +159,21 @@ class Publisher:
         return etags
 
     def headers(self, path: str, document: Rendered, gzipped: bool = False) -> dict[str, str]:
-        """The response headers for `document` at `path` — for the service and the build's manifest alike."""
+        """The response headers for `document` at `path` — for the service and the build's manifest alike.
+
+        Computed once per rendered document; callers must not modify the dict they get.
+        """
+        memo = self._headers.get((path, gzipped))
+        if memo is not None and memo[0] is document:
+            return memo[1]
         headers = document.headers(self.policy, gzipped)
         target = route(path)
         if self.config.hub_url and isinstance(target, FeedKey) and target.month is None:
             # WebSub §4: discovery by HTTP Link headers as well as in the document.
             headers["Link"] = f'<{self.config.hub_url}>; rel="hub", <{self.config.base_url + path}>; rel="self"'
+        if len(self._headers) > 10_000:
+            self._headers.clear()
+        self._headers[(path, gzipped)] = (document, headers)
         return headers
 
     def valid_until(self, path: str) -> float:

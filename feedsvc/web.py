@@ -41,28 +41,36 @@ def _guard() -> Response | None:
     return None
 
 
+_CONDITIONAL = ("If-None-Match", "If-Modified-Since", "If-Match", "If-Unmodified-Since", "Range")
+
+
 @bp.route("/", defaults={"path": ""}, methods=["GET", "HEAD"])
 @bp.route("/<path:path>", methods=["GET", "HEAD"])
 def document(path: str) -> Response:
-    service = _service()
-    doc = service.publisher.document(path)
+    publisher = _service().publisher
+    now = publisher.clock()
+    doc = publisher.document(path, now)
     if doc is None:
         return _plain(404, "Not found\n")
-    gzipped = doc.gzip_body is not None and request.accept_encodings["gzip"] > 0
-    headers = service.publisher.headers(path, doc, gzipped)
-    _shorten_max_age(headers, service.publisher.valid_until(path) - service.publisher.clock().timestamp(),
-                     service.publisher.policy.max_age)
+    gzipped = doc.gzip_body is not None and "gzip" in request.headers.get("Accept-Encoding", "") \
+        and request.accept_encodings["gzip"] > 0
+    headers = _shorten_max_age(publisher.headers(path, doc, gzipped),
+                               publisher.valid_until(path) - now.timestamp(), publisher.policy.max_age)
     response = DocumentResponse(doc.gzip_body if gzipped else doc.body, headers=headers)
+    if not any(name in request.headers for name in _CONDITIONAL):
+        return response                 # nothing to compare: skip the conditional machinery
     response.validators_last_modified = headers.get("Last-Modified")
     return response.make_conditional(request)
 
 
-def _shorten_max_age(headers: dict[str, str], remaining: float, max_age: int) -> None:
+def _shorten_max_age(headers: dict[str, str], remaining: float, max_age: int) -> dict[str, str]:
     """A scheduled story must not be hidden behind a cache lifetime that outlives its moment."""
-    if math.isfinite(remaining):
-        if remaining < max_age:
-            headers["Cache-Control"] = headers["Cache-Control"].replace(
-                f"max-age={max_age}", f"max-age={max(0, int(remaining))}", 1)
+    if remaining >= max_age or not math.isfinite(remaining):
+        return headers
+    shortened = dict(headers)
+    shortened["Cache-Control"] = headers["Cache-Control"].replace(
+        f"max-age={max_age}", f"max-age={max(0, int(remaining))}", 1)
+    return shortened
 
 
 def _plain(status: int, text: str) -> Response:
