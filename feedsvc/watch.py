@@ -75,8 +75,9 @@ class Refresher:
     """A daemon thread applying store changes every `interval` seconds; `on_change` hears of each change."""
 
     def __init__(self, store: Store, interval: float = 0.5, rescan_every: float = 30.0, use_events: bool = True,
-                 on_change: Callable[[Changes], None] | None = None) -> None:
+                 on_change: Callable[[Changes], None] | None = None, save_every: float = 600.0) -> None:
         self.store = store
+        self.save_every = save_every      # how often, at most, the parse cache is brought up to date
         self.interval = interval
         self.rescan_every = rescan_every
         self.use_events = use_events and Observer is not None
@@ -118,6 +119,7 @@ class Refresher:
         scan_every = self.rescan_every if self._collector is not None else min(self.rescan_every, FALLBACK_POLL_SECONDS)
         wait = 0.0
         retry: set[str] = set()          # files a scan found too fresh to read: read them next time
+        unsaved, last_save = False, time.monotonic()
         while not self._stop.wait(wait):
             wait = self.interval
             try:
@@ -135,11 +137,16 @@ class Refresher:
                 elif paths:
                     changes = self.store.refresh(paths)
                 else:
+                    changes = None
+                if unsaved and now - last_save >= self.save_every:
+                    self.store.save_cache()        # a restart then re-reads only what changed since
+                    unsaved, last_save = False, now
+                if not changes:
                     continue
-                if changes:
-                    log.info("store changed: %d added, %d edited, %d deleted%s", len(changes.added),
-                             len(changes.edited), len(changes.deleted), ", site file" if changes.site else "")
-                    if self.on_change is not None:
-                        self.on_change(changes)
+                unsaved = True
+                log.info("store changed: %d added, %d edited, %d deleted%s", len(changes.added),
+                         len(changes.edited), len(changes.deleted), ", site file" if changes.site else "")
+                if self.on_change is not None:
+                    self.on_change(changes)
             except Exception:  # noqa: BLE001 — the refresher must outlive any one bad moment
                 log.exception("store refresh failed; will retry")
