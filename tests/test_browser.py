@@ -1,0 +1,171 @@
+"""Pages for people, as a person sees them: the real service (gunicorn on 127.0.0.1, the sample store)
+opened in headless Chromium (Debian's `chromium`, driven by Playwright) on a phone and on a laptop, with
+JavaScript off and on. What is asserted is what is on the screen: the page fits the screen's width, the
+lead story's photo is painted with its caption and credit, the subscribe buttons are there, big enough
+to tap and lead to the feeds, and the feed address is ready to copy. Each view is also saved as a PNG
+(under pytest's tmp dir) and checked not to be blank.
+
+Chromium comes from `scripts/install-system-deps` (which `make test` runs); if it is missing these
+tests fail, they are not skipped.
+"""
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+from PIL import Image, ImageChops, ImageStat
+
+from .browser import launch, missing_browser_message, new_context, serve_sample_store
+from .conftest import SAMPLE_STORE
+
+SEED_PHOTO = "media/2013/obama-pena-nieto.jpg"
+SEED_TITLE = "Obama meets privately with Mexican President Peña Nieto"
+SEED_CAPTION = ("Barack Obama, at left, and Enrique Peña Nieto, at right, walk in together for their joint "
+                "news conference at Mexico City's National Palace.")
+SEED_CREDIT = "(Pablo Martinez Monsivais / Associated Press)"
+PAGES = {   # path: (document title, first heading, folder of its feeds)
+    "/": ("The Sample Times", "Latest stories", ""),
+    "/sections/world-nation/": ("World & Nation — The Sample Times", "World & Nation", "sections/world-nation/"),
+}
+FEEDS = {"RSS": ("rss.xml", "application/rss+xml"), "Atom": ("atom.xml", "application/atom+xml"),
+         "JSON Feed": ("feed.json", "application/feed+json")}
+
+# WCAG 2.x contrast ratio of an element's text against the first opaque background behind it.
+CONTRAST = """element => {
+  const rgb = s => s.match(/[\\d.]+/g).map(Number);
+  const lum = ([r, g, b]) => { const c = v => (v /= 255) <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4;
+                               return 0.2126 * c(r) + 0.7152 * c(g) + 0.0722 * c(b); };
+  let back = [255, 255, 255];
+  for (let e = element; e; e = e.parentElement) {
+    const b = rgb(getComputedStyle(e).backgroundColor);
+    if (b.length < 4 || b[3] === 1) { back = b.slice(0, 3); break; }
+  }
+  const [hi, lo] = [lum(rgb(getComputedStyle(element).color)), lum(back)].sort((a, b) => b - a);
+  return (hi + 0.05) / (lo + 0.05);
+}"""
+
+
+@pytest.fixture(scope="module")
+def browser():
+    problem = missing_browser_message()
+    if problem:
+        pytest.fail(problem, pytrace=False)
+    from playwright.sync_api import sync_playwright
+    playwright = sync_playwright().start()
+    try:
+        chromium = launch(playwright)
+        yield chromium
+        chromium.close()
+    finally:
+        playwright.stop()
+
+
+@pytest.fixture(scope="module")
+def service():
+    with serve_sample_store() as base_url:
+        yield base_url
+
+
+def inside_width(box: dict, width: float) -> bool:
+    return box is not None and box["width"] > 0 and box["height"] > 0 and box["x"] >= 0 \
+        and box["x"] + box["width"] <= width + 0.5
+
+
+def wait_for_image(image, timeout: float = 10) -> int:
+    """The image's natural width once it has loaded (0 if it never does)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        width = image.evaluate("img => img.complete ? img.naturalWidth : -1")
+        if width >= 0 or time.monotonic() > deadline:
+            return max(width, 0)
+        time.sleep(0.05)
+
+
+def distinct_colours(png: Path) -> int:
+    with Image.open(png) as shot:
+        return len(shot.convert("RGB").getcolors(maxcolors=1 << 24))
+
+
+@pytest.mark.parametrize("javascript", [False, True], ids=["no-js", "js"])
+@pytest.mark.parametrize("device", ["phone", "desktop"])
+@pytest.mark.parametrize("path", list(PAGES), ids=["home", "section"])
+def test_a_person_sees_the_page_its_photo_and_how_to_subscribe(browser, service, tmp_path, path, device,
+                                                              javascript):
+    title, heading, folder = PAGES[path]
+    context = new_context(browser, device, javascript)
+    try:
+        page = context.new_page()
+        if not javascript:      # the switch really is off: an inline script does nothing
+            page.set_content("<title>before</title><script>document.title = 'ran'</script>")
+            assert page.title() == "before"
+        response = page.goto(service + path.lstrip("/"), wait_until="load")
+        assert response.status == 200 and response.headers["content-type"].startswith("text/html")
+
+        # It renders, as the page it is, and fits the screen: nothing to scroll sideways.
+        assert page.title() == title
+        assert page.get_by_role("heading", level=1).inner_text() == heading
+        assert page.locator("script").count() == 0                       # nothing there needs JavaScript
+        width = page.evaluate("innerWidth")
+        assert width == page.viewport_size["width"]
+        assert page.evaluate("document.scrollingElement.scrollWidth") <= width
+
+        # The subscribe buttons: visible on the first screen, big enough to tap, each leading to its feed.
+        assert page.evaluate("scrollY") == 0
+        box = page.locator("section.subscribe")
+        for label, (name, kind) in FEEDS.items():
+            button = box.get_by_role("link", name=label, exact=True)
+            assert button.is_visible()
+            target = button.bounding_box()
+            assert inside_width(target, width) and target["height"] >= 44, (label, target)
+            assert 0 <= target["y"] and target["y"] + target["height"] <= page.viewport_size["height"]
+            assert button.evaluate(CONTRAST) >= 4.5
+            href = button.get_attribute("href")
+            assert href == f"{service}{folder}{name}"
+            feed = page.request.get(href)
+            assert feed.status == 200 and feed.headers["content-type"].startswith(kind), (href, feed.headers)
+
+        # The address to copy is there, whole, and cannot be edited by mistake.
+        address = box.get_by_label("Or copy this address into your feed reader:")
+        assert address.is_visible() and inside_width(address.bounding_box(), width)
+        assert address.input_value() == f"{service}{folder}rss.xml"
+        assert not address.is_editable()
+
+        # What it looks like: a screenshot of the first screen that is a real page, not a blank.
+        screen = tmp_path / f"{path.strip('/').replace('/', '-') or 'home'}-{device}.png"
+        page.screenshot(path=screen, animations="disabled")
+        with Image.open(screen) as shot:
+            assert shot.size == (width, page.viewport_size["height"])
+        assert distinct_colours(screen) > 500, "the screenshot is (nearly) blank"
+
+        # The seed story's photo has loaded and is painted, inside the screen's width.
+        story = page.locator("article", has=page.get_by_role("link", name=SEED_TITLE))
+        photo = story.locator(f'figure img[src="{service}{SEED_PHOTO}"]')
+        photo.scroll_into_view_if_needed()                               # loading="lazy" (with JavaScript)
+        assert wait_for_image(photo) == 1200
+        frame = photo.bounding_box()
+        assert photo.is_visible() and inside_width(frame, width)
+        assert frame["height"] == pytest.approx(frame["width"] * 800 / 1200, abs=1.5)   # not squashed
+        shown = tmp_path / f"photo-{device}.png"
+        photo.screenshot(path=shown, animations="disabled")
+        with Image.open(shown) as painted, Image.open(SAMPLE_STORE / SEED_PHOTO) as original:
+            expected = original.convert("RGB").resize(painted.size, Image.Resampling.BILINEAR)
+            difference = ImageStat.Stat(ImageChops.difference(painted.convert("RGB"), expected)).mean
+            assert max(difference) < 12, f"the photo area does not show the photo (mean difference {difference})"
+            assert max(ImageStat.Stat(painted.convert("RGB")).stddev) > 20        # not a flat box
+
+        # Its caption and credit are readable text beside it.
+        caption = story.locator("figcaption")
+        assert caption.is_visible() and inside_width(caption.bounding_box(), width)
+        assert " ".join(caption.inner_text().split()) == f"{SEED_CAPTION} {SEED_CREDIT}"
+        credit = caption.locator(".credit")
+        assert credit.is_visible() and credit.inner_text() == SEED_CREDIT
+        assert caption.evaluate(CONTRAST) >= 4.5 and credit.evaluate(CONTRAST) >= 4.5
+
+        # Every photo kept in the store loads (JavaScript off: no lazy loading, all load at once).
+        if not javascript:
+            local = page.locator(f'img[src^="{service}"]')
+            assert local.count() >= 1
+            assert all(wait_for_image(local.nth(i)) > 0 for i in range(local.count()))
+    finally:
+        context.close()
