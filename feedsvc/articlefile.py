@@ -18,7 +18,7 @@ import yaml
 from .dates import DateError, parse_date
 from .media import ImageInfo, PhotoError
 from .model import Article, Author, Photo, Problem, RelatedLink, RelatedRef, Site, Status
-from .text import plain_text, xml_clean
+from .text import normalize_url, plain_text, xml_clean
 
 KNOWN_FIELDS = frozenset({"id", "title", "section", "published", "updated", "slug", "url", "authors",
                           "author", "dateline", "summary", "tags", "status", "photo", "related"})
@@ -59,6 +59,22 @@ class ParseResult:
 
 
 _SINGLE_SPACED = re.compile(r"\S+(?: \S+)*")
+_TAG = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9:-]*)[^<>]*?(/?)>")
+_VOID = frozenset({"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param", "source",
+                   "track", "wbr"})
+MAX_HTML_DEPTH = 1000     # HTML parsers slow down with the square of nesting; no story nests this deep
+
+
+def html_depth(markdown: str) -> int:
+    """How deeply the raw HTML in a body nests, counted naively (a guard, not a parser)."""
+    depth = deepest = 0
+    for closing, name, self_closing in _TAG.findall(markdown):
+        if closing:
+            depth = max(0, depth - 1)
+        elif not self_closing and name.lower() not in _VOID:
+            depth += 1
+            deepest = max(deepest, depth)
+    return deepest
 _URL_SAFE = re.compile(r"[A-Za-z0-9._~-]+")
 
 
@@ -252,6 +268,9 @@ def _parse(relpath: str, data: bytes, site: Site, photo_info: PhotoLookup, media
 
     if not body.strip():
         raise reader.fail("body", "is empty: write the story below the closing '---' line")
+    if "<" in body and (depth := html_depth(body)) > MAX_HTML_DEPTH:
+        raise reader.fail("body", f"has HTML nested {depth:,} levels deep (at most {MAX_HTML_DEPTH:,}); "
+                                  "simplify the markup")
 
     photo = _photo(reader, meta.get("photo"), photo_info, media_base_url)
     authors = _authors(reader, meta.get("authors", meta.get("author")))
@@ -309,9 +328,10 @@ def _url(reader: _Reader, value: Any, site: Site, section: str, slug: str) -> st
         return f"{site.url}{section}/{slug if _URL_SAFE.fullmatch(slug) else quote(slug)}"
     absolute = urljoin(site.url, given) if given.startswith("/") else given
     parts = urlsplit(absolute)
-    if parts.scheme not in ("http", "https") or not parts.netloc:
+    normalized = normalize_url(absolute) if parts.scheme in ("http", "https") and parts.netloc else None
+    if normalized is None:
         raise reader.fail("url", f"{_describe(given)} must be an absolute http(s) URL or a path starting with '/'")
-    return absolute
+    return normalized
 
 
 def _photo(reader: _Reader, value: Any, photo_info: PhotoLookup, media_base_url: str):
@@ -331,6 +351,9 @@ def _photo(reader: _Reader, value: Any, photo_info: PhotoLookup, media_base_url:
     scheme = "https" if src.startswith("https://") else "http" if src.startswith("http://") else \
         urlsplit(src).scheme.lower()
     if scheme in ("http", "https"):
+        src = normalize_url(src)
+        if src is None:
+            raise reader.fail("photo.src", "is not a valid http(s) URL")
         mime = reader.text(value.get("type"), "photo.type") or mimetypes.guess_type(urlsplit(src).path)[0]
         if mime is not None and not mime.startswith("image/"):
             raise reader.fail("photo.type", f"{mime!r} is not an image type")
@@ -381,9 +404,11 @@ def _authors(reader: _Reader, value: Any) -> tuple[Author, ...]:
                 reader.warn(f"{where}.email", f"{email!r} is not an email address; left out")
                 email = None
             link = reader.text(item.get("url"), f"{where}.url", plain=False)
-            if link is not None and urlsplit(link).scheme not in ("http", "https"):
-                reader.warn(f"{where}.url", f"{link!r} is not an http(s) URL; left out")
-                link = None
+            if link is not None:
+                normalized = normalize_url(link) if urlsplit(link).scheme in ("http", "https") else None
+                if normalized is None:
+                    reader.warn(f"{where}.url", f"{_describe(link)} is not an http(s) URL; left out")
+                link = normalized
             authors.append(Author(name, email, link))
         else:
             name = reader.text(item, where)
@@ -416,9 +441,10 @@ def _related(reader: _Reader, value: Any, own_url: str) -> tuple[RelatedLink | R
             title = reader.text(item.get("title"), f"{where}.title", required=True)
             href = reader.text(item.get("url"), f"{where}.url", required=True, plain=False)
             absolute = href if href.startswith(("https://", "http://")) else urljoin(own_url, href)
-            if urlsplit(absolute).scheme not in ("http", "https"):
+            normalized = normalize_url(absolute) if urlsplit(absolute).scheme in ("http", "https") else None
+            if normalized is None:
                 raise reader.fail(f"{where}.url", f"{_describe(href)} must be an http(s) URL")
-            links.append(RelatedLink(title, absolute))
+            links.append(RelatedLink(title, normalized))
         else:
             target = reader.text(item, where, plain=False)
             if target:

@@ -129,7 +129,8 @@ def nginx_snippet(policy: CachePolicy, hub_url: str | None = None, base_url: str
     for fmt in ARCHIVE_FORMATS:
         file_name, mimetype = FEED_FORMATS[fmt]
         blocks += [f"# {fmt} archives (RFC 5005): months that are over",
-                   _location(rf"^/sections/[^/]+/archive/[0-9]{{4}}-[0-9]{{2}}/{re.escape(file_name)}$", mimetype, archive)]
+                   _location(rf"^/sections/[^/]+/archive/[0-9]{{4}}-[0-9]{{2}}(-[0-9]+)?/{re.escape(file_name)}$",
+                             mimetype, archive)]
     # WebSub discovery by Link header; nginx fills in each feed's own address.
     link = f'<{hub_url}>; rel="hub", <{base_url.rstrip("/")}$uri>; rel="self"' if hub_url else None
     for fmt, (file_name, mimetype) in FEED_FORMATS.items():

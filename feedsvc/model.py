@@ -136,7 +136,16 @@ class Problem:
 
     def __str__(self) -> str:
         where = f"{self.path}: {self.field}" if self.field else self.path
-        return f"{where}: {self.message}" if self.severity == "error" else f"{where}: warning: {self.message}"
+        line = f"{where}: {self.message}" if self.severity == "error" else f"{where}: warning: {self.message}"
+        return printable(line)
+
+
+def printable(text: str) -> str:
+    """One printable line: a file name's control characters (a terminal escape, a newline) are shown
+    escaped, not sent to the editor's terminal or log."""
+    if text.isprintable():
+        return text
+    return "".join(ch if ch.isprintable() else ascii(ch)[1:-1] for ch in text)
 
 
 def utc(value: datetime) -> datetime:

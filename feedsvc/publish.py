@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 import math
 import threading
-from collections import OrderedDict
+from collections import Counter, OrderedDict
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Callable, Hashable
@@ -44,9 +44,9 @@ class _Cached:
 Recipe = tuple[Hashable, float, Callable[[], Rendered]]
 
 
-def month_bounds(month: str) -> tuple[float, float]:
-    """[start, end) of a "YYYY-MM" month in UTC, as POSIX times."""
-    year, number = int(month[:4]), int(month[5:7])
+def month_bounds(archive: str) -> tuple[float, float]:
+    """[start, end) of the month of an archive id ("YYYY-MM" or "YYYY-MM-<page>") in UTC, as POSIX times."""
+    year, number = int(archive[:4]), int(archive[5:7])
     start = datetime(year, number, 1, tzinfo=timezone.utc)
     end = datetime(year + (number == 12), number % 12 + 1, 1, tzinfo=timezone.utc)
     return start.timestamp(), end.timestamp()
@@ -54,6 +54,11 @@ def month_bounds(month: str) -> tuple[float, float]:
 
 def month_of(timestamp: float) -> str:
     return datetime.fromtimestamp(timestamp, timezone.utc).strftime("%Y-%m")
+
+
+def archive_page(archive: str) -> int:
+    """1 for "YYYY-MM", n for "YYYY-MM-n"."""
+    return int(archive[8:]) if len(archive) > 7 else 1
 
 
 class Publisher:
@@ -97,19 +102,23 @@ class Publisher:
         return paths + [MEDIA_PREFIX + path for path in self.media.paths()]
 
     def months(self, snapshot: Snapshot, section: str, now: datetime) -> list[str]:
-        """The months (oldest first) with a section's archive document: every month that is over and
-        has stories (RFC 5005 §4.1: an archive should not change). None while the feed is complete."""
+        """A section's archive documents, oldest first: one per month that is over and has stories
+        (RFC 5005 §4.1: an archive should not change), split into pages of `items_per_feed` stories
+        ("2013-05", "2013-05-2", …) so none outgrows a feed. None while the feed holds every story."""
         visible = snapshot.visible_keys(section, now)
         this_month = month_of(now.timestamp())
         memo = (snapshot.generation, section, len(visible), this_month)
         if memo not in self._months:
-            if len(visible) <= self.config.items_per_feed:
-                months: list[str] = []
-            else:
-                months = sorted({month_of(-key[0]) for key in visible} - {this_month})
+            archives: list[str] = []
+            if len(visible) > self.config.items_per_feed:
+                counts = Counter(month_of(-key[0]) for key in visible)
+                counts.pop(this_month, None)
+                for month in sorted(counts):
+                    pages = -(-counts[month] // self.config.items_per_feed)
+                    archives += [month] + [f"{month}-{page}" for page in range(2, pages + 1)]
             if len(self._months) > 1000:
                 self._months.clear()
-            self._months[memo] = months
+            self._months[memo] = archives
         return self._months[memo]
 
     # ---- documents ------------------------------------------------------------------------------
@@ -225,7 +234,8 @@ class Publisher:
                 links.append(("prev-archive", base + key.archive(months[index - 1]).path))
             if index + 1 < len(months):
                 links.append(("next-archive", base + key.archive(months[index + 1]).path))
-            label = f"{_MONTH_NAMES[int(key.month[5:]) - 1]} {key.month[:4]}"
+            page = archive_page(key.month)
+            label = f"{_MONTH_NAMES[int(key.month[5:7]) - 1]} {key.month[:4]}" + (f" (part {page})" if page > 1 else "")
         return FeedInfo(key=key, site=snapshot.site,
                         section=snapshot.site.section(key.section) if key.section else None,
                         self_url=base + key.path, media_base_url=base,
@@ -250,8 +260,10 @@ class Publisher:
             articles = snapshot.timeline(key.section, now, self.config.items_per_feed)
             complete = snapshot.visible_count(key.section, now) <= self.config.items_per_feed
         else:
-            articles = snapshot.between(key.section, *month_bounds(key.month), now)
-            complete = False
+            month = snapshot.between(key.section, *month_bounds(key.month), now)   # newest first
+            per_page, page = self.config.items_per_feed, archive_page(key.month)
+            oldest_first = month[::-1][(page - 1) * per_page:page * per_page]      # pages fill from the 1st
+            articles, complete = oldest_first[::-1], False
         items, valid_until = self.items(articles, snapshot, now)
         valid_until = min(valid_until, snapshot.next_appearance(key.section, now) or FOREVER)
         info = self._feed_info(key, snapshot, now, complete)
@@ -259,28 +271,32 @@ class Publisher:
         kind = FEED if key.month is None else ARCHIVE
 
         def render() -> Rendered:
-            renderer = RENDERERS[key.format]
-            body = renderer(info, items) if key.month else self._within_limit(renderer, info, items)
-            last_modified = max((i.article.updated for i in items), default=None)
+            body, kept = self._within_limit(RENDERERS[key.format], info, items)
+            last_modified = max((i.article.updated for i in kept), default=None)   # of what it holds
             return Rendered.of(body, f"{key.mimetype}; charset=utf-8", last_modified, kind=kind,
                                gzip_level=self.config.gzip_level)
         return identity, valid_until, render
 
-    def _within_limit(self, renderer, info: FeedInfo, items: list[Item]) -> bytes:
-        """Render, dropping whole items from the end until the feed fits max_feed_bytes."""
+    def _within_limit(self, renderer, info: FeedInfo, items: list[Item]) -> tuple[bytes, list[Item]]:
+        """Render with as many whole items, from the start, as fit in max_feed_bytes (Google News'
+        2 MB): never an item cut in half, never one fewer than fits."""
+        limit = self.config.max_feed_bytes
         body = renderer(info, items)
-        full_size, total = len(body), len(items)
-        while len(body) > self.config.max_feed_bytes and items:
-            keep = min(len(items) - 1, int(len(items) * self.config.max_feed_bytes / len(body)))
-            items = items[:max(0, keep)]
-            body = renderer(info, items)
-        if len(items) < total:
-            self.trimmed[info.key.path] = (full_size, total - len(items))
-            log.warning("%s: %d stories left out to stay under %d bytes", info.key.path, total - len(items),
-                        self.config.max_feed_bytes)
-        else:
+        if len(body) <= limit:
             self.trimmed.pop(info.key.path, None)
-        return body
+            return body, items
+        full_size, fits, too_many = len(body), 0, len(items)     # invariant: `fits` items fit, `too_many` don't
+        fitting = renderer(info, [])
+        while too_many - fits > 1:
+            middle = (fits + too_many) // 2
+            candidate = renderer(info, items[:middle])
+            if len(candidate) <= limit:
+                fits, fitting = middle, candidate
+            else:
+                too_many = middle
+        self.trimmed[info.key.path] = (full_size, len(items) - fits)
+        log.warning("%s: %d stories left out to stay under %d bytes", info.key.path, len(items) - fits, limit)
+        return fitting, items[:fits]
 
     def _resolve_related(self, article: Article, snapshot: Snapshot, now: datetime):
         links: list[RelatedLink] = []

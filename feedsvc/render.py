@@ -16,6 +16,7 @@ upstream change):
 from __future__ import annotations
 
 import html
+import re
 import threading
 from dataclasses import dataclass
 from datetime import datetime
@@ -26,7 +27,7 @@ from feedgen.feed import FeedGenerator
 from lxml import etree
 
 from .model import EPOCH, Article, RelatedLink, Section, Site
-from .text import body_html, html_to_text, summarize
+from .text import body_html, html_to_text, normalize_url, plain_text, summarize
 from .urls import FeedKey
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
@@ -50,7 +51,9 @@ class Prepared:
 def prepare(article: Article, markdown: str, summary_length: int) -> Prepared:
     """Markdown → sanitised HTML and the summary: the costly part, done once per article revision."""
     body = body_html(markdown, article.url)
-    summary = article.summary or summarize(html_to_text(body), summary_length, article.dateline)
+    # The body's text may spell out markup ("&lt;script&gt;" becomes "<script>" as text); a summary is
+    # plain text, and some readers show plain text as HTML, so it loses anything tag-like too.
+    summary = article.summary or summarize(plain_text(html_to_text(body))[0], summary_length, article.dateline)
     return Prepared(body, summary)
 
 
@@ -111,12 +114,15 @@ def tag_uri(site: Site, specific: str) -> str:
     return f"tag:{site.host},{site.tag_date}:{quote(specific, safe='/:@!$&()*+,;=-._~')}"
 
 
+_URI_ID = re.compile(r"(?:tag|urn):[A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=%]+")
+
+
 def item_guid(article: Article, site: Site) -> tuple[str, bool]:
     """(guid, isPermaLink): the URL only when the editor declared it the story's permanent id."""
-    if article.id.startswith(("http://", "https://")) and article.id == article.url:
+    if article.id.startswith(("http://", "https://")) and normalize_url(article.id) == article.url:
         return article.url, True
-    if ":" in article.id.split("/")[0]:
-        return article.id, False  # already a URI (tag:, urn:)
+    if _URI_ID.fullmatch(article.id):
+        return article.id, False  # already a tag: or urn: URI
     return tag_uri(site, article.id), False
 
 

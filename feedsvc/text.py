@@ -6,7 +6,7 @@ import html
 import re
 import threading
 from html.parser import HTMLParser
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import quote, urljoin, urlsplit, urlunsplit
 
 import nh3
 from markdown_it import MarkdownIt
@@ -56,9 +56,44 @@ def plain_text(text: str) -> tuple[str, bool]:
     """
     if "<" not in text:
         return text, False
-    stripped = html.unescape(_plain_cleaner.clean(text))
-    stripped = " ".join(stripped.split()) if stripped != text else stripped
+    stripped = text
+    for _ in range(4):        # decoding entities can spell out new markup ("&lt;script&gt;"): strip again
+        cleaned = html.unescape(_plain_cleaner.clean(stripped))
+        if cleaned == stripped:
+            break
+        stripped = cleaned
+        if "<" not in stripped:
+            break
+    else:
+        stripped = stripped.replace("<", "")
+    stripped = " ".join(xml_clean(stripped)[0].split()) if stripped != text else stripped  # "&#1;" decodes to a control
     return stripped, stripped != text
+
+
+# RFC 3986 characters that may stand unescaped in a URI (with "%" so existing escapes are kept).
+_URI_SAFE = ":/?#[]@!$&'()*+,;=%~-._"
+
+
+def normalize_url(url: str) -> str | None:
+    """`url` as a valid URI: the host in IDNA, everything else percent-encoded where RFC 3986 needs it
+    (spaces, quotes, angle brackets, non-ASCII). None if it cannot be one."""
+    try:
+        parts = urlsplit(url.strip())
+        host = parts.hostname
+        if parts.scheme in ("http", "https"):
+            if not host or parts.username is not None or parts.password is not None:
+                return None
+            netloc = host.encode("idna").decode("ascii").lower()
+            if parts.port is not None:
+                netloc += f":{parts.port}"
+            if ":" in host:                       # an IPv6 literal
+                netloc = f"[{host}]" + (f":{parts.port}" if parts.port is not None else "")
+        else:
+            netloc = parts.netloc
+        return urlunsplit((parts.scheme.lower(), netloc, quote(parts.path, safe=_URI_SAFE),
+                           quote(parts.query, safe=_URI_SAFE), quote(parts.fragment, safe=_URI_SAFE)))
+    except (ValueError, UnicodeError):
+        return None
 
 
 def safe_url(value: str, base: str) -> str | None:
@@ -71,7 +106,7 @@ def safe_url(value: str, base: str) -> str | None:
         scheme = urlsplit(absolute).scheme.lower()
     except ValueError:
         return None
-    return absolute if scheme in URL_SCHEMES else None
+    return normalize_url(absolute) if scheme in URL_SCHEMES else None
 
 
 class _BodyCleaner:
@@ -134,7 +169,7 @@ def html_to_text(fragment: str) -> str:
     extractor = _TextExtractor()
     extractor.feed(fragment)
     extractor.close()
-    return " ".join("".join(extractor.parts).split())
+    return " ".join(xml_clean("".join(extractor.parts))[0].split())   # character references may decode to anything
 
 
 _DATELINE_SEPARATOR = re.compile(r"^\s*[,:\-–—]+\s*|^\s*\([^)]{1,40}\)\s*[,:\-–—]+\s*")

@@ -5,7 +5,7 @@ empty) is a page; the static build writes it as `<path>index.html`.
 
     rss.xml  atom.xml  feed.json                      all sections
     sections/<slug>/rss.xml  …/atom.xml  …/feed.json  one section
-    sections/<slug>/archive/<yyyy-mm>/rss.xml|atom.xml  RFC 5005 monthly archives
+    sections/<slug>/archive/<yyyy-mm>[-<page>]/rss.xml|atom.xml  RFC 5005 monthly archives
     /  sections/<slug>/                               pages for people
     feeds.opml                                        every section feed, for a reader to import
     media/<path>                                      photos kept in the store
@@ -28,7 +28,7 @@ INDEX_PATH = ""
 OPML_PATH = "feeds.opml"
 
 _SLUG = r"[a-z0-9][a-z0-9-]*"
-_MONTH = r"\d{4}-(?:0[1-9]|1[0-2])"
+_MONTH = r"\d{4}-(?:0[1-9]|1[0-2])(?:-(?:[2-9]|[1-9][0-9]{1,3}))?"      # a month, and a page after the first
 _SECTION_FEED = re.compile(rf"^sections/({_SLUG})/([a-z.]+)$")
 _ARCHIVE_FEED = re.compile(rf"^sections/({_SLUG})/archive/({_MONTH})/([a-z.]+)$")
 _SECTION_PAGE = re.compile(rf"^sections/({_SLUG})/$")
@@ -40,7 +40,7 @@ class FeedKey:
     """Which feed: a section's (by slug) or all sections' (None), in one format; `month` for an archive."""
     section: str | None
     format: str
-    month: str | None = None          # "2013-05"
+    month: str | None = None          # an archive: "2013-05", or "2013-05-2" for its second page
 
     @property
     def path(self) -> str:

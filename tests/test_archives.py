@@ -110,11 +110,26 @@ def test_a_feed_that_holds_every_story_is_marked_complete_and_has_no_archives(st
     assert client.get(f"/{WORLD}/archive/2013-04/atom.xml").status_code == 404
 
 
+def test_a_busy_month_is_split_into_pages_of_at_most_a_feeds_length(store):
+    """Business has three April stories and feeds of two: April's archive has two pages, linked in order."""
+    _, client = app_for(store)
+    first, second = (xml(client.get(f"/sections/business/archive/{a}/atom.xml").data) for a in ("2013-04", "2013-04-2"))
+    assert links(first, "atom")["next-archive"] == f"{BASE_URL}sections/business/archive/2013-04-2/atom.xml"
+    assert links(second, "atom")["prev-archive"] == f"{BASE_URL}sections/business/archive/2013-04/atom.xml"
+    assert second.findtext("atom:title", namespaces=NS) == "The Sample Times — Business — April 2013 (part 2)"
+    dates = [[e.findtext("atom:published", namespaces=NS) for e in doc.findall("atom:entry", NS)] for doc in (first, second)]
+    assert len(dates[0]) == 2 and len(dates[1]) == 1 and max(dates[0]) < min(dates[1])   # the first page is the oldest
+    assert set(walk(client, "sections/business/atom.xml")) >= {"tag:news.example.com,2013-01-01:business/" + s for s in
+                                                                ("port-cargo-volumes-rise", "credit-union-merger",
+                                                                 "hardware-store-fifty-years")}
+
+
 def test_unknown_months_and_json_archives_are_404(store):
     _, client = app_for(store)
     assert client.get(f"/{WORLD}/archive/2012-01/atom.xml").status_code == 404
     assert client.get(f"/{WORLD}/archive/2013-04/feed.json").status_code == 404
     assert client.get(f"/{WORLD}/archive/2013-13/atom.xml").status_code == 404
+    assert client.get(f"/{WORLD}/archive/2013-04-2/atom.xml").status_code == 404     # one page is enough
 
 
 def test_the_build_writes_the_archives_with_the_service_bytes(store, tmp_path):
@@ -124,6 +139,7 @@ def test_the_build_writes_the_archives_with_the_service_bytes(store, tmp_path):
     out = tmp_path / "public"
     build(load_config(overrides={"store": store, "base_url": BASE_URL, "items_per_feed": 2}), out, now=NOW)
     archives = sorted(str(p.relative_to(out)) for p in out.rglob("archive/*/*.xml"))
-    assert f"{WORLD}/archive/2013-04/atom.xml" in archives and len(archives) == 14
+    assert f"{WORLD}/archive/2013-04/atom.xml" in archives
+    assert "sections/business/archive/2013-04-2/atom.xml" in archives and len(archives) == 16
     for name in archives:
         assert (out / name).read_bytes() == client.get("/" + name).data, name
