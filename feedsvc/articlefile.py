@@ -15,6 +15,7 @@ from urllib.parse import quote, urljoin, urlsplit
 
 import yaml
 
+from . import yamltext
 from .dates import DateError, parse_date
 from .media import ImageInfo, PhotoError
 from .model import Article, Author, Photo, Problem, RelatedLink, RelatedRef, Site, Status
@@ -28,29 +29,6 @@ MEDIA_DIR = "media"
 PhotoLookup = Callable[[str], ImageInfo]  # store path → measured image, or raises PhotoError
 
 
-class _DuplicateKey(yaml.YAMLError):
-    pass
-
-
-class FrontMatterLoader(yaml.CSafeLoader if hasattr(yaml, "CSafeLoader") else yaml.SafeLoader):
-    """Safe YAML that refuses duplicate keys and keeps dates as text for our own date reader."""
-
-    def construct_mapping(self, node, deep=False):
-        if isinstance(node, yaml.MappingNode):
-            seen: set[str] = set()
-            for key_node, _ in node.value:
-                if isinstance(key_node, yaml.ScalarNode) and key_node.tag != "tag:yaml.org,2002:merge":
-                    if key_node.value in seen:
-                        raise _DuplicateKey(f"the key {key_node.value!r} is given twice "
-                                            f"(line {key_node.start_mark.line + 1})")
-                    seen.add(key_node.value)
-        return super().construct_mapping(node, deep)
-
-
-FrontMatterLoader.add_constructor("tag:yaml.org,2002:timestamp",
-                                  lambda loader, node: loader.construct_scalar(node))
-
-
 @dataclass
 class ParseResult:
     article: Article | None
@@ -59,6 +37,7 @@ class ParseResult:
 
 
 _SINGLE_SPACED = re.compile(r"\S+(?: \S+)*")
+_WHITESPACE = re.compile(r"\s")
 _TAG = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9:-]*)[^<>]*?(/?)>")
 _VOID = frozenset({"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param", "source",
                    "track", "wbr"})
@@ -66,14 +45,25 @@ MAX_HTML_DEPTH = 1000     # HTML parsers slow down with the square of nesting; n
 
 
 def html_depth(markdown: str) -> int:
-    """How deeply the raw HTML in a body nests, counted naively (a guard, not a parser)."""
-    depth = deepest = 0
-    for closing, name, self_closing in _TAG.findall(markdown):
+    """How deeply the raw HTML in a body nests, counted roughly as a browser would (a guard, not a
+    parser): "/>" closes nothing, void elements (br, img, …) do not nest, and an end tag closes only
+    an element that is open — a stray one changes nothing."""
+    stack: list[str] = []
+    open_count: dict[str, int] = {}
+    deepest = 0
+    for closing, name, _ in _TAG.findall(markdown):
+        name = name.lower()
         if closing:
-            depth = max(0, depth - 1)
-        elif not self_closing and name.lower() not in _VOID:
-            depth += 1
-            deepest = max(deepest, depth)
+            if open_count.get(name):
+                while True:                       # close it, and whatever is still open inside it
+                    top = stack.pop()
+                    open_count[top] -= 1
+                    if top == name:
+                        break
+        elif name not in _VOID:
+            stack.append(name)
+            open_count[name] = open_count.get(name, 0) + 1
+            deepest = max(deepest, len(stack))
     return deepest
 _URL_SAFE = re.compile(r"[A-Za-z0-9._~-]+")
 
@@ -229,12 +219,11 @@ def _parse(relpath: str, data: bytes, site: Site, photo_info: PhotoLookup, media
     front, body = parts
     reader.escapes = "\\" in front     # only YAML escapes can bring back what file_text removed
     try:
-        meta = yaml.load(front, Loader=FrontMatterLoader)  # noqa: S506 — a safe loader subclass
-    except _DuplicateKey as exc:
+        meta = yamltext.load(front, first_line=2)
+    except yamltext.DuplicateKeyError as exc:
         raise reader.fail("front matter", f"{exc}; keep one")
-    except yaml.constructor.ConstructorError as exc:
-        tag = getattr(exc, "problem", "") or str(exc)
-        raise reader.fail("front matter", f"uses a YAML tag that is not allowed ({tag}); only plain YAML is read")
+    except (yamltext.TagError, yamltext.KeyTypeError) as exc:
+        raise reader.fail("front matter", str(exc))
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark
         where = f" at line {mark.line + 2}, column {mark.column + 1}" if mark else ""
@@ -263,7 +252,7 @@ def _parse(relpath: str, data: bytes, site: Site, photo_info: PhotoLookup, media
         raise reader.fail("slug", f"{_describe(slug)} must be one URL path segment (no '/')")
     url = _url(reader, meta.get("url"), site, section, slug)
     article_id = reader.text(meta.get("id"), "id", plain=False) or _default_id(relpath)
-    if any(ch.isspace() for ch in article_id):
+    if _WHITESPACE.search(article_id):
         raise reader.fail("id", f"{_describe(article_id)} must not contain spaces")
 
     if not body.strip():
@@ -288,7 +277,7 @@ def _parse(relpath: str, data: bytes, site: Site, photo_info: PhotoLookup, media
         id=article_id, path=relpath, slug=slug, title=title, section=section, url=url,
         published=published, updated=updated, digest=digest, revision=revision.hexdigest(),
         authors=authors, dateline=dateline, summary=summary, tags=tags, status=status,
-        photo=photo, related=related)
+        photo=photo, related=related, size=len(data))
     return ParseResult(article, reader.problems, photo_path)
 
 

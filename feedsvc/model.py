@@ -88,6 +88,7 @@ class Article:
     status: Status = Status.PUBLISHED
     photo: Photo | None = None
     related: tuple[RelatedLink | RelatedRef, ...] = ()
+    size: int = 0               # the file's bytes: to size feeds and archive pages before rendering
 
     def __post_init__(self) -> None:
         _require_utc(self.published, "published")

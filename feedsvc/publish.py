@@ -6,14 +6,16 @@ what that document shows (or a scheduled story's moment came), so a warm request
 """
 from __future__ import annotations
 
+import bisect
 import logging
 import math
 import threading
-from collections import Counter, OrderedDict
-from dataclasses import dataclass
+from collections import OrderedDict
+from dataclasses import dataclass, replace
 from datetime import datetime, timezone
-from typing import Callable, Hashable
+from typing import Callable, Hashable, Sequence
 
+from .archives import Plan, month_bounds, month_of, plan
 from .config import Config
 from .jsonfeed import render_json_feed
 from .mediafiles import MediaLibrary
@@ -44,23 +46,6 @@ class _Cached:
 Recipe = tuple[Hashable, float, Callable[[], Rendered]]
 
 
-def month_bounds(archive: str) -> tuple[float, float]:
-    """[start, end) of the month of an archive id ("YYYY-MM" or "YYYY-MM-<page>") in UTC, as POSIX times."""
-    year, number = int(archive[:4]), int(archive[5:7])
-    start = datetime(year, number, 1, tzinfo=timezone.utc)
-    end = datetime(year + (number == 12), number % 12 + 1, 1, tzinfo=timezone.utc)
-    return start.timestamp(), end.timestamp()
-
-
-def month_of(timestamp: float) -> str:
-    return datetime.fromtimestamp(timestamp, timezone.utc).strftime("%Y-%m")
-
-
-def archive_page(archive: str) -> int:
-    """1 for "YYYY-MM", n for "YYYY-MM-n"."""
-    return int(archive[8:]) if len(archive) > 7 else 1
-
-
 class Publisher:
     """Maps public paths to Rendered documents for one store and one configuration. Thread-safe."""
 
@@ -75,7 +60,7 @@ class Publisher:
         self._documents: dict[str, _Cached] = {}
         self._prepared: OrderedDict[str, tuple[str, Prepared]] = OrderedDict()
         self._prepared_limit = 20_000
-        self._months: dict[tuple, list[str]] = {}
+        self._plans: dict[tuple, tuple[Sequence, object, Plan]] = {}
         self.trimmed: dict[str, tuple[int, int]] = {}     # feed path → (full size, stories left out)
         self._render_lock = threading.RLock()
         self._headers: dict[tuple[str, bool], tuple[Rendered, dict[str, str]]] = {}
@@ -97,29 +82,24 @@ class Publisher:
                  *(key.path for key in self.feed_keys(snapshot))]
         if archives and self.config.archives:
             for slug in slugs:
-                for month in self.months(snapshot, slug, now):
-                    paths += [FeedKey(slug, fmt, month).path for fmt in ARCHIVE_FORMATS]
+                for archive in self.plan(snapshot, slug, now).pages:
+                    paths += [FeedKey(slug, fmt, archive).path for fmt in ARCHIVE_FORMATS]
         return paths + [MEDIA_PREFIX + path for path in self.media.paths()]
 
-    def months(self, snapshot: Snapshot, section: str, now: datetime) -> list[str]:
-        """A section's archive documents, oldest first: one per month that is over and has stories
-        (RFC 5005 §4.1: an archive should not change), split into pages of `items_per_feed` stories
-        ("2013-05", "2013-05-2", …) so none outgrows a feed. None while the feed holds every story."""
-        visible = snapshot.visible_keys(section, now)
-        this_month = month_of(now.timestamp())
-        memo = (snapshot.generation, section, len(visible), this_month)
-        if memo not in self._months:
-            archives: list[str] = []
-            if len(visible) > self.config.items_per_feed:
-                counts = Counter(month_of(-key[0]) for key in visible)
-                counts.pop(this_month, None)
-                for month in sorted(counts):
-                    pages = -(-counts[month] // self.config.items_per_feed)
-                    archives += [month] + [f"{month}-{page}" for page in range(2, pages + 1)]
-            if len(self._months) > 1000:
-                self._months.clear()
-            self._months[memo] = archives
-        return self._months[memo]
+    def plan(self, snapshot: Snapshot, section: str | None, now: datetime) -> Plan:
+        """How `section`'s stories split between its feed and its archives; remembered while the
+        section's timeline is the same object (snapshots share an unchanged section's timeline)."""
+        keys = snapshot.order.get(section, ())
+        memo_key = (section, bisect.bisect_left(keys, (-now.timestamp(),)), month_of(now.timestamp()))
+        memo = self._plans.get(memo_key)
+        if memo is not None and memo[0] is keys and memo[1] is snapshot.by_id:
+            return memo[2]
+        result = plan(snapshot, section, now, self.config.items_per_feed, self.config.max_feed_bytes,
+                      self.config.archives)
+        if len(self._plans) > 1000:
+            self._plans.clear()
+        self._plans[memo_key] = (keys, snapshot.by_id, result)
+        return result
 
     # ---- documents ------------------------------------------------------------------------------
 
@@ -143,7 +123,7 @@ class Publisher:
             return None
         if isinstance(target, PageKey):
             return self._cached(path, snapshot, now, lambda: self._page_document(target, snapshot, now))
-        if target.month is not None and target.month not in self._archive_months(target, snapshot, now):
+        if target.month is not None and target.month not in self.plan(snapshot, target.section, now).pages:
             return None
         return self._cached(path, snapshot, now, lambda: self._feed_document(target, snapshot, now))
 
@@ -208,9 +188,6 @@ class Publisher:
 
     # ---- feeds ----------------------------------------------------------------------------------
 
-    def _archive_months(self, key: FeedKey, snapshot: Snapshot, now: datetime) -> list[str]:
-        return self.months(snapshot, key.section, now) if key.section and self.config.archives else []
-
     def _webfeeds(self, snapshot: Snapshot) -> Webfeeds | None:
         site, base = snapshot.site, self.config.base_url
         if not self.config.webfeeds:
@@ -220,7 +197,7 @@ class Publisher:
                         accent_color=site.accent_color.lstrip("#") if site.accent_color else None)
 
     def _feed_info(self, key: FeedKey, snapshot: Snapshot, now: datetime, complete: bool) -> FeedInfo:
-        months = self._archive_months(key, snapshot, now) if key.format in ARCHIVE_FORMATS else []
+        months = list(self.plan(snapshot, key.section, now).pages) if key.format in ARCHIVE_FORMATS else []
         base = self.config.base_url
         links: list[tuple[str, str]] = []
         label = None
@@ -234,7 +211,7 @@ class Publisher:
                 links.append(("prev-archive", base + key.archive(months[index - 1]).path))
             if index + 1 < len(months):
                 links.append(("next-archive", base + key.archive(months[index + 1]).path))
-            page = archive_page(key.month)
+            page = int(key.month[8:]) if len(key.month) > 7 else 1
             label = f"{_MONTH_NAMES[int(key.month[5:7]) - 1]} {key.month[:4]}" + (f" (part {page})" if page > 1 else "")
         return FeedInfo(key=key, site=snapshot.site,
                         section=snapshot.site.section(key.section) if key.section else None,
@@ -256,14 +233,14 @@ class Publisher:
         return items, valid_until
 
     def _feed_document(self, key: FeedKey, snapshot: Snapshot, now: datetime) -> Recipe:
+        split = self.plan(snapshot, key.section, now)
         if key.month is None:
             articles = snapshot.timeline(key.section, now, self.config.items_per_feed)
-            complete = snapshot.visible_count(key.section, now) <= self.config.items_per_feed
+            complete = split.complete
         else:
-            month = snapshot.between(key.section, *month_bounds(key.month), now)   # newest first
-            per_page, page = self.config.items_per_feed, archive_page(key.month)
-            oldest_first = month[::-1][(page - 1) * per_page:page * per_page]      # pages fill from the 1st
-            articles, complete = oldest_first[::-1], False
+            low, high = split.span(key.month)
+            oldest_first = snapshot.between(key.section, *month_bounds(key.month), now)[::-1]
+            articles, complete = oldest_first[low:high][::-1], False
         items, valid_until = self.items(articles, snapshot, now)
         valid_until = min(valid_until, snapshot.next_appearance(key.section, now) or FOREVER)
         info = self._feed_info(key, snapshot, now, complete)
@@ -286,6 +263,7 @@ class Publisher:
             self.trimmed.pop(info.key.path, None)
             return body, items
         full_size, fits, too_many = len(body), 0, len(items)     # invariant: `fits` items fit, `too_many` don't
+        info = replace(info, complete=False)                     # stories left out: no longer complete
         fitting = renderer(info, [])
         while too_many - fits > 1:
             middle = (fits + too_many) // 2

@@ -6,6 +6,7 @@ processes at once (`read_many`): the reader is plain, picklable data plus a phot
 from __future__ import annotations
 
 import os
+import stat
 import threading
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -49,7 +50,7 @@ class ArticleReader:
         def problem(message: str) -> ParseResult:
             return ParseResult(None, [Problem(self.display(relpath), None, message)])
 
-        if not path.is_file() or path.is_symlink():
+        if not stat.S_ISREG(st.st_mode):           # `st` is an lstat: a link is not a regular file
             return problem("is not a regular file (links are not followed)")
         if st.st_size > self.max_article_bytes:
             return problem(f"is {st.st_size:,} bytes, over the {self.max_article_bytes:,}-byte limit for one "
@@ -57,8 +58,8 @@ class ArticleReader:
         if self.site is None:
             return ParseResult(None, [])  # nothing can be read without a site file; that is reported once
         try:
-            with open(path, "rb") as fh:
-                data = fh.read(self.max_article_bytes + 1)
+            with open(path, "rb") as fh:                # sized to the file: read(limit) would allocate the limit
+                data = fh.read(min(st.st_size + 65536, self.max_article_bytes + 1))
         except OSError as exc:
             return problem(f"cannot be read ({exc.strerror})")
         if len(data) > self.max_article_bytes:

@@ -7,9 +7,8 @@ from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-import yaml
-
-from .articlefile import FrontMatterLoader, _describe
+from . import yamltext
+from .articlefile import _describe
 from .model import Problem, Section, Site
 from .text import plain_text, xml_clean
 
@@ -45,7 +44,7 @@ def parse_site(data: bytes, display_path: str = SITE_FILE) -> tuple[Site, list[P
         return " ".join(plain_text(cleaned)[0].split())
 
     try:
-        meta = yaml.load(data.decode("utf-8-sig"), Loader=FrontMatterLoader)  # noqa: S506
+        meta = yamltext.load(data.decode("utf-8-sig"))
     except UnicodeDecodeError:
         raise SiteError([Problem(display_path, None, "is not UTF-8; save it as UTF-8")]) from None
     except Exception as exc:  # noqa: BLE001 — any YAML failure is the editor's to fix

@@ -16,6 +16,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Iterable, Iterator, Mapping, Sequence
 
+import immutables
+
 from .articlefile import MEDIA_DIR, ParseResult, file_digest, read_body
 from .model import Article, Problem, RelatedRef, Site, Status
 from .parsecache import ParseCache
@@ -134,7 +136,7 @@ class Store:
         self._id_claims: dict[str, list[str]] = {}         # id → paths claiming it, in path order
         self._url_claims: dict[str, list[str]] = {}
         self._published: dict[str, Article] = {}           # path → the story it publishes
-        self._by_id: dict[str, Article] = {}
+        self._by_id: immutables.Map[str, Article] = immutables.Map()   # shared with snapshots, never copied
         self._order: dict[str | None, list[OrderKey]] = {ALL: []}
         self._dirty_sections: set[str | None] = {ALL}
         self._snapshot_order: dict[str | None, tuple[OrderKey, ...]] = {}
@@ -455,11 +457,11 @@ class Store:
         if current is not None:
             del self._published[relpath]
             if self._by_id.get(current.id) is current:
-                del self._by_id[current.id]
+                self._by_id = self._by_id.delete(current.id)
                 self._update_dangling(current.id)
         if desired is not None:
             self._published[relpath] = desired
-            self._by_id[desired.id] = desired
+            self._by_id = self._by_id.set(desired.id, desired)
             self._update_dangling(desired.id)
         if not self._bulk:
             self._reorder(current, desired)
@@ -497,7 +499,7 @@ class Store:
     def _reset_indexes(self) -> None:
         """Start the story indexes over for a new site file: sections and URLs may all have changed."""
         self._published.clear()
-        self._by_id.clear()
+        self._by_id = immutables.Map()
         self._dangling = set(self._referrers)
         self._order = {ALL: []}
         for section in self._site.sections if self._site else ():
@@ -517,7 +519,7 @@ class Store:
             order[slug] = ()
         self._snapshot_order = order
         self._dirty_sections = set()
-        self.snapshot = Snapshot(self._generation, self._site, dict(self._by_id), order,
+        self.snapshot = Snapshot(self._generation, self._site, self._by_id, order,
                                  tuple(self._problems()), len(self._files), self._drafts)
 
     def _problems(self) -> list[Problem]:

@@ -72,11 +72,14 @@ def plain_text(text: str) -> tuple[str, bool]:
 
 # RFC 3986 characters that may stand unescaped in a URI (with "%" so existing escapes are kept).
 _URI_SAFE = ":/?#[]@!$&'()*+,;=%~-._"
+_PLAIN_HTTP_URL = re.compile(r"https?://[a-z0-9.-]+(?:/[A-Za-z0-9\-._~:/?#\[\]!$&'()*+,;=%]*)?")
 
 
 def normalize_url(url: str) -> str | None:
     """`url` as a valid URI: the host in IDNA, everything else percent-encoded where RFC 3986 needs it
     (spaces, quotes, angle brackets, non-ASCII). None if it cannot be one."""
+    if _PLAIN_HTTP_URL.fullmatch(url):
+        return url                                # already a plain http(s) URI: the common case
     try:
         parts = urlsplit(url.strip())
         host = parts.hostname
