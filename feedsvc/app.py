@@ -34,7 +34,8 @@ class Service:
         self.ledger = ChangeLedger(config.store, config.hub_url, config.cache_path) if config.hub_url else None
         self._pid: int | None = None
         self._start_lock = threading.Lock()
-        self.ensure_running()
+        if not os.environ.get("FEEDSVC_THREADS_AFTER_FORK"):   # gunicorn.conf.py starts them in each worker
+            self.ensure_running()
 
     def ensure_running(self) -> None:
         """Start the background threads in this process — again after a fork (gunicorn --preload),

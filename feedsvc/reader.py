@@ -21,7 +21,7 @@ from .model import Problem, Site
 StatKey = tuple[int, int, int, int]
 PhotoEntry = tuple["StatKey | None", "ImageInfo | PhotoError"]
 
-PARALLEL_MINIMUM = 4000      # fewer files than this are read faster in one process than by starting more
+PARALLEL_MINIMUM = 20_000    # below this, one process is as fast: results must come back through a pipe
 CHUNK = 1000
 
 

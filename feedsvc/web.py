@@ -56,11 +56,27 @@ def document(path: str) -> Response:
         and request.accept_encodings["gzip"] > 0
     headers = _shorten_max_age(publisher.headers(path, doc, gzipped),
                                publisher.valid_until(path) - now.timestamp(), publisher.policy.max_age)
+    if request.headers.get("If-None-Match") == headers["ETag"]:
+        # The aggregator's everyday question, answered without parsing: the exact entity-tag we sent is
+        # a match under the weak comparison (RFC 9110 §13.1.2), and If-None-Match outranks every other
+        # precondition but If-Match (§13.2.2). Anything less plain goes to Werkzeug below.
+        if "If-Match" not in request.headers:
+            not_modified = DocumentResponse(status=304, headers=_not_modified_headers(headers))
+            not_modified.validators_last_modified = headers.get("Last-Modified")
+            return not_modified
     response = DocumentResponse(doc.gzip_body if gzipped else doc.body, headers=headers)
     if not any(name in request.headers for name in _CONDITIONAL):
         return response                 # nothing to compare: skip the conditional machinery
     response.validators_last_modified = headers.get("Last-Modified")
     return response.make_conditional(request)
+
+
+_KEPT_ON_304 = ("ETag", "Last-Modified", "Cache-Control", "Vary", "Link")
+
+
+def _not_modified_headers(headers: dict[str, str]) -> dict[str, str]:
+    """What a 304 repeats (RFC 9110 §15.4.5): validators and caching metadata, no content headers."""
+    return {name: headers[name] for name in _KEPT_ON_304 if name in headers}
 
 
 def _shorten_max_age(headers: dict[str, str], remaining: float, max_age: int) -> dict[str, str]:

@@ -1,0 +1,19 @@
+"""gunicorn settings for feedsvc, read from the working folder by `gunicorn wsgi:app`.
+
+The store is read, and every feed rendered, once in the master before the workers are forked
+(preload_app): workers start at once, and share those pages of memory until they change. Each worker
+then starts its own store watcher (and WebSub notifier) after the fork; threads do not survive one.
+Command-line options override anything here.
+"""
+import os
+
+workers = 2                 # per core of a 2-core machine: the work is short, in-memory lookups
+threads = 4
+worker_class = "gthread"
+preload_app = True
+
+os.environ.setdefault("FEEDSVC_THREADS_AFTER_FORK", "1")   # the master must not start watchers of its own
+
+
+def post_worker_init(worker):
+    worker.wsgi.extensions["feedsvc"].ensure_running()
