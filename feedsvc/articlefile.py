@@ -19,7 +19,7 @@ from . import yamltext
 from .dates import DateError, parse_date
 from .media import ImageInfo, PhotoError
 from .model import Article, Author, Photo, Problem, RelatedLink, RelatedRef, Site, Status
-from .text import normalize_url, plain_text, xml_clean
+from .text import markdown_html, normalize_url, plain_text, xml_clean
 
 KNOWN_FIELDS = frozenset({"id", "title", "section", "published", "updated", "slug", "url", "authors",
                           "author", "dateline", "summary", "tags", "status", "photo", "related"})
@@ -257,9 +257,11 @@ def _parse(relpath: str, data: bytes, site: Site, photo_info: PhotoLookup, media
 
     if not body.strip():
         raise reader.fail("body", "is empty: write the story below the closing '---' line")
-    if "<" in body and (depth := html_depth(body)) > MAX_HTML_DEPTH:
-        raise reader.fail("body", f"has HTML nested {depth:,} levels deep (at most {MAX_HTML_DEPTH:,}); "
-                                  "simplify the markup")
+    if "<" in body and html_depth(body) > MAX_HTML_DEPTH:
+        depth = html_depth(markdown_html(body))      # counted again where code shown as code is escaped
+        if depth > MAX_HTML_DEPTH:
+            raise reader.fail("body", f"has HTML nested {depth:,} levels deep (at most {MAX_HTML_DEPTH:,}); "
+                                      "simplify the markup")
 
     photo = _photo(reader, meta.get("photo"), photo_info, media_base_url)
     authors = _authors(reader, meta.get("authors", meta.get("author")))

@@ -8,8 +8,9 @@ import threading
 from html.parser import HTMLParser
 from urllib.parse import quote, urljoin, urlsplit, urlunsplit
 
+import cmarkgfm
 import nh3
-from markdown_it import MarkdownIt
+from cmarkgfm.cmark import Options
 
 # XML 1.0 §2.2 Char: everything outside these ranges makes a feed ill-formed (and feedgen raise).
 _XML_FORBIDDEN = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
@@ -39,7 +40,14 @@ _CONTENT_REMOVED = frozenset({"script", "style", "iframe", "noscript", "template
                               "svg", "math", "select", "textarea", "button", "frameset", "noembed",
                               "noframes", "xmp", "plaintext"})
 
-_markdown = MarkdownIt("commonmark", {"html": True}).enable(["table", "strikethrough"])
+# cmark-gfm, the reference C implementation of CommonMark with GitHub's tables, strikethrough and
+# autolinks: linear time on any input, and ten times quicker than a pure-Python parser. Raw HTML is
+# let through here ("unsafe") because the allow-list sanitiser below decides what survives.
+_MARKDOWN_OPTIONS = Options.CMARK_OPT_UNSAFE
+
+
+def markdown_html(source: str) -> str:
+    return cmarkgfm.github_flavored_markdown_to_html(source, options=_MARKDOWN_OPTIONS)
 _plain_cleaner = nh3.Cleaner(tags=set(), clean_content_tags=set(_CONTENT_REMOVED), attributes={})
 
 
@@ -144,8 +152,8 @@ def sanitize_html(fragment: str, base_url: str) -> str:
 
 
 def body_html(markdown_source: str, base_url: str) -> str:
-    """Markdown (CommonMark + tables) → sanitised HTML with absolute URLs. Never raises on content."""
-    return sanitize_html(_markdown.render(markdown_source), base_url)
+    """Markdown (CommonMark + GFM tables) → sanitised HTML with absolute URLs. Never raises on content."""
+    return sanitize_html(markdown_html(markdown_source), base_url)
 
 
 class _TextExtractor(HTMLParser):

@@ -60,6 +60,13 @@ class _Collector(FileSystemEventHandler):
                     if relative is not None:
                         self.pending[relative] = (now, closed)
 
+    def defer(self, paths: set[str]) -> None:
+        """Paths a scan found too fresh to read: read them once they settle, like any event."""
+        now = time.monotonic()
+        with self.lock:
+            for path in paths:
+                self.pending.setdefault(path, (now, False))
+
     def drain(self) -> tuple[set[str], bool]:
         """The paths ready to read (closed, or quiet long enough), and whether a full scan is due."""
         now = time.monotonic()
@@ -118,7 +125,6 @@ class Refresher:
         last_scan = -math.inf
         scan_every = self.rescan_every if self._collector is not None else min(self.rescan_every, FALLBACK_POLL_SECONDS)
         wait = 0.0
-        retry: set[str] = set()          # files a scan found too fresh to read: read them next time
         unsaved, last_save = False, time.monotonic()
         while not self._stop.wait(wait):
             wait = self.interval
@@ -128,12 +134,13 @@ class Refresher:
                     paths, rescan = self._collector.drain()
                 else:
                     paths, rescan = set(), False
-                paths |= retry
-                retry = set()
                 if rescan or now - last_scan >= scan_every:
                     changes = self.store.refresh(settle=SETTLE_SECONDS)
-                    retry = changes.deferred
                     last_scan = now
+                    if changes.deferred and self._collector is not None:
+                        self._collector.defer(changes.deferred)
+                    elif changes.deferred:            # no events will name them: scan again once they settle
+                        last_scan = now - scan_every + SETTLE_SECONDS
                 elif paths:
                     changes = self.store.refresh(paths)
                 else:
