@@ -207,6 +207,27 @@ def _exchange(staging: Path, out_dir: Path) -> None:
     os.rename(aside, staging)
 
 
+def _make_durable(tree: Path) -> None:
+    """Flush a freshly written tree to disk: one syncfs(2) of its file system (Linux), or else an
+    fsync of every file and folder in it."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    syncfs = getattr(libc, "syncfs", None)
+    if syncfs is not None:
+        fd = os.open(tree, os.O_RDONLY)
+        try:
+            if syncfs(fd) == 0:
+                return
+        finally:
+            os.close(fd)
+    for path in sorted(tree.rglob("*"), key=lambda p: -len(p.parts)):
+        if path.is_file():
+            with open(path, "rb") as fh:
+                os.fsync(fh.fileno())
+        else:
+            _fsync_dir(path)
+    _fsync_dir(tree)
+
+
 def _fsync_dir(path: Path) -> None:
     fd = os.open(path, os.O_RDONLY)
     try:
@@ -248,8 +269,6 @@ def write_tree(out_dir: Path, outputs: list[_Output], report: BuildReport,
         else:
             with open(target, "wb") as fh:
                 fh.write(output.data)
-                fh.flush()
-                os.fsync(fh.fileno())
             if output.mtime is not None:
                 os.utime(target, (output.mtime, output.mtime))
             report.written.append(output.name)
@@ -258,8 +277,7 @@ def write_tree(out_dir: Path, outputs: list[_Output], report: BuildReport,
         record[output.name] = {"etag": output.etag, "mtime_ns": target.lstat().st_mtime_ns}
     (staging / BUILD_RECORD).write_text(json.dumps({"version": RECORD_VERSION, "files": record}, indent=0,
                                                    sort_keys=True), "utf-8")
-    for directory in sorted({p.parent for p in staging.rglob("*")}, key=lambda p: -len(p.parts)):
-        _fsync_dir(directory)
+    _make_durable(staging)          # everything on disk before the swap makes it visible
     if out_dir.exists():
         _exchange(staging, out_dir)
         _fsync_dir(out_dir.parent)
@@ -276,13 +294,20 @@ def _clean_leftovers(out_dir: Path) -> None:
 
 
 def build(config: Config, out_dir: str | os.PathLike, *, strict: bool = False, now: datetime | None = None,
-          progress: Callable[[str], None] | None = None, store: Store | None = None) -> BuildReport:
-    """Render every document and publish the tree to `out_dir`. Raises BuildError; never leaves a partial output."""
+          progress: Callable[[str], None] | None = None, store: Store | None = None,
+          publisher: Publisher | None = None, notifier: HubNotifier | None = None) -> BuildReport:
+    """Render every document and publish the tree to `out_dir`. Raises BuildError; never leaves a partial output.
+
+    Given a `publisher` that lives on between builds (`feedsvc build --watch`), only documents whose
+    stories changed are rendered again.
+    """
     started = time.perf_counter()
     out_dir = Path(out_dir)
     report = BuildReport(out_dir)
     now = now or datetime.now(timezone.utc)
-    store = store or Store.from_config(config)
+    if publisher is None:
+        publisher = Publisher(store or Store.from_config(config), config, clock=lambda: now)
+    store = publisher.store
     snapshot = store.snapshot
     if snapshot.site is None:
         raise BuildError("; ".join(map(str, snapshot.problems)) or "the store has no site file")
@@ -290,7 +315,6 @@ def build(config: Config, out_dir: str | os.PathLike, *, strict: bool = False, n
     report.errors = len(snapshot.errors)
     if strict and report.errors:
         raise BuildError(f"{report.errors} error(s) in the store and --strict was given; output left as it was")
-    publisher = Publisher(store, config, clock=lambda: now)
     outputs, _ = plan(publisher, now)
     report.articles = snapshot.visible_count(None, now)
     report.feeds = len(publisher.feed_keys(snapshot))
@@ -316,6 +340,6 @@ def build(config: Config, out_dir: str | os.PathLike, *, strict: bool = False, n
         feeds = {key.path for key in publisher.feed_keys(snapshot)}
         changed = [config.base_url + name for name in report.written if name in feeds]
         if changed:
-            report.notifier = HubNotifier(config.hub_url)
+            report.notifier = notifier or HubNotifier(config.hub_url)
             report.notifier.notify(changed)      # in the background: the output is already published
     return report

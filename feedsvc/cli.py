@@ -92,8 +92,9 @@ def serve(store: Path | None, host: str, port: int, config_file: str | None) -> 
 @click.option("--store", type=click.Path(file_okay=False, path_type=Path), help="The article store folder.")
 @click.option("--strict", is_flag=True, help="Fail, leaving the output untouched, if any article has an error.")
 @click.option("--quiet", "-q", is_flag=True, help="Print only errors.")
+@click.option("--watch", is_flag=True, help="Keep running: rebuild when the store changes (only what changed).")
 @config_option
-def build(out_dir: Path, store: Path | None, strict: bool, quiet: bool, config_file: str | None) -> None:
+def build(out_dir: Path, store: Path | None, strict: bool, quiet: bool, watch: bool, config_file: str | None) -> None:
     """Write every feed, page and photo the service serves into OUT_DIR, atomically."""
     from .build import BuildError, build as run_build
     from .store import Store
@@ -113,6 +114,9 @@ def build(out_dir: Path, store: Path | None, strict: bool, quiet: bool, config_f
         progress = lambda name: click.echo(f"wrote {name}", err=True)  # noqa: E731
     else:
         progress = None
+    if watch:
+        _watch(config, out_dir, store_, strict, quiet)
+        return
     try:
         report = run_build(config, out_dir, strict=strict, progress=progress, store=store_)
     except BuildError as exc:
@@ -133,6 +137,52 @@ def build(out_dir: Path, store: Path | None, strict: bool, quiet: bool, config_f
             message = f"could not tell the hub ({outcome.detail if outcome else 'still trying'})"
         if not quiet or not (done and outcome and outcome.ok):
             click.echo(f"WebSub: {message}", err=not (outcome and outcome.ok))
+
+
+def _watch(config, out_dir: Path, store, strict: bool, quiet: bool) -> None:
+    """Build, then rebuild whenever the store changes or a scheduled story's moment comes, keeping
+    the rendered documents between builds so a rebuild renders only what changed."""
+    import threading
+    import time
+
+    from .build import BuildError, build as run_build
+    from .publish import Publisher
+    from .watch import Refresher
+    from .websub import HubNotifier
+
+    publisher = Publisher(store, config)
+    notifier = HubNotifier(config.hub_url) if config.hub_url else None
+    lock = threading.Lock()
+    wake = threading.Event()
+    next_change: list[float | None] = [None]
+
+    def rebuild(_changes=None) -> None:
+        with lock:
+            try:
+                report = run_build(config, out_dir, strict=strict, publisher=publisher, notifier=notifier)
+            except BuildError as exc:
+                click.echo(f"feedsvc build: {exc}", err=True)
+                return
+            next_change[0] = report.next_change.timestamp() if report.next_change else None
+            if not quiet:
+                click.echo(report.summary())
+        wake.set()
+
+    rebuild()
+    refresher = Refresher(store, config.refresh_seconds, config.rescan_seconds, config.watch, on_change=rebuild).start()
+    if not quiet:
+        click.echo(f"watching {config.store} (Ctrl-C to stop)", err=True)
+    try:
+        while True:
+            due = next_change[0]
+            wake.wait(timeout=3600 if due is None else max(0.0, min(3600.0, due - time.time())))
+            wake.clear()
+            if next_change[0] is not None and time.time() >= next_change[0]:
+                rebuild()                   # a scheduled story appears
+    except KeyboardInterrupt:
+        pass
+    finally:
+        refresher.stop()
 
 
 if __name__ == "__main__":

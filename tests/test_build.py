@@ -216,3 +216,29 @@ def test_a_killed_build_leaves_the_previous_output_intact_and_complete(tmp_path,
     report = build(config_for(store_dir.root), out)                 # the next build cleans up and succeeds
     assert report.changed and not list(tmp_path.glob(".public.staging-*"))
     assert b"rewritten" in (out / "sections/s000/rss.xml").read_bytes()
+
+
+def test_watch_rebuilds_what_an_edit_changes_within_seconds(tmp_path):
+    store = tmp_path / "articles"
+    shutil.copytree(SAMPLE_STORE, store)
+    out = tmp_path / "public"
+    process = subprocess.Popen([sys.executable, "-m", "feedsvc.cli", "build", str(out), "--store", str(store),
+                                "--watch", "--quiet"], cwd=ROOT, env={**os.environ, "FEEDSVC_BASE_URL": BASE_URL})
+    try:
+        deadline = time.monotonic() + 30
+        while not (out / BUILD_RECORD).exists() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        before = tree(out)
+        story = store / "local/library-extends-hours.md"
+        story.write_text(story.read_text().replace("title: ", "title: Updated — ", 1))
+        deadline = time.monotonic() + 5
+        while "Updated — ".encode() not in (out / "sections/local/rss.xml").read_bytes() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert "Updated — ".encode() in (out / "sections/local/rss.xml").read_bytes()
+        after = tree(out)
+        changed = {name for name in after if after[name] != before.get(name)}
+        assert "sections/local/rss.xml" in changed and "sections/science/rss.xml" not in changed
+        assert after["media/2013/obama-pena-nieto.jpg"] == before["media/2013/obama-pena-nieto.jpg"]
+    finally:
+        process.send_signal(signal.SIGINT)
+        process.wait(timeout=15)
