@@ -23,6 +23,7 @@ class Service:
 
     def __init__(self, config: Config, auto_refresh: bool = True, clock=None) -> None:
         self.config = config
+        # A story still open for writing is left for the watcher, which reads it once it is saved.
         self.store = Store.from_config(config)
         for problem in self.store.snapshot.problems:
             log.warning("%s", problem)

@@ -293,6 +293,12 @@ def _clean_leftovers(out_dir: Path) -> None:
         shutil.rmtree(leftover, ignore_errors=True)
 
 
+def open_store(config: Config) -> Store:
+    """The store as a build reads it: a story still being saved is waited for (a few seconds at most),
+    so a half-saved file is not baked into the output."""
+    return Store.from_config(config, wait=2.0)
+
+
 def build(config: Config, out_dir: str | os.PathLike, *, strict: bool = False, now: datetime | None = None,
           progress: Callable[[str], None] | None = None, store: Store | None = None,
           publisher: Publisher | None = None, notifier: HubNotifier | None = None) -> BuildReport:
@@ -306,7 +312,7 @@ def build(config: Config, out_dir: str | os.PathLike, *, strict: bool = False, n
     report = BuildReport(out_dir)
     now = now or datetime.now(timezone.utc)
     if publisher is None:
-        publisher = Publisher(store or Store.from_config(config), config, clock=lambda: now)
+        publisher = Publisher(store or open_store(config), config, clock=lambda: now)
     store = publisher.store
     snapshot = store.snapshot
     if snapshot.site is None:

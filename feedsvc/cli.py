@@ -96,12 +96,11 @@ def serve(store: Path | None, host: str, port: int, config_file: str | None) -> 
 @config_option
 def build(out_dir: Path, store: Path | None, strict: bool, quiet: bool, watch: bool, config_file: str | None) -> None:
     """Write every feed, page and photo the service serves into OUT_DIR, atomically."""
-    from .build import BuildError, build as run_build
-    from .store import Store
+    from .build import BuildError, build as run_build, open_store
     config = _config(config_file, store=store)
     if not config.store.is_dir():
         raise click.UsageError(f"{config.store}: no such folder")
-    store_ = Store.from_config(config)
+    store_ = open_store(config)
     for problem in store_.snapshot.problems:
         if not quiet or problem.severity == "error":
             click.echo(str(problem), err=True)

@@ -15,6 +15,7 @@ from PIL import Image, UnidentifiedImageError
 Image.MAX_IMAGE_PIXELS = None
 
 WEB_IMAGE_TYPES = {"JPEG": "image/jpeg", "PNG": "image/png", "GIF": "image/gif", "WEBP": "image/webp"}
+FULL_DECODE_PIXELS = 16_000_000      # GIF and WebP larger than this are checked by their header only
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,9 +50,14 @@ def probe_image(path: Path, max_bytes: int, max_pixels: int) -> ImageInfo:
                 raise PhotoError(f"is a {kind or 'unknown'} file, not a web image (use JPEG, PNG, GIF or WebP)")
             if width * height > max_pixels:
                 raise PhotoError(f"is {width}×{height} pixels, over the {max_pixels:,}-pixel limit")
+            # Read the whole file, so a truncated upload is caught now, without holding the pixels:
             if kind == "JPEG":
-                image.draft("RGB", (max(1, width // 8), max(1, height // 8)))  # decode small, still read it all
-            image.load()
+                image.draft("RGB", (max(1, width // 8), max(1, height // 8)))  # decoded at 1/8 size
+                image.load()
+            elif kind == "PNG":
+                image.verify()                   # every chunk and its checksum, no pixels
+            elif width * height <= FULL_DECODE_PIXELS:
+                image.load()
     except PhotoError:
         raise
     except UnidentifiedImageError:

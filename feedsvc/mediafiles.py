@@ -8,6 +8,7 @@ import threading
 from collections import OrderedDict
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import Callable
 
 from PIL import Image, UnidentifiedImageError
 
@@ -22,9 +23,11 @@ def _hidden(name: str) -> bool:
 
 
 class MediaLibrary:
-    def __init__(self, media_root: Path, max_bytes: int, cache_bytes: int = 64 << 20) -> None:
+    def __init__(self, media_root: Path, max_bytes: int, cache_bytes: int = 64 << 20,
+                 acceptable: Callable[[str], bool] = lambda relative: True) -> None:
         self.root = Path(media_root)
         self.max_bytes = max_bytes
+        self.acceptable = acceptable      # the store's own verdict on a photo: served only if it would publish it
         self.cache_bytes = cache_bytes
         self._lock = threading.Lock()
         self._cache: OrderedDict[str, tuple[tuple, Rendered | None]] = OrderedDict()
@@ -95,7 +98,7 @@ class MediaLibrary:
                 kind = image.format
         except (OSError, UnidentifiedImageError, ValueError):
             return None
-        if kind not in WEB_IMAGE_TYPES:
-            return None
+        if kind not in WEB_IMAGE_TYPES or not self.acceptable(str(path.relative_to(self.root.resolve()))):
+            return None                   # damaged, truncated or oversized: the store refuses it too
         modified = datetime.fromtimestamp(st.st_mtime // 1, timezone.utc)
         return Rendered.of(data, WEB_IMAGE_TYPES[kind], modified, kind=MEDIA, gzip_level=None)

@@ -55,7 +55,8 @@ class Publisher:
         self.policy = CachePolicy(config.max_age, config.stale_while_revalidate, config.stale_if_error,
                                   config.media_max_age, config.archive_max_age)
         self.clock = clock or (lambda: datetime.now(timezone.utc))
-        self.media = MediaLibrary(store.root / MEDIA_PREFIX, config.max_photo_bytes)
+        self.media = MediaLibrary(store.root / MEDIA_PREFIX, config.max_photo_bytes,
+                                  acceptable=lambda relative: store.photo_acceptable(MEDIA_PREFIX + relative))
         self.links = PageLinks(config.base_url, config.base_url + OPML_PATH)
         self._documents: dict[str, _Cached] = {}
         self._prepared: OrderedDict[str, tuple[str, Prepared]] = OrderedDict()
@@ -308,7 +309,12 @@ class Publisher:
             log.info("%s%s: changed on disk since it was read; left out until the store looks again",
                      self.store.display_root, article.path)
             return None
-        result = prepare(article, markdown, self.config.summary_length)
+        try:
+            result = prepare(article, markdown, self.config.summary_length)
+        except Exception:  # noqa: BLE001 — one story's body must never take its feeds down
+            log.exception("%s%s: the body could not be rendered; the story is left out", self.store.display_root,
+                          article.path)
+            return None
         self._prepared[article.id] = (article.revision, result)
         while len(self._prepared) > self._prepared_limit:
             self._prepared.popitem(last=False)

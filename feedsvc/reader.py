@@ -5,6 +5,7 @@ processes at once (`read_many`): the reader is plain, picklable data plus a phot
 """
 from __future__ import annotations
 
+import fcntl
 import os
 import stat
 import threading
@@ -27,6 +28,32 @@ CHUNK = 1000
 
 def stat_key(st: os.stat_result) -> StatKey:
     return (st.st_mtime_ns, st.st_size, st.st_ino, st.st_ctime_ns)
+
+
+def being_written(path: Path) -> bool:
+    """True while another process holds `path` open for writing (an editor or a copy mid-save).
+
+    Linux refuses a read lease on such a file (fcntl(2), F_SETLEASE); where leases are not
+    available the answer is False and the caller falls back on modification times.
+    """
+    set_lease = getattr(fcntl, "F_SETLEASE", None)
+    if set_lease is None:
+        return False
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    except OSError:
+        return False
+    try:
+        fcntl.fcntl(fd, set_lease, fcntl.F_RDLCK)
+    except BlockingIOError:
+        return True
+    except OSError:
+        return False                      # not our file, or a file system without leases
+    else:
+        fcntl.fcntl(fd, set_lease, fcntl.F_UNLCK)
+        return False
+    finally:
+        os.close(fd)
 
 
 @dataclass

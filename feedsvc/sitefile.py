@@ -28,6 +28,7 @@ class SiteError(ValueError):
 def parse_site(data: bytes, display_path: str = SITE_FILE) -> tuple[Site, list[Problem]]:
     """Read the site file; raise SiteError naming every problem that makes it unusable."""
     problems: list[Problem] = []
+    warnings: list[Problem] = []
 
     def error(field_name: str | None, message: str) -> None:
         problems.append(Problem(display_path, field_name, message))
@@ -44,7 +45,11 @@ def parse_site(data: bytes, display_path: str = SITE_FILE) -> tuple[Site, list[P
         return " ".join(plain_text(cleaned)[0].split())
 
     try:
-        meta = yamltext.load(data.decode("utf-8-sig"))
+        document, removed = xml_clean(data.decode("utf-8-sig"))
+        if removed:
+            warnings.append(Problem(display_path, None, f"{removed} character(s) that XML 1.0 forbids were removed",
+                                    "warning"))
+        meta = yamltext.load(document)
     except UnicodeDecodeError:
         raise SiteError([Problem(display_path, None, "is not UTF-8; save it as UTF-8")]) from None
     except Exception as exc:  # noqa: BLE001 — any YAML failure is the editor's to fix
@@ -67,7 +72,11 @@ def parse_site(data: bytes, display_path: str = SITE_FILE) -> tuple[Site, list[P
     language = text(meta.get("language"), "language") or "en"
     if not _LANGUAGE.match(language):
         error("language", f"{language!r} is not a language tag (e.g. en-us)")
-    tag_date = text(meta.get("tag_date"), "tag_date") or "2000-01-01"
+    tag_date = text(meta.get("tag_date"), "tag_date")
+    if not tag_date:
+        warnings.append(Problem(display_path, "tag_date", "is not set, so story ids use 2000-01-01: set it once to a "
+                                "date your domain was yours, and never change it", "warning"))
+        tag_date = "2000-01-01"
     if not _TAG_DATE.match(tag_date):
         error("tag_date", f"{tag_date!r} must be YYYY, YYYY-MM or YYYY-MM-DD")
     accent = text(meta.get("accent_color"), "accent_color") or None
@@ -103,4 +112,4 @@ def parse_site(data: bytes, display_path: str = SITE_FILE) -> tuple[Site, list[P
         accent_color=("#" + accent.lstrip("#")) if accent else None,
         tag_date=tag_date, sections=tuple(sections),
         revision=hashlib.blake2b(data, digest_size=12).hexdigest())
-    return site, problems
+    return site, warnings

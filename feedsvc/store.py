@@ -9,6 +9,7 @@ from __future__ import annotations
 import bisect
 import math
 import os
+import stat
 import threading
 import time
 from dataclasses import dataclass, field
@@ -19,15 +20,17 @@ from typing import Iterable, Iterator, Mapping, Sequence
 import immutables
 
 from .articlefile import MEDIA_DIR, ParseResult, file_digest, read_body
+from .media import PhotoError
 from .model import Article, Problem, RelatedRef, Site, Status
 from .parsecache import ParseCache
-from .reader import ArticleReader, read_many, stat_key
+from .reader import ArticleReader, being_written, read_many, stat_key
 from .sitefile import SITE_FILE, SiteError, parse_site
 
 StatKey = tuple[int, int, int, int]
 OrderKey = tuple[float, str]        # (-published timestamp, id): newest first, ties by id
 ALL = None                          # the all-sections timeline
 RACY_NS = 2_000_000_000             # a file modified this close to the last look is re-read anyway (as git does)
+WRITER_CHECK_NS = 60_000_000_000    # a file modified this recently is checked for a writer still at work
 
 
 _stat_key = stat_key
@@ -141,6 +144,7 @@ class Store:
         self._dirty_sections: set[str | None] = {ALL}
         self._snapshot_order: dict[str | None, tuple[OrderKey, ...]] = {}
         self._drafts = 0
+        self.unsettled: list[Problem] = []                 # files left out because they were being written
         self._bulk = False                                 # indexing a full re-read: order is rebuilt after
         self._settle_before_ns: int | None = None
         self._generation = 0
@@ -148,12 +152,26 @@ class Store:
         self.snapshot = Snapshot(0, None, {}, {ALL: ()}, (), 0)
 
     @classmethod
-    def from_config(cls, config) -> "Store":
-        """A store read once, as the configuration says (the service and the build share this)."""
+    def from_config(cls, config, *, settle: float = 0.0, wait: float = 0.0) -> "Store":
+        """A store read once, as the configuration says (the service and the build share this).
+
+        A file another process still has open for writing is left for a later look (and, with
+        `settle`, one modified that recently too). With `wait`, such files are looked at again until
+        they are done or `wait` seconds pass; any still being written then are left out, with a warning.
+        """
         store = cls(config.store, media_base_url=config.base_url, max_article_bytes=config.max_article_bytes,
                     max_photo_bytes=config.max_photo_bytes, max_photo_pixels=config.max_photo_pixels,
                     cache_dir=config.cache_path)
-        store.refresh()
+        deferred = store.refresh(settle=settle).deferred
+        if wait > 0:
+            deadline = time.monotonic() + wait
+            while deferred and time.monotonic() < deadline:
+                time.sleep(max(settle, 0.1))
+                deferred = store.refresh(deferred, settle=settle).deferred
+            store.unsettled = [Problem(store._display(path), None, "was still being written; left out this time",
+                                       "warning") for path in sorted(deferred)]
+            if deferred:
+                store._publish()
         return store
 
     # ---- looking at the folder -----------------------------------------------------------------
@@ -264,6 +282,9 @@ class Store:
             seen.add(relpath)
             if st is None:
                 continue
+            if self._unsettled(relpath, st):
+                changes.deferred.add(relpath)      # perhaps half-saved: the next look takes it
+                continue
             key = _stat_key(st)
             entry = cached.get(relpath)
             if (entry is not None and entry[0] == key and key[0] < written_ns - RACY_NS
@@ -287,12 +308,8 @@ class Store:
 
     def _scan(self, changes: Changes, force: bool) -> None:
         seen: set[str] = set()
-        settle_before = self._settle_before_ns
         for relpath, st in self._walk():
             seen.add(relpath)
-            if settle_before is not None and st is not None and st.st_mtime_ns > settle_before:
-                changes.deferred.add(relpath)   # still being written, perhaps: look again shortly
-                continue
             self._consider(relpath, changes, force, st)
         for relpath in [p for p in self._files if p not in seen]:
             self._forget(relpath, changes)
@@ -320,6 +337,14 @@ class Store:
             return None
         return read_body(data) if file_digest(data) == article.digest else None
 
+    def photo_acceptable(self, photo: str) -> bool:
+        """Would a story be published with this store photo (media/…)? Measured once per version."""
+        try:
+            self._reader.photo_info(photo)
+            return True
+        except PhotoError:
+            return False
+
     # ---- one file ------------------------------------------------------------------------------
 
     def _consider(self, relpath: str, changes: Changes, force: bool, st: os.stat_result | None = None) -> None:
@@ -336,7 +361,18 @@ class Store:
         known = self._files.get(relpath)
         if known is not None and known.stat == key and not force and not self._racy(key):
             return
+        if self._unsettled(relpath, st):
+            changes.deferred.add(relpath)          # still being written, perhaps: look again shortly
+            return
         self._file(relpath, key, self._reader.read(relpath, st), changes)
+
+    def _unsettled(self, relpath: str, st: os.stat_result) -> bool:
+        """Perhaps half-saved: modified within the settle time, or (lately modified and) still open
+        for writing by another process."""
+        if self._settle_before_ns is not None and st.st_mtime_ns > self._settle_before_ns:
+            return True
+        return (stat.S_ISREG(st.st_mode) and st.st_size <= self.max_article_bytes      # never opens what it refuses
+                and st.st_mtime_ns > time.time_ns() - WRITER_CHECK_NS and being_written(self.root / relpath))
 
     def _file(self, relpath: str, key: StatKey, result: ParseResult, changes: Changes) -> None:
         """File a new reading of one path: keep the last good story, note what changed, re-index."""
@@ -523,7 +559,7 @@ class Store:
                                  tuple(self._problems()), len(self._files), self._drafts)
 
     def _problems(self) -> list[Problem]:
-        problems = list(self._site_problems)
+        problems = list(self._site_problems) + self.unsettled
         for relpath in self._problem_paths:
             problems.extend(self._files[relpath].current.problems)
         for target in self._dangling:

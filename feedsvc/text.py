@@ -46,7 +46,19 @@ _CONTENT_REMOVED = frozenset({"script", "style", "iframe", "noscript", "template
 _MARKDOWN_OPTIONS = Options.CMARK_OPT_UNSAFE
 
 
+_CHARACTER_REFERENCE = re.compile(r"&#(?:[xX]([0-9a-fA-F]{1,8})|([0-9]{1,10}));")
+
+
+def _xml_safe_reference(match: re.Match) -> str:
+    code = int(match.group(1), 16) if match.group(1) else int(match.group(2))
+    if code > 0x10FFFF or _XML_FORBIDDEN.match(chr(code) if code < 0xD800 or code > 0xDFFF else "\x00"):
+        return "&#xFFFD;"                 # cmark would emit it as bytes that are not UTF-8
+    return match.group(0)
+
+
 def markdown_html(source: str) -> str:
+    if "&#" in source:
+        source = _CHARACTER_REFERENCE.sub(_xml_safe_reference, source)
     return cmarkgfm.github_flavored_markdown_to_html(source, options=_MARKDOWN_OPTIONS)
 _plain_cleaner = nh3.Cleaner(tags=set(), clean_content_tags=set(_CONTENT_REMOVED), attributes={})
 

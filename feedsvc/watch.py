@@ -143,6 +143,8 @@ class Refresher:
                         last_scan = now - scan_every + SETTLE_SECONDS
                 elif paths:
                     changes = self.store.refresh(paths)
+                    if changes.deferred and self._collector is not None:
+                        self._collector.defer(changes.deferred)     # its writer is not done yet
                 else:
                     changes = None
                 if unsaved and now - last_save >= self.save_every:

@@ -68,7 +68,11 @@ def document(path: str) -> Response:
     if not any(name in request.headers for name in _CONDITIONAL):
         return response                 # nothing to compare: skip the conditional machinery
     response.validators_last_modified = headers.get("Last-Modified")
-    return response.make_conditional(request)
+    response = response.make_conditional(request)
+    if response.status_code == 412:       # If-Match failed: say so, without the document
+        response.set_data("412 Precondition Failed\n")
+        response.mimetype = "text/plain"
+    return response
 
 
 _KEPT_ON_304 = ("ETag", "Last-Modified", "Cache-Control", "Vary", "Link")

@@ -1,0 +1,369 @@
+"""Shared by the hostile-input tests: fetch every document a publication serves and read it the way
+subscribers' software does; spot script in anything a reader might render as HTML; watch which
+files the process opens; the long-run switch."""
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import re
+import sys
+import threading
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import Iterator
+
+import pytest
+from feedparser import FeedParserDict
+
+from .conftest import BASE_URL
+from .feeds import parsed, xml
+
+LONG = os.environ.get("FEEDSVC_LONG") == "1"
+
+
+def long_only(test):
+    """The long variant of a test: marked slow, and run only with FEEDSVC_LONG=1 (`make test-long`)."""
+    return pytest.mark.slow(pytest.mark.skipif(not LONG, reason="long run: set FEEDSVC_LONG=1")(test))
+
+
+FEED_TYPES = {"rss.xml": "application/rss+xml; charset=utf-8", "atom.xml": "application/atom+xml; charset=utf-8",
+              "feed.json": "application/feed+json; charset=utf-8"}
+
+
+def feed_paths(section_slugs, formats=("rss.xml", "atom.xml")) -> list[str]:
+    """Every feed path of a site with these sections, as README's table lists them (no leading '/')."""
+    paths = list(formats)
+    for slug in section_slugs:
+        paths += [f"sections/{slug}/{name}" for name in formats]
+    return paths
+
+
+def read_feed(path: str, body: bytes):
+    """Strict XML (or JSON) and feedparser with bozo false, or the test fails; returns feedparser's result."""
+    if path.endswith(".json"):
+        return json_feed(body)
+    xml(body)
+    return parsed(body, BASE_URL + path, FEED_TYPES[path.rsplit("/", 1)[-1]])
+
+
+def json_feed(body: bytes) -> FeedParserDict:
+    """A JSON Feed 1.1 read strictly (feedparser 6.0 reads no JSON), shaped like feedparser's result."""
+    document = json.loads(body.decode("utf-8"))
+    assert document["version"] == "https://jsonfeed.org/version/1.1"
+    entries = []
+    for item in document["items"]:
+        assert isinstance(item["id"], str) and item["id"]
+        entries.append(FeedParserDict(id=item["id"], link=item.get("url"), title=item.get("title"),
+                                      content=[FeedParserDict(value=item.get("content_html", ""))]))
+    return FeedParserDict(feed=document, entries=entries, bozo=False, json=document)
+
+
+def served_paths(app, section_slugs) -> list[str]:
+    """README's paths ("/", each RSS and Atom feed) and whatever else the publication lists (JSON Feed,
+    OPML, section pages, archives), photos aside."""
+    listed = app.extensions["feedsvc"].publisher.paths()
+    wanted = ["", *feed_paths(section_slugs)]
+    return wanted + [p for p in listed if p not in wanted and not p.startswith("media/")]
+
+
+def fetch_everything(app, section_slugs) -> dict[str, bytes]:
+    """GET every served document through the Flask test client: each must be a 200; path → body."""
+    client = app.test_client()
+    bodies = {}
+    for path in served_paths(app, section_slugs):
+        response = client.get("/" + path)
+        assert response.status_code == 200, (path, response.status_code, response.data[:200])
+        bodies[path] = response.data
+    return bodies
+
+
+def check_document(path: str, body: bytes):
+    """Read one served document as its readers would: feeds by feedparser (bozo false) and strictly,
+    OPML strictly, pages as UTF-8 HTML. Returns feedparser's result for feeds, else None."""
+    name = path.rsplit("/", 1)[-1]
+    if name in FEED_TYPES:
+        return read_feed(path, body)
+    if name.endswith(".opml"):
+        xml(body)
+        return None
+    assert name == "", path
+    page = PageSkeleton.of(body)
+    assert page.tags and page.tags[0][0] == "html", path
+    return None
+
+
+# ---- script spotting ------------------------------------------------------------------------------
+#
+# A finding is (kind, where, what): kind "html" for fields that are HTML (content, RSS item
+# descriptions, JSON content_html), "text" for plain-text fields (titles, categories, names, captions,
+# summaries — plain by the spec, but some readers put them into a page unescaped), "url" for links and
+# ids, "page" for the pages for people.
+
+DANGEROUS_ELEMENTS = frozenset({"script", "iframe", "frame", "frameset", "object", "embed", "applet", "style",
+                                "base", "meta", "form", "link", "svg", "math", "template", "noscript",
+                                "input", "button", "textarea", "select", "isindex", "xml", "import"})
+URL_ATTRIBUTES = frozenset({"href", "src", "action", "formaction", "background", "poster", "cite", "data",
+                            "codebase", "xlink:href", "dynsrc", "lowsrc", "longdesc", "usemap", "manifest",
+                            "ping", "srcset", "content", "profile", "classid", "archive", "icon"})
+DANGEROUS_SCHEMES = ("javascript:", "vbscript:", "data:", "livescript:", "mocha:")
+_URL_NOISE = re.compile(r"[\x00-\x20\x7f]")   # browsers drop these before reading a scheme (WHATWG URL)
+_NOT_IN_URI = re.compile(r'[<>"`\x00-\x20\x7f]')    # RFC 3986: never raw in a URI; markup when shown unescaped
+URL_KEYS = frozenset({"href", "url", "link", "id", "guid", "src", "uri", "comments", "license", "docs", "scheme",
+                      "domain", "image", "icon", "favicon", "home_page_url", "feed_url", "external_url",
+                      "banner_image", "xmlUrl", "htmlUrl"})
+HTML_TYPES = ("text/html", "application/xhtml+xml", "html", "xhtml")
+
+Finding = tuple[str, str, str]
+
+
+def dangerous_url(value: str) -> bool:
+    """Would a browser run or inline this URL? (after stripping whitespace and controls, any case)"""
+    return _URL_NOISE.sub("", value).lower().startswith(DANGEROUS_SCHEMES)
+
+
+def url_findings(value: str, where: str) -> list[Finding]:
+    """A URL or id a document publishes: no script scheme, no raw markup characters (RFC 3986 wants them %-encoded)."""
+    if dangerous_url(value):
+        return [("url", where, f"a script URL: {value!r}")]
+    bad = "".join(sorted(set(_NOT_IN_URI.findall(value))))
+    return [("url", where, f"not a valid URI (raw {bad!r}): {value!r}")] if bad else []
+
+
+class _Inspector(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.found: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        if tag in DANGEROUS_ELEMENTS:
+            self.found.append(f"<{tag}> element")
+        for name, value in attrs:
+            if name.startswith("on") or name in ("style", "srcdoc", "http-equiv"):
+                self.found.append(f"{name}= on <{tag}>")
+            elif name in URL_ATTRIBUTES and value:
+                urls = [u.strip().split(" ")[0] for u in value.split(",")] if name == "srcset" else [value]
+                if any(dangerous_url(u) for u in urls):
+                    self.found.append(f"{name}={value!r} on <{tag}>")
+
+    handle_startendtag = handle_starttag
+
+
+def script_in_html(fragment: str) -> list[str]:
+    """What in `fragment`, read as HTML by a browser, could run script or load active content."""
+    inspector = _Inspector()
+    inspector.feed(fragment)
+    inspector.close()
+    return inspector.found
+
+
+def _text_findings(value: str, where: str, kind: str) -> list[Finding]:
+    return [(kind, where, what) for what in script_in_html(value)]
+
+
+def feedparser_findings(value, where: str = "", kind: str = "text") -> list[Finding]:
+    """feedparser's view (already unescaped): each string read as HTML, each URL-ish key checked.
+    A string is "html" when feedparser says its type is HTML (its `_detail`, or the detail itself)."""
+    found: list[Finding] = []
+    if isinstance(value, dict):
+        own = "html" if str(value.get("type", "")) in HTML_TYPES and "value" in value else "text"
+        for key, item in value.items():
+            if key.endswith("_parsed") or key in ("bozo_exception", "headers", "namespaces"):
+                continue
+            if isinstance(item, str):
+                if key in URL_KEYS:
+                    found += url_findings(item, f"{where}.{key}")
+                    continue
+                detail = value.get(key + "_detail")
+                item_kind = own if key == "value" else (
+                    "html" if isinstance(detail, dict) and detail.get("type") in HTML_TYPES else "text")
+                found += _text_findings(item, f"{where}.{key}", item_kind)
+            else:
+                found += feedparser_findings(item, f"{where}.{key}")
+    elif isinstance(value, (list, tuple)):
+        for index, item in enumerate(value):
+            found += feedparser_findings(item, f"{where}[{index}]")
+    elif isinstance(value, str):
+        found += _text_findings(value, where, kind)
+    return found
+
+
+def _xml_kind(element) -> str:
+    local = element.tag.rsplit("}", 1)[-1]
+    parent = element.getparent()
+    parent_local = parent.tag.rsplit("}", 1)[-1] if parent is not None and isinstance(parent.tag, str) else ""
+    if local == "encoded" or (local == "description" and parent_local == "item"):
+        return "html"
+    if local in ("content", "summary", "title", "subtitle", "rights") and element.get("type") in HTML_TYPES:
+        return "html"
+    return "text"
+
+
+def xml_findings(body: bytes) -> list[Finding]:
+    """A raw XML document (feed or OPML): every element's text (unescaped by the XML parser) and every
+    attribute read as HTML, every URL-like element and attribute checked as a URL."""
+    found: list[Finding] = []
+    for element in xml(body).iter():
+        if not isinstance(element.tag, str):
+            continue
+        local = element.tag.rsplit("}", 1)[-1]
+        if element.text and element.text.strip():
+            if local in ("id", "guid", "link", "uri", "url", "docs", "comments", "icon", "logo"):
+                found += url_findings(element.text, f"<{local}>")
+            else:
+                found += _text_findings(element.text, f"<{local}>", _xml_kind(element))
+        for name, value in element.attrib.items():
+            short = name.rsplit("}", 1)[-1]
+            if short in URL_KEYS or short.lower().endswith(("url", "href", "src")):
+                found += url_findings(value, f"<{local} {short}>")
+            elif short not in ("type", "rel", "medium", "version", "length", "fileSize", "width", "height"):
+                found += _text_findings(value, f"<{local} {short}>", "text")
+    return found
+
+
+def json_findings(value, where: str = "") -> list[Finding]:
+    """A JSON Feed: content_html is HTML, every other string plain text, URL-valued keys are URLs."""
+    found: list[Finding] = []
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if isinstance(item, str):
+                if key in URL_KEYS or key.endswith("url"):
+                    found += url_findings(item, f"{where}.{key}")
+                else:
+                    found += _text_findings(item, f"{where}.{key}", "html" if key == "content_html" else "text")
+            else:
+                found += json_findings(item, f"{where}.{key}")
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            found += json_findings(item, f"{where}[{index}]")
+    return found
+
+
+class PageSkeleton(HTMLParser):
+    """The tags and attribute names of an HTML page, in order: text may vary, structure may not."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.tags: list[tuple[str, tuple[str, ...]]] = []
+        self.text: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append((tag, tuple(sorted(name for name, _ in attrs))))
+
+    def handle_data(self, data):
+        self.text.append(data)
+
+    @classmethod
+    def of(cls, page: bytes) -> "PageSkeleton":
+        skeleton = cls()
+        skeleton.feed(page.decode("utf-8"))
+        skeleton.close()
+        return skeleton
+
+
+# The page template's own elements and attributes: anything else in a page came from store text.
+PAGE_ELEMENTS = {
+    "html": {"lang"}, "head": set(), "meta": {"charset", "name", "content"}, "title": set(),
+    "link": {"rel", "type", "title", "href"}, "style": set(), "body": set(), "header": set(), "p": {"class"},
+    "a": {"href", "type", "class"}, "nav": {"aria-label"}, "main": set(), "h1": set(), "h2": {"id"},
+    "section": {"class", "aria-labelledby"}, "div": {"class"}, "label": {"for"},
+    "input": {"id", "type", "readonly", "value"}, "article": set(), "time": {"datetime"}, "figure": set(),
+    "img": {"src", "alt", "width", "height", "loading"}, "figcaption": set(), "span": {"class"}, "ul": {"class"},
+    "li": set(), "strong": set(), "footer": set(), "br": set(), "code": set(),
+}
+
+
+class _PageInspector(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.found: list[str] = []
+        self.counts: dict[str, int] = {}
+
+    def handle_starttag(self, tag, attrs):
+        self.counts[tag] = self.counts.get(tag, 0) + 1
+        allowed = PAGE_ELEMENTS.get(tag)
+        if allowed is None:
+            self.found.append(f"<{tag}> is not an element of the page template")
+            return
+        for name, value in attrs:
+            if name not in allowed:
+                self.found.append(f"{name}= on <{tag}> is not an attribute of the page template")
+            elif name in ("href", "src") and not (value or "").startswith(("https://", "http://")):
+                self.found.append(f"{name}={value!r} on <{tag}> is not an absolute http(s) URL")
+        attributes = dict(attrs)
+        if tag == "meta" and not ("charset" in attributes or attributes.get("name") in ("viewport", "description")):
+            self.found.append(f"<meta {attributes}>")
+        if tag == "link" and attributes.get("rel") not in ("alternate", "outline"):
+            self.found.append(f"<link {attributes}>")
+
+    handle_startendtag = handle_starttag
+
+
+def page_findings(body: bytes) -> list[Finding]:
+    """A page for people: only the template's elements and attributes, one style sheet, no script."""
+    inspector = _PageInspector()
+    inspector.feed(body.decode("utf-8"))
+    inspector.close()
+    found = [("page", "page", what) for what in inspector.found]
+    counts = inspector.counts
+    if counts.get("style") != 1 or counts.get("title") != 1 or counts.get("input", 0) > 1:
+        found.append(("page", "page", f"template-only elements were added: {counts}"))
+    return found
+
+
+def findings(path: str, body: bytes) -> list[Finding]:
+    """Everything in one served document that could run script in a reader or a browser."""
+    name = path.rsplit("/", 1)[-1]
+    if name == "feed.json":
+        return json_findings(json.loads(body))
+    if name in ("rss.xml", "atom.xml"):
+        return xml_findings(body) + feedparser_findings(read_feed(path, body))
+    if name.endswith(".opml"):
+        return xml_findings(body)
+    return page_findings(body)
+
+
+# ---- which files get opened ---------------------------------------------------------------------
+
+_watch_lock = threading.Lock()
+_watchers: list[list[str]] = []
+
+
+def _audit(event: str, args) -> None:
+    if event == "open" and _watchers:
+        target = args[0]
+        if isinstance(target, (str, bytes, os.PathLike)):
+            name = os.fsdecode(target)
+            for opened in list(_watchers):
+                opened.append(name)
+
+
+_installed = False
+
+
+@contextlib.contextmanager
+def files_opened() -> Iterator[list[str]]:
+    """Record every path this process opens meanwhile (PEP 578 audit events: open(), io.open, os.open)."""
+    global _installed
+    with _watch_lock:
+        if not _installed:
+            sys.addaudithook(_audit)
+            _installed = True
+    opened: list[str] = []
+    _watchers.append(opened)
+    try:
+        yield opened
+    finally:
+        _watchers.remove(opened)
+
+
+def opened_under(opened: list[str], *roots: Path) -> list[str]:
+    """The recorded paths that lie under any of `roots` (resolved, so links and '..' count)."""
+    resolved_roots = [Path(os.path.realpath(r)) for r in roots]
+    hits = []
+    for name in opened:
+        real = Path(os.path.realpath(name))
+        if any(real == r or r in real.parents for r in resolved_roots) or any(
+                Path(os.path.abspath(name)) == Path(os.path.abspath(r)) for r in roots):
+            hits.append(name)
+    return hits

@@ -1,0 +1,595 @@
+"""Any store content yields valid feeds. Hypothesis writes stores of odd article files — arbitrary
+Unicode (controls, NUL, surrogate escapes, RTL marks, emoji), odd YAML (anchors, aliases, tags
+including !!python, huge numbers, lists where text belongs, duplicate keys), odd dates and zones,
+huge and empty bodies, random Markdown and HTML — beside a few always-good stories. For every store:
+no exception escapes, every feed is well-formed XML that feedparser reads with bozo false, every bad
+article is named in the problems, the good ones stay published, and no YAML tag runs code.
+
+A few hundred stores in the normal run; thousands with FEEDSVC_LONG=1 (`make test-long`).
+"""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+import time
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+import yaml
+from hypothesis import HealthCheck, Phase, example, given, settings
+from hypothesis import strategies as st
+
+from feedsvc.app import create_app
+from feedsvc.build import build
+from feedsvc.config import load_config
+from feedsvc.urls import build_file_name
+
+from .conftest import BASE_URL, SITE, make_jpeg
+from .hostile import check_document, fetch_everything, files_opened, long_only, opened_under, served_paths
+
+SITE_URL = SITE["url"]
+SECTIONS = [s["slug"] for s in SITE["sections"]]
+MAX_ARTICLE_BYTES = 128 * 1024                  # small, so "over the limit" is cheap to write
+# The normal run does not shrink: a failing store is printed as generated (with a blob to replay it),
+# so a known failure costs seconds, not the minutes shrinking these slow examples would take.
+FUZZ = settings(max_examples=200, deadline=None, print_blob=True,
+                phases=[Phase.explicit, Phase.reuse, Phase.generate],
+                suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
+                                       HealthCheck.filter_too_much, HealthCheck.large_base_example])
+LONG_FUZZ = settings(FUZZ, max_examples=4000, phases=list(Phase))
+BUILD_FUZZ = settings(FUZZ, max_examples=30)
+LONG_BUILD_FUZZ = settings(FUZZ, max_examples=500)
+
+# ---- text -----------------------------------------------------------------------------------------
+
+ODD = ["\x00", "\x01", "\x07", "\x08", "\x0b", "\x0c", "\x1b", "\x7f", "\x80", "\x85", "\x9f", "\u00a0",
+       "\u200b", "\u200d", "\u200e", "\u200f", "\u202a", "\u202e", "\u2066", "\u2069", "\u2028", "\u2029",
+       "\ufeff", "\ufffe", "\uffff", "\ufffd", "\U0001f600", "\U0001f468\u200d\U0001f469\u200d\U0001f467",
+       "\U0001d54f", "e\u0301", "\u0645\u0631\u062d\u0628\u0627", "\u05e9\u05dc\u05d5\u05dd", "\u65e5\u672c",
+       "\U0010ffff", "\U000e0001", "\U0001fffe", "\t", "\r", "\r\n", "\n", " ", "<", ">", "&", "]]>", '"', "'",
+       "\\", ":", ": ", "#", " #", "- ", "---", "...", "%", "@", "`", "|", "{", "}", "[", "]", "*", "!", "&amp;",
+       "&#0;", "&#x1;", "&#xD800;", "&lt;b&gt;", "&nbsp;", "<b>", "</p>", "<!--", "-->", "<![CDATA[", "<script>",
+       "<img src=x onerror=alert(1)>", "javascript:alert(1)", "<b>&#x1;</b>", "<i>x</i>&#12;", "&#xFFFE;<br>",
+       "<b></b>&lt;script&gt;"]
+XML_FORBIDDEN = {chr(c) for c in range(0x20) if chr(c) not in "\t\n\r"} | {"\ufffe", "\uffff"}
+LINE_BREAKS = {"\n", "\r", "\x85", "\u2028", "\u2029"}
+
+
+def _yaml_printable(ch: str) -> bool:
+    c = ord(ch)
+    return (ch in "\t\n\r" or 0x20 <= c <= 0x7e or c == 0x85 or 0xa0 <= c <= 0xd7ff or 0xe000 <= c <= 0xfffd
+            or 0x10000 <= c <= 0x10ffff)
+
+
+odd_text = st.lists(st.one_of(st.sampled_from(ODD), st.text(st.characters(exclude_categories=["Cs"]), max_size=6)),
+                    max_size=4).map("".join)
+
+
+@st.composite
+def quoted(draw, text: str, raw_ok: bool = True) -> str:
+    """`text` as a YAML double-quoted scalar that loads back as `text` (XML-forbidden characters aside).
+
+    Characters XML forbids go in raw (the store removes them before YAML) or as escapes (the store
+    removes them after): both are exercised.
+    """
+    out = []
+    for ch in text:
+        if ch in '"\\':
+            out.append("\\" + ch)
+        elif ch in XML_FORBIDDEN and raw_ok and draw(st.booleans()):
+            out.append(ch)
+        elif ch in LINE_BREAKS or ch == "\ufeff" or not _yaml_printable(ch):
+            out.append(f"\\x{ord(ch):02x}" if ord(ch) < 0x100 else
+                       f"\\u{ord(ch):04x}" if ord(ch) < 0x10000 else f"\\U{ord(ch):08x}")
+        else:
+            out.append(ch)
+    return '"' + "".join(out) + '"'
+
+
+# ---- Markdown and HTML bodies --------------------------------------------------------------------
+
+MARKDOWN_BITS = [
+    "# Heading", "## Sub", "*em*", "**strong**", "`code`", "```\nfenced <b>\n```", "> quote", "- item", "1. item",
+    "[link](https://example.com/a?b=1&c=2)", "[rel](../other)", "[bad](javascript:alert(1))", "![img](/i.png)",
+    "![x](data:image/png;base64,AAAA)", "<div>raw</div>", "<p onclick=x>p</p>", "<script>alert(1)</script>",
+    "<img src=x onerror=alert(1)>", "<a href='jav&#x09;ascript:alert(1)'>x</a>", "<svg onload=alert(1)>",
+    "<table><tr><td>t</td></tr></table>", "| a | b |\n|---|---|\n| 1 | 2 |", "~~strike~~", "<!-- comment -->",
+    "&amp; &lt; &#0; &#x110000; &bogus;", "<", "</div>", "<b><i>mis</b></i>", "***", "\\", "<math><mi>x</mi></math>",
+    "[ref]: https://example.com", "[ref]", "<iframe src=//evil.example>", "<style>*{}</style>", "<![CDATA[x]]>",
+]
+markdown = st.lists(st.one_of(st.sampled_from(MARKDOWN_BITS), odd_text), max_size=8).map("\n\n".join)
+
+
+@st.composite
+def body(draw) -> str:
+    size = draw(st.integers(0, 39))
+    text = draw(markdown)
+    if size == 0:                                        # now and then, a huge body (within the limit)
+        chunk = draw(st.sampled_from(MARKDOWN_BITS)) + " " + draw(odd_text) + "\n\n"
+        text += chunk * (25_000 // max(1, len(chunk.encode())))
+    return text
+
+
+# ---- dates ---------------------------------------------------------------------------------------
+
+ZONES = ["Z", "+00:00", "-07:00", "+05:45", "+14:00", "-12:00", "+09:30"]
+ABBREVIATIONS = ["UTC", "GMT", "EST", "EDT", "CST", "CDT", "MST", "MDT", "PST", "PDT"]
+MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+          "November", "December"]
+
+
+@st.composite
+def good_date(draw) -> str:
+    """A readable date safely in the past, written one of the ways FORMAT.md allows."""
+    moment = draw(st.datetimes(min_value=datetime(1971, 1, 1), max_value=datetime(2020, 12, 31)))
+    style = draw(st.integers(0, 6))
+    if style == 0:
+        return moment.strftime("%Y-%m-%dT%H:%M:%S") + draw(st.sampled_from(ZONES))
+    if style == 1:
+        return moment.strftime("%Y-%m-%d %H:%M")                      # the site's zone (DST gaps included)
+    if style == 2:
+        return moment.strftime("%Y-%m-%d")
+    if style == 3:
+        return (f"{MONTHS[moment.month - 1]} {moment.day}, {moment.year} "
+                f"{(moment.hour % 12) or 12}:{moment.minute:02d} {'am' if moment.hour < 12 else 'pm'} "
+                f"{draw(st.sampled_from(ABBREVIATIONS))}")
+    if style == 4:
+        return moment.strftime("%a, %d %b %Y %H:%M:%S +0000")
+    if style == 5:
+        return moment.strftime("%Y-%m-%dT%H:%M:%S.%f") + "Z"
+    return moment.strftime("%Y-%m-%dT%H:%M") + draw(st.sampled_from(ZONES))
+
+
+BAD_DATES = ["tomorrow-ish", "2013-02-30", "2013-13-01", "10000-01-01", "0000-00-00", "2013-05-02T25:00",
+             "2013-05-02T17:40+25:00", "May 2 2013 5pm IST", "1899-12-31", "9999-12-31T23:59:59-14:00",
+             "1900-01-01T00:00:00+14:00", "2013", "May 2013", "12:00", "1e9", "@1367516400", "2013-05-02 17:40 XYZ",
+             "0001-01-01T00:00:00+01:00"]
+
+# ---- one article file ----------------------------------------------------------------------------
+
+
+class Planned:
+    """One article file to write, and what the store must make of it.
+
+    A plain class, not a dataclass: Hypothesis prints a dataclass field by field, and a failing store
+    then prints tens of kilobytes (a warning, so an error here).
+    """
+
+    def __init__(self, relpath: str, data: bytes, kind: str, why: str = "", url: str | None = None,
+                 section: str | None = None, may_vanish: bool = False,
+                 extra_files: dict[str, bytes] | None = None) -> None:
+        self.relpath = relpath
+        self.data = data
+        self.kind = kind                    # "good" | "bad" | "wild"
+        self.why = why                      # bad: what is wrong; wild: the front matter, for messages
+        self.url = url                      # good: where the feed must link to it
+        self.section = section
+        self.may_vanish = may_vanish        # wild: may be a draft, which is left out without a problem
+        self.extra_files = extra_files or {}
+
+    def __repr__(self) -> str:       # short: Hypothesis prints failing stores, and warnings are errors
+        data = self.data if len(self.data) <= 600 else self.data[:600] + b"...(%d bytes)" % len(self.data)
+        return f"Planned({self.relpath!r}, {self.kind}, {self.why[:80]!r}, {data!r})"
+
+
+@st.composite
+def good_article(draw, index: int) -> Planned:
+    section = draw(st.sampled_from(SECTIONS))
+    url = f"{SITE_URL}stories/good-{index}-q7zk"
+    section_names = {"world": ["world", "World & Nation", "world & nation", "WORLD"],
+                     "business": ["business", "Business", "BUSINESS"]}[section]
+    lines = [f"title: {draw(quoted(f'Good story {index}: ' + draw(odd_text)))}",
+             f"section: {draw(quoted(draw(st.sampled_from(section_names))))}",
+             f"published: {draw(quoted(draw(good_date())))}",
+             f"url: {url}"]
+    if draw(st.booleans()):
+        lines.append("updated: 2022-01-01T00:00:00Z")
+    if draw(st.booleans()):
+        lines.append(f"dateline: {draw(quoted('CITY ' + draw(odd_text)))}")
+    if draw(st.booleans()):
+        lines.append(f"summary: {draw(quoted('Summary ' + draw(odd_text)))}")
+    authors = draw(st.integers(0, 3))
+    if authors == 1:
+        lines.append(f"authors: {draw(quoted('Staff ' + draw(odd_text)))}")
+    elif authors == 2:
+        lines.append(f"authors:\n  - {draw(quoted('A ' + draw(odd_text)))}\n  - name: {draw(quoted('B ' + draw(odd_text)))}"
+                     f"\n    email: b@news.example.com\n    url: https://news.example.com/staff/b")
+    elif authors == 3:
+        lines.append(f"author:\n  name: {draw(quoted('C ' + draw(odd_text)))}\n  email: not-an-email")
+    if draw(st.booleans()):
+        lines.append(f"tags: [{draw(quoted('tag ' + draw(odd_text)))}, plain, {draw(quoted(draw(odd_text)))}]")
+    photo = draw(st.integers(0, 2))
+    if photo == 1:
+        lines.append(f"photo:\n  src: media/good.jpg\n  caption: {draw(quoted('Caption ' + draw(odd_text)))}"
+                     f"\n  credit: {draw(quoted(draw(odd_text)))}")
+    elif photo == 2:
+        lines.append(f"photo:\n  src: https://cdn.example.com/{index}.jpg\n  length: 1234\n  alt: {draw(quoted(draw(odd_text)))}")
+    if draw(st.booleans()):
+        lines.append(f"related:\n  - title: {draw(quoted('Related ' + draw(odd_text)))}\n    url: /world/elsewhere"
+                     "\n  - world/no-such-story")
+    if draw(st.booleans()):
+        lines.append("publised: a typo, only a warning")
+    draw(st.randoms()).shuffle(lines)
+    text = "---\n" + "\n".join(lines) + "\n---\n" + f"Good body {index}.\n\n" + draw(body())
+    if draw(st.booleans()):
+        text = "\ufeff" + text.replace("\n", "\r\n")
+    return Planned(f"{section}/a-good-{index}.md", text.encode("utf-8"), "good", url=url, section=section)
+
+
+BAD_KINDS = ["invalid-yaml", "python-tag", "python-tag-nested", "python-name", "python-verbatim-tag",
+             "duplicate-key", "duplicate-key-nested", "missing-title", "missing-section", "missing-published",
+             "title-list", "title-mapping", "section-list", "unknown-section", "bad-date", "date-number",
+             "updated-before", "empty-body", "whitespace-body", "latin-1", "encoded-surrogate", "yaml-surrogate",
+             "photo-missing", "photo-not-image", "photo-outside", "photo-script-url", "status-maybe", "too-big",
+             "no-front-matter", "unclosed-front-matter", "front-not-mapping", "related-script-url",
+             "id-spaces", "slug-slash", "unhashable-key", "url-ftp", "duplicate-url",
+             "alias-bomb", "recursive-alias", "undefined-alias"]
+
+
+@st.composite
+def bad_article(draw, index: int, marker: str, kind: str | None = None) -> Planned:
+    kind = kind or draw(st.sampled_from(BAD_KINDS))
+    title = f"title: {draw(quoted(f'Bad story {index} ' + draw(odd_text)))}"
+    section, published = "section: world", f"published: {draw(quoted(draw(good_date())))}"
+    decoration = [f"dateline: {draw(quoted(draw(odd_text)))}"] if draw(st.booleans()) else []
+    lines = [title, section, published, *decoration]
+    text_body = f"Bad body {index}.\n\n" + draw(markdown)
+    extra: dict[str, bytes] = {}
+    raw: bytes | None = None
+    relpath = f"world/bad-{index}.md"
+
+    def replace(key: str, line: str) -> None:
+        for i, existing in enumerate(lines):
+            if existing.startswith(key + ":"):
+                lines[i] = line
+                return
+        lines.append(line)
+
+    def drop(key: str) -> None:
+        lines[:] = [line for line in lines if not line.startswith(key + ":")]
+
+    if kind == "invalid-yaml":
+        replace("title", "title: [never closed")
+    elif kind == "python-tag":
+        replace("title", f'title: !!python/object/apply:os.system ["touch {marker}"]')
+    elif kind == "python-tag-nested":
+        lines.append(f'photo:\n  src: media/x.jpg\n  caption: !!python/object/apply:os.system ["touch {marker}"]')
+    elif kind == "python-name":
+        replace("title", "title: !!python/name:os.system")
+    elif kind == "python-verbatim-tag":
+        replace("title", f'title: !<tag:yaml.org,2002:python/object/apply:os.system> ["touch {marker}"]')
+    elif kind == "duplicate-key":
+        lines.append(f"title: {draw(quoted('Second title ' + draw(odd_text)))}")
+    elif kind == "duplicate-key-nested":
+        lines.append("photo:\n  src: https://cdn.example.com/a.jpg\n  src: https://cdn.example.com/b.jpg")
+    elif kind == "missing-title":
+        drop("title")
+    elif kind == "missing-section":
+        drop("section")
+    elif kind == "missing-published":
+        drop("published")
+    elif kind == "title-list":
+        replace("title", "title: [a, [nested, [deeper]], {b: c}]")
+    elif kind == "title-mapping":
+        replace("title", "title: {text: a headline}")
+    elif kind == "section-list":
+        replace("section", "section: [world, business]")
+    elif kind == "unknown-section":
+        replace("section", f"section: {draw(quoted(draw(st.sampled_from(['Sports', 'worlds', 'World and Nation']))))}")
+    elif kind == "bad-date":
+        name = draw(st.sampled_from(["published", "updated"]))
+        replace(name, f"{name}: {draw(quoted(draw(st.sampled_from(BAD_DATES))))}")
+    elif kind == "date-number":
+        replace("published", f"published: {draw(st.sampled_from(['1367516400', '2013.5', '[2013, 5, 2]', '{y: 2013}', 'yes']))}")
+    elif kind == "updated-before":
+        replace("published", "published: 2013-05-02T17:40:00Z")
+        lines.append("updated: 2013-05-01T09:00:00Z")
+    elif kind == "empty-body":
+        text_body = ""
+    elif kind == "whitespace-body":
+        text_body = draw(st.sampled_from(["\n\n", "   \n\t\n", "\r\n\r\n", "\x00\x0b\n"]))
+    elif kind == "photo-missing":
+        lines.append("photo:\n  src: media/not-uploaded.jpg")
+    elif kind == "photo-not-image":
+        lines.append("photo:\n  src: media/not-a-photo.jpg")
+        extra["media/not-a-photo.jpg"] = b"this is text, not a JPEG\n"
+    elif kind == "photo-outside":
+        lines.append(f"photo:\n  src: {draw(st.sampled_from(['../_site.yml', 'media/../../etc/passwd', '/etc/passwd', 'media/.hidden.jpg', '_site.yml']))}")
+    elif kind == "photo-script-url":
+        lines.append(f"photo: {draw(quoted(draw(st.sampled_from(['javascript:alert(1)', 'data:image/png;base64,AAAA', 'file:///etc/passwd']))))}")
+    elif kind == "status-maybe":
+        lines.append(f"status: {draw(st.sampled_from(['maybe', '[draft]', 'true', '3']))}")
+    elif kind == "no-front-matter":
+        raw = (f"Bad story {index} with no front matter\n\n" + text_body).encode()
+    elif kind == "unclosed-front-matter":
+        raw = ("---\n" + "\n".join(lines) + "\n" + text_body).encode()
+    elif kind == "front-not-mapping":
+        raw = ("---\n- a list\n- not a mapping\n---\n" + text_body).encode()
+    elif kind == "related-script-url":
+        lines.append(f"related:\n  - title: a link\n    url: {draw(quoted(draw(st.sampled_from(['javascript:alert(1)', 'vbscript:x', 'data:text/html,<script>alert(1)</script>']))))}")
+    elif kind == "id-spaces":
+        lines.append("id: has spaces in it")
+    elif kind == "slug-slash":
+        lines.append(f"slug: {draw(st.sampled_from(['a/b', '..', '.']))}")
+    elif kind == "unhashable-key":               # a key that is a list or a mapping, not text
+        lines.append(draw(st.sampled_from(["? [a, b]\n: c", "? {a: b}\n: c", "[x]: y"])))
+    elif kind == "url-ftp":
+        lines.append(f"url: {draw(st.sampled_from(['ftp://news.example.com/x', 'javascript:alert(1)', 'news.example.com/x']))}")
+    elif kind == "duplicate-url":
+        relpath = f"zz/dup-{index}.md"           # later in path order than every good story: it loses
+        lines.append(f"url: {SITE_URL}stories/good-0-q7zk")
+    elif kind == "alias-bomb":
+        bomb = ["a: &a [x, x, x, x, x, x, x, x, x]"] + [f"{chr(98 + i)}: &{chr(98 + i)} [{', '.join(['*' + chr(97 + i)] * 9)}]"
+                                                       for i in range(8)]
+        lines = bomb + [line for line in lines if not line.startswith("title:")] + ["title: *i"]
+    elif kind == "recursive-alias":
+        replace("title", "title: &r [*r]")
+    elif kind == "undefined-alias":
+        replace("title", "title: *nowhere")
+    if kind == "latin-1":
+        raw = ("---\n" + "\n".join(lines) + "\n---\n").encode() + b"Caf\xe9 au lait.\n" + text_body.encode()
+    elif kind == "encoded-surrogate":
+        raw = ("---\n" + "\n".join(lines) + "\n---\n" + text_body + "\ud800").encode("utf-8", "surrogatepass")
+    elif kind == "yaml-surrogate":
+        escape = draw(st.sampled_from(["\\ud800", "\\udfff", "a\\ud83d", "\\udc00b"]))
+        lines.append(f'summary: "{escape}"')
+    elif kind == "too-big":
+        text_body = f"Bad body {index}.\n\n" + "All work and no play. " * (MAX_ARTICLE_BYTES // 20)
+    if raw is None:
+        raw = ("---\n" + "\n".join(lines) + "\n---\n" + text_body).encode("utf-8")
+    return Planned(relpath, raw, "bad", why=kind, extra_files=extra)
+
+
+# Wild front matter: any field, any YAML value, valid or not.
+WILD_KEYS = ["title", "section", "published", "updated", "id", "slug", "url", "authors", "author", "dateline",
+             "summary", "tags", "status", "photo", "related", "publised", "Title", "<<", "1", "null", '"title"',
+             "'section'", "title ", "? title", "!!str title", "&k title"]
+YAML_SNIPPETS = ["[a, [b, [c]], {d: e}]", "{name: x, email: y@z, url: 'javascript:x'}", "~", "null", "yes", "no",
+                 "on", "1e999", "-.inf", ".nan", "0x" + "f" * 40, "1" * 400, "9" * 5000, "0o777", "1_000", "2013-05-02",
+                 "2013-05-02 17:40:00 -7", "12:30:45", "!!binary aGVsbG8=", "!!set {a, b}", "!!omap [a: 1, b: 2]",
+                 "!!str 123", "!!int 12", "!!int nope", "!!float 1e999", "!!timestamp 2013-05-02", "!custom x",
+                 "!!python/object/apply:os.system [\"touch {marker}\"]", "!!python/object/new:os.system [x]",
+                 "!!python/name:os.system", "!<tag:yaml.org,2002:python/object/apply:os.system> [\"touch {marker}\"]",
+                 "&anchor value", "*anchor", "*nowhere", "&l [*l]", "|\n  block\n  text", ">-\n  folded\n  text",
+                 "\n  - one\n  - [two]\n  - {three: 3}", "\n  src: media/good.jpg\n  caption: [x]",
+                 "\n  src: https://cdn.example.com/x.png\n  length: -5\n  width: 1e999",
+                 "\n  - title: t\n    url: /rel\n  - world/a-good-0\n  - {title: [x], url: y}",
+                 "\n  name: [x]\n  email: 1", "'single '' quoted'", "\"\\ud800\"", "\"\\x00\\x07\\x1b\"",
+                 "\"\\U0010FFFF\\uFFFE\"", "\"\\N\\_\\L\\P\"", "\"\\e\\a\\0\"", "draft", "Draft", "published",
+                 "\"\\u202etxet lanoitceridib\"", "'<script>alert(1)</script>'", "'  '", "''", "\"\""]
+
+
+@st.composite
+def wild_value(draw, marker: str) -> str:
+    choice = draw(st.integers(0, 4))
+    if choice == 0:
+        return draw(st.sampled_from(YAML_SNIPPETS)).replace("{marker}", marker)
+    if choice == 1:
+        return draw(quoted(draw(odd_text)))
+    if choice == 2:
+        return draw(odd_text).replace("\n", " ")           # raw: valid YAML or not
+    if choice == 3:
+        return draw(quoted(draw(good_date()) if draw(st.booleans()) else draw(st.sampled_from(BAD_DATES))))
+    return "'" + draw(odd_text).replace("'", "''") + "'"
+
+
+@st.composite
+def wild_article(draw, index: int, marker: str) -> Planned:
+    lines = []
+    for _ in range(draw(st.integers(0, 9))):
+        lines.append(f"{draw(st.sampled_from(WILD_KEYS))}: {draw(wild_value(marker))}")
+    if draw(st.booleans()):                     # usually the bare minimum, so some wild stories publish
+        lines += [f"title: {draw(quoted('Wild ' + draw(odd_text)))}", f"section: {draw(st.sampled_from(SECTIONS))}",
+                  f"published: {draw(quoted(draw(good_date())))}"]
+    draw(st.randoms()).shuffle(lines)
+    front = "\n".join(lines)
+    text = "---\n" + front + "\n" + draw(st.sampled_from(["---", "...", "--- ", "---\t"])) + "\n" + draw(body())
+    prefix = draw(st.sampled_from(["", "", "\ufeff", "\n", " "]))
+    data = (prefix + text).encode("utf-8")
+    if draw(st.integers(0, 9)) == 0:
+        data = data.replace(b"\n", b"\r\n")
+    may_vanish = "status" in front and "raft" in front
+    return Planned(f"{draw(st.sampled_from(SECTIONS + ['misc', 'deep/er/still']))}/wild-{index}.md", data, "wild",
+                   why=front[:200], may_vanish=may_vanish)
+
+
+@st.composite
+def stores(draw, marker_dir: str) -> tuple[str, list[Planned]]:
+    """A site file (odd titles) and a handful of articles: always one or two good ones."""
+    site = dict(SITE)
+    site["title"] = "Times " + draw(odd_text)
+    site["description"] = draw(odd_text)
+    site["copyright"] = draw(odd_text)
+    # Escapes only: a raw control character makes the whole site file unreadable YAML (articles differ).
+    site_text = "\n".join(f"{key}: {draw(quoted(value, raw_ok=False))}" for key, value in site.items()
+                          if isinstance(value, str))
+    site_text += "\nsections:\n" + "\n".join(
+        f"  - slug: {s['slug']}\n    title: {s['title']!r}\n    description: {draw(quoted(draw(odd_text), raw_ok=False))}"
+        for s in SITE["sections"])
+    planned = [draw(good_article(i)) for i in range(draw(st.integers(1, 2)))]
+    planned += [draw(bad_article(i, f"{marker_dir}/pwned-bad-{i}")) for i in range(draw(st.integers(0, 3)))]
+    planned += [draw(wild_article(i, f"{marker_dir}/pwned-wild-{i}")) for i in range(draw(st.integers(0, 4)))]
+    return site_text + "\n", planned
+
+
+# ---- the property --------------------------------------------------------------------------------
+
+MARKER_DIR = "{marker_dir}"
+
+
+def write_store(root: Path, site_text: str, planned: list[Planned]) -> None:
+    root.mkdir(parents=True)
+    (root / "_site.yml").write_text(site_text, "utf-8")
+    make_jpeg(root / "media/good.jpg", size=(64, 48))
+    for article in planned:
+        for name, data in article.extra_files.items():
+            (root / name).parent.mkdir(parents=True, exist_ok=True)
+            (root / name).write_bytes(data)
+        path = root / article.relpath
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(article.data)
+
+
+def entry_links(feed) -> set[str]:
+    return {e.get("link") for e in feed.entries}
+
+
+def check_store(workdir: Path, site_text: str, planned: list[Planned]) -> None:
+    root = workdir / "store"
+    write_store(root, site_text, planned)
+    config = {"store": root, "base_url": BASE_URL, "auto_refresh": False, "max_article_bytes": MAX_ARTICLE_BYTES,
+              "max_feed_bytes": 50_000_000}
+    with files_opened() as opened:
+        app = create_app(config)
+        bodies = fetch_everything(app, SECTIONS)
+    snapshot = app.extensions["feedsvc"].store.snapshot
+    display = os.path.normpath(str(root)).replace(os.sep, "/") + "/"
+    problems = snapshot.problems
+    for problem in problems:
+        str(problem).encode("utf-8")                      # an editor can print every message
+    errors = {p.path for p in problems if p.severity == "error"}
+    assert not [p for p in problems if p.path == display + "_site.yml" and p.severity == "error"], problems
+
+    feeds = {path: check_document(path, body) for path, body in bodies.items()}
+    published_paths = {a.path for a in snapshot.by_id.values()}
+
+    for article in planned:
+        where = f"{article.kind} {article.relpath} ({article.why!r})"
+        named = [str(p) for p in problems if p.path == display + article.relpath]
+        if article.kind == "good":
+            assert display + article.relpath not in errors, (where, named)
+            for path, feed in feeds.items():
+                if feed is not None and "/archive/" not in path:
+                    expected = not path.startswith("sections/") or path.startswith(f"sections/{article.section}/")
+                    assert (article.url in entry_links(feed)) == expected, (where, path)
+        elif article.kind == "bad":
+            assert display + article.relpath in errors, (where, named)
+            assert article.relpath not in published_paths, where
+        else:
+            assert (article.relpath in published_paths or display + article.relpath in errors
+                    or article.may_vanish), (where, named)
+    for story in snapshot.by_id.values():                 # whatever is published and due is in the feeds
+        if story.published.timestamp() <= time.time():
+            assert story.url in entry_links(feeds["atom.xml"]), story
+            assert story.url in entry_links(feeds[f"sections/{story.section}/rss.xml"]), story
+
+    assert not list(workdir.glob("pwned-*")), "a YAML tag ran code"
+    too_big = [root / a.relpath for a in planned if a.why == "too-big"]
+    assert not opened_under(opened, *too_big), "an article over the size limit was read"
+
+
+def run_example(site_text: str, planned: list[Planned]) -> None:
+    workdir = Path(tempfile.mkdtemp(prefix="feedsvc-fuzz-"))
+    try:
+        check_store(workdir, fill_marker(site_text, workdir), [fill(a, workdir) for a in planned])
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+def fill_marker(text: str, workdir: Path) -> str:
+    return text.replace(MARKER_DIR, str(workdir))
+
+
+def fill(article: Planned, workdir: Path) -> Planned:
+    article.data = article.data.replace(MARKER_DIR.encode(), str(workdir).encode())
+    return article
+
+
+def _fixed(title: str = "A title", site_title: str = "The Test Times", body: str = "Body.") -> tuple[str, list[Planned]]:
+    """A store of one good story, for @example: the cases that once failed stay in every run."""
+    site = yaml.safe_dump({**SITE, "title": site_title}, allow_unicode=True)
+    good = Planned("world/a-good-0.md", (f"---\ntitle: {json.dumps(title)}\nsection: world\n"
+                                        f"published: 2013-05-02\nurl: {SITE_URL}stories/good-0-q7zk\n---\n{body}\n").encode(),
+                   "good", url=f"{SITE_URL}stories/good-0-q7zk", section="world")
+    return site, [good]
+
+
+@FUZZ
+@example(_fixed(title="Good story 0: <b>bold</b> &#x1; and &#12;"))      # a character reference to a control
+@example(_fixed(title="Good story 0: &#xFFFE;<i>x</i>"))
+@example(_fixed(site_title="Times <b></b>&#x1;"))
+@example(_fixed(body="Code samples:\n\n" + "```\nfenced <b>\n```\n\n" * 1_100))   # markup as text, not nesting
+@example(_fixed(body="A reference to a non-character: &#xFFFE; &#65535;"))
+@given(stores(MARKER_DIR))
+def test_any_store_content_yields_valid_feeds(store):
+    run_example(*store)
+
+
+@long_only
+@LONG_FUZZ
+@given(stores(MARKER_DIR))
+def test_any_store_content_yields_valid_feeds_long(store):
+    run_example(*store)
+
+
+# ---- the static build of the same stores ---------------------------------------------------------
+
+def check_build(workdir: Path, site_text: str, planned: list[Planned]) -> None:
+    root = workdir / "store"
+    write_store(root, site_text, planned)
+    overrides = {"store": root, "base_url": BASE_URL, "max_article_bytes": MAX_ARTICLE_BYTES,
+                 "max_feed_bytes": 50_000_000}
+    out = workdir / "public"
+    report = build(load_config(overrides=overrides), out)
+    assert report.changed
+    app = create_app({**overrides, "auto_refresh": False})
+    client = app.test_client()
+    for path in served_paths(app, SECTIONS):
+        built = (out / build_file_name(path)).read_bytes()
+        assert built == client.get("/" + path).data, path      # the build writes the service's bytes
+        check_document(path, built)
+    assert not list(workdir.glob("pwned-*")), "a YAML tag ran code"
+
+
+def run_build_example(site_text: str, planned: list[Planned]) -> None:
+    workdir = Path(tempfile.mkdtemp(prefix="feedsvc-fuzz-build-"))
+    try:
+        check_build(workdir, fill_marker(site_text, workdir), [fill(a, workdir) for a in planned])
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+@BUILD_FUZZ
+@example(_fixed(title="Good story 0: <b>bold</b> &#x1; and &#12;"))
+@example(_fixed(body="A reference to a non-character: &#xFFFE; &#65535;"))
+@given(stores(MARKER_DIR))
+def test_any_store_content_builds_valid_static_feeds(store):
+    run_build_example(*store)
+
+
+@long_only
+@LONG_BUILD_FUZZ
+@given(stores(MARKER_DIR))
+def test_any_store_content_builds_valid_static_feeds_long(store):
+    run_build_example(*store)
+
+
+# ---- every kind of bad article, each time -------------------------------------------------------
+
+@pytest.mark.parametrize("kind", BAD_KINDS)
+@settings(FUZZ, max_examples=2)
+@given(data=st.data())
+def test_each_kind_of_bad_article_is_named_beside_a_good_one(kind, data):
+    """Every bad kind a few times (the generator above reaches them at random), beside a plain good story."""
+    site, good = _fixed(title="Good story 0")
+    bad = data.draw(bad_article(0, MARKER_DIR + "/pwned-fixed", kind))
+    run_example(site, [*good, bad])
+
+
+# ---- what editors read back -----------------------------------------------------------------------
+
+def test_problem_messages_are_single_printable_lines(store_dir):
+    """`feedsvc check` and the service's log print each problem on one line: a field name or a file name
+    from the store must not add lines ("ERROR …: everything is fine") or terminal escapes to them."""
+    store_dir.write("world/keys.md", '---\ntitle: ok\nsection: world\npublished: 2013-05-02\n'
+                                     '"pub\\nERROR forged: all is well": 1\n"\\e[2Jcls": 2\n---\nA body.\n')
+    store_dir.write("world/name\nERROR forged.md", "not an article\n")
+    store_dir.write("world/esc\x1b[31mred.md", "not an article either\n")
+    app = create_app({"store": store_dir.root, "base_url": BASE_URL, "auto_refresh": False})
+    messages = [str(p) for p in app.extensions["feedsvc"].store.snapshot.problems]
+    assert len(messages) >= 4, messages
+    for message in messages:
+        assert not any(ord(c) < 0x20 or 0x7f <= ord(c) < 0xa0 or c in "\u2028\u2029" for c in message), repr(message)

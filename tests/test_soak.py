@@ -1,0 +1,368 @@
+"""Writers and readers at once. An editor thread writes, rewrites in place (open r+, truncate, write in
+two pieces with a pause between), replaces by rename, appends to, breaks, and deletes article files
+several times a second, while load threads poll every feed and page through the production server
+(gunicorn, two workers that restart every thousand-odd requests and read the store back through the
+parse cache) with conditional GETs, some asking for gzip. Promised: no 5xx; every 200 body
+parses strictly; every ETag is the hash of the bytes it came with, so the same ETag always means the
+same bytes, across polls and workers; and once the editor stops, every worker serves the final state
+of the store within 2 seconds.
+
+Five seconds in the normal run; thirty with FEEDSVC_LONG=1 (`make test-long`). The figures are
+printed (run pytest with -s to see them) for docs/RELIABILITY.md.
+"""
+from __future__ import annotations
+
+import gzip
+import hashlib
+import http.client
+import json
+import os
+import random
+import re
+import threading
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
+from pathlib import Path
+
+from feedsvc.rendered import strong_etag
+
+from .conftest import BASE_URL, article
+from .feeds import NS, xml
+from .hostile import long_only
+from .servers import gunicorn
+
+SLOTS = 8
+SECTIONS = ("world", "business")
+EDITS_PER_SECOND = 10
+CONVERGE_SECONDS = 2.0            # README: an edit is in the feeds within 2 s
+MAX_REQUESTS = 200_000            # a bound on the load loop, whatever the clock does
+WHOLE_PARAGRAPH = re.compile(r"Paragraph \d+ of version [\w-]+: (word ?)+|An appended paragraph\.")
+PATHS = ["/rss.xml", "/atom.xml", "/feed.json", "/", *(f"/sections/{s}/{name}" for s in SECTIONS
+                                                       for name in ("rss.xml", "atom.xml", "feed.json", ""))]
+
+
+def slot_path(slot: int) -> str:
+    return f"{SECTIONS[slot % 2]}/story-{slot}.md"
+
+
+def slot_text(slot: int, version: str, rng: random.Random) -> str:
+    paragraphs = "\n\n".join(f"Paragraph {n} of version {version}: " + "word " * rng.randint(5, 80)
+                             for n in range(rng.randint(1, 6)))
+    return article(body=paragraphs, title=f"Slot {slot} {version}", section=SECTIONS[slot % 2],
+                   published=f"2013-05-{slot + 1:02d} 12:00")
+
+
+@dataclass
+class Editor:
+    """Edits the store at EDITS_PER_SECOND; remembers what the store holds when it stops."""
+    root: Path
+    seconds: float
+    rng: random.Random = field(default_factory=lambda: random.Random(5))
+    ops: Counter = field(default_factory=Counter)
+    final: dict[int, str | None] = field(default_factory=dict)     # slot → final title, None if deleted
+    stopped_at: float = 0.0
+
+    def write_in_place(self, path: Path, text: str) -> None:
+        data = text.encode("utf-8")
+        cut = self.rng.randint(1, len(data) - 1)
+        with open(path, "r+b") as fh:
+            fh.truncate(0)
+            fh.write(data[:cut])
+            fh.flush()
+            time.sleep(self.rng.uniform(0.001, 0.03))          # a reader may look right now
+            fh.write(data[cut:])
+
+    def replace(self, path: Path, text: str) -> None:
+        temporary = path.with_name(f".{path.name}.tmp")
+        temporary.write_text(text, "utf-8")
+        os.replace(temporary, path)
+
+    def step(self, version: int) -> None:
+        slot = self.rng.randrange(SLOTS)
+        path = self.root / slot_path(slot)
+        text = slot_text(slot, f"v{version}", self.rng)
+        if not path.exists():
+            path.write_text(text, "utf-8")
+            self.ops["created"] += 1
+            return
+        choice = self.rng.random()
+        if choice < 0.4:
+            self.write_in_place(path, text)
+            self.ops["rewritten in place"] += 1
+        elif choice < 0.6:
+            self.replace(path, text)
+            self.ops["replaced by rename"] += 1
+        elif choice < 0.7:
+            with open(path, "a", encoding="utf-8") as fh:
+                fh.write("\nAn appended paragraph.\n")
+            self.ops["appended"] += 1
+        elif choice < 0.8:
+            self.write_in_place(path, "---\ntitle: [broken\n---\nhalf a story\n")
+            self.ops["broken in place"] += 1
+        else:
+            path.unlink()
+            self.ops["deleted"] += 1
+
+    def run(self) -> None:
+        deadline = time.monotonic() + self.seconds
+        version = 0
+        while time.monotonic() < deadline and version < self.seconds * EDITS_PER_SECOND * 2:
+            version += 1
+            self.step(version)
+            time.sleep(1 / EDITS_PER_SECOND)
+        for slot in range(SLOTS):                         # the final state: known, valid, or gone
+            path = self.root / slot_path(slot)
+            if slot % 4 == 3:
+                path.unlink(missing_ok=True)
+                self.final[slot] = None
+            else:
+                title_version = f"final-{version}"
+                text = slot_text(slot, title_version, self.rng)
+                if path.exists() and slot % 2:
+                    self.write_in_place(path, text)
+                else:
+                    self.replace(path, text)
+                self.final[slot] = f"Slot {slot} {title_version}"
+        self.stopped_at = time.monotonic()
+
+
+@dataclass
+class Tally:
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    statuses: Counter = field(default_factory=Counter)
+    errors: list[str] = field(default_factory=list)
+    bytes_by_etag: dict[str, str] = field(default_factory=dict)
+    requests: int = 0
+    retries: int = 0
+
+    def error(self, message: str) -> None:
+        with self.lock:
+            if len(self.errors) < 50:
+                self.errors.append(message)
+
+
+class _Page(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.tags = 0
+
+    def handle_starttag(self, tag, attrs):
+        self.tags += 1
+
+
+def titles(path: str, body: bytes) -> set[str]:
+    """The story titles a document lists, reading it strictly (raises on anything malformed)."""
+    if path.endswith("feed.json"):
+        items = json.loads(body.decode("utf-8"))["items"]
+        for item in items:                  # a story read while half-written would end mid-paragraph
+            paragraphs = re.findall(r"<p>(.*?)</p>", item["content_html"], re.S)
+            if not paragraphs or not all(WHOLE_PARAGRAPH.fullmatch(p) for p in paragraphs):
+                raise AssertionError(f"a torn story was published: {item['title']}: {item['content_html'][-120:]!r}")
+        return {item["title"] for item in items}
+    if path.endswith("rss.xml"):
+        return {t.text for t in xml(body).iterfind("channel/item/title")}
+    if path.endswith("atom.xml"):
+        return {t.text for t in xml(body).iterfind("atom:entry/atom:title", NS)}
+    page = _Page()
+    page.feed(body.decode("utf-8"))
+    page.close()
+    assert page.tags > 10 and body.rstrip().endswith(b"</html>")
+    return set()
+
+
+def poll(port: int, tally: Tally, stop: threading.Event, seed: int) -> None:
+    """One aggregator: conditional GETs over every path, forever until `stop`, on one kept-alive connection."""
+    rng = random.Random(seed)
+    etags: dict[tuple[str, bool], str] = {}
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    while not stop.is_set() and tally.requests < MAX_REQUESTS:
+        path = rng.choice(PATHS)
+        zipped = rng.random() < 0.5
+        headers = {"Accept-Encoding": "gzip"} if zipped else {}
+        if (path, zipped) in etags and rng.random() < 0.8:
+            headers["If-None-Match"] = etags[(path, zipped)]
+        try:
+            try:
+                connection.request("GET", path, headers=headers)
+                response = connection.getresponse()
+            except (ConnectionError, http.client.RemoteDisconnected):
+                # A kept-alive connection closed by a worker that is restarting: retry once on a new
+                # one, as HTTP clients do for a GET (RFC 9112 §9.3.1).
+                connection.close()
+                connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+                with tally.lock:
+                    tally.retries += 1
+                connection.request("GET", path, headers=headers)
+                response = connection.getresponse()
+            body = response.read()
+        except (OSError, http.client.HTTPException) as exc:
+            tally.error(f"{path}: connection failed: {exc!r}")
+            connection.close()
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+            continue
+        with tally.lock:
+            tally.requests += 1
+            tally.statuses[response.status] += 1
+        etag = response.getheader("ETag") or ""
+        if response.status >= 500:
+            tally.error(f"{path}: {response.status}")
+        elif response.status == 304:
+            if etag != headers.get("If-None-Match"):
+                tally.error(f"{path}: 304 with ETag {etag} for If-None-Match {headers.get('If-None-Match')}")
+        elif response.status == 200:
+            check_body(path, response, body, etag, tally)
+            etags[(path, zipped)] = etag
+        else:
+            tally.error(f"{path}: unexpected {response.status}")
+    connection.close()
+
+
+def check_body(path: str, response, body: bytes, etag: str, tally: Tally) -> None:
+    gzipped = response.getheader("Content-Encoding") == "gzip"
+    expected = f'"{strong_etag(body)}-gz"' if gzipped else f'"{strong_etag(body)}"'
+    if etag != expected:
+        tally.error(f"{path}: ETag {etag} is not the hash of the {len(body)} bytes sent ({expected})")
+    digest = hashlib.sha256(body).hexdigest()
+    with tally.lock:
+        seen = tally.bytes_by_etag.setdefault(etag, digest)
+    if seen != digest:
+        tally.error(f"{path}: ETag {etag} came with two different bodies")
+    try:
+        titles(path, gzip.decompress(body) if gzipped else body)
+    except Exception as exc:  # noqa: BLE001 — any parse failure is a malformed body
+        tally.error(f"{path}: malformed body ({type(exc).__name__}: {exc})")
+
+
+def expected_titles(final: dict[int, str | None], path: str) -> set[str]:
+    section = path.split("/")[2] if path.startswith("/sections/") else None
+    return {title for slot, title in final.items()
+            if title is not None and (section is None or SECTIONS[slot % 2] == section)}
+
+
+def converge(port: int, final: dict[int, str | None], stopped_at: float) -> tuple[float, dict[str, set[str]]]:
+    """Poll every feed until each of several answers in a row (so both workers) shows the final state;
+    returns the seconds it took after the editor's last write, and what was last seen where it differs."""
+    feeds = [p for p in PATHS if not p.endswith("/")]
+    pending = set(feeds)
+    streak = Counter()
+    last: dict[str, set[str]] = {}
+    deadline = stopped_at + CONVERGE_SECONDS + 3.0        # keep looking a little longer, to report how late
+    while pending and time.monotonic() < deadline:
+        for path in sorted(pending):
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+            connection.request("GET", path)
+            response = connection.getresponse()
+            body = response.read()
+            connection.close()
+            seen = titles(path, body) if response.status == 200 else {f"HTTP {response.status}"}
+            if seen == expected_titles(final, path):
+                streak[path] += 1
+                if streak[path] >= 6:
+                    pending.discard(path)
+                    last.pop(path, None)
+            else:
+                streak[path] = 0
+                last[path] = seen
+        time.sleep(0.02)
+    return time.monotonic() - stopped_at, last
+
+
+def soak(tmp_path: Path, seconds: float, pollers: int) -> None:
+    store = tmp_path / "store"
+    from .conftest import StoreDir
+    store_dir = StoreDir(store)
+    store.mkdir()
+    store_dir.write_site()
+    rng = random.Random(1)
+    for slot in range(SLOTS):
+        store_dir.write(slot_path(slot), slot_text(slot, "v0", rng))
+    # As in production: the parse cache on, and workers that restart now and then (gunicorn's
+    # max-requests), so workers also start mid-edit and read the store back through the cache.
+    env = {"FEEDSVC_CACHE_DIR": str(tmp_path / "cache"), "GUNICORN_CMD_ARGS": "--max-requests 1000 --max-requests-jitter 300"}
+    with gunicorn(store, BASE_URL, workers=2, threads=4, extra_env=env) as port:
+        editor = Editor(store, seconds)
+        tally = Tally()
+        stop = threading.Event()
+        threads = [threading.Thread(target=poll, args=(port, tally, stop, n), daemon=True) for n in range(pollers)]
+        for thread in threads:
+            thread.start()
+        editing = threading.Thread(target=editor.run, daemon=True)
+        started = time.monotonic()
+        editing.start()
+        editing.join(timeout=seconds + 30)
+        stop.set()
+        for thread in threads:
+            thread.join(timeout=30)
+        assert not editing.is_alive() and not any(t.is_alive() for t in threads)
+        waited, differing = converge(port, editor.final, editor.stopped_at)
+    elapsed = editor.stopped_at - started
+    print(f"\nsoak: {elapsed:.1f} s of edits ({sum(editor.ops.values())} operations: "
+          f"{', '.join(f'{n} {what}' for what, n in sorted(editor.ops.items()))}); "
+          f"{tally.requests} requests served ({tally.requests / elapsed:.0f}/s; "
+          f"{', '.join(f'{n} × {status}' for status, n in sorted(tally.statuses.items()))}); "
+          f"{len(tally.bytes_by_etag)} distinct bodies; {tally.retries} GETs retried after a worker restart; "
+          f"{len(tally.errors)} errors; "
+          f"final state everywhere after {waited:.2f} s")
+    assert tally.requests > 100 and tally.statuses[200] > 10 and tally.statuses[304] > 10
+    assert sum(editor.ops.values()) >= seconds * EDITS_PER_SECOND * 0.5
+    assert not tally.errors, "\n".join(tally.errors)
+    assert not differing, f"not in the final state {CONVERGE_SECONDS} s after the last edit: {differing}"
+    assert waited <= CONVERGE_SECONDS, f"the final state took {waited:.2f} s to reach every worker"
+
+
+def test_writers_and_readers_at_once(tmp_path):
+    soak(tmp_path, seconds=5, pollers=4)
+
+
+@long_only
+def test_writers_and_readers_at_once_for_thirty_seconds(tmp_path):
+    soak(tmp_path, seconds=30, pollers=6)
+
+
+# ---- the moment a reader starts: a worker booting, or a build, while a story is half-saved ---------
+
+def half_saved(store_dir) -> tuple[Path, bytes, object]:
+    """A published story being rewritten in place: the file holds the first half of its new version,
+    and its writer still has it open."""
+    path = store_dir.write("world/story.md", article(title="The story, first version",
+                                                     body="First version, complete. " * 40))
+    new = article(title="The story, second version", body="Second version, complete. " * 40).encode()
+    writer = open(path, "r+b")
+    writer.truncate(0)
+    writer.write(new[: len(new) // 2])
+    writer.flush()
+    return path, new, writer
+
+
+def complete_or_absent(body: bytes) -> None:
+    for item in json.loads(body)["items"]:
+        text = re.sub(r"<[^>]+>", " ", item["content_html"])
+        assert text.split()[-1] == "complete.", f"a half-saved story was published: …{item['content_html'][-80:]!r}"
+
+
+def test_a_worker_starting_while_a_story_is_half_saved_does_not_publish_the_half(store_dir):
+    """What the watcher promises (a story saved in several writes is not published half-written) holds
+    for a worker that starts mid-save too — gunicorn restarts workers (max-requests, deploys, crashes)."""
+    from feedsvc.app import create_app
+    _, new, writer = half_saved(store_dir)
+    try:
+        app = create_app({"store": store_dir.root, "base_url": BASE_URL, "auto_refresh": False})
+        complete_or_absent(app.test_client().get("/feed.json").data)
+    finally:
+        writer.write(new[len(new) // 2:])
+        writer.close()
+
+
+def test_a_build_while_a_story_is_half_saved_does_not_publish_the_half(store_dir, tmp_path):
+    """A cron build that runs while an editor saves must not bake half a story into the output."""
+    from feedsvc.build import build
+    from feedsvc.config import load_config
+    _, new, writer = half_saved(store_dir)
+    try:
+        build(load_config(overrides={"store": store_dir.root, "base_url": BASE_URL}), tmp_path / "public")
+        complete_or_absent((tmp_path / "public/feed.json").read_bytes())
+    finally:
+        writer.write(new[len(new) // 2:])
+        writer.close()
