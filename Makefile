@@ -24,6 +24,10 @@ test: $(STAMP) system-deps
 test-long: $(STAMP) system-deps
 	FEEDSVC_LONG=1 $(BIN)/python -m pytest -m slow
 
+## bench: every benchmark at full size, against the peers (installs them); see docs/PERFORMANCE.md
+bench: $(STAMP)
+	$(BIN)/python -m bench all
+
 system-deps:
 	@scripts/install-system-deps
 

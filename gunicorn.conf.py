@@ -16,4 +16,6 @@ os.environ.setdefault("FEEDSVC_THREADS_AFTER_FORK", "1")   # the master must not
 
 
 def post_worker_init(worker):
-    worker.wsgi.extensions["feedsvc"].ensure_running()
+    service = getattr(worker.wsgi, "extensions", {}).get("feedsvc")
+    if service is not None:                 # another app run from this folder has nothing to start
+        service.ensure_running()
