@@ -34,6 +34,7 @@ class ParseResult:
     article: Article | None
     problems: list[Problem] = field(default_factory=list)
     photo_path: str | None = None   # the store photo this article depends on, if any
+    body: str | None = None         # the Markdown body, kept only when the reader is asked to (builds)
 
 
 _SINGLE_SPACED = re.compile(r"\S+(?: \S+)*")
@@ -191,11 +192,14 @@ def _store_media_path(src: str) -> str | None:
 
 
 def parse_article(relpath: str, data: bytes, site: Site, photo_info: PhotoLookup, *,
-                  media_base_url: str, display_root: str = "") -> ParseResult:
+                  media_base_url: str, display_root: str = "", keep_body: bool = False) -> ParseResult:
     """Turn one file's bytes into an Article; every problem names the file and the field."""
     reader = _Reader(display_root + relpath)
     try:
-        return _parse(relpath, data, site, photo_info, media_base_url, reader)
+        result = _parse(relpath, data, site, photo_info, media_base_url, reader)
+        if keep_body:
+            result.body = read_body(data)
+        return result
     except _Reject:
         return ParseResult(None, reader.problems, reader.photo_path)
     except Exception as exc:  # noqa: BLE001 — a file must never take the store down

@@ -33,7 +33,7 @@ log = logging.getLogger(__name__)
 BUILD_RECORD = ".feedsvc-build.json"     # what the last build wrote: lets the next one reuse files
 HEADERS_FILE = "_headers"                # Netlify / Cloudflare Pages header rules
 NGINX_FILE = "nginx-feedsvc.conf"        # an nginx snippet to include in a server block
-RECORD_VERSION = 1
+RECORD_VERSION = 2
 
 
 class BuildError(RuntimeError):
@@ -69,34 +69,56 @@ class BuildReport:
 @dataclass(frozen=True)
 class _Output:
     name: str                   # file name under the output folder
-    data: bytes
+    data: bytes | None          # None: the previous build's file, kept as it is
     mtime: float | None
     etag: str
+    size: int = 0
 
 
-def plan(publisher: Publisher, now: datetime) -> tuple[list[_Output], dict[str, dict[str, str]]]:
-    """Every file to write, and each served path's headers (identity representation)."""
-    outputs: list[_Output] = []
-    headers: dict[str, dict[str, str]] = {}
+@dataclass
+class Plan:
+    outputs: list[_Output]
+    headers: dict[str, dict[str, str]]          # served path → its headers (identity representation)
+    documents: dict[str, dict]                  # served path → fingerprint, headers, files (for the next build)
+
+
+def plan(publisher: Publisher, now: datetime, previous: dict | None = None, out_dir: Path | None = None) -> Plan:
+    """Every file to write. A document whose fingerprint is the one the previous build recorded, and
+    whose files are still there as written, is not rendered again: its files are kept."""
+    previous = previous or {}
+    old_documents, old_files = previous.get("documents", {}), previous.get("files", {})
+    result = Plan([], {}, {})
     for path in publisher.paths(now):
+        fingerprint = publisher.fingerprint(path, now)
+        old = old_documents.get(path)
+        if fingerprint is not None and old is not None and old["fingerprint"] == fingerprint and out_dir and \
+                all(_intact(out_dir, name, old_files.get(name)) for name in old["files"]):
+            for name in old["files"]:
+                entry = old_files[name]
+                result.outputs.append(_Output(name, None, None, entry["etag"], entry["size"]))
+            result.headers["/" + path] = old["headers"]
+            result.documents[path] = old
+            continue
         doc = publisher.document(path, now)
         if doc is None:
             continue
         name = build_file_name(path)
         mtime = doc.last_modified.timestamp() if doc.last_modified else None
-        outputs.append(_Output(name, doc.body, mtime, doc.etag))
+        files = [_Output(name, doc.body, mtime, doc.etag, len(doc.body))]
         if doc.gzip_body is not None:
-            outputs.append(_Output(name + ".gz", doc.gzip_body, mtime, doc.gzip_etag))
-        headers["/" + path] = publisher.headers(path, doc)
-    outputs.append(_text_output(HEADERS_FILE, netlify_headers(headers)))
-    outputs.append(_text_output(NGINX_FILE, nginx_snippet(publisher.policy, publisher.config.hub_url,
-                                                          publisher.config.base_url)))
-    return outputs, headers
+            files.append(_Output(name + ".gz", doc.gzip_body, mtime, doc.gzip_etag, len(doc.gzip_body)))
+        result.outputs += files
+        headers = result.headers["/" + path] = publisher.headers(path, doc)
+        result.documents[path] = {"fingerprint": fingerprint, "headers": headers, "files": [f.name for f in files]}
+    result.outputs.append(_text_output(HEADERS_FILE, netlify_headers(result.headers)))
+    result.outputs.append(_text_output(NGINX_FILE, nginx_snippet(publisher.policy, publisher.config.hub_url,
+                                                                 publisher.config.base_url)))
+    return result
 
 
 def _text_output(name: str, text: str) -> _Output:
     data = text.encode("utf-8")
-    return _Output(name, data, None, Rendered.of(data, "text/plain", None, gzip_level=None).etag)
+    return _Output(name, data, None, Rendered.of(data, "text/plain", None, gzip_level=None).etag, len(data))
 
 
 def netlify_headers(headers: dict[str, dict[str, str]]) -> str:
@@ -104,7 +126,7 @@ def netlify_headers(headers: dict[str, dict[str, str]]) -> str:
     lines = ["# Written by feedsvc build: the headers the feed service sends for each path."]
     for path in sorted(headers):
         lines.append(path)
-        lines.extend(f"  {name}: {value}" for name, value in headers[path].items())
+        lines.extend(f"  {name}: {value}" for name, value in sorted(headers[path].items()))
     return "\n".join(lines) + "\n"
 
 
@@ -178,16 +200,21 @@ def _read_record(out_dir: Path) -> dict:
         return {}
 
 
-def _reusable(out_dir: Path, output: _Output, previous: dict) -> bool:
-    """The previous build wrote this exact file, and it is still there as written."""
-    entry = previous.get(output.name)
-    if entry is None or entry.get("etag") != output.etag:
+def _intact(out_dir: Path, name: str, entry: dict | None) -> bool:
+    """The previous build wrote this file, and it is still there as written."""
+    if entry is None:
         return False
     try:
-        st = (out_dir / output.name).lstat()
+        st = (out_dir / name).lstat()
     except OSError:
         return False
-    return st.st_size == len(output.data) and st.st_mtime_ns == entry.get("mtime_ns")
+    return st.st_size == entry.get("size") and st.st_mtime_ns == entry.get("mtime_ns")
+
+
+def _reusable(out_dir: Path, output: _Output, previous: dict) -> bool:
+    """This output is the very file the previous build wrote (same name, same bytes), still intact."""
+    entry = previous.get(output.name)
+    return entry is not None and entry.get("etag") == output.etag and _intact(out_dir, output.name, entry)
 
 
 def _exchange(staging: Path, out_dir: Path) -> None:
@@ -245,13 +272,13 @@ def _check_out_dir(out_dir: Path) -> None:
 
 
 def write_tree(out_dir: Path, outputs: list[_Output], report: BuildReport,
-               progress: Callable[[str], None] | None = None) -> None:
+               progress: Callable[[str], None] | None = None, documents: dict | None = None) -> None:
     """Write `outputs` as the new content of `out_dir`, atomically, reusing unchanged files."""
     out_dir = out_dir.absolute()
     _check_out_dir(out_dir)
     previous = _read_record(out_dir).get("files", {}) if out_dir.is_dir() else {}
     same_names = set(previous) == {o.name for o in outputs}
-    reusable = {o.name for o in outputs if _reusable(out_dir, o, previous)}
+    reusable = {o.name for o in outputs if o.data is None or _reusable(out_dir, o, previous)}
     report.reused = len(reusable)
     if same_names and len(reusable) == len(outputs):
         report.changed = False
@@ -274,9 +301,9 @@ def write_tree(out_dir: Path, outputs: list[_Output], report: BuildReport,
             report.written.append(output.name)
             if progress is not None:
                 progress(output.name)
-        record[output.name] = {"etag": output.etag, "mtime_ns": target.lstat().st_mtime_ns}
-    (staging / BUILD_RECORD).write_text(json.dumps({"version": RECORD_VERSION, "files": record}, indent=0,
-                                                   sort_keys=True), "utf-8")
+        record[output.name] = {"etag": output.etag, "mtime_ns": target.lstat().st_mtime_ns, "size": output.size}
+    (staging / BUILD_RECORD).write_text(json.dumps({"version": RECORD_VERSION, "files": record,
+                                                    "documents": documents or {}}, sort_keys=True), "utf-8")
     _make_durable(staging)          # everything on disk before the swap makes it visible
     if out_dir.exists():
         _exchange(staging, out_dir)
@@ -296,7 +323,7 @@ def _clean_leftovers(out_dir: Path) -> None:
 def open_store(config: Config) -> Store:
     """The store as a build reads it: a story still being saved is waited for (a few seconds at most),
     so a half-saved file is not baked into the output."""
-    return Store.from_config(config, wait=2.0)
+    return Store.from_config(config, wait=2.0, keep_bodies=True)
 
 
 def build(config: Config, out_dir: str | os.PathLike, *, strict: bool = False, now: datetime | None = None,
@@ -321,11 +348,14 @@ def build(config: Config, out_dir: str | os.PathLike, *, strict: bool = False, n
     report.errors = len(snapshot.errors)
     if strict and report.errors:
         raise BuildError(f"{report.errors} error(s) in the store and --strict was given; output left as it was")
-    outputs, _ = plan(publisher, now)
+    absolute = out_dir.absolute()
+    previous = _read_record(absolute) if (absolute / BUILD_RECORD).is_file() else {}
+    planned = plan(publisher, now, previous, absolute)
+    outputs = planned.outputs
     report.articles = snapshot.visible_count(None, now)
     report.feeds = len(publisher.feed_keys(snapshot))
     report.files = len(outputs)
-    report.bytes = sum(len(o.data) for o in outputs)
+    report.bytes = sum(o.size for o in outputs)
     appearance = snapshot.next_appearance(None, now)
     report.next_change = datetime.fromtimestamp(appearance, timezone.utc) if appearance else None
 
@@ -338,7 +368,7 @@ def build(config: Config, out_dir: str | os.PathLike, *, strict: bool = False, n
             raise BuildError(f"another build is writing {out_dir}; try again when it is done") from None
         _clean_leftovers(out_dir.absolute())
         try:
-            write_tree(out_dir, outputs, report, progress)
+            write_tree(out_dir, outputs, report, progress, planned.documents)
         except OSError as exc:
             raise BuildError(f"could not write {out_dir}: {exc}; the previous output is untouched") from exc
     report.seconds = time.perf_counter() - started

@@ -45,6 +45,17 @@ class MediaLibrary:
                     found.append(name if relative == "." else f"{relative}/{name}")
         return sorted(found)
 
+    def version(self, relative: str) -> tuple | None:
+        """What identifies this version of the photo (its stat), or None if it would not be served."""
+        path = self._safe_path(relative)
+        if path is None:
+            return None
+        try:
+            st = path.stat()
+        except OSError:
+            return None
+        return (relative, st.st_mtime_ns, st.st_size, st.st_ino)
+
     def get(self, relative: str) -> Rendered | None:
         """The photo at media/<relative>, or None for anything that is not a plain image file there."""
         path = self._safe_path(relative)

@@ -7,12 +7,14 @@ what that document shows (or a scheduled story's moment came), so a warm request
 from __future__ import annotations
 
 import bisect
+import hashlib
 import logging
 import math
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass, replace
 from datetime import datetime, timezone
+from pathlib import Path
 from typing import Callable, Hashable, Sequence
 
 from .archives import Plan, month_bounds, month_of, plan
@@ -29,6 +31,18 @@ from .urls import ARCHIVE_FORMATS, MEDIA_PREFIX, OPML_PATH, FeedKey, PageKey, fe
 
 log = logging.getLogger(__name__)
 FOREVER = math.inf
+
+
+def _code_fingerprint() -> str:
+    """Changes whenever feedsvc's own code or templates change: rendered bytes may change with them."""
+    digest = hashlib.blake2b(digest_size=12)
+    package = Path(__file__).parent
+    for path in sorted([*package.glob("*.py"), *package.glob("templates/*")]):
+        digest.update(path.name.encode() + path.read_bytes())
+    return digest.hexdigest()
+
+
+CODE_FINGERPRINT = _code_fingerprint()
 RENDERERS = {"rss": render_feed, "atom": render_feed, "json": render_json_feed}
 _MONTH_NAMES = ("January", "February", "March", "April", "May", "June", "July", "August", "September",
                 "October", "November", "December")
@@ -58,6 +72,7 @@ class Publisher:
         self.media = MediaLibrary(store.root / MEDIA_PREFIX, config.max_photo_bytes,
                                   acceptable=lambda relative: store.photo_acceptable(MEDIA_PREFIX + relative))
         self.links = PageLinks(config.base_url, config.base_url + OPML_PATH)
+        self._config_key = repr(replace(config, cache_dir="", store=Path(".")))   # what rendering depends on
         self._documents: dict[str, _Cached] = {}
         self._prepared: OrderedDict[str, tuple[str, Prepared]] = OrderedDict()
         self._prepared_limit = 20_000
@@ -115,18 +130,37 @@ class Publisher:
         if isinstance(target, str) and target.startswith(MEDIA_PREFIX):
             return self.media.get(target[len(MEDIA_PREFIX):])
         snapshot = self.store.snapshot
+        recipe = self._recipe(target, snapshot, now)
+        return None if recipe is None else self._cached(path, snapshot, now, recipe)
+
+    def _recipe(self, target, snapshot: Snapshot, now: datetime) -> Callable[[], Recipe] | None:
+        """How to make the document a route names, or None if the publication has no such document."""
         site = snapshot.site
         if target is None or site is None:
             return None
         if target == OPML_PATH:
-            return self._cached(path, snapshot, now, lambda: self._opml_document(snapshot, now))
+            return lambda: self._opml_document(snapshot, now)
         if target.section is not None and site.section(target.section) is None:
             return None
         if isinstance(target, PageKey):
-            return self._cached(path, snapshot, now, lambda: self._page_document(target, snapshot, now))
+            return lambda: self._page_document(target, snapshot, now)
         if target.month is not None and target.month not in self.plan(snapshot, target.section, now).pages:
             return None
-        return self._cached(path, snapshot, now, lambda: self._feed_document(target, snapshot, now))
+        return lambda: self._feed_document(target, snapshot, now)
+
+    def fingerprint(self, path: str, now: datetime | None = None) -> str | None:
+        """A digest of everything the document at `path` depends on, computed without rendering it
+        (the static build skips documents whose fingerprint has not changed); None if there is none."""
+        now = now or self.clock()
+        target = route(path)
+        if isinstance(target, str) and target.startswith(MEDIA_PREFIX):
+            identity = self.media.version(target[len(MEDIA_PREFIX):])
+        else:
+            recipe = self._recipe(target, self.store.snapshot, now)
+            identity = None if recipe is None else recipe()[0]
+        if identity is None:
+            return None
+        return hashlib.blake2b(repr((CODE_FINGERPRINT, self._config_key, identity)).encode(), digest_size=16).hexdigest()
 
     def warm(self, now: datetime | None = None) -> int:
         """Render every subscription feed and page now, so requests find them ready (archives render
@@ -221,17 +255,26 @@ class Publisher:
                         links=tuple(links), complete=complete and key.format in ARCHIVE_FORMATS,
                         archive_label=label, webfeeds=self._webfeeds(snapshot) if key.format != "json" else None)
 
-    def items(self, articles: list[Article], snapshot: Snapshot, now: datetime) -> tuple[list[Item], float]:
-        """Items for `articles` at `now`, and the moment their related links next change on their own."""
-        items, valid_until = [], FOREVER
+    def selection(self, articles: list[Article], snapshot: Snapshot, now: datetime
+                  ) -> tuple[tuple[tuple[Article, tuple[RelatedLink, ...]], ...], float]:
+        """`articles` with their related links resolved at `now` — everything a document's bytes depend
+        on, computed without rendering — and the moment those links next change on their own."""
+        chosen, valid_until = [], FOREVER
         for article in articles:
-            prepared = self.prepared(article)
-            if prepared is None:
-                continue
             related, appears = self._resolve_related(article, snapshot, now)
             valid_until = min(valid_until, appears)
-            items.append(Item(article, prepared, related))
-        return items, valid_until
+            chosen.append((article, related))
+        return tuple(chosen), valid_until
+
+    def items(self, chosen) -> list[Item]:
+        """The selection as renderable items (Markdown rendered, once per revision); a story whose
+        body is not on disk any more is left out of this render."""
+        items = []
+        for article, related in chosen:
+            prepared = self.prepared(article)
+            if prepared is not None:
+                items.append(Item(article, prepared, related))
+        return items
 
     def _feed_document(self, key: FeedKey, snapshot: Snapshot, now: datetime) -> Recipe:
         split = self.plan(snapshot, key.section, now)
@@ -242,14 +285,14 @@ class Publisher:
             low, high = split.span(key.month)
             oldest_first = snapshot.between(key.section, *month_bounds(key.month), now)[::-1]
             articles, complete = oldest_first[low:high][::-1], False
-        items, valid_until = self.items(articles, snapshot, now)
+        chosen, valid_until = self.selection(articles, snapshot, now)
         valid_until = min(valid_until, snapshot.next_appearance(key.section, now) or FOREVER)
         info = self._feed_info(key, snapshot, now, complete)
-        identity = (snapshot.site.revision, info, tuple((i.article.revision, i.related) for i in items))
+        identity = (snapshot.site.revision, info, tuple((a.revision, related) for a, related in chosen))
         kind = FEED if key.month is None else ARCHIVE
 
         def render() -> Rendered:
-            body, kept = self._within_limit(RENDERERS[key.format], info, items)
+            body, kept = self._within_limit(RENDERERS[key.format], info, self.items(chosen))
             last_modified = max((i.article.updated for i in kept), default=None)   # of what it holds
             return Rendered.of(body, f"{key.mimetype}; charset=utf-8", last_modified, kind=kind,
                                gzip_level=self.config.gzip_level)
@@ -326,12 +369,13 @@ class Publisher:
         site = snapshot.site
         section = site.section(key.section) if key.section else None
         articles = snapshot.timeline(key.section, now, self.config.items_per_page)
-        items, valid_until = self.items(articles, snapshot, now)
+        chosen, valid_until = self.selection(articles, snapshot, now)
         valid_until = min(valid_until, snapshot.next_appearance(key.section, now) or FOREVER)
-        identity = (site.revision, tuple((i.article.revision, i.related) for i in items))
-        last_modified = max((i.article.updated for i in items), default=None)
+        identity = (site.revision, tuple((a.revision, related) for a, related in chosen))
 
         def render() -> Rendered:
+            items = self.items(chosen)
+            last_modified = max((i.article.updated for i in items), default=None)
             return Rendered.of(render_page(site, section, items, self.links), "text/html; charset=utf-8",
                                last_modified, kind=PAGE, gzip_level=self.config.gzip_level)
         return identity, valid_until, render

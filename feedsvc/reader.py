@@ -66,6 +66,7 @@ class ArticleReader:
     max_photo_pixels: int
     display_root: str
     photos: dict[str, PhotoEntry] = field(default_factory=dict)   # store photo → (stat, measurement)
+    keep_bodies: bool = False     # a build renders every story once: keep bodies instead of reading twice
 
     def display(self, relpath: str) -> str:
         return self.display_root + relpath
@@ -91,8 +92,8 @@ class ArticleReader:
             return problem(f"cannot be read ({exc.strerror})")
         if len(data) > self.max_article_bytes:
             return problem(f"is over the {self.max_article_bytes:,}-byte limit for one article; it was not read")
-        return parse_article(relpath, data, self.site, self.photo_info,
-                             media_base_url=self.media_base_url, display_root=self.display_root)
+        return parse_article(relpath, data, self.site, self.photo_info, media_base_url=self.media_base_url,
+                             display_root=self.display_root, keep_body=self.keep_bodies)
 
     # ---- photos kept in the store -------------------------------------------------------------
 

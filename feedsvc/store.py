@@ -12,7 +12,7 @@ import os
 import stat
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Iterable, Iterator, Mapping, Sequence
@@ -152,7 +152,7 @@ class Store:
         self.snapshot = Snapshot(0, None, {}, {ALL: ()}, (), 0)
 
     @classmethod
-    def from_config(cls, config, *, settle: float = 0.0, wait: float = 0.0) -> "Store":
+    def from_config(cls, config, *, settle: float = 0.0, wait: float = 0.0, keep_bodies: bool = False) -> "Store":
         """A store read once, as the configuration says (the service and the build share this).
 
         A file another process still has open for writing is left for a later look (and, with
@@ -162,6 +162,7 @@ class Store:
         store = cls(config.store, media_base_url=config.base_url, max_article_bytes=config.max_article_bytes,
                     max_photo_bytes=config.max_photo_bytes, max_photo_pixels=config.max_photo_pixels,
                     cache_dir=config.cache_path)
+        store._reader.keep_bodies = keep_bodies
         deferred = store.refresh(settle=settle).deferred
         if wait > 0:
             deadline = time.monotonic() + wait
@@ -303,7 +304,8 @@ class Store:
         """Remember every file's current reading (the service calls this now and then; builds after each run)."""
         if self._cache is None or self._site is None:
             return
-        files = {relpath: (known.stat, known.current) for relpath, known in self._files.items()}
+        files = {relpath: (known.stat, replace(known.current, body=None) if known.current.body else known.current)
+                 for relpath, known in self._files.items()}
         self._cache.save(self._cache_context(), files, dict(self._reader.photos))
 
     def _scan(self, changes: Changes, force: bool) -> None:
@@ -330,6 +332,9 @@ class Store:
 
     def body(self, article: Article) -> str | None:
         """`article`'s Markdown body, read back from its file; None if the file no longer holds that version."""
+        known = self._files.get(article.path)
+        if known is not None and known.current.body is not None and known.current.article is article:
+            return known.current.body                  # kept from the reading (builds)
         try:
             with open(self.root / article.path, "rb") as fh:
                 data = fh.read(self.max_article_bytes + 1)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import html
 import re
 import threading
-from html.parser import HTMLParser
 from urllib.parse import quote, urljoin, urlsplit, urlunsplit
 
 import cmarkgfm
@@ -168,31 +167,19 @@ def body_html(markdown_source: str, base_url: str) -> str:
     return sanitize_html(markdown_html(markdown_source), base_url)
 
 
-class _TextExtractor(HTMLParser):
-    _BLOCK = frozenset({"p", "br", "li", "h2", "h3", "h4", "h5", "h6", "blockquote", "tr", "td", "th",
-                        "dt", "dd", "pre", "figure", "figcaption", "hr", "table", "ul", "ol", "dl"})
+_BLOCK_TAGS = "p|br|li|h[1-6]|blockquote|tr|td|th|dt|dd|pre|figure|figcaption|hr|table|ul|ol|dl|div"
+_MARKUP = re.compile(rf"""<(/?)(?:({_BLOCK_TAGS})\b)?(?:[^>"']|"[^"]*"|'[^']*')*>""", re.IGNORECASE)
 
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.parts: list[str] = []
 
-    def handle_starttag(self, tag, attrs):
-        if tag in self._BLOCK:
-            self.parts.append(" ")
-
-    def handle_endtag(self, tag):
-        if tag in self._BLOCK:
-            self.parts.append(" ")
-
-    def handle_data(self, data):
-        self.parts.append(data)
+def _tag_to_text(match: re.Match) -> str:
+    return " " if match.group(2) else ""          # a block boundary is a word boundary
 
 
 def html_to_text(fragment: str) -> str:
-    extractor = _TextExtractor()
-    extractor.feed(fragment)
-    extractor.close()
-    return " ".join(xml_clean("".join(extractor.parts))[0].split())   # character references may decode to anything
+    """The text of an HTML fragment, with block boundaries as spaces. Meant for the sanitiser's own
+    well-formed output (quoted attributes), where a tag pattern is exact; ten times a parser's speed."""
+    text = html.unescape(_MARKUP.sub(_tag_to_text, fragment))
+    return " ".join(xml_clean(text)[0].split())   # character references may decode to anything
 
 
 _DATELINE_SEPARATOR = re.compile(r"^\s*[,:\-–—]+\s*|^\s*\([^)]{1,40}\)\s*[,:\-–—]+\s*")

@@ -242,3 +242,23 @@ def test_watch_rebuilds_what_an_edit_changes_within_seconds(tmp_path):
     finally:
         process.send_signal(signal.SIGINT)
         process.wait(timeout=15)
+
+
+def test_a_rebuild_renders_only_the_documents_an_edit_touched(tmp_path, monkeypatch):
+    import feedsvc.publish
+    store = tmp_path / "articles"
+    shutil.copytree(SAMPLE_STORE, store)
+    out = tmp_path / "public"
+    build(config_for(store, items_per_feed=2), out)              # with archives: 14 documents more
+    story = store / "science/tide-pool-census.md"
+    story.write_text(story.read_text().replace("census", "count", 1))
+    rendered = []
+    for fmt, renderer in list(feedsvc.publish.RENDERERS.items()):
+        monkeypatch.setitem(feedsvc.publish.RENDERERS, fmt,
+                            lambda info, items, _r=renderer: rendered.append(info.key.path) or _r(info, items))
+    build(config_for(store, items_per_feed=2), out)
+    # The story is the second newest in science (so in its feeds of two) and in science's April archive;
+    # the all-sections feeds hold two newer stories from elsewhere.
+    assert sorted(set(rendered)) == ["sections/science/archive/2013-04/atom.xml",
+                                     "sections/science/archive/2013-04/rss.xml", "sections/science/atom.xml",
+                                     "sections/science/feed.json", "sections/science/rss.xml"]
