@@ -75,47 +75,6 @@ class _Output:
     size: int = 0
 
 
-@dataclass
-class Plan:
-    outputs: list[_Output]
-    headers: dict[str, dict[str, str]]          # served path → its headers (identity representation)
-    documents: dict[str, dict]                  # served path → fingerprint, headers, files (for the next build)
-
-
-def plan(publisher: Publisher, now: datetime, previous: dict | None = None, out_dir: Path | None = None) -> Plan:
-    """Every file to write. A document whose fingerprint is the one the previous build recorded, and
-    whose files are still there as written, is not rendered again: its files are kept."""
-    previous = previous or {}
-    old_documents, old_files = previous.get("documents", {}), previous.get("files", {})
-    result = Plan([], {}, {})
-    for path in publisher.paths(now):
-        fingerprint = publisher.fingerprint(path, now)
-        old = old_documents.get(path)
-        if fingerprint is not None and old is not None and old["fingerprint"] == fingerprint and out_dir and \
-                all(_intact(out_dir, name, old_files.get(name)) for name in old["files"]):
-            for name in old["files"]:
-                entry = old_files[name]
-                result.outputs.append(_Output(name, None, None, entry["etag"], entry["size"]))
-            result.headers["/" + path] = old["headers"]
-            result.documents[path] = old
-            continue
-        doc = publisher.document(path, now)
-        if doc is None:
-            continue
-        name = build_file_name(path)
-        mtime = doc.last_modified.timestamp() if doc.last_modified else None
-        files = [_Output(name, doc.body, mtime, doc.etag, len(doc.body))]
-        if doc.gzip_body is not None:
-            files.append(_Output(name + ".gz", doc.gzip_body, mtime, doc.gzip_etag, len(doc.gzip_body)))
-        result.outputs += files
-        headers = result.headers["/" + path] = publisher.headers(path, doc)
-        result.documents[path] = {"fingerprint": fingerprint, "headers": headers, "files": [f.name for f in files]}
-    result.outputs.append(_text_output(HEADERS_FILE, netlify_headers(result.headers)))
-    result.outputs.append(_text_output(NGINX_FILE, nginx_snippet(publisher.policy, publisher.config.hub_url,
-                                                                 publisher.config.base_url)))
-    return result
-
-
 def _text_output(name: str, text: str) -> _Output:
     data = text.encode("utf-8")
     return _Output(name, data, None, Rendered.of(data, "text/plain", None, gzip_level=None).etag, len(data))
@@ -211,12 +170,6 @@ def _intact(out_dir: Path, name: str, entry: dict | None) -> bool:
     return st.st_size == entry.get("size") and st.st_mtime_ns == entry.get("mtime_ns")
 
 
-def _reusable(out_dir: Path, output: _Output, previous: dict) -> bool:
-    """This output is the very file the previous build wrote (same name, same bytes), still intact."""
-    entry = previous.get(output.name)
-    return entry is not None and entry.get("etag") == output.etag and _intact(out_dir, output.name, entry)
-
-
 def _exchange(staging: Path, out_dir: Path) -> None:
     """Swap two folders in one step (Linux renameat2 RENAME_EXCHANGE); elsewhere, two quick renames."""
     libc = ctypes.CDLL(None, use_errno=True)
@@ -271,47 +224,109 @@ def _check_out_dir(out_dir: Path) -> None:
                          "(choose a new or empty folder)")
 
 
-def write_tree(out_dir: Path, outputs: list[_Output], report: BuildReport,
-               progress: Callable[[str], None] | None = None, documents: dict | None = None) -> None:
-    """Write `outputs` as the new content of `out_dir`, atomically, reusing unchanged files."""
-    out_dir = out_dir.absolute()
-    _check_out_dir(out_dir)
-    previous = _read_record(out_dir).get("files", {}) if out_dir.is_dir() else {}
-    same_names = set(previous) == {o.name for o in outputs}
-    reusable = {o.name for o in outputs if o.data is None or _reusable(out_dir, o, previous)}
-    report.reused = len(reusable)
-    if same_names and len(reusable) == len(outputs):
-        report.changed = False
-        return
-    report.changed = True
-    staging = out_dir.with_name(f".{out_dir.name}.staging-{os.getpid()}")
-    shutil.rmtree(staging, ignore_errors=True)
-    staging.mkdir(parents=True)
-    record: dict[str, dict] = {}
-    for output in outputs:
-        target = staging / output.name
+class TreeWriter:
+    """Writes a new output tree beside the old one, file by file as documents are rendered (nothing is
+    held in memory), then swaps it in with one atomic rename — or throws it away if nothing changed.
+    Files the previous build wrote and that are still intact are hard-linked, keeping mtime and inode."""
+
+    def __init__(self, out_dir: Path, report: BuildReport, progress: Callable[[str], None] | None = None) -> None:
+        self.out_dir = out_dir.absolute()
+        _check_out_dir(self.out_dir)
+        self.previous = _read_record(self.out_dir) if self.out_dir.is_dir() else {}
+        self.old_files = self.previous.get("files", {})
+        self.report, self.progress = report, progress
+        self.staging = self.out_dir.with_name(f".{self.out_dir.name}.staging-{os.getpid()}")
+        shutil.rmtree(self.staging, ignore_errors=True)
+        self.staging.mkdir(parents=True)
+        self.record: dict[str, dict] = {}
+
+    def kept(self, old_document: dict) -> bool:
+        """Keep an unchanged document's files from the previous build, if they are all still intact."""
+        names = old_document["files"]
+        if not all(_intact(self.out_dir, name, self.old_files.get(name)) for name in names):
+            return False
+        for name in names:
+            self._link(name, self.old_files[name])
+        return True
+
+    def put(self, output: _Output) -> None:
+        entry = self.old_files.get(output.name)
+        if entry is not None and entry.get("etag") == output.etag and _intact(self.out_dir, output.name, entry):
+            self._link(output.name, entry)          # the same bytes as last time: keep that very file
+            return
+        target = self.staging / output.name
         target.parent.mkdir(parents=True, exist_ok=True)
-        if output.name in reusable:
-            os.link(out_dir / output.name, target)
+        with open(target, "wb") as fh:
+            fh.write(output.data)
+        if output.mtime is not None:
+            os.utime(target, (output.mtime, output.mtime))
+        self.record[output.name] = {"etag": output.etag, "mtime_ns": target.lstat().st_mtime_ns, "size": output.size}
+        self.report.written.append(output.name)
+        self.report.bytes += output.size
+        if self.progress is not None:
+            self.progress(output.name)
+
+    def _link(self, name: str, entry: dict) -> None:
+        target = self.staging / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        os.link(self.out_dir / name, target)
+        self.record[name] = entry
+        self.report.reused += 1
+        self.report.bytes += entry["size"]
+
+    def finish(self, documents: dict) -> None:
+        """Swap the new tree in — unless it is the old one file for file, then leave everything as it was."""
+        self.report.files = len(self.record)
+        if not self.report.written and set(self.record) == set(self.old_files):
+            self.report.changed = False
+            shutil.rmtree(self.staging, ignore_errors=True)
+            return
+        self.report.changed = True
+        (self.staging / BUILD_RECORD).write_text(json.dumps(
+            {"version": RECORD_VERSION, "files": self.record, "documents": documents}, sort_keys=True), "utf-8")
+        _make_durable(self.staging)          # everything on disk before the swap makes it visible
+        if self.out_dir.exists():
+            _exchange(self.staging, self.out_dir)
+            _fsync_dir(self.out_dir.parent)
+            shutil.rmtree(self.staging, ignore_errors=True)   # now the old tree
         else:
-            with open(target, "wb") as fh:
-                fh.write(output.data)
-            if output.mtime is not None:
-                os.utime(target, (output.mtime, output.mtime))
-            report.written.append(output.name)
-            if progress is not None:
-                progress(output.name)
-        record[output.name] = {"etag": output.etag, "mtime_ns": target.lstat().st_mtime_ns, "size": output.size}
-    (staging / BUILD_RECORD).write_text(json.dumps({"version": RECORD_VERSION, "files": record,
-                                                    "documents": documents or {}}, sort_keys=True), "utf-8")
-    _make_durable(staging)          # everything on disk before the swap makes it visible
-    if out_dir.exists():
-        _exchange(staging, out_dir)
-        _fsync_dir(out_dir.parent)
-        shutil.rmtree(staging, ignore_errors=True)   # now the old tree
-    else:
-        os.rename(staging, out_dir)
-        _fsync_dir(out_dir.parent)
+            os.rename(self.staging, self.out_dir)
+            _fsync_dir(self.out_dir.parent)
+
+    def abort(self) -> None:
+        shutil.rmtree(self.staging, ignore_errors=True)
+
+
+def write_documents(publisher: Publisher, now: datetime, writer: TreeWriter) -> dict[str, dict]:
+    """Render every document into the writer — except those whose fingerprint is the one the previous
+    build recorded (their files are kept, unrendered) — then the header manifest and nginx snippet.
+    Returns the record of documents for the next build."""
+    old_documents = writer.previous.get("documents", {})
+    documents: dict[str, dict] = {}
+    headers: dict[str, dict[str, str]] = {}
+    for path in publisher.paths(now):
+        fingerprint = publisher.fingerprint(path, now)
+        old = old_documents.get(path)
+        if fingerprint is not None and old is not None and old["fingerprint"] == fingerprint and writer.kept(old):
+            documents[path], headers["/" + path] = old, old["headers"]
+            continue
+        doc = publisher.render(path, now)
+        if doc is None:
+            continue
+        name = build_file_name(path)
+        mtime = doc.last_modified.timestamp() if doc.last_modified else None
+        files = [_Output(name, doc.body, mtime, doc.etag, len(doc.body))]
+        if doc.gzip_body is not None:
+            files.append(_Output(name + ".gz", doc.gzip_body, mtime, doc.gzip_etag, len(doc.gzip_body)))
+        for output in files:
+            writer.put(output)
+        headers["/" + path] = publisher.headers(path, doc)
+        documents[path] = {"fingerprint": fingerprint, "headers": headers["/" + path],
+                           "files": [f.name for f in files]}
+    writer.put(_text_output(HEADERS_FILE, netlify_headers(headers)))
+    writer.put(_text_output(NGINX_FILE, nginx_snippet(publisher.policy, publisher.config.hub_url,
+                                                      publisher.config.base_url)))
+    return documents
 
 
 def _clean_leftovers(out_dir: Path) -> None:
@@ -348,14 +363,8 @@ def build(config: Config, out_dir: str | os.PathLike, *, strict: bool = False, n
     report.errors = len(snapshot.errors)
     if strict and report.errors:
         raise BuildError(f"{report.errors} error(s) in the store and --strict was given; output left as it was")
-    absolute = out_dir.absolute()
-    previous = _read_record(absolute) if (absolute / BUILD_RECORD).is_file() else {}
-    planned = plan(publisher, now, previous, absolute)
-    outputs = planned.outputs
     report.articles = snapshot.visible_count(None, now)
     report.feeds = len(publisher.feed_keys(snapshot))
-    report.files = len(outputs)
-    report.bytes = sum(o.size for o in outputs)
     appearance = snapshot.next_appearance(None, now)
     report.next_change = datetime.fromtimestamp(appearance, timezone.utc) if appearance else None
 
@@ -367,10 +376,18 @@ def build(config: Config, out_dir: str | os.PathLike, *, strict: bool = False, n
         except BlockingIOError:
             raise BuildError(f"another build is writing {out_dir}; try again when it is done") from None
         _clean_leftovers(out_dir.absolute())
+        writer = None
         try:
-            write_tree(out_dir, outputs, report, progress, planned.documents)
+            writer = TreeWriter(out_dir, report, progress)
+            writer.finish(write_documents(publisher, now, writer))
         except OSError as exc:
+            if writer is not None:
+                writer.abort()
             raise BuildError(f"could not write {out_dir}: {exc}; the previous output is untouched") from exc
+        except BaseException:
+            if writer is not None:
+                writer.abort()
+            raise
     report.seconds = time.perf_counter() - started
     if config.hub_url:
         feeds = {key.path for key in publisher.feed_keys(snapshot)}

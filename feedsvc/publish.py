@@ -133,6 +133,16 @@ class Publisher:
         recipe = self._recipe(target, snapshot, now)
         return None if recipe is None else self._cached(path, snapshot, now, recipe)
 
+    def render(self, path: str, now: datetime | None = None) -> Rendered | None:
+        """The document at `path`, rendered now and not kept: the static build writes each document
+        once and needs none of them afterwards (a large build must not hold every document in memory)."""
+        now = now or self.clock()
+        target = route(path)
+        if isinstance(target, str) and target.startswith(MEDIA_PREFIX):
+            return self.media.get(target[len(MEDIA_PREFIX):])
+        recipe = self._recipe(target, self.store.snapshot, now)
+        return None if recipe is None else recipe()[2]()
+
     def _recipe(self, target, snapshot: Snapshot, now: datetime) -> Callable[[], Recipe] | None:
         """How to make the document a route names, or None if the publication has no such document."""
         site = snapshot.site

@@ -334,7 +334,8 @@ class Store:
         """`article`'s Markdown body, read back from its file; None if the file no longer holds that version."""
         known = self._files.get(article.path)
         if known is not None and known.current.body is not None and known.current.article is article:
-            return known.current.body                  # kept from the reading (builds)
+            body, known.current.body = known.current.body, None   # kept from the reading (builds): used once
+            return body
         try:
             with open(self.root / article.path, "rb") as fh:
                 data = fh.read(self.max_article_bytes + 1)
