@@ -19,7 +19,6 @@ import html
 import re
 import threading
 from dataclasses import dataclass
-from datetime import datetime
 from urllib.parse import quote, urljoin
 
 from feedgen.ext.base import BaseEntryExtension, BaseExtension

@@ -93,10 +93,8 @@ class Refresher:
         self._thread: threading.Thread | None = None
         self._observer = None
         self._collector: _Collector | None = None
-        self.pid: int | None = None
 
     def start(self) -> "Refresher":
-        self.pid = os.getpid()
         if self.use_events:
             try:
                 self._collector = _Collector(str(self.store.root))

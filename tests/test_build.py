@@ -14,7 +14,6 @@ from pathlib import Path
 import pytest
 from werkzeug.http import parse_date
 
-from feedsvc.app import create_app
 from feedsvc.build import BUILD_RECORD, HEADERS_FILE, NGINX_FILE, BuildError, build
 from feedsvc.config import load_config
 

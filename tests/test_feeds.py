@@ -3,11 +3,8 @@ from __future__ import annotations
 
 import html
 import os
-from datetime import datetime
-from pathlib import Path
 
 import pytest
-from dateutil.parser import isoparse
 
 from .conftest import BASE_URL, ROOT, SAMPLE_STORE
 from .feeds import NS, parsed, xml
