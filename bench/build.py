@@ -2,27 +2,34 @@
 building the same store into per-section feeds of 50 items with full content — each tool in its own
 process, timed with wait4() (wall, CPU, peak RSS), and its output counted so the comparison stays honest.
 
-    python -m bench build [--articles 10000] [--sections 20]
+    python -m bench build [--articles 10000] [--sections 20] [--large 100000]
 
 The store is converted for each peer in a temporary folder (Pelican: Markdown with metadata lines;
 Hugo: YAML front matter, section = folder), outside the timing. Peers are configured to write feeds
 only: Pelican RSS+Atom per category and for all (no HTML pages), Hugo RSS per section and for the home
 page (pages listed but never rendered to disk). Neither has an incremental build, so their "rebuild"
-is a full build run again after the same edit.
+is a full build run again after the same edit. feedsvc's rebuild is measured twice: the one-off
+`feedsvc build` run again, and `feedsvc build --watch` (from the file write until the output file holds
+the change). At `--large` stories, only feedsvc (the peers' feeds, no archives) and Hugo are built:
+Pelican would take many minutes.
 """
 from __future__ import annotations
 
 import argparse
 import json
-from dataclasses import fields
 import re
-from collections import Counter
+import signal
+import statistics
+import subprocess
 import tempfile
+import time
+from collections import Counter
+from dataclasses import fields
 from pathlib import Path
 
 import yaml
 
-from . import peers, proc, synth
+from . import peers, proc, summary, synth
 from .table import mb, ratio, seconds, table
 
 BASE_URL = "https://feeds.news.example.com/"
@@ -63,10 +70,12 @@ def to_hugo(meta: dict, body: str) -> str:
     return "---\n" + json.dumps(front, ensure_ascii=False) + "\n---\n" + _photo_markdown(meta) + body
 
 
-def convert(store: Path, story: Path, pelican_content: Path, hugo_content: Path) -> None:
-    """Write one story into both peers' content folders, by section."""
+def convert(store: Path, story: Path, pelican_content: Path | None, hugo_content: Path) -> None:
+    """Write one story into the peers' content folders, by section (Pelican's unless None)."""
     meta, body = read_story(story)
     for folder, text in ((pelican_content, to_pelican(meta, body, story.stem)), (hugo_content, to_hugo(meta, body))):
+        if folder is None:
+            continue
         target = folder / meta["section"] / story.name
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(text, "utf-8")
@@ -135,13 +144,14 @@ HUGO_RSS = """{{- $pages := .RegularPagesRecursive -}}
 """
 
 
-def prepare_peers(store: Path, work: Path) -> tuple[Path, Path]:
-    """Convert the store for both peers; returns (Pelican settings file, Hugo site folder)."""
+def prepare_peers(store: Path, work: Path, pelican: bool = True) -> tuple[Path, Path]:
+    """Convert the store for both peers (or Hugo only); returns (Pelican settings file, Hugo site folder)."""
     pelican_content, hugo_site = work / "pelican" / "content", work / "hugo"
     for story in synth.story_files(store):
-        convert(store, story, pelican_content, hugo_site / "content")
+        convert(store, story, pelican_content if pelican else None, hugo_site / "content")
     settings = work / "pelican" / "pelicanconf.py"
-    settings.write_text(pelican_settings(pelican_content, yaml.safe_load((store / "_site.yml").read_text())))
+    if pelican:
+        settings.write_text(pelican_settings(pelican_content, yaml.safe_load((store / "_site.yml").read_text())))
     (hugo_site / "config.toml").write_text(HUGO_CONFIG)
     (hugo_site / "layouts" / "_default").mkdir(parents=True)
     (hugo_site / "layouts" / "_default" / "rss.xml").write_text(HUGO_RSS)
@@ -185,7 +195,49 @@ def newest_story(store: Path, section: str) -> Path:
     return max(synth.story_files(store, section), key=published)
 
 
-def run(articles: int = 10_000, sections: int = 20, with_peers: bool = True) -> str:
+def watch_rebuilds(tool: Tool, story: Path, edits: int, timeout: float = 60.0) -> list[float]:
+    """`feedsvc build --watch` on the tool's output: after its first build, append a marked paragraph to
+    `story` and time until the section feed in the output holds it; `edits` times, then stop it."""
+    original = story.read_text("utf-8")
+    out, err = tempfile.TemporaryFile("w+"), tempfile.TemporaryFile("w+")
+    process = subprocess.Popen([*tool.command, "--watch"], cwd=proc.ROOT, env=tool.env, stdout=out, stderr=err,
+                               text=True)
+    times = []
+    try:
+        started = time.monotonic()
+        while True:                 # "watching …" once its first build is out and the watcher has started
+            err.seek(0)
+            if "\nwatching " in "\n" + err.read():
+                break
+            if process.poll() is not None or time.monotonic() - started > 600:
+                err.seek(0)
+                raise RuntimeError(f"feedsvc build --watch: no first build ({process.returncode}): {err.read()[-2000:]}")
+            time.sleep(0.05)
+        time.sleep(0.5)
+        for i in range(edits):
+            mark = f"(watch edit {i})".encode()
+            story.write_text(original + EDIT_MARK + f"{mark.decode()}\n", "utf-8")
+            written = time.perf_counter()
+            while mark not in (tool.out / tool.section_feed).read_bytes():
+                if time.perf_counter() - written > timeout or process.poll() is not None:
+                    raise RuntimeError(f"feedsvc build --watch: edit {i} not in the output after {timeout:.0f} s")
+                time.sleep(0.005)
+            times.append(time.perf_counter() - written)
+            time.sleep(0.5)
+    finally:
+        story.write_text(original, "utf-8")
+        process.send_signal(signal.SIGINT)
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        out.close()
+        err.close()
+    return times
+
+
+def run(articles: int = 10_000, sections: int = 20, with_peers: bool = True, watch_edits: int = 3) -> str:
     store = synth.cached(articles, sections)
     edited = newest_story(store, "section-00")
     original = edited.read_text("utf-8")
@@ -221,6 +273,9 @@ def run(articles: int = 10_000, sections: int = 20, with_peers: bool = True) -> 
                 results[tool.name]["rebuild"] = tool.build()
                 if EDIT_MARK.strip().encode() not in (tool.out / tool.section_feed).read_bytes():
                     raise RuntimeError(f"{tool.name}: the edit is not in {tool.section_feed} after the rebuild")
+            for tool in tools:
+                if tool.name.startswith("feedsvc"):
+                    results[tool.name]["watch"] = statistics.median(watch_rebuilds(tool, edited, watch_edits))
         finally:
             edited.write_text(original, "utf-8")
 
@@ -236,22 +291,80 @@ def run(articles: int = 10_000, sections: int = 20, with_peers: bool = True) -> 
         census, full, rebuild = result["census"], result["full"], result["rebuild"]
         rows.append([name, census["feeds"], census["archives"], census["items"], census["files"], seconds(full.seconds),
                      seconds(full.cpu_seconds), mb(full.max_rss_mb), seconds(rebuild.seconds),
-                     ratio(me["full"].seconds, full.seconds), ratio(me["rebuild"].seconds, rebuild.seconds)])
+                     seconds(result.get("watch")), ratio(me["full"].seconds, full.seconds),
+                     ratio(me["rebuild"].seconds, rebuild.seconds)])
     notes = [f"{name}: {result['produces']}; wrote {result['census']['kinds']}" for name, result in results.items()]
     notes += [f"ratio = {me_name} time / the tool's time (below 1: feedsvc is faster)",
               f"rebuild = the same command after appending a paragraph to {edited.relative_to(store)} (the "
               f"section's newest story); feedsvc rewrote {summary.group(1) if summary else '?'} files, the peers "
               "have no incremental build; feedsvc's parse cache (on by default where the version has one) "
               "starts empty for the full build and serves the rebuild",
+              f"--watch rebuild = `feedsvc build --watch`, median of {watch_edits} edits: from writing the story "
+              "until the section feed in the output holds the change",
               "wall and CPU seconds and peak RSS from wait4() of each tool's process (CPU above wall: more than "
               "one core used; wall well above CPU: waiting, e.g. on fsync)",
               "each tool's output is checked: 50 items in section-00's feed, no HTML pages from the peers, the edit "
               "present after the rebuild; feeds = subscription feeds (RSS, Atom), archive feeds = RFC 5005 pages"]
     if not compared:
         notes.append("peers skipped: not installed or not asked for (python -m bench build installs them)")
+    _summarise(articles, results, me_name)
     return table(f"build: {articles:,} stories, {sections} sections, {ITEMS} items per feed",
                  ["tool", "feeds", "archive feeds", "items/feed", "files", "full build", "CPU", "peak RSS",
-                  "rebuild after 1 edit", "ratio full", "ratio rebuild"], rows, notes)
+                  "rebuild after 1 edit", "--watch rebuild", "ratio full", "ratio rebuild"], rows, notes)
+
+
+def _summarise(articles: int, results: dict, me_name: str) -> None:
+    me = results[me_name]["full"].seconds
+    for peer, target in (("hugo", 0.5), ("pelican", 1 / 20)):
+        if peer in results:
+            value, met = summary.at_most(me, results[peer]["full"].seconds, target)
+            summary.add(f"static build, {articles:,} stories ({me_name}) vs {peer}", seconds(me),
+                        f"{peer} {seconds(results[peer]['full'].seconds)}", value, f"≤ {target:.2f}", met)
+    default = results["feedsvc"]
+    summary.add(f"rebuild after 1 edit, {articles:,} stories: one-off `feedsvc build`",
+                seconds(default["rebuild"].seconds), f"no archives {seconds(results[me_name]['rebuild'].seconds)}"
+                if me_name != "feedsvc" else "", "", "≤ 0.3 s", default["rebuild"].seconds <= 0.3)
+    if "watch" in default:
+        summary.add(f"rebuild after 1 edit, {articles:,} stories: `feedsvc build --watch`", seconds(default["watch"]),
+                    f"no archives {seconds(results[me_name].get('watch'))}" if me_name != "feedsvc" else "", "",
+                    "≤ 0.3 s", default["watch"] <= 0.3)
+
+
+def run_large(articles: int = 100_000, sections: int = 20) -> str:
+    """feedsvc (the peers' feeds: no archives) and Hugo at `articles` stories: time and peak memory."""
+    store = synth.cached(articles, sections)
+    with tempfile.TemporaryDirectory(prefix="bench-build-large-", dir=proc.ROOT / "bench" / "out") as tmp:
+        work = Path(tmp)
+        tools = [Tool(PARITY, "FEEDSVC_ARCHIVES=false", [str(proc.VENV_BIN / "feedsvc"), "build", str(work / "feedsvc"),
+                      "--store", str(store), "--quiet"], work / "feedsvc", "**/*.xml", "sections/section-00/rss.xml",
+                      proc.clean_env(work, FEEDSVC_BASE_URL=BASE_URL, FEEDSVC_ARCHIVES="false"))]
+        if peers.hugo():
+            _, hugo_site = prepare_peers(store, work, pelican=False)
+            tools.append(Tool("hugo", "RSS per section and home", [peers.hugo(), "--source", str(hugo_site),
+                              "--destination", str(work / "hugo-out"), "--quiet"], work / "hugo-out", "**/index.xml",
+                              "section-00/index.xml"))
+        results = {}
+        for tool in tools:
+            full = tool.build()
+            census = tool.census()
+            if census["items"] != ITEMS:
+                raise RuntimeError(f"{tool.name}: {census['items']} items in the section feed")
+            results[tool.name] = {"full": full, "census": census}
+    me = results[PARITY]["full"]
+    rows = [[name, r["census"]["feeds"], r["census"]["files"], seconds(r["full"].seconds), seconds(r["full"].cpu_seconds),
+             mb(r["full"].max_rss_mb), ratio(me.seconds, r["full"].seconds)] for name, r in results.items()]
+    if "hugo" in results:
+        value, met = summary.at_most(me.seconds, results["hugo"]["full"].seconds, 0.5)
+        summary.add(f"static build, {articles:,} stories ({PARITY}) vs hugo", seconds(me.seconds),
+                    f"hugo {seconds(results['hugo']['full'].seconds)}", value, "≤ 0.50", met)
+    summary.add(f"static build, {articles:,} stories: peak memory", mb(me.max_rss_mb),
+                f"hugo {mb(results['hugo']['full'].max_rss_mb)}" if "hugo" in results else "", "", "≤ 1 GB",
+                me.max_rss_mb <= 1024)
+    return table(f"build: {articles:,} stories, {sections} sections, {ITEMS} items per feed (a fresh build, empty "
+                 "parse cache)", ["tool", "feeds", "files", "full build", "CPU", "peak RSS", "ratio"], rows,
+                 [f"{PARITY}: FEEDSVC_ARCHIVES=false (the default build adds RFC 5005 archives, not measured at this "
+                  "size); hugo: our RSS template, pages listed not rendered; Pelican not run at this size",
+                  f"ratio = {PARITY} time / the tool's time; peak RSS from wait4() (the largest process)"])
 
 
 def main() -> None:

@@ -96,6 +96,39 @@ class Server:
     port: int
     pid: int
     startup_seconds: float      # until both workers have loaded the app and gone quiet
+    answering_seconds: float = 0.0   # until the first answer
+
+
+def children(pid: int) -> list[int]:
+    """The process ids of a process's children (gunicorn's workers, nginx's), from /proc."""
+    found = []
+    for task in Path(f"/proc/{pid}/task").glob("*"):
+        try:
+            found += [int(child) for child in (task / "children").read_text().split()]
+        except OSError:
+            continue
+    return found
+
+
+def memory_mb(pid: int) -> dict[str, float]:
+    """A process's resident memory: RSS, and from smaps_rollup PSS (shared pages split among sharers)
+    and USS (pages only it holds), in MB; what cannot be read is left out."""
+    figures: dict[str, float] = {}
+    try:
+        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+            name, _, rest = line.partition(":")
+            if name in ("Rss", "Pss", "Private_Clean", "Private_Dirty"):
+                figures[name] = int(rest.split()[0]) / 1024
+    except OSError:
+        try:
+            figures["Rss"] = int(Path(f"/proc/{pid}/statm").read_text().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+        except OSError:
+            return {}
+    result = {"rss": figures["Rss"]}
+    if "Pss" in figures:
+        result["pss"] = figures["Pss"]
+        result["uss"] = figures.get("Private_Clean", 0) + figures.get("Private_Dirty", 0)
+    return result
 
 
 def _children_cpu(pid: int) -> float:
@@ -116,14 +149,16 @@ def _children_cpu(pid: int) -> float:
 
 
 @contextlib.contextmanager
-def gunicorn(app: str, env: dict[str, str], timeout: float = 600) -> Iterator[Server]:
-    """`gunicorn … --bind 127.0.0.1:PORT APP` from the project folder, as README runs it in production.
+def gunicorn(app: str, env: dict[str, str], timeout: float = 600, executable: Path | None = None,
+             probe: str = "/") -> Iterator[Server]:
+    """`gunicorn … --bind 127.0.0.1:PORT APP` from the project folder, as README runs it in production
+    (`executable`: another venv's gunicorn, for a peer; `probe`: the path asked until it answers).
 
     Ready means answering and idle: with two workers, the first answer may come from one worker while
     the other is still reading the store, so we also wait for the workers' CPU time to stop growing.
     """
     port = free_port()
-    executable = VENV_BIN / "gunicorn"
+    executable = executable or VENV_BIN / "gunicorn"
     command = ([str(executable)] if executable.exists() else [sys.executable, "-m", "gunicorn"])
     command += [*GUNICORN_ARGS, "--bind", f"127.0.0.1:{port}", "--log-level", "warning", app]
     log = tempfile.TemporaryFile("w+")
@@ -137,7 +172,8 @@ def gunicorn(app: str, env: dict[str, str], timeout: float = 600) -> Iterator[Se
                 raise RuntimeError(f"{app}: not serving on 127.0.0.1:{port} "
                                    f"(exit {process.returncode}):\n{log.read()[-3000:]}")
             try:
-                get(port, "/", timeout=5)
+                get(port, probe, timeout=5)
+                answering = time.perf_counter() - started
                 break
             except OSError:
                 time.sleep(0.05)
@@ -148,7 +184,7 @@ def gunicorn(app: str, env: dict[str, str], timeout: float = 600) -> Iterator[Se
             if now - last > 0.02:
                 quiet_since = time.perf_counter()
             last = now
-        yield Server(port, process.pid, quiet_since - started)
+        yield Server(port, process.pid, quiet_since - started, answering)
     finally:
         process.terminate()
         try:
