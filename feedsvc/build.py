@@ -280,10 +280,11 @@ class TreeWriter:
         if not self.report.written and set(self.record) == set(self.old_files):
             self.report.changed = False
             shutil.rmtree(self.staging, ignore_errors=True)
+            if documents != self.previous.get("documents"):
+                self._replace_record(documents)
             return
         self.report.changed = True
-        (self.staging / BUILD_RECORD).write_text(json.dumps(
-            {"version": RECORD_VERSION, "files": self.record, "documents": documents}, sort_keys=True), "utf-8")
+        (self.staging / BUILD_RECORD).write_text(self._record_text(documents), "utf-8")
         _make_durable(self.staging)          # everything on disk before the swap makes it visible
         if self.out_dir.exists():
             _exchange(self.staging, self.out_dir)
@@ -292,6 +293,21 @@ class TreeWriter:
         else:
             os.rename(self.staging, self.out_dir)
             _fsync_dir(self.out_dir.parent)
+
+    def _record_text(self, documents: dict) -> str:
+        return json.dumps({"version": RECORD_VERSION, "files": self.record, "documents": documents}, sort_keys=True)
+
+    def _replace_record(self, documents: dict) -> None:
+        """The same files, new fingerprints (a feedsvc upgrade, an edit that changed no output): record them,
+        or every later build would render every document again only to find the same bytes. The record is
+        replaced atomically; no public file is touched."""
+        temporary = self.out_dir / f"{BUILD_RECORD}.tmp-{os.getpid()}"
+        with open(temporary, "w", encoding="utf-8") as fh:
+            fh.write(self._record_text(documents))
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(temporary, self.out_dir / BUILD_RECORD)
+        _fsync_dir(self.out_dir)
 
     def abort(self) -> None:
         shutil.rmtree(self.staging, ignore_errors=True)

@@ -261,3 +261,23 @@ def test_a_rebuild_renders_only_the_documents_an_edit_touched(tmp_path, monkeypa
     assert sorted(set(rendered)) == ["sections/science/archive/2013-04/atom.xml",
                                      "sections/science/archive/2013-04/rss.xml", "sections/science/atom.xml",
                                      "sections/science/feed.json", "sections/science/rss.xml"]
+
+
+def test_after_an_upgrade_that_changes_no_bytes_the_next_build_renders_nothing(tmp_path, monkeypatch):
+    """A new feedsvc version invalidates every fingerprint: the first build after it renders everything,
+    finds the same bytes and keeps every file — and must record the new fingerprints, or every later build
+    would render everything again."""
+    import feedsvc.publish
+    out = tmp_path / "public"
+    build(config_for(SAMPLE_STORE), out)
+    monkeypatch.setattr(feedsvc.publish, "CODE_FINGERPRINT", "a later version")
+    public = lambda: {name: file for name, file in tree(out).items() if name != BUILD_RECORD}  # noqa: E731
+    before = public()
+    report = build(config_for(SAMPLE_STORE), out)
+    assert not report.changed and public() == before      # same files: mtimes and inodes too
+    rendered = []
+    for fmt, renderer in list(feedsvc.publish.RENDERERS.items()):
+        monkeypatch.setitem(feedsvc.publish.RENDERERS, fmt,
+                            lambda info, items, _r=renderer: rendered.append(info.key.path) or _r(info, items))
+    report = build(config_for(SAMPLE_STORE), out)
+    assert rendered == [] and not report.changed and public() == before
