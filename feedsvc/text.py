@@ -13,6 +13,7 @@ from cmarkgfm.cmark import Options
 
 # XML 1.0 §2.2 Char: everything outside these ranges makes a feed ill-formed (and feedgen raise).
 _XML_FORBIDDEN = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+_C0_FORBIDDEN = bytes(c for c in range(0x20) if c not in b"\t\n\r")
 
 URL_SCHEMES = frozenset({"http", "https", "mailto"})
 _URL_ATTRIBUTES = frozenset({"href", "src", "cite"})
@@ -63,7 +64,18 @@ _plain_cleaner = nh3.Cleaner(tags=set(), clean_content_tags=set(_CONTENT_REMOVED
 
 
 def xml_clean(text: str) -> tuple[str, int]:
-    """Remove characters XML 1.0 forbids; return the clean text and how many were removed."""
+    """Remove characters XML 1.0 forbids; return the clean text and how many were removed.
+
+    Nearly all text has none: two passes in C over its UTF-8 bytes say so four times faster than the
+    regular expression (which still does the removing, and sees any lone surrogate, which cannot encode).
+    """
+    try:
+        data = text.encode("utf-8")
+    except UnicodeEncodeError:
+        data = b"\0"
+    if (len(data.translate(None, _C0_FORBIDDEN)) == len(data)
+            and (text.isascii() or (b"\xef\xbf\xbe" not in data and b"\xef\xbf\xbf" not in data))):  # U+FFFE, U+FFFF
+        return text, 0
     cleaned, count = _XML_FORBIDDEN.subn("", text)
     return cleaned, count
 
