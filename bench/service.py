@@ -54,7 +54,7 @@ def in_process(root: Path, edits: int) -> dict:
         started = time.perf_counter()
         result = app(dict(environ), lambda status, pairs, exc=None: headers.update(pairs))
         b"".join(result)
-        result.close()
+        getattr(result, "close", lambda: None)()   # a WSGI iterable may have no close()
         return time.perf_counter() - started, headers["ETag"]
 
     warm = statistics.median(request()[0] for _ in range(200))

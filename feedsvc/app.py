@@ -79,6 +79,7 @@ def create_app(test_config: Mapping[str, Any] | None = None, *, config_file: str
     app = Flask(__name__)
     app.config["FEEDSVC"] = config
     app.extensions["feedsvc"] = Service(config, auto_refresh=auto_refresh, clock=clock)
-    from .web import bp
+    from .web import WarmPath, bp
     app.register_blueprint(bp)
+    app.wsgi_app = WarmPath(app.wsgi_app, app.extensions["feedsvc"])   # the everyday poll skips Flask
     return app

@@ -133,6 +133,15 @@ class Publisher:
         recipe = self._recipe(target, snapshot, now)
         return None if recipe is None else self._cached(path, snapshot, now, recipe)
 
+    def ready(self, path: str, timestamp: float) -> tuple[Rendered, float] | None:
+        """The document at `path` and until when it holds, if it is rendered and current; None if
+        answering needs more than a lookup (a first render, a changed store, a scheduled story due)."""
+        cached = self._documents.get(path)
+        if cached is not None and cached.generation == self.store.snapshot.generation \
+                and timestamp < cached.valid_until:
+            return cached.rendered, cached.valid_until
+        return None
+
     def render(self, path: str, now: datetime | None = None) -> Rendered | None:
         """The document at `path`, rendered now and not kept: the static build writes each document
         once and needs none of them afterwards (a large build must not hold every document in memory)."""

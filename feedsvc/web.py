@@ -1,11 +1,16 @@
 """The HTTP door: a request's path → the publisher's document → headers → a conditional response.
 
-The only module that touches `request`. No rendering happens here: documents arrive rendered,
+The only module that touches requests. No rendering happens here: documents arrive rendered,
 gzipped and hashed, and Werkzeug's conditional machinery answers 304s (RFC 9110 §13).
+
+Most requests are an aggregator polling a feed that is already rendered, plainly or with the ETag it
+was last sent. `WarmPath` answers those in front of Flask from precomputed header lists; everything
+else goes through the Flask view below, which gives the same answer (tests compare the two).
 """
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
 from flask import Blueprint, Response, current_app, request
 from werkzeug.exceptions import HTTPException
@@ -91,6 +96,81 @@ def _shorten_max_age(headers: dict[str, str], remaining: float, max_age: int) ->
     shortened["Cache-Control"] = headers["Cache-Control"].replace(
         f"max-age={max_age}", f"max-age={max(0, int(remaining))}", 1)
     return shortened
+
+
+class WarmPath:
+    """WSGI middleware: GET or HEAD of a rendered, current document, with no precondition but an
+    If-None-Match naming exactly its ETag and no quality values in Accept-Encoding — the everyday poll —
+    answered without Flask's request context, routing or response objects. Anything else, it passes on."""
+
+    _HARD = ("HTTP_IF_MATCH", "HTTP_IF_MODIFIED_SINCE", "HTTP_IF_UNMODIFIED_SINCE", "HTTP_RANGE")
+
+    def __init__(self, app, service) -> None:
+        self.app, self.service = app, service
+        self._answers: dict[tuple[str, bool], _Answer] = {}
+
+    def __call__(self, environ, start_response):
+        answer = self._answer(environ)
+        if answer is None:
+            return self.app(environ, start_response)
+        status, headers, body = answer
+        start_response(status, headers)
+        return [body] if body and environ["REQUEST_METHOD"] == "GET" else []
+
+    def _answer(self, environ) -> tuple[str, list, bytes] | None:
+        method, path = environ.get("REQUEST_METHOD"), environ.get("PATH_INFO", "")
+        if method not in ("GET", "HEAD") or path[:1] != "/" or len(path) > MAX_PATH \
+                or len(environ.get("QUERY_STRING", "")) > MAX_QUERY or not path.isascii():
+            return None
+        service = self.service
+        service.ensure_running()
+        publisher = service.publisher
+        now = publisher.clock().timestamp()
+        ready = publisher.ready(path[1:], now)
+        if ready is None or ready[1] - now < publisher.policy.max_age:     # Flask shortens max-age
+            return None
+        document, _ = ready
+        encodings = environ.get("HTTP_ACCEPT_ENCODING", "")
+        gzipped = False
+        if document.gzip_body is not None and "gzip" in encodings:
+            if ";" in encodings:
+                return None                                                  # quality values: Werkzeug
+            tokens = [token.strip().lower() for token in encodings.split(",")]
+            gzipped = "gzip" in tokens or "*" in tokens
+        key = (path, gzipped)
+        memo = self._answers.get(key)
+        if memo is None or memo.document is not document:
+            memo = self._prepare(key, publisher.headers(path[1:], document, gzipped), document, gzipped)
+        match = environ.get("HTTP_IF_NONE_MATCH")
+        if match is not None:
+            if match == memo.etag and "HTTP_IF_MATCH" not in environ:
+                return "304 NOT MODIFIED", memo.not_modified, b""
+            return None                                 # lists, weak tags, "*": Werkzeug
+        if any(name in environ for name in self._HARD):
+            return None
+        return "200 OK", memo.full, memo.body
+
+    def _prepare(self, key: tuple[str, bool], headers: dict[str, str], document, gzipped: bool) -> "_Answer":
+        """The header lists of one representation, as the Flask view would send them."""
+        body = document.gzip_body if gzipped else document.body
+        not_modified = [(name, value) for name, value in _not_modified_headers(headers).items()
+                        if name != "Last-Modified"]
+        if "Last-Modified" in headers:              # DocumentResponse adds it back last
+            not_modified.append(("Last-Modified", headers["Last-Modified"]))
+        if len(self._answers) > 10_000:
+            self._answers.clear()
+        answer = self._answers[key] = _Answer(document, headers["ETag"], body,
+                                              [*headers.items(), ("Content-Length", str(len(body)))], not_modified)
+        return answer
+
+
+@dataclass(frozen=True)
+class _Answer:
+    document: object
+    etag: str
+    body: bytes
+    full: list[tuple[str, str]]
+    not_modified: list[tuple[str, str]]
 
 
 def _plain(status: int, text: str) -> Response:
