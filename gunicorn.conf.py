@@ -5,6 +5,7 @@ The store is read, and every feed rendered, once in the master before the worker
 then starts its own store watcher (and WebSub notifier) after the fork; threads do not survive one.
 Command-line options override anything here.
 """
+import gc
 import os
 
 workers = 2                 # per core of a 2-core machine: the work is short, in-memory lookups
@@ -19,3 +20,10 @@ def post_worker_init(worker):
     service = getattr(worker.wsgi, "extensions", {}).get("feedsvc")
     if service is not None:                 # another app run from this folder has nothing to start
         service.ensure_running()
+
+
+def pre_fork(server, worker):
+    # Python's gc documentation for a process that forks without exec: freeze what the master made (the
+    # store, every rendered feed), so the workers' collections never walk those objects again nor write
+    # to their pages — the pages the workers share with the master.
+    gc.freeze()

@@ -7,6 +7,8 @@ Readers take `store.snapshot`, which never changes under them; a refresh publish
 from __future__ import annotations
 
 import bisect
+import contextlib
+import gc
 import math
 import os
 import stat
@@ -113,6 +115,23 @@ class _File:
         return self.current.article or self.last_good
 
 
+@contextlib.contextmanager
+def _collector_paused() -> Iterator[None]:
+    """No cyclic garbage collection while a full read makes millions of long-lived objects (stories
+    hold no cycles; reference counting frees them): every collection on the way would walk them all
+    again, and did, for 5 of the 8 seconds a 100,000-story restart took. One full collection after
+    them moves them to the oldest generation in one pass, where the next full one is far off (the
+    service's start on 100,000 stories: 5.4 s, against 8.2-9.1 s before and 7 s without that pass)."""
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if collecting:
+            gc.collect()
+            gc.enable()
+
+
 class Store:
     """Reads and re-reads one article folder. One refresh at a time; any number of snapshot readers."""
 
@@ -139,7 +158,8 @@ class Store:
         self._id_claims: dict[str, list[str]] = {}         # id → paths claiming it, in path order
         self._url_claims: dict[str, list[str]] = {}
         self._published: dict[str, Article] = {}           # path → the story it publishes
-        self._by_id: immutables.Map[str, Article] = immutables.Map()   # shared with snapshots, never copied
+        # Shared with snapshots, never copied; a MapMutation while a full re-read indexes every story.
+        self._by_id: immutables.Map[str, Article] = immutables.Map()
         self._order: dict[str | None, list[OrderKey]] = {ALL: []}
         self._dirty_sections: set[str | None] = {ALL}
         self._snapshot_order: dict[str | None, tuple[OrderKey, ...]] = {}
@@ -192,13 +212,16 @@ class Store:
                 # Every story is re-read: index them in bulk (one sort at the end, not one insert each).
                 self._reset_indexes()
                 self._bulk = True
-                try:
-                    self._read_everything(changes)
-                    for relpath in sorted(self._files):
-                        self._reconsider(relpath)
-                finally:
-                    self._bulk = False
-                self._rebuild_order()
+                self._by_id = self._by_id.mutate()     # 100,000 inserts in place; one Map at the end
+                with _collector_paused():
+                    try:
+                        self._read_everything(changes)
+                        for relpath in sorted(self._files):
+                            self._reconsider(relpath)
+                    finally:
+                        self._bulk = False
+                        self._by_id = self._by_id.finish()
+                    self._rebuild_order()
             elif paths is None:
                 self._scan(changes, force=False)
             else:
@@ -499,11 +522,17 @@ class Store:
         if current is not None:
             del self._published[relpath]
             if self._by_id.get(current.id) is current:
-                self._by_id = self._by_id.delete(current.id)
+                if self._bulk:
+                    del self._by_id[current.id]
+                else:
+                    self._by_id = self._by_id.delete(current.id)
                 self._update_dangling(current.id)
         if desired is not None:
             self._published[relpath] = desired
-            self._by_id = self._by_id.set(desired.id, desired)
+            if self._bulk:
+                self._by_id[desired.id] = desired
+            else:
+                self._by_id = self._by_id.set(desired.id, desired)
             self._update_dangling(desired.id)
         if not self._bulk:
             self._reorder(current, desired)
