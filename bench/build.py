@@ -238,7 +238,7 @@ def watch_rebuilds(tool: Tool, story: Path, edits: int, timeout: float = 60.0) -
 
 
 def run(articles: int = 10_000, sections: int = 20, with_peers: bool = True, watch_edits: int = 3) -> str:
-    store = synth.cached(articles, sections)
+    store = proc.page_cached(synth.cached(articles, sections))
     edited = newest_story(store, "section-00")
     original = edited.read_text("utf-8")
     results: dict[str, dict] = {}
@@ -332,7 +332,7 @@ def _summarise(articles: int, results: dict, me_name: str) -> None:
 
 def run_large(articles: int = 100_000, sections: int = 20) -> str:
     """feedsvc (the peers' feeds: no archives) and Hugo at `articles` stories: time and peak memory."""
-    store = synth.cached(articles, sections)
+    store = proc.page_cached(synth.cached(articles, sections))
     with tempfile.TemporaryDirectory(prefix="bench-build-large-", dir=proc.ROOT / "bench" / "out") as tmp:
         work = Path(tmp)
         tools = [Tool(PARITY, "FEEDSVC_ARCHIVES=false", [str(proc.VENV_BIN / "feedsvc"), "build", str(work / "feedsvc"),

@@ -138,7 +138,7 @@ def render_child(root: Path, renders: int) -> None:
 def run(articles: int = 10_000, sections: int = 20, duration: int = 8, renders: int = 100) -> str:
     if peers.py_spy() is None:
         return "profile: skipped, py-spy not installed (python -m bench profile installs it)\n"
-    root = synth.cached(articles, sections)
+    root = proc.page_cached(synth.cached(articles, sections))
     OUT.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="bench-profile-", dir=proc.ROOT / "bench" / "out") as tmp:
         work = Path(tmp)

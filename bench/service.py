@@ -162,7 +162,7 @@ def under_gunicorn(root: Path, sections: int, edits: int, work: Path) -> dict:
 def run(counts: list[int], sections: int = 20, edits: int = 5) -> str:
     figures: dict[int, dict] = {}
     for count in counts:
-        root = synth.cached(count, sections)
+        root = proc.page_cached(synth.cached(count, sections))
         with tempfile.TemporaryDirectory(prefix="bench-service-", dir=proc.ROOT / "bench" / "out") as tmp:
             work = Path(tmp)
             child = proc.run([proc.python(), "-m", "bench.service", "--child", str(root), "--edits", str(max(edits, 5))],

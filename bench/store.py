@@ -114,7 +114,7 @@ def run(counts: list[int], sections: int = 20, edits: int = 20, rescans: int = 5
     """Measure each store size in its own process; return the table."""
     figures = {}
     for count in counts:
-        root = synth.cached(count, sections)
+        root = proc.page_cached(synth.cached(count, sections))
         with tempfile.TemporaryDirectory(prefix="bench-store-") as work:
             child = proc.run([proc.python(), "-m", "bench.store", "--child", str(root), "--edits", str(edits),
                               "--rescans", str(rescans)], cwd=proc.ROOT, env=proc.clean_env(Path(work))).check()
