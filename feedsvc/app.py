@@ -17,6 +17,20 @@ from .websub import ChangeLedger, HubNotifier
 
 log = logging.getLogger(__name__)
 
+# How many forks this process descends from: threads don't survive a fork, so a Service started before
+# one must start its threads again after it. Counted at fork time, because ensure_running() is asked on
+# every request and os.getpid() is a system call.
+_forks = 0
+
+
+def _count_fork() -> None:
+    global _forks
+    _forks += 1
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_count_fork)
+
 
 class Service:
     """One worker's store, publisher, background refresher and (with a hub) WebSub notifier."""
@@ -33,7 +47,7 @@ class Service:
         self.refresher: Refresher | None = None
         self.notifier: HubNotifier | None = None
         self.ledger = ChangeLedger(config.store, config.hub_url, config.cache_path) if config.hub_url else None
-        self._pid: int | None = None
+        self._started_in: int | None = None         # the value of _forks when the threads were started
         self._start_lock = threading.Lock()
         if not os.environ.get("FEEDSVC_THREADS_AFTER_FORK"):   # gunicorn.conf.py starts them in each worker
             self.ensure_running()
@@ -41,10 +55,10 @@ class Service:
     def ensure_running(self) -> None:
         """Start the background threads in this process — again after a fork (gunicorn --preload),
         as threads don't survive one."""
-        if self._pid == os.getpid():
+        if self._started_in == _forks:
             return
         with self._start_lock:
-            if self._pid == os.getpid():
+            if self._started_in == _forks:
                 return
             if self.config.hub_url:
                 self.notifier = HubNotifier(self.config.hub_url)
@@ -52,7 +66,7 @@ class Service:
             if self.auto_refresh:
                 self.refresher = Refresher(self.store, self.config.refresh_seconds, self.config.rescan_seconds,
                                            self.config.watch, on_change=self.on_change).start()
-            self._pid = os.getpid()
+            self._started_in = _forks
 
     def on_change(self, changes) -> None:
         """After each store change (in the refresher's thread): report new problems, re-render what
