@@ -332,7 +332,7 @@ def write_documents(publisher: Publisher, now: datetime, writer: TreeWriter) -> 
         name = build_file_name(path)
         mtime = doc.last_modified.timestamp() if doc.last_modified else None
         files = [_Output(name, doc.body, mtime, doc.etag, len(doc.body))]
-        if doc.gzip_body is not None:
+        if doc.gzippable:
             files.append(_Output(name + ".gz", doc.gzip_body, mtime, doc.gzip_etag, len(doc.gzip_body)))
         for output in files:
             writer.put(output)

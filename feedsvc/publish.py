@@ -182,14 +182,16 @@ class Publisher:
         return hashlib.blake2b(repr((CODE_FINGERPRINT, self._config_key, identity)).encode(), digest_size=16).hexdigest()
 
     def warm(self, now: datetime | None = None) -> int:
-        """Render every subscription feed and page now, so requests find them ready (archives render
-        on first request). Returns how many documents were rendered."""
+        """Render every subscription feed and page now, gzip copies included, so requests find them
+        ready (archives render on first request). Returns how many documents were rendered."""
         rendered = 0
         for path in self.paths(now, archives=False):
             if not path.startswith(MEDIA_PREFIX):
                 before = self._documents.get(path)
                 document = self.document(path, now)
-                rendered += document is not None and (before is None or before.rendered is not document)
+                if document is not None and (before is None or before.rendered is not document):
+                    document.gzip_body          # now, at the moment of the change, not in a request
+                    rendered += 1
         return rendered
 
     def feed_etags(self, now: datetime | None = None) -> dict[str, str]:

@@ -1,12 +1,14 @@
 """A rendered document and the HTTP headers it is served with — by the service and by the static host.
 
-Everything a request needs is computed once, when the document is rendered: the bytes, a gzip copy,
-a strong validator for each, and the header values. A warm request only looks them up.
+Everything a request needs is computed once: the bytes, a strong validator and the header values
+when the document is rendered, its gzip copy and validator the first time they are needed. A warm
+request only looks them up.
 """
 from __future__ import annotations
 
 import base64
 import hashlib
+import threading
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -43,29 +45,52 @@ def strong_etag(data: bytes) -> str:
     return base64.urlsafe_b64encode(digest).decode("ascii")
 
 
-@dataclass(frozen=True)
+MIN_GZIP_BYTES = 256        # below this, gzip's own header and trailer are a large share of the saving
+
+
+@dataclass(frozen=True, eq=False)
 class Rendered:
-    """One representation-pair of one document: identity and gzip bytes, each with its own ETag."""
+    """One document's bytes and identity ETag — and its gzip copy and ETag, made once, the first time
+    they are asked for (by the refresher right after an edit, by a build, or by a request that accepts
+    gzip), so that a plain request after an edit never waits for a compression it does not use."""
     body: bytes
     mimetype: str                      # with charset, as sent in Content-Type
     last_modified: datetime | None
     kind: str = FEED
-    gzip_body: bytes | None = None
+    gzip_level: int | None = None      # None: never compressed (photos, documents under MIN_GZIP_BYTES)
     etag: str = field(default="")
-    gzip_etag: str | None = None
+    _gzip: list = field(default_factory=list, repr=False)            # [bytes, etag] once made
+    _gzip_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     @classmethod
     def of(cls, body: bytes, mimetype: str, last_modified: datetime | None, kind: str = FEED,
            gzip_level: int | None = 6) -> "Rendered":
-        """Hash and (for text) compress once; mtime=0 keeps the gzip bytes the same on every render.
+        """Hash once; compress later, once (see gzip_body)."""
+        level = gzip_level if gzip_level is not None and len(body) >= MIN_GZIP_BYTES else None
+        return cls(body, mimetype, last_modified, kind, level, strong_etag(body))
 
-        zlib-ng, not zlib: at level 6 it compresses a 250 KB feed in half the time (3.4 ms, not 7.3) to
-        within 0.3 % of the size, and gzip was a third of re-rendering a feed after an edit."""
-        gzipped = gzip_ng.compress(body, compresslevel=gzip_level, mtime=0) if gzip_level is not None else None
-        if gzipped is not None and len(gzipped) >= len(body):
-            gzipped = None
-        return cls(body, mimetype, last_modified, kind, gzipped, strong_etag(body),
-                   strong_etag(gzipped) + "-gz" if gzipped is not None else None)
+    @property
+    def gzippable(self) -> bool:
+        return self.gzip_level is not None
+
+    @property
+    def gzip_body(self) -> bytes | None:
+        return self._compressed()[0] if self.gzip_level is not None else None
+
+    @property
+    def gzip_etag(self) -> str | None:
+        return self._compressed()[1] if self.gzip_level is not None else None
+
+    def _compressed(self) -> list:
+        """mtime=0 keeps the gzip bytes the same on every render. zlib-ng, not zlib: at level 6 it
+        compresses a 250 KB feed in half the time (3.4 ms, not 7.3) to within 0.3 % of the size."""
+        made = self._gzip
+        if not made:
+            with self._gzip_lock:          # one compression per document, whichever thread asks first
+                if not made:
+                    data = gzip_ng.compress(self.body, compresslevel=self.gzip_level, mtime=0)
+                    made.extend((data, strong_etag(data) + "-gz"))
+        return made
 
     def headers(self, policy: CachePolicy, gzipped: bool = False) -> dict[str, str]:
         """The headers for one representation, as the service sends them and the build's manifest lists them."""
@@ -76,7 +101,7 @@ class Rendered:
         }
         if self.last_modified is not None:
             headers["Last-Modified"] = http_date(self.last_modified)
-        if self.gzip_body is not None:
+        if self.gzippable:
             headers["Vary"] = "Accept-Encoding"
         if gzipped:
             headers["Content-Encoding"] = "gzip"

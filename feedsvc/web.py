@@ -57,7 +57,7 @@ def document(path: str) -> Response:
     doc = publisher.document(path, now)
     if doc is None:
         return _plain(404, "Not found\n")
-    gzipped = doc.gzip_body is not None and "gzip" in request.headers.get("Accept-Encoding", "") \
+    gzipped = doc.gzippable and "gzip" in request.headers.get("Accept-Encoding", "") \
         and request.accept_encodings["gzip"] > 0
     headers = _shorten_max_age(publisher.headers(path, doc, gzipped),
                                publisher.valid_until(path) - now.timestamp(), publisher.policy.max_age)
@@ -132,7 +132,7 @@ class WarmPath:
         document, _ = ready
         encodings = environ.get("HTTP_ACCEPT_ENCODING", "")
         gzipped = False
-        if document.gzip_body is not None and "gzip" in encodings:
+        if document.gzippable and "gzip" in encodings:
             if ";" in encodings:
                 return None                                                  # quality values: Werkzeug
             tokens = [token.strip().lower() for token in encodings.split(",")]
