@@ -1,7 +1,8 @@
 """The HTTP door: a request's path → the publisher's document → headers → a conditional response.
 
-The only module that touches requests. No rendering happens here: documents arrive rendered,
-gzipped and hashed, and Werkzeug's conditional machinery answers 304s (RFC 9110 §13).
+The only module that touches requests. No rendering happens here: documents arrive rendered and
+hashed (a gzip copy is made once, when first needed), and Werkzeug's conditional machinery answers
+304s (RFC 9110 §13).
 
 Most requests are an aggregator polling a feed that is already rendered, plainly or with the ETag it
 was last sent. `WarmPath` answers those in front of Flask from precomputed header lists; everything
@@ -153,10 +154,7 @@ class WarmPath:
     def _prepare(self, key: tuple[str, bool], headers: dict[str, str], document, gzipped: bool) -> "_Answer":
         """The header lists of one representation, as the Flask view would send them."""
         body = document.gzip_body if gzipped else document.body
-        not_modified = [(name, value) for name, value in _not_modified_headers(headers).items()
-                        if name != "Last-Modified"]
-        if "Last-Modified" in headers:              # DocumentResponse adds it back last
-            not_modified.append(("Last-Modified", headers["Last-Modified"]))
+        not_modified = list(_not_modified_headers(headers).items())
         if len(self._answers) > 10_000:
             self._answers.clear()
         answer = self._answers[key] = _Answer(document, headers["ETag"], body,
