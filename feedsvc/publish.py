@@ -55,6 +55,10 @@ class _Cached:
     identity: Hashable          # everything the bytes depend on
     rendered: Rendered
 
+    def current(self, generation: int, timestamp: float) -> bool:
+        """Rendered from this store generation, and no scheduled story has come due since."""
+        return self.generation == generation and timestamp < self.valid_until
+
 
 # A document's recipe: what it depends on, until when that holds, and how to render it.
 Recipe = tuple[Hashable, float, Callable[[], Rendered]]
@@ -122,10 +126,9 @@ class Publisher:
     def document(self, path: str, now: datetime | None = None) -> Rendered | None:
         """The document at `path` as of `now`, or None if the publication has no such path."""
         now = now or self.clock()
-        cached = self._documents.get(path)          # the warm path: one lookup, no routing, no rendering
-        if cached is not None and cached.generation == self.store.snapshot.generation \
-                and now.timestamp() < cached.valid_until:
-            return cached.rendered
+        ready = self.ready(path, now.timestamp())     # the warm path: one lookup, no routing, no rendering
+        if ready is not None:
+            return ready[0]
         target = route(path)
         if isinstance(target, str) and target.startswith(MEDIA_PREFIX):
             return self.media.get(target[len(MEDIA_PREFIX):])
@@ -137,8 +140,7 @@ class Publisher:
         """The document at `path` and until when it holds, if it is rendered and current; None if
         answering needs more than a lookup (a first render, a changed store, a scheduled story due)."""
         cached = self._documents.get(path)
-        if cached is not None and cached.generation == self.store.snapshot.generation \
-                and timestamp < cached.valid_until:
+        if cached is not None and cached.current(self.store.snapshot.generation, timestamp):
             return cached.rendered, cached.valid_until
         return None
 
@@ -228,11 +230,11 @@ class Publisher:
     def _cached(self, path: str, snapshot: Snapshot, now: datetime, recipe: Callable[[], Recipe]) -> Rendered:
         cached = self._documents.get(path)
         timestamp = now.timestamp()
-        if cached is not None and cached.generation == snapshot.generation and timestamp < cached.valid_until:
+        if cached is not None and cached.current(snapshot.generation, timestamp):
             return cached.rendered
         with self._render_lock:
             cached = self._documents.get(path)
-            if cached is not None and cached.generation == snapshot.generation and timestamp < cached.valid_until:
+            if cached is not None and cached.current(snapshot.generation, timestamp):
                 return cached.rendered
             identity, valid_until, render = recipe()
             if cached is not None and cached.identity == identity:
