@@ -45,26 +45,30 @@ class MediaLibrary:
                     found.append(name if relative == "." else f"{relative}/{name}")
         return sorted(found)
 
-    def version(self, relative: str) -> tuple | None:
-        """What identifies this version of the photo (its stat), or None if it would not be served."""
+    def _stat(self, relative: str) -> tuple[Path, os.stat_result] | None:
+        """The photo's path and stat, or None for anything that would not be served."""
         path = self._safe_path(relative)
         if path is None:
             return None
         try:
-            st = path.stat()
+            return path, path.stat()
         except OSError:
             return None
+
+    def version(self, relative: str) -> tuple | None:
+        """What identifies this version of the photo (its stat), or None if it would not be served."""
+        found = self._stat(relative)
+        if found is None:
+            return None
+        st = found[1]
         return (relative, st.st_mtime_ns, st.st_size, st.st_ino)
 
     def get(self, relative: str) -> Rendered | None:
         """The photo at media/<relative>, or None for anything that is not a plain image file there."""
-        path = self._safe_path(relative)
-        if path is None:
+        found = self._stat(relative)
+        if found is None:
             return None
-        try:
-            st = path.stat()
-        except OSError:
-            return None
+        path, st = found
         key = (st.st_mtime_ns, st.st_size, st.st_ino)
         with self._lock:
             cached = self._cache.get(relative)
