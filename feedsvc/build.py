@@ -346,9 +346,12 @@ def write_documents(publisher: Publisher, now: datetime, writer: TreeWriter) -> 
 
 
 def _clean_leftovers(out_dir: Path) -> None:
-    """Remove staging folders of builds that were killed; the output itself is never among them."""
+    """Remove what builds that were killed left: staging folders beside the output, and a build record
+    half-written inside it (the output's own files are never among them)."""
     for leftover in out_dir.parent.glob(f".{out_dir.name}.staging-*"):
         shutil.rmtree(leftover, ignore_errors=True)
+    for leftover in out_dir.glob(f"{BUILD_RECORD}.tmp-*"):
+        leftover.unlink(missing_ok=True)
 
 
 def open_store(config: Config) -> Store:

@@ -281,3 +281,12 @@ def test_after_an_upgrade_that_changes_no_bytes_the_next_build_renders_nothing(t
                             lambda info, items, _r=renderer: rendered.append(info.key.path) or _r(info, items))
     report = build(config_for(SAMPLE_STORE), out)
     assert rendered == [] and not report.changed and public() == before
+
+
+def test_a_record_left_half_written_by_a_killed_build_is_removed(tmp_path):
+    out = tmp_path / "public"
+    build(config_for(SAMPLE_STORE), out)
+    leftover = out / f"{BUILD_RECORD}.tmp-99999"
+    leftover.write_text('{"version": ')
+    build(config_for(SAMPLE_STORE), out)
+    assert not leftover.exists() and (out / BUILD_RECORD).is_file()
