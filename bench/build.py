@@ -226,12 +226,7 @@ def watch_rebuilds(tool: Tool, story: Path, edits: int, timeout: float = 60.0) -
             time.sleep(0.5)
     finally:
         story.write_text(original, "utf-8")
-        process.send_signal(signal.SIGINT)
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        proc.stop(process, signal.SIGINT)
         out.close()
         err.close()
     return times

@@ -113,9 +113,4 @@ def serving(work: Path, static_root: Path, upstream_port: int) -> Iterator[tuple
                     time.sleep(0.05)
         yield static_port, proxy_port
     finally:
-        process.terminate()             # SIGTERM: nginx's fast shutdown, workers included
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, 9)
-            process.wait()
+        proc.stop(process, timeout=10)  # SIGTERM: nginx's fast shutdown, workers included

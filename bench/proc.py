@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import http.client
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -201,13 +202,27 @@ def gunicorn(app: str, env: dict[str, str], timeout: float = 600, executable: Pa
             last = now
         yield Server(port, process.pid, quiet_since - started, answering)
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop(process)
         log.close()
+
+
+def stop(process: subprocess.Popen, sig: int = signal.SIGTERM, timeout: float = 20) -> None:
+    """Ask a process to stop with `sig`; kill it (its whole group, if it leads one) if it has not
+    within `timeout` seconds."""
+    if process.poll() is not None:
+        return
+    process.send_signal(sig)
+    try:
+        process.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        try:
+            if os.getpgid(process.pid) == process.pid:      # nginx: its workers too
+                os.killpg(process.pid, signal.SIGKILL)
+            else:
+                process.kill()
+        except ProcessLookupError:
+            pass
+        process.wait()
 
 
 def _cpu_jiffies() -> tuple[int, int]:
