@@ -71,9 +71,9 @@ def xml_clean(text: str) -> tuple[str, int]:
     """
     try:
         data = text.encode("utf-8")
-    except UnicodeEncodeError:
-        data = b"\0"
-    if (len(data.translate(None, _C0_FORBIDDEN)) == len(data)
+    except UnicodeEncodeError:      # a lone surrogate: forbidden, left to the expression below
+        data = None
+    if (data is not None and len(data.translate(None, _C0_FORBIDDEN)) == len(data)
             and (text.isascii() or (b"\xef\xbf\xbe" not in data and b"\xef\xbf\xbf" not in data))):  # U+FFFE, U+FFFF
         return text, 0
     cleaned, count = _XML_FORBIDDEN.subn("", text)
