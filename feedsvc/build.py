@@ -2,7 +2,8 @@
 
 Same publisher, same bytes. The new tree is written beside the old one and swapped in with one
 atomic rename, so a failed or killed build leaves the previous output exactly as it was. Files whose
-bytes did not change are hard-linked from the previous output, so they keep their mtime and inode.
+bytes did not change are hard-linked from the previous output, so they keep their mtime and inode,
+and the tree swapped out is kept to stage the next build, which then touches only what changed.
 """
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ import logging
 import os
 import re
 import shutil
+import stat
 import time
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -159,15 +161,27 @@ def _read_record(out_dir: Path) -> dict:
         return {}
 
 
-def _intact(out_dir: Path, name: str, entry: dict | None) -> bool:
-    """The previous build wrote this file, and it is still there as written."""
+def _intact(out_dir: str, name: str, entry: dict | None) -> os.stat_result | None:
+    """The file's lstat, if the previous build wrote it and it is still there as written; else None."""
     if entry is None:
-        return False
+        return None
     try:
-        st = (out_dir / name).lstat()
+        st = os.lstat(f"{out_dir}/{name}")
     except OSError:
-        return False
-    return st.st_size == entry.get("size") and st.st_mtime_ns == entry.get("mtime_ns")
+        return None
+    return st if st.st_size == entry.get("size") and st.st_mtime_ns == entry.get("mtime_ns") else None
+
+
+def _clear(path: str) -> None:
+    """Remove whatever is at `path` in the staging tree: a file, a link or a folder."""
+    try:
+        st = os.lstat(path)
+    except FileNotFoundError:
+        return
+    if stat.S_ISDIR(st.st_mode):
+        shutil.rmtree(path)
+    else:
+        os.unlink(path)
 
 
 def _exchange(staging: Path, out_dir: Path) -> None:
@@ -226,8 +240,17 @@ def _check_out_dir(out_dir: Path) -> None:
 
 class TreeWriter:
     """Writes a new output tree beside the old one, file by file as documents are rendered (nothing is
-    held in memory), then swaps it in with one atomic rename — or throws it away if nothing changed.
-    Files the previous build wrote and that are still intact are hard-linked, keeping mtime and inode."""
+    held in memory), then swaps it in with one atomic rename — or leaves everything as it was if nothing
+    changed. Files whose bytes did not change are hard links to the previous output's, so they keep
+    their mtime and inode.
+
+    The tree swapped out is kept, hidden, as the next build's staging tree (`.<out>.staging`): it
+    differs from the output only in what the last build changed, so an incremental build fixes up
+    those files instead of making every folder and link again (on ext4, making a folder costs
+    0.3–0.5 ms; a 10,000-story store with archives has 740 of them). Nothing in it is trusted: each
+    file is checked against the output (same inode) or written anew, and whatever the new tree does
+    not hold is removed before the swap.
+    """
 
     def __init__(self, out_dir: Path, report: BuildReport, progress: Callable[[str], None] | None = None) -> None:
         self.out_dir = out_dir.absolute()
@@ -235,61 +258,111 @@ class TreeWriter:
         self.previous = _read_record(self.out_dir) if self.out_dir.is_dir() else {}
         self.old_files = self.previous.get("files", {})
         self.report, self.progress = report, progress
-        self.staging = self.out_dir.with_name(f".{self.out_dir.name}.staging-{os.getpid()}")
-        shutil.rmtree(self.staging, ignore_errors=True)
-        self.staging.mkdir(parents=True)
+        self.staging = self.out_dir.with_name(f".{self.out_dir.name}.staging")
+        if self.staging.is_symlink() or (self.staging.exists() and not self.staging.is_dir()):
+            self.staging.unlink()
+        self.staging.mkdir(parents=True, exist_ok=True)
         self.record: dict[str, dict] = {}
+        # Plain strings and a memory of checked folders: an incremental build visits thousands of files.
+        self._old_root, self._new_root = str(self.out_dir), str(self.staging)
+        self._folders: set[str] = {""}
 
     def kept(self, old_document: dict) -> bool:
         """Keep an unchanged document's files from the previous build, if they are all still intact."""
         names = old_document["files"]
-        if not all(_intact(self.out_dir, name, self.old_files.get(name)) for name in names):
+        found = [_intact(self._old_root, name, self.old_files.get(name)) for name in names]
+        if not all(found):
             return False
-        for name in names:
-            self._link(name, self.old_files[name])
+        for name, st in zip(names, found):
+            self._link(name, self.old_files[name], st)
         return True
 
     def put(self, output: _Output) -> None:
         entry = self.old_files.get(output.name)
-        if entry is not None and entry.get("etag") == output.etag and _intact(self.out_dir, output.name, entry):
-            self._link(output.name, entry)          # the same bytes as last time: keep that very file
-            return
-        target = self.staging / output.name
-        target.parent.mkdir(parents=True, exist_ok=True)
-        with open(target, "wb") as fh:
+        if entry is not None and entry.get("etag") == output.etag:
+            st = _intact(self._old_root, output.name, entry)
+            if st is not None:
+                self._link(output.name, entry, st)      # the same bytes as last time: keep that very file
+                return
+        self._folder(output.name)
+        target = f"{self._new_root}/{output.name}"
+        _clear(target)                  # never write into what may be a link to a published file
+        with open(target, "xb") as fh:
             fh.write(output.data)
         if output.mtime is not None:
             os.utime(target, (output.mtime, output.mtime))
-        self.record[output.name] = {"etag": output.etag, "mtime_ns": target.lstat().st_mtime_ns, "size": output.size}
+        self.record[output.name] = {"etag": output.etag, "mtime_ns": os.lstat(target).st_mtime_ns,
+                                    "size": output.size}
         self.report.written.append(output.name)
         self.report.bytes += output.size
         if self.progress is not None:
             self.progress(output.name)
 
-    def _link(self, name: str, entry: dict) -> None:
-        target = self.staging / name
-        target.parent.mkdir(parents=True, exist_ok=True)
-        os.link(self.out_dir / name, target)
+    def _folder(self, name: str) -> None:
+        """Make sure the staging folders that will hold the file `name` are real folders, once per build."""
+        folder = name.rpartition("/")[0]
+        if folder in self._folders:
+            return
+        parent, _, _ = folder.rpartition("/")
+        if parent not in self._folders:
+            self._folder(folder)
+        path = f"{self._new_root}/{folder}"
+        try:
+            is_folder = stat.S_ISDIR(os.lstat(path).st_mode)
+        except FileNotFoundError:
+            os.mkdir(path)
+        else:
+            if not is_folder:           # a file, or a link that could lead out of the tree
+                os.unlink(path)
+                os.mkdir(path)
+        self._folders.add(folder)
+
+    def _link(self, name: str, entry: dict, published: os.stat_result) -> None:
+        self._folder(name)
+        target = f"{self._new_root}/{name}"
+        try:
+            staged = os.lstat(target)
+            already = (staged.st_ino, staged.st_dev) == (published.st_ino, published.st_dev)
+        except FileNotFoundError:
+            already = False
+        if not already:
+            _clear(target)
+            os.link(f"{self._old_root}/{name}", target)
         self.record[name] = entry
         self.report.reused += 1
         self.report.bytes += entry["size"]
+
+    def _remove_strays(self) -> None:
+        """Remove from the staging tree whatever the new tree does not hold (left by an earlier build)."""
+        for folder, subfolders, files in os.walk(self._new_root):
+            relative = os.path.relpath(folder, self._new_root).replace(os.sep, "/")
+            prefix = "" if relative == "." else relative + "/"
+            for name in files:
+                if prefix + name not in self.record:
+                    os.unlink(os.path.join(folder, name))
+            for name in list(subfolders):
+                if prefix + name not in self._folders:
+                    _clear(os.path.join(folder, name))
+                    subfolders.remove(name)
 
     def finish(self, documents: dict) -> None:
         """Swap the new tree in — unless it is the old one file for file, then leave everything as it was."""
         self.report.files = len(self.record)
         if not self.report.written and set(self.record) == set(self.old_files):
             self.report.changed = False
-            shutil.rmtree(self.staging, ignore_errors=True)
             if documents != self.previous.get("documents"):
                 self._replace_record(documents)
             return
         self.report.changed = True
-        (self.staging / BUILD_RECORD).write_text(self._record_text(documents), "utf-8")
+        self._remove_strays()
+        record = f"{self._new_root}/{BUILD_RECORD}"
+        _clear(record)
+        with open(record, "x", encoding="utf-8") as fh:
+            fh.write(self._record_text(documents))
         _make_durable(self.staging)          # everything on disk before the swap makes it visible
         if self.out_dir.exists():
-            _exchange(self.staging, self.out_dir)
+            _exchange(self.staging, self.out_dir)     # the old tree is now the next build's staging tree
             _fsync_dir(self.out_dir.parent)
-            shutil.rmtree(self.staging, ignore_errors=True)   # now the old tree
         else:
             os.rename(self.staging, self.out_dir)
             _fsync_dir(self.out_dir.parent)
@@ -308,9 +381,6 @@ class TreeWriter:
             os.fsync(fh.fileno())
         os.replace(temporary, self.out_dir / BUILD_RECORD)
         _fsync_dir(self.out_dir)
-
-    def abort(self) -> None:
-        shutil.rmtree(self.staging, ignore_errors=True)
 
 
 def write_documents(publisher: Publisher, now: datetime, writer: TreeWriter) -> dict[str, dict]:
@@ -346,10 +416,8 @@ def write_documents(publisher: Publisher, now: datetime, writer: TreeWriter) -> 
 
 
 def _clean_leftovers(out_dir: Path) -> None:
-    """Remove what builds that were killed left: staging folders beside the output, and a build record
-    half-written inside it (the output's own files are never among them)."""
-    for leftover in out_dir.parent.glob(f".{out_dir.name}.staging-*"):
-        shutil.rmtree(leftover, ignore_errors=True)
+    """Remove a build record that a killed build left half-written inside the output (a killed build's
+    staging tree needs no cleaning: the next build checks every file in it)."""
     for leftover in out_dir.glob(f"{BUILD_RECORD}.tmp-*"):
         leftover.unlink(missing_ok=True)
 
@@ -395,18 +463,11 @@ def build(config: Config, out_dir: str | os.PathLike, *, strict: bool = False, n
         except BlockingIOError:
             raise BuildError(f"another build is writing {out_dir}; try again when it is done") from None
         _clean_leftovers(out_dir.absolute())
-        writer = None
         try:
             writer = TreeWriter(out_dir, report, progress)
             writer.finish(write_documents(publisher, now, writer))
         except OSError as exc:
-            if writer is not None:
-                writer.abort()
             raise BuildError(f"could not write {out_dir}: {exc}; the previous output is untouched") from exc
-        except BaseException:
-            if writer is not None:
-                writer.abort()
-            raise
     report.seconds = time.perf_counter() - started
     if config.hub_url:
         feeds = {key.path for key in publisher.feed_keys(snapshot)}

@@ -84,6 +84,7 @@ class Publisher:
         self.trimmed: dict[str, tuple[int, int]] = {}     # feed path → (full size, stories left out)
         self._render_lock = threading.RLock()
         self._headers: dict[tuple[str, bool], tuple[Rendered, dict[str, str]]] = {}
+        self._fingerprints: dict[str, tuple[Hashable, str]] = {}   # path → (identity, its digest)
 
     # ---- what exists ----------------------------------------------------------------------------
 
@@ -181,7 +182,13 @@ class Publisher:
             identity = None if recipe is None else recipe()[0]
         if identity is None:
             return None
-        return hashlib.blake2b(repr((CODE_FINGERPRINT, self._config_key, identity)).encode(), digest_size=16).hexdigest()
+        known = self._fingerprints.get(path)
+        if known is not None and known[0] == identity:      # comparing is cheaper than repr and hash
+            return known[1]
+        digest = hashlib.blake2b(repr((CODE_FINGERPRINT, self._config_key, identity)).encode(),
+                                 digest_size=16).hexdigest()
+        self._fingerprints[path] = (identity, digest)
+        return digest
 
     def warm(self, now: datetime | None = None) -> int:
         """Render every subscription feed and page now, gzip copies included, so requests find them

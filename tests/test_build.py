@@ -17,7 +17,7 @@ from werkzeug.http import parse_date
 from feedsvc.build import BUILD_RECORD, HEADERS_FILE, NGINX_FILE, BuildError, build
 from feedsvc.config import load_config
 
-from .conftest import BASE_URL, ROOT, SAMPLE_STORE, article
+from .conftest import BASE_URL, ROOT, SAMPLE_STORE, article, make_jpeg
 
 HEADER_NAMES = ("Content-Type", "ETag", "Last-Modified", "Cache-Control", "Vary")
 
@@ -203,7 +203,7 @@ def test_a_killed_build_leaves_the_previous_output_intact_and_complete(tmp_path,
     staging = None
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline and process.poll() is None:
-        staging = next(tmp_path.glob(".public.staging-*"), None)
+        staging = next(tmp_path.glob(".public.staging"), None)
         if staging is not None and sum(1 for p in staging.rglob("*") if p.is_file()) >= 5:
             break
         time.sleep(0.001)
@@ -212,9 +212,54 @@ def test_a_killed_build_leaves_the_previous_output_intact_and_complete(tmp_path,
     process.wait()
     assert staging is not None
     assert tree(out) == before                                      # intact and complete
-    report = build(config_for(store_dir.root), out)                 # the next build cleans up and succeeds
-    assert report.changed and not list(tmp_path.glob(".public.staging-*"))
-    assert b"rewritten" in (out / "sections/s000/rss.xml").read_bytes()
+    report = build(config_for(store_dir.root), out)                 # the next build finishes what it began
+    assert report.changed and b"rewritten" in (out / "sections/s000/rss.xml").read_bytes()
+    build(config_for(store_dir.root), tmp_path / "fresh")
+    assert digests(out) == digests(tmp_path / "fresh")
+
+
+def test_nothing_left_in_the_staging_tree_reaches_the_output_or_leads_out_of_it(tmp_path, store_dir):
+    """The tree a build swaps out stays beside the output to stage the next build. Whatever is found
+    in it — stray files, changed bytes, links out of the tree — must not reach the next output, and
+    nothing outside the staging tree may be touched."""
+    store_dir.write("world/one.md", article(title="The first story of the world section"))
+    store_dir.write("world/two.md", article(title="The second story of the world section", published="2013-05-03"))
+    make_jpeg(store_dir.root / "media/photo.jpg")
+    store_dir.write("world/three.md", article(title="A third story, with a photo in it", photo={"src": "media/photo.jpg"}))
+    out = tmp_path / "public"
+    build(config_for(store_dir.root), out)
+    store_dir.write("world/one.md", article(title="The first story, edited once"))
+    build(config_for(store_dir.root), out)
+    staging = tmp_path / ".public.staging"
+    assert (staging / "sections/world/rss.xml").is_file()          # the tree swapped out, kept
+
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "precious.txt").write_text("not the build's")
+    (staging / "atom.xml").unlink()
+    (staging / "atom.xml").write_text("garbage in a file of the same name")
+    (staging / "rss.xml").unlink()
+    (staging / "rss.xml").symlink_to(outside / "precious.txt")
+    shutil.rmtree(staging / "sections/world")
+    (staging / "sections/world").symlink_to(outside, target_is_directory=True)
+    shutil.rmtree(staging / "media")
+    (staging / "media").write_text("a file where a folder belongs")
+    (staging / "stray.txt").write_text("left by someone")
+    (staging / "sections/gone").mkdir()
+    (staging / "sections/gone/rss.xml").write_text("a section that no longer exists")
+
+    store_dir.write("world/two.md", article(title="The second story, edited too", published="2013-05-03"))
+    assert build(config_for(store_dir.root), out).changed
+    build(config_for(store_dir.root), tmp_path / "fresh")
+    assert digests(out) == digests(tmp_path / "fresh")
+    assert not [p for p in out.rglob("*") if p.is_symlink()]
+    assert sorted(p.name for p in outside.iterdir()) == ["precious.txt"]
+    assert (outside / "precious.txt").read_text() == "not the build's"
+
+
+def digests(out: Path) -> dict[str, str]:
+    """path → sha256 of every file a build wrote, its own record aside (that holds inode-dependent times)."""
+    return {name: digest for name, (digest, _, _) in tree(out).items() if name != BUILD_RECORD}
 
 
 def test_watch_rebuilds_what_an_edit_changes_within_seconds(tmp_path):
