@@ -34,11 +34,12 @@ class _Collector(FileSystemEventHandler):
     so a story saved in several writes is not published half-written in between.
     """
 
-    def __init__(self, root: str) -> None:
+    def __init__(self, root: str, ready: threading.Event | None = None) -> None:
         self.root = os.path.realpath(root)
         self.lock = threading.Lock()
         self.pending: dict[str, tuple[float, bool]] = {}   # path → (last event, closed since)
         self.rescan = False
+        self.ready = ready or threading.Event()    # set when something can be read at once
 
     def _relative(self, path: str | bytes) -> str | None:
         path = os.fsdecode(path)
@@ -59,6 +60,8 @@ class _Collector(FileSystemEventHandler):
                     relative = self._relative(path)
                     if relative is not None:
                         self.pending[relative] = (now, closed)
+            if closed or self.rescan:
+                self.ready.set()
 
     def defer(self, paths: set[str]) -> None:
         """Paths a scan found too fresh to read: read them once they settle, like any event."""
@@ -78,8 +81,15 @@ class _Collector(FileSystemEventHandler):
         return ready, rescan
 
 
+COALESCE_SECONDS = 0.02           # after a wake-up, how long to let the rest of a burst of saves arrive
+
+
 class Refresher:
-    """A daemon thread applying store changes every `interval` seconds; `on_change` hears of each change."""
+    """A daemon thread applying store changes; `on_change` hears of each change.
+
+    A file its writer has closed is applied at once (the thread is woken, not polled); files still
+    open, and the periodic scans, are looked at every `interval` seconds.
+    """
 
     def __init__(self, store: Store, interval: float = 0.5, rescan_every: float = 30.0, use_events: bool = True,
                  on_change: Callable[[Changes], None] | None = None, save_every: float = 600.0) -> None:
@@ -90,6 +100,7 @@ class Refresher:
         self.use_events = use_events and Observer is not None
         self.on_change = on_change
         self._stop = threading.Event()
+        self._wake = threading.Event()    # set by the event collector, and by stop()
         self._thread: threading.Thread | None = None
         self._observer = None
         self._collector: _Collector | None = None
@@ -97,7 +108,7 @@ class Refresher:
     def start(self) -> "Refresher":
         if self.use_events:
             try:
-                self._collector = _Collector(str(self.store.root))
+                self._collector = _Collector(str(self.store.root), self._wake)
                 self._observer = Observer()
                 self._observer.schedule(self._collector, str(self.store.root), recursive=True)
                 self._observer.daemon = True
@@ -112,6 +123,7 @@ class Refresher:
 
     def stop(self) -> None:
         self._stop.set()
+        self._wake.set()
         if self._observer is not None:
             self._observer.stop()
         if self._thread is not None:
@@ -124,7 +136,12 @@ class Refresher:
         scan_every = self.rescan_every if self._collector is not None else min(self.rescan_every, FALLBACK_POLL_SECONDS)
         wait = 0.0
         unsaved, last_save = False, time.monotonic()
-        while not self._stop.wait(wait):
+        while True:
+            if self._wake.wait(wait) and not self._stop.is_set():
+                self._stop.wait(COALESCE_SECONDS)
+            if self._stop.is_set():
+                break
+            self._wake.clear()
             wait = self.interval
             try:
                 now = time.monotonic()

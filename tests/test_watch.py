@@ -70,3 +70,20 @@ def test_a_watcher_started_after_an_edit_still_catches_it(store_dir):
         assert wait_for(lambda: "world/between" in store.snapshot.by_id) is not None
     finally:
         refresher.stop()
+
+
+def test_a_saved_story_is_applied_at_once_not_at_the_next_poll(store_dir):
+    """A file its writer has closed wakes the refresher: with a poll only every 60 seconds, an edit
+    still arrives within the two seconds promised (what `build --watch` and the service rely on)."""
+    store_dir.write("world/a.md", article(title="The story as first written"))
+    store = Store(store_dir.root, media_base_url="https://feeds.example.com/")
+    store.refresh()
+    refresher = Refresher(store, interval=60, rescan_every=600, use_events=True).start()
+    try:
+        time.sleep(0.3)                           # past the first pass (a full scan) and into the long wait
+        store_dir.write("world/a.md", article(title="The story as corrected"))
+        assert wait_for(lambda: store.snapshot.by_id["world/a"].title == "The story as corrected") is not None
+        store_dir.write("world/b.md", article(title="A second story, added"))
+        assert wait_for(lambda: "world/b" in store.snapshot.by_id) is not None
+    finally:
+        refresher.stop()
