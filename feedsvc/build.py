@@ -17,11 +17,13 @@ import re
 import shutil
 import stat
 import time
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterator
 
+from . import forking
 from .config import Config
 from .publish import Publisher
 from .opml import OPML_MIMETYPE
@@ -55,6 +57,7 @@ class BuildReport:
     problems: int = 0
     errors: int = 0
     changed: bool = False
+    processes: int = 1                       # how many processes rendered documents
     next_change: datetime | None = None
     notifier: HubNotifier | None = None      # set when a WebSub hub is being told of changed feeds
 
@@ -284,7 +287,7 @@ class TreeWriter:
             if st is not None:
                 self._link(output.name, entry, st)      # the same bytes as last time: keep that very file
                 return
-        self._folder(output.name)
+        self.folder(output.name)
         target = f"{self._new_root}/{output.name}"
         _clear(target)                  # never write into what may be a link to a published file
         with open(target, "xb") as fh:
@@ -298,14 +301,14 @@ class TreeWriter:
         if self.progress is not None:
             self.progress(output.name)
 
-    def _folder(self, name: str) -> None:
+    def folder(self, name: str) -> None:
         """Make sure the staging folders that will hold the file `name` are real folders, once per build."""
         folder = name.rpartition("/")[0]
         if folder in self._folders:
             return
         parent, _, _ = folder.rpartition("/")
         if parent not in self._folders:
-            self._folder(folder)
+            self.folder(folder)
         path = f"{self._new_root}/{folder}"
         try:
             is_folder = stat.S_ISDIR(os.lstat(path).st_mode)
@@ -318,7 +321,7 @@ class TreeWriter:
         self._folders.add(folder)
 
     def _link(self, name: str, entry: dict, published: os.stat_result) -> None:
-        self._folder(name)
+        self.folder(name)
         target = f"{self._new_root}/{name}"
         try:
             staged = os.lstat(target)
@@ -331,6 +334,24 @@ class TreeWriter:
         self.record[name] = entry
         self.report.reused += 1
         self.report.bytes += entry["size"]
+
+    def part(self) -> tuple[dict, list[str], int, int]:
+        """In a rendering process: what this writer put since the last call (then forget it), for `merge`."""
+        done = (self.record, self.report.written, self.report.bytes, self.report.reused)
+        self.record, self.progress = {}, None
+        self.report = BuildReport(self.out_dir)
+        return done
+
+    def merge(self, part: tuple[dict, list[str], int, int]) -> None:
+        """Take in what a rendering process put into the staging tree."""
+        record, written, size, reused = part
+        self.record.update(record)
+        self.report.written += written
+        self.report.bytes += size
+        self.report.reused += reused
+        if self.progress is not None:
+            for name in written:
+                self.progress(name)
 
     def _remove_strays(self) -> None:
         """Remove from the staging tree whatever the new tree does not hold (left by an earlier build)."""
@@ -388,31 +409,79 @@ def write_documents(publisher: Publisher, now: datetime, writer: TreeWriter) -> 
     build recorded (their files are kept, unrendered) — then the header manifest and nginx snippet.
     Returns the record of documents for the next build."""
     old_documents = writer.previous.get("documents", {})
-    documents: dict[str, dict] = {}
-    headers: dict[str, dict[str, str]] = {}
+    entries: dict[str, dict | None] = {}          # path → its record, in the order the paths are listed
+    to_render: list[tuple[str, str | None]] = []
     for path in publisher.paths(now):
         fingerprint = publisher.fingerprint(path, now)
         old = old_documents.get(path)
         if fingerprint is not None and old is not None and old["fingerprint"] == fingerprint and writer.kept(old):
-            documents[path], headers["/" + path] = old, old["headers"]
-            continue
-        doc = publisher.render(path, now)
-        if doc is None:
-            continue
-        name = build_file_name(path)
-        mtime = doc.last_modified.timestamp() if doc.last_modified else None
-        files = [_Output(name, doc.body, mtime, doc.etag, len(doc.body))]
-        if doc.gzippable:
-            files.append(_Output(name + ".gz", doc.gzip_body, mtime, doc.gzip_etag, len(doc.gzip_body)))
-        for output in files:
-            writer.put(output)
-        headers["/" + path] = publisher.headers(path, doc)
-        documents[path] = {"fingerprint": fingerprint, "headers": headers["/" + path],
-                           "files": [f.name for f in files]}
+            entries[path] = old
+        else:
+            entries[path] = None
+            to_render.append((path, fingerprint))
+    entries.update(_render_all(publisher, now, writer, to_render))
+    documents = {path: entry for path, entry in entries.items() if entry is not None}
+    headers = {"/" + path: entry["headers"] for path, entry in documents.items()}
     writer.put(_text_output(HEADERS_FILE, netlify_headers(headers)))
     writer.put(_text_output(NGINX_FILE, nginx_snippet(publisher.policy, publisher.config.hub_url,
                                                       publisher.config.base_url)))
     return documents
+
+
+def _render_into(publisher: Publisher, path: str, fingerprint: str | None, now: datetime,
+                 writer: TreeWriter) -> dict | None:
+    """Render one document and put its files (and a gzip copy) into the writer; its record, or None."""
+    doc = publisher.render(path, now)
+    if doc is None:
+        return None
+    name = build_file_name(path)
+    mtime = doc.last_modified.timestamp() if doc.last_modified else None
+    files = [_Output(name, doc.body, mtime, doc.etag, len(doc.body))]
+    if doc.gzippable:
+        files.append(_Output(name + ".gz", doc.gzip_body, mtime, doc.gzip_etag, len(doc.gzip_body)))
+    for output in files:
+        writer.put(output)
+    return {"fingerprint": fingerprint, "headers": publisher.headers(path, doc), "files": [f.name for f in files]}
+
+
+# A first build with archives renders thousands of documents (Markdown, feedgen, gzip): spread over the
+# cores, as the store's read is. Below this many, one process is as fast as starting others.
+PARALLEL_DOCUMENTS = 300
+RENDER_CHUNK = 16
+_forked: tuple[Publisher, datetime, TreeWriter] | None = None    # what the rendering processes inherit
+
+
+def _render_all(publisher: Publisher, now: datetime, writer: TreeWriter,
+                to_render: list[tuple[str, str | None]]) -> Iterator[tuple[str, dict | None]]:
+    """(path, record) for each document to render, in order; in forked processes when there are many
+    (and this process has a single thread: forking a threaded process is unsafe)."""
+    global _forked
+    if len(to_render) < PARALLEL_DOCUMENTS or not forking.can_fork():
+        for path, fingerprint in to_render:
+            yield path, _render_into(publisher, path, fingerprint, now, writer)
+        return
+    for path, _ in to_render:                   # every folder now, so the processes never race to make one
+        writer.folder(build_file_name(path))
+    chunks = [to_render[i:i + RENDER_CHUNK] for i in range(0, len(to_render), RENDER_CHUNK)]
+    writer.report.processes = forking.workers()
+    _forked = (publisher, now, writer)
+    try:
+        with forking.forked_pool() as pool:
+            for records, part in pool.map(_render_chunk, chunks):
+                writer.merge(part)
+                yield from records
+    except BrokenProcessPool as exc:
+        raise BuildError(f"a rendering process died ({exc}); the previous output is untouched") from None
+    finally:
+        _forked = None
+
+
+def _render_chunk(chunk: list[tuple[str, str | None]]):
+    """In a rendering process: render `chunk` into the inherited writer; the records and what was written."""
+    publisher, now, writer = _forked
+    writer.part()
+    records = [(path, _render_into(publisher, path, fingerprint, now, writer)) for path, fingerprint in chunk]
+    return records, writer.part()
 
 
 def _clean_leftovers(out_dir: Path) -> None:
@@ -459,8 +528,9 @@ def build(config: Config, out_dir: str | os.PathLike, *, strict: bool = False, n
     lock_path.parent.mkdir(parents=True, exist_ok=True)
     with open(lock_path, "w") as lock:
         try:
-            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
+            # A POSIX record lock, not flock(2): the processes a build forks to render do not inherit it.
+            fcntl.lockf(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except (BlockingIOError, PermissionError):
             raise BuildError(f"another build is writing {out_dir}; try again when it is done") from None
         _clean_leftovers(out_dir.absolute())
         try:

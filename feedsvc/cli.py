@@ -107,6 +107,7 @@ def build(out_dir: Path, store: Path | None, strict: bool, quiet: bool, watch: b
     bar = None
     if not quiet and sys.stderr.isatty():
         from tqdm import tqdm
+        tqdm.monitor_interval = 0           # no monitor thread: the build renders in forked processes
         bar = tqdm(desc="writing", unit="file", file=sys.stderr, leave=False)
         progress = lambda name: bar.update(1)  # noqa: E731
     elif not quiet:

@@ -8,13 +8,11 @@ from __future__ import annotations
 import fcntl
 import os
 import stat
-import threading
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
-from multiprocessing import get_context
 from pathlib import Path
 from typing import Iterator
 
+from . import forking
 from .articlefile import ParseResult, parse_article
 from .media import ImageInfo, PhotoError, probe_image
 from .model import Problem, Site
@@ -140,15 +138,13 @@ def read_many(reader: ArticleReader, items: list[tuple[str, StatKey, os.stat_res
 
     Photo measurements made by the other processes are merged back into `reader.photos`.
     """
-    workers = min(os.cpu_count() or 1, 8)
-    # fork, and only while this process has a single thread: forking a threaded process is unsafe,
-    # and spawn would re-run the caller's main module in every child.
-    if len(items) < PARALLEL_MINIMUM or workers < 2 or threading.active_count() > 1:
+    # fork (spawn would re-run the caller's main module in every child)
+    if len(items) < PARALLEL_MINIMUM or not forking.can_fork():
         for relpath, key, st in items:
             yield relpath, key, reader.read(relpath, st)
         return
     chunks = [items[i:i + CHUNK] for i in range(0, len(items), CHUNK)]
-    with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("fork")) as pool:
+    with forking.forked_pool() as pool:
         for results, photos in pool.map(_read_chunk, [reader] * len(chunks), chunks):
             reader.photos.update(photos)
             yield from results

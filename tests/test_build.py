@@ -3,17 +3,20 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import json
 import os
 import shutil
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
 import pytest
 from werkzeug.http import parse_date
 
+import feedsvc.build as build_module
 from feedsvc.build import BUILD_RECORD, HEADERS_FILE, NGINX_FILE, BuildError, build
 from feedsvc.config import load_config
 
@@ -335,3 +338,28 @@ def test_a_record_left_half_written_by_a_killed_build_is_removed(tmp_path):
     leftover.write_text('{"version": ')
     build(config_for(SAMPLE_STORE), out)
     assert not leftover.exists() and (out / BUILD_RECORD).is_file()
+
+
+def test_documents_rendered_in_several_processes_are_the_ones_one_process_renders(tmp_path, store_dir, monkeypatch):
+    """A first build with archives renders many documents in forked processes: the tree, the header
+    manifest and the build record must be what a single process writes."""
+    if (os.cpu_count() or 1) < 2:
+        pytest.skip("one core: the build renders in one process")
+    for month in range(48):
+        for section in ("world", "business"):
+            store_dir.write(f"{section}/{month:02d}.md", article(
+                title=f"A {section} story from month {month} of the archive", section=section,
+                published=f"{2010 + month // 12}-{month % 12 + 1:02d}-15 09:30"))
+    config = config_for(store_dir.root, items_per_feed=5)
+    monkeypatch.setattr(build_module, "PARALLEL_DOCUMENTS", 20)
+    assert threading.active_count() == 1, "a thread is running: the build would not fork"
+    parallel = build(config, tmp_path / "parallel")
+    monkeypatch.setattr(build_module, "PARALLEL_DOCUMENTS", 10**9)
+    serial = build(config, tmp_path / "serial")
+    assert parallel.processes > 1 and serial.processes == 1
+    assert len(parallel.written) == len(serial.written) > 200         # archives included
+    assert digests(tmp_path / "parallel") == digests(tmp_path / "serial")
+    records = [json.loads((tmp_path / out / BUILD_RECORD).read_text()) for out in ("parallel", "serial")]
+    assert records[0]["documents"] == records[1]["documents"]
+    assert {name: (entry["etag"], entry["size"]) for name, entry in records[0]["files"].items()} == \
+           {name: (entry["etag"], entry["size"]) for name, entry in records[1]["files"].items()}

@@ -8,10 +8,11 @@ import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import pytest
 
-from feedsvc.build import build
+from feedsvc.build import BuildError, build
 
 from .conftest import BASE_URL, ROOT, StoreDir, article
 from .test_build import config_for, digests
@@ -47,12 +48,60 @@ def test_a_first_build_killed_part_way_leaves_no_output_at_all(tmp_path, big_sto
         time.sleep(0.001)
     if process.poll() is not None:
         pytest.skip("the build finished before it could be killed")
+    helpers = children(process.pid)               # processes it forked to render, if it got that far
     process.send_signal(signal.SIGKILL)
     process.wait()
     assert not out.exists() or digests(out) == digests(reference), "a killed first build left a partial output"
+    assert wait_until_gone(helpers), "processes the killed build forked are still running"
     if files != KILL_AFTER_FILES[1]:
         return
-    report = build(config_for(big_store.root), out)                 # the next build cleans up and completes
+    report = build(config_for(big_store.root), out)                 # the next build finishes what it began
     assert report.changed and not list(tmp_path.glob(".public.staging"))
     assert digests(out) == digests(reference)
 
+
+
+def test_a_second_build_of_the_same_output_is_refused_while_the_first_runs(tmp_path, big_store):
+    big_store, reference = big_store
+    out = tmp_path / "public"
+    env = {**os.environ, "FEEDSVC_BASE_URL": BASE_URL, "FEEDSVC_CACHE_DIR": "off"}
+    process = subprocess.Popen([sys.executable, "-m", "feedsvc.cli", "build", str(out), "--store", str(big_store.root),
+                                "--quiet"], cwd=ROOT, env=env)
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and process.poll() is None and not (tmp_path / ".public.staging").exists():
+            time.sleep(0.001)
+        process.send_signal(signal.SIGSTOP)                         # paused mid-build, holding the output
+        if process.poll() is not None or not (tmp_path / ".public.staging").exists():
+            pytest.skip("the build finished before it could be paused")
+        with pytest.raises(BuildError, match="another build is writing"):
+            build(config_for(big_store.root), out)
+    finally:
+        process.send_signal(signal.SIGCONT)
+        assert process.wait(timeout=120) == 0
+    assert digests(out) == digests(reference)
+
+
+def children(pid: int) -> list[int]:
+    try:
+        return [int(child) for child in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    except OSError:
+        return []
+
+
+def wait_until_gone(pids: list[int], timeout: float = 5.0) -> bool:
+    """True once none of `pids` runs any more (a zombie waiting to be reaped counts as gone)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        running = []
+        for pid in pids:
+            try:
+                state = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()[0]
+            except OSError:
+                continue
+            if state != "Z":
+                running.append(pid)
+        if not running:
+            return True
+        time.sleep(0.05)
+    return False
