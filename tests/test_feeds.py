@@ -6,7 +6,7 @@ import os
 
 import pytest
 
-from .conftest import BASE_URL, ROOT, SAMPLE_STORE
+from .conftest import BASE_URL, ROOT, SAMPLE_STORE, article
 from .feeds import NS, parsed, xml
 
 GOLDEN = ROOT / "tests" / "golden"
@@ -205,3 +205,65 @@ def test_the_sample_feeds_match_their_golden_files(client, path):
         golden.write_bytes(body)
     assert golden.is_file(), f"{golden} is missing: run UPDATE_GOLDEN=1 pytest tests/test_feeds.py"
     assert body == golden.read_bytes()
+
+
+def store_client(store_dir):
+    from feedsvc.app import create_app
+    app = create_app({"store": store_dir.root, "base_url": BASE_URL, "auto_refresh": False})
+    app.testing = True
+    return app.test_client()
+
+
+def test_a_story_without_a_byline_is_credited_to_the_publication_in_atom(store_dir):
+    """RFC 4287 requires an author for every Atom entry; RSS simply has no dc:creator."""
+    store_dir.write("world/wire.md", article(title="A wire story that carries no byline at all"))
+    store_dir.write("world/signed.md", article(title="A story with its reporter named", authors=["Ana Reyes"],
+                                               published="2013-05-03 08:00"))
+    client = store_client(store_dir)
+    publication = xml(client.get("/atom.xml").data).findtext("atom:title", namespaces=NS)
+    for path in ("atom.xml", "sections/world/atom.xml"):
+        root = xml(client.get("/" + path).data)
+        names = {entry.findtext("atom:title", namespaces=NS): [a.findtext("atom:name", namespaces=NS)
+                                                               for a in entry.findall("atom:author", NS)]
+                 for entry in root.findall("atom:entry", NS)}
+        assert names == {"A wire story that carries no byline at all": [publication],
+                         "A story with its reporter named": ["Ana Reyes"]}
+    rss = feed(client, "sections/world/rss.xml")
+    assert [e.get("author") for e in rss.entries] == ["Ana Reyes", None]
+
+
+def test_stories_given_the_same_minute_still_have_distinct_update_times(store_dir):
+    """Wire stories often share a minute; the W3C validator warns of two entries with one atom:updated.
+    Each keeps its minute, and gets the same fraction of a second in every feed and every render."""
+    for n in range(4):
+        store_dir.write(f"world/same-{n}.md", article(title=f"Story number {n} filed in the same minute",
+                                                      published="2013-05-02 17:40"))
+    client = store_client(store_dir)
+    times = {}
+    for path in ("atom.xml", "sections/world/atom.xml", "rss.xml", "sections/world/rss.xml"):
+        entries = feed(client, path).entries
+        stamps = {e.title: e.updated for e in entries}
+        assert len(set(stamps.values())) == 4, path                  # all distinct
+        for title, stamp in stamps.items():
+            assert times.setdefault(title, stamp) == stamp               # the same in every feed
+    published = {e.published for e in feed(client, "atom.xml").entries}
+    assert published == {"2013-05-03T00:40:00+00:00"}                  # 17:40 in Los Angeles, left as given
+    assert {stamp[:19] for stamp in times.values()} == {"2013-05-03T00:40:00"}   # within that second
+
+
+def test_character_references_in_plain_text_fields_reach_readers_decoded(store_dir):
+    """CMS exports write "Q&amp;A" and "&#8217;" in titles and tags: subscribers must see "Q&A" and "’",
+    and a reference that spells out markup must not bring the markup back."""
+    store_dir.write("world/qa.md", article(title="Q&amp;A: the mayor&#8217;s budget, explained", tags=["R&amp;D"],
+                                           dateline="SAN JOS&Eacute;", summary="Five questions &amp; answers."))
+    store_dir.write("world/trick.md", article(title="A headline with &lt;b&gt;bold&lt;/b&gt; spelled out",
+                                              published="2013-05-01 08:00"))
+    client = store_client(store_dir)
+    for path in ("sections/world/rss.xml", "sections/world/atom.xml"):
+        entries = {e.title: e for e in feed(client, path).entries}
+        assert set(entries) == {"Q&A: the mayor’s budget, explained", "A headline with bold spelled out"}
+        qa = entries["Q&A: the mayor’s budget, explained"]
+        assert "R&D" in [t.term for t in qa.tags]
+        assert html.unescape(qa.summary) == "Five questions & answers."     # RSS descriptions are HTML
+    page = client.get("/sections/world/").data.decode()
+    assert "SAN JOSÉ" in page and "&amp;amp;" not in page
