@@ -19,7 +19,7 @@ from . import yamltext
 from .dates import DateError, parse_date
 from .media import ImageInfo, PhotoError
 from .model import Article, Author, Photo, Problem, RelatedLink, RelatedRef, Site, Status
-from .text import markdown_html, normalize_url, plain_text, xml_clean
+from .text import decode_references, markdown_html, normalize_url, plain_text, xml_clean
 
 KNOWN_FIELDS = frozenset({"id", "title", "section", "published", "updated", "slug", "url", "authors",
                           "author", "dateline", "summary", "tags", "status", "photo", "related"})
@@ -122,6 +122,8 @@ class _Reader:
             text, removed = xml_clean(text)
             if removed:
                 self.warn(name, f"{removed} character(s) that XML 1.0 forbids were removed")
+        if plain and "&" in text:
+            text = decode_references(text)
         if plain and "<" in text:
             text, stripped = plain_text(text)
             if stripped:

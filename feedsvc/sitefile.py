@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from . import yamltext
 from .articlefile import _describe
 from .model import Problem, Section, Site
-from .text import plain_text, xml_clean
+from .text import decode_references, plain_text, xml_clean
 
 SITE_FILE = "_site.yml"
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9-]*$")
@@ -42,7 +42,7 @@ def parse_site(data: bytes, display_path: str = SITE_FILE) -> tuple[Site, list[P
             error(name, f"must be text, not {_describe(value)}")
             return ""
         cleaned, _ = xml_clean(str(value))
-        return " ".join(plain_text(cleaned)[0].split())
+        return " ".join(plain_text(decode_references(cleaned))[0].split())
 
     try:
         document, removed = xml_clean(data.decode("utf-8-sig"))

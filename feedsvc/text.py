@@ -80,6 +80,18 @@ def xml_clean(text: str) -> tuple[str, int]:
     return cleaned, count
 
 
+_REFERENCE = re.compile(r"&(?:#[0-9]{1,10}|#[xX][0-9a-fA-F]{1,8}|[A-Za-z][A-Za-z0-9]{1,31});")
+
+
+def decode_references(text: str) -> str:
+    """A plain-text field as its reader should see it: CMS exports write "Q&amp;A" and "&#8217;", and a
+    feed would otherwise show them literally (and the W3C validator warns of HTML in a title). What a
+    reference spells out is still plain text: markup it makes is removed by `plain_text` after this."""
+    if "&" not in text or not _REFERENCE.search(text):
+        return text
+    return xml_clean(html.unescape(text))[0]          # "&#1;" decodes to a character XML forbids
+
+
 def plain_text(text: str) -> tuple[str, bool]:
     """Plain-text fields (titles, captions, credits…) lose any markup; True if some was removed.
 
