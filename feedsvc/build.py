@@ -20,6 +20,7 @@ import time
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
+from email.utils import parsedate_to_datetime
 from pathlib import Path
 from typing import Callable, Iterator
 
@@ -27,7 +28,7 @@ from . import forking
 from .config import Config
 from .publish import Publisher
 from .opml import OPML_MIMETYPE
-from .rendered import ARCHIVE, FEED, MEDIA, PAGE, CachePolicy, Rendered
+from .rendered import ARCHIVE, FEED, MEDIA, PAGE, CachePolicy, Rendered, dated
 from .store import Store
 from .websub import HubNotifier
 from .urls import ARCHIVE_FORMATS, FEED_FORMATS, OPML_PATH, build_file_name
@@ -434,6 +435,9 @@ def _render_into(publisher: Publisher, path: str, fingerprint: str | None, now: 
     doc = publisher.render(path, now)
     if doc is None:
         return None
+    old = writer.previous.get("documents", {}).get(path)
+    if old is not None and "ETag" in old["headers"] and "Last-Modified" in old["headers"]:
+        doc = dated(doc, old["headers"]["ETag"].strip('"'), parsedate_to_datetime(old["headers"]["Last-Modified"]), now)
     name = build_file_name(path)
     mtime = doc.last_modified.timestamp() if doc.last_modified else None
     files = [_Output(name, doc.body, mtime, doc.etag, len(doc.body))]

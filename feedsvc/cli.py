@@ -45,9 +45,10 @@ def check(store: Path | None, targets: bool, config_file: str | None) -> None:
         raise click.UsageError(f"{config.store}: no such folder")
     store_ = Store.from_config(config)
     snapshot = store_.snapshot
-    for problem in snapshot.problems:
-        click.echo(str(problem))
     now = datetime.now(timezone.utc)
+    problems = [*snapshot.problems, *snapshot.dated_ahead(now, store_.display_root)]
+    for problem in problems:
+        click.echo(str(problem))
     if snapshot.site is not None:
         counts = Counter(a.section for a in snapshot.by_id.values() if a.visible_at(now))
         scheduled = sum(1 for a in snapshot.by_id.values() if not a.visible_at(now))
@@ -61,7 +62,7 @@ def check(store: Path | None, targets: bool, config_file: str | None) -> None:
                 click.echo(str(finding))
         click.echo(f"{sum(counts.values())} published ({per_section}); {scheduled} scheduled, "
                    f"{snapshot.drafts} draft(s); {len(snapshot.errors)} error(s), "
-                   f"{len(snapshot.problems) - len(snapshot.errors)} warning(s)"
+                   f"{len(problems) - len(snapshot.errors)} warning(s)"
                    + (f", {len(found)} aggregator finding(s)" if targets else ""))
     sys.exit(1 if snapshot.errors or snapshot.site is None else 0)
 

@@ -15,7 +15,7 @@ from collections import OrderedDict
 from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Callable, Hashable, Sequence
+from typing import Callable, Hashable, Iterable, Sequence
 
 from .archives import Plan, month_bounds, month_of, plan
 from .config import Config
@@ -25,7 +25,7 @@ from .model import Article, RelatedLink, RelatedRef
 from .opml import OPML_MIMETYPE, render_opml
 from .pages import PageLinks, render_page
 from .render import FeedInfo, Item, Prepared, Webfeeds, prepare, render_feed, store_url
-from .rendered import ARCHIVE, FEED, PAGE, CachePolicy, Rendered
+from .rendered import ARCHIVE, FEED, PAGE, CachePolicy, Rendered, dated
 from .store import Snapshot, Store
 from .urls import ARCHIVE_FORMATS, MEDIA_PREFIX, OPML_PATH, FeedKey, PageKey, feed_keys, route
 
@@ -58,6 +58,14 @@ class _Cached:
     def current(self, generation: int, timestamp: float) -> bool:
         """Rendered from this store generation, and no scheduled story has come due since."""
         return self.generation == generation and timestamp < self.valid_until
+
+
+def _last_modified(times: Iterable[datetime | None], now: datetime) -> datetime | None:
+    """The newest of `times`, but never later than `now`: RFC 9110 §8.8.2.1 forbids a Last-Modified
+    after the response's Date, and an `updated` typed years ahead would otherwise make clients'
+    If-Modified-Since answer 304 to every later change."""
+    newest = max((t for t in times if t is not None), default=None)
+    return None if newest is None else min(newest, now)
 
 
 # A document's recipe: what it depends on, until when that holds, and how to render it.
@@ -244,10 +252,13 @@ class Publisher:
             if cached is not None and cached.current(snapshot.generation, timestamp):
                 return cached.rendered
             identity, valid_until, render = recipe()
-            if cached is not None and cached.identity == identity:
+            if cached is None:
+                rendered = render()
+            elif cached.identity == identity:
                 rendered = cached.rendered          # the store changed, but not what this shows
             else:
-                rendered = render()
+                before = cached.rendered
+                rendered = dated(render(), before.etag, before.last_modified, now)
             self._documents[path] = _Cached(snapshot.generation, valid_until, identity, rendered)
             return rendered
 
@@ -323,7 +334,7 @@ class Publisher:
 
         def render() -> Rendered:
             body, kept = self._within_limit(RENDERERS[key.format], info, self.items(chosen))
-            last_modified = max((i.article.updated for i in kept), default=None)   # of what it holds
+            last_modified = _last_modified((i.article.updated for i in kept), now)   # of what it holds
             return Rendered.of(body, f"{key.mimetype}; charset=utf-8", last_modified, kind=kind,
                                gzip_level=self.config.gzip_level)
         return identity, valid_until, render
@@ -405,7 +416,7 @@ class Publisher:
 
         def render() -> Rendered:
             items = self.items(chosen)
-            last_modified = max((i.article.updated for i in items), default=None)
+            last_modified = _last_modified((i.article.updated for i in items), now)
             return Rendered.of(render_page(site, section, items, self.links), "text/html; charset=utf-8",
                                last_modified, kind=PAGE, gzip_level=self.config.gzip_level)
         return identity, valid_until, render
@@ -418,6 +429,6 @@ class Publisher:
 
         def render() -> Rendered:
             return Rendered.of(render_opml(site, self.config.base_url, last_modified),
-                               f"{OPML_MIMETYPE}; charset=utf-8", last_modified, kind=PAGE,
+                               f"{OPML_MIMETYPE}; charset=utf-8", _last_modified([last_modified], now), kind=PAGE,
                                gzip_level=self.config.gzip_level)
         return identity, snapshot.next_appearance(None, now) or FOREVER, render

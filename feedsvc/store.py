@@ -15,7 +15,7 @@ import stat
 import threading
 import time
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Iterable, Iterator, Mapping, Sequence
 
@@ -54,6 +54,9 @@ class Changes:
 
     def __bool__(self) -> bool:
         return bool(self.added or self.edited or self.deleted or self.site)
+
+
+FUTURE_SLACK = timedelta(days=1)
 
 
 @dataclass(frozen=True)
@@ -102,6 +105,16 @@ class Snapshot:
     @property
     def errors(self) -> list[Problem]:
         return [p for p in self.problems if p.severity == "error"]
+
+    def dated_ahead(self, now: datetime, display_root: str = "") -> list[Problem]:
+        """Warnings for stories whose `updated` lies more than a day past both `published` and `now`:
+        likely a typo ("2204"), and feeds would claim that date. A reading, not a parse: it depends on now."""
+        limit = now + FUTURE_SLACK
+        return [Problem(display_root + article.path, "updated",
+                        f"{article.updated:%Y-%m-%d %H:%M} UTC is in the future; feeds will show that date "
+                        "(a typo?)", "warning")
+                for article in sorted(self.by_id.values(), key=lambda a: a.path)
+                if article.updated > max(limit, article.published + FUTURE_SLACK)]
 
 
 @dataclass

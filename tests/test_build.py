@@ -11,6 +11,7 @@ import subprocess
 import sys
 import threading
 import time
+from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
@@ -218,7 +219,7 @@ def test_a_killed_build_leaves_the_previous_output_intact_and_complete(tmp_path,
     report = build(config_for(store_dir.root), out)                 # the next build finishes what it began
     assert report.changed and b"rewritten" in (out / "sections/s000/rss.xml").read_bytes()
     build(config_for(store_dir.root), tmp_path / "fresh")
-    assert digests(out) == digests(tmp_path / "fresh")
+    assert same_documents(out, tmp_path / "fresh")
 
 
 def test_nothing_left_in_the_staging_tree_reaches_the_output_or_leads_out_of_it(tmp_path, store_dir):
@@ -254,10 +255,21 @@ def test_nothing_left_in_the_staging_tree_reaches_the_output_or_leads_out_of_it(
     store_dir.write("world/two.md", article(title="The second story, edited too", published="2013-05-03"))
     assert build(config_for(store_dir.root), out).changed
     build(config_for(store_dir.root), tmp_path / "fresh")
-    assert digests(out) == digests(tmp_path / "fresh")
+    assert same_documents(out, tmp_path / "fresh")
     assert not [p for p in out.rglob("*") if p.is_symlink()]
     assert sorted(p.name for p in outside.iterdir()) == ["precious.txt"]
     assert (outside / "precious.txt").read_text() == "not the build's"
+
+
+def same_documents(out: Path, fresh: Path) -> bool:
+    """The same files with the same bytes, and the same headers but for Last-Modified, which in a
+    rebuilt output also records when each document changed."""
+    def undated(tree_dir: Path) -> dict:
+        return {path: {k: v for k, v in headers.items() if k != "Last-Modified"}
+                for path, headers in read_headers_file(tree_dir).items()}
+    documents = {name: digest for name, digest in digests(out).items() if name != HEADERS_FILE}
+    return documents == {name: digest for name, digest in digests(fresh).items() if name != HEADERS_FILE} \
+        and undated(out) == undated(fresh)
 
 
 def digests(out: Path) -> dict[str, str]:
@@ -363,3 +375,28 @@ def test_documents_rendered_in_several_processes_are_the_ones_one_process_render
     assert records[0]["documents"] == records[1]["documents"]
     assert {name: (entry["etag"], entry["size"]) for name, entry in records[0]["files"].items()} == \
            {name: (entry["etag"], entry["size"]) for name, entry in records[1]["files"].items()}
+
+
+def test_a_correction_of_the_same_length_changes_file_times_and_manifest_dates(tmp_path):
+    """nginx makes its ETag from a file's time and size, and answers If-Modified-Since from its time: a
+    correction that keeps the length and leaves `updated` alone must still move both, or every client
+    revalidating against the static host is told 304 and keeps the uncorrected story."""
+    store = tmp_path / "articles"
+    shutil.copytree(SAMPLE_STORE, store)
+    out = tmp_path / "public"
+    first_build = datetime(2026, 11, 1, tzinfo=timezone.utc)
+    build(config_for(store), out, now=first_build)
+    before = read_headers_file(out)["/sections/science/rss.xml"]
+    before_stat = (out / "sections/science/rss.xml").stat()
+    story = store / "science/tide-pool-census.md"
+    assert "census" in story.read_text()
+    story.write_text(story.read_text().replace("census", "tallys", 1))       # same length, same dates
+    second_build = datetime(2026, 11, 2, 9, 30, tzinfo=timezone.utc)
+    build(config_for(store), out, now=second_build)
+    after = read_headers_file(out)["/sections/science/rss.xml"]
+    assert after["ETag"] != before["ETag"]
+    assert parse_date(before["Last-Modified"]) < parse_date(after["Last-Modified"]) == second_build
+    after_stat = (out / "sections/science/rss.xml").stat()
+    assert after_stat.st_size == before_stat.st_size and after_stat.st_mtime_ns > before_stat.st_mtime_ns
+    business = read_headers_file(out)["/sections/business/rss.xml"]
+    assert parse_date(business["Last-Modified"]) < first_build                # untouched feeds keep their dates

@@ -34,3 +34,15 @@ def test_warnings_alone_do_not_fail_the_check(store_dir):
     result = check(str(store_dir.root))
     assert result.returncode == 0
     assert "warning: no published or scheduled article has the id 'world/missing'" in result.stdout
+
+
+def test_an_update_time_years_ahead_is_flagged_as_a_likely_typo(store_dir):
+    store_dir.write("world/typo.md", article(published="2024-01-01 10:00", updated="2204-01-01 11:00"))
+    store_dir.write("world/scheduled.md", article(title="A story scheduled for next century, updated on the day",
+                                                  published="2199-06-01 08:00", updated="2199-06-01 09:00"))
+    result = check(str(store_dir.root))
+    assert result.returncode == 0                                   # a warning: the story is still published
+    warnings = [line for line in result.stdout.splitlines() if "in the future" in line]
+    assert warnings == [f"{store_dir.root}/world/typo.md: updated: warning: 2204-01-01 19:00 UTC is in the future; "
+                        "feeds will show that date (a typo?)"]
+    assert result.stdout.strip().endswith("0 error(s), 1 warning(s)")

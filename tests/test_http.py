@@ -144,15 +144,53 @@ def live(store_dir):
     return app.test_client(), service, store_dir, clock
 
 
-def test_deleting_a_story_changes_the_etag_even_when_no_date_moves(live):
-    client, service, store_dir, _ = live
-    before = client.get("/sections/world/atom.xml")
-    store_dir.delete("world/old.md")
+def revalidations(client, path, before) -> tuple[int, int]:
+    """The statuses a client holding `before` gets, revalidating by ETag and by date alone."""
+    return (client.get(path, headers={"If-None-Match": before.headers["ETag"]}).status_code,
+            client.get(path, headers={"If-Modified-Since": before.headers["Last-Modified"]}).status_code)
+
+
+@pytest.mark.parametrize("change", ["delete an older story", "delete the newest story", "add a backdated story",
+                                    "correct a body, leaving updated", "rename the site"])
+def test_every_change_reaches_clients_revalidating_by_etag_or_by_date_alone(live, change):
+    """Last-Modified comes from the stories' dates, but it must still move forward whenever the bytes
+    change (RFC 9110 §8.8.2), or a client sending only If-Modified-Since is told 304 and keeps the old feed."""
+    client, service, store_dir, clock = live
+    path = "/sections/world/atom.xml"
+    before = client.get(path)
+    assert revalidations(client, path, before) == (304, 304)
+    clock["now"] += timedelta(minutes=5)
+    if change == "delete an older story":
+        store_dir.delete("world/old.md")
+    elif change == "delete the newest story":
+        store_dir.delete("world/new.md")
+    elif change == "add a backdated story":
+        store_dir.write("world/late.md", article(title="A story filed late, dated last week", published="2013-04-25"))
+    elif change == "correct a body, leaving updated":
+        store_dir.write("world/new.md", article(title="The newest story in the world section", published="2013-05-02",
+                                                body="A figure in the second paragraph was corrected."))
+    else:
+        store_dir.write_site(title="The Renamed Times")
     service.store.refresh()
-    after = client.get("/sections/world/atom.xml")
-    assert after.headers["Last-Modified"] == before.headers["Last-Modified"]
+    after = client.get(path)
     assert after.headers["ETag"] != before.headers["ETag"]
-    assert client.get("/sections/world/atom.xml", headers={"If-None-Match": before.headers["ETag"]}).status_code == 200
+    assert parse_date(after.headers["Last-Modified"]) > parse_date(before.headers["Last-Modified"])
+    assert parse_date(after.headers["Last-Modified"]) <= clock["now"]
+    assert revalidations(client, path, before) == (200, 200)
+    assert revalidations(client, path, after) == (304, 304)
+    unchanged = client.get(path)                                      # and it stays put while the bytes do
+    assert unchanged.headers["Last-Modified"] == after.headers["Last-Modified"]
+
+
+def test_last_modified_is_never_later_than_the_response_date(live):
+    """An `updated` typed two centuries ahead must not become a Last-Modified in the future (RFC 9110
+    §8.8.2.1): clients would send it back and be told 304 for every later change."""
+    client, service, store_dir, clock = live
+    store_dir.write("world/typo.md", article(title="A story whose update time has a typo in its year",
+                                             published="2013-05-03", updated="2204-01-01 11:00"))
+    service.store.refresh()
+    response = client.get("/sections/world/rss.xml")
+    assert parse_date(response.headers["Last-Modified"]) <= clock["now"]
 
 
 def test_editing_a_body_without_touching_dates_changes_the_etag(live):
