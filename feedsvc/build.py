@@ -99,9 +99,9 @@ def _location(pattern: str, mimetype: str | None, cache_control: str, link: str 
     lines = [f'location ~ "{pattern}" {{']
     if mimetype:
         lines += ["    types { }", f"    default_type {mimetype};"]
-    lines += ["    gzip_static on;", "    gzip_vary on;", f'    add_header Cache-Control "{cache_control}" always;']
+    lines += ["    gzip_static on;", "    gzip_vary on;", f'    add_header Cache-Control "{cache_control}";']
     if link:
-        lines.append(f"    add_header Link '{link}' always;")
+        lines.append(f"    add_header Link '{link}';")
     return "\n".join(lines + ["}"])
 
 
@@ -133,19 +133,21 @@ def nginx_snippet(policy: CachePolicy, hub_url: str | None = None, base_url: str
 #       include /path/to/build/output/{NGINX_FILE};
 #   }}
 #
-# Content types with charset, precompressed .gz siblings (gzip_static), the service's Cache-Control,
-# and validators: nginx's own ETag and Last-Modified (each file's time is its Last-Modified), so
-# conditional GETs get 304s from nginx itself.
+# Content types with charset, precompressed .gz siblings (gzip_static), the service's Cache-Control
+# (on answers a cache may keep, not on a 404), and validators: nginx's own ETag and Last-Modified
+# (each file's time is its Last-Modified), so conditional GETs get 304s from nginx itself.
 
 index index.html;
 charset utf-8;
 charset_types {types};
 etag on;
+if_modified_since before;     # as the service: unchanged since the date the client holds, or earlier
+absolute_redirect off;        # "/sections/x" -> "/sections/x/" without a Host-derived address
 
 {chr(10).join(blocks)}
 
 location /media/ {{
-    add_header Cache-Control "{policy.cache_control(MEDIA)}" always;
+    add_header Cache-Control "{policy.cache_control(MEDIA)}";
 }}
 
 # Build records and dotfiles are not for the public.

@@ -1,8 +1,8 @@
 """The HTTP door: a request's path → the publisher's document → headers → a conditional response.
 
 The only module that touches requests. No rendering happens here: documents arrive rendered and
-hashed (a gzip copy is made once, when first needed), and Werkzeug's conditional machinery answers
-304s (RFC 9110 §13).
+hashed (a gzip copy is made once, when first needed), and `conditional` decides between 200, 304
+and 412 (RFC 9110 §13).
 
 Most requests are an aggregator polling a feed that is already rendered, plainly or with the ETag it
 was last sent. `WarmPath` answers those in front of Flask from precomputed header lists; everything
@@ -15,6 +15,8 @@ from dataclasses import dataclass
 
 from flask import Blueprint, Response, current_app, request
 from werkzeug.exceptions import HTTPException
+
+from .conditional import NOT_MODIFIED, PRECONDITION_FAILED, accepts_gzip, evaluate
 
 MAX_PATH = 1024
 MAX_QUERY = 2048
@@ -47,9 +49,6 @@ def _guard() -> Response | None:
     return None
 
 
-_CONDITIONAL = ("If-None-Match", "If-Modified-Since", "If-Match", "If-Unmodified-Since", "Range")
-
-
 @bp.route("/", defaults={"path": ""}, methods=["GET", "HEAD"])
 @bp.route("/<path:path>", methods=["GET", "HEAD"])
 def document(path: str) -> Response:
@@ -58,27 +57,17 @@ def document(path: str) -> Response:
     doc = publisher.document(path, now)
     if doc is None:
         return _plain(404, "Not found\n")
-    gzipped = doc.gzippable and "gzip" in request.headers.get("Accept-Encoding", "") \
-        and request.accept_encodings["gzip"] > 0
+    gzipped = doc.gzippable and accepts_gzip(request.headers.get("Accept-Encoding"))
     headers = _shorten_max_age(publisher.headers(path, doc, gzipped),
                                publisher.valid_until(path) - now.timestamp(), publisher.policy.max_age)
-    if request.headers.get("If-None-Match") == headers["ETag"]:
-        # The aggregator's everyday question, answered without parsing: the exact entity-tag we sent is
-        # a match under the weak comparison (RFC 9110 §13.1.2), and If-None-Match outranks every other
-        # precondition but If-Match (§13.2.2). Anything less plain goes to Werkzeug below.
-        if "If-Match" not in request.headers:
-            not_modified = DocumentResponse(status=304, headers=_not_modified_headers(headers))
-            not_modified.validators_last_modified = headers.get("Last-Modified")
-            return not_modified
-    response = DocumentResponse(doc.gzip_body if gzipped else doc.body, headers=headers)
-    if not any(name in request.headers for name in _CONDITIONAL):
-        return response                 # nothing to compare: skip the conditional machinery
-    response.validators_last_modified = headers.get("Last-Modified")
-    response = response.make_conditional(request)
-    if response.status_code == 412:       # If-Match failed: say so, without the document
-        response.set_data("412 Precondition Failed\n")
-        response.mimetype = "text/plain"
-    return response
+    outcome = evaluate(request.headers, headers["ETag"], doc.last_modified)
+    if outcome == NOT_MODIFIED:
+        not_modified = DocumentResponse(status=304, headers=_not_modified_headers(headers))
+        not_modified.validators_last_modified = headers.get("Last-Modified")
+        return not_modified
+    if outcome == PRECONDITION_FAILED:       # said plainly, and with nothing a cache should keep
+        return _plain(412, "412 Precondition Failed\n")
+    return DocumentResponse(doc.gzip_body if gzipped else doc.body, headers=headers)
 
 
 _KEPT_ON_304 = ("ETag", "Last-Modified", "Cache-Control", "Vary", "Link")
@@ -90,18 +79,21 @@ def _not_modified_headers(headers: dict[str, str]) -> dict[str, str]:
 
 
 def _shorten_max_age(headers: dict[str, str], remaining: float, max_age: int) -> dict[str, str]:
-    """A scheduled story must not be hidden behind a cache lifetime that outlives its moment."""
+    """A scheduled story must not be hidden behind a cache lifetime that outlives its moment — nor
+    behind stale-while-revalidate, which would let a cache serve the old feed past it (RFC 5861 §3)."""
     if remaining >= max_age or not math.isfinite(remaining):
         return headers
     shortened = dict(headers)
-    shortened["Cache-Control"] = headers["Cache-Control"].replace(
-        f"max-age={max_age}", f"max-age={max(0, int(remaining))}", 1)
+    directives = [d.strip() for d in headers["Cache-Control"].split(",")]
+    shortened["Cache-Control"] = ", ".join(
+        f"max-age={max(0, int(remaining))}" if d == f"max-age={max_age}" else d
+        for d in directives if not d.startswith("stale-while-revalidate="))
     return shortened
 
 
 class WarmPath:
     """WSGI middleware: GET or HEAD of a rendered, current document, with no precondition but an
-    If-None-Match naming exactly its ETag and no quality values in Accept-Encoding — the everyday poll —
+    If-None-Match naming exactly its ETag — the everyday poll —
     answered without Flask's request context, routing or response objects. Anything else, it passes on."""
 
     _HARD = ("HTTP_IF_MATCH", "HTTP_IF_MODIFIED_SINCE", "HTTP_IF_UNMODIFIED_SINCE", "HTTP_RANGE")
@@ -131,13 +123,7 @@ class WarmPath:
         if ready is None or ready[1] - now < publisher.policy.max_age:     # Flask shortens max-age
             return None
         document, _ = ready
-        encodings = environ.get("HTTP_ACCEPT_ENCODING", "")
-        gzipped = False
-        if document.gzippable and "gzip" in encodings:
-            if ";" in encodings:
-                return None                                                  # quality values: Werkzeug
-            tokens = [token.strip().lower() for token in encodings.split(",")]
-            gzipped = "gzip" in tokens or "*" in tokens
+        gzipped = document.gzippable and accepts_gzip(environ.get("HTTP_ACCEPT_ENCODING"))
         key = (path, gzipped)
         memo = self._answers.get(key)
         if memo is None or memo.document is not document:
@@ -146,7 +132,7 @@ class WarmPath:
         if match is not None:
             if match == memo.etag and "HTTP_IF_MATCH" not in environ:
                 return "304 NOT MODIFIED", memo.not_modified, b""
-            return None                                 # lists, weak tags, "*": Werkzeug
+            return None                                 # lists, weak tags, "*": the Flask view
         if any(name in environ for name in self._HARD):
             return None
         return "200 OK", memo.full, memo.body

@@ -125,6 +125,47 @@ def test_the_host_and_forwarded_headers_change_no_url(client):
         assert client.get(FEED, headers=headers).data == honest
 
 
+@pytest.mark.parametrize("accept", ["gzip", "GZIP", "x-gzip", "*", "Gzip;Q=1", "br;q=1, *;q=0.1", "deflate, gzip;q=0.2"])
+def test_every_spelling_of_accepting_gzip_gets_gzip(client, accept):
+    """Codings are case-insensitive, x-gzip is gzip, and `*` covers it (RFC 9110 §8.4.1, §12.5.3)."""
+    response = client.get(FEED, headers={"Accept-Encoding": accept})
+    assert response.headers.get("Content-Encoding") == "gzip", accept
+    assert gzip.decompress(response.data) == client.get(FEED).data
+
+
+@pytest.mark.parametrize("accept", ["identity", "gzip;q=0", "*;q=0", "GZIP;q=0, br", "deflate", "gzip;q=nonsense"])
+def test_refusing_gzip_or_not_naming_it_gets_the_plain_feed(client, accept):
+    response = client.get(FEED, headers={"Accept-Encoding": accept})
+    assert "Content-Encoding" not in response.headers, accept
+    assert response.data.startswith(b"<?xml")
+
+
+def test_preconditions_are_evaluated_in_the_order_rfc_9110_sets(client):
+    """§13.2.2: If-Match (strong), else If-Unmodified-Since; then If-None-Match (weak), else If-Modified-Since."""
+    plain = client.get(FEED)
+    etag, modified = plain.headers["ETag"], plain.headers["Last-Modified"]
+    earlier = "Sat, 01 Jan 2000 00:00:00 GMT"
+
+    def status(**headers):
+        return client.get(FEED, headers={k.replace("_", "-"): v for k, v in headers.items()}).status_code
+
+    assert status(If_Match="*") == 200                                   # any current representation matches
+    assert status(If_Match=etag) == 200
+    assert status(If_Match=f'"nope", {etag}') == 200
+    assert status(If_Match=f"W/{etag}") == 412                           # strong comparison
+    assert status(If_Match='"nope"') == 412
+    assert status(If_Unmodified_Since=earlier) == 412
+    assert status(If_Unmodified_Since=modified) == 200
+    assert status(If_Unmodified_Since="yesterday-ish") == 200            # not a date: ignored
+    assert status(If_Match=etag, If_Unmodified_Since=earlier) == 200     # If-Match decides; IUS is not asked
+    assert status(If_Match=etag, If_None_Match=etag) == 304              # a passing If-Match hides nothing
+    assert status(If_Match=etag, If_Modified_Since=modified) == 304
+    assert status(If_Match="*", If_None_Match="*") == 304
+    failed = client.get(FEED, headers={"If-Match": '"nope"'})
+    assert failed.mimetype == "text/plain" and b"Precondition Failed" in failed.data
+    assert "Cache-Control" not in failed.headers and "ETag" not in failed.headers   # nothing for a cache to keep
+
+
 def test_overlong_paths_and_query_strings_get_414(client):
     assert client.get("/" + "a" * 5000).status_code == 414
     assert client.get(FEED + "?" + "q=1&" * 1000).status_code == 414
@@ -228,7 +269,7 @@ def test_a_scheduled_story_appears_when_its_time_comes(live):
     clock["now"] = datetime(2020, 1, 1, 11, 58, tzinfo=timezone.utc)
     early = client.get("/sections/world/rss.xml")
     assert b"Embargoed until noon" not in early.data
-    assert "max-age=120," in early.headers["Cache-Control"]            # no cache may outlive noon
+    assert early.headers["Cache-Control"] == "public, max-age=120, stale-if-error=86400"   # none may outlive noon
     clock["now"] = datetime(2020, 1, 1, 12, 0, tzinfo=timezone.utc)
     on_time = client.get("/sections/world/rss.xml", headers={"If-None-Match": early.headers["ETag"]})
     assert on_time.status_code == 200 and b"Embargoed until noon" in on_time.data
