@@ -59,3 +59,24 @@ def test_nginx_answers_conditional_gets_with_304(served, path):
 def test_build_records_are_not_served(served, path):
     port, _ = served
     assert request(port, path).status == 404
+
+
+def test_nginx_answers_a_later_if_modified_since_with_304_as_the_service_does(served, client):
+    port, _ = served
+    later = "Fri, 01 Jan 2038 00:00:00 GMT"
+    assert request(port, FEEDS[0], headers={"If-Modified-Since": later}).status == 304
+    assert client.get(FEEDS[0], headers={"If-Modified-Since": later}).status_code == 304
+
+
+@pytest.mark.parametrize("path", ["/sections/local/archive/1999-01/rss.xml", "/media/2013/gone.jpg", "/nothing.xml"])
+def test_a_missing_file_is_not_given_a_cache_lifetime(served, path):
+    """A CDN must not keep a 404 for the week an archive document may be kept."""
+    port, _ = served
+    reply = request(port, path)
+    assert reply.status == 404 and "cache-control" not in reply.headers
+
+
+def test_a_folder_without_its_slash_is_redirected_without_trusting_the_host_header(served):
+    port, _ = served
+    reply = request(port, "/sections/local", headers={"Host": "evil.example"})
+    assert reply.status == 301 and "evil.example" not in reply.headers.get("location", "")
