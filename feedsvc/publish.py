@@ -24,7 +24,7 @@ from .mediafiles import MediaLibrary
 from .model import Article, RelatedLink, RelatedRef
 from .opml import OPML_MIMETYPE, render_opml
 from .pages import PageLinks, render_page
-from .render import FeedInfo, Item, Prepared, Webfeeds, prepare, render_feed, store_url
+from .render import FeedInfo, Item, Prepared, Webfeeds, abridge, prepare, render_feed, store_url
 from .rendered import ARCHIVE, FEED, PAGE, CachePolicy, Rendered, dated
 from .store import Snapshot, Store
 from .urls import ARCHIVE_FORMATS, MEDIA_PREFIX, OPML_PATH, FeedKey, PageKey, feed_keys, route
@@ -347,7 +347,12 @@ class Publisher:
         if len(body) <= limit:
             self.trimmed.pop(info.key.path, None)
             return body, items
-        full_size, fits, too_many = len(body), 0, len(items)     # invariant: `fits` items fit, `too_many` don't
+        full_size = len(body)
+        body, items = self._abridged(renderer, info, items)
+        if len(body) <= limit:
+            self.trimmed.pop(info.key.path, None)
+            return body, items
+        fits, too_many = 0, len(items)                           # invariant: `fits` items fit, `too_many` don't
         info = replace(info, complete=False)                     # stories left out: no longer complete
         fitting = renderer(info, [])
         while too_many - fits > 1:
@@ -360,6 +365,26 @@ class Publisher:
         self.trimmed[info.key.path] = (full_size, len(items) - fits)
         log.warning("%s: %d stories left out to stay under %d bytes", info.key.path, len(items) - fits, limit)
         return fitting, items[:fits]
+
+    def _abridged(self, renderer, info: FeedInfo, items: list[Item]) -> tuple[bytes, list[Item]]:
+        """Before any story is left out of a feed that is over its size limit, a story that would fill
+        a quarter of it alone (a 500 KB data table in a 2 MB feed) carries its summary and a link instead
+        of its body, largest first, until the feed fits: readers still find it, and it stays whole."""
+        limit = self.config.max_feed_bytes
+        items = list(items)
+        largest = sorted(range(len(items)), key=lambda i: -len(items[i].prepared.body_html))
+        body = b""
+        for index in largest:
+            item = items[index]
+            if len(item.prepared.body_html) <= limit // 4:
+                break
+            items[index] = replace(item, prepared=abridge(item.prepared, item.article))
+            log.warning("%s: %s%s is too long for this feed; it carries its summary and a link",
+                        info.key.path, self.store.display_root, item.article.path)
+            body = renderer(info, items)
+            if len(body) <= limit:
+                break
+        return (body or renderer(info, items)), items
 
     def _resolve_related(self, article: Article, snapshot: Snapshot, now: datetime):
         links: list[RelatedLink] = []

@@ -49,6 +49,14 @@ class Prepared:
     summary: str
 
 
+def abridge(prepared: Prepared, article: Article) -> Prepared:
+    """The story as a feed too small for its body carries it: the summary, and a link to the whole."""
+    summary = f"<p>{html.escape(prepared.summary, quote=False)}</p>" if prepared.summary else ""
+    link = (f'<p><a href="{html.escape(article.url)}">Read the whole story</a> — it is too long to '
+            "carry in this feed.</p>")
+    return Prepared(summary + link, prepared.summary)
+
+
 def prepare(article: Article, markdown: str, summary_length: int) -> Prepared:
     """Markdown → sanitised HTML and the summary: the costly part, done once per article revision."""
     body = body_html(markdown, article.url)

@@ -317,12 +317,22 @@ def test_a_trimmed_feeds_last_modified_is_its_newest_item(trimmed):
         assert response.headers["Last-Modified"] == newest.strftime("%a, %d %b %Y %H:%M:%S GMT"), path
 
 
-def test_a_single_story_bigger_than_the_limit_leaves_a_valid_empty_feed(store_dir):
-    long_store(store_dir, [20_000])
+def test_a_story_too_long_for_any_feed_is_carried_by_its_summary_and_a_link(store_dir):
+    """A 130 KB body in feeds limited to 20 KB: rather than vanish from every feed, the story is there,
+    whole, with its summary and a link to the full text; a story of ordinary length beside it keeps its body."""
+    long_store(store_dir, [200, 20_000])
     app = create_app({"store": store_dir.root, "base_url": BASE_URL, "auto_refresh": False, "max_feed_bytes": 20_000})
     for path in feed_paths(["world"], formats=("rss.xml", "atom.xml", "feed.json")):
         body = app.test_client().get("/" + path).data
-        assert len(body) <= 20_000 and read_feed(path, body).entries == [], path
+        assert len(body) <= 20_000, path
+        if path.endswith(".json"):
+            contents = {item["title"]: item["content_html"] for item in json.loads(body)["items"]}
+        else:
+            contents = {e.title: e.content[0].value for e in read_feed(path, body).entries}
+        assert set(contents) == {"Story 00", "Story 01"}, path
+        assert contents["Story 00"].count("Lorem ipsum") > 10                      # the short one, whole
+        assert "Read the whole story" in contents["Story 01"] and "https://news.example.com/world/s01" in \
+            contents["Story 01"] and contents["Story 01"].count("Lorem ipsum") <= 6   # the summary, not the body
 
 
 def test_a_trimmed_feed_does_not_claim_to_be_complete(store_dir):
