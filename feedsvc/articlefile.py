@@ -183,7 +183,7 @@ def _default_id(relpath: str) -> str:
     return relpath[:-3] if relpath.endswith(".md") else relpath
 
 
-def _store_media_path(src: str) -> str | None:
+def store_media_path(src: str) -> str | None:
     """Normalise a photo `src` to a path under media/, or None if it points anywhere else."""
     path = posixpath.normpath(src.lstrip("/"))
     if path.startswith("../") or path == ".." or not path.startswith(MEDIA_DIR + "/"):
@@ -358,7 +358,7 @@ def _photo(reader: _Reader, value: Any, photo_info: PhotoLookup, media_base_url:
         return Photo(url=src, mime_type=mime, caption=caption, credit=credit, alt=alt, **numbers)
     if scheme:
         raise reader.fail("photo.src", f"{_describe(src)}: only http(s) URLs or paths under media/ are allowed")
-    store_path = _store_media_path(src)
+    store_path = store_media_path(src)
     if store_path is None:
         raise reader.fail("photo.src", f"{_describe(src)} must be a path under media/ in the store, or an http(s) URL")
     for key in ("type", "length", "width", "height"):

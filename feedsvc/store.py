@@ -21,7 +21,7 @@ from typing import Iterable, Iterator, Mapping, Sequence
 
 import immutables
 
-from .articlefile import MEDIA_DIR, ParseResult, file_digest, read_body
+from .articlefile import MEDIA_DIR, ParseResult, store_media_path, file_digest, read_body
 from .media import PhotoError
 from .model import Article, Problem, RelatedRef, Site, Status
 from .parsecache import ParseCache
@@ -276,12 +276,32 @@ class Store:
         except OSError as exc:
             self._site_problems = [Problem(self._display(SITE_FILE), None, f"cannot be read ({exc.strerror})")]
             return False
-        self._site_problems = warnings
+        self._site_problems = warnings + self._site_image_problems(site)
         if self._site is not None and site.revision == self._site.revision:
             return False
         self._site = self._reader.site = site
         changes.site = True
         return True
+
+    def _site_image_problems(self, site: Site) -> list[Problem]:
+        """The site's logo, icon and cover, when they are store paths, must be photos under media/:
+        feeds and pages link to them, and a broken image in every reader goes unnoticed otherwise."""
+        problems = []
+        for name in ("logo", "icon", "cover"):
+            value = getattr(site, name)
+            if not value or value.startswith(("http://", "https://")):
+                continue
+            path = store_media_path(value)
+            if path is None:
+                message = f"{value!r} must be a path under media/ in the store, or an http(s) URL"
+            else:
+                try:
+                    self._reader.photo_info(path)
+                    continue
+                except PhotoError as exc:
+                    message = f"{path}: {exc}"
+            problems.append(Problem(self._display(SITE_FILE), name, message + "; feeds link to it", "warning"))
+        return problems
 
     def _walk(self) -> Iterator[tuple[str, os.stat_result | None]]:
         """Every article file (store-relative path, lstat), skipping hidden names and media/."""

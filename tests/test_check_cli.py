@@ -46,3 +46,16 @@ def test_an_update_time_years_ahead_is_flagged_as_a_likely_typo(store_dir):
     assert warnings == [f"{store_dir.root}/world/typo.md: updated: warning: 2204-01-01 19:00 UTC is in the future; "
                         "feeds will show that date (a typo?)"]
     assert result.stdout.strip().endswith("0 error(s), 1 warning(s)")
+
+
+def test_a_site_logo_or_icon_that_nothing_serves_is_named(store_dir):
+    store_dir.write_site(logo="site/logo.png", icon="media/site/missing-icon.png", cover="https://cdn.example.com/c.jpg")
+    store_dir.write("world/a.md", article())
+    result = check(str(store_dir.root))
+    assert result.returncode == 0
+    site = f"{store_dir.root}/_site.yml"
+    assert f"{site}: logo: warning: 'site/logo.png' must be a path under media/ in the store, or an http(s) URL; " \
+           "feeds link to it" in result.stdout.splitlines()
+    assert f"{site}: icon: warning: media/site/missing-icon.png: file not found; feeds link to it" in \
+           result.stdout.splitlines()
+    assert "cover" not in result.stdout
