@@ -59,6 +59,14 @@ def _story(item: Item, site: Site) -> dict:
     }
 
 
+# Languages written right to left (their primary subtags): the page says so, or browsers lay it out backwards.
+_RIGHT_TO_LEFT = frozenset({"ar", "arc", "ckb", "dv", "fa", "he", "iw", "ku", "ps", "sd", "syr", "ug", "ur", "yi"})
+
+
+def direction(language: str) -> str:
+    return "rtl" if language.split("-")[0].lower() in _RIGHT_TO_LEFT else "ltr"
+
+
 def render_page(site: Site, section: Section | None, items: list[Item], links: PageLinks) -> bytes:
     """The home page (section None) or one section's page."""
     slug = section.slug if section else None
@@ -68,7 +76,7 @@ def render_page(site: Site, section: Section | None, items: list[Item], links: P
     if section is None:
         alternates += [feed for s in sections for feed in s["feeds"]]
     page = _env.get_template("page.html").render(
-        site=site, section=section, stories=[_story(item, site) for item in items],
+        site=site, direction=direction(site.language), section=section, stories=[_story(item, site) for item in items],
         subscribe=links.feeds(slug, site), sections=sections, alternates=alternates,
         home=links.page(None), opml=links.opml_url)
     return page.encode("utf-8")

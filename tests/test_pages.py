@@ -111,3 +111,14 @@ def test_pages_escape_store_text(store_dir):
         body = app.test_client().get(path).data.decode()
         assert "<script" not in body and "onerror=" not in body and "onload=" not in body, path
         assert "<b>" not in body and "javascript:" not in body, path
+
+
+@pytest.mark.parametrize(("language", "direction"), [("ar", "rtl"), ("he-IL", "rtl"), ("fa", "rtl"), ("en-us", "ltr"),
+                                                     ("ja", "ltr")])
+def test_a_page_in_a_right_to_left_language_says_so(store_dir, language, direction):
+    store_dir.write_site(language=language)
+    store_dir.write("world/a.md", article(title="عنوان الخبر الرئيسي لهذا اليوم"))
+    app = create_app({"store": store_dir.root, "base_url": BASE_URL, "auto_refresh": False})
+    for path in ("/", "/sections/world/"):
+        html = app.test_client().get(path).data.decode()
+        assert f'<html lang="{language.lower()}" dir="{direction}">' in html, path
