@@ -263,7 +263,7 @@ class PageSkeleton(HTMLParser):
 
 # The page template's own elements and attributes: anything else in a page came from store text.
 PAGE_ELEMENTS = {
-    "html": {"lang"}, "head": set(), "meta": {"charset", "name", "content"}, "title": set(),
+    "html": {"lang", "dir"}, "head": set(), "meta": {"charset", "name", "content"}, "title": set(),
     "link": {"rel", "type", "title", "href"}, "style": set(), "body": set(), "header": set(), "p": {"class"},
     "a": {"href", "type", "class"}, "nav": {"aria-label"}, "main": set(), "h1": set(), "h2": {"id"},
     "section": {"class", "aria-labelledby"}, "div": {"class"}, "label": {"for"},
