@@ -7,9 +7,8 @@ import re
 import threading
 from urllib.parse import quote, urljoin, urlsplit, urlunsplit
 
-import cmarkgfm
 import nh3
-from cmarkgfm.cmark import Options
+from cmarkgfm.cmark import Options, markdown_to_html_with_extensions
 
 # XML 1.0 §2.2 Char: everything outside these ranges makes a feed ill-formed (and feedgen raise).
 _XML_FORBIDDEN = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
@@ -43,7 +42,10 @@ _CONTENT_REMOVED = frozenset({"script", "style", "iframe", "noscript", "template
 # cmark-gfm, the reference C implementation of CommonMark with GitHub's tables, strikethrough and
 # autolinks: linear time on any input, and ten times quicker than a pure-Python parser. Raw HTML is
 # let through here ("unsafe") because the allow-list sanitiser below decides what survives.
-_MARKDOWN_OPTIONS = Options.CMARK_OPT_UNSAFE
+# GitHub's "tagfilter" extension is left out on purpose: it escapes <iframe>, <script>, <style>… into
+# text ("&lt;iframe"), so the sanitiser could no longer remove them and readers showed them as text.
+_MARKDOWN_OPTIONS = Options.CMARK_OPT_UNSAFE | Options.CMARK_OPT_GITHUB_PRE_LANG
+_MARKDOWN_EXTENSIONS = ("table", "autolink", "strikethrough", "tasklist")
 
 
 _CHARACTER_REFERENCE = re.compile(r"&#(?:[xX]([0-9a-fA-F]{1,8})|([0-9]{1,10}));")
@@ -59,7 +61,9 @@ def _xml_safe_reference(match: re.Match) -> str:
 def markdown_html(source: str) -> str:
     if "&#" in source:
         source = _CHARACTER_REFERENCE.sub(_xml_safe_reference, source)
-    return cmarkgfm.github_flavored_markdown_to_html(source, options=_MARKDOWN_OPTIONS)
+    return markdown_to_html_with_extensions(source, options=_MARKDOWN_OPTIONS, extensions=_MARKDOWN_EXTENSIONS)
+
+
 _plain_cleaner = nh3.Cleaner(tags=set(), clean_content_tags=set(_CONTENT_REMOVED), attributes={})
 
 
