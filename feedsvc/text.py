@@ -20,20 +20,27 @@ _URL_ATTRIBUTES = frozenset({"href", "src", "cite"})
 BODY_TAGS = frozenset({
     "a", "abbr", "b", "blockquote", "br", "caption", "cite", "code", "dd", "del", "dl", "dt", "em",
     "figcaption", "figure", "h2", "h3", "h4", "h5", "h6", "hr", "i", "img", "ins", "kbd", "li",
-    "mark", "ol", "p", "pre", "q", "s", "samp", "small", "strong", "sub", "sup", "table", "tbody",
+    "mark", "ol", "p", "pre", "q", "s", "samp", "section", "small", "strong", "sub", "sup", "table", "tbody",
     "td", "tfoot", "th", "thead", "time", "tr", "u", "ul",
 })
 BODY_ATTRIBUTES = {
-    "a": {"href", "title"},
+    "a": {"href", "title", "id"},
     "abbr": {"title"},
     "blockquote": {"cite"},
     "img": {"src", "alt", "title", "width", "height"},
+    "li": {"id"},
     "ol": {"start"},
     "q": {"cite"},
     "td": {"colspan", "rowspan"},
     "th": {"colspan", "rowspan", "scope"},
     "time": {"datetime"},
 }
+# cmark-gfm's footnotes: <sup class="footnote-ref"><a href="#fn-1" id="fnref-1">1</a></sup> in the text and
+# <section class="footnotes"><ol><li id="fn-1">… at the end. These classes, and ids of that shape only
+# (never an id a page's script could mistake for its own), survive; the links become absolute
+# against the story's URL like every other link, so they lead to the same ids on the story's page.
+_BODY_CLASSES = {"section": {"footnotes"}, "sup": {"footnote-ref"}}
+_FOOTNOTE_ID = re.compile(r"fn(?:ref)?-[^\s]{1,100}")
 # Removed with everything inside them; other unknown tags lose the tag and keep their text.
 _CONTENT_REMOVED = frozenset({"script", "style", "iframe", "noscript", "template", "object", "embed",
                               "svg", "math", "select", "textarea", "button", "frameset", "noembed",
@@ -44,7 +51,7 @@ _CONTENT_REMOVED = frozenset({"script", "style", "iframe", "noscript", "template
 # let through here ("unsafe") because the allow-list sanitiser below decides what survives.
 # GitHub's "tagfilter" extension is left out on purpose: it escapes <iframe>, <script>, <style>… into
 # text ("&lt;iframe"), so the sanitiser could no longer remove them and readers showed them as text.
-_MARKDOWN_OPTIONS = Options.CMARK_OPT_UNSAFE | Options.CMARK_OPT_GITHUB_PRE_LANG
+_MARKDOWN_OPTIONS = Options.CMARK_OPT_UNSAFE | Options.CMARK_OPT_GITHUB_PRE_LANG | Options.CMARK_OPT_FOOTNOTES
 _MARKDOWN_EXTENSIONS = ("table", "autolink", "strikethrough", "tasklist")
 
 
@@ -155,11 +162,13 @@ class _BodyCleaner:
         self._cleaner = nh3.Cleaner(
             tags=set(BODY_TAGS), clean_content_tags=set(_CONTENT_REMOVED), attributes=BODY_ATTRIBUTES,
             url_schemes=set(URL_SCHEMES), link_rel=None, strip_comments=True,
-            attribute_filter=self._filter)
+            allowed_classes=_BODY_CLASSES, attribute_filter=self._filter)
 
     def _filter(self, tag: str, attribute: str, value: str) -> str | None:
         if attribute in _URL_ATTRIBUTES:
             return safe_url(value, self.base)
+        if attribute == "id":
+            return value if _FOOTNOTE_ID.fullmatch(value) else None
         return value
 
     def clean(self, fragment: str, base: str) -> str:
@@ -170,12 +179,18 @@ class _BodyCleaner:
 _per_thread = threading.local()  # a cleaner holds the current base URL, so one per thread
 
 
+_FOOTNOTES_START = '<section class="footnotes">'
+
+
 def sanitize_html(fragment: str, base_url: str) -> str:
     """Allow-listed HTML with absolute URLs; scripts, styles, handlers and unsafe URLs removed."""
     cleaner = getattr(_per_thread, "cleaner", None)
     if cleaner is None:
         cleaner = _per_thread.cleaner = _BodyCleaner()
-    return xml_clean(cleaner.clean(fragment, base_url))[0].strip()
+    cleaned = cleaner.clean(fragment, base_url)
+    if _FOOTNOTES_START in cleaned:          # a rule between the story and its notes, as Pandoc writes
+        cleaned = cleaned.replace(_FOOTNOTES_START, _FOOTNOTES_START + "<hr>")
+    return xml_clean(cleaned)[0].strip()
 
 
 def body_html(markdown_source: str, base_url: str) -> str:
@@ -189,6 +204,18 @@ _MARKUP = re.compile(rf"""<(/?)(?:({_BLOCK_TAGS})\b)?(?:[^>"']|"[^"]*"|'[^']*')*
 
 def _tag_to_text(match: re.Match) -> str:
     return " " if match.group(2) else ""          # a block boundary is a word boundary
+
+
+# In the sanitiser's output (every "<" in text and attributes escaped) these are exact.
+_FOOTNOTE_MARKS = re.compile(r'<sup class="footnote-ref">.*?</sup>|<section class="footnotes">.*', re.DOTALL)
+
+
+def story_text(fragment: str) -> str:
+    """The running text of a sanitised story, for its summary: without the footnotes at its end or
+    the marks in the text that point at them."""
+    if "footnote" in fragment:
+        fragment = _FOOTNOTE_MARKS.sub("", fragment)
+    return html_to_text(fragment)
 
 
 def html_to_text(fragment: str) -> str:

@@ -72,3 +72,36 @@ def test_a_style_block_is_removed_with_its_rules(store_dir):
         assert body.xpath("//style") == [], fmt
         assert words(body) == "A story in plain paragraphs.", fmt
     assert set(story.summaries.values()) == {"A story in plain paragraphs."}
+
+
+# ---- footnotes: a superscript link in the text, the notes at the end, none of it in the summary ------
+
+def test_a_footnote_is_a_superscript_link_to_its_text_at_the_end_of_the_story(store_dir):
+    story = publish(store_dir, "The minister resigned on Friday[^1].\n\nHer deputy takes over.\n\n"
+                               "[^1]: According to a statement from her office.")
+    for fmt, body in story.fragments():
+        [mark] = body.xpath("//p/sup/a")
+        assert mark.text == "1" and mark.get("href") == STORY_URL + "#fn-1", fmt
+        # The notes follow the story, set off by a rule; the link's fragment names the note, and the
+        # note links back to the mark by its id, so both lead to the same places on the story's page.
+        *paragraphs, notes = body
+        assert [words(p) for p in paragraphs] == ["The minister resigned on Friday1.", "Her deputy takes over."], fmt
+        assert notes.tag == "section" and notes[0].tag == "hr", fmt
+        [note] = notes.xpath("ol/li")
+        assert note.get("id") == "fn-1" and words(note).startswith("According to a statement from her office."), fmt
+        [back] = note.xpath(".//a")
+        assert back.get("href") == STORY_URL + "#" + mark.get("id"), fmt
+        assert "[^1]" not in words(body), fmt
+
+
+def test_a_one_word_footnote_is_a_note_not_a_link_to_that_word(store_dir):
+    story = publish(store_dir, "Figures were revised[^a].\n\n[^a]: Reuters")
+    for fmt, body in story.fragments():
+        assert [a.get("href") for a in body.xpath("//a")] == [STORY_URL + "#fn-a", STORY_URL + "#fnref-a"], fmt
+        assert words(body.xpath("//section/ol/li")[0]).startswith("Reuters"), fmt
+
+
+def test_the_summary_leaves_out_footnotes_and_their_marks(store_dir):
+    story = publish(store_dir, "The minister resigned on Friday[^1], her office said[^note].\n\n"
+                               "Her deputy takes over.\n\n[^1]: A statement.\n\n[^note]: Read out at noon.")
+    assert set(story.summaries.values()) == {"The minister resigned on Friday, her office said. Her deputy takes over."}
