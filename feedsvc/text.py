@@ -18,15 +18,21 @@ URL_SCHEMES = frozenset({"http", "https", "mailto"})
 _URL_ATTRIBUTES = frozenset({"href", "src", "cite"})
 
 BODY_TAGS = frozenset({
-    "a", "abbr", "b", "blockquote", "br", "caption", "cite", "code", "dd", "del", "dl", "dt", "em",
-    "figcaption", "figure", "h2", "h3", "h4", "h5", "h6", "hr", "i", "img", "ins", "kbd", "li",
-    "mark", "ol", "p", "pre", "q", "s", "samp", "section", "small", "strong", "sub", "sup", "table", "tbody",
-    "td", "tfoot", "th", "thead", "time", "tr", "u", "ul",
+    "a", "abbr", "b", "blockquote", "br", "caption", "cite", "code", "dd", "del", "details", "dl", "dt",
+    "em", "figcaption", "figure", "h1", "h2", "h3", "h4", "h5", "h6", "hr", "i", "img", "ins", "kbd", "li",
+    "mark", "ol", "p", "pre", "q", "s", "samp", "section", "small", "strong", "sub", "summary", "sup", "table",
+    "tbody", "td", "tfoot", "th", "thead", "time", "tr", "u", "ul",
 })
-BODY_ATTRIBUTES = {
+# Blocks keep their writing direction (HTML's dir: ltr, rtl or auto), for Arabic or Hebrew passages.
+_DIRECTIONAL = ("blockquote", "caption", "dd", "details", "dl", "dt", "figcaption", "figure", "h1", "h2", "h3",
+                "h4", "h5", "h6", "li", "ol", "p", "pre", "section", "summary", "table", "tbody", "td", "tfoot",
+                "th", "thead", "tr", "ul")
+_DIRECTIONS = frozenset({"ltr", "rtl", "auto"})
+_ATTRIBUTES = {
     "a": {"href", "title", "id"},
     "abbr": {"title"},
     "blockquote": {"cite"},
+    "details": {"open"},
     "img": {"src", "alt", "title", "width", "height"},
     "li": {"id"},
     "ol": {"start"},
@@ -35,6 +41,8 @@ BODY_ATTRIBUTES = {
     "th": {"colspan", "rowspan", "scope"},
     "time": {"datetime"},
 }
+BODY_ATTRIBUTES = {tag: _ATTRIBUTES.get(tag, set()) | ({"dir"} if tag in _DIRECTIONAL else set())
+                   for tag in sorted(_ATTRIBUTES.keys() | set(_DIRECTIONAL))}
 # cmark-gfm's footnotes: <sup class="footnote-ref"><a href="#fn-1" id="fnref-1">1</a></sup> in the text and
 # <section class="footnotes"><ol><li id="fn-1">… at the end. These classes, and ids of that shape only
 # (never an id a page's script could mistake for its own), survive; the links become absolute
@@ -169,6 +177,9 @@ class _BodyCleaner:
             return safe_url(value, self.base)
         if attribute == "id":
             return value if _FOOTNOTE_ID.fullmatch(value) else None
+        if attribute == "dir":
+            value = value.strip().lower()
+            return value if value in _DIRECTIONS else None
         return value
 
     def clean(self, fragment: str, base: str) -> str:
@@ -180,6 +191,10 @@ _per_thread = threading.local()  # a cleaner holds the current base URL, so one 
 
 
 _FOOTNOTES_START = '<section class="footnotes">'
+# On the sanitiser's output, where every "<" in text and attribute values is escaped, these are exact.
+_H1_TAG = re.compile(r"<(/?)h1(?=[ >])")
+_EMPTY_PARAGRAPH = re.compile(r"<p(?: [^>]*)?>\s*</p>\n?")
+_SUMMARY_THEN_TEXT = re.compile(r"</summary>(?=[^\s<])")
 
 
 def sanitize_html(fragment: str, base_url: str) -> str:
@@ -188,8 +203,13 @@ def sanitize_html(fragment: str, base_url: str) -> str:
     if cleaner is None:
         cleaner = _per_thread.cleaner = _BodyCleaner()
     cleaned = cleaner.clean(fragment, base_url)
+    if "<h1" in cleaned:                     # the headline is the story's only first-level heading
+        cleaned = _H1_TAG.sub(r"<\1h2", cleaned)
     if _FOOTNOTES_START in cleaned:          # a rule between the story and its notes, as Pandoc writes
         cleaned = cleaned.replace(_FOOTNOTES_START, _FOOTNOTES_START + "<hr>")
+    cleaned = _EMPTY_PARAGRAPH.sub("", cleaned)   # left by removed content, e.g. an inline <svg>
+    if "</summary>" in cleaned:   # readers that drop <summary> (feedparser) would join its last word to the next
+        cleaned = _SUMMARY_THEN_TEXT.sub("</summary> ", cleaned)
     return xml_clean(cleaned)[0].strip()
 
 
@@ -198,7 +218,7 @@ def body_html(markdown_source: str, base_url: str) -> str:
     return sanitize_html(markdown_html(markdown_source), base_url)
 
 
-_BLOCK_TAGS = "p|br|li|h[1-6]|blockquote|tr|td|th|dt|dd|pre|figure|figcaption|hr|table|ul|ol|dl|div"
+_BLOCK_TAGS = "p|br|li|h[1-6]|blockquote|tr|td|th|dt|dd|pre|figure|figcaption|hr|table|ul|ol|dl|div|details|summary|section"
 _MARKUP = re.compile(rf"""<(/?)(?:({_BLOCK_TAGS})\b)?(?:[^>"']|"[^"]*"|'[^']*')*>""", re.IGNORECASE)
 
 

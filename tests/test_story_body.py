@@ -20,6 +20,7 @@ STORY_URL = "https://news.example.com/world/story"
 class Story:
     contents: dict[str, str]        # feed format → the story's HTML as that feed carries it
     summaries: dict[str, str]       # feed format → the summary a reader shows
+    sanitised: dict[str, str]       # feed format → the story's HTML after feedparser's own sanitiser
 
     def fragments(self):
         """(format, the story's HTML parsed as a browser would) for RSS, Atom and JSON Feed."""
@@ -34,12 +35,13 @@ def publish(store_dir, body: str, **fields) -> Story:
     item = xml(rss.data).find("channel/item")
     entry = xml(atom.data).find("atom:entry", NS)
     json_item = json.loads(feed.data)["items"][0]
-    summaries = {fmt: parsed(response.data, BASE_URL + "sections/world/" + fmt, response.headers["Content-Type"])
-                 .entries[0].summary for fmt, response in (("rss.xml", rss), ("atom.xml", atom))}
-    summaries["feed.json"] = json_item["summary"]
+    entries = {fmt: parsed(response.data, BASE_URL + "sections/world/" + fmt, response.headers["Content-Type"])
+               .entries[0] for fmt, response in (("rss.xml", rss), ("atom.xml", atom))}
+    summaries = {fmt: e.summary for fmt, e in entries.items()} | {"feed.json": json_item["summary"]}
     return Story({"rss.xml": item.findtext("content:encoded", namespaces=NS),
                   "atom.xml": entry.findtext("atom:content", namespaces=NS),
-                  "feed.json": json_item["content_html"]}, summaries)
+                  "feed.json": json_item["content_html"]}, summaries,
+                 {fmt: e.content[0].value for fmt, e in entries.items()})
 
 
 def words(element) -> str:
@@ -105,3 +107,38 @@ def test_the_summary_leaves_out_footnotes_and_their_marks(store_dir):
     story = publish(store_dir, "The minister resigned on Friday[^1], her office said[^note].\n\n"
                                "Her deputy takes over.\n\n[^1]: A statement.\n\n[^note]: Read out at noon.")
     assert set(story.summaries.values()) == {"The minister resigned on Friday, her office said. Her deputy takes over."}
+
+
+# ---- smaller structure: disclosure, direction, headings, nothing left empty ---------------------------
+
+def test_a_details_block_keeps_its_summary_apart_from_the_hidden_text(store_dir):
+    story = publish(store_dir, "<details><summary>More</summary>Hidden text</details>\n\nThe story goes on.")
+    for fmt, body in story.fragments():
+        [details] = body.xpath("details")
+        assert [words(s) for s in details.xpath("summary")] == ["More"], fmt
+        assert words(details.xpath("summary")[0]) == "More" and words(details) == "More Hidden text", fmt
+    assert set(story.summaries.values()) == {"More Hidden text The story goes on."}
+    # feedparser's sanitiser drops <summary> but keeps its text: the words must still stand apart.
+    for fmt, body in story.sanitised.items():
+        assert words(lxml.html.fragment_fromstring(body, create_parent="div")).startswith("More Hidden text"), fmt
+
+
+def test_a_paragraph_keeps_its_writing_direction(store_dir):
+    story = publish(store_dir, '<p dir="rtl">שלום עולם</p>\n\n<blockquote dir="RTL"><p>مرحبا</p></blockquote>\n\n'
+                               '<p dir="sideways">Not a direction.</p>')
+    for fmt, body in story.fragments():
+        assert [(e.tag, e.get("dir")) for e in body] == [("p", "rtl"), ("blockquote", "rtl"), ("p", None)], fmt
+
+
+def test_removed_svg_and_math_leave_no_empty_paragraphs(store_dir):
+    story = publish(store_dir, 'Before.\n\n<svg width="10"><circle r="1"/>\n</svg>\n\n<math><mi>x</mi></math>\n\nAfter.')
+    for fmt, body in story.fragments():
+        assert [(e.tag, words(e)) for e in body] == [("p", "Before."), ("p", "After.")], fmt
+
+
+def test_a_first_level_heading_in_the_body_ranks_below_the_headline(store_dir):
+    story = publish(store_dir, "# Background\n\nSome history.\n\n<h1>Reaction</h1>\n\nSome quotes.")
+    for fmt, body in story.fragments():
+        assert body.xpath("//h1") == [], fmt
+        assert [(e.tag, words(e)) for e in body] == [("h2", "Background"), ("p", "Some history."),
+                                                      ("h2", "Reaction"), ("p", "Some quotes.")], fmt
