@@ -28,7 +28,7 @@ from feedgen.feed import FeedGenerator
 from lxml import etree
 
 from .model import EPOCH, Article, RelatedLink, Section, Site
-from .text import body_html, html_to_text, normalize_url, plain_text, summarize
+from .text import body_html, html_to_text, normalize_url, plain_text, story_text, summarize
 from .urls import FeedKey
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
@@ -62,7 +62,7 @@ def prepare(article: Article, markdown: str, summary_length: int) -> Prepared:
     body = body_html(markdown, article.url)
     # The body's text may spell out markup ("&lt;script&gt;" becomes "<script>" as text); a summary is
     # plain text, and some readers show plain text as HTML, so it loses anything tag-like too.
-    summary = article.summary or summarize(plain_text(html_to_text(body))[0], summary_length, article.dateline)
+    summary = article.summary or summarize(plain_text(story_text(body))[0], summary_length, article.dateline)
     return Prepared(body, summary)
 
 

@@ -7,9 +7,8 @@ import re
 import threading
 from urllib.parse import quote, urljoin, urlsplit, urlunsplit
 
-import cmarkgfm
 import nh3
-from cmarkgfm.cmark import Options
+from cmarkgfm.cmark import Options, markdown_to_html_with_extensions
 
 # XML 1.0 §2.2 Char: everything outside these ranges makes a feed ill-formed (and feedgen raise).
 _XML_FORBIDDEN = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
@@ -19,22 +18,37 @@ URL_SCHEMES = frozenset({"http", "https", "mailto"})
 _URL_ATTRIBUTES = frozenset({"href", "src", "cite"})
 
 BODY_TAGS = frozenset({
-    "a", "abbr", "b", "blockquote", "br", "caption", "cite", "code", "dd", "del", "dl", "dt", "em",
-    "figcaption", "figure", "h2", "h3", "h4", "h5", "h6", "hr", "i", "img", "ins", "kbd", "li",
-    "mark", "ol", "p", "pre", "q", "s", "samp", "small", "strong", "sub", "sup", "table", "tbody",
-    "td", "tfoot", "th", "thead", "time", "tr", "u", "ul",
+    "a", "abbr", "b", "blockquote", "br", "caption", "cite", "code", "dd", "del", "details", "dl", "dt",
+    "em", "figcaption", "figure", "h1", "h2", "h3", "h4", "h5", "h6", "hr", "i", "img", "ins", "kbd", "li",
+    "mark", "ol", "p", "pre", "q", "s", "samp", "section", "small", "strong", "sub", "summary", "sup", "table",
+    "tbody", "td", "tfoot", "th", "thead", "time", "tr", "u", "ul",
 })
-BODY_ATTRIBUTES = {
-    "a": {"href", "title"},
+# Blocks keep their writing direction (HTML's dir: ltr, rtl or auto), for Arabic or Hebrew passages.
+_DIRECTIONAL = ("blockquote", "caption", "dd", "details", "dl", "dt", "figcaption", "figure", "h1", "h2", "h3",
+                "h4", "h5", "h6", "li", "ol", "p", "pre", "section", "summary", "table", "tbody", "td", "tfoot",
+                "th", "thead", "tr", "ul")
+_DIRECTIONS = frozenset({"ltr", "rtl", "auto"})
+_ATTRIBUTES = {
+    "a": {"href", "title", "id"},
     "abbr": {"title"},
     "blockquote": {"cite"},
+    "details": {"open"},
     "img": {"src", "alt", "title", "width", "height"},
+    "li": {"id"},
     "ol": {"start"},
     "q": {"cite"},
     "td": {"colspan", "rowspan"},
     "th": {"colspan", "rowspan", "scope"},
     "time": {"datetime"},
 }
+BODY_ATTRIBUTES = {tag: _ATTRIBUTES.get(tag, set()) | ({"dir"} if tag in _DIRECTIONAL else set())
+                   for tag in sorted(_ATTRIBUTES.keys() | set(_DIRECTIONAL))}
+# cmark-gfm's footnotes: <sup class="footnote-ref"><a href="#fn-1" id="fnref-1">1</a></sup> in the text and
+# <section class="footnotes"><ol><li id="fn-1">… at the end. These classes, and ids of that shape only
+# (never an id a page's script could mistake for its own), survive; the links become absolute
+# against the story's URL like every other link, so they lead to the same ids on the story's page.
+_BODY_CLASSES = {"section": {"footnotes"}, "sup": {"footnote-ref"}}
+_FOOTNOTE_ID = re.compile(r"fn(?:ref)?-[^\s]{1,100}")
 # Removed with everything inside them; other unknown tags lose the tag and keep their text.
 _CONTENT_REMOVED = frozenset({"script", "style", "iframe", "noscript", "template", "object", "embed",
                               "svg", "math", "select", "textarea", "button", "frameset", "noembed",
@@ -43,7 +57,10 @@ _CONTENT_REMOVED = frozenset({"script", "style", "iframe", "noscript", "template
 # cmark-gfm, the reference C implementation of CommonMark with GitHub's tables, strikethrough and
 # autolinks: linear time on any input, and ten times quicker than a pure-Python parser. Raw HTML is
 # let through here ("unsafe") because the allow-list sanitiser below decides what survives.
-_MARKDOWN_OPTIONS = Options.CMARK_OPT_UNSAFE
+# GitHub's "tagfilter" extension is left out on purpose: it escapes <iframe>, <script>, <style>… into
+# text ("&lt;iframe"), so the sanitiser could no longer remove them and readers showed them as text.
+_MARKDOWN_OPTIONS = Options.CMARK_OPT_UNSAFE | Options.CMARK_OPT_GITHUB_PRE_LANG | Options.CMARK_OPT_FOOTNOTES
+_MARKDOWN_EXTENSIONS = ("table", "autolink", "strikethrough", "tasklist")
 
 
 _CHARACTER_REFERENCE = re.compile(r"&#(?:[xX]([0-9a-fA-F]{1,8})|([0-9]{1,10}));")
@@ -59,7 +76,9 @@ def _xml_safe_reference(match: re.Match) -> str:
 def markdown_html(source: str) -> str:
     if "&#" in source:
         source = _CHARACTER_REFERENCE.sub(_xml_safe_reference, source)
-    return cmarkgfm.github_flavored_markdown_to_html(source, options=_MARKDOWN_OPTIONS)
+    return markdown_to_html_with_extensions(source, options=_MARKDOWN_OPTIONS, extensions=_MARKDOWN_EXTENSIONS)
+
+
 _plain_cleaner = nh3.Cleaner(tags=set(), clean_content_tags=set(_CONTENT_REMOVED), attributes={})
 
 
@@ -163,11 +182,16 @@ class _BodyCleaner:
         self._cleaner = nh3.Cleaner(
             tags=set(BODY_TAGS), clean_content_tags=set(_CONTENT_REMOVED), attributes=BODY_ATTRIBUTES,
             url_schemes=set(URL_SCHEMES), link_rel=None, strip_comments=True,
-            attribute_filter=self._filter)
+            allowed_classes=_BODY_CLASSES, attribute_filter=self._filter)
 
     def _filter(self, tag: str, attribute: str, value: str) -> str | None:
         if attribute in _URL_ATTRIBUTES:
             return safe_url(value, self.base)
+        if attribute == "id":
+            return value if _FOOTNOTE_ID.fullmatch(value) else None
+        if attribute == "dir":
+            value = value.strip().lower()
+            return value if value in _DIRECTIONS else None
         return value
 
     def clean(self, fragment: str, base: str) -> str:
@@ -178,12 +202,27 @@ class _BodyCleaner:
 _per_thread = threading.local()  # a cleaner holds the current base URL, so one per thread
 
 
+_FOOTNOTES_START = '<section class="footnotes">'
+# On the sanitiser's output, where every "<" in text and attribute values is escaped, these are exact.
+_H1_TAG = re.compile(r"<(/?)h1(?=[ >])")
+_EMPTY_PARAGRAPH = re.compile(r"<p(?: [^>]*)?>\s*</p>\n?")
+_SUMMARY_THEN_TEXT = re.compile(r"</summary>(?=[^\s<])")
+
+
 def sanitize_html(fragment: str, base_url: str) -> str:
     """Allow-listed HTML with absolute URLs; scripts, styles, handlers and unsafe URLs removed."""
     cleaner = getattr(_per_thread, "cleaner", None)
     if cleaner is None:
         cleaner = _per_thread.cleaner = _BodyCleaner()
-    return xml_clean(cleaner.clean(fragment, base_url))[0].strip()
+    cleaned = cleaner.clean(fragment, base_url)
+    if "<h1" in cleaned:                     # the headline is the story's only first-level heading
+        cleaned = _H1_TAG.sub(r"<\1h2", cleaned)
+    if _FOOTNOTES_START in cleaned:          # a rule between the story and its notes, as Pandoc writes
+        cleaned = cleaned.replace(_FOOTNOTES_START, _FOOTNOTES_START + "<hr>")
+    cleaned = _EMPTY_PARAGRAPH.sub("", cleaned)   # left by removed content, e.g. an inline <svg>
+    if "</summary>" in cleaned:   # readers that drop <summary> (feedparser) would join its last word to the next
+        cleaned = _SUMMARY_THEN_TEXT.sub("</summary> ", cleaned)
+    return xml_clean(cleaned)[0].strip()
 
 
 def body_html(markdown_source: str, base_url: str) -> str:
@@ -191,12 +230,24 @@ def body_html(markdown_source: str, base_url: str) -> str:
     return sanitize_html(markdown_html(markdown_source), base_url)
 
 
-_BLOCK_TAGS = "p|br|li|h[1-6]|blockquote|tr|td|th|dt|dd|pre|figure|figcaption|hr|table|ul|ol|dl|div"
+_BLOCK_TAGS = "p|br|li|h[1-6]|blockquote|tr|td|th|dt|dd|pre|figure|figcaption|hr|table|ul|ol|dl|div|details|summary|section"
 _MARKUP = re.compile(rf"""<(/?)(?:({_BLOCK_TAGS})\b)?(?:[^>"']|"[^"]*"|'[^']*')*>""", re.IGNORECASE)
 
 
 def _tag_to_text(match: re.Match) -> str:
     return " " if match.group(2) else ""          # a block boundary is a word boundary
+
+
+# In the sanitiser's output (every "<" in text and attributes escaped) these are exact.
+_FOOTNOTE_MARKS = re.compile(r'<sup class="footnote-ref">.*?</sup>|<section class="footnotes">.*', re.DOTALL)
+
+
+def story_text(fragment: str) -> str:
+    """The running text of a sanitised story, for its summary: without the footnotes at its end or
+    the marks in the text that point at them."""
+    if "footnote" in fragment:
+        fragment = _FOOTNOTE_MARKS.sub("", fragment)
+    return html_to_text(fragment)
 
 
 def html_to_text(fragment: str) -> str:
