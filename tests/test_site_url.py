@@ -146,3 +146,30 @@ def test_an_article_url_with_a_bare_percent_or_a_space_in_its_host(store_dir):
     assert [entry.link for entry in d.entries] == ["https://news.example.com/world/100%25-off"]
     result = check(str(store_dir.root))
     assert "bad-host.md: url: 'https://news example.com/world/x' must be an absolute http(s) URL" in result.stdout
+
+
+def test_a_base_url_typed_with_an_international_domain_gives_uri_self_links_and_enclosures():
+    from .conftest import SAMPLE_STORE
+    client = create_app({"store": SAMPLE_STORE, "base_url": "https://bücher.example/flux",
+                         "auto_refresh": False}).test_client()
+    base = "https://xn--bcher-kva.example/flux/"
+    for path in ["rss.xml", "atom.xml", "sections/world-nation/rss.xml"]:
+        response = client.get("/" + path)
+        values = urls_in(xml(response.data))
+        assert_uris(values)
+        assert base + path in values                                   # rel="self"
+        assert any(v.startswith(base + "media/") and v.endswith(".jpg") for v in values)   # the enclosure
+    opml = listparser.parse(client.get("/feeds.opml").data.decode("utf-8"))
+    assert {feed.url for feed in opml.feeds} >= {base + "sections/world-nation/rss.xml"}
+    assert json.loads(client.get("/feed.json").data)["feed_url"] == base + "feed.json"
+
+
+@pytest.mark.parametrize("value, complaint", [
+    ("feeds.example.com", "must be an absolute http(s) URL"),
+    ("https://feeds example.com/", "must be an absolute http(s) URL"),
+    ("https://feeds.example.com/?v=2", "must not have a query or fragment"),
+])
+def test_a_base_url_that_cannot_be_a_uri_is_a_config_error_naming_it(value, complaint):
+    from feedsvc.config import ConfigError, load_config
+    with pytest.raises(ConfigError, match=rf"^base_url: {re.escape(complaint)}.*{re.escape(repr(value))}"):
+        load_config(env={"FEEDSVC_BASE_URL": value})
