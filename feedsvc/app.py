@@ -12,6 +12,7 @@ from flask import Flask
 from .config import Config, load_config
 from .publish import Publisher
 from .store import Store
+from .urls import base_path
 from .watch import Refresher
 from .websub import ChangeLedger, HubNotifier
 
@@ -37,6 +38,8 @@ class Service:
 
     def __init__(self, config: Config, auto_refresh: bool = True, clock=None) -> None:
         self.config = config
+        # Documents are published under the base URL's path; requests may come with it or without it.
+        self.path_prefix = base_path(config.base_url)
         # A story still open for writing is left for the watcher, which reads it once it is saved.
         self.store = Store.from_config(config)
         for problem in self.store.snapshot.problems:

@@ -19,7 +19,8 @@ from . import yamltext
 from .dates import DateError, parse_date
 from .media import ImageInfo, PhotoError
 from .model import Article, Author, Photo, Problem, RelatedLink, RelatedRef, Site, Status
-from .text import decode_references, markdown_html, normalize_url, plain_text, xml_clean
+from .text import decode_references, markdown_html, plain_text, xml_clean
+from .uri import normalize_url
 
 KNOWN_FIELDS = frozenset({"id", "title", "section", "published", "updated", "slug", "url", "authors",
                           "author", "dateline", "summary", "tags", "status", "photo", "related"})

@@ -23,6 +23,7 @@ from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
 from pathlib import Path
 from typing import Callable, Iterator
+from urllib.parse import urlsplit, urlunsplit
 
 from . import forking
 from .config import Config
@@ -31,7 +32,7 @@ from .opml import OPML_MIMETYPE
 from .rendered import ARCHIVE, FEED, MEDIA, PAGE, CachePolicy, Rendered, dated
 from .store import Store
 from .websub import HubNotifier
-from .urls import ARCHIVE_FORMATS, FEED_FORMATS, OPML_PATH, build_file_name
+from .urls import ARCHIVE_FORMATS, FEED_FORMATS, OPML_PATH, base_path, build_file_name
 
 log = logging.getLogger(__name__)
 
@@ -106,32 +107,48 @@ def _location(pattern: str, mimetype: str | None, cache_control: str, link: str 
 
 
 def nginx_snippet(policy: CachePolicy, hub_url: str | None = None, base_url: str = "") -> str:
-    """A snippet for an nginx `server` block whose `root` is the build output.
+    """A snippet for an nginx `server` block whose `root` is the build output — or, when the base URL
+    has a path (/feeds/), for a `location /feeds/` block that `alias`es it: every location below
+    matches the published paths.
 
     Patterns, not one block per file, so a build that adds a section or an archive month needs no
     nginx reload. Regular expressions are tried in order: archives before subscription feeds.
     """
+    root = "/" + base_path(base_url)              # "/" or "/feeds/": where the published paths start
+    pattern = re.escape(root)
     feed, archive = policy.cache_control(FEED), policy.cache_control(ARCHIVE)
     blocks = []
     for fmt in ARCHIVE_FORMATS:
         file_name, mimetype = FEED_FORMATS[fmt]
         blocks += [f"# {fmt} archives (RFC 5005): months that are over",
-                   _location(rf"^/sections/[^/]+/archive/[0-9]{{4}}-[0-9]{{2}}(-[0-9]+)?/{re.escape(file_name)}$",
+                   _location(rf"^{pattern}sections/[^/]+/archive/[0-9]{{4}}-[0-9]{{2}}(-[0-9]+)?/{re.escape(file_name)}$",
                              mimetype, archive)]
-    # WebSub discovery by Link header; nginx fills in each feed's own address.
-    link = f'<{hub_url}>; rel="hub", <{base_url.rstrip("/")}$uri>; rel="self"' if hub_url else None
+    # WebSub discovery by Link header; nginx fills in each feed's own address (its published path).
+    origin = urlunsplit(urlsplit(base_url)[:2] + ("", "", ""))
+    link = f'<{hub_url}>; rel="hub", <{origin}$uri>; rel="self"' if hub_url else None
     for fmt, (file_name, mimetype) in FEED_FORMATS.items():
         blocks += [f"# {fmt} feeds", _location(rf"(^|/){re.escape(file_name)}$", mimetype, feed, link)]
-    blocks += ["# the OPML list of every section feed", _location(rf"^/{re.escape(OPML_PATH)}$", OPML_MIMETYPE, feed),
+    blocks += ["# the OPML list of every section feed",
+               _location(rf"^{pattern}{re.escape(OPML_PATH)}$", OPML_MIMETYPE, feed),
                "# pages for people", _location(r"(^|/)index\.html$", None, policy.cache_control(PAGE))]
     types = " ".join([*(mimetype for _, mimetype in FEED_FORMATS.values()), OPML_MIMETYPE])
-    return f"""# Written by feedsvc build. Serve the build output with nginx as the feed service would:
-#
-#   server {{
+    if root == "/":
+        server = f"""#   server {{
 #       listen 80;
 #       root /path/to/build/output;
 #       include /path/to/build/output/{NGINX_FILE};
-#   }}
+#   }}"""
+    else:
+        server = f"""#   server {{
+#       listen 80;
+#       location "{root}" {{                      # the base URL's path
+#           alias /path/to/build/output/;
+#           include /path/to/build/output/{NGINX_FILE};
+#       }}
+#   }}"""
+    return f"""# Written by feedsvc build. Serve the build output with nginx as the feed service would:
+#
+{server}
 #
 # Content types with charset, precompressed .gz siblings (gzip_static), the service's Cache-Control
 # (on answers a cache may keep, not on a 404), and validators: nginx's own ETag and Last-Modified
@@ -146,14 +163,14 @@ absolute_redirect off;        # "/sections/x" -> "/sections/x/" without a Host-d
 
 {chr(10).join(blocks)}
 
-location /media/ {{
+location "{root}media/" {{
     add_header Cache-Control "{policy.cache_control(MEDIA)}";
 }}
 
 # Build records and dotfiles are not for the public.
 location ~ (^|/)\\. {{ return 404; }}
-location = /{HEADERS_FILE} {{ return 404; }}
-location = /{NGINX_FILE} {{ return 404; }}
+location = "{root}{HEADERS_FILE}" {{ return 404; }}
+location = "{root}{NGINX_FILE}" {{ return 404; }}
 """
 
 
@@ -424,7 +441,8 @@ def write_documents(publisher: Publisher, now: datetime, writer: TreeWriter) -> 
             to_render.append((path, fingerprint))
     entries.update(_render_all(publisher, now, writer, to_render))
     documents = {path: entry for path, entry in entries.items() if entry is not None}
-    headers = {"/" + path: entry["headers"] for path, entry in documents.items()}
+    root = "/" + base_path(publisher.config.base_url)      # the paths as published: "/feeds/rss.xml"
+    headers = {root + path: entry["headers"] for path, entry in documents.items()}
     writer.put(_text_output(HEADERS_FILE, netlify_headers(headers)))
     writer.put(_text_output(NGINX_FILE, nginx_snippet(publisher.policy, publisher.config.hub_url,
                                                       publisher.config.base_url)))

@@ -8,6 +8,9 @@ import tomllib
 from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any, Mapping
+from urllib.parse import urlsplit
+
+from .uri import normalize_url
 
 ENV_PREFIX = "FEEDSVC_"
 DEFAULT_CONFIG_FILE = "feedsvc.toml"
@@ -43,10 +46,7 @@ class Config:
     hub_url: str | None = None                  # WebSub hub to notify of changed feeds
 
     def __post_init__(self) -> None:
-        if not self.base_url.startswith(("http://", "https://")):
-            raise ConfigError(f"base_url: must be an absolute http(s) URL, got {self.base_url!r}")
-        if not self.base_url.endswith("/"):
-            object.__setattr__(self, "base_url", self.base_url + "/")
+        object.__setattr__(self, "base_url", _base_url(self.base_url))
         for name in ("items_per_feed", "summary_length", "max_article_bytes", "max_feed_bytes"):
             if getattr(self, name) <= 0:
                 raise ConfigError(f"{name}: must be positive, got {getattr(self, name)!r}")
@@ -66,6 +66,20 @@ class Config:
 
     def replace(self, **changes: Any) -> "Config":
         return dataclasses.replace(self, **changes)
+
+
+def _base_url(value: str) -> str:
+    """The base URL as a valid URI (IDNA host, percent-encoded path) ending in "/", since every self
+    link, enclosure and page link is made by appending a path to it."""
+    normalized = normalize_url(value) if isinstance(value, str) else None
+    parts = urlsplit(normalized) if normalized else None
+    if parts is None or parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ConfigError(f"base_url: must be an absolute http(s) URL, like https://feeds.example.com/, "
+                          f"got {value!r}")
+    if parts.query or parts.fragment or normalized.endswith(("?", "#")):
+        raise ConfigError(f"base_url: must not have a query or fragment (feed addresses are made by adding "
+                          f"paths to it), got {value!r}")
+    return normalized if normalized.endswith("/") else normalized + "/"
 
 
 def _coerce(name: str, kind: Any, value: Any, source: str) -> Any:

@@ -20,7 +20,8 @@ from .articlefile import ParseResult
 log = logging.getLogger(__name__)
 
 MAGIC = b"feedsvc-parse-cache\n"
-_PARSER_MODULES = ("articlefile.py", "model.py", "text.py", "dates.py", "media.py", "sitefile.py", "reader.py")
+_PARSER_MODULES = ("articlefile.py", "model.py", "text.py", "uri.py", "yamltext.py", "dates.py", "media.py",
+                   "sitefile.py", "reader.py")
 
 
 def _parser_fingerprint() -> str:

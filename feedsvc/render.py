@@ -28,7 +28,8 @@ from feedgen.feed import FeedGenerator
 from lxml import etree
 
 from .model import EPOCH, Article, RelatedLink, Section, Site
-from .text import body_html, html_to_text, normalize_url, plain_text, story_text, summarize
+from .text import body_html, html_to_text, plain_text, story_text, summarize
+from .uri import normalize_url
 from .urls import FeedKey
 
 ATOM_NS = "http://www.w3.org/2005/Atom"

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from typing import Any
+from typing import Any, Callable
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -11,6 +11,7 @@ from . import yamltext
 from .articlefile import _describe
 from .model import Problem, Section, Site
 from .text import decode_references, plain_text, xml_clean
+from .uri import is_dns_name, normalize_url
 
 SITE_FILE = "_site.yml"
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9-]*$")
@@ -58,11 +59,7 @@ def parse_site(data: bytes, display_path: str = SITE_FILE) -> tuple[Site, list[P
         raise SiteError([Problem(display_path, None, "must be a mapping of settings")])
 
     title = text(meta.get("title"), "title", required=True)
-    url = text(meta.get("url"), "url", required=True)
-    if url and (urlsplit(url).scheme not in ("http", "https") or not urlsplit(url).netloc):
-        error("url", f"{url!r} must be an absolute http(s) URL")
-    if url and not url.endswith("/"):
-        url += "/"
+    url = _site_url(text(meta.get("url"), "url", required=True), error)
     zone_name = text(meta.get("timezone"), "timezone") or "UTC"
     try:
         zone = ZoneInfo(zone_name)
@@ -101,15 +98,43 @@ def parse_site(data: bytes, display_path: str = SITE_FILE) -> tuple[Site, list[P
         section_title = text(item.get("title"), f"{where}.title") or slug
         sections.append(Section(slug, section_title, text(item.get("description"), f"{where}.description")))
 
+    def image(name: str) -> str | None:
+        """A store path as given (served under the base URL), or an absolute URL made a valid URI."""
+        value = text(meta.get(name), name) or None
+        if value is None or not value.lower().startswith(("http://", "https://")):
+            return value
+        normalized = normalize_url(value)
+        if normalized is None:
+            error(name, f"{value!r} is not a usable http(s) URL")
+        return normalized
+
+    images = {name: image(name) for name in ("logo", "icon", "cover")}
     if problems:
         raise SiteError(problems)
     site = Site(
         title=title, url=url, language=language.lower(), tz=zone,
         description=text(meta.get("description"), "description"),
         copyright=text(meta.get("copyright"), "copyright"),
-        logo=text(meta.get("logo"), "logo") or None, icon=text(meta.get("icon"), "icon") or None,
-        cover=text(meta.get("cover"), "cover") or None,
+        logo=images["logo"], icon=images["icon"], cover=images["cover"],
         accent_color=("#" + accent.lstrip("#")) if accent else None,
         tag_date=tag_date, sections=tuple(sections),
         revision=hashlib.blake2b(data, digest_size=12).hexdigest())
     return site, warnings
+
+
+def _site_url(url: str, error: Callable[[str, str], None]) -> str:
+    """The site URL made a valid URI once, here, so every link and id built from it is one: the host in
+    IDNA (punycode), the path percent-encoded, ending in "/" so paths can be appended."""
+    if not url:
+        return url
+    normalized = normalize_url(url)
+    parts = urlsplit(normalized) if normalized else None
+    if parts is None or parts.scheme not in ("http", "https") or not parts.hostname:
+        error("url", f"{url!r} must be an absolute http(s) URL, like https://news.example.com/")
+        return url
+    if parts.query or parts.fragment or normalized.endswith(("?", "#")):
+        error("url", f"{url!r} must not have a query or fragment: story links are made by adding paths to it")
+    if not is_dns_name(parts.hostname or ""):
+        # RFC 4151 §2.1: a tag: URI's authority is a DNS name; story and feed ids are tag: URIs of this host.
+        error("url", f"{url!r} must name its host by a domain name (story ids are tag: URIs made from it)")
+    return normalized if normalized.endswith("/") else normalized + "/"

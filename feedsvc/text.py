@@ -5,10 +5,12 @@ from __future__ import annotations
 import html
 import re
 import threading
-from urllib.parse import quote, urljoin, urlsplit, urlunsplit
+from urllib.parse import urljoin, urlsplit
 
 import nh3
 from cmarkgfm.cmark import Options, markdown_to_html_with_extensions
+
+from .uri import normalize_url
 
 # XML 1.0 §2.2 Char: everything outside these ranges makes a feed ill-formed (and feedgen raise).
 _XML_FORBIDDEN = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
@@ -130,35 +132,6 @@ def plain_text(text: str) -> tuple[str, bool]:
         stripped = stripped.replace("<", "")
     stripped = " ".join(xml_clean(stripped)[0].split()) if stripped != text else stripped  # "&#1;" decodes to a control
     return stripped, stripped != text
-
-
-# RFC 3986 characters that may stand unescaped in a URI (with "%" so existing escapes are kept).
-_URI_SAFE = ":/?#[]@!$&'()*+,;=%~-._"
-_PLAIN_HTTP_URL = re.compile(r"https?://[a-z0-9.-]+(?:/[A-Za-z0-9\-._~:/?#\[\]!$&'()*+,;=%]*)?")
-
-
-def normalize_url(url: str) -> str | None:
-    """`url` as a valid URI: the host in IDNA, everything else percent-encoded where RFC 3986 needs it
-    (spaces, quotes, angle brackets, non-ASCII). None if it cannot be one."""
-    if _PLAIN_HTTP_URL.fullmatch(url):
-        return url                                # already a plain http(s) URI: the common case
-    try:
-        parts = urlsplit(url.strip())
-        host = parts.hostname
-        if parts.scheme in ("http", "https"):
-            if not host or parts.username is not None or parts.password is not None:
-                return None
-            netloc = host.encode("idna").decode("ascii").lower()
-            if parts.port is not None:
-                netloc += f":{parts.port}"
-            if ":" in host:                       # an IPv6 literal
-                netloc = f"[{host}]" + (f":{parts.port}" if parts.port is not None else "")
-        else:
-            netloc = parts.netloc
-        return urlunsplit((parts.scheme.lower(), netloc, quote(parts.path, safe=_URI_SAFE),
-                           quote(parts.query, safe=_URI_SAFE), quote(parts.fragment, safe=_URI_SAFE)))
-    except (ValueError, UnicodeError):
-        return None
 
 
 def safe_url(value: str, base: str) -> str | None:

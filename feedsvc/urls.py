@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from urllib.parse import unquote, urlsplit
 
 # format → (file name, media type). Every format is driven from here, not from per-format code.
 FEED_FORMATS: dict[str, tuple[str, str]] = {
@@ -105,3 +106,22 @@ def route(path: str) -> FeedKey | PageKey | str | None:
 def build_file_name(path: str) -> str:
     """Where the static build writes a path: pages become index.html files."""
     return path + "index.html" if path == "" or path.endswith("/") else path
+
+
+def base_path(base_url: str) -> str:
+    """The base URL's path as requests carry it (decoded, no leading "/"): "feeds/" for
+    https://example.com/feeds/, "" at the root."""
+    return unquote(urlsplit(base_url).path).lstrip("/")
+
+
+def local_path(path: str, prefix: str) -> str:
+    """The path, relative to the base URL, that a request for `path` (no leading "/") names.
+
+    Behind a proxy a request may keep the base URL's path `prefix` ("feeds/rss.xml") or arrive with it
+    stripped ("rss.xml"); both name the same document. The prefix is taken off only when what is left
+    is a public path, so a prefix that is also a public name ("sections/") stays unambiguous."""
+    if prefix and path.startswith(prefix):
+        rest = path[len(prefix):]
+        if route(rest) is not None:
+            return rest
+    return path

@@ -17,6 +17,7 @@ from flask import Blueprint, Response, current_app, request
 from werkzeug.exceptions import HTTPException
 
 from .conditional import NOT_MODIFIED, PRECONDITION_FAILED, accepts_gzip, evaluate
+from .urls import local_path
 
 MAX_PATH = 1024
 MAX_QUERY = 2048
@@ -52,10 +53,16 @@ def _guard() -> Response | None:
 @bp.route("/", defaults={"path": ""}, methods=["GET", "HEAD"])
 @bp.route("/<path:path>", methods=["GET", "HEAD"])
 def document(path: str) -> Response:
-    publisher = _service().publisher
+    service = _service()
+    publisher = service.publisher
     now = publisher.clock()
+    path = local_path(path, service.path_prefix)
     doc = publisher.document(path, now)
     if doc is None:
+        if path and path + "/" == service.path_prefix:       # "/feeds" for the base URL ".../feeds/"
+            moved = _plain(301, f"Moved to {service.config.base_url}\n")
+            moved.headers["Location"] = service.config.base_url       # from the configuration, never Host
+            return moved
         return _plain(404, "Not found\n")
     gzipped = doc.gzippable and accepts_gzip(request.headers.get("Accept-Encoding"))
     headers = _shorten_max_age(publisher.headers(path, doc, gzipped),
@@ -119,7 +126,8 @@ class WarmPath:
         service.ensure_running()
         publisher = service.publisher
         now = publisher.clock().timestamp()
-        ready = publisher.ready(path[1:], now)
+        local = local_path(path[1:], service.path_prefix)
+        ready = publisher.ready(local, now)
         if ready is None or ready[1] - now < publisher.policy.max_age:     # Flask shortens max-age
             return None
         document, _ = ready
@@ -127,7 +135,7 @@ class WarmPath:
         key = (path, gzipped)
         memo = self._answers.get(key)
         if memo is None or memo.document is not document:
-            memo = self._prepare(key, publisher.headers(path[1:], document, gzipped), document, gzipped)
+            memo = self._prepare(key, publisher.headers(local, document, gzipped), document, gzipped)
         match = environ.get("HTTP_IF_NONE_MATCH")
         if match is not None:
             if match == memo.etag and "HTTP_IF_MATCH" not in environ:

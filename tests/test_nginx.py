@@ -80,3 +80,38 @@ def test_a_folder_without_its_slash_is_redirected_without_trusting_the_host_head
     port, _ = served
     reply = request(port, "/sections/local", headers={"Host": "evil.example"})
     assert reply.status == 301 and "evil.example" not in reply.headers.get("location", "")
+
+
+@pytest.fixture(scope="module")
+def served_under_a_path(tmp_path_factory):
+    """The build for base_url …/feeds/, served by nginx as the snippet's own header says: a
+    `location /feeds/` that aliases the output and includes the snippet."""
+    out = tmp_path_factory.mktemp("site") / "public"
+    build(config_for(SAMPLE_STORE, base_url="https://feeds.example.com/feeds/", hub_url="https://hub.example/"), out)
+    server = tmp_path_factory.mktemp("conf") / "server.conf"
+    server.write_text(f'location "/feeds/" {{\n    alias {out}/;\n    include {out / NGINX_FILE};\n}}\n')
+    with nginx(tmp_path_factory.mktemp("empty"), server, tmp_path_factory.mktemp("nginx")) as port:
+        yield port, out
+
+
+def test_under_a_base_path_nginx_serves_what_the_headers_manifest_and_the_service_promise(served_under_a_path):
+    from feedsvc.app import create_app
+    from .test_build import read_headers_file
+    port, out = served_under_a_path
+    rules = read_headers_file(out)
+    assert "/feeds/rss.xml" in rules and "/feeds/" in rules and "/rss.xml" not in rules
+    service = create_app({"store": SAMPLE_STORE, "base_url": "https://feeds.example.com/feeds/",
+                          "hub_url": "https://hub.example/", "auto_refresh": False}).test_client()
+    for path in ["/feeds/", *(f"/feeds{path}" for path in FEEDS),
+                 "/feeds/sections/world-nation/feed.json", "/feeds/feeds.opml", "/feeds/media/2013/obama-pena-nieto.jpg"]:
+        reply, expected = request(port, path), service.get(path)
+        assert reply.status == 200, path
+        assert reply.body == expected.data, path
+        for name in ("Content-Type", "Cache-Control", "Last-Modified", "Link"):
+            assert reply.headers.get(name.lower()) == expected.headers.get(name), (path, name)
+        if path in rules:
+            assert rules[path]["Cache-Control"] == reply.headers["cache-control"], path
+    gzipped = request(port, "/feeds/sections/local/atom.xml", headers={"Accept-Encoding": "gzip"})
+    assert gzipped.headers["content-encoding"] == "gzip"
+    for path in ["/feeds/.feedsvc-build.json", "/feeds/_headers", f"/feeds/{NGINX_FILE}"]:
+        assert request(port, path).status == 404, path

@@ -69,3 +69,24 @@ def test_what_needs_more_than_a_lookup_goes_to_flask(apps):
         environ = Client(front).open(path, method=method, headers=headers).request.environ
         assert front._answer(environ) is None, (method, path, headers)
         assert answer(front, method, path, headers) == answer(flask, method, path, headers)
+
+
+def test_under_a_base_path_the_warm_path_answers_both_addresses_as_flask_does():
+    """With base_url …/news/, a document is published at /news/<path> and a prefix-stripping proxy asks
+    for /<path>: the warm path takes both, and gives Flask's answer."""
+    app = create_app({"store": SAMPLE_STORE, "base_url": BASE_URL + "news/", "auto_refresh": False})
+    front = app.wsgi_app
+    flask, publisher = front.app, app.extensions["feedsvc"].publisher
+    documents = [path for path in publisher.paths(archives=False) if not path.startswith("media/")]
+    served = 0
+    for path in documents:
+        for request_path in ("/news/" + path, "/" + path):
+            etag = dict(answer(flask, "GET", request_path, {})[1])["ETag"]
+            for request in ({}, {"Accept-Encoding": "gzip"}, {"If-None-Match": etag}, {"If-None-Match": '"x"'}):
+                environ = Client(front).open(request_path, headers=request).request.environ
+                served += front._answer(environ) is not None
+                assert answer(front, "GET", request_path, request) == answer(flask, "GET", request_path, request)
+    assert served >= len(documents) * 2 * 3
+    for path in ("/news", "/news/nowhere.xml", "/news/sections/nowhere/rss.xml"):
+        assert front._answer(Client(front).open(path).request.environ) is None
+        assert answer(front, "GET", path, {}) == answer(flask, "GET", path, {})
