@@ -65,10 +65,16 @@ class Service:
                 return
             if self.config.hub_url:
                 self.notifier = HubNotifier(self.config.hub_url)
-                self.announce()             # what changed while no worker was watching
             if self.auto_refresh:
+                # What changed while no worker was watching is announced once the refresher has caught
+                # up (its first full scan applied, nothing left waiting to settle): a worker forked from
+                # a master that read the store earlier would otherwise announce that older state as
+                # news, and then the present again.
                 self.refresher = Refresher(self.store, self.config.refresh_seconds, self.config.rescan_seconds,
-                                           self.config.watch, on_change=self.on_change).start()
+                                           self.config.watch, on_change=self.on_change,
+                                           on_first_look=self.announce).start()
+            else:
+                self.announce()
             self._started_in = _forks
 
     def on_change(self, changes) -> None:

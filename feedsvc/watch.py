@@ -70,6 +70,11 @@ class _Collector(FileSystemEventHandler):
             for path in paths:
                 self.pending.setdefault(path, (now, False))
 
+    def settled(self) -> bool:
+        """Nothing is waiting to be read."""
+        with self.lock:
+            return not self.pending and not self.rescan
+
     def drain(self) -> tuple[set[str], bool]:
         """The paths ready to read (closed, or quiet long enough), and whether a full scan is due."""
         now = time.monotonic()
@@ -92,13 +97,15 @@ class Refresher:
     """
 
     def __init__(self, store: Store, interval: float = 0.5, rescan_every: float = 30.0, use_events: bool = True,
-                 on_change: Callable[[Changes], None] | None = None, save_every: float = 600.0) -> None:
+                 on_change: Callable[[Changes], None] | None = None, save_every: float = 600.0,
+                 on_first_look: Callable[[], None] | None = None) -> None:
         self.store = store
         self.save_every = save_every      # how often, at most, the parse cache is brought up to date
         self.interval = interval
         self.rescan_every = rescan_every
         self.use_events = use_events and Observer is not None
         self.on_change = on_change
+        self.on_first_look = on_first_look     # called once the first full scan is applied and nothing waits
         self._stop = threading.Event()
         self._wake = threading.Event()    # set by the event collector, and by stop()
         self._thread: threading.Thread | None = None
@@ -136,6 +143,7 @@ class Refresher:
         scan_every = self.rescan_every if self._collector is not None else min(self.rescan_every, FALLBACK_POLL_SECONDS)
         wait = 0.0
         unsaved, last_save = False, time.monotonic()
+        first_look = self.on_first_look
         while True:
             if self._wake.wait(wait) and not self._stop.is_set():
                 self._stop.wait(COALESCE_SECONDS)
@@ -165,12 +173,15 @@ class Refresher:
                 if unsaved and now - last_save >= self.save_every:
                     self.store.save_cache()        # a restart then re-reads only what changed since
                     unsaved, last_save = False, now
-                if not changes:
-                    continue
-                unsaved = True
-                log.info("store changed: %d added, %d edited, %d deleted%s", len(changes.added),
-                         len(changes.edited), len(changes.deleted), ", site file" if changes.site else "")
-                if self.on_change is not None:
-                    self.on_change(changes)
+                if changes:
+                    unsaved = True
+                    log.info("store changed: %d added, %d edited, %d deleted%s", len(changes.added),
+                             len(changes.edited), len(changes.deleted), ", site file" if changes.site else "")
+                    if self.on_change is not None:
+                        self.on_change(changes)
+                if first_look is not None and not (changes and changes.deferred) and \
+                        (self._collector is None or self._collector.settled()):
+                    first_look, call = None, first_look
+                    call()
             except Exception:  # noqa: BLE001 — the refresher must outlive any one bad moment
                 log.exception("store refresh failed; will retry")
