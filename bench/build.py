@@ -37,6 +37,7 @@ SITE_URL = "https://news.example.com/"
 ITEMS = 50
 PARITY = "feedsvc, no archives"
 EDIT_MARK = "\n\nThis paragraph was added by the build benchmark.\n"
+ONE_OFF_EDITS = 3       # feedsvc's one-off rebuild: the median of this many edits, each a new `feedsvc build`
 
 
 # ---- the store, as each peer wants it ------------------------------------------------------------
@@ -268,6 +269,14 @@ def run(articles: int = 10_000, sections: int = 20, with_peers: bool = True, wat
                 results[tool.name]["rebuild"] = tool.build()
                 if EDIT_MARK.strip().encode() not in (tool.out / tool.section_feed).read_bytes():
                     raise RuntimeError(f"{tool.name}: the edit is not in {tool.section_feed} after the rebuild")
+            for tool in tools:                  # feedsvc's later one-off rebuilds find a staging tree to reuse
+                if tool.name.startswith("feedsvc"):
+                    runs = [results[tool.name]["rebuild"]]
+                    for i in range(ONE_OFF_EDITS - 1):
+                        edited.write_text(original + EDIT_MARK + f"\nOne-off edit {i + 2} for {tool.name}.\n", "utf-8")
+                        runs.append(tool.build())
+                    results[tool.name]["rebuild_first"] = runs[0]
+                    results[tool.name]["rebuild"] = sorted(runs, key=lambda run: run.seconds)[len(runs) // 2]
             for tool in tools:
                 if tool.name.startswith("feedsvc"):
                     results[tool.name]["watch"] = statistics.median(watch_rebuilds(tool, edited, watch_edits))
@@ -294,6 +303,10 @@ def run(articles: int = 10_000, sections: int = 20, with_peers: bool = True, wat
               f"section's newest story); feedsvc rewrote {summary.group(1) if summary else '?'} files, the peers "
               "have no incremental build; feedsvc's parse cache (on by default where the version has one) "
               "starts empty for the full build and serves the rebuild",
+              f"feedsvc's rebuild is the median of {ONE_OFF_EDITS} edits, each followed by a new `feedsvc build`; "
+              "the first after a full build also makes the staging tree later ones reuse: "
+              + ", ".join(f"{name} {seconds(result['rebuild_first'].seconds)}" for name, result in results.items()
+                          if "rebuild_first" in result),
               f"--watch rebuild = `feedsvc build --watch`, median of {watch_edits} edits: from writing the story "
               "until the section feed in the output holds the change",
               "wall and CPU seconds and peak RSS from wait4() of each tool's process (CPU above wall: more than "
