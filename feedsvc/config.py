@@ -47,6 +47,8 @@ class Config:
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "base_url", _base_url(self.base_url))
+        if self.hub_url is not None:
+            object.__setattr__(self, "hub_url", _hub_url(self.hub_url))
         for name in ("items_per_feed", "summary_length", "max_article_bytes", "max_feed_bytes"):
             if getattr(self, name) <= 0:
                 raise ConfigError(f"{name}: must be positive, got {getattr(self, name)!r}")
@@ -80,6 +82,15 @@ def _base_url(value: str) -> str:
         raise ConfigError(f"base_url: must not have a query or fragment (feed addresses are made by adding "
                           f"paths to it), got {value!r}")
     return normalized if normalized.endswith("/") else normalized + "/"
+
+
+def _hub_url(value: str) -> str:
+    """The WebSub hub as a valid URI: it goes into every feed's rel="hub" link and Link header."""
+    normalized = normalize_url(value) if isinstance(value, str) else None
+    if normalized is None or urlsplit(normalized).scheme not in ("http", "https"):
+        raise ConfigError(f"hub_url: must be an absolute http(s) URL, like https://pubsubhubbub.appspot.com/, "
+                          f"got {value!r}")
+    return normalized
 
 
 def _coerce(name: str, kind: Any, value: Any, source: str) -> Any:

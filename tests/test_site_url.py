@@ -12,7 +12,7 @@ import pytest
 
 from feedsvc.app import create_app
 
-from .conftest import BASE_URL, article
+from .conftest import BASE_URL, SAMPLE_STORE, article
 from .feeds import NS, parsed, xml
 from .test_check_cli import check
 from .test_pages import Page
@@ -173,3 +173,21 @@ def test_a_base_url_that_cannot_be_a_uri_is_a_config_error_naming_it(value, comp
     from feedsvc.config import ConfigError, load_config
     with pytest.raises(ConfigError, match=rf"^base_url: {re.escape(complaint)}.*{re.escape(repr(value))}"):
         load_config(env={"FEEDSVC_BASE_URL": value})
+
+
+def test_a_hub_typed_with_an_international_domain_is_announced_as_a_uri():
+    """The hub's address goes into every feed's rel="hub" link and Link header, where an IRI is invalid."""
+    from feedsvc.app import create_app
+    app = create_app({"store": SAMPLE_STORE, "base_url": BASE_URL, "hub_url": "https://hüb.example/push hub",
+                      "auto_refresh": False})
+    response = app.test_client().get("/rss.xml")
+    assert response.headers["Link"].startswith('<https://xn--hb-xka.example/push%20hub>; rel="hub"')
+    hubs = [link.get("href") for link in xml(response.data).findall("channel/atom:link[@rel='hub']", NS)]
+    assert hubs == ["https://xn--hb-xka.example/push%20hub"]
+
+
+@pytest.mark.parametrize("value", ["not a url", "ftp://hub.example/", "https://hub example/"])
+def test_a_hub_that_cannot_be_a_uri_is_a_config_error_naming_it(value):
+    from feedsvc.config import ConfigError, load_config
+    with pytest.raises(ConfigError, match=rf"^hub_url: must be an absolute http\(s\) URL.*{re.escape(repr(value))}"):
+        load_config(env={"FEEDSVC_HUB_URL": value})
