@@ -17,7 +17,7 @@ import time
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Iterable, Iterator, Mapping, Sequence
+from typing import Callable, Iterable, Iterator, Mapping, Sequence
 
 import immutables
 
@@ -129,20 +129,26 @@ class _File:
 
 
 @contextlib.contextmanager
-def _collector_paused() -> Iterator[None]:
+def _collector_paused(files: Callable[[], int]) -> Iterator[None]:
     """No cyclic garbage collection while a full read makes millions of long-lived objects (stories
     hold no cycles; reference counting frees them): every collection on the way would walk them all
     again, and did, for 5 of the 8 seconds a 100,000-story restart took. One full collection after
     them moves them to the oldest generation in one pass, where the next full one is far off (the
-    service's start on 100,000 stories: 5.4 s, against 8.2-9.1 s before and 7 s without that pass)."""
+    service's start on 100,000 stories: 5.4 s, against 8.2-9.1 s before and 7 s without that pass).
+    A small store is left to the collector's own pace: a full collection walks the whole process,
+    which costs more than a small read makes (a test process creating thousands of stores)."""
     collecting = gc.isenabled()
     gc.disable()
     try:
         yield
     finally:
         if collecting:
-            gc.collect()
+            if files() >= FULL_COLLECTION_FILES:
+                gc.collect()
             gc.enable()
+
+
+FULL_COLLECTION_FILES = 5_000
 
 
 RESAVE_FRACTION = 0.05      # of the store's files: how stale the parse cache may be before a full read saves it
@@ -229,7 +235,7 @@ class Store:
                 self._reset_indexes()
                 self._bulk = True
                 self._by_id = self._by_id.mutate()     # 100,000 inserts in place; one Map at the end
-                with _collector_paused():
+                with _collector_paused(lambda: len(self._files)):
                     try:
                         self._read_everything(changes)
                         for relpath in sorted(self._files):
