@@ -503,7 +503,7 @@ def _render_all(publisher: Publisher, now: datetime, writer: TreeWriter,
 def _render_chunk(chunk: list[tuple[str, str | None]]):
     """In a rendering process: render `chunk` into the inherited writer; the records and what was written."""
     publisher, now, writer = _forked
-    writer.part()
+    writer.part()                     # forget what the parent had put before it forked this process
     records = [(path, _render_into(publisher, path, fingerprint, now, writer)) for path, fingerprint in chunk]
     return records, writer.part()
 

@@ -348,7 +348,7 @@ class Publisher:
             self.trimmed.pop(info.key.path, None)
             return body, items
         full_size = len(body)
-        body, items = self._abridged(renderer, info, items)
+        body, items = self._abridged(renderer, info, items, body)
         if len(body) <= limit:
             self.trimmed.pop(info.key.path, None)
             return body, items
@@ -366,14 +366,14 @@ class Publisher:
         log.warning("%s: %d stories left out to stay under %d bytes", info.key.path, len(items) - fits, limit)
         return fitting, items[:fits]
 
-    def _abridged(self, renderer, info: FeedInfo, items: list[Item]) -> tuple[bytes, list[Item]]:
+    def _abridged(self, renderer, info: FeedInfo, items: list[Item], body: bytes) -> tuple[bytes, list[Item]]:
         """Before any story is left out of a feed that is over its size limit, a story that would fill
         a quarter of it alone (a 500 KB data table in a 2 MB feed) carries its summary and a link instead
-        of its body, largest first, until the feed fits: readers still find it, and it stays whole."""
+        of its body, largest first, until the feed fits: readers still find it, and it stays whole.
+        `body` is the feed rendered with `items` as they are; it comes back unchanged if none is that long."""
         limit = self.config.max_feed_bytes
         items = list(items)
         largest = sorted(range(len(items)), key=lambda i: -len(items[i].prepared.body_html))
-        body = b""
         for index in largest:
             item = items[index]
             if len(item.prepared.body_html) <= limit // 4:
@@ -384,7 +384,7 @@ class Publisher:
             body = renderer(info, items)
             if len(body) <= limit:
                 break
-        return (body or renderer(info, items)), items
+        return body, items
 
     def _resolve_related(self, article: Article, snapshot: Snapshot, now: datetime):
         links: list[RelatedLink] = []

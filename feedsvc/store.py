@@ -21,7 +21,7 @@ from typing import Callable, Iterable, Iterator, Mapping, Sequence
 
 import immutables
 
-from .articlefile import MEDIA_DIR, ParseResult, store_media_path, file_digest, read_body
+from .articlefile import MEDIA_DIR, ParseResult, file_digest, read_body, store_media_path
 from .media import PhotoError
 from .model import Article, Problem, RelatedRef, Site, Status
 from .parsecache import ParseCache
