@@ -19,11 +19,14 @@ class Page(HTMLParser):
     def __init__(self, html: str):
         super().__init__()
         self.alternates, self.anchors, self.images, self.inputs, self.text = [], [], [], [], []
+        self.root: dict[str, str | None] = {}          # the <html> element's attributes
         self.outlines = []
         self.feed(html)
 
     def handle_starttag(self, tag, attrs):
         attrs = dict(attrs)
+        if tag == "html":
+            self.root = attrs
         if tag == "link" and attrs.get("rel") == "alternate":
             self.alternates.append((attrs["type"], attrs["href"], attrs["title"]))
         if tag == "link" and attrs.get("rel") == "outline":
@@ -120,5 +123,5 @@ def test_a_page_in_a_right_to_left_language_says_so(store_dir, language, directi
     store_dir.write("world/a.md", article(title="عنوان الخبر الرئيسي لهذا اليوم"))
     app = create_app({"store": store_dir.root, "base_url": BASE_URL, "auto_refresh": False})
     for path in ("/", "/sections/world/"):
-        html = app.test_client().get(path).data.decode()
-        assert f'<html lang="{language.lower()}" dir="{direction}">' in html, path
+        page = Page(app.test_client().get(path).data.decode())
+        assert page.root == {"lang": language.lower(), "dir": direction}, path
