@@ -1,7 +1,7 @@
 """Production entry point: `gunicorn wsgi:app` (see README for worker settings)."""
 import logging
 
-from feedsvc.app import create_app
+from feedsvc.serve.app import create_app
 
 logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 app = create_app()

@@ -122,14 +122,14 @@ def cold(root: Path, work: Path, renders: int) -> list[str]:
 
 def render_loop(store, config, renders: int) -> None:
     """The cold render, over and over: a fresh Publisher each time, so every item's Markdown is rendered."""
-    from feedsvc.publish import Publisher
+    from feedsvc.publish.publisher import Publisher
     for _ in range(renders):
         Publisher(store, config).document(FEED.lstrip("/"))
 
 
 def render_child(root: Path, renders: int) -> None:
     from feedsvc.config import Config
-    from feedsvc.store import Store
+    from feedsvc.store.store import Store
     store = Store(root, media_base_url=BASE_URL)
     store.refresh()
     render_loop(store, Config(store=root, base_url=BASE_URL), renders)

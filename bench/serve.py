@@ -130,10 +130,10 @@ def render_figures(root: Path, repeats: int) -> dict:
     times item selection, feed XML, gzip and hashing: everything but Markdown.
     """
     from feedsvc.config import Config
-    from feedsvc.publish import Publisher
-    from feedsvc.render import prepare
-    from feedsvc.rendered import Rendered
-    from feedsvc.store import Store
+    from feedsvc.publish.publisher import Publisher
+    from feedsvc.render.feeds import prepare
+    from feedsvc.render.document import Rendered
+    from feedsvc.store.store import Store
 
     def median_time(call) -> float:
         times = []
@@ -207,7 +207,7 @@ def wsgi_figures(root: Path, calls: int) -> dict:
         return min(batches)
 
     os.environ.update(FEEDSVC_STORE=str(root), FEEDSVC_BASE_URL=BASE_URL)
-    from feedsvc.app import create_app
+    from feedsvc.serve.app import create_app
     feedsvc_app = create_app({"auto_refresh": False})
     _, headers, body = call(feedsvc_app, {})
     _, gz_headers, gz_body = call(feedsvc_app, {"Accept-Encoding": "gzip"})

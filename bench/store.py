@@ -47,8 +47,8 @@ def _timed(call) -> tuple[float, object]:
 def measure(root: Path, edits: int, rescans: int) -> dict:
     """In the child process: read, rescan, edit, render, and report figures as a dict."""
     from feedsvc.config import Config
-    from feedsvc.publish import Publisher
-    from feedsvc.store import Store
+    from feedsvc.publish.publisher import Publisher
+    from feedsvc.store.store import Store
 
     result: dict = {}
     store = Store(root, media_base_url=BASE_URL)

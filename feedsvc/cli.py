@@ -39,7 +39,7 @@ def check(store: Path | None, targets: bool, config_file: str | None) -> None:
 
     Exits 1 when any article would be left out of the feeds.
     """
-    from .store import Store
+    from .store.store import Store
     config = _config(config_file, store=store)
     if not config.store.is_dir():
         raise click.UsageError(f"{config.store}: no such folder")
@@ -55,8 +55,8 @@ def check(store: Path | None, targets: bool, config_file: str | None) -> None:
         per_section = ", ".join(f"{s.slug} {counts.get(s.slug, 0)}" for s in snapshot.site.sections)
         found = []
         if targets:
-            from .publish import Publisher
-            from .targets import findings
+            from .publish.publisher import Publisher
+            from .publish.targets import findings
             found = findings(Publisher(store_, config), now)
             for finding in found:
                 click.echo(str(finding))
@@ -76,7 +76,7 @@ def serve(store: Path | None, host: str, port: int, config_file: str | None) -> 
     """Serve the feeds for development (use gunicorn in production; see README)."""
     from werkzeug.serving import run_simple
 
-    from .app import create_app
+    from .serve.app import create_app
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     overrides = {"store": store} if store else {}
     try:
@@ -97,7 +97,7 @@ def serve(store: Path | None, host: str, port: int, config_file: str | None) -> 
 @config_option
 def build(out_dir: Path, store: Path | None, strict: bool, quiet: bool, watch: bool, config_file: str | None) -> None:
     """Write every feed, page and photo the service serves into OUT_DIR, atomically."""
-    from .build import BuildError, build as run_build, open_store
+    from .static.build import BuildError, build as run_build, open_store
     config = _config(config_file, store=store)
     if not config.store.is_dir():
         raise click.UsageError(f"{config.store}: no such folder")
@@ -146,10 +146,10 @@ def _watch(config, out_dir: Path, store, strict: bool, quiet: bool) -> None:
     import threading
     import time
 
-    from .build import BuildError, build as run_build
-    from .publish import Publisher
-    from .watch import Refresher
-    from .websub import HubNotifier
+    from .static.build import BuildError, build as run_build
+    from .publish.publisher import Publisher
+    from .store.watch import Refresher
+    from .serve.websub import HubNotifier
 
     publisher = Publisher(store, config)
     notifier = HubNotifier(config.hub_url) if config.hub_url else None

@@ -62,7 +62,7 @@ class Config:
         if value.lower() in ("", "off", "none", "false", "0"):
             return None
         if value == "auto":
-            from .parsecache import default_cache_dir
+            from .store.parsecache import default_cache_dir
             return default_cache_dir(self.store)
         return Path(value)
 

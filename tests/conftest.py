@@ -82,7 +82,7 @@ def make_jpeg(path: Path, size=(1200, 800), color=(30, 90, 160)) -> Path:
 
 @pytest.fixture
 def sample_app():
-    from feedsvc.app import create_app
+    from feedsvc.serve.app import create_app
     app = create_app({"store": SAMPLE_STORE, "base_url": BASE_URL, "auto_refresh": False})
     app.testing = True
     return app

@@ -7,7 +7,7 @@ from datetime import datetime, timezone
 
 import pytest
 
-from feedsvc.app import create_app
+from feedsvc.serve.app import create_app
 
 from .conftest import BASE_URL, SAMPLE_STORE
 from .feeds import NS, parsed, xml
@@ -133,7 +133,7 @@ def test_unknown_months_and_json_archives_are_404(store):
 
 
 def test_the_build_writes_the_archives_with_the_service_bytes(store, tmp_path):
-    from feedsvc.build import build
+    from feedsvc.static.build import build
     from feedsvc.config import load_config
     _, client = app_for(store)
     out = tmp_path / "public"

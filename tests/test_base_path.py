@@ -8,7 +8,7 @@ from urllib.parse import urlsplit
 import listparser
 import pytest
 
-from feedsvc.app import create_app
+from feedsvc.serve.app import create_app
 
 from .conftest import SAMPLE_STORE
 from .feeds import parsed, xml

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from feedsvc.build import BuildError, build
+from feedsvc.static.build import BuildError, build
 
 from .conftest import BASE_URL, ROOT, StoreDir, article
 from .test_build import config_for, digests

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from feedgen.feed import FeedGenerator
 
-from feedsvc import render
+from feedsvc.render import feeds as render
 
 from .feeds import NS, xml
 
@@ -119,7 +119,7 @@ def test_upstream_cdata_content_still_makes_an_invalid_atom_type():
 
 def _info(fmt):
     from feedsvc.model import Section, Site
-    from feedsvc.urls import FeedKey
+    from feedsvc.paths import FeedKey
     site = Site(title="T", url="https://news.example.com/", sections=(Section("world", "World"),), tag_date="2013")
     return render.FeedInfo(FeedKey("world", fmt), site, site.sections[0], f"https://feeds.example.com/{fmt}.xml",
                            "https://feeds.example.com/", 5)

@@ -22,11 +22,11 @@ import yaml
 from hypothesis import HealthCheck, Phase, example, given, settings
 from hypothesis import strategies as st
 
-from feedsvc.app import create_app
-from feedsvc.articlefile import MAX_HTML_DEPTH
-from feedsvc.build import build
+from feedsvc.serve.app import create_app
+from feedsvc.source.article import MAX_HTML_DEPTH
+from feedsvc.static.build import build
 from feedsvc.config import load_config
-from feedsvc.urls import build_file_name
+from feedsvc.paths import build_file_name
 
 from .conftest import BASE_URL, SITE, make_jpeg
 from .hostile import check_document, fetch_everything, files_opened, long_only, opened_under, served_paths
@@ -602,6 +602,6 @@ def test_problem_messages_are_single_printable_lines(store_dir):
 @given(st.text(alphabet=st.one_of(st.characters(), st.characters(categories=["Cs"]), st.sampled_from("\x00\x1f\ufffe\uffff\t\r"))))
 def test_xml_clean_removes_exactly_what_xml_forbids(text):
     """xml_clean's fast path (no forbidden character found in the bytes) agrees with XML 1.0's Char rule."""
-    from feedsvc.text import xml_clean
+    from feedsvc.source.text import xml_clean
     allowed = lambda c: c in "\t\n\r" or "\x20" <= c <= "\ud7ff" or "\ue000" <= c <= "\ufffd" or c >= "\U00010000"  # noqa: E731
     assert xml_clean(text) == ("".join(c for c in text if allowed(c)), sum(not allowed(c) for c in text))

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from werkzeug.http import parse_date
 
-from feedsvc.app import create_app
+from feedsvc.serve.app import create_app
 
 from .conftest import BASE_URL, SAMPLE_STORE, article
 from .feeds import parsed
@@ -256,9 +256,9 @@ def test_an_unaffected_feed_keeps_its_etag_and_its_rendering(live):
 def test_a_warm_request_renders_nothing(live, monkeypatch):
     client, service, _, _ = live
     client.get("/sections/world/rss.xml")
-    import feedsvc.publish
-    monkeypatch.setattr(feedsvc.publish, "render_feed", lambda *a: pytest.fail("rendered on a warm request"))
-    monkeypatch.setattr(feedsvc.publish, "prepare", lambda *a: pytest.fail("rendered on a warm request"))
+    import feedsvc.publish.publisher
+    monkeypatch.setattr(feedsvc.publish.publisher, "render_feed", lambda *a: pytest.fail("rendered on a warm request"))
+    monkeypatch.setattr(feedsvc.publish.publisher, "prepare", lambda *a: pytest.fail("rendered on a warm request"))
     assert client.get("/sections/world/rss.xml").status_code == 200
 
 
@@ -291,11 +291,11 @@ def test_gzip_is_made_once_per_rendered_feed_and_never_for_a_plain_request(live,
     """On-the-fly gzip of a large feed costs more than rendering it: a feed is compressed once, when
     the refresher re-renders it after a change or when a request first accepts gzip — never again,
     and never for a request that does not want it."""
-    import feedsvc.rendered
+    import feedsvc.render.document
     client, service, store_dir, _ = live
     made = []
-    real = feedsvc.rendered.gzip_ng.compress
-    monkeypatch.setattr(feedsvc.rendered.gzip_ng, "compress",
+    real = feedsvc.render.document.gzip_ng.compress
+    monkeypatch.setattr(feedsvc.render.document.gzip_ng, "compress",
                         lambda data, *args, **kwargs: made.append(len(data)) or real(data, *args, **kwargs))
     path = "/sections/world/rss.xml"
     store_dir.write("world/new.md", article(title="The newest story in the world section, corrected",

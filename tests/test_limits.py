@@ -22,7 +22,7 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
-from feedsvc.app import create_app
+from feedsvc.serve.app import create_app
 
 from .conftest import BASE_URL, ROOT, StoreDir, article, make_jpeg
 from .feeds import NS, xml
@@ -32,7 +32,7 @@ from .hostile import feed_paths, files_opened, long_only, opened_under, read_fee
 PROBE = r"""
 import json, resource, sys, time
 started = time.monotonic()
-from feedsvc.app import create_app
+from feedsvc.serve.app import create_app
 app = create_app({"auto_refresh": False, "cache_dir": "off", **json.loads(sys.argv[1])})
 client = app.test_client()
 documents = {path: client.get(path) for path in json.loads(sys.argv[2])}

@@ -6,7 +6,7 @@ from html.parser import HTMLParser
 
 import pytest
 
-from feedsvc.app import create_app
+from feedsvc.serve.app import create_app
 
 from .conftest import BASE_URL, article
 

@@ -7,8 +7,8 @@ import time
 
 import pytest
 
-import feedsvc.reader
-from feedsvc.store import Store
+import feedsvc.store.files
+from feedsvc.store.store import Store
 
 from .conftest import article, make_jpeg
 
@@ -17,8 +17,8 @@ from .conftest import article, make_jpeg
 def counted(monkeypatch):
     """Counts real parses (in this process)."""
     calls = []
-    real = feedsvc.reader.parse_article
-    monkeypatch.setattr(feedsvc.reader, "parse_article", lambda relpath, *a, **k: calls.append(relpath) or real(relpath, *a, **k))
+    real = feedsvc.store.files.parse_article
+    monkeypatch.setattr(feedsvc.store.files, "parse_article", lambda relpath, *a, **k: calls.append(relpath) or real(relpath, *a, **k))
     return calls
 
 
@@ -70,11 +70,11 @@ def test_an_edited_file_is_read_again_and_the_rest_come_from_the_cache(cached_st
 def test_a_few_stale_entries_do_not_rewrite_the_cache_but_many_do(cached_store, counted, monkeypatch):
     """Rewriting the whole cache for one edited story would cost a 100,000-story start more than
     re-reading that story on every start; once enough of it is stale, a read saves it again."""
-    import feedsvc.store
+    import feedsvc.store.store
     store_dir, cache = cached_store
     load(store_dir, cache)
     saved = (cache / "articles.pickle").stat().st_mtime_ns
-    monkeypatch.setattr(feedsvc.store, "RESAVE_FRACTION", 0.3)          # 2 of 6 files
+    monkeypatch.setattr(feedsvc.store.store, "RESAVE_FRACTION", 0.3)          # 2 of 6 files
     age(store_dir.write("world/s1.md", article(title="Story number 1, corrected", published="2013-05-02")))
     load(store_dir, cache)
     assert (cache / "articles.pickle").stat().st_mtime_ns == saved
@@ -134,8 +134,8 @@ def test_a_large_store_read_in_parallel_publishes_the_same(store_dir, monkeypatc
     store_dir.write("world/broken.md", article(title="Broken", published="whenever"))
     serial = Store(store_dir.root, media_base_url="https://feeds.example.com/")
     serial.refresh()
-    monkeypatch.setattr(feedsvc.reader, "PARALLEL_MINIMUM", 10)
-    monkeypatch.setattr(feedsvc.reader, "CHUNK", 7)
+    monkeypatch.setattr(feedsvc.store.files, "PARALLEL_MINIMUM", 10)
+    monkeypatch.setattr(feedsvc.store.files, "CHUNK", 7)
     parallel = Store(store_dir.root, media_base_url="https://feeds.example.com/")
     parallel.refresh()
     assert parallel.snapshot.by_id == serial.snapshot.by_id

@@ -17,8 +17,8 @@ from pathlib import Path
 
 import pytest
 
-from feedsvc.app import create_app
-from feedsvc.build import build
+from feedsvc.serve.app import create_app
+from feedsvc.static.build import build
 from feedsvc.config import load_config
 
 from .conftest import BASE_URL, ROOT, SAMPLE_STORE, article, make_jpeg

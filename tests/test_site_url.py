@@ -10,7 +10,7 @@ import re
 import listparser
 import pytest
 
-from feedsvc.app import create_app
+from feedsvc.serve.app import create_app
 
 from .conftest import BASE_URL, SAMPLE_STORE, article
 from .feeds import NS, parsed, xml
@@ -177,7 +177,7 @@ def test_a_base_url_that_cannot_be_a_uri_is_a_config_error_naming_it(value, comp
 
 def test_a_hub_typed_with_an_international_domain_is_announced_as_a_uri():
     """The hub's address goes into every feed's rel="hub" link and Link header, where an IRI is invalid."""
-    from feedsvc.app import create_app
+    from feedsvc.serve.app import create_app
     app = create_app({"store": SAMPLE_STORE, "base_url": BASE_URL, "hub_url": "https://hüb.example/push hub",
                       "auto_refresh": False})
     response = app.test_client().get("/rss.xml")

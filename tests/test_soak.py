@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
 
-from feedsvc.rendered import strong_etag
+from feedsvc.render.document import strong_etag
 
 from .conftest import BASE_URL, article
 from .feeds import NS, xml
@@ -345,7 +345,7 @@ def complete_or_absent(body: bytes) -> None:
 def test_a_worker_starting_while_a_story_is_half_saved_does_not_publish_the_half(store_dir):
     """What the watcher promises (a story saved in several writes is not published half-written) holds
     for a worker that starts mid-save too — gunicorn restarts workers (max-requests, deploys, crashes)."""
-    from feedsvc.app import create_app
+    from feedsvc.serve.app import create_app
     _, new, writer = half_saved(store_dir)
     try:
         app = create_app({"store": store_dir.root, "base_url": BASE_URL, "auto_refresh": False})
@@ -357,7 +357,7 @@ def test_a_worker_starting_while_a_story_is_half_saved_does_not_publish_the_half
 
 def test_a_build_while_a_story_is_half_saved_does_not_publish_the_half(store_dir, tmp_path):
     """A cron build that runs while an editor saves must not bake half a story into the output."""
-    from feedsvc.build import build
+    from feedsvc.static.build import build
     from feedsvc.config import load_config
     _, new, writer = half_saved(store_dir)
     try:

@@ -7,7 +7,7 @@ from datetime import datetime, timezone
 
 import pytest
 
-from feedsvc.store import Store
+from feedsvc.store.store import Store
 
 from .conftest import article, make_jpeg
 

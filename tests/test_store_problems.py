@@ -6,7 +6,7 @@ from datetime import datetime, timezone
 
 import pytest
 
-from feedsvc.store import Store
+from feedsvc.store.store import Store
 
 from .conftest import ROOT
 

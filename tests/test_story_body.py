@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 import lxml.html
 
-from feedsvc.app import create_app
+from feedsvc.serve.app import create_app
 
 from .conftest import BASE_URL, article
 from .feeds import NS, parsed, xml

@@ -1,4 +1,4 @@
-"""The everyday poll is answered in front of Flask (feedsvc.web.WarmPath): it must be the very answer
+"""The everyday poll is answered in front of Flask (feedsvc.serve.web.WarmPath): it must be the very answer
 the Flask view gives — status, headers and bytes — for every document and every request it takes,
 and it must leave every other request to Flask."""
 from __future__ import annotations
@@ -8,8 +8,8 @@ import itertools
 import pytest
 from werkzeug.test import Client
 
-from feedsvc.app import create_app
-from feedsvc.web import WarmPath
+from feedsvc.serve.app import create_app
+from feedsvc.serve.web import WarmPath
 
 from .conftest import BASE_URL, SAMPLE_STORE
 

@@ -6,8 +6,8 @@ import time
 
 import pytest
 
-from feedsvc.store import Store
-from feedsvc.watch import Refresher
+from feedsvc.store.store import Store
+from feedsvc.store.watch import Refresher
 
 from .conftest import article
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from feedsvc.app import create_app
+from feedsvc.serve.app import create_app
 
 from .conftest import BASE_URL, SAMPLE_STORE
 from .feeds import xml

@@ -11,7 +11,7 @@ import time
 
 import pytest
 
-from feedsvc.websub import HubNotifier
+from feedsvc.serve.websub import HubNotifier
 
 from .conftest import BASE_URL, ROOT, SAMPLE_STORE, article
 from .feeds import NS, xml
@@ -70,7 +70,7 @@ def test_a_slow_hub_holds_up_no_request(store):
 
 
 def test_a_down_hub_costs_bounded_retries_and_a_logged_failure(caplog):
-    caplog.set_level("INFO", logger="feedsvc.websub")
+    caplog.set_level("INFO", logger="feedsvc.serve.websub")
     notifier = HubNotifier(f"http://127.0.0.1:{free_port()}/hub", attempts=3, backoff=0.05)
     started = time.monotonic()
     notifier.notify([BASE_URL + "rss.xml"])

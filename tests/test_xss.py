@@ -18,10 +18,10 @@ from pathlib import Path
 
 import pytest
 
-from feedsvc.app import create_app
-from feedsvc.build import build
+from feedsvc.serve.app import create_app
+from feedsvc.static.build import build
 from feedsvc.config import load_config
-from feedsvc.urls import build_file_name
+from feedsvc.paths import build_file_name
 
 from .conftest import BASE_URL
 from .hostile import PageSkeleton, fetch_everything, findings

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import json
 
-from .model import EPOCH
-from .render import FeedInfo, Item, content_html, item_guid, store_url
+from ..model import EPOCH
+from .feeds import FeedInfo, Item, content_html, item_guid, store_url
 
 VERSION = "https://jsonfeed.org/version/1.1"
 EXTENSION_DOCS = "https://github.com/feedsvc/feedsvc/blob/main/docs/JSONFEED.md"

@@ -12,10 +12,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator
 
-from . import forking
-from .articlefile import ParseResult, parse_article
-from .media import ImageInfo, PhotoError, probe_image
-from .model import Problem, Site
+from .. import forking
+from ..source.article import ParseResult, parse_article
+from ..source.photos import ImageInfo, PhotoError, probe_image
+from ..model import Problem, Site
 
 StatKey = tuple[int, int, int, int]
 PhotoEntry = tuple["StatKey | None", "ImageInfo | PhotoError"]

@@ -15,19 +15,19 @@ import tempfile
 import time
 from pathlib import Path
 
-from .articlefile import ParseResult
+from ..source.article import ParseResult
 
 log = logging.getLogger(__name__)
 
 MAGIC = b"feedsvc-parse-cache\n"
-_PARSER_MODULES = ("articlefile.py", "model.py", "text.py", "uri.py", "yamltext.py", "dates.py", "media.py",
-                   "sitefile.py", "reader.py")
+_PARSER_MODULES = ("source/article.py", "model.py", "source/text.py", "uri.py", "source/frontmatter.py",
+                   "source/dates.py", "source/photos.py", "source/site.py", "store/files.py")
 
 
 def _parser_fingerprint() -> str:
     """Changes whenever the code that turns bytes into articles changes."""
     digest = hashlib.blake2b(digest_size=12)
-    here = Path(__file__).parent
+    here = Path(__file__).parent.parent
     for name in _PARSER_MODULES:
         digest.update((here / name).read_bytes())
     return digest.hexdigest()

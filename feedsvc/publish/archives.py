@@ -17,8 +17,8 @@ import math
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
-from .model import Article
-from .store import OrderKey, Snapshot
+from ..model import Article
+from ..store.store import OrderKey, Snapshot
 
 FEED_OVERHEAD = 8_000           # channel or feed elements: title, links, image, namespaces…
 

@@ -21,12 +21,12 @@ from typing import Callable, Iterable, Iterator, Mapping, Sequence
 
 import immutables
 
-from .articlefile import MEDIA_DIR, ParseResult, file_digest, read_body, store_media_path
-from .media import PhotoError
-from .model import Article, Problem, RelatedRef, Site, Status
+from ..source.article import MEDIA_DIR, ParseResult, file_digest, read_body, store_media_path
+from ..source.photos import PhotoError
+from ..model import Article, Problem, RelatedRef, Site, Status
 from .parsecache import ParseCache
-from .reader import ArticleReader, being_written, read_many, stat_key
-from .sitefile import SITE_FILE, SiteError, parse_site
+from .files import ArticleReader, being_written, read_many, stat_key
+from ..source.site import SITE_FILE, SiteError, parse_site
 
 StatKey = tuple[int, int, int, int]
 OrderKey = tuple[float, str]        # (-published timestamp, id): newest first, ties by id

@@ -7,11 +7,11 @@ from typing import Any, Callable
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from . import yamltext
-from .articlefile import _describe
-from .model import Problem, Section, Site
+from . import frontmatter
+from .article import _describe
+from ..model import Problem, Section, Site
 from .text import decode_references, plain_text, xml_clean
-from .uri import is_dns_name, normalize_url
+from ..uri import is_dns_name, normalize_url
 
 SITE_FILE = "_site.yml"
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9-]*$")
@@ -50,7 +50,7 @@ def parse_site(data: bytes, display_path: str = SITE_FILE) -> tuple[Site, list[P
         if removed:
             warnings.append(Problem(display_path, None, f"{removed} character(s) that XML 1.0 forbids were removed",
                                     "warning"))
-        meta = yamltext.load(document)
+        meta = frontmatter.load(document)
     except UnicodeDecodeError:
         raise SiteError([Problem(display_path, None, "is not UTF-8; save it as UTF-8")]) from None
     except Exception as exc:  # noqa: BLE001 — any YAML failure is the editor's to fix

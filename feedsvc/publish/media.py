@@ -12,8 +12,8 @@ from typing import Callable
 
 from PIL import Image, UnidentifiedImageError
 
-from .media import WEB_IMAGE_TYPES
-from .rendered import MEDIA, Rendered
+from ..source.photos import WEB_IMAGE_TYPES
+from ..render.document import MEDIA, Rendered
 
 MEDIA_EXTENSIONS = (".jpg", ".jpeg", ".png", ".gif", ".webp")
 

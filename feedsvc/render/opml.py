@@ -8,8 +8,8 @@ from email.utils import format_datetime
 
 from lxml import etree
 
-from .model import Site
-from .urls import FeedKey
+from ..model import Site
+from ..paths import FeedKey
 
 OPML_MIMETYPE = "text/x-opml"
 

@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 
 from zlib_ng import gzip_ng
 
-from .dates import http_date
+from ..source.dates import http_date
 
 # Cache policies by kind of document. `feed` and `page`: fresh for max-age, then revalidated cheaply;
 # `archive`: an RFC 5005 month that is over, not expected to change; `media`: photos.

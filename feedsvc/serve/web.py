@@ -17,7 +17,7 @@ from flask import Blueprint, Response, current_app, request
 from werkzeug.exceptions import HTTPException
 
 from .conditional import NOT_MODIFIED, PRECONDITION_FAILED, accepts_gzip, evaluate
-from .urls import local_path
+from ..paths import local_path
 
 MAX_PATH = 1024
 MAX_QUERY = 2048

@@ -14,8 +14,8 @@ import bisect
 from dataclasses import dataclass
 from datetime import datetime
 
-from .model import Article
-from .publish import Publisher
+from ..model import Article
+from .publisher import Publisher
 
 MICROSOFT, FLIPBOARD, GOOGLE, EVERYONE = "Microsoft Start", "Flipboard", "Google News", "All consumers"
 GOOGLE_NEWS_MAX_BYTES = 2_000_000

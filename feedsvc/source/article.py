@@ -15,12 +15,12 @@ from urllib.parse import quote, urljoin, urlsplit
 
 import yaml
 
-from . import yamltext
+from . import frontmatter
 from .dates import DateError, parse_date
-from .media import ImageInfo, PhotoError
-from .model import Article, Author, Photo, Problem, RelatedLink, RelatedRef, Site, Status
+from .photos import ImageInfo, PhotoError
+from ..model import Article, Author, Photo, Problem, RelatedLink, RelatedRef, Site, Status
 from .text import decode_references, markdown_html, plain_text, xml_clean
-from .uri import normalize_url
+from ..uri import normalize_url
 
 KNOWN_FIELDS = frozenset({"id", "title", "section", "published", "updated", "slug", "url", "authors",
                           "author", "dateline", "summary", "tags", "status", "photo", "related"})
@@ -226,10 +226,10 @@ def _parse(relpath: str, data: bytes, site: Site, photo_info: PhotoLookup, media
     front, body = parts
     reader.escapes = "\\" in front     # only YAML escapes can bring back what file_text removed
     try:
-        meta = yamltext.load(front, first_line=2)
-    except yamltext.DuplicateKeyError as exc:
+        meta = frontmatter.load(front, first_line=2)
+    except frontmatter.DuplicateKeyError as exc:
         raise reader.fail("front matter", f"{exc}; keep one")
-    except (yamltext.TagError, yamltext.KeyTypeError) as exc:
+    except (frontmatter.TagError, frontmatter.KeyTypeError) as exc:
         raise reader.fail("front matter", str(exc))
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark

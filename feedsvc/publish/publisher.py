@@ -18,16 +18,16 @@ from pathlib import Path
 from typing import Callable, Hashable, Iterable, Sequence
 
 from .archives import Plan, month_bounds, month_of, plan
-from .config import Config
-from .jsonfeed import render_json_feed
-from .mediafiles import MediaLibrary
-from .model import Article, RelatedLink, RelatedRef
-from .opml import OPML_MIMETYPE, render_opml
-from .pages import PageLinks, render_page
-from .render import FeedInfo, Item, Prepared, Webfeeds, abridge, prepare, render_feed, store_url
-from .rendered import ARCHIVE, FEED, PAGE, CachePolicy, Rendered, dated
-from .store import Snapshot, Store
-from .urls import ARCHIVE_FORMATS, MEDIA_PREFIX, OPML_PATH, FeedKey, PageKey, feed_keys, route
+from ..config import Config
+from ..render.jsonfeed import render_json_feed
+from .media import MediaLibrary
+from ..model import Article, RelatedLink, RelatedRef
+from ..render.opml import OPML_MIMETYPE, render_opml
+from ..render.pages import PageLinks, render_page
+from ..render.feeds import FeedInfo, Item, Prepared, Webfeeds, abridge, prepare, render_feed, store_url
+from ..render.document import ARCHIVE, FEED, PAGE, CachePolicy, Rendered, dated
+from ..store.store import Snapshot, Store
+from ..paths import ARCHIVE_FORMATS, MEDIA_PREFIX, OPML_PATH, FeedKey, PageKey, feed_keys, route
 
 log = logging.getLogger(__name__)
 FOREVER = math.inf
@@ -36,9 +36,9 @@ FOREVER = math.inf
 def _code_fingerprint() -> str:
     """Changes whenever feedsvc's own code or templates change: rendered bytes may change with them."""
     digest = hashlib.blake2b(digest_size=12)
-    package = Path(__file__).parent
-    for path in sorted([*package.glob("*.py"), *package.glob("templates/*")]):
-        digest.update(path.name.encode() + path.read_bytes())
+    package = Path(__file__).parent.parent
+    for path in sorted([*package.rglob("*.py"), *package.glob("render/templates/*")]):
+        digest.update(path.relative_to(package).as_posix().encode() + path.read_bytes())
     return digest.hexdigest()
 
 

@@ -9,11 +9,11 @@ from datetime import datetime, tzinfo
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 
-from .model import Section, Site
-from .render import Item
-from .urls import FEED_FORMATS, FeedKey
+from ..model import Section, Site
+from .feeds import Item
+from ..paths import FEED_FORMATS, FeedKey
 
-_env = Environment(loader=PackageLoader("feedsvc", "templates"), autoescape=select_autoescape(default=True),
+_env = Environment(loader=PackageLoader("feedsvc.render", "templates"), autoescape=select_autoescape(default=True),
                    trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
 
 FORMAT_LABELS = {"rss": "RSS", "atom": "Atom", "json": "JSON Feed"}

@@ -9,11 +9,11 @@ from typing import Any, Mapping
 
 from flask import Flask
 
-from .config import Config, load_config
-from .publish import Publisher
-from .store import Store
-from .urls import base_path
-from .watch import Refresher
+from ..config import Config, load_config
+from ..publish.publisher import Publisher
+from ..store.store import Store
+from ..paths import base_path
+from ..store.watch import Refresher
 from .websub import ChangeLedger, HubNotifier
 
 log = logging.getLogger(__name__)

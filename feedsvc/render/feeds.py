@@ -27,10 +27,10 @@ from feedgen.ext.base import BaseEntryExtension, BaseExtension
 from feedgen.feed import FeedGenerator
 from lxml import etree
 
-from .model import EPOCH, Article, RelatedLink, Section, Site
-from .text import body_html, html_to_text, plain_text, story_text, summarize
-from .uri import normalize_url
-from .urls import FeedKey
+from ..model import EPOCH, Article, RelatedLink, Section, Site
+from ..source.text import body_html, html_to_text, plain_text, story_text, summarize
+from ..uri import normalize_url
+from ..paths import FeedKey
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
 MEDIA_NS = "http://search.yahoo.com/mrss/"

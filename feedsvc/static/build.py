@@ -25,14 +25,14 @@ from pathlib import Path
 from typing import Callable, Iterator
 from urllib.parse import urlsplit, urlunsplit
 
-from . import forking
-from .config import Config
-from .publish import Publisher
-from .opml import OPML_MIMETYPE
-from .rendered import ARCHIVE, FEED, MEDIA, PAGE, CachePolicy, Rendered, dated
-from .store import Store
-from .websub import HubNotifier
-from .urls import ARCHIVE_FORMATS, FEED_FORMATS, OPML_PATH, base_path, build_file_name
+from .. import forking
+from ..config import Config
+from ..publish.publisher import Publisher
+from ..render.opml import OPML_MIMETYPE
+from ..render.document import ARCHIVE, FEED, MEDIA, PAGE, CachePolicy, Rendered, dated
+from ..store.store import Store
+from ..serve.websub import HubNotifier
+from ..paths import ARCHIVE_FORMATS, FEED_FORMATS, OPML_PATH, base_path, build_file_name
 
 log = logging.getLogger(__name__)
 

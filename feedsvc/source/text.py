@@ -10,7 +10,7 @@ from urllib.parse import urljoin, urlsplit
 import nh3
 from cmarkgfm.cmark import Options, markdown_to_html_with_extensions
 
-from .uri import normalize_url
+from ..uri import normalize_url
 
 # XML 1.0 §2.2 Char: everything outside these ranges makes a feed ill-formed (and feedgen raise).
 _XML_FORBIDDEN = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")

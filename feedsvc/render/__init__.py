@@ -1,0 +1,6 @@
+"""The model → bytes: story HTML, RSS and Atom (the only importer of feedgen), JSON Feed, OPML and
+pages for people, and the rendered document with its validators.
+
+Pure: the same inputs give the same bytes; no request, no clock, no file system. May import
+`model`, `paths`, `uri` and `source.text`; never `store`, `publish` or the doors.
+"""

@@ -1,0 +1,6 @@
+"""The article folder → immutable snapshots of the model, and notice of what changed.
+
+Walks the folder, reads changed files through `feedsvc.source`, keeps a parse cache, settles which
+file wins a contested id or URL, and watches for edits. May import `source`, `model`, `uri` and
+`forking`; never `render`, `publish` or the doors.
+"""
