@@ -28,7 +28,8 @@ from feedgen.feed import FeedGenerator
 from lxml import etree
 
 from ..model import EPOCH, Article, RelatedLink, Section, Site
-from ..source.text import body_html, html_to_text, plain_text, story_text, summarize
+from ..source.text import plain_text
+from .html import body_html, html_to_text, story_text, summarize
 from ..uri import normalize_url
 from ..paths import FeedKey
 

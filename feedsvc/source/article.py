@@ -19,7 +19,7 @@ from . import frontmatter
 from .dates import DateError, parse_date
 from .photos import ImageInfo, PhotoError
 from ..model import Article, Author, Photo, Problem, RelatedLink, RelatedRef, Site, Status
-from .text import decode_references, markdown_html, plain_text, xml_clean
+from .text import decode_references, plain_text, xml_clean
 from ..uri import normalize_url
 
 KNOWN_FIELDS = frozenset({"id", "title", "section", "published", "updated", "slug", "url", "authors",
@@ -265,6 +265,7 @@ def _parse(relpath: str, data: bytes, site: Site, photo_info: PhotoLookup, media
     if not body.strip():
         raise reader.fail("body", "is empty: write the story below the closing '---' line")
     if "<" in body and html_depth(body) > MAX_HTML_DEPTH:
+        from .markdown import markdown_html          # loads cmark: only for this rare body (see its docstring)
         depth = html_depth(markdown_html(body))      # counted again where code shown as code is escaped
         if depth > MAX_HTML_DEPTH:
             raise reader.fail("body", f"has HTML nested {depth:,} levels deep (at most {MAX_HTML_DEPTH:,}); "

@@ -1,0 +1,35 @@
+"""What each layer loads. Reading stories needs neither the Markdown renderer nor the sanitiser (those
+are rendering): checked in a fresh interpreter, where nothing else has imported them first."""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+from .conftest import article
+
+RENDERING = {"cmarkgfm", "nh3", "feedgen", "jinja2"}
+
+
+def modules_loaded_by(code: str) -> set[str]:
+    code += "\nimport json, sys; print(json.dumps(sorted(sys.modules)))"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True)
+    return set(json.loads(done.stdout.splitlines()[-1]))
+
+
+def test_parsing_a_story_loads_no_markdown_renderer_and_no_sanitiser(store_dir):
+    store_dir.write("world/a.md", article(body="Some *Markdown*, a [link](/b) and `<code>`.", tags=["a & b"]))
+    loaded = modules_loaded_by(f"""
+from pathlib import Path
+from feedsvc.source.article import parse_article
+from feedsvc.source.site import parse_site
+root = Path({str(store_dir.root)!r})
+site, _ = parse_site((root / "_site.yml").read_bytes())
+data = (root / "world/a.md").read_bytes()
+result = parse_article("world/a.md", data, site, None, media_base_url="https://x.example/")
+assert result.article is not None, result.problems
+""")
+    assert "feedsvc.source.article" in loaded
+    assert not loaded & RENDERING
+    assert not {name for name in loaded if name.startswith(("feedsvc.render", "feedsvc.store"))}
+
