@@ -17,6 +17,7 @@ import yaml
 
 from . import frontmatter
 from .dates import DateError, parse_date
+from .frontmatter import describe
 from .photos import ImageInfo, PhotoError
 from ..model import Article, Author, Photo, Problem, RelatedLink, RelatedRef, Site, Status
 from .text import decode_references, plain_text, xml_clean
@@ -74,22 +75,6 @@ class _Reject(Exception):
     """Stops parsing one file; the problem is already recorded."""
 
 
-def _describe(value: Any) -> str:
-    """Name a YAML value for a message without walking it (aliases can make it huge)."""
-    if isinstance(value, str):
-        return repr(value if len(value) <= 60 else value[:57] + "...")
-    if isinstance(value, bool):
-        return "a yes/no value"
-    if isinstance(value, (int, float)):
-        text = repr(value)
-        return text if len(text) <= 30 else "a very large number"
-    if isinstance(value, list):
-        return "a list"
-    if isinstance(value, dict):
-        return "a mapping"
-    return "nothing" if value is None else type(value).__name__
-
-
 class _Reader:
     """Reads fields off the front matter, recording problems against the editor's file name."""
 
@@ -116,7 +101,7 @@ class _Reader:
             return None
         if value.__class__ is not str:
             if isinstance(value, bool) or not isinstance(value, (str, int, float)):
-                raise self.fail(name, f"must be text, not {_describe(value)}")
+                raise self.fail(name, f"must be text, not {describe(value)}")
             value = str(value)
         text = value
         if self.escapes:
@@ -238,10 +223,10 @@ def _parse(relpath: str, data: bytes, site: Site, photo_info: PhotoLookup, media
     except (yaml.YAMLError, ValueError, RecursionError, OverflowError, MemoryError) as exc:
         raise reader.fail("front matter", f"is not valid YAML ({type(exc).__name__})")
     if not isinstance(meta, dict):
-        raise reader.fail("front matter", f"must be a mapping of fields, not {_describe(meta)}")
+        raise reader.fail("front matter", f"must be a mapping of fields, not {describe(meta)}")
     for key in meta:
         if not isinstance(key, str):
-            raise reader.fail("front matter", f"has a field name that is not text ({_describe(key)})")
+            raise reader.fail("front matter", f"has a field name that is not text ({describe(key)})")
         if key not in KNOWN_FIELDS:
             reader.warn(key, "is not a field feedsvc knows; it is ignored (typo?)")
 
@@ -250,17 +235,17 @@ def _parse(relpath: str, data: bytes, site: Site, photo_info: PhotoLookup, media
     published = _date(reader, meta.get("published"), "published", site, required=True)
     updated = _date(reader, meta.get("updated"), "updated", site) or published
     if updated < published:
-        raise reader.fail("updated", f"{_describe(meta.get('updated'))} is before published "
-                                     f"({_describe(meta.get('published'))}); a correction cannot predate the story")
+        raise reader.fail("updated", f"{describe(meta.get('updated'))} is before published "
+                                     f"({describe(meta.get('published'))}); a correction cannot predate the story")
     status = _status(reader, meta.get("status"))
 
     slug = reader.text(meta.get("slug"), "slug") or posixpath.basename(_default_id(relpath))
     if "/" in slug or slug in (".", ".."):
-        raise reader.fail("slug", f"{_describe(slug)} must be one URL path segment (no '/')")
+        raise reader.fail("slug", f"{describe(slug)} must be one URL path segment (no '/')")
     url = _url(reader, meta.get("url"), site, section, slug)
     article_id = reader.text(meta.get("id"), "id", plain=False) or _default_id(relpath)
     if _WHITESPACE.search(article_id):
-        raise reader.fail("id", f"{_describe(article_id)} must not contain spaces")
+        raise reader.fail("id", f"{describe(article_id)} must not contain spaces")
 
     if not body.strip():
         raise reader.fail("body", "is empty: write the story below the closing '---' line")
@@ -309,7 +294,7 @@ def _date(reader: _Reader, value: Any, name: str, site: Site, *, required: bool 
     try:
         return parse_date(value, site.tz)
     except DateError as exc:
-        raise reader.fail(name, f"{_describe(value)} {exc}")
+        raise reader.fail(name, f"{describe(value)} {exc}")
 
 
 def _status(reader: _Reader, value: Any) -> Status:
@@ -318,7 +303,7 @@ def _status(reader: _Reader, value: Any) -> Status:
     text = value.strip().lower() if isinstance(value, str) else None
     if text in ("published", "draft"):
         return Status(text)
-    raise reader.fail("status", f"{_describe(value)} must be 'published' or 'draft'")
+    raise reader.fail("status", f"{describe(value)} must be 'published' or 'draft'")
 
 
 def _url(reader: _Reader, value: Any, site: Site, section: str, slug: str) -> str:
@@ -329,7 +314,7 @@ def _url(reader: _Reader, value: Any, site: Site, section: str, slug: str) -> st
     parts = urlsplit(absolute)
     normalized = normalize_url(absolute) if parts.scheme in ("http", "https") and parts.netloc else None
     if normalized is None:
-        raise reader.fail("url", f"{_describe(given)} must be an absolute http(s) URL or a path starting with '/'")
+        raise reader.fail("url", f"{describe(given)} must be an absolute http(s) URL or a path starting with '/'")
     return normalized
 
 
@@ -339,7 +324,7 @@ def _photo(reader: _Reader, value: Any, photo_info: PhotoLookup, media_base_url:
     if isinstance(value, str):
         value = {"src": value}
     if not isinstance(value, dict):
-        raise reader.fail("photo", f"must be a mapping with src, caption and credit, not {_describe(value)}")
+        raise reader.fail("photo", f"must be a mapping with src, caption and credit, not {describe(value)}")
     for key in value:
         if key not in PHOTO_FIELDS:
             reader.warn(f"photo.{key}", "is not a photo field feedsvc knows; it is ignored")
@@ -359,10 +344,10 @@ def _photo(reader: _Reader, value: Any, photo_info: PhotoLookup, media_base_url:
         numbers = {key: _positive_int(reader, value.get(key), f"photo.{key}") for key in ("length", "width", "height")}
         return Photo(url=src, mime_type=mime, caption=caption, credit=credit, alt=alt, **numbers)
     if scheme:
-        raise reader.fail("photo.src", f"{_describe(src)}: only http(s) URLs or paths under media/ are allowed")
+        raise reader.fail("photo.src", f"{describe(src)}: only http(s) URLs or paths under media/ are allowed")
     store_path = store_media_path(src)
     if store_path is None:
-        raise reader.fail("photo.src", f"{_describe(src)} must be a path under media/ in the store, or an http(s) URL")
+        raise reader.fail("photo.src", f"{describe(src)} must be a path under media/ in the store, or an http(s) URL")
     for key in ("type", "length", "width", "height"):
         if key in value:
             reader.warn(f"photo.{key}", "is measured from the file for photos in the store; the value given is ignored")
@@ -379,13 +364,13 @@ def _positive_int(reader: _Reader, value: Any, name: str) -> int | None:
     if value is None:
         return None
     if isinstance(value, bool) or not isinstance(value, (int, str)):
-        raise reader.fail(name, f"{_describe(value)} must be a whole number")
+        raise reader.fail(name, f"{describe(value)} must be a whole number")
     try:
         number = int(value)
     except ValueError:
-        raise reader.fail(name, f"{_describe(value)} must be a whole number") from None
+        raise reader.fail(name, f"{describe(value)} must be a whole number") from None
     if not 0 < number < 1 << 40:
-        raise reader.fail(name, f"{_describe(value)} must be a positive number")
+        raise reader.fail(name, f"{describe(value)} must be a positive number")
     return number
 
 
@@ -406,7 +391,7 @@ def _authors(reader: _Reader, value: Any) -> tuple[Author, ...]:
             if link is not None:
                 normalized = normalize_url(link) if urlsplit(link).scheme in ("http", "https") else None
                 if normalized is None:
-                    reader.warn(f"{where}.url", f"{_describe(link)} is not an http(s) URL; left out")
+                    reader.warn(f"{where}.url", f"{describe(link)} is not an http(s) URL; left out")
                 link = normalized
             authors.append(Author(name, email, link))
         else:
@@ -442,7 +427,7 @@ def _related(reader: _Reader, value: Any, own_url: str) -> tuple[RelatedLink | R
             absolute = href if href.startswith(("https://", "http://")) else urljoin(own_url, href)
             normalized = normalize_url(absolute) if urlsplit(absolute).scheme in ("http", "https") else None
             if normalized is None:
-                raise reader.fail(f"{where}.url", f"{_describe(href)} must be an http(s) URL")
+                raise reader.fail(f"{where}.url", f"{describe(href)} must be an http(s) URL")
             links.append(RelatedLink(title, normalized))
         else:
             target = reader.text(item, where, plain=False)

@@ -63,6 +63,22 @@ def load(text: str, first_line: int = 1) -> Any:
     return None if node is None else _construct(node, {}, first_line)
 
 
+def describe(value: Any) -> str:
+    """Name a front-matter value for an editor's message without walking it (aliases can make it huge)."""
+    if isinstance(value, str):
+        return repr(value if len(value) <= 60 else value[:57] + "...")
+    if isinstance(value, bool):
+        return "a yes/no value"
+    if isinstance(value, (int, float)):
+        text = repr(value)
+        return text if len(text) <= 30 else "a very large number"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "a mapping"
+    return "nothing" if value is None else type(value).__name__
+
+
 def _construct(node, built: dict[int, Any], first_line: int) -> Any:
     key = id(node)
     if key in built:                         # an alias: the same object again, not a copy

@@ -8,7 +8,7 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from . import frontmatter
-from .article import _describe
+from .frontmatter import describe
 from ..model import Problem, Section, Site
 from .text import decode_references, plain_text, xml_clean
 from ..uri import is_dns_name, normalize_url
@@ -40,7 +40,7 @@ def parse_site(data: bytes, display_path: str = SITE_FILE) -> tuple[Site, list[P
                 error(name, "is required and missing")
             return ""
         if isinstance(value, bool) or not isinstance(value, (str, int, float)):
-            error(name, f"must be text, not {_describe(value)}")
+            error(name, f"must be text, not {describe(value)}")
             return ""
         cleaned, _ = xml_clean(str(value))
         return " ".join(plain_text(decode_references(cleaned))[0].split())
