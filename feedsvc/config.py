@@ -3,6 +3,7 @@ explicit overrides — shared by the service and the static build so one file dr
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import os
 import tomllib
 from dataclasses import dataclass, fields
@@ -62,12 +63,18 @@ class Config:
         if value.lower() in ("", "off", "none", "false", "0"):
             return None
         if value == "auto":
-            from .store.parsecache import default_cache_dir
             return default_cache_dir(self.store)
         return Path(value)
 
     def replace(self, **changes: Any) -> "Config":
         return dataclasses.replace(self, **changes)
+
+
+def default_cache_dir(store_root: Path) -> Path:
+    """~/.cache/feedsvc/<store>-<hash of its absolute path>: the store's parse cache and WebSub ledger."""
+    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "feedsvc"
+    absolute = str(Path(store_root).resolve())
+    return base / f"{Path(absolute).name}-{hashlib.sha1(absolute.encode()).hexdigest()[:12]}"
 
 
 def _base_url(value: str) -> str:

@@ -1,5 +1,6 @@
 """What each layer loads. Reading stories needs neither the Markdown renderer nor the sanitiser (those
-are rendering): checked in a fresh interpreter, where nothing else has imported them first."""
+are rendering), and the configuration names its cache folder without importing the store: checked in a
+fresh interpreter, where nothing else has imported them first."""
 from __future__ import annotations
 
 import json
@@ -33,3 +34,8 @@ assert result.article is not None, result.problems
     assert not loaded & RENDERING
     assert not {name for name in loaded if name.startswith(("feedsvc.render", "feedsvc.store"))}
 
+
+def test_the_configuration_names_its_cache_folder_without_loading_the_store():
+    loaded = modules_loaded_by("from feedsvc.config import Config\nassert Config().cache_path is not None")
+    assert {name for name in loaded if name.startswith("feedsvc")} == {"feedsvc", "feedsvc.config", "feedsvc.uri"}
+    assert not loaded & (RENDERING | {"PIL", "yaml"})

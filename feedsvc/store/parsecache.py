@@ -38,13 +38,6 @@ def _parser_fingerprint() -> str:
 PARSER_FINGERPRINT = _parser_fingerprint()
 
 
-def default_cache_dir(store_root: Path) -> Path:
-    """~/.cache/feedsvc/<store>-<hash of its absolute path>."""
-    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "feedsvc"
-    absolute = str(Path(store_root).resolve())
-    return base / f"{Path(absolute).name}-{hashlib.sha1(absolute.encode()).hexdigest()[:12]}"
-
-
 class ParseCache:
     def __init__(self, directory: Path) -> None:
         self.path = Path(directory) / "articles.pickle"
