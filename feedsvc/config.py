@@ -9,9 +9,8 @@ import tomllib
 from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any, Mapping
-from urllib.parse import urlsplit
 
-from .uri import normalize_url
+from .uri import base_url, http_url
 
 ENV_PREFIX = "FEEDSVC_"
 DEFAULT_CONFIG_FILE = "feedsvc.toml"
@@ -80,24 +79,23 @@ def default_cache_dir(store_root: Path) -> Path:
 def _base_url(value: str) -> str:
     """The base URL as a valid URI (IDNA host, percent-encoded path) ending in "/", since every self
     link, enclosure and page link is made by appending a path to it."""
-    normalized = normalize_url(value) if isinstance(value, str) else None
-    parts = urlsplit(normalized) if normalized else None
-    if parts is None or parts.scheme not in ("http", "https") or not parts.hostname:
+    url, usable = base_url(value)
+    if url is None:
         raise ConfigError(f"base_url: must be an absolute http(s) URL, like https://feeds.example.com/, "
                           f"got {value!r}")
-    if parts.query or parts.fragment or normalized.endswith(("?", "#")):
+    if not usable:
         raise ConfigError(f"base_url: must not have a query or fragment (feed addresses are made by adding "
                           f"paths to it), got {value!r}")
-    return normalized if normalized.endswith("/") else normalized + "/"
+    return url
 
 
 def _hub_url(value: str) -> str:
     """The WebSub hub as a valid URI: it goes into every feed's rel="hub" link and Link header."""
-    normalized = normalize_url(value) if isinstance(value, str) else None
-    if normalized is None or urlsplit(normalized).scheme not in ("http", "https"):
+    url = http_url(value)
+    if url is None:
         raise ConfigError(f"hub_url: must be an absolute http(s) URL, like https://pubsubhubbub.appspot.com/, "
                           f"got {value!r}")
-    return normalized
+    return url
 
 
 def _coerce(name: str, kind: Any, value: Any, source: str) -> Any:

@@ -2,7 +2,8 @@
 
 Feeds must carry URIs, not IRIs (Atom §3.3 / RSS readers, and the W3C validator's UriNotIri): the
 host in IDNA (punycode), everything else percent-encoded where RFC 3986 needs it. Kept apart from
-`text` so the configuration can use it without the Markdown and HTML machinery.
+`text` so the configuration can use it without the Markdown and HTML machinery. `base_url` checks
+the URLs every link is made from (the site's, the service's), for the site file and the configuration.
 """
 from __future__ import annotations
 
@@ -52,3 +53,24 @@ def normalize_url(url: str) -> str | None:
 def is_dns_name(host: str) -> bool:
     """True if `host` may be the authority of an RFC 4151 tag: URI."""
     return bool(_DNS_NAME.fullmatch(host))
+
+
+def http_url(value: object) -> str | None:
+    """`value` as a valid absolute http(s) URI with a host, or None if it cannot be one."""
+    normalized = normalize_url(value) if isinstance(value, str) else None
+    if not normalized:
+        return None
+    parts = urlsplit(normalized)
+    return normalized if parts.scheme in ("http", "https") and parts.hostname else None
+
+
+def base_url(value: object) -> tuple[str | None, bool]:
+    """A URL that links are made from by appending paths: `value` as an absolute http(s) URI ending
+    in "/", and whether it can be one — False if it has a query or fragment, where an appended path
+    would land. (None, False) if `value` is no absolute http(s) URL at all."""
+    normalized = http_url(value)
+    if normalized is None:
+        return None, False
+    parts = urlsplit(normalized)
+    usable = not (parts.query or parts.fragment or normalized.endswith(("?", "#")))
+    return (normalized if normalized.endswith("/") else normalized + "/"), usable

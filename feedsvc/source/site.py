@@ -11,7 +11,7 @@ from . import frontmatter
 from .frontmatter import describe
 from ..model import Problem, Section, Site
 from .text import decode_references, plain_text, xml_clean
-from ..uri import is_dns_name, normalize_url
+from ..uri import base_url, is_dns_name, normalize_url
 
 SITE_FILE = "_site.yml"
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9-]*$")
@@ -127,14 +127,13 @@ def _site_url(url: str, error: Callable[[str, str], None]) -> str:
     IDNA (punycode), the path percent-encoded, ending in "/" so paths can be appended."""
     if not url:
         return url
-    normalized = normalize_url(url)
-    parts = urlsplit(normalized) if normalized else None
-    if parts is None or parts.scheme not in ("http", "https") or not parts.hostname:
+    normalized, usable = base_url(url)
+    if normalized is None:
         error("url", f"{url!r} must be an absolute http(s) URL, like https://news.example.com/")
         return url
-    if parts.query or parts.fragment or normalized.endswith(("?", "#")):
+    if not usable:
         error("url", f"{url!r} must not have a query or fragment: story links are made by adding paths to it")
-    if not is_dns_name(parts.hostname or ""):
+    if not is_dns_name(urlsplit(normalized).hostname or ""):
         # RFC 4151 §2.1: a tag: URI's authority is a DNS name; story and feed ids are tag: URIs of this host.
         error("url", f"{url!r} must name its host by a domain name (story ids are tag: URIs made from it)")
-    return normalized if normalized.endswith("/") else normalized + "/"
+    return normalized
