@@ -10,11 +10,10 @@ import base64
 import hashlib
 import threading
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
+from email.utils import format_datetime
 
 from zlib_ng import gzip_ng
-
-from ..source.dates import http_date
 
 # Cache policies by kind of document. `feed` and `page`: fresh for max-age, then revalidated cheaply;
 # `archive`: an RFC 5005 month that is over, not expected to change; `media`: photos.
@@ -100,7 +99,7 @@ class Rendered:
             "Cache-Control": policy.cache_control(self.kind),
         }
         if self.last_modified is not None:
-            headers["Last-Modified"] = http_date(self.last_modified)
+            headers["Last-Modified"] = format_datetime(self.last_modified.astimezone(timezone.utc), usegmt=True)
         if self.gzippable:
             headers["Vary"] = "Accept-Encoding"
         if gzipped:

@@ -82,11 +82,3 @@ def parse_date(value: object, site_zone: tzinfo) -> datetime:
         raise DateError(f"is outside the years {MIN_YEAR}–{MAX_YEAR}")
     return moment.replace(microsecond=0) if moment.microsecond else moment
 
-
-def http_date(moment: datetime) -> str:
-    """RFC 9110 IMF-fixdate, independent of the process locale."""
-    moment = moment.astimezone(timezone.utc)
-    days = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
-    months = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
-    return (f"{days[moment.weekday()]}, {moment.day:02d} {months[moment.month - 1]} {moment.year:04d} "
-            f"{moment.hour:02d}:{moment.minute:02d}:{moment.second:02d} GMT")
