@@ -7,8 +7,8 @@ or nothing at all is None. Any explicit tag other than YAML's own (`!!python/obj
 refused, and a key given twice is refused (parsers disagree on which one wins). Aliases are shared,
 never copied, so an anchor bomb costs what its text costs.
 
-This is about twice as fast as PyYAML's SafeLoader on front matter: its Python constructor, not the
-C parser, was most of the time to read a large store.
+PyYAML's SafeLoader is not used because its Python constructor, not the C parser, was most of the
+time to read a large store (figures: docs/PERFORMANCE.md).
 """
 from __future__ import annotations
 
