@@ -140,4 +140,4 @@ def test_a_large_store_read_in_parallel_publishes_the_same(store_dir, monkeypatc
     parallel.refresh()
     assert parallel.snapshot.by_id == serial.snapshot.by_id
     assert parallel.snapshot.problems == serial.snapshot.problems
-    assert parallel.snapshot.order == serial.snapshot.order
+    assert parallel.snapshot.timelines == serial.snapshot.timelines

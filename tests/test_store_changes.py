@@ -26,7 +26,7 @@ def store(store_dir):
 
 
 def titles(store, section=None):
-    return [a.title for a in store.snapshot.timeline(section, LATER, 50)]
+    return [a.title for a in store.snapshot.timeline(section).visible_at(LATER, 50)]
 
 
 def test_a_second_look_at_an_unchanged_store_finds_nothing(store):
@@ -98,10 +98,10 @@ def test_a_scheduled_story_appears_at_its_moment_without_a_refresh(store, store_
     snapshot = store.snapshot
     before = datetime(2029, 6, 1, 11, 59, 59, tzinfo=timezone.utc)
     at = datetime(2029, 6, 1, 12, 0, 0, tzinfo=timezone.utc)
-    assert "Scheduled for an exact minute" not in [a.title for a in snapshot.timeline("world", before, 50)]
-    assert snapshot.timeline("world", at, 50)[0].title == "Scheduled for an exact minute"
-    assert snapshot.next_appearance("world", before) == at.timestamp()
-    assert snapshot.next_appearance("business", before) is None
+    assert "Scheduled for an exact minute" not in [a.title for a in snapshot.timeline("world").visible_at(before, 50)]
+    assert snapshot.timeline("world").visible_at(at, 50)[0].title == "Scheduled for an exact minute"
+    assert snapshot.timeline("world").next_appearance(before) == at.timestamp()
+    assert snapshot.timeline("business").next_appearance(before) is None
 
 
 def test_a_photo_uploaded_after_its_story_lets_the_story_appear(store, store_dir):
@@ -111,7 +111,7 @@ def test_a_photo_uploaded_after_its_story_lets_the_story_appear(store, store_dir
     assert "A story waiting for its photo" not in titles(store)
     make_jpeg(store_dir.root / "media/late.jpg", size=(800, 600))
     store.refresh(["media/late.jpg"])
-    story = next(a for a in store.snapshot.timeline("world", LATER, 50) if a.path == "world/photo.md")
+    story = next(a for a in store.snapshot.timeline("world").visible_at(LATER, 50) if a.path == "world/photo.md")
     assert story.title == "A story waiting for its photo"
     assert (story.photo.width, story.photo.height, story.photo.mime_type) == (800, 600, "image/jpeg")
     assert story.photo.length == (store_dir.root / "media/late.jpg").stat().st_size
@@ -125,7 +125,7 @@ def test_replacing_a_photo_updates_its_measurements(store, store_dir):
     make_jpeg(store_dir.root / "media/p.jpg", size=(1600, 900), color=(200, 10, 10))
     changes = store.refresh()
     assert changes.edited == {"world/photo.md"}
-    photo = store.snapshot.timeline("world", LATER, 1)[0].photo
+    photo = store.snapshot.timeline("world").visible_at(LATER, 1)[0].photo
     assert (photo.width, photo.height) == (1600, 900)
 
 
@@ -161,7 +161,7 @@ def test_a_broken_site_file_keeps_the_last_good_one(store, store_dir):
 
 
 def test_the_id_survives_edits_and_defaults_to_the_path(store, store_dir):
-    first = store.snapshot.timeline("world", LATER, 50)[-1]
+    first = store.snapshot.timeline("world").visible_at(LATER, 50)[-1]
     assert first.id == "world/one"
     store_dir.write("world/one.md", article(title="Completely rewritten", published="2013-05-01",
                                             body="Nothing in common with before."))

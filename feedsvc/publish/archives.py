@@ -12,13 +12,11 @@ a document that still comes out too large is trimmed when rendered, and the publ
 """
 from __future__ import annotations
 
-import bisect
-import math
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime
 
 from ..model import Article
-from ..store.store import OrderKey, Snapshot
+from ..store.timeline import Timeline
 
 FEED_OVERHEAD = 8_000           # channel or feed elements: title, links, image, namespaces…
 
@@ -26,18 +24,6 @@ FEED_OVERHEAD = 8_000           # channel or feed elements: title, links, image,
 def estimated_bytes(article: Article) -> int:
     """A generous guess at one item's size in a feed: escaped HTML, summary, media, links."""
     return 3 * article.size + 3_000
-
-
-def month_of(timestamp: float) -> str:
-    return datetime.fromtimestamp(timestamp, timezone.utc).strftime("%Y-%m")
-
-
-def month_bounds(archive: str) -> tuple[float, float]:
-    """[start, end) of the month of an archive id ("YYYY-MM" or "YYYY-MM-<page>") in UTC, as POSIX times."""
-    year, number = int(archive[:4]), int(archive[5:7])
-    start = datetime(year, number, 1, tzinfo=timezone.utc)
-    end = datetime(year + (number == 12), number % 12 + 1, 1, tzinfo=timezone.utc)
-    return start.timestamp(), end.timestamp()
 
 
 @dataclass(frozen=True)
@@ -53,36 +39,26 @@ class Plan:
             return None
 
 
-def plan(snapshot: Snapshot, section: str | None, now: datetime, items_per_feed: int, max_bytes: int,
-         archives: bool) -> Plan:
-    keys = snapshot.order.get(section, ())
-    first = bisect.bisect_left(keys, (-now.timestamp(),))
+def plan(timeline: Timeline, now: datetime, items_per_feed: int, max_bytes: int, archives: bool) -> Plan:
+    """Whether `timeline`'s visible stories all fit in its feed, and if not (and `archives`), its pages."""
     budget = max_bytes - FEED_OVERHEAD
-    visible = len(keys) - first
-    complete = visible <= items_per_feed and \
-        sum(estimated_bytes(snapshot.by_id[key[1]]) for key in keys[first:]) <= budget
-    if complete or not archives or section is None:
+    complete = timeline.visible_count(now) <= items_per_feed and \
+        sum(estimated_bytes(article) for article in timeline.visible_at(now, items_per_feed)) <= budget
+    if complete or not archives:
         return Plan(complete)
-    pages, spans = _pages(snapshot, keys, first, month_of(now.timestamp()), items_per_feed, budget)
+    pages, spans = _pages(timeline, now, items_per_feed, budget)
     return Plan(False, tuple(pages), tuple(spans))
 
 
-def _pages(snapshot: Snapshot, keys: tuple[OrderKey, ...], first: int, this_month: str, per_page: int,
-           budget: int) -> tuple[list[str], list[tuple[int, int]]]:
+def _pages(timeline: Timeline, now: datetime, per_page: int, budget: int
+           ) -> tuple[list[str], list[tuple[int, int]]]:
     """Walk the visible stories oldest first, month by month (months that are over), filling pages."""
     pages: list[str] = []
     spans: list[tuple[int, int]] = []
-    index = len(keys) - 1
-    while index >= first:
-        month = month_of(-keys[index][0])
-        if month >= this_month:
-            break
-        _, end = month_bounds(month)
-        # Stories of this month: from `index` back to the first one at or after `end` (newer).
-        stop = max(first, bisect.bisect_left(keys, (math.nextafter(-end, math.inf),)))
+    for month, stories in timeline.past_months(now):
         position, low, count, used, page = 0, 0, 0, 0, 1
-        for at in range(index, stop - 1, -1):
-            size = estimated_bytes(snapshot.by_id[keys[at][1]])
+        for article in stories:
+            size = estimated_bytes(article)
             if count and (count == per_page or used + size > budget):
                 pages.append(month if page == 1 else f"{month}-{page}")
                 spans.append((low, position))
@@ -90,5 +66,4 @@ def _pages(snapshot: Snapshot, keys: tuple[OrderKey, ...], first: int, this_mont
             count, used, position = count + 1, used + size, position + 1
         pages.append(month if page == 1 else f"{month}-{page}")
         spans.append((low, position))
-        index = stop - 1
     return pages, spans

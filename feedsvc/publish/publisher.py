@@ -6,7 +6,6 @@ what that document shows (or a scheduled story's moment came), so a warm request
 """
 from __future__ import annotations
 
-import bisect
 import hashlib
 import logging
 import math
@@ -15,9 +14,9 @@ from collections import OrderedDict
 from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Callable, Hashable, Iterable, Sequence
+from typing import Callable, Hashable, Iterable
 
-from .archives import Plan, month_bounds, month_of, plan
+from .archives import Plan, plan
 from ..config import Config
 from ..render.jsonfeed import render_json_feed
 from .media import MediaLibrary
@@ -27,6 +26,7 @@ from ..render.pages import PageLinks, render_page
 from ..render.feeds import FeedInfo, Item, Prepared, Webfeeds, abridge, prepare, render_feed, store_url
 from ..render.document import ARCHIVE, FEED, PAGE, CachePolicy, Rendered, dated
 from ..store.store import Snapshot, Store
+from ..store.timeline import Timeline, month_bounds, month_of
 from ..paths import ARCHIVE_FORMATS, MEDIA_PREFIX, OPML_PATH, FeedKey, PageKey, feed_keys, route
 
 log = logging.getLogger(__name__)
@@ -88,7 +88,7 @@ class Publisher:
         self._documents: dict[str, _Cached] = {}
         self._prepared: OrderedDict[str, tuple[str, Prepared]] = OrderedDict()
         self._prepared_limit = 20_000
-        self._plans: dict[tuple, tuple[Sequence, object, Plan]] = {}
+        self._plans: dict[tuple, tuple[Timeline, Plan]] = {}
         self.trimmed: dict[str, tuple[int, int]] = {}     # feed path → (full size, stories left out)
         self._render_lock = threading.RLock()
         self._headers: dict[tuple[str, bool], tuple[Rendered, dict[str, str]]] = {}
@@ -118,16 +118,16 @@ class Publisher:
     def plan(self, snapshot: Snapshot, section: str | None, now: datetime) -> Plan:
         """How `section`'s stories split between its feed and its archives; remembered while the
         section's timeline is the same object (snapshots share an unchanged section's timeline)."""
-        keys = snapshot.order.get(section, ())
-        memo_key = (section, bisect.bisect_left(keys, (-now.timestamp(),)), month_of(now.timestamp()))
+        timeline = snapshot.timeline(section)
+        memo_key = (section, timeline.visible_count(now), month_of(now.timestamp()))
         memo = self._plans.get(memo_key)
-        if memo is not None and memo[0] is keys and memo[1] is snapshot.by_id:
-            return memo[2]
-        result = plan(snapshot, section, now, self.config.items_per_feed, self.config.max_feed_bytes,
-                      self.config.archives)
+        if memo is not None and memo[0] is timeline:
+            return memo[1]
+        result = plan(timeline, now, self.config.items_per_feed, self.config.max_feed_bytes,
+                      self.config.archives and section is not None)
         if len(self._plans) > 1000:
             self._plans.clear()
-        self._plans[memo_key] = (keys, snapshot.by_id, result)
+        self._plans[memo_key] = (timeline, result)
         return result
 
     # ---- documents ------------------------------------------------------------------------------
@@ -320,14 +320,14 @@ class Publisher:
     def _feed_document(self, key: FeedKey, snapshot: Snapshot, now: datetime) -> Recipe:
         split = self.plan(snapshot, key.section, now)
         if key.month is None:
-            articles = snapshot.timeline(key.section, now, self.config.items_per_feed)
+            articles = snapshot.timeline(key.section).visible_at(now, self.config.items_per_feed)
             complete = split.complete
         else:
             low, high = split.span(key.month)
-            oldest_first = snapshot.between(key.section, *month_bounds(key.month), now)[::-1]
+            oldest_first = snapshot.timeline(key.section).between(*month_bounds(key.month), now)[::-1]
             articles, complete = oldest_first[low:high][::-1], False
         chosen, valid_until = self.selection(articles, snapshot, now)
-        valid_until = min(valid_until, snapshot.next_appearance(key.section, now) or FOREVER)
+        valid_until = min(valid_until, snapshot.timeline(key.section).next_appearance(now) or FOREVER)
         info = self._feed_info(key, snapshot, now, complete)
         identity = (snapshot.site.revision, info, tuple((a.revision, related) for a, related in chosen))
         kind = FEED if key.month is None else ARCHIVE
@@ -434,9 +434,9 @@ class Publisher:
     def _page_document(self, key: PageKey, snapshot: Snapshot, now: datetime) -> Recipe:
         site = snapshot.site
         section = site.section(key.section) if key.section else None
-        articles = snapshot.timeline(key.section, now, self.config.items_per_page)
+        articles = snapshot.timeline(key.section).visible_at(now, self.config.items_per_page)
         chosen, valid_until = self.selection(articles, snapshot, now)
-        valid_until = min(valid_until, snapshot.next_appearance(key.section, now) or FOREVER)
+        valid_until = min(valid_until, snapshot.timeline(key.section).next_appearance(now) or FOREVER)
         identity = (site.revision, tuple((a.revision, related) for a, related in chosen))
 
         def render() -> Rendered:
@@ -448,7 +448,7 @@ class Publisher:
 
     def _opml_document(self, snapshot: Snapshot, now: datetime) -> Recipe:
         site = snapshot.site
-        newest = snapshot.timeline(None, now, self.config.items_per_feed)
+        newest = snapshot.timeline(None).visible_at(now, self.config.items_per_feed)
         last_modified = max((a.updated for a in newest), default=None)
         identity = (site.revision, last_modified)
 
@@ -456,4 +456,4 @@ class Publisher:
             return Rendered.of(render_opml(site, self.config.base_url, last_modified),
                                f"{OPML_MIMETYPE}; charset=utf-8", _last_modified([last_modified], now), kind=PAGE,
                                gzip_level=self.config.gzip_level)
-        return identity, snapshot.next_appearance(None, now) or FOREVER, render
+        return identity, snapshot.timeline(None).next_appearance(now) or FOREVER, render

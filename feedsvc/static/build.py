@@ -543,9 +543,9 @@ def build(config: Config, out_dir: str | os.PathLike, *, strict: bool = False, n
     report.errors = len(snapshot.errors)
     if strict and report.errors:
         raise BuildError(f"{report.errors} error(s) in the store and --strict was given; output left as it was")
-    report.articles = snapshot.visible_count(None, now)
+    report.articles = snapshot.timeline(None).visible_count(now)
     report.feeds = len(publisher.feed_keys(snapshot))
-    appearance = snapshot.next_appearance(None, now)
+    appearance = snapshot.timeline(None).next_appearance(now)
     report.next_change = datetime.fromtimestamp(appearance, timezone.utc) if appearance else None
 
     lock_path = out_dir.absolute().with_name(f".{out_dir.name}.lock")

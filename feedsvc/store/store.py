@@ -9,7 +9,6 @@ from __future__ import annotations
 import bisect
 import contextlib
 import gc
-import math
 import os
 import stat
 import threading
@@ -17,7 +16,7 @@ import time
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Callable, Iterable, Iterator, Mapping, Sequence
+from typing import Callable, Iterable, Iterator, Mapping
 
 import immutables
 
@@ -27,10 +26,9 @@ from ..model import Article, Problem, RelatedRef, Site, Status
 from .parsecache import ParseCache
 from .files import ArticleReader, being_written, read_many, stat_key
 from ..source.site import SITE_FILE, SiteError, parse_site
+from .timeline import ALL, Timeline, TimelineIndex
 
 StatKey = tuple[int, int, int, int]
-OrderKey = tuple[float, str]        # (-published timestamp, id): newest first, ties by id
-ALL = None                          # the all-sections timeline
 RACY_NS = 2_000_000_000             # a file modified this close to the last look is re-read anyway (as git does)
 WRITER_CHECK_NS = 60_000_000_000    # a file modified this recently is checked for a writer still at work
 
@@ -65,38 +63,15 @@ class Snapshot:
     generation: int
     site: Site | None
     by_id: Mapping[str, Article]                       # published and scheduled stories (no drafts)
-    order: Mapping[str | None, Sequence[OrderKey]]     # per section slug, and ALL
+    timelines: Mapping[str | None, Timeline]           # per section slug, and ALL
     problems: tuple[Problem, ...]
     files: int
     drafts: int = 0
 
-    def timeline(self, section: str | None, now: datetime, limit: int) -> list[Article]:
-        """The newest `limit` stories visible at `now`, newest first by published (ties by id)."""
-        keys = self.order.get(section, ())
-        start = bisect.bisect_left(keys, (-now.timestamp(),))
-        return [self.by_id[key[1]] for key in keys[start:start + limit]]
-
-    def visible_count(self, section: str | None, now: datetime) -> int:
-        keys = self.order.get(section, ())
-        return len(keys) - bisect.bisect_left(keys, (-now.timestamp(),))
-
-    def next_appearance(self, section: str | None, now: datetime) -> float | None:
-        """The POSIX time at which the next scheduled story in `section` becomes visible, if any."""
-        keys = self.order.get(section, ())
-        start = bisect.bisect_left(keys, (-now.timestamp(),))
-        return -keys[start - 1][0] if start > 0 else None
-
-    def visible_keys(self, section: str | None, now: datetime) -> Sequence[OrderKey]:
-        keys = self.order.get(section, ())
-        return keys[bisect.bisect_left(keys, (-now.timestamp(),)):]
-
-    def between(self, section: str | None, start: float, end: float, now: datetime) -> list[Article]:
-        """Stories visible at `now` published in [start, end) (POSIX times), newest first."""
-        keys = self.order.get(section, ())
-        after = lambda value: (math.nextafter(value, math.inf),)  # noqa: E731 — sorts after every (value, id)
-        low = max(bisect.bisect_left(keys, (-now.timestamp(),)), bisect.bisect_left(keys, after(-end)))
-        high = bisect.bisect_left(keys, after(-start))
-        return [self.by_id[key[1]] for key in keys[low:high]]
+    def timeline(self, section: str | None) -> Timeline:
+        """`section`'s stories newest first (None: every section); empty for a section not declared."""
+        found = self.timelines.get(section)
+        return found if found is not None else Timeline((), self.by_id)
 
     def visible(self, article_id: str, now: datetime) -> Article | None:
         article = self.by_id.get(article_id)
@@ -182,16 +157,14 @@ class Store:
         self._published: dict[str, Article] = {}           # path → the story it publishes
         # Shared with snapshots, never copied; a MapMutation while a full re-read indexes every story.
         self._by_id: immutables.Map[str, Article] = immutables.Map()
-        self._order: dict[str | None, list[OrderKey]] = {ALL: []}
-        self._dirty_sections: set[str | None] = {ALL}
-        self._snapshot_order: dict[str | None, tuple[OrderKey, ...]] = {}
+        self._timelines = TimelineIndex()
         self._drafts = 0
         self.unsettled: list[Problem] = []                 # files left out because they were being written
         self._bulk = False                                 # indexing a full re-read: order is rebuilt after
         self._settle_before_ns: int | None = None
         self._generation = 0
         self._last_look_ns = 0
-        self.snapshot = Snapshot(0, None, {}, {ALL: ()}, (), 0)
+        self.snapshot = Snapshot(0, None, {}, {ALL: Timeline((), {})}, (), 0)
 
     @classmethod
     def from_config(cls, config, *, settle: float = 0.0, wait: float = 0.0, keep_bodies: bool = False) -> "Store":
@@ -243,7 +216,7 @@ class Store:
                     finally:
                         self._bulk = False
                         self._by_id = self._by_id.finish()
-                    self._rebuild_order()
+                    self._timelines.rebuild(self._slugs(), self._published.values())
             elif paths is None:
                 self._scan(changes, force=False)
             else:
@@ -581,62 +554,23 @@ class Store:
                 self._by_id = self._by_id.set(desired.id, desired)
             self._update_dangling(desired.id)
         if not self._bulk:
-            self._reorder(current, desired)
+            self._timelines.move(current, desired)
 
-    def _reorder(self, current: Article | None, desired: Article | None) -> None:
-        """Move one story within the newest-first timelines (bisect: cheap at any store size)."""
-        if current is not None:
-            key = (-current.published.timestamp(), current.id)
-            for section in (ALL, current.section):
-                keys = self._order.get(section)
-                if keys is not None:
-                    index = bisect.bisect_left(keys, key)
-                    if index < len(keys) and keys[index] == key:
-                        del keys[index]
-                    self._dirty_sections.add(section)
-        if desired is not None:
-            key = (-desired.published.timestamp(), desired.id)
-            for section in (ALL, desired.section):
-                bisect.insort(self._order.setdefault(section, []), key)
-                self._dirty_sections.add(section)
-
-    def _rebuild_order(self) -> None:
-        """The timelines from scratch, from the published stories: one sort per section."""
-        self._order = {ALL: []}
-        for section in self._site.sections if self._site else ():
-            self._order[section.slug] = []
-        for article in self._published.values():
-            key = (-article.published.timestamp(), article.id)
-            self._order[ALL].append(key)
-            self._order[article.section].append(key)
-        for keys in self._order.values():
-            keys.sort()
-        self._dirty_sections = set(self._order)
+    def _slugs(self) -> list[str]:
+        return [section.slug for section in self._site.sections] if self._site else []
 
     def _reset_indexes(self) -> None:
         """Start the story indexes over for a new site file: sections and URLs may all have changed."""
         self._published.clear()
         self._by_id = immutables.Map()
         self._dangling = set(self._referrers)
-        self._order = {ALL: []}
-        for section in self._site.sections if self._site else ():
-            self._order[section.slug] = []
-        self._dirty_sections = set(self._order)
-        self._snapshot_order = {}
+        self._timelines.reset(self._slugs())
 
     def _publish(self) -> None:
         """Publish a new snapshot: copies of what changed, sharing unchanged section timelines."""
         self._generation += 1
-        order = dict(self._snapshot_order)
-        for section in self._dirty_sections:
-            order[section] = tuple(self._order.get(section, ()))
-        declared = {s.slug for s in self._site.sections} if self._site else set()
-        order = {k: v for k, v in order.items() if k is ALL or k in declared}
-        for slug in declared - order.keys():
-            order[slug] = ()
-        self._snapshot_order = order
-        self._dirty_sections = set()
-        self.snapshot = Snapshot(self._generation, self._site, self._by_id, order,
+        timelines = self._timelines.publish(self._by_id, set(self._slugs()))
+        self.snapshot = Snapshot(self._generation, self._site, self._by_id, timelines,
                                  tuple(self._problems()), len(self._files), self._drafts)
 
     def _problems(self) -> list[Problem]:
