@@ -25,7 +25,8 @@ from ..render.opml import OPML_MIMETYPE, render_opml
 from ..render.pages import PageLinks, render_page
 from ..render.feeds import FeedInfo, Item, Prepared, Webfeeds, abridge, prepare, render_feed, store_url
 from ..render.document import ARCHIVE, FEED, PAGE, CachePolicy, Rendered, dated
-from ..store.store import Snapshot, Store
+from ..store.snapshot import Snapshot, StoreSnapshot
+from ..store.store import Store
 from ..store.timeline import Timeline, month_bounds, month_of
 from ..paths import ARCHIVE_FORMATS, MEDIA_PREFIX, OPML_PATH, FeedKey, PageKey, feed_keys, route
 
@@ -96,7 +97,7 @@ class Publisher:
 
     # ---- what exists ----------------------------------------------------------------------------
 
-    def feed_keys(self, snapshot: Snapshot | None = None) -> list[FeedKey]:
+    def feed_keys(self, snapshot: StoreSnapshot | None = None) -> list[FeedKey]:
         snapshot = snapshot or self.store.snapshot
         return feed_keys([s.slug for s in snapshot.site.sections] if snapshot.site else [])
 
@@ -104,7 +105,7 @@ class Publisher:
         """Every path the publication serves at `now`, as the static build writes them."""
         now = now or self.clock()
         snapshot = self.store.snapshot
-        if snapshot.site is None:
+        if not isinstance(snapshot, Snapshot):      # no site file read yet
             return []
         slugs = [s.slug for s in snapshot.site.sections]
         paths = [PageKey(None).path, *(PageKey(slug).path for slug in slugs), OPML_PATH,
@@ -163,11 +164,11 @@ class Publisher:
         recipe = self._recipe(target, self.store.snapshot, now)
         return None if recipe is None else recipe()[2]()
 
-    def _recipe(self, target, snapshot: Snapshot, now: datetime) -> Callable[[], Recipe] | None:
+    def _recipe(self, target, snapshot: StoreSnapshot, now: datetime) -> Callable[[], Recipe] | None:
         """How to make the document a route names, or None if the publication has no such document."""
-        site = snapshot.site
-        if target is None or site is None:
+        if target is None or not isinstance(snapshot, Snapshot):
             return None
+        site = snapshot.site
         if target == OPML_PATH:
             return lambda: self._opml_document(snapshot, now)
         if target.section is not None and site.section(target.section) is None:
@@ -242,7 +243,7 @@ class Publisher:
         cached = self._documents.get(path)
         return cached.valid_until if cached else FOREVER
 
-    def _cached(self, path: str, snapshot: Snapshot, now: datetime, recipe: Callable[[], Recipe]) -> Rendered:
+    def _cached(self, path: str, snapshot: StoreSnapshot, now: datetime, recipe: Callable[[], Recipe]) -> Rendered:
         cached = self._documents.get(path)
         timestamp = now.timestamp()
         if cached is not None and cached.current(snapshot.generation, timestamp):

@@ -13,10 +13,9 @@ import os
 import stat
 import threading
 import time
-from dataclasses import dataclass, field, replace
-from datetime import datetime, timedelta
+from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Callable, Iterable, Iterator, Mapping
+from typing import Callable, Iterable, Iterator
 
 import immutables
 
@@ -26,6 +25,7 @@ from ..model import Article, Problem, RelatedRef, Site, Status
 from .parsecache import ParseCache
 from .files import ArticleReader, being_written, read_many, stat_key
 from ..source.site import SITE_FILE, SiteError, parse_site
+from .snapshot import Changes, Snapshot, StoreSnapshot
 from .timeline import ALL, Timeline, TimelineIndex
 
 StatKey = tuple[int, int, int, int]
@@ -39,57 +39,6 @@ _stat_key = stat_key
 def is_hidden(name: str) -> bool:
     """Files and folders named `_…` or `.…` are not articles (drafts folders, the site file, VCS)."""
     return name.startswith(("_", "."))
-
-
-@dataclass
-class Changes:
-    """What one refresh found, as store-relative paths."""
-    added: set[str] = field(default_factory=set)
-    edited: set[str] = field(default_factory=set)
-    deleted: set[str] = field(default_factory=set)
-    site: bool = False
-    deferred: set[str] = field(default_factory=set)   # left for the next look: modified too recently
-
-    def __bool__(self) -> bool:
-        return bool(self.added or self.edited or self.deleted or self.site)
-
-
-FUTURE_SLACK = timedelta(days=1)
-
-
-@dataclass(frozen=True)
-class Snapshot:
-    """One consistent view of the store: cheap to take, never mutated."""
-    generation: int
-    site: Site | None
-    by_id: Mapping[str, Article]                       # published and scheduled stories (no drafts)
-    timelines: Mapping[str | None, Timeline]           # per section slug, and ALL
-    problems: tuple[Problem, ...]
-    files: int
-    drafts: int = 0
-
-    def timeline(self, section: str | None) -> Timeline:
-        """`section`'s stories newest first (None: every section); empty for a section not declared."""
-        found = self.timelines.get(section)
-        return found if found is not None else Timeline((), self.by_id)
-
-    def visible(self, article_id: str, now: datetime) -> Article | None:
-        article = self.by_id.get(article_id)
-        return article if article is not None and article.visible_at(now) else None
-
-    @property
-    def errors(self) -> list[Problem]:
-        return [p for p in self.problems if p.severity == "error"]
-
-    def dated_ahead(self, now: datetime, display_root: str = "") -> list[Problem]:
-        """Warnings for stories whose `updated` lies more than a day past both `published` and `now`:
-        likely a typo ("2204"), and feeds would claim that date. A reading, not a parse: it depends on now."""
-        limit = now + FUTURE_SLACK
-        return [Problem(display_root + article.path, "updated",
-                        f"{article.updated:%Y-%m-%d %H:%M} UTC is in the future; feeds will show that date "
-                        "(a typo?)", "warning")
-                for article in sorted(self.by_id.values(), key=lambda a: a.path)
-                if article.updated > max(limit, article.published + FUTURE_SLACK)]
 
 
 @dataclass
@@ -164,7 +113,7 @@ class Store:
         self._settle_before_ns: int | None = None
         self._generation = 0
         self._last_look_ns = 0
-        self.snapshot = Snapshot(0, None, {}, {ALL: Timeline((), {})}, (), 0)
+        self.snapshot: StoreSnapshot = StoreSnapshot(0, None, {}, {ALL: Timeline((), {})}, (), 0)
 
     @classmethod
     def from_config(cls, config, *, settle: float = 0.0, wait: float = 0.0, keep_bodies: bool = False) -> "Store":
@@ -569,9 +518,12 @@ class Store:
     def _publish(self) -> None:
         """Publish a new snapshot: copies of what changed, sharing unchanged section timelines."""
         self._generation += 1
-        timelines = self._timelines.publish(self._by_id, set(self._slugs()))
-        self.snapshot = Snapshot(self._generation, self._site, self._by_id, timelines,
-                                 tuple(self._problems()), len(self._files), self._drafts)
+        rest = (self._by_id, self._timelines.publish(self._by_id, set(self._slugs())), tuple(self._problems()),
+                len(self._files), self._drafts)
+        if self._site is None:
+            self.snapshot = StoreSnapshot(self._generation, None, *rest)
+        else:
+            self.snapshot = Snapshot(self._generation, self._site, *rest)   # what the publisher renders from
 
     def _problems(self) -> list[Problem]:
         problems = list(self._site_problems) + self.unsettled

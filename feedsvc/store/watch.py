@@ -9,7 +9,8 @@ import threading
 import time
 from typing import Callable
 
-from .store import Changes, Store
+from .snapshot import Changes
+from .store import Store
 
 log = logging.getLogger(__name__)
 
