@@ -70,11 +70,11 @@ def test_an_edited_file_is_read_again_and_the_rest_come_from_the_cache(cached_st
 def test_a_few_stale_entries_do_not_rewrite_the_cache_but_many_do(cached_store, counted, monkeypatch):
     """Rewriting the whole cache for one edited story would cost a 100,000-story start more than
     re-reading that story on every start; once enough of it is stale, a read saves it again."""
-    import feedsvc.store.store
+    import feedsvc.store.policy
     store_dir, cache = cached_store
     load(store_dir, cache)
     saved = (cache / "articles.pickle").stat().st_mtime_ns
-    monkeypatch.setattr(feedsvc.store.store, "RESAVE_FRACTION", 0.3)          # 2 of 6 files
+    monkeypatch.setattr(feedsvc.store.policy, "RESAVE_FRACTION", 0.3)          # 2 of 6 files
     age(store_dir.write("world/s1.md", article(title="Story number 1, corrected", published="2013-05-02")))
     load(store_dir, cache)
     assert (cache / "articles.pickle").stat().st_mtime_ns == saved

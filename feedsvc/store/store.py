@@ -7,8 +7,6 @@ Readers take `store.snapshot`, which never changes under them; a refresh publish
 from __future__ import annotations
 
 import bisect
-import contextlib
-import gc
 import os
 import stat
 import threading
@@ -25,6 +23,7 @@ from ..model import Article, Problem, RelatedRef, Site, Status
 from .parsecache import ParseCache
 from .files import ArticleReader, being_written, read_many, stat_key
 from ..source.site import SITE_FILE, SiteError, parse_site
+from .policy import collector_paused, worth_saving
 from .snapshot import Changes, Snapshot, StoreSnapshot
 from .timeline import ALL, Timeline, TimelineIndex
 
@@ -50,32 +49,6 @@ class _File:
     @property
     def effective(self) -> Article | None:
         return self.current.article or self.last_good
-
-
-@contextlib.contextmanager
-def _collector_paused(files: Callable[[], int]) -> Iterator[None]:
-    """No cyclic garbage collection while a full read makes millions of long-lived objects (stories
-    hold no cycles; reference counting frees them): every collection on the way would walk them all
-    again, and did, for 5 of the 8 seconds a 100,000-story restart took. One full collection after
-    them moves them to the oldest generation in one pass, where the next full one is far off (the
-    service's start on 100,000 stories: 5.4 s, against 8.2-9.1 s before and 7 s without that pass).
-    A small store is left to the collector's own pace: a full collection walks the whole process,
-    which costs more than a small read makes (a test process creating thousands of stores)."""
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if collecting:
-            if files() >= FULL_COLLECTION_FILES:
-                gc.collect()
-            gc.enable()
-
-
-FULL_COLLECTION_FILES = 5_000
-
-
-RESAVE_FRACTION = 0.05      # of the store's files: how stale the parse cache may be before a full read saves it
 
 
 class Store:
@@ -157,7 +130,7 @@ class Store:
                 self._reset_indexes()
                 self._bulk = True
                 self._by_id = self._by_id.mutate()     # 100,000 inserts in place; one Map at the end
-                with _collector_paused(lambda: len(self._files)):
+                with collector_paused(lambda: len(self._files)):
                     try:
                         self._read_everything(changes)
                         for relpath in sorted(self._files):
@@ -284,11 +257,8 @@ class Store:
             self._file(relpath, key, result, changes)
         for relpath in [p for p in self._files if p not in seen]:
             self._forget(relpath, changes)
-        # Saving is worth it when re-reading what the cache misses would cost more: a save of 100,000
-        # stories takes 1.7 s, as long as re-reading about 5 % of them; fewer misses are re-read
-        # next time (and the service's refresher saves after changes anyway).
         missed = len(to_read) + len(cached.keys() - seen)
-        if self._cache is not None and missed and (not cached or missed >= RESAVE_FRACTION * len(self._files)):
+        if self._cache is not None and worth_saving(missed, len(cached), len(self._files)):
             self.save_cache()
 
     def save_cache(self) -> None:
