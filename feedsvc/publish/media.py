@@ -14,12 +14,9 @@ from PIL import Image, UnidentifiedImageError
 
 from ..source.photos import WEB_IMAGE_TYPES
 from ..render.document import MEDIA, Rendered
+from ..store.files import is_hidden
 
 MEDIA_EXTENSIONS = (".jpg", ".jpeg", ".png", ".gif", ".webp")
-
-
-def _hidden(name: str) -> bool:
-    return name.startswith(("_", "."))
 
 
 class MediaLibrary:
@@ -37,10 +34,11 @@ class MediaLibrary:
         """Every servable file, relative to media/, sorted."""
         found = []
         for directory, subdirs, files in os.walk(self.root):
-            subdirs[:] = sorted(d for d in subdirs if not _hidden(d) and not os.path.islink(os.path.join(directory, d)))
+            subdirs[:] = sorted(d for d in subdirs
+                                if not is_hidden(d) and not os.path.islink(os.path.join(directory, d)))
             relative = os.path.relpath(directory, self.root).replace(os.sep, "/")
             for name in files:
-                if not _hidden(name) and name.lower().endswith(MEDIA_EXTENSIONS) \
+                if not is_hidden(name) and name.lower().endswith(MEDIA_EXTENSIONS) \
                         and not os.path.islink(os.path.join(directory, name)):
                     found.append(name if relative == "." else f"{relative}/{name}")
         return sorted(found)
@@ -91,7 +89,7 @@ class MediaLibrary:
         if not relative or len(relative) > 1024 or "\\" in relative or "\x00" in relative:
             return None
         parts = relative.split("/")
-        if any(part in ("", ".", "..") or _hidden(part) for part in parts):
+        if any(part in ("", ".", "..") or is_hidden(part) for part in parts):
             return None
         if not relative.lower().endswith(MEDIA_EXTENSIONS):
             return None

@@ -21,23 +21,14 @@ from ..source.article import MEDIA_DIR, ParseResult, file_digest, read_body, sto
 from ..source.photos import PhotoError
 from ..model import Article, Problem, RelatedRef, Site, Status
 from .parsecache import ParseCache
-from .files import ArticleReader, being_written, read_many, stat_key
+from .files import ArticleReader, StatKey, being_written, is_hidden, read_many, stat_key
 from ..source.site import SITE_FILE, SiteError, parse_site
 from .policy import collector_paused, worth_saving
 from .snapshot import Changes, Snapshot, StoreSnapshot
 from .timeline import ALL, Timeline, TimelineIndex
 
-StatKey = tuple[int, int, int, int]
 RACY_NS = 2_000_000_000             # a file modified this close to the last look is re-read anyway (as git does)
 WRITER_CHECK_NS = 60_000_000_000    # a file modified this recently is checked for a writer still at work
-
-
-_stat_key = stat_key
-
-
-def is_hidden(name: str) -> bool:
-    """Files and folders named `_…` or `.…` are not articles (drafts folders, the site file, VCS)."""
-    return name.startswith(("_", "."))
 
 
 @dataclass
@@ -158,7 +149,7 @@ class Store:
         """Re-read the site file if it changed; True when the site itself (and so every story) changed."""
         path = self.root / SITE_FILE
         try:
-            key = _stat_key(path.stat())
+            key = stat_key(path.stat())
         except OSError:
             self._site_stat = None
             self._site_problems = [Problem(self._display(SITE_FILE), None,
@@ -246,7 +237,7 @@ class Store:
             if self._unsettled(relpath, st):
                 changes.deferred.add(relpath)      # perhaps half-saved: the next look takes it
                 continue
-            key = _stat_key(st)
+            key = stat_key(st)
             entry = cached.get(relpath)
             if (entry is not None and entry[0] == key and key[0] < written_ns - RACY_NS
                     and not (entry[1].photo_path and self._reader.photo_changed(entry[1].photo_path))):
@@ -324,7 +315,7 @@ class Store:
                 if relpath in self._files:
                     self._forget(relpath, changes)
                 return
-        key = _stat_key(st)
+        key = stat_key(st)
         known = self._files.get(relpath)
         if known is not None and known.stat == key and not force and not self._racy(key):
             return
