@@ -1,0 +1,226 @@
+"""The article files as last read, and the looks at the folder that keep them current.
+
+Each path keeps its stat, its latest reading and its last good story (what stays published while
+its file is broken). A look is a stat scan of the folder, the paths a watcher names, or a full read
+(for a new site file); a file that changed is read again, and its story handed on as (path, before,
+after) for the indexes.
+"""
+from __future__ import annotations
+
+import os
+import stat
+import time
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Callable, Iterable, Iterator
+
+from ..model import Article, Problem
+from ..source.article import MEDIA_DIR, ParseResult, file_digest, read_body
+from .files import ArticleReader, StatKey, being_written, is_hidden, read_many, stat_key
+from .references import PhotoUsers
+from .snapshot import Changes
+
+RACY_NS = 2_000_000_000             # a file modified this close to the last look is re-read anyway (as git does)
+WRITER_CHECK_NS = 60_000_000_000    # a file modified this recently is checked for a writer still at work
+
+StoryMoved = Callable[[str, "Article | None", "Article | None"], None]
+CacheEntry = tuple[StatKey, ParseResult]
+
+
+@dataclass
+class FileState:
+    """One article file as last looked at."""
+    stat: StatKey
+    current: ParseResult            # the latest reading of the file
+    last_good: Article | None       # what stays published while `current` is broken
+
+    @property
+    def effective(self) -> Article | None:
+        return self.current.article or self.last_good
+
+
+class Folder:
+    """Every article file's state, and the looks at the folder that update it. Not thread-safe: the
+    store looks one refresh at a time."""
+
+    def __init__(self, root: Path, reader: ArticleReader, display: Callable[[str], str],
+                 moved: StoryMoved) -> None:
+        self.root = root
+        self._reader = reader
+        self._display = display
+        self._moved = moved                                # told of each path whose story changed
+        self.files: dict[str, FileState] = {}
+        self._problem_paths: set[str] = set()              # paths whose latest reading has problems
+        self.photos = PhotoUsers(reader)
+        self.settle_before_ns: int | None = None           # a scan leaves files modified after this
+        self.last_look_ns = 0
+
+    def story(self, relpath: str) -> Article | None:
+        """The story `relpath` would publish: its latest good reading."""
+        known = self.files.get(relpath)
+        return known.effective if known else None
+
+    def racy(self, key: StatKey) -> bool:
+        """Modified so close to the last look that an edit within the same clock tick could hide."""
+        return key[0] >= self.last_look_ns - RACY_NS
+
+    # ---- looks ---------------------------------------------------------------------------------
+
+    def walk(self) -> Iterator[tuple[str, os.stat_result | None]]:
+        """Every article file (store-relative path, lstat), skipping hidden names and media/."""
+        stack = [("", str(self.root))]
+        while stack:
+            prefix, directory = stack.pop()
+            try:
+                entries = list(os.scandir(directory))
+            except OSError:
+                continue
+            for entry in entries:
+                name = entry.name
+                if is_hidden(name):
+                    continue
+                try:
+                    if entry.is_dir(follow_symlinks=False):
+                        if not (prefix == "" and name == MEDIA_DIR):
+                            stack.append((prefix + name + "/", entry.path))
+                    elif name.endswith(".md"):
+                        yield prefix + name, entry.stat(follow_symlinks=False)
+                except OSError:
+                    yield prefix + name, None
+
+    def scan(self, changes: Changes) -> None:
+        """A stat scan: re-read what changed, forget what went, re-read the users of changed photos."""
+        seen: set[str] = set()
+        for relpath, st in self.walk():
+            seen.add(relpath)
+            self._consider(relpath, changes, False, st)
+        for relpath in [p for p in self.files if p not in seen]:
+            self._forget(relpath, changes)
+        for photo in self.photos.photos():
+            if self._reader.photo_changed(photo):
+                for relpath in self.photos.users(photo):
+                    self._consider(relpath, changes, True)
+
+    def look_at(self, paths: Iterable[str], changes: Changes) -> None:
+        """Re-read only these store-relative paths (a watcher named them): articles, or photos in use."""
+        for relpath in sorted({p.replace(os.sep, "/").lstrip("/") for p in paths}):
+            parts = relpath.split("/")
+            if parts[0] == MEDIA_DIR:
+                if relpath in self.photos and self._reader.photo_changed(relpath):
+                    for user in self.photos.users(relpath):
+                        self._consider(user, changes, True)
+            elif relpath.endswith(".md") and not any(is_hidden(p) for p in parts):
+                self._consider(relpath, changes, True)
+
+    def read_all(self, changes: Changes, cached: dict[str, CacheEntry], written_ns: int) -> int:
+        """Read every file (in parallel processes for a large store), taking a `cached` reading where
+        the file's stat shows it unchanged since the cache was written. Returns how many the cache missed."""
+        to_read: list[tuple[str, StatKey, os.stat_result]] = []
+        seen: set[str] = set()
+        for relpath, st in self.walk():
+            seen.add(relpath)
+            if st is None:
+                continue
+            if self._unsettled(relpath, st):
+                changes.deferred.add(relpath)      # perhaps half-saved: the next look takes it
+                continue
+            key = stat_key(st)
+            entry = cached.get(relpath)
+            if (entry is not None and entry[0] == key and key[0] < written_ns - RACY_NS
+                    and not (entry[1].photo_path and self._reader.photo_changed(entry[1].photo_path))):
+                self._file(relpath, key, entry[1], changes)
+            else:
+                to_read.append((relpath, key, st))
+        for relpath, key, result in read_many(self._reader, to_read):
+            self._file(relpath, key, result, changes)
+        for relpath in [p for p in self.files if p not in seen]:
+            self._forget(relpath, changes)
+        return len(to_read) + len(cached.keys() - seen)
+
+    # ---- one file ------------------------------------------------------------------------------
+
+    def _consider(self, relpath: str, changes: Changes, force: bool, st: os.stat_result | None = None) -> None:
+        """Re-read one article file if it changed (or `force`), and file the result."""
+        path = self.root / relpath
+        if st is None:
+            try:
+                st = path.lstat()
+            except OSError:
+                if relpath in self.files:
+                    self._forget(relpath, changes)
+                return
+        key = stat_key(st)
+        known = self.files.get(relpath)
+        if known is not None and known.stat == key and not force and not self.racy(key):
+            return
+        if self._unsettled(relpath, st):
+            changes.deferred.add(relpath)          # still being written, perhaps: look again shortly
+            return
+        self._file(relpath, key, self._reader.read(relpath, st), changes)
+
+    def _unsettled(self, relpath: str, st: os.stat_result) -> bool:
+        """Perhaps half-saved: modified within the settle time, or (lately modified and) still open
+        for writing by another process."""
+        if self.settle_before_ns is not None and st.st_mtime_ns > self.settle_before_ns:
+            return True
+        return (stat.S_ISREG(st.st_mode) and st.st_size <= self._reader.max_article_bytes  # never opens what it refuses
+                and st.st_mtime_ns > time.time_ns() - WRITER_CHECK_NS and being_written(self.root / relpath))
+
+    def _file(self, relpath: str, key: StatKey, result: ParseResult, changes: Changes) -> None:
+        """File a new reading of one path: keep the last good story, note what changed, re-index."""
+        known = self.files.get(relpath)
+        before = known.effective if known else None
+        self.photos.move(relpath, known.current.photo_path if known else None, result.photo_path)
+        if known is None:
+            known = self.files[relpath] = FileState(key, result, result.article)
+            changes.added.add(relpath)
+        else:
+            if result.article is None and known.last_good is not None:
+                result.problems.append(Problem(self._display(relpath), None,
+                                               "the last good version stays published until this is fixed",
+                                               "warning"))
+            unchanged = (result.article.revision == known.current.article.revision
+                         if result.article and known.current.article else
+                         result.article is None and known.current.article is None
+                         and result.problems == known.current.problems)
+            known.stat, known.current = key, result
+            if unchanged:
+                return
+            known.last_good = result.article or known.last_good
+            changes.edited.add(relpath)
+        if result.problems:
+            self._problem_paths.add(relpath)
+        else:
+            self._problem_paths.discard(relpath)
+        self._moved(relpath, before, known.effective)
+
+    def _forget(self, relpath: str, changes: Changes) -> None:
+        known = self.files.pop(relpath)
+        self.photos.move(relpath, known.current.photo_path, None)
+        self._problem_paths.discard(relpath)
+        self._moved(relpath, known.effective, None)
+        changes.deleted.add(relpath)
+
+    # ---- what the store asks of its files -------------------------------------------------------
+
+    def problems(self) -> list[Problem]:
+        """The problems of every file's latest reading."""
+        return [problem for relpath in self._problem_paths for problem in self.files[relpath].current.problems]
+
+    def body(self, article: Article) -> str | None:
+        """`article`'s Markdown body, read back from its file; None if the file no longer holds that version."""
+        known = self.files.get(article.path)
+        if known is not None and known.current.body is not None and known.current.article is article:
+            body, known.current.body = known.current.body, None   # kept from the reading (builds): used once
+            return body
+        try:
+            with open(self.root / article.path, "rb") as fh:
+                data = fh.read(self._reader.max_article_bytes + 1)
+        except OSError:
+            return None
+        return read_body(data) if file_digest(data) == article.digest else None
+
+    def cache_entries(self) -> dict[str, CacheEntry]:
+        """Every file's stat and current reading, bodies left out, as the parse cache keeps them."""
+        return {relpath: (known.stat, replace(known.current, body=None) if known.current.body else known.current)
+                for relpath, known in self.files.items()}

@@ -1,0 +1,123 @@
+"""From each path's story to the stories published: the indexes a snapshot is made of.
+
+A path publishes its story when it is not a draft, its section is declared, and it is the first in
+path order to claim both the story's id and its URL. Everything here is kept up to date one path at a
+time, so noticing one edit costs about the same in a store of ten stories or of a hundred thousand;
+a full read indexes in bulk instead (one sort at the end, not one insert per story).
+"""
+from __future__ import annotations
+
+import contextlib
+from typing import Callable, Iterator
+
+import immutables
+
+from ..model import Article, Problem, Site, Status
+from .claims import Claims
+from .references import References
+from .timeline import Timeline, TimelineIndex
+
+
+def _claimant(article: Article | None) -> Article | None:
+    """The story, if it takes part in claims (drafts claim no id or URL)."""
+    return article if article is not None and article.status is not Status.DRAFT else None
+
+
+class Stories:
+    """The published stories by path and by id, with their claims, related ids, drafts and timelines."""
+
+    def __init__(self, story_of: Callable[[str], Article | None]) -> None:
+        self._story_of = story_of                          # a path's story as last read (drafts included)
+        self.site: Site | None = None
+        self._published: dict[str, Article] = {}           # path → the story it publishes
+        # Shared with snapshots, never copied; changed in place while a full read indexes every story.
+        self.by_id: immutables.Map[str, Article] = immutables.Map()
+        self._bulk: immutables.MapMutation[str, Article] | None = None
+        self.drafts = 0
+        self._claims = Claims()
+        self._references = References(lambda article_id: article_id in self._ids())
+        self._timelines = TimelineIndex()
+
+    def _ids(self) -> immutables.Map[str, Article] | immutables.MapMutation[str, Article]:
+        return self._bulk if self._bulk is not None else self.by_id
+
+    def _slugs(self) -> list[str]:
+        return [section.slug for section in self.site.sections] if self.site else []
+
+    def reset(self, site: Site) -> None:
+        """Start over for a new site file: sections and URLs may all have changed."""
+        self.site = site
+        self._published.clear()
+        self.by_id = immutables.Map()
+        self._references.all_dangling()
+        self._timelines.reset(self._slugs())
+
+    @contextlib.contextmanager
+    def bulk(self) -> Iterator[None]:
+        """Index many stories at once: the id map changed in place (100,000 inserts, one Map at the
+        end), the timelines sorted once when done."""
+        self._bulk = self.by_id.mutate()
+        try:
+            yield
+        finally:
+            self.by_id = self._bulk.finish()
+            self._bulk = None
+        self._timelines.rebuild(self._slugs(), self._published.values())
+
+    def move(self, relpath: str, before: Article | None, after: Article | None) -> None:
+        """Move one path's story through the indexes, then re-decide every path it competes with."""
+        if before is after:
+            return
+        self._references.move(relpath, before, after)
+        if before is not None and before.status is Status.DRAFT:
+            self.drafts -= 1
+        if after is not None and after.status is Status.DRAFT:
+            self.drafts += 1
+        for path in sorted(self._claims.move(relpath, _claimant(before), _claimant(after))):
+            self.reconsider(path)
+
+    def _winner(self, relpath: str) -> Article | None:
+        """The story `relpath` publishes: not a draft, in a declared section, first to claim its id and URL."""
+        article = self._story_of(relpath)
+        if article is None or article.status is Status.DRAFT or self.site is None:
+            return None
+        if self.site.section(article.section) is None:
+            return None
+        if not self._claims.wins(relpath, article):
+            return None
+        return article
+
+    def reconsider(self, relpath: str) -> None:
+        """Publish what `relpath` should publish now, in place of what it did."""
+        desired = self._winner(relpath)
+        current = self._published.get(relpath)
+        if desired is current:
+            return
+        if current is not None:
+            del self._published[relpath]
+            if self._ids().get(current.id) is current:
+                if self._bulk is not None:
+                    del self._bulk[current.id]
+                else:
+                    self.by_id = self.by_id.delete(current.id)
+                self._references.check(current.id)
+        if desired is not None:
+            self._published[relpath] = desired
+            if self._bulk is not None:
+                self._bulk[desired.id] = desired
+            else:
+                self.by_id = self.by_id.set(desired.id, desired)
+            self._references.check(desired.id)
+        if self._bulk is None:
+            self._timelines.move(current, desired)
+
+    def timelines(self) -> dict[str | None, Timeline]:
+        """The timelines for a new snapshot: ALL and each declared section."""
+        return self._timelines.publish(self.by_id, set(self._slugs()))
+
+    def problems(self, display: Callable[[str], str]) -> list[Problem]:
+        """Links to ids nothing publishes, and stories left out for a contested id or URL."""
+        def related_of(relpath: str) -> tuple:
+            story = self._story_of(relpath)
+            return story.related if story is not None else ()
+        return self._references.problems(display, related_of) + self._claims.problems(display)
