@@ -269,8 +269,8 @@ class TreeWriter:
 
     The tree swapped out is kept, hidden, as the next build's staging tree (`.<out>.staging`): it
     differs from the output only in what the last build changed, so an incremental build fixes up
-    those files instead of making every folder and link again (on ext4, making a folder costs
-    0.3–0.5 ms; a 10,000-story store with archives has 740 of them). Nothing in it is trusted: each
+    those files instead of making every folder and link again (a store with archives has hundreds
+    of folders; figures in docs/PERFORMANCE.md). Nothing in it is trusted: each
     file is checked against the output (same inode) or written anew, and whatever the new tree does
     not hold is removed before the swap.
     """

@@ -20,8 +20,7 @@ from ..model import Problem, Site
 StatKey = tuple[int, int, int, int]                  # (mtime ns, size, inode, ctime ns)
 PhotoEntry = tuple["StatKey | None", "ImageInfo | PhotoError"]
 
-# Below this, one process is as fast: results come back through a pipe. On 2 idle cores, 10,000 stories
-# read in 3.1 s in parallel against 4.1–4.5 s in one process (`feedsvc build`, empty parse cache).
+# Below this, one process is as fast: results come back through a pipe (figures in docs/PERFORMANCE.md).
 PARALLEL_MINIMUM = 5_000
 CHUNK = 1000
 
