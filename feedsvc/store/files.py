@@ -132,7 +132,8 @@ class ArticleReader:
         return cached[1]
 
 
-def _read_chunk(reader: ArticleReader, items: list[tuple[str, StatKey, os.stat_result]]):
+def _read_chunk(reader: ArticleReader, items: list[tuple[str, StatKey, os.stat_result]]
+                ) -> tuple[list[tuple[str, StatKey, ParseResult]], dict[str, PhotoEntry]]:
     results = [(relpath, key, reader.read(relpath, st)) for relpath, key, st in items]
     return results, reader.photos
 
