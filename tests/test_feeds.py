@@ -115,9 +115,28 @@ def test_the_photo_is_an_enclosure_with_its_true_size_and_media_rss(client, fmt)
                                 "filesize": str(photo.stat().st_size), "width": "1200", "height": "800"}]
     assert e.media_credit[0]["content"] == "Pablo Martinez Monsivais / Associated Press"
     assert e.media_thumbnail[0]["url"] == url
-    # feedparser files media:description under summary_detail; the real summary stays in `summary`.
-    assert e.summary_detail.value.startswith("Barack Obama, at left, and Enrique Peña Nieto, at right")
     assert fetch(client, "media/2013/obama-pena-nieto.jpg").data == photo.read_bytes()
+
+
+@pytest.mark.parametrize("path", ["rss.xml", "atom.xml"])
+def test_feedparser_clients_see_the_summary_not_the_caption_and_media_rss_keeps_the_caption(client, path):
+    """feedparser reads media:description as a summary: rss2email mailed every photo's caption (issue 13)."""
+    root = xml(fetch(client, path).data)
+    if path == "rss.xml":
+        summaries = {i.findtext("guid"): i.findtext("description") for i in root.iter("item")}
+    else:
+        summaries = {i.findtext("atom:id", namespaces=NS): i.findtext("atom:summary", namespaces=NS)
+                     for i in root.iterfind("atom:entry", NS)}
+    entries = feed(client, path).entries
+    for e in entries:
+        assert e.summary_detail.value == e.summary == summaries[e.id], e.id
+    # A Media RSS consumer still finds each photo's caption and credit beside the photo.
+    photos = root.findall(".//media:content", NS)
+    assert len(photos) == sum("media_content" in e for e in entries) >= 5
+    assert all(p.xpath("string(media:description)", namespaces=NS) and p.xpath("string(media:credit)", namespaces=NS)
+               for p in photos)
+    seed = next(p for p in photos if p.get("url").endswith("obama-pena-nieto.jpg"))
+    assert seed.findtext("media:description", namespaces=NS).startswith("Barack Obama, at left, and Enrique")
 
 
 def test_media_rss_is_written_once_without_a_media_group(client):

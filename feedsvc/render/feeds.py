@@ -12,6 +12,8 @@ upstream change):
 - it writes its own version into <generator>: the generator is set explicitly;
 - its media extension wraps media:content in media:group (rejected by the W3C validator) and has no
   media:description/credit: Media RSS is written by our extension too.
+And a feedparser trap (6.0.10–6.0.14): it reads media:description as the entry's summary and keeps
+it as `summary_detail` (which rss2email mails) unless a summary comes after it: see _summary_after.
 """
 from __future__ import annotations
 
@@ -265,6 +267,7 @@ class _EntryExtension(BaseEntryExtension):
             etree.SubElement(entry, f"{{{ATOM_NS}}}link", rel="related", href=link.url, title=link.title)
         if photo is not None:
             self._media(entry, photo)
+        _summary_after(entry, photo, rss=True)
         return entry
 
     def extend_atom(self, entry):
@@ -288,7 +291,27 @@ class _EntryExtension(BaseEntryExtension):
             etree.SubElement(entry, "link", rel="related", href=link.url, title=link.title)
         if photo is not None:
             self._media(entry, photo)
+        _summary_after(entry, photo, rss=False)
         return entry
+
+
+def _summary_after(entry, photo, rss: bool) -> None:
+    """The story's summary after the photo's media:description, or feedparser clients show the caption.
+
+    feedparser (`_start_description`, `pop`) sets `summary_detail` from each summary-like element it
+    reads, media:description included; one met before content becomes content instead. So an Atom
+    summary moves last (order means nothing in Atom); RSS keeps `description` before content:encoded
+    (RSS Best Practices Profile: the W3C validator warns otherwise) and repeats it last as atom:summary.
+    """
+    if photo is None or not photo.caption:
+        return
+    if rss:
+        summary = etree.SubElement(entry, f"{{{ATOM_NS}}}summary", type="html")
+        summary.text = entry.findtext("description")
+    else:
+        summary = entry.find("summary")
+        entry.remove(summary)
+        entry.append(summary)
 
 
 def render_feed(info: FeedInfo, items: list[Item]) -> bytes:
