@@ -5,7 +5,9 @@ dicts, lists and strings. Every scalar stays text, as the editor wrote it: dates
 reader, numbers for the fields that want numbers, "yes" stays "yes" in a headline. A plain `~`, `null`
 or nothing at all is None. Any explicit tag other than YAML's own (`!!python/object`, `!custom`) is
 refused, and a key given twice is refused (parsers disagree on which one wins). Aliases are shared,
-never copied, so an anchor bomb costs what its text costs.
+never copied, but what one stands for counts as if written out: readers of the data walk every list
+item, so `[*t, *t, …]` over a long `&t` would cost its expanded size, not its text's. The data, so
+counted, is bounded (MAX_VALUES, MAX_CHARACTERS), and an alias to a value that contains it is refused.
 
 PyYAML's SafeLoader is not used because its Python constructor, not the C parser, was most of the
 time to read a large store (figures: docs/PERFORMANCE.md).
@@ -50,6 +52,18 @@ class KeyTypeError(YAMLError):
         super().__init__(f"a key that is not text (line {line})")
 
 
+MAX_VALUES = 10_000         # texts, list items and fields: a story needs a few dozen
+MAX_CHARACTERS = 1 << 20    # as much text as a whole article file may hold by default (1 MiB)
+
+
+class TooLargeError(YAMLError):
+    """The data, each alias counted as what it stands for, is over a bound (or has no end)."""
+
+    def __init__(self, field: str | None, problem: str) -> None:
+        super().__init__(problem)
+        self.field = field
+
+
 def load(text: str, first_line: int = 1) -> Any:
     """The document's data, or None for an empty one. Raises a YAMLError subclass for anything else.
 
@@ -60,7 +74,7 @@ def load(text: str, first_line: int = 1) -> Any:
         node = loader.get_single_node()
     finally:
         loader.dispose()
-    return None if node is None else _construct(node, {}, first_line)
+    return None if node is None else _Builder(node, first_line).build()
 
 
 def describe(value: Any) -> str:
@@ -79,31 +93,70 @@ def describe(value: Any) -> str:
     return "nothing" if value is None else type(value).__name__
 
 
-def _construct(node, built: dict[int, Any], first_line: int) -> Any:
-    key = id(node)
-    if key in built:                         # an alias: the same object again, not a copy
-        return built[key]
-    line = node.start_mark.line + first_line
-    if node.tag not in _ALLOWED_TAGS:
-        raise TagError(node.tag, line)
-    if isinstance(node, ScalarNode):
-        value = None if node.style is None and node.value in _NULLS else node.value
-        built[key] = value
-        return value
-    if isinstance(node, SequenceNode):
-        items: list[Any] = []
-        built[key] = items
-        items.extend(_construct(child, built, first_line) for child in node.value)
-        return items
-    if isinstance(node, MappingNode):
-        mapping: dict[Any, Any] = {}
-        built[key] = mapping
-        for key_node, value_node in node.value:
-            name = _construct(key_node, built, first_line)
-            if not isinstance(name, str):
-                raise KeyTypeError(key_node.start_mark.line + first_line)
-            if name in mapping:
-                raise DuplicateKeyError(name, key_node.start_mark.line + first_line)
-            mapping[name] = _construct(value_node, built, first_line)
-        return mapping
-    raise TagError(node.tag, line)
+class _Builder:
+    """Nodes → data, each node built once; its size as if every alias were written out, counted too."""
+
+    def __init__(self, root, first_line: int) -> None:
+        self.root = root
+        self.first_line = first_line
+        self.built: dict[int, Any] = {}
+        self.sizes: dict[int, tuple[int, int]] = {}     # node → (values, characters), aliases expanded
+        self.field: str | None = None                   # the top-level field being built, for messages
+
+    def build(self) -> Any:
+        return self._construct(self.root)[0]
+
+    def _construct(self, node) -> tuple[Any, tuple[int, int]]:
+        key = id(node)
+        if key in self.built:                    # an alias: the same object again, not a copy
+            size = self.sizes.get(key)
+            if size is None:                     # still being built: the alias is inside its own anchor
+                raise TooLargeError(self.field, f"an alias (line {self._line(node)}) refers to a value that "
+                                                "contains it, which never ends; write the value out")
+            return self.built[key], size
+        if node.tag not in _ALLOWED_TAGS:
+            raise TagError(node.tag, self._line(node))
+        if isinstance(node, ScalarNode):
+            value = None if node.style is None and node.value in _NULLS else node.value
+            self.built[key] = value
+            size = self.sizes[key] = (1, len(node.value))
+            return value, size
+        values, characters = 1, 0
+        if isinstance(node, SequenceNode):
+            items: list[Any] = []
+            self.built[key] = items
+            for child in node.value:
+                item, (v, c) = self._construct(child)
+                items.append(item)
+                values, characters = self._add(values + v, characters + c, node)
+            self.sizes[key] = (values, characters)
+            return items, self.sizes[key]
+        if isinstance(node, MappingNode):
+            mapping: dict[Any, Any] = {}
+            self.built[key] = mapping
+            for key_node, value_node in node.value:
+                name, (v, c) = self._construct(key_node)
+                if not isinstance(name, str):
+                    raise KeyTypeError(self._line(key_node))
+                if name in mapping:
+                    raise DuplicateKeyError(name, self._line(key_node))
+                if node is self.root:
+                    self.field = name
+                mapping[name], (v2, c2) = self._construct(value_node)
+                values, characters = self._add(values + v + v2, characters + c + c2, node)
+            self.sizes[key] = (values, characters)
+            return mapping, self.sizes[key]
+        raise TagError(node.tag, self._line(node))
+
+    def _add(self, values: int, characters: int, node) -> tuple[int, int]:
+        """A running size, refused as soon as it passes a bound (the whole document's size is its root's)."""
+        if values > MAX_VALUES:
+            raise TooLargeError(self.field, f"has more than {MAX_VALUES:,} values (the one at line {self._line(node)}; "
+                                            "an alias counts as what it stands for); shorten it")
+        if characters > MAX_CHARACTERS:
+            raise TooLargeError(self.field, f"has more than {MAX_CHARACTERS:,} characters of text (the value at line "
+                                            f"{self._line(node)}; an alias counts as what it stands for); shorten it")
+        return values, characters
+
+    def _line(self, node) -> int:
+        return node.start_mark.line + self.first_line
