@@ -10,7 +10,9 @@ import os
 
 workers = 2                 # per core of a 2-core machine: the work is short, in-memory lookups
 threads = 4
-worker_class = "gthread"
+# gunicorn's gthread worker, but a thread takes a connection only once its request has arrived whole:
+# slow clients wait in the worker's event loop, not in its threads (feedsvc/serve/worker.py, README).
+worker_class = "feedsvc.serve.worker.RequestBufferingWorker"
 preload_app = True
 
 os.environ.setdefault("FEEDSVC_THREADS_AFTER_FORK", "1")   # the master must not start watchers of its own

@@ -54,14 +54,16 @@ def wait_until_serving(port: int, process: subprocess.Popen, path: str = "/", ti
 
 
 @contextlib.contextmanager
-def gunicorn(store: Path, base_url: str, workers: int = 2, threads: int = 4, extra_env: dict | None = None,
-             port: int | None = None):
-    """`gunicorn wsgi:app` as README documents it, bound to 127.0.0.1 on `port` (a free one if not
-    given: pass one from free_port() when base_url must name the server itself); yields the port."""
+def gunicorn(store: Path, base_url: str, workers: int | None = None, threads: int | None = None,
+             extra_env: dict | None = None, port: int | None = None):
+    """`gunicorn wsgi:app` as README documents it, with the shipped gunicorn.conf.py (its worker class,
+    and its workers and threads unless given), bound to 127.0.0.1 on `port` (a free one if not given:
+    pass one from free_port() when base_url must name the server itself); yields the port."""
     port = port or free_port()
     env = {**os.environ, "FEEDSVC_STORE": str(store), "FEEDSVC_BASE_URL": base_url, **(extra_env or {})}
-    command = [sys.executable, "-m", "gunicorn", "--workers", str(workers), "--threads", str(threads),
-               "--worker-class", "gthread", "--bind", f"127.0.0.1:{port}", "--log-level", "warning", "wsgi:app"]
+    sizes = (["--workers", str(workers)] if workers else []) + (["--threads", str(threads)] if threads else [])
+    command = [sys.executable, "-m", "gunicorn", *sizes, "--bind", f"127.0.0.1:{port}", "--log-level", "warning",
+               "wsgi:app"]
     process = subprocess.Popen(command, cwd=ROOT, env=env)
     try:
         wait_until_serving(port, process)
