@@ -73,20 +73,43 @@ class PageKey:
         return INDEX_PATH if self.section is None else f"{SECTION_PREFIX}{self.section}/"
 
 
+@dataclass(frozen=True, slots=True)
+class OpmlKey:
+    """The OPML list of every section feed."""
+
+    @property
+    def path(self) -> str:
+        return OPML_PATH
+
+
+@dataclass(frozen=True, slots=True)
+class MediaKey:
+    """A photo kept in the store, by its name under media/ ("2013/harbor.jpg")."""
+    name: str
+
+    @property
+    def path(self) -> str:
+        return MEDIA_PREFIX + self.name
+
+
+# What a public path names; callers dispatch on the type, not on the path's spelling.
+Route = FeedKey | PageKey | OpmlKey | MediaKey
+
+
 def feed_keys(section_slugs: list[str]) -> list[FeedKey]:
     """Every subscription feed: all sections first, then each section, each format."""
     return [FeedKey(section, fmt) for section in [None, *section_slugs] for fmt in FEED_FORMATS]
 
 
-def route(path: str) -> FeedKey | PageKey | str | None:
-    """What a path names: a FeedKey, a PageKey, OPML_PATH, "media/…" (as given), or None.
+def route(path: str) -> Route | None:
+    """What a path names, or None if no public path is spelled so.
 
     Section slugs are not checked against the site here, only their shape.
     """
     if path.startswith(MEDIA_PREFIX):
-        return path
+        return MediaKey(path[len(MEDIA_PREFIX):])
     if path == OPML_PATH:
-        return OPML_PATH
+        return OpmlKey()
     if path == INDEX_PATH:
         return PageKey(None)
     if path in _BY_FILE:

@@ -28,7 +28,8 @@ from ..render.document import ARCHIVE, FEED, PAGE, CachePolicy, Rendered, dated
 from ..store.snapshot import Snapshot, StoreSnapshot
 from ..store.store import Store
 from ..store.timeline import Timeline, month_bounds, month_of
-from ..paths import ARCHIVE_FORMATS, MEDIA_PREFIX, OPML_PATH, FeedKey, PageKey, feed_keys, route
+from ..paths import (ARCHIVE_FORMATS, MEDIA_PREFIX, OPML_PATH, FeedKey, MediaKey, OpmlKey, PageKey, Route, feed_keys,
+                     route)
 
 log = logging.getLogger(__name__)
 FOREVER = math.inf
@@ -103,18 +104,24 @@ class Publisher:
 
     def paths(self, now: datetime | None = None, *, archives: bool = True) -> list[str]:
         """Every path the publication serves at `now`, as the static build writes them."""
+        if not isinstance(self.store.snapshot, Snapshot):      # no site file read yet
+            return []
+        return self.document_paths(now, archives=archives) + [MediaKey(name).path for name in self.media.paths()]
+
+    def document_paths(self, now: datetime | None = None, *, archives: bool = True) -> list[str]:
+        """Every rendered document's path at `now` (the photos are served as they are)."""
         now = now or self.clock()
         snapshot = self.store.snapshot
         if not isinstance(snapshot, Snapshot):      # no site file read yet
             return []
         slugs = [s.slug for s in snapshot.site.sections]
-        paths = [PageKey(None).path, *(PageKey(slug).path for slug in slugs), OPML_PATH,
+        paths = [PageKey(None).path, *(PageKey(slug).path for slug in slugs), OpmlKey().path,
                  *(key.path for key in self.feed_keys(snapshot))]
         if archives and self.config.archives:
             for slug in slugs:
                 for archive in self.plan(snapshot, slug, now).pages:
                     paths += [FeedKey(slug, fmt, archive).path for fmt in ARCHIVE_FORMATS]
-        return paths + [MEDIA_PREFIX + path for path in self.media.paths()]
+        return paths
 
     def plan(self, snapshot: Snapshot, section: str | None, now: datetime) -> Plan:
         """How `section`'s stories split between its feed and its archives; remembered while the
@@ -140,8 +147,8 @@ class Publisher:
         if ready is not None:
             return ready[0]
         target = route(path)
-        if isinstance(target, str) and target.startswith(MEDIA_PREFIX):
-            return self.media.get(target[len(MEDIA_PREFIX):])
+        if isinstance(target, MediaKey):
+            return self.media.get(target.name)
         snapshot = self.store.snapshot
         recipe = self._recipe(target, snapshot, now)
         return None if recipe is None else self._cached(path, snapshot, now, recipe)
@@ -159,17 +166,17 @@ class Publisher:
         once and needs none of them afterwards (a large build must not hold every document in memory)."""
         now = now or self.clock()
         target = route(path)
-        if isinstance(target, str) and target.startswith(MEDIA_PREFIX):
-            return self.media.get(target[len(MEDIA_PREFIX):])
+        if isinstance(target, MediaKey):
+            return self.media.get(target.name)
         recipe = self._recipe(target, self.store.snapshot, now)
         return None if recipe is None else recipe()[2]()
 
-    def _recipe(self, target, snapshot: StoreSnapshot, now: datetime) -> Callable[[], Recipe] | None:
+    def _recipe(self, target: Route | None, snapshot: StoreSnapshot, now: datetime) -> Callable[[], Recipe] | None:
         """How to make the document a route names, or None if the publication has no such document."""
         if target is None or not isinstance(snapshot, Snapshot):
             return None
         site = snapshot.site
-        if target == OPML_PATH:
+        if isinstance(target, OpmlKey):
             return lambda: self._opml_document(snapshot, now)
         if target.section is not None and site.section(target.section) is None:
             return None
@@ -184,8 +191,8 @@ class Publisher:
         (the static build skips documents whose fingerprint has not changed); None if there is none."""
         now = now or self.clock()
         target = route(path)
-        if isinstance(target, str) and target.startswith(MEDIA_PREFIX):
-            identity = self.media.version(target[len(MEDIA_PREFIX):])
+        if isinstance(target, MediaKey):
+            identity = self.media.version(target.name)
         else:
             recipe = self._recipe(target, self.store.snapshot, now)
             identity = None if recipe is None else recipe()[0]
@@ -203,13 +210,12 @@ class Publisher:
         """Render every subscription feed and page now, gzip copies included, so requests find them
         ready (archives render on first request). Returns how many documents were rendered."""
         rendered = 0
-        for path in self.paths(now, archives=False):
-            if not path.startswith(MEDIA_PREFIX):
-                before = self._documents.get(path)
-                document = self.document(path, now)
-                if document is not None and (before is None or before.rendered is not document):
-                    document.gzip_body          # now, at the moment of the change, not in a request
-                    rendered += 1
+        for path in self.document_paths(now, archives=False):
+            before = self._documents.get(path)
+            document = self.document(path, now)
+            if document is not None and (before is None or before.rendered is not document):
+                document.gzip_body          # now, at the moment of the change, not in a request
+                rendered += 1
         return rendered
 
     def feed_etags(self, now: datetime | None = None) -> dict[str, str]:
