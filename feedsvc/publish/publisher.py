@@ -22,6 +22,7 @@ from ..render.jsonfeed import render_json_feed
 from .media import MediaLibrary
 from ..model import Article, RelatedLink, RelatedRef
 from ..render.opml import OPML_MIMETYPE, render_opml
+from ..render.months import archive_label
 from ..render.pages import PageLinks, render_page
 from ..render.feeds import FeedInfo, Item, Prepared, Webfeeds, abridge, prepare, render_feed, store_url
 from ..render.document import ARCHIVE, FEED, PAGE, CachePolicy, Rendered, dated
@@ -46,8 +47,6 @@ def _code_fingerprint() -> str:
 
 CODE_FINGERPRINT = _code_fingerprint()
 RENDERERS = {"rss": render_feed, "atom": render_feed, "json": render_json_feed}
-_MONTH_NAMES = ("January", "February", "March", "April", "May", "June", "July", "August", "September",
-                "October", "November", "December")
 
 
 @dataclass
@@ -294,8 +293,7 @@ class Publisher:
                 links.append(("prev-archive", base + key.archive(months[index - 1]).path))
             if index + 1 < len(months):
                 links.append(("next-archive", base + key.archive(months[index + 1]).path))
-            page = int(key.month[8:]) if len(key.month) > 7 else 1
-            label = f"{_MONTH_NAMES[int(key.month[5:7]) - 1]} {key.month[:4]}" + (f" (part {page})" if page > 1 else "")
+            label = archive_label(key.month)
         return FeedInfo(key=key, site=snapshot.site,
                         section=snapshot.site.section(key.section) if key.section else None,
                         self_url=base + key.path, media_base_url=base,

@@ -11,21 +11,20 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 
 from ..model import Section, Site
 from .feeds import Item
+from .months import MONTH_NAMES
 from ..paths import FEED_FORMATS, FeedKey
 
 _env = Environment(loader=PackageLoader("feedsvc.render", "templates"), autoescape=select_autoescape(default=True),
                    trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
 
 FORMAT_LABELS = {"rss": "RSS", "atom": "Atom", "json": "JSON Feed"}
-_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
-           "November", "December")
 
 
 def human_time(moment: datetime, zone: tzinfo) -> str:
     """"May 2, 2013, 5:40 p.m. PDT" in the site's zone, whatever the process locale."""
     local = moment.astimezone(zone)
     hour = local.hour % 12 or 12
-    return (f"{_MONTHS[local.month - 1]} {local.day}, {local.year}, {hour}:{local.minute:02d} "
+    return (f"{MONTH_NAMES[local.month - 1]} {local.day}, {local.year}, {hour}:{local.minute:02d} "
             f"{'a.m.' if local.hour < 12 else 'p.m.'} {local.tzname() or ''}").strip()
 
 
