@@ -213,7 +213,7 @@ class Publisher:
             before = self._documents.get(path)
             document = self.document(path, now)
             if document is not None and (before is None or before.rendered is not document):
-                document.gzip_body          # now, at the moment of the change, not in a request
+                document.compress()         # now, at the moment of the change, not in a request
                 rendered += 1
         return rendered
 

@@ -47,10 +47,17 @@ def strong_etag(data: bytes) -> str:
 MIN_GZIP_BYTES = 256        # below this, gzip's own header and trailer are a large share of the saving
 
 
+@dataclass(frozen=True, slots=True)
+class Gzipped:
+    """A document's gzip copy, with its own strong ETag (a different representation, RFC 9110 §8.8.3)."""
+    body: bytes
+    etag: str
+
+
 @dataclass(frozen=True, eq=False)
 class Rendered:
-    """One document's bytes and identity ETag — and its gzip copy and ETag, made once, the first time
-    they are asked for (by the refresher right after an edit, by a build, or by a request that accepts
+    """One document's bytes and identity ETag — and its gzip copy, made once, when `compress()` is
+    first called (by the refresher right after an edit, by a build, or by a request that accepts
     gzip), so that a plain request after an edit never waits for a compression it does not use."""
     body: bytes
     mimetype: str                      # with charset, as sent in Content-Type
@@ -58,13 +65,13 @@ class Rendered:
     kind: str = FEED
     gzip_level: int | None = None      # None: never compressed (photos, documents under MIN_GZIP_BYTES)
     etag: str = field(default="")
-    _gzip: list = field(default_factory=list, repr=False)            # [bytes, etag] once made
+    _gzip: list[Gzipped] = field(default_factory=list, repr=False)       # the copy, once made
     _gzip_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     @classmethod
     def of(cls, body: bytes, mimetype: str, last_modified: datetime | None, kind: str = FEED,
            gzip_level: int | None = 6) -> "Rendered":
-        """Hash once; compress later, once (see gzip_body)."""
+        """Hash once; compress later, once (see compress)."""
         level = gzip_level if gzip_level is not None and len(body) >= MIN_GZIP_BYTES else None
         return cls(body, mimetype, last_modified, kind, level, strong_etag(body))
 
@@ -72,30 +79,26 @@ class Rendered:
     def gzippable(self) -> bool:
         return self.gzip_level is not None
 
-    @property
-    def gzip_body(self) -> bytes | None:
-        return self._compressed()[0] if self.gzip_level is not None else None
-
-    @property
-    def gzip_etag(self) -> str | None:
-        return self._compressed()[1] if self.gzip_level is not None else None
-
-    def _compressed(self) -> list:
-        """mtime=0 keeps the gzip bytes the same on every render. zlib-ng, not zlib: at level 6 it
-        compresses a 250 KB feed in half the time (3.4 ms, not 7.3) to within 0.3 % of the size."""
+    def compress(self) -> Gzipped | None:
+        """The gzip copy, made by the first caller in any thread and kept; None if this document is
+        never compressed. mtime=0 keeps the gzip bytes the same on every render. zlib-ng, not zlib:
+        about twice as fast at the same level for nearly the same size (docs/PERFORMANCE.md)."""
+        if self.gzip_level is None:
+            return None
         made = self._gzip
         if not made:
             with self._gzip_lock:          # one compression per document, whichever thread asks first
                 if not made:
                     data = gzip_ng.compress(self.body, compresslevel=self.gzip_level, mtime=0)
-                    made.extend((data, strong_etag(data) + "-gz"))
-        return made
+                    made.append(Gzipped(data, strong_etag(data) + "-gz"))
+        return made[0]
 
     def headers(self, policy: CachePolicy, gzipped: bool = False) -> dict[str, str]:
         """The headers for one representation, as the service sends them and the build's manifest lists them."""
+        gzip = self.compress() if gzipped else None
         headers = {
             "Content-Type": self.mimetype,
-            "ETag": f'"{self.gzip_etag if gzipped else self.etag}"',
+            "ETag": f'"{gzip.etag if gzip else self.etag}"',
             "Cache-Control": policy.cache_control(self.kind),
         }
         if self.last_modified is not None:

@@ -74,7 +74,8 @@ def document(path: str) -> Response:
         return not_modified
     if outcome == PRECONDITION_FAILED:       # said plainly, and with nothing a cache should keep
         return _plain(412, "412 Precondition Failed\n")
-    return DocumentResponse(doc.gzip_body if gzipped else doc.body, headers=headers)
+    gzip = doc.compress() if gzipped else None
+    return DocumentResponse(gzip.body if gzip else doc.body, headers=headers)
 
 
 _KEPT_ON_304 = ("ETag", "Last-Modified", "Cache-Control", "Vary", "Link")
@@ -147,7 +148,8 @@ class WarmPath:
 
     def _prepare(self, key: tuple[str, bool], headers: dict[str, str], document, gzipped: bool) -> "_Answer":
         """The header lists of one representation, as the Flask view would send them."""
-        body = document.gzip_body if gzipped else document.body
+        gzip = document.compress() if gzipped else None
+        body = gzip.body if gzip else document.body
         not_modified = list(_not_modified_headers(headers).items())
         if len(self._answers) > 10_000:
             self._answers.clear()

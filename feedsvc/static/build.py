@@ -461,8 +461,9 @@ def _render_into(publisher: Publisher, path: str, fingerprint: str | None, now: 
     name = build_file_name(path)
     mtime = doc.last_modified.timestamp() if doc.last_modified else None
     files = [_Output(name, doc.body, mtime, doc.etag, len(doc.body))]
-    if doc.gzippable:
-        files.append(_Output(name + ".gz", doc.gzip_body, mtime, doc.gzip_etag, len(doc.gzip_body)))
+    gzip = doc.compress()
+    if gzip is not None:
+        files.append(_Output(name + ".gz", gzip.body, mtime, gzip.etag, len(gzip.body)))
     for output in files:
         writer.put(output)
     return {"fingerprint": fingerprint, "headers": publisher.headers(path, doc), "files": [f.name for f in files]}
