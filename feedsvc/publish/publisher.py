@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Callable, Hashable, Iterable
 
 from .archives import Plan, plan
+from .fit import Fitted, fit
 from ..config import Config
 from ..render.jsonfeed import render_json_feed
 from .media import MediaLibrary
@@ -24,7 +25,7 @@ from ..model import Article, RelatedLink, RelatedRef
 from ..render.opml import OPML_MIMETYPE, render_opml
 from ..render.months import archive_label
 from ..render.pages import PageLinks, render_page
-from ..render.feeds import FeedInfo, Item, Prepared, Webfeeds, abridge, prepare, render_feed, store_url
+from ..render.feeds import FeedInfo, Item, Prepared, Webfeeds, prepare, render_feed, store_url
 from ..render.document import ARCHIVE, FEED, PAGE, CachePolicy, Rendered, dated
 from ..store.snapshot import Snapshot, StoreSnapshot
 from ..store.store import Store
@@ -338,58 +339,24 @@ class Publisher:
         kind = FEED if key.month is None else ARCHIVE
 
         def render() -> Rendered:
-            body, kept = self._within_limit(RENDERERS[key.format], info, self.items(chosen))
-            last_modified = _last_modified((i.article.updated for i in kept), now)   # of what it holds
-            return Rendered.of(body, f"{key.mimetype}; charset=utf-8", last_modified, kind=kind,
+            fitted = fit(RENDERERS[key.format], info, self.items(chosen), self.config.max_feed_bytes)
+            self._record_fit(key.path, fitted)
+            last_modified = _last_modified((i.article.updated for i in fitted.items), now)   # of what it holds
+            return Rendered.of(fitted.body, f"{key.mimetype}; charset=utf-8", last_modified, kind=kind,
                                gzip_level=self.config.gzip_level)
         return identity, valid_until, render
 
-    def _within_limit(self, renderer, info: FeedInfo, items: list[Item]) -> tuple[bytes, list[Item]]:
-        """Render with as many whole items, from the start, as fit in max_feed_bytes (Google News'
-        2 MB): never an item cut in half, never one fewer than fits."""
-        limit = self.config.max_feed_bytes
-        body = renderer(info, items)
-        if len(body) <= limit:
-            self.trimmed.pop(info.key.path, None)
-            return body, items
-        full_size = len(body)
-        body, items = self._abridged(renderer, info, items, body)
-        if len(body) <= limit:
-            self.trimmed.pop(info.key.path, None)
-            return body, items
-        fits, too_many = 0, len(items)                           # invariant: `fits` items fit, `too_many` don't
-        info = replace(info, complete=False)                     # stories left out: no longer complete
-        fitting = renderer(info, [])
-        while too_many - fits > 1:
-            middle = (fits + too_many) // 2
-            candidate = renderer(info, items[:middle])
-            if len(candidate) <= limit:
-                fits, fitting = middle, candidate
-            else:
-                too_many = middle
-        self.trimmed[info.key.path] = (full_size, len(items) - fits)
-        log.warning("%s: %d stories left out to stay under %d bytes", info.key.path, len(items) - fits, limit)
-        return fitting, items[:fits]
-
-    def _abridged(self, renderer, info: FeedInfo, items: list[Item], body: bytes) -> tuple[bytes, list[Item]]:
-        """Before any story is left out of a feed that is over its size limit, a story that would fill
-        a quarter of it alone (a 500 KB data table in a 2 MB feed) carries its summary and a link instead
-        of its body, largest first, until the feed fits: readers still find it, and it stays whole.
-        `body` is the feed rendered with `items` as they are; it comes back unchanged if none is that long."""
-        limit = self.config.max_feed_bytes
-        items = list(items)
-        largest = sorted(range(len(items)), key=lambda i: -len(items[i].prepared.body_html))
-        for index in largest:
-            item = items[index]
-            if len(item.prepared.body_html) <= limit // 4:
-                break
-            items[index] = replace(item, prepared=abridge(item.prepared, item.article))
+    def _record_fit(self, path: str, fitted: Fitted) -> None:
+        """Log what keeping a feed under max_feed_bytes cost it, and remember it for `check --targets`."""
+        for article in fitted.abridged:
             log.warning("%s: %s%s is too long for this feed; it carries its summary and a link",
-                        info.key.path, self.store.display_root, item.article.path)
-            body = renderer(info, items)
-            if len(body) <= limit:
-                break
-        return body, items
+                        path, self.store.display_root, article.path)
+        if fitted.full_size is None:
+            self.trimmed.pop(path, None)
+            return
+        self.trimmed[path] = (fitted.full_size, fitted.left_out)
+        log.warning("%s: %d stories left out to stay under %d bytes", path, fitted.left_out,
+                    self.config.max_feed_bytes)
 
     def _resolve_related(self, article: Article, snapshot: Snapshot, now: datetime):
         links: list[RelatedLink] = []
