@@ -304,7 +304,7 @@ def test_watch_rebuilds_what_an_edit_changes_within_seconds(tmp_path):
 
 
 def test_a_rebuild_renders_only_the_documents_an_edit_touched(tmp_path, monkeypatch):
-    import feedsvc.publish.publisher
+    import feedsvc.publish.documents
     store = tmp_path / "articles"
     shutil.copytree(SAMPLE_STORE, store)
     out = tmp_path / "public"
@@ -312,8 +312,8 @@ def test_a_rebuild_renders_only_the_documents_an_edit_touched(tmp_path, monkeypa
     story = store / "science/tide-pool-census.md"
     story.write_text(story.read_text().replace("census", "count", 1))
     rendered = []
-    for fmt, renderer in list(feedsvc.publish.publisher.RENDERERS.items()):
-        monkeypatch.setitem(feedsvc.publish.publisher.RENDERERS, fmt,
+    for fmt, renderer in list(feedsvc.publish.documents.RENDERERS.items()):
+        monkeypatch.setitem(feedsvc.publish.documents.RENDERERS, fmt,
                             lambda info, items, _r=renderer: rendered.append(info.key.path) or _r(info, items))
     build(config_for(store, items_per_feed=2), out)
     # The story is the second newest in science (so in its feeds of two) and in science's April archive;
@@ -327,17 +327,18 @@ def test_after_an_upgrade_that_changes_no_bytes_the_next_build_renders_nothing(t
     """A new feedsvc version invalidates every fingerprint: the first build after it renders everything,
     finds the same bytes and keeps every file — and must record the new fingerprints, or every later build
     would render everything again."""
-    import feedsvc.publish.publisher
+    import feedsvc.publish.documents
+    import feedsvc.publish.fingerprint
     out = tmp_path / "public"
     build(config_for(SAMPLE_STORE), out)
-    monkeypatch.setattr(feedsvc.publish.publisher, "CODE_FINGERPRINT", "a later version")
+    monkeypatch.setattr(feedsvc.publish.fingerprint, "CODE_FINGERPRINT", "a later version")
     public = lambda: {name: file for name, file in tree(out).items() if name != BUILD_RECORD}  # noqa: E731
     before = public()
     report = build(config_for(SAMPLE_STORE), out)
     assert not report.changed and public() == before      # same files: mtimes and inodes too
     rendered = []
-    for fmt, renderer in list(feedsvc.publish.publisher.RENDERERS.items()):
-        monkeypatch.setitem(feedsvc.publish.publisher.RENDERERS, fmt,
+    for fmt, renderer in list(feedsvc.publish.documents.RENDERERS.items()):
+        monkeypatch.setitem(feedsvc.publish.documents.RENDERERS, fmt,
                             lambda info, items, _r=renderer: rendered.append(info.key.path) or _r(info, items))
     report = build(config_for(SAMPLE_STORE), out)
     assert rendered == [] and not report.changed and public() == before

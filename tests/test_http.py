@@ -256,9 +256,11 @@ def test_an_unaffected_feed_keeps_its_etag_and_its_rendering(live):
 def test_a_warm_request_renders_nothing(live, monkeypatch):
     client, service, _, _ = live
     client.get("/sections/world/rss.xml")
-    import feedsvc.publish.publisher
-    monkeypatch.setattr(feedsvc.publish.publisher, "render_feed", lambda *a: pytest.fail("rendered on a warm request"))
-    monkeypatch.setattr(feedsvc.publish.publisher, "prepare", lambda *a: pytest.fail("rendered on a warm request"))
+    import feedsvc.publish.documents
+    import feedsvc.publish.prepared
+    for fmt in list(feedsvc.publish.documents.RENDERERS):
+        monkeypatch.setitem(feedsvc.publish.documents.RENDERERS, fmt, lambda *a: pytest.fail("rendered on a warm request"))
+    monkeypatch.setattr(feedsvc.publish.prepared, "prepare", lambda *a: pytest.fail("rendered on a warm request"))
     assert client.get("/sections/world/rss.xml").status_code == 200
 
 

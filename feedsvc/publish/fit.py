@@ -5,8 +5,8 @@ A pure function of the renderer, the feed and its items: the publisher records a
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
-from typing import Callable
 
 from ..model import Article
 from ..render.feeds import FeedInfo, Item, abridge

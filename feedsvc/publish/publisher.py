@@ -6,72 +6,23 @@ what that document shows (or a scheduled story's moment came), so a warm request
 """
 from __future__ import annotations
 
-import hashlib
-import logging
-import math
-import threading
-from collections import OrderedDict
-from dataclasses import dataclass, replace
+from collections.abc import Callable, Hashable
 from datetime import datetime, timezone
-from pathlib import Path
-from typing import Callable, Hashable, Iterable
 
-from .archives import Plan, plan
-from .fit import Fitted, fit
 from ..config import Config
-from ..render.jsonfeed import render_json_feed
-from .media import MediaLibrary
-from ..model import Article, RelatedLink, RelatedRef
-from ..render.opml import OPML_MIMETYPE, render_opml
-from ..render.months import archive_label
-from ..render.pages import PageLinks, render_page
-from ..render.feeds import FeedInfo, Item, Prepared, Webfeeds, prepare, render_feed, store_url
-from ..render.document import ARCHIVE, FEED, PAGE, CachePolicy, Rendered, dated
+from ..model import Article
+from ..paths import ARCHIVE_FORMATS, MEDIA_PREFIX, FeedKey, MediaKey, OpmlKey, PageKey, feed_keys, route
+from ..render.document import CachePolicy, Rendered
+from ..render.feeds import Prepared
 from ..store.snapshot import Snapshot, StoreSnapshot
 from ..store.store import Store
-from ..store.timeline import Timeline, month_bounds, month_of
-from ..paths import (ARCHIVE_FORMATS, MEDIA_PREFIX, OPML_PATH, FeedKey, MediaKey, OpmlKey, PageKey, Route, feed_keys,
-                     route)
-
-log = logging.getLogger(__name__)
-FOREVER = math.inf
-
-
-def _code_fingerprint() -> str:
-    """Changes whenever feedsvc's own code or templates change: rendered bytes may change with them."""
-    digest = hashlib.blake2b(digest_size=12)
-    package = Path(__file__).parent.parent
-    for path in sorted([*package.rglob("*.py"), *package.glob("render/templates/*")]):
-        digest.update(path.relative_to(package).as_posix().encode() + path.read_bytes())
-    return digest.hexdigest()
-
-
-CODE_FINGERPRINT = _code_fingerprint()
-RENDERERS = {"rss": render_feed, "atom": render_feed, "json": render_json_feed}
-
-
-@dataclass
-class _Cached:
-    generation: int
-    valid_until: float          # POSIX time when a scheduled story changes what this shows
-    identity: Hashable          # everything the bytes depend on
-    rendered: Rendered
-
-    def current(self, generation: int, timestamp: float) -> bool:
-        """Rendered from this store generation, and no scheduled story has come due since."""
-        return self.generation == generation and timestamp < self.valid_until
-
-
-def _last_modified(times: Iterable[datetime | None], now: datetime) -> datetime | None:
-    """The newest of `times`, but never later than `now`: RFC 9110 §8.8.2.1 forbids a Last-Modified
-    after the response's Date, and an `updated` typed years ahead would otherwise make clients'
-    If-Modified-Since answer 304 to every later change."""
-    newest = max((t for t in times if t is not None), default=None)
-    return None if newest is None else min(newest, now)
-
-
-# A document's recipe: what it depends on, until when that holds, and how to render it.
-Recipe = tuple[Hashable, float, Callable[[], Rendered]]
+from ..store.timeline import Timeline, month_of
+from .archives import Plan, plan
+from .cache import DocumentCache
+from .documents import DocumentPlanner
+from .fingerprint import Fingerprints
+from .media import MediaLibrary
+from .prepared import PreparedCache
 
 
 class Publisher:
@@ -85,16 +36,17 @@ class Publisher:
         self.clock = clock or (lambda: datetime.now(timezone.utc))
         self.media = MediaLibrary(store.root / MEDIA_PREFIX, config.max_photo_bytes,
                                   acceptable=lambda relative: store.photo_acceptable(MEDIA_PREFIX + relative))
-        self.links = PageLinks(config.base_url, config.base_url + OPML_PATH)
-        self._config_key = repr(replace(config, cache_dir="", store=Path(".")))   # what rendering depends on
-        self._documents: dict[str, _Cached] = {}
-        self._prepared: OrderedDict[str, tuple[str, Prepared]] = OrderedDict()
-        self._prepared_limit = 20_000
+        self.documents = DocumentCache()
+        self.planner = DocumentPlanner(config, self.plan, self.prepared, store.display_root)
+        self._prepared = PreparedCache(store, config.summary_length)
         self._plans: dict[tuple, tuple[Timeline, Plan]] = {}
-        self.trimmed: dict[str, tuple[int, int]] = {}     # feed path → (full size, stories left out)
-        self._render_lock = threading.RLock()
+        self._fingerprints = Fingerprints(config)
         self._headers: dict[tuple[str, bool], tuple[Rendered, dict[str, str]]] = {}
-        self._fingerprints: dict[str, tuple[Hashable, str]] = {}   # path → (identity, its digest)
+
+    @property
+    def trimmed(self) -> dict[str, tuple[int, int]]:
+        """Feed path → (full size, stories left out) for each feed cut to fit max_feed_bytes."""
+        return self.planner.trimmed
 
     # ---- what exists ----------------------------------------------------------------------------
 
@@ -146,74 +98,49 @@ class Publisher:
         ready = self.ready(path, now.timestamp())     # the warm path: one lookup, no routing, no rendering
         if ready is not None:
             return ready[0]
-        target = route(path)
-        if isinstance(target, MediaKey):
-            return self.media.get(target.name)
+        key = route(path)
+        if isinstance(key, MediaKey):
+            return self.media.get(key.name)
         snapshot = self.store.snapshot
-        recipe = self._recipe(target, snapshot, now)
-        return None if recipe is None else self._cached(path, snapshot, now, recipe)
+        make_plan = self.planner.lookup(key, snapshot, now)
+        return None if make_plan is None else self.documents.get(path, snapshot.generation, now, make_plan)
 
     def ready(self, path: str, timestamp: float) -> tuple[Rendered, float] | None:
         """The document at `path` and until when it holds, if it is rendered and current; None if
         answering needs more than a lookup (a first render, a changed store, a scheduled story due)."""
-        cached = self._documents.get(path)
-        if cached is not None and cached.current(self.store.snapshot.generation, timestamp):
-            return cached.rendered, cached.valid_until
-        return None
+        return self.documents.ready(path, self.store.snapshot.generation, timestamp)
 
     def render(self, path: str, now: datetime | None = None) -> Rendered | None:
         """The document at `path`, rendered now and not kept: the static build writes each document
         once and needs none of them afterwards (a large build must not hold every document in memory)."""
         now = now or self.clock()
-        target = route(path)
-        if isinstance(target, MediaKey):
-            return self.media.get(target.name)
-        recipe = self._recipe(target, self.store.snapshot, now)
-        return None if recipe is None else recipe()[2]()
-
-    def _recipe(self, target: Route | None, snapshot: StoreSnapshot, now: datetime) -> Callable[[], Recipe] | None:
-        """How to make the document a route names, or None if the publication has no such document."""
-        if target is None or not isinstance(snapshot, Snapshot):
-            return None
-        site = snapshot.site
-        if isinstance(target, OpmlKey):
-            return lambda: self._opml_document(snapshot, now)
-        if target.section is not None and site.section(target.section) is None:
-            return None
-        if isinstance(target, PageKey):
-            return lambda: self._page_document(target, snapshot, now)
-        if target.month is not None and target.month not in self.plan(snapshot, target.section, now).pages:
-            return None
-        return lambda: self._feed_document(target, snapshot, now)
+        key = route(path)
+        if isinstance(key, MediaKey):
+            return self.media.get(key.name)
+        make_plan = self.planner.lookup(key, self.store.snapshot, now)
+        return None if make_plan is None else make_plan().render()
 
     def fingerprint(self, path: str, now: datetime | None = None) -> str | None:
         """A digest of everything the document at `path` depends on, computed without rendering it
         (the static build skips documents whose fingerprint has not changed); None if there is none."""
         now = now or self.clock()
-        target = route(path)
-        if isinstance(target, MediaKey):
-            identity = self.media.version(target.name)
+        key = route(path)
+        identity: Hashable | None
+        if isinstance(key, MediaKey):
+            identity = self.media.version(key.name)
         else:
-            recipe = self._recipe(target, self.store.snapshot, now)
-            identity = None if recipe is None else recipe()[0]
-        if identity is None:
-            return None
-        known = self._fingerprints.get(path)
-        if known is not None and known[0] == identity:      # comparing is cheaper than repr and hash
-            return known[1]
-        digest = hashlib.blake2b(repr((CODE_FINGERPRINT, self._config_key, identity)).encode(),
-                                 digest_size=16).hexdigest()
-        self._fingerprints[path] = (identity, digest)
-        return digest
+            make_plan = self.planner.lookup(key, self.store.snapshot, now)
+            identity = None if make_plan is None else make_plan().identity
+        return None if identity is None else self._fingerprints.of(path, identity)
 
     def warm(self, now: datetime | None = None) -> int:
         """Render every subscription feed and page now, gzip copies included, so requests find them
         ready (archives render on first request). Returns how many documents were rendered."""
         rendered = 0
         for path in self.document_paths(now, archives=False):
-            before = self._documents.get(path)
+            before = self.documents.latest(path)
             document = self.document(path, now)
-            if document is not None and (before is None or before.rendered is not document):
+            if document is not None and document is not before:
                 document.compress()         # now, at the moment of the change, not in a request
                 rendered += 1
         return rendered
@@ -236,8 +163,8 @@ class Publisher:
         if memo is not None and memo[0] is document:
             return memo[1]
         headers = document.headers(self.policy, gzipped)
-        target = route(path)
-        if self.config.hub_url and isinstance(target, FeedKey) and target.month is None:
+        key = route(path)
+        if self.config.hub_url and isinstance(key, FeedKey) and key.month is None:
             # WebSub §4: discovery by HTTP Link headers as well as in the document.
             headers["Link"] = f'<{self.config.hub_url}>; rel="hub", <{self.config.base_url + path}>; rel="self"'
         if len(self._headers) > 10_000:
@@ -246,186 +173,10 @@ class Publisher:
         return headers
 
     def valid_until(self, path: str) -> float:
-        cached = self._documents.get(path)
-        return cached.valid_until if cached else FOREVER
-
-    def _cached(self, path: str, snapshot: StoreSnapshot, now: datetime, recipe: Callable[[], Recipe]) -> Rendered:
-        cached = self._documents.get(path)
-        timestamp = now.timestamp()
-        if cached is not None and cached.current(snapshot.generation, timestamp):
-            return cached.rendered
-        with self._render_lock:
-            cached = self._documents.get(path)
-            if cached is not None and cached.current(snapshot.generation, timestamp):
-                return cached.rendered
-            identity, valid_until, render = recipe()
-            if cached is None:
-                rendered = render()
-            elif cached.identity == identity:
-                rendered = cached.rendered          # the store changed, but not what this shows
-            else:
-                before = cached.rendered
-                rendered = dated(render(), before.etag, before.last_modified, now)
-            self._documents[path] = _Cached(snapshot.generation, valid_until, identity, rendered)
-            return rendered
-
-    # ---- feeds ----------------------------------------------------------------------------------
-
-    def _webfeeds(self, snapshot: Snapshot) -> Webfeeds | None:
-        site, base = snapshot.site, self.config.base_url
-        if not self.config.webfeeds:
-            return None
-        return Webfeeds(icon=store_url(site.icon, base), logo=store_url(site.logo, base),
-                        cover=store_url(site.cover, base),
-                        accent_color=site.accent_color.lstrip("#") if site.accent_color else None)
-
-    def _feed_info(self, key: FeedKey, snapshot: Snapshot, now: datetime, complete: bool) -> FeedInfo:
-        months = list(self.plan(snapshot, key.section, now).pages) if key.format in ARCHIVE_FORMATS else []
-        base = self.config.base_url
-        links: list[tuple[str, str]] = []
-        label = None
-        if key.month is None:
-            if months:
-                links.append(("prev-archive", base + key.archive(months[-1]).path))
-        else:
-            index = months.index(key.month)
-            links.append(("current", base + key.subscription().path))
-            if index > 0:
-                links.append(("prev-archive", base + key.archive(months[index - 1]).path))
-            if index + 1 < len(months):
-                links.append(("next-archive", base + key.archive(months[index + 1]).path))
-            label = archive_label(key.month)
-        return FeedInfo(key=key, site=snapshot.site,
-                        section=snapshot.site.section(key.section) if key.section else None,
-                        self_url=base + key.path, media_base_url=base,
-                        ttl_minutes=max(1, self.config.max_age // 60), hub_url=self.config.hub_url,
-                        links=tuple(links), complete=complete and key.format in ARCHIVE_FORMATS,
-                        archive_label=label, webfeeds=self._webfeeds(snapshot) if key.format != "json" else None)
-
-    def selection(self, articles: list[Article], snapshot: Snapshot, now: datetime
-                  ) -> tuple[tuple[tuple[Article, tuple[RelatedLink, ...]], ...], float]:
-        """`articles` with their related links resolved at `now` — everything a document's bytes depend
-        on, computed without rendering — and the moment those links next change on their own."""
-        chosen, valid_until = [], FOREVER
-        for article in articles:
-            related, appears = self._resolve_related(article, snapshot, now)
-            valid_until = min(valid_until, appears)
-            chosen.append((article, related))
-        return tuple(chosen), valid_until
-
-    def items(self, chosen) -> list[Item]:
-        """The selection as renderable items (Markdown rendered, once per revision); a story whose
-        body is not on disk any more is left out of this render."""
-        items = []
-        for article, related in chosen:
-            prepared = self.prepared(article)
-            if prepared is not None:
-                items.append(Item(article, prepared, related))
-        return items
-
-    def _feed_document(self, key: FeedKey, snapshot: Snapshot, now: datetime) -> Recipe:
-        split = self.plan(snapshot, key.section, now)
-        if key.month is None:
-            articles = snapshot.timeline(key.section).visible_at(now, self.config.items_per_feed)
-            complete = split.complete
-        else:
-            low, high = split.span(key.month)
-            oldest_first = snapshot.timeline(key.section).between(*month_bounds(key.month), now)[::-1]
-            articles, complete = oldest_first[low:high][::-1], False
-        chosen, valid_until = self.selection(articles, snapshot, now)
-        valid_until = min(valid_until, snapshot.timeline(key.section).next_appearance(now) or FOREVER)
-        info = self._feed_info(key, snapshot, now, complete)
-        identity = (snapshot.site.revision, info, tuple((a.revision, related) for a, related in chosen))
-        kind = FEED if key.month is None else ARCHIVE
-
-        def render() -> Rendered:
-            fitted = fit(RENDERERS[key.format], info, self.items(chosen), self.config.max_feed_bytes)
-            self._record_fit(key.path, fitted)
-            last_modified = _last_modified((i.article.updated for i in fitted.items), now)   # of what it holds
-            return Rendered.of(fitted.body, f"{key.mimetype}; charset=utf-8", last_modified, kind=kind,
-                               gzip_level=self.config.gzip_level)
-        return identity, valid_until, render
-
-    def _record_fit(self, path: str, fitted: Fitted) -> None:
-        """Log what keeping a feed under max_feed_bytes cost it, and remember it for `check --targets`."""
-        for article in fitted.abridged:
-            log.warning("%s: %s%s is too long for this feed; it carries its summary and a link",
-                        path, self.store.display_root, article.path)
-        if fitted.full_size is None:
-            self.trimmed.pop(path, None)
-            return
-        self.trimmed[path] = (fitted.full_size, fitted.left_out)
-        log.warning("%s: %d stories left out to stay under %d bytes", path, fitted.left_out,
-                    self.config.max_feed_bytes)
-
-    def _resolve_related(self, article: Article, snapshot: Snapshot, now: datetime):
-        links: list[RelatedLink] = []
-        appears = FOREVER
-        for link in article.related:
-            if isinstance(link, RelatedRef):
-                target = snapshot.by_id.get(link.article_id)
-                if target is None:
-                    continue
-                if not target.visible_at(now):
-                    appears = min(appears, target.published.timestamp())
-                    continue
-                links.append(RelatedLink(target.title, target.url))
-            else:
-                links.append(link)
-        return tuple(links), appears
+        """Until when the document last rendered for `path` holds (the service shortens max-age to it)."""
+        return self.documents.valid_until(path)
 
     def prepared(self, article: Article) -> Prepared | None:
-        """The article's HTML and summary, rendered once per revision (Markdown dominates a cold render).
-
-        None when the file no longer holds this version (deleted or rewritten since the store read it,
-        and never rendered in this process): the story is left out of this render rather than shown
-        without its body; the store's next look brings the new state.
-        """
-        cached = self._prepared.get(article.id)
-        if cached is not None and cached[0] == article.revision:
-            self._prepared.move_to_end(article.id)
-            return cached[1]
-        markdown = self.store.body(article)
-        if markdown is None:
-            log.info("%s%s: changed on disk since it was read; left out until the store looks again",
-                     self.store.display_root, article.path)
-            return None
-        try:
-            result = prepare(article, markdown, self.config.summary_length)
-        except Exception:  # noqa: BLE001 — one story's body must never take its feeds down
-            log.exception("%s%s: the body could not be rendered; the story is left out", self.store.display_root,
-                          article.path)
-            return None
-        self._prepared[article.id] = (article.revision, result)
-        while len(self._prepared) > self._prepared_limit:
-            self._prepared.popitem(last=False)
-        return result
-
-    # ---- pages and the OPML list ----------------------------------------------------------------
-
-    def _page_document(self, key: PageKey, snapshot: Snapshot, now: datetime) -> Recipe:
-        site = snapshot.site
-        section = site.section(key.section) if key.section else None
-        articles = snapshot.timeline(key.section).visible_at(now, self.config.items_per_page)
-        chosen, valid_until = self.selection(articles, snapshot, now)
-        valid_until = min(valid_until, snapshot.timeline(key.section).next_appearance(now) or FOREVER)
-        identity = (site.revision, tuple((a.revision, related) for a, related in chosen))
-
-        def render() -> Rendered:
-            items = self.items(chosen)
-            last_modified = _last_modified((i.article.updated for i in items), now)
-            return Rendered.of(render_page(site, section, items, self.links), "text/html; charset=utf-8",
-                               last_modified, kind=PAGE, gzip_level=self.config.gzip_level)
-        return identity, valid_until, render
-
-    def _opml_document(self, snapshot: Snapshot, now: datetime) -> Recipe:
-        site = snapshot.site
-        newest = snapshot.timeline(None).visible_at(now, self.config.items_per_feed)
-        last_modified = max((a.updated for a in newest), default=None)
-        identity = (site.revision, last_modified)
-
-        def render() -> Rendered:
-            return Rendered.of(render_opml(site, self.config.base_url, last_modified),
-                               f"{OPML_MIMETYPE}; charset=utf-8", _last_modified([last_modified], now), kind=PAGE,
-                               gzip_level=self.config.gzip_level)
-        return identity, snapshot.timeline(None).next_appearance(now) or FOREVER, render
+        """The article's HTML and summary, rendered once per revision; None when its file no longer
+        holds this version (the story is left out until the store looks again)."""
+        return self._prepared.get(article)

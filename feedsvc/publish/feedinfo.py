@@ -1,0 +1,44 @@
+"""What a feed says about itself: its self link, its RFC 5005 links between the subscription feed
+and its archive pages, an archive's label, and the Feedly webfeeds branding."""
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from ..config import Config
+from ..model import Site
+from ..paths import ARCHIVE_FORMATS, FeedKey
+from ..render.feeds import FeedInfo, Webfeeds, store_url
+from ..render.months import archive_label
+
+
+def feed_info(key: FeedKey, site: Site, months: Sequence[str], complete: bool, config: Config) -> FeedInfo:
+    """The feed `key` names, given its section's archive pages (`months`, oldest first) and whether
+    the subscription feed holds every story (RFC 5005 §2)."""
+    base = config.base_url
+    links: list[tuple[str, str]] = []
+    label = None
+    if key.month is None:
+        if months:
+            links.append(("prev-archive", base + key.archive(months[-1]).path))
+    else:
+        index = months.index(key.month)
+        links.append(("current", base + key.subscription().path))
+        if index > 0:
+            links.append(("prev-archive", base + key.archive(months[index - 1]).path))
+        if index + 1 < len(months):
+            links.append(("next-archive", base + key.archive(months[index + 1]).path))
+        label = archive_label(key.month)
+    return FeedInfo(key=key, site=site, section=site.section(key.section) if key.section else None,
+                    self_url=base + key.path, media_base_url=base,
+                    ttl_minutes=max(1, config.max_age // 60), hub_url=config.hub_url,
+                    links=tuple(links), complete=complete and key.format in ARCHIVE_FORMATS,
+                    archive_label=label, webfeeds=webfeeds(site, config) if key.format != "json" else None)
+
+
+def webfeeds(site: Site, config: Config) -> Webfeeds | None:
+    """Feedly's branding elements, when configured: the site's icon, logo, cover and accent colour."""
+    if not config.webfeeds:
+        return None
+    base = config.base_url
+    return Webfeeds(icon=store_url(site.icon, base), logo=store_url(site.logo, base), cover=store_url(site.cover, base),
+                    accent_color=site.accent_color.lstrip("#") if site.accent_color else None)

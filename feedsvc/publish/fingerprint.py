@@ -1,0 +1,40 @@
+"""Digests of what each document depends on, so the static build can skip a document whose inputs
+did not change without rendering it."""
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Hashable
+from dataclasses import replace
+from pathlib import Path
+
+from ..config import Config
+
+
+def _code_fingerprint() -> str:
+    """Changes whenever feedsvc's own code or templates change: rendered bytes may change with them."""
+    digest = hashlib.blake2b(digest_size=12)
+    package = Path(__file__).parent.parent
+    for path in sorted([*package.rglob("*.py"), *package.glob("render/templates/*")]):
+        digest.update(path.relative_to(package).as_posix().encode() + path.read_bytes())
+    return digest.hexdigest()
+
+
+CODE_FINGERPRINT = _code_fingerprint()
+
+
+class Fingerprints:
+    """Each path's last identity and its digest under one configuration and this code."""
+
+    def __init__(self, config: Config) -> None:
+        self._config_key = repr(replace(config, cache_dir="", store=Path(".")))   # what rendering depends on
+        self._known: dict[str, tuple[Hashable, str]] = {}     # path → (identity, its digest)
+
+    def of(self, path: str, identity: Hashable) -> str:
+        """The digest of `identity` for `path`, computed once while the identity stays equal."""
+        known = self._known.get(path)
+        if known is not None and known[0] == identity:      # comparing is cheaper than repr and hash
+            return known[1]
+        digest = hashlib.blake2b(repr((CODE_FINGERPRINT, self._config_key, identity)).encode(),
+                                 digest_size=16).hexdigest()
+        self._known[path] = (identity, digest)
+        return digest

@@ -1,0 +1,46 @@
+"""Each story's HTML and summary, rendered from its Markdown once per revision and kept: Markdown
+dominates a cold render, and one story shows in several feeds and pages."""
+from __future__ import annotations
+
+import logging
+from collections import OrderedDict
+
+from ..model import Article
+from ..render.feeds import Prepared, prepare
+from ..store.store import Store
+
+log = logging.getLogger(__name__)
+
+
+class PreparedCache:
+    """The newest `limit` stories' prepared HTML, by article id and revision."""
+
+    def __init__(self, store: Store, summary_length: int, limit: int = 20_000) -> None:
+        self.store = store
+        self.summary_length = summary_length
+        self.limit = limit
+        self._prepared: OrderedDict[str, tuple[str, Prepared]] = OrderedDict()
+
+    def get(self, article: Article) -> Prepared | None:
+        """The article's HTML and summary; None when the file no longer holds this version (deleted or
+        rewritten since the store read it, and never rendered in this process): the story is left out
+        of this render rather than shown without its body; the store's next look brings the new state."""
+        cached = self._prepared.get(article.id)
+        if cached is not None and cached[0] == article.revision:
+            self._prepared.move_to_end(article.id)
+            return cached[1]
+        markdown = self.store.body(article)
+        if markdown is None:
+            log.info("%s%s: changed on disk since it was read; left out until the store looks again",
+                     self.store.display_root, article.path)
+            return None
+        try:
+            result = prepare(article, markdown, self.summary_length)
+        except Exception:  # noqa: BLE001 — one story's body must never take its feeds down
+            log.exception("%s%s: the body could not be rendered; the story is left out", self.store.display_root,
+                          article.path)
+            return None
+        self._prepared[article.id] = (article.revision, result)
+        while len(self._prepared) > self.limit:
+            self._prepared.popitem(last=False)
+        return result

@@ -1,0 +1,55 @@
+"""Which stories a document shows, with their related links resolved at a moment: what its bytes
+depend on, known before anything is rendered, and the items the renderers take."""
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from datetime import datetime
+
+from ..model import Article, RelatedLink, RelatedRef
+from ..render.feeds import Item, Prepared
+from ..store.snapshot import Snapshot
+from .cache import FOREVER
+
+# Each story with the related links a reader can follow at the moment of selection.
+Selection = tuple[tuple[Article, tuple[RelatedLink, ...]], ...]
+
+
+def resolve_related(article: Article, snapshot: Snapshot, now: datetime) -> tuple[tuple[RelatedLink, ...], float]:
+    """The article's related links at `now` — a link to another story only once that story is
+    visible — and the moment the next such story appears (FOREVER if none is waiting)."""
+    links: list[RelatedLink] = []
+    appears = FOREVER
+    for link in article.related:
+        if isinstance(link, RelatedRef):
+            target = snapshot.by_id.get(link.article_id)
+            if target is None:
+                continue
+            if not target.visible_at(now):
+                appears = min(appears, target.published.timestamp())
+                continue
+            links.append(RelatedLink(target.title, target.url))
+        else:
+            links.append(link)
+    return tuple(links), appears
+
+
+def select(articles: Iterable[Article], snapshot: Snapshot, now: datetime) -> tuple[Selection, float]:
+    """`articles` with their related links resolved at `now`, and the moment those links next change
+    on their own."""
+    chosen, valid_until = [], FOREVER
+    for article in articles:
+        related, appears = resolve_related(article, snapshot, now)
+        valid_until = min(valid_until, appears)
+        chosen.append((article, related))
+    return tuple(chosen), valid_until
+
+
+def items(chosen: Selection, prepared: Callable[[Article], Prepared | None]) -> list[Item]:
+    """The selection as renderable items; a story whose body is not on disk any more is left out of
+    this render."""
+    found = []
+    for article, related in chosen:
+        body = prepared(article)
+        if body is not None:
+            found.append(Item(article, body, related))
+    return found
