@@ -1,0 +1,295 @@
+"""The static build's output tree: written beside the old one, file by file, then swapped in with one
+atomic rename (renameat2 RENAME_EXCHANGE on Linux), durable before it becomes visible. A failed or
+killed build leaves the previous output exactly as it was; a file whose bytes did not change is a
+hard link to the previous output's, so it keeps its mtime and inode.
+"""
+from __future__ import annotations
+
+import ctypes
+import errno
+import json
+import os
+import shutil
+import stat
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..render.document import strong_etag
+
+BUILD_RECORD = ".feedsvc-build.json"     # what the last build wrote: lets the next one reuse files
+RECORD_VERSION = 2
+
+
+class BuildError(RuntimeError):
+    """The build could not finish; the previous output is untouched."""
+
+
+@dataclass(frozen=True)
+class Output:
+    """One file for the new tree."""
+    name: str                   # file name under the output folder
+    data: bytes
+    mtime: float | None
+    etag: str
+    size: int = 0
+
+    @classmethod
+    def text(cls, name: str, text: str) -> Output:
+        """A text file the build writes itself (the header rules), dated when written."""
+        data = text.encode("utf-8")
+        return cls(name, data, None, strong_etag(data), len(data))
+
+
+def _read_record(out_dir: Path) -> dict:
+    try:
+        record = json.loads((out_dir / BUILD_RECORD).read_text("utf-8"))
+        return record if record.get("version") == RECORD_VERSION else {}
+    except (OSError, ValueError):
+        return {}
+
+
+def _intact(out_dir: str, name: str, entry: dict | None) -> os.stat_result | None:
+    """The file's lstat, if the previous build wrote it and it is still there as written; else None."""
+    if entry is None:
+        return None
+    try:
+        st = os.lstat(f"{out_dir}/{name}")
+    except OSError:
+        return None
+    return st if st.st_size == entry.get("size") and st.st_mtime_ns == entry.get("mtime_ns") else None
+
+
+def _clear(path: str) -> None:
+    """Remove whatever is at `path` in the staging tree: a file, a link or a folder."""
+    try:
+        st = os.lstat(path)
+    except FileNotFoundError:
+        return
+    if stat.S_ISDIR(st.st_mode):
+        shutil.rmtree(path)
+    else:
+        os.unlink(path)
+
+
+def exchange(staging: Path, out_dir: Path) -> None:
+    """Swap two folders in one step (Linux renameat2 RENAME_EXCHANGE); elsewhere, two quick renames."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    renameat2 = getattr(libc, "renameat2", None)
+    if renameat2 is not None:
+        at_fdcwd, rename_exchange = -100, 2
+        if renameat2(at_fdcwd, os.fsencode(staging), at_fdcwd, os.fsencode(out_dir), rename_exchange) == 0:
+            return
+        err = ctypes.get_errno()
+        if err not in (errno.EINVAL, errno.ENOSYS, errno.EOPNOTSUPP):
+            raise OSError(err, os.strerror(err), str(out_dir))
+    aside = staging.with_name(staging.name + "-old")
+    os.rename(out_dir, aside)
+    os.rename(staging, out_dir)
+    os.rename(aside, staging)
+
+
+def make_durable(tree: Path) -> None:
+    """Flush a freshly written tree to disk: one syncfs(2) of its file system (Linux), or else an
+    fsync of every file and folder in it."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    syncfs = getattr(libc, "syncfs", None)
+    if syncfs is not None:
+        fd = os.open(tree, os.O_RDONLY)
+        try:
+            if syncfs(fd) == 0:
+                return
+        finally:
+            os.close(fd)
+    for path in sorted(tree.rglob("*"), key=lambda p: -len(p.parts)):
+        if path.is_file():
+            with open(path, "rb") as fh:
+                os.fsync(fh.fileno())
+        else:
+            fsync_dir(path)
+    fsync_dir(tree)
+
+
+def fsync_dir(path: Path) -> None:
+    """Make a folder's entries (a rename, a new file) durable, not only the files' bytes."""
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _check_out_dir(out_dir: Path) -> None:
+    if out_dir.is_symlink() or (out_dir.exists() and not out_dir.is_dir()):
+        raise BuildError(f"{out_dir}: exists and is not a folder; refusing to replace it")
+    if out_dir.is_dir() and any(out_dir.iterdir()) and not (out_dir / BUILD_RECORD).is_file():
+        raise BuildError(f"{out_dir}: exists and was not written by feedsvc build; refusing to replace it "
+                         "(choose a new or empty folder)")
+
+
+class TreeWriter:
+    """Writes a new output tree beside the old one, file by file as documents are rendered (nothing is
+    held in memory), then swaps it in with one atomic rename — or leaves everything as it was if nothing
+    changed. Files whose bytes did not change are hard links to the previous output's, so they keep
+    their mtime and inode.
+
+    The tree swapped out is kept, hidden, as the next build's staging tree (`.<out>.staging`): it
+    differs from the output only in what the last build changed, so an incremental build fixes up
+    those files instead of making every folder and link again (a store with archives has hundreds
+    of folders; figures in docs/PERFORMANCE.md). Nothing in it is trusted: each file is checked
+    against the output (same inode) or written anew, and whatever the new tree does not hold is
+    removed before the swap.
+
+    `written`, `reused` and `total_bytes` say what it did: files written anew, files kept from the
+    previous output, and the size of the new tree.
+    """
+
+    def __init__(self, out_dir: Path, progress: Callable[[str], None] | None = None) -> None:
+        self.out_dir = out_dir.absolute()
+        _check_out_dir(self.out_dir)
+        self.previous = _read_record(self.out_dir) if self.out_dir.is_dir() else {}
+        self.old_files = self.previous.get("files", {})
+        self.progress = progress
+        self.written: list[str] = []
+        self.reused = 0
+        self.total_bytes = 0
+        self.staging = self.out_dir.with_name(f".{self.out_dir.name}.staging")
+        if self.staging.is_symlink() or (self.staging.exists() and not self.staging.is_dir()):
+            self.staging.unlink()
+        self.staging.mkdir(parents=True, exist_ok=True)
+        self.record: dict[str, dict] = {}
+        # Plain strings and a memory of checked folders: an incremental build visits thousands of files.
+        self._old_root, self._new_root = str(self.out_dir), str(self.staging)
+        self._folders: set[str] = {""}
+
+    def kept(self, old_document: dict) -> bool:
+        """Keep an unchanged document's files from the previous build, if they are all still intact."""
+        names = old_document["files"]
+        found = [_intact(self._old_root, name, self.old_files.get(name)) for name in names]
+        if not all(found):
+            return False
+        for name, st in zip(names, found):                      # all found: none is None
+            self._link(name, self.old_files[name], st)
+        return True
+
+    def put(self, output: Output) -> None:
+        """Put one file into the new tree: a link to the previous output's if it has the same bytes."""
+        entry = self.old_files.get(output.name)
+        if entry is not None and entry.get("etag") == output.etag:
+            st = _intact(self._old_root, output.name, entry)
+            if st is not None:
+                self._link(output.name, entry, st)      # the same bytes as last time: keep that very file
+                return
+        self.folder(output.name)
+        target = f"{self._new_root}/{output.name}"
+        _clear(target)                  # never write into what may be a link to a published file
+        with open(target, "xb") as fh:
+            fh.write(output.data)
+        if output.mtime is not None:
+            os.utime(target, (output.mtime, output.mtime))
+        self.record[output.name] = {"etag": output.etag, "mtime_ns": os.lstat(target).st_mtime_ns,
+                                    "size": output.size}
+        self.written.append(output.name)
+        self.total_bytes += output.size
+        if self.progress is not None:
+            self.progress(output.name)
+
+    def folder(self, name: str) -> None:
+        """Make sure the staging folders that will hold the file `name` are real folders, once per build."""
+        folder = name.rpartition("/")[0]
+        if folder in self._folders:
+            return
+        parent, _, _ = folder.rpartition("/")
+        if parent not in self._folders:
+            self.folder(folder)
+        path = f"{self._new_root}/{folder}"
+        try:
+            is_folder = stat.S_ISDIR(os.lstat(path).st_mode)
+        except FileNotFoundError:
+            os.mkdir(path)
+        else:
+            if not is_folder:           # a file, or a link that could lead out of the tree
+                os.unlink(path)
+                os.mkdir(path)
+        self._folders.add(folder)
+
+    def _link(self, name: str, entry: dict, published: os.stat_result) -> None:
+        self.folder(name)
+        target = f"{self._new_root}/{name}"
+        try:
+            staged = os.lstat(target)
+            already = (staged.st_ino, staged.st_dev) == (published.st_ino, published.st_dev)
+        except FileNotFoundError:
+            already = False
+        if not already:
+            _clear(target)
+            os.link(f"{self._old_root}/{name}", target)
+        self.record[name] = entry
+        self.reused += 1
+        self.total_bytes += entry["size"]
+
+    def part(self) -> tuple[dict, list[str], int, int]:
+        """In a rendering process: what this writer put since the last call (then forget it), for `merge`."""
+        done = (self.record, self.written, self.total_bytes, self.reused)
+        self.record, self.progress = {}, None
+        self.written, self.total_bytes, self.reused = [], 0, 0
+        return done
+
+    def merge(self, part: tuple[dict, list[str], int, int]) -> None:
+        """Take in what a rendering process put into the staging tree."""
+        record, written, size, reused = part
+        self.record.update(record)
+        self.written += written
+        self.total_bytes += size
+        self.reused += reused
+        if self.progress is not None:
+            for name in written:
+                self.progress(name)
+
+    def _remove_strays(self) -> None:
+        """Remove from the staging tree whatever the new tree does not hold (left by an earlier build)."""
+        for folder, subfolders, files in os.walk(self._new_root):
+            relative = os.path.relpath(folder, self._new_root).replace(os.sep, "/")
+            prefix = "" if relative == "." else relative + "/"
+            for name in files:
+                if prefix + name not in self.record:
+                    os.unlink(os.path.join(folder, name))
+            for name in list(subfolders):
+                if prefix + name not in self._folders:
+                    _clear(os.path.join(folder, name))
+                    subfolders.remove(name)
+
+    def finish(self, documents: dict) -> bool:
+        """Swap the new tree in — unless it is the old one file for file, then leave everything as it
+        was. `documents` is the build's record of documents, kept for the next build. True if swapped."""
+        if not self.written and set(self.record) == set(self.old_files):
+            if documents != self.previous.get("documents"):
+                self._replace_record(documents)
+            return False
+        self._remove_strays()
+        record = f"{self._new_root}/{BUILD_RECORD}"
+        _clear(record)
+        with open(record, "x", encoding="utf-8") as fh:
+            fh.write(self._record_text(documents))
+        make_durable(self.staging)          # everything on disk before the swap makes it visible
+        if self.out_dir.exists():
+            exchange(self.staging, self.out_dir)     # the old tree is now the next build's staging tree
+        else:
+            os.rename(self.staging, self.out_dir)
+        fsync_dir(self.out_dir.parent)
+        return True
+
+    def _record_text(self, documents: dict) -> str:
+        return json.dumps({"version": RECORD_VERSION, "files": self.record, "documents": documents}, sort_keys=True)
+
+    def _replace_record(self, documents: dict) -> None:
+        """The same files, new fingerprints (a feedsvc upgrade, an edit that changed no output): record them,
+        or every later build would render every document again only to find the same bytes. The record is
+        replaced atomically; no public file is touched."""
+        temporary = self.out_dir / f"{BUILD_RECORD}.tmp-{os.getpid()}"
+        with open(temporary, "w", encoding="utf-8") as fh:
+            fh.write(self._record_text(documents))
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(temporary, self.out_dir / BUILD_RECORD)
+        fsync_dir(self.out_dir)
