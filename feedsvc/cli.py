@@ -126,18 +126,30 @@ def build(out_dir: Path, store: Path | None, strict: bool, quiet: bool, watch: b
     finally:
         if bar is not None:
             bar.close()
+    notifier = _hub_notifier(config) if report.changed_feeds else None
+    if notifier is not None:
+        notifier.notify(report.changed_feeds)      # in the background: the output is already published
     if not quiet:
         click.echo(report.summary())
-    if report.notifier is not None:
-        # The build is published; give the hub a bounded moment so the news is not lost with this process.
-        done = report.notifier.wait(timeout=30)
-        outcome = report.notifier.outcomes[-1] if report.notifier.outcomes else None
+    if notifier is not None:
+        # Give the hub a bounded moment, so the news is not lost with this process.
+        done = notifier.wait(timeout=30)
+        outcome = notifier.outcomes[-1] if notifier.outcomes else None
         if outcome is not None and outcome.ok:
             message = f"told the hub of {len(outcome.urls)} changed feed(s)"
         else:
             message = f"could not tell the hub ({outcome.detail if outcome else 'still trying'})"
         if not quiet or not (done and outcome and outcome.ok):
             click.echo(f"WebSub: {message}", err=not (outcome and outcome.ok))
+
+
+def _hub_notifier(config):
+    """A WebSub notifier for the configured hub (None without one): the build reports which feeds
+    changed, and the command tells the hub."""
+    if not config.hub_url:
+        return None
+    from .serve.websub import HubNotifier
+    return HubNotifier(config.hub_url)
 
 
 def _watch(config, out_dir: Path, store, strict: bool, quiet: bool) -> None:
@@ -149,10 +161,9 @@ def _watch(config, out_dir: Path, store, strict: bool, quiet: bool) -> None:
     from .static.build import BuildError, build as run_build
     from .publish.publisher import Publisher
     from .store.watch import Refresher
-    from .serve.websub import HubNotifier
 
     publisher = Publisher(store, config)
-    notifier = HubNotifier(config.hub_url) if config.hub_url else None
+    notifier = _hub_notifier(config)
     lock = threading.Lock()
     wake = threading.Event()
     next_change: list[float | None] = [None]
@@ -160,10 +171,12 @@ def _watch(config, out_dir: Path, store, strict: bool, quiet: bool) -> None:
     def rebuild(_changes=None) -> None:
         with lock:
             try:
-                report = run_build(config, out_dir, strict=strict, publisher=publisher, notifier=notifier)
+                report = run_build(config, out_dir, strict=strict, publisher=publisher)
             except BuildError as exc:
                 click.echo(f"feedsvc build: {exc}", err=True)
                 return
+            if notifier is not None:
+                notifier.notify(report.changed_feeds)      # in the background; nothing waits for the hub
             next_change[0] = report.next_change.timestamp() if report.next_change else None
             if not quiet:
                 click.echo(report.summary())

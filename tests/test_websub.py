@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import time
@@ -115,6 +116,25 @@ def test_the_build_announces_the_feeds_it_rewrote(store, tmp_path):
         assert announced(hub.received[1]) == {BASE_URL + p for p in (
             "rss.xml", "atom.xml", "feed.json", "sections/business/rss.xml", "sections/business/atom.xml",
             "sections/business/feed.json")}
+
+
+def test_build_watch_announces_what_each_rebuild_changed(store, tmp_path):
+    with RecordingHub() as hub:
+        env = {**os.environ, "FEEDSVC_BASE_URL": BASE_URL, "FEEDSVC_HUB_URL": hub.url}
+        process = subprocess.Popen([sys.executable, "-m", "feedsvc.cli", "build", str(tmp_path / "public"),
+                                    "--store", str(store), "--watch", "--quiet"], cwd=ROOT, env=env)
+        try:
+            assert [announced(n) for n in hub.wait_for(1, timeout=30)] == [ALL_FEEDS]
+            story = store / "local/library-extends-hours.md"
+            story.write_text(story.read_text().replace("title: ", "title: Updated — ", 1))
+            received = hub.wait_for(2, timeout=10)
+            assert len(received) == 2
+            assert announced(received[1]) == {BASE_URL + p for p in (
+                "rss.xml", "atom.xml", "feed.json", "sections/local/rss.xml", "sections/local/atom.xml",
+                "sections/local/feed.json")}
+        finally:
+            process.send_signal(signal.SIGINT)
+            process.wait(timeout=15)
 
 
 def test_a_build_with_a_down_hub_still_publishes(store, tmp_path):

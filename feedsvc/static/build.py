@@ -2,7 +2,8 @@
 
 Same publisher, same bytes. Documents whose inputs did not change since the last build (by their
 fingerprint) are not rendered again; the rest are rendered — in forked processes when there are
-many — into a `TreeWriter`, which swaps the new tree in atomically.
+many — into a `TreeWriter`, which swaps the new tree in atomically. The build reports which feeds
+it rewrote; telling a WebSub hub is the caller's job.
 """
 from __future__ import annotations
 
@@ -21,7 +22,6 @@ from ..config import Config
 from ..paths import base_path, build_file_name
 from ..publish.publisher import Publisher
 from ..render.document import dated
-from ..serve.websub import HubNotifier
 from ..store.store import Store
 from .hostrules import HEADERS_FILE, NGINX_FILE, netlify_headers, nginx_snippet
 from .tree import BUILD_RECORD, BuildError, Output, TreeWriter
@@ -29,6 +29,8 @@ from .tree import BUILD_RECORD, BuildError, Output, TreeWriter
 
 @dataclass
 class BuildReport:
+    """What a build did. `changed_feeds` are the URLs (WebSub topics) of the subscription feeds it
+    rewrote, for the caller to announce."""
     out_dir: Path
     articles: int = 0
     feeds: int = 0
@@ -42,7 +44,7 @@ class BuildReport:
     changed: bool = False
     processes: int = 1                       # how many processes rendered documents
     next_change: datetime | None = None
-    notifier: HubNotifier | None = None      # set when a WebSub hub is being told of changed feeds
+    changed_feeds: list[str] = field(default_factory=list)
 
     def summary(self) -> str:
         state = (f"{len(self.written)} written, {self.reused} unchanged" if self.changed
@@ -155,11 +157,12 @@ def open_store(config: Config) -> Store:
 
 def build(config: Config, out_dir: str | os.PathLike, *, strict: bool = False, now: datetime | None = None,
           progress: Callable[[str], None] | None = None, store: Store | None = None,
-          publisher: Publisher | None = None, notifier: HubNotifier | None = None) -> BuildReport:
+          publisher: Publisher | None = None) -> BuildReport:
     """Render every document and publish the tree to `out_dir`. Raises BuildError; never leaves a partial output.
 
     Given a `publisher` that lives on between builds (`feedsvc build --watch`), only documents whose
-    stories changed are rendered again.
+    stories changed are rendered again. The report names the feeds that changed; announcing them to
+    a WebSub hub is the caller's job (the build itself makes no network request).
     """
     started = time.perf_counter()
     out_dir = Path(out_dir)
@@ -196,11 +199,7 @@ def build(config: Config, out_dir: str | os.PathLike, *, strict: bool = False, n
             raise BuildError(f"could not write {out_dir}: {exc}; the previous output is untouched") from exc
     report.written, report.reused, report.bytes = writer.written, writer.reused, writer.total_bytes
     report.files = len(writer.record)
+    feeds = {key.path for key in publisher.feed_keys(snapshot)}
+    report.changed_feeds = [config.base_url + name for name in report.written if name in feeds]
     report.seconds = time.perf_counter() - started
-    if config.hub_url:
-        feeds = {key.path for key in publisher.feed_keys(snapshot)}
-        changed = [config.base_url + name for name in report.written if name in feeds]
-        if changed:
-            report.notifier = notifier or HubNotifier(config.hub_url)
-            report.notifier.notify(changed)      # in the background: the output is already published
     return report
