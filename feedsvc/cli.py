@@ -6,10 +6,15 @@ import sys
 from collections import Counter
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
-from .config import ConfigError, load_config
+from .config import Config, ConfigError, load_config
+
+if TYPE_CHECKING:
+    from .serve.websub import HubNotifier
+    from .store.store import Store
 
 
 def _config(config_file: str | None, **overrides):
@@ -143,7 +148,7 @@ def build(out_dir: Path, store: Path | None, strict: bool, quiet: bool, watch: b
             click.echo(f"WebSub: {message}", err=not (outcome and outcome.ok))
 
 
-def _hub_notifier(config):
+def _hub_notifier(config: Config) -> HubNotifier | None:
     """A WebSub notifier for the configured hub (None without one): the build reports which feeds
     changed, and the command tells the hub."""
     if not config.hub_url:
@@ -152,7 +157,7 @@ def _hub_notifier(config):
     return HubNotifier(config.hub_url)
 
 
-def _watch(config, out_dir: Path, store, strict: bool, quiet: bool) -> None:
+def _watch(config: Config, out_dir: Path, store: Store, strict: bool, quiet: bool) -> None:
     """Build, then rebuild whenever the store changes or a scheduled story's moment comes, keeping
     the rendered documents between builds so a rebuild renders only what changed."""
     import threading
@@ -168,7 +173,7 @@ def _watch(config, out_dir: Path, store, strict: bool, quiet: bool) -> None:
     wake = threading.Event()
     next_change: list[float | None] = [None]
 
-    def rebuild(_changes=None) -> None:
+    def rebuild(_changes: object = None) -> None:
         with lock:
             try:
                 report = run_build(config, out_dir, strict=strict, publisher=publisher)

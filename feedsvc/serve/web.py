@@ -11,13 +11,21 @@ else goes through the Flask view below, which gives the same answer (tests compa
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from flask import Blueprint, Response, current_app, request
 from werkzeug.exceptions import HTTPException
 
 from .conditional import NOT_MODIFIED, PRECONDITION_FAILED, accepts_gzip, evaluate
 from ..paths import local_path
+from ..render.document import Rendered
+
+if TYPE_CHECKING:
+    from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
+
+    from .app import Service
 
 MAX_PATH = 1024
 MAX_QUERY = 2048
@@ -106,11 +114,11 @@ class WarmPath:
 
     _HARD = ("HTTP_IF_MATCH", "HTTP_IF_MODIFIED_SINCE", "HTTP_IF_UNMODIFIED_SINCE", "HTTP_RANGE")
 
-    def __init__(self, app, service) -> None:
+    def __init__(self, app: WSGIApplication, service: Service) -> None:
         self.app, self.service = app, service
         self._answers: dict[tuple[str, bool], _Answer] = {}
 
-    def __call__(self, environ, start_response):
+    def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
         answer = self._answer(environ)
         if answer is None:
             return self.app(environ, start_response)
@@ -118,7 +126,7 @@ class WarmPath:
         start_response(status, headers)
         return [body] if body and environ["REQUEST_METHOD"] == "GET" else []
 
-    def _answer(self, environ) -> tuple[str, list, bytes] | None:
+    def _answer(self, environ: WSGIEnvironment) -> tuple[str, list, bytes] | None:
         method, path = environ.get("REQUEST_METHOD"), environ.get("PATH_INFO", "")
         if method not in ("GET", "HEAD") or path[:1] != "/" or len(path) > MAX_PATH \
                 or len(environ.get("QUERY_STRING", "")) > MAX_QUERY or not path.isascii():
@@ -146,7 +154,7 @@ class WarmPath:
             return None
         return "200 OK", memo.full, memo.body
 
-    def _prepare(self, key: tuple[str, bool], headers: dict[str, str], document, gzipped: bool) -> "_Answer":
+    def _prepare(self, key: tuple[str, bool], headers: dict[str, str], document: Rendered, gzipped: bool) -> _Answer:
         """The header lists of one representation, as the Flask view would send them."""
         gzip = document.compress() if gzipped else None
         body = gzip.body if gzip else document.body
@@ -160,7 +168,7 @@ class WarmPath:
 
 @dataclass(frozen=True)
 class _Answer:
-    document: object
+    document: Rendered
     etag: str
     body: bytes
     full: list[tuple[str, str]]

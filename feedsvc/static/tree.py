@@ -165,10 +165,10 @@ class TreeWriter:
     def kept(self, old_document: dict) -> bool:
         """Keep an unchanged document's files from the previous build, if they are all still intact."""
         names = old_document["files"]
-        found = [_intact(self._old_root, name, self.old_files.get(name)) for name in names]
-        if not all(found):
+        found = [st for name in names if (st := _intact(self._old_root, name, self.old_files.get(name))) is not None]
+        if len(found) != len(names):
             return False
-        for name, st in zip(names, found):                      # all found: none is None
+        for name, st in zip(names, found, strict=True):
             self._link(name, self.old_files[name], st)
         return True
 
