@@ -51,6 +51,7 @@ class Publisher:
     # ---- what exists ----------------------------------------------------------------------------
 
     def feed_keys(self, snapshot: StoreSnapshot | None = None) -> list[FeedKey]:
+        """Every subscription feed of the site (archives aside): the feeds a WebSub hub hears about."""
         snapshot = snapshot or self.store.snapshot
         return feed_keys([s.slug for s in snapshot.site.sections] if snapshot.site else [])
 
