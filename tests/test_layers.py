@@ -39,3 +39,11 @@ def test_the_configuration_names_its_cache_folder_without_loading_the_store():
     loaded = modules_loaded_by("from feedsvc.config import Config\nassert Config().cache_path is not None")
     assert {name for name in loaded if name.startswith("feedsvc")} == {"feedsvc", "feedsvc.config", "feedsvc.uri"}
     assert not loaded & (RENDERING | {"PIL", "yaml"})
+
+
+def test_the_static_build_loads_neither_the_service_nor_websub():
+    """The build reports which feeds changed; telling the hub is its caller's job (cli), not the build's."""
+    loaded = modules_loaded_by("import feedsvc.static.build")
+    assert "feedsvc.static.build" in loaded
+    assert not {name for name in loaded if name.startswith("feedsvc.serve")}
+    assert "flask" not in loaded
