@@ -71,7 +71,9 @@ class DocumentPlanner:
             articles = snapshot.timeline(key.section).visible_at(now, self.config.items_per_feed)
             complete = split.complete
         else:
-            low, high = split.span(key.month)
+            span = split.span(key.month)
+            assert span is not None, "lookup() lets only the section's archive months through"
+            low, high = span
             oldest_first = snapshot.timeline(key.section).between(*month_bounds(key.month), now)[::-1]
             articles, complete = oldest_first[low:high][::-1], False
         chosen, valid_until = select(articles, snapshot, now)
