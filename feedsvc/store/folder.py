@@ -12,13 +12,14 @@ import stat
 import time
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Callable, Iterable, Iterator
+from typing import Callable, Iterable
 
 from ..model import Article, Problem
 from ..source.article import MEDIA_DIR, ParseResult, file_digest, read_body
 from .files import ArticleReader, StatKey, being_written, is_hidden, read_many, stat_key
 from .references import PhotoUsers
 from .snapshot import Changes
+from .walk import Listing, check_root, walk
 
 RACY_NS = 2_000_000_000             # a file modified this close to the last look is re-read anyway (as git does)
 WRITER_CHECK_NS = 60_000_000_000    # a file modified this recently is checked for a writer still at work
@@ -54,6 +55,7 @@ class Folder:
         self.photos = PhotoUsers(reader)
         self.settle_before_ns: int | None = None           # a scan leaves files modified after this
         self.last_look_ns = 0
+        self.closed: dict[str, str] = {}                   # folders the last walk could not enter → why
 
     def story(self, relpath: str) -> Article | None:
         """The story `relpath` would publish: its latest good reading."""
@@ -66,35 +68,23 @@ class Folder:
 
     # ---- looks ---------------------------------------------------------------------------------
 
-    def walk(self) -> Iterator[tuple[str, os.stat_result | None]]:
-        """Every article file (store-relative path, lstat), skipping hidden names and media/."""
-        stack = [("", str(self.root))]
-        while stack:
-            prefix, directory = stack.pop()
-            try:
-                entries = list(os.scandir(directory))
-            except OSError:
-                continue
-            for entry in entries:
-                name = entry.name
-                if is_hidden(name):
-                    continue
-                try:
-                    if entry.is_dir(follow_symlinks=False):
-                        if not (prefix == "" and name == MEDIA_DIR):
-                            stack.append((prefix + name + "/", entry.path))
-                    elif name.endswith(".md"):
-                        yield prefix + name, entry.stat(follow_symlinks=False)
-                except OSError:
-                    yield prefix + name, None
+    def list(self) -> Listing:
+        """Walk the folder (raises StoreUnreadable when the store folder itself cannot be listed)."""
+        return walk(self.root)
 
-    def scan(self, changes: Changes) -> None:
-        """A stat scan: re-read what changed, forget what went, re-read the users of changed photos."""
+    def check_root(self) -> None:
+        """Raise StoreUnreadable unless the store folder can be listed (before a look at named paths)."""
+        check_root(self.root)
+
+    def scan(self, listing: Listing, changes: Changes) -> None:
+        """A stat scan: re-read what changed, forget what went, re-read the users of changed photos.
+        Files in a folder the walk could not enter are kept as last read."""
+        self.closed = listing.closed
         seen: set[str] = set()
-        for relpath, st in self.walk():
+        for relpath, st in listing.files:
             seen.add(relpath)
             self._consider(relpath, changes, False, st)
-        for relpath in [p for p in self.files if p not in seen]:
+        for relpath in [p for p in self.files if p not in seen and not listing.inside_closed(p)]:
             self._forget(relpath, changes)
         for photo in self.photos.photos():
             if self._reader.photo_changed(photo):
@@ -112,12 +102,13 @@ class Folder:
             elif relpath.endswith(".md") and not any(is_hidden(p) for p in parts):
                 self._consider(relpath, changes, True)
 
-    def read_all(self, changes: Changes, cached: dict[str, CacheEntry], written_ns: int) -> int:
+    def read_all(self, listing: Listing, changes: Changes, cached: dict[str, CacheEntry], written_ns: int) -> int:
         """Read every file (in parallel processes for a large store), taking a `cached` reading where
         the file's stat shows it unchanged since the cache was written. Returns how many the cache missed."""
+        self.closed = listing.closed
         to_read: list[tuple[str, StatKey, os.stat_result]] = []
         seen: set[str] = set()
-        for relpath, st in self.walk():
+        for relpath, st in listing.files:
             seen.add(relpath)
             if st is None:
                 continue
@@ -133,7 +124,7 @@ class Folder:
                 to_read.append((relpath, key, st))
         for relpath, key, result in read_many(self._reader, to_read):
             self._file(relpath, key, result, changes)
-        for relpath in [p for p in self.files if p not in seen]:
+        for relpath in [p for p in self.files if p not in seen and not listing.inside_closed(p)]:
             self._forget(relpath, changes)
         return len(to_read) + len(cached.keys() - seen)
 
@@ -145,9 +136,12 @@ class Folder:
         if st is None:
             try:
                 st = path.lstat()
-            except OSError:
+            except (FileNotFoundError, NotADirectoryError):
                 if relpath in self.files:
                     self._forget(relpath, changes)
+                return
+            except OSError as exc:                      # there, but out of reach: not a deletion
+                self._file_unreachable(relpath, exc, changes)
                 return
         key = stat_key(st)
         known = self.files.get(relpath)
@@ -194,6 +188,13 @@ class Folder:
             self._problem_paths.discard(relpath)
         self._moved(relpath, before, known.effective)
 
+    def _file_unreachable(self, relpath: str, error: OSError, changes: Changes) -> None:
+        """A file whose stat cannot be taken (a folder on its path lost its permissions) is kept as
+        last read, with a problem, until it can be looked at again."""
+        key = (0, 0, 0, 0)                              # never matches: the next look reads it again
+        problem = Problem(self._display(relpath), None, f"cannot be read ({error.strerror or error})")
+        self._file(relpath, key, ParseResult(None, [problem]), changes)
+
     def _forget(self, relpath: str, changes: Changes) -> None:
         known = self.files.pop(relpath)
         self.photos.move(relpath, known.current.photo_path, None)
@@ -206,6 +207,10 @@ class Folder:
     def problems(self) -> list[Problem]:
         """The problems of every file's latest reading."""
         return [problem for relpath in self._problem_paths for problem in self.files[relpath].current.problems]
+
+    def trouble(self) -> list[Problem]:
+        """The problems of the folder rather than of one file's content: folders it cannot enter."""
+        return [Problem(self._display(folder), None, why) for folder, why in sorted(self.closed.items())]
 
     def body(self, article: Article) -> str | None:
         """`article`'s Markdown body, read back from its file; None if the file no longer holds that version."""

@@ -55,6 +55,11 @@ class SiteWatch:
         self.site = site
         return site
 
+    def undo(self, previous: Site | None) -> None:
+        """Go back to `previous`: the site just read could not be applied (the store folder went away
+        meanwhile); the next look reads the file again."""
+        self.site, self._stat = previous, None
+
     def _image_problems(self, site: Site) -> list[Problem]:
         """The site's logo, icon and cover, when they are store paths, must be photos under media/:
         feeds and pages link to them, and a broken image in every reader goes unnoticed otherwise."""

@@ -10,6 +10,7 @@ what a full read may cost (`policy`).
 """
 from __future__ import annotations
 
+import logging
 import os
 import threading
 import time
@@ -26,6 +27,9 @@ from .sitewatch import SiteWatch
 from .snapshot import Changes, Snapshot, StoreSnapshot
 from .stories import Stories
 from .timeline import ALL, Timeline
+from .walk import Listing, StoreUnreadable
+
+log = logging.getLogger(__name__)
 
 
 class Store:
@@ -47,6 +51,8 @@ class Store:
         self._stories = Stories(self._folder.story)
         self.unsettled: list[Problem] = []                 # files left out because they were being written
         self._generation = 0
+        self._unreadable: Problem | None = None            # why the store folder could not be listed
+        self._looked = False
         self.snapshot: StoreSnapshot = StoreSnapshot(0, None, {}, {ALL: Timeline((), {})}, (), 0)
 
     @classmethod
@@ -78,31 +84,78 @@ class Store:
         """Apply what changed on disk: everything (a stat scan) or only `paths` (store-relative).
 
         With `settle`, a scan leaves files modified less than that many seconds ago for the next
-        look: they may still be being written.
+        look: they may still be being written. A store folder that cannot be listed changes nothing:
+        the last snapshot stays, with a problem saying why (logged on every look after the first).
         """
         with self._lock:
             started_ns = time.time_ns()
             self._folder.settle_before_ns = started_ns - int(settle * 1e9) if settle else None
             changes = Changes()
-            site_problems = self._site_watch.problems
-            site = self._site_watch.refresh(self._folder.racy)
-            if site is not None:
-                # Every story is read again, under the new site: indexed in bulk.
-                self._reader.site = site
-                changes.site = True
-                self._stories.reset(site)
-                with collector_paused(lambda: len(self._folder.files)), self._stories.bulk():
-                    self._read_everything(changes)
-                    for relpath in sorted(self._folder.files):
-                        self._stories.reconsider(relpath)
-            elif paths is None:
-                self._folder.scan(changes)
+            trouble, was_unreadable = self._trouble(), self._unreadable is not None
+            try:
+                self._look(paths, changes)
+            except StoreUnreadable as exc:
+                self._unreadable = Problem(self._display("").rstrip("/") or str(self.root), None,
+                                           f"the store folder cannot be read ({exc.reason}); the last good "
+                                           "feeds stay published until it can")
             else:
-                self._folder.look_at(paths, changes)
-            self._folder.last_look_ns = started_ns
-            if changes or self._generation == 0 or site_problems != self._site_watch.problems:
+                self._unreadable = None
+                self._folder.last_look_ns = started_ns
+            if changes or self._generation == 0 or trouble != self._trouble():
                 self._publish()
+            if self._looked:            # the first look's problems are its caller's to report
+                self._log_trouble(was_unreadable, full=paths is None)
+            self._looked = True
             return changes
+
+    def _look(self, paths: Iterable[str] | None, changes: Changes) -> None:
+        """One look: a full scan (`paths` None) or the named paths; a new site file re-reads everything."""
+        listing = self._folder.list() if paths is None else None
+        if listing is None:
+            self._folder.check_root()
+        previous = self._site_watch.site
+        site = self._site_watch.refresh(self._folder.racy)
+        if site is not None:
+            if listing is None:
+                try:
+                    listing = self._folder.list()
+                except StoreUnreadable:
+                    self._site_watch.undo(previous)
+                    raise
+            # Every story is read again, under the new site: indexed in bulk.
+            self._reader.site = site
+            changes.site = True
+            self._stories.reset(site)
+            with collector_paused(lambda: len(self._folder.files)), self._stories.bulk():
+                self._read_everything(listing, changes)
+                for relpath in sorted(self._folder.files):
+                    self._stories.reconsider(relpath)
+        elif listing is not None:
+            self._folder.scan(listing, changes)
+        else:
+            self._folder.look_at(paths, changes)
+
+    @property
+    def unreadable(self) -> bool:
+        """The store folder could not be listed at the last look."""
+        return self._unreadable is not None
+
+    def _trouble(self) -> list[Problem]:
+        """The problems of the store as a whole (its folder, its site file), not of one story's content."""
+        return [*([self._unreadable] if self._unreadable else []), *self._site_watch.problems,
+                *self._folder.trouble()]
+
+    def _log_trouble(self, was_unreadable: bool, full: bool) -> None:
+        """Say what is wrong with the folder on every look (on every full scan for a folder it cannot
+        enter): a service serving the last good feeds must not go quiet about why."""
+        if self._unreadable is not None:
+            log.error("%s", self._unreadable)
+            return
+        if was_unreadable:
+            log.warning("%s: the store folder can be read again", self.root)
+        if full:
+            for problem in self._folder.trouble():
+                log.error("%s", problem)
 
     def body(self, article: Article) -> str | None:
         """`article`'s Markdown body, read back from its file; None if the file no longer holds that version."""
@@ -134,12 +187,12 @@ class Store:
         return (site.revision if site else None, reader.media_base_url, reader.max_article_bytes,
                 reader.max_photo_bytes, reader.max_photo_pixels, reader.display_root)
 
-    def _read_everything(self, changes: Changes) -> None:
+    def _read_everything(self, listing: Listing, changes: Changes) -> None:
         """Read every file, reusing the parse cache where it can; save the cache again if it was stale."""
         cached, photos, written_ns = self._cache.load(self._cache_context()) if self._cache else ({}, {}, 0)
         for photo, entry in photos.items():
             self._reader.photos.setdefault(photo, entry)
-        missed = self._folder.read_all(changes, cached, written_ns)
+        missed = self._folder.read_all(listing, changes, cached, written_ns)
         if self._cache is not None and worth_saving(missed, len(cached), len(self._folder.files)):
             self.save_cache()
 
@@ -154,7 +207,7 @@ class Store:
             self.snapshot = Snapshot(self._generation, site, *rest)       # what the publisher renders from
 
     def _problems(self) -> list[Problem]:
-        problems = [*self._site_watch.problems, *self.unsettled, *self._folder.problems(),
+        problems = [*self._trouble(), *self.unsettled, *self._folder.problems(),
                     *self._stories.problems(self._display)]
         problems.sort(key=lambda p: (p.path, p.severity != "error", p.field or "", p.message))
         return problems

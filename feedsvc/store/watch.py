@@ -115,19 +115,26 @@ class Refresher:
 
     def start(self) -> "Refresher":
         if self.use_events:
-            try:
-                self._collector = _Collector(str(self.store.root), self._wake)
-                self._observer = Observer()
-                self._observer.schedule(self._collector, str(self.store.root), recursive=True)
-                self._observer.daemon = True
-                self._observer.start()
-            except Exception as exc:  # noqa: BLE001 — inotify limits, odd file systems: fall back to polling
-                log.warning("file-system events unavailable (%s); scanning the store every %.1f s instead",
-                            exc, FALLBACK_POLL_SECONDS)
-                self._observer = self._collector = None
+            self._watch()
         self._thread = threading.Thread(target=self._run, name="feedsvc-refresher", daemon=True)
         self._thread.start()
         return self
+
+    def _watch(self) -> None:
+        """Start watching the store folder for events (again: a store folder that went away and came
+        back may be a new folder, which the old watch knows nothing of)."""
+        if self._observer is not None:
+            self._observer.stop()
+        try:
+            self._collector = _Collector(str(self.store.root), self._wake)
+            self._observer = Observer()
+            self._observer.schedule(self._collector, str(self.store.root), recursive=True)
+            self._observer.daemon = True
+            self._observer.start()
+        except Exception as exc:  # noqa: BLE001 — inotify limits, odd file systems: fall back to polling
+            log.warning("file-system events unavailable (%s); scanning the store every %.1f s instead",
+                        exc, FALLBACK_POLL_SECONDS)
+            self._observer = self._collector = None
 
     def stop(self) -> None:
         self._stop.set()
@@ -158,9 +165,14 @@ class Refresher:
                     paths, rescan = self._collector.drain()
                 else:
                     paths, rescan = set(), False
-                if rescan or now - last_scan >= scan_every:
+                troubled = self.store.unreadable          # scanned often until it is back
+                if rescan or now - last_scan >= (FALLBACK_POLL_SECONDS if troubled else scan_every):
                     changes = self.store.refresh(settle=SETTLE_SECONDS)
                     last_scan = now
+                    if troubled and not self.store.unreadable and self.use_events:
+                        self._watch()
+                        scan_every = self.rescan_every if self._collector is not None else \
+                            min(self.rescan_every, FALLBACK_POLL_SECONDS)
                     if changes.deferred and self._collector is not None:
                         self._collector.defer(changes.deferred)
                     elif changes.deferred:            # no events will name them: scan again once they settle
