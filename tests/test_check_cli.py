@@ -59,3 +59,17 @@ def test_a_site_logo_or_icon_that_nothing_serves_is_named(store_dir):
     assert f"{site}: icon: warning: media/site/missing-icon.png: file not found; feeds link to it" in \
            result.stdout.splitlines()
     assert "cover" not in result.stdout
+
+
+def test_a_story_another_program_is_still_writing_is_reported_and_fails_the_check(store_dir):
+    """check cannot read a file while its writer holds it open (it may be half-saved): saying nothing and
+    exiting 0 would pass a store whose story was never checked."""
+    store_dir.write("world/done.md", article(title="A story saved and closed"))
+    path = store_dir.write("world/saving.md", article(title="A story still being saved"))
+    with open(path, "r+b"):                           # the writer is still at work
+        result = check(str(store_dir.root))
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert f"{store_dir.root}/world/saving.md: is being written by another program, so it could not be read; " \
+           "it is left out until it is saved" in result.stdout.splitlines()
+    assert result.stdout.strip().splitlines()[-1] == (
+        "1 published (world 1, business 0); 0 scheduled, 0 draft(s); 1 error(s), 0 warning(s)")

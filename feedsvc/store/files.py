@@ -8,6 +8,7 @@ from __future__ import annotations
 import fcntl
 import os
 import stat
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator
@@ -19,6 +20,8 @@ from ..model import Problem, Site
 
 StatKey = tuple[int, int, int, int]                  # (mtime ns, size, inode, ctime ns)
 PhotoEntry = tuple["StatKey | None", "ImageInfo | PhotoError"]
+
+WRITER_CHECK_NS = 60_000_000_000    # a file modified this recently is checked for a writer still at work
 
 # Below this, one process is as fast: results come back through a pipe (figures in docs/PERFORMANCE.md).
 PARALLEL_MINIMUM = 5_000
@@ -36,7 +39,19 @@ def is_hidden(name: str) -> bool:
 
 
 def being_written(path: Path) -> bool:
-    """True while another process holds `path` open for writing (an editor or a copy mid-save).
+    """True while another process holds `path` open for writing (an editor or a copy mid-save)."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    except OSError:
+        return False
+    try:
+        return _held_for_writing(fd)
+    finally:
+        os.close(fd)
+
+
+def _held_for_writing(fd: int) -> bool:
+    """Is the file open for writing anywhere? `fd` must be open read-only.
 
     Linux refuses a read lease on such a file (fcntl(2), F_SETLEASE); where leases are not
     available the answer is False and the caller falls back on modification times.
@@ -45,20 +60,18 @@ def being_written(path: Path) -> bool:
     if set_lease is None:
         return False
     try:
-        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
-    except OSError:
-        return False
-    try:
         fcntl.fcntl(fd, set_lease, fcntl.F_RDLCK)
     except BlockingIOError:
         return True
     except OSError:
         return False                      # not our file, or a file system without leases
-    else:
-        fcntl.fcntl(fd, set_lease, fcntl.F_UNLCK)
-        return False
-    finally:
-        os.close(fd)
+    fcntl.fcntl(fd, set_lease, fcntl.F_UNLCK)
+    return False
+
+
+def recently_modified(st: os.stat_result) -> bool:
+    """Modified so lately that its writer may still be at work."""
+    return st.st_mtime_ns > time.time_ns() - WRITER_CHECK_NS
 
 
 @dataclass
@@ -76,8 +89,13 @@ class ArticleReader:
     def display(self, relpath: str) -> str:
         return self.display_root + relpath
 
-    def read(self, relpath: str, st: os.stat_result) -> ParseResult:
-        """Read and parse one article file whose lstat is `st`; never raises for the file's content."""
+    def read(self, relpath: str, st: os.stat_result, keep_body: bool = False) -> ParseResult | None:
+        """Read and parse one article file whose lstat is `st`; never raises for the file's content.
+
+        None when the file was being written while it was read (it changed from `st`, or a writer
+        still holds it open): what was read may be any moment of a save, not a version of the story,
+        so it is neither published nor reported; the caller looks again.
+        """
         path = self.root / relpath
 
         def problem(message: str) -> ParseResult:
@@ -93,12 +111,15 @@ class ArticleReader:
         try:
             with open(path, "rb") as fh:                # sized to the file: read(limit) would allocate the limit
                 data = fh.read(min(st.st_size + 65536, self.max_article_bytes + 1))
+                if stat_key(os.fstat(fh.fileno())) != stat_key(st) or \
+                        (recently_modified(st) and _held_for_writing(fh.fileno())):
+                    return None
         except OSError as exc:
             return problem(f"cannot be read ({exc.strerror})")
         if len(data) > self.max_article_bytes:
             return problem(f"is over the {self.max_article_bytes:,}-byte limit for one article; it was not read")
         return parse_article(relpath, data, self.site, self.photo_info, media_base_url=self.media_base_url,
-                             display_root=self.display_root, keep_body=self.keep_bodies)
+                             display_root=self.display_root, keep_body=keep_body or self.keep_bodies)
 
     # ---- photos kept in the store -------------------------------------------------------------
 
@@ -133,14 +154,15 @@ class ArticleReader:
 
 
 def _read_chunk(reader: ArticleReader, items: list[tuple[str, StatKey, os.stat_result]]
-                ) -> tuple[list[tuple[str, StatKey, ParseResult]], dict[str, PhotoEntry]]:
+                ) -> tuple[list[tuple[str, StatKey, ParseResult | None]], dict[str, PhotoEntry]]:
     results = [(relpath, key, reader.read(relpath, st)) for relpath, key, st in items]
     return results, reader.photos
 
 
 def read_many(reader: ArticleReader, items: list[tuple[str, StatKey, os.stat_result]]
-              ) -> Iterator[tuple[str, StatKey, ParseResult]]:
-    """Read many files, in parallel processes when there are enough of them to pay for starting those.
+              ) -> Iterator[tuple[str, StatKey, ParseResult | None]]:
+    """Read many files, in parallel processes when there are enough of them to pay for starting those
+    (None for a file caught mid-save, as `ArticleReader.read` says).
 
     Photo measurements made by the other processes are merged back into `reader.photos`.
     """

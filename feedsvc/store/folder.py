@@ -9,20 +9,20 @@ from __future__ import annotations
 
 import os
 import stat
-import time
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Callable, Iterable
 
 from ..model import Article, Problem
 from ..source.article import MEDIA_DIR, ParseResult, file_digest, read_body
-from .files import ArticleReader, StatKey, being_written, is_hidden, read_many, stat_key
+from .bodies import RecentBodies
+from .files import ArticleReader, StatKey, being_written, is_hidden, read_many, recently_modified, stat_key
 from .references import PhotoUsers
 from .snapshot import Changes
 from .walk import Listing, check_root, walk
 
 RACY_NS = 2_000_000_000             # a file modified this close to the last look is re-read anyway (as git does)
-WRITER_CHECK_NS = 60_000_000_000    # a file modified this recently is checked for a writer still at work
+BEING_WRITTEN = "is being written by another program, so it could not be read; it is left out until it is saved"
 
 StoryMoved = Callable[[str, "Article | None", "Article | None"], None]
 CacheEntry = tuple[StatKey, ParseResult]
@@ -56,6 +56,8 @@ class Folder:
         self.settle_before_ns: int | None = None           # a scan leaves files modified after this
         self.last_look_ns = 0
         self.closed: dict[str, str] = {}                   # folders the last walk could not enter → why
+        self.waiting: set[str] = set()                     # paths left unread: their writer was at work
+        self.bodies = RecentBodies()                       # bodies of the readings made as files change
 
     def story(self, relpath: str) -> Article | None:
         """The story `relpath` would publish: its latest good reading."""
@@ -84,6 +86,7 @@ class Folder:
         for relpath, st in listing.files:
             seen.add(relpath)
             self._consider(relpath, changes, False, st)
+        self.waiting &= seen
         for relpath in [p for p in self.files if p not in seen and not listing.inside_closed(p)]:
             self._forget(relpath, changes)
         for photo in self.photos.photos():
@@ -113,7 +116,7 @@ class Folder:
             if st is None:
                 continue
             if self._unsettled(relpath, st):
-                changes.deferred.add(relpath)      # perhaps half-saved: the next look takes it
+                self._wait(relpath, changes)       # perhaps half-saved: the next look takes it
                 continue
             key = stat_key(st)
             entry = cached.get(relpath)
@@ -123,7 +126,11 @@ class Folder:
             else:
                 to_read.append((relpath, key, st))
         for relpath, key, result in read_many(self._reader, to_read):
-            self._file(relpath, key, result, changes)
+            if result is None:
+                self._wait(relpath, changes)
+            else:
+                self._file(relpath, key, result, changes)
+        self.waiting &= seen
         for relpath in [p for p in self.files if p not in seen and not listing.inside_closed(p)]:
             self._forget(relpath, changes)
         return len(to_read) + len(cached.keys() - seen)
@@ -137,6 +144,7 @@ class Folder:
             try:
                 st = path.lstat()
             except (FileNotFoundError, NotADirectoryError):
+                self.waiting.discard(relpath)
                 if relpath in self.files:
                     self._forget(relpath, changes)
                 return
@@ -147,10 +155,17 @@ class Folder:
         known = self.files.get(relpath)
         if known is not None and known.stat == key and not force and not self.racy(key):
             return
-        if self._unsettled(relpath, st):
-            changes.deferred.add(relpath)          # still being written, perhaps: look again shortly
-            return
-        self._file(relpath, key, self._reader.read(relpath, st), changes)
+        result = None if self._unsettled(relpath, st) else self._reader.read(relpath, st, keep_body=True)
+        if result is None:
+            self._wait(relpath, changes)           # being written: look again shortly
+        else:
+            self._file(relpath, key, result, changes)
+
+    def _wait(self, relpath: str, changes: Changes) -> None:
+        """Leave `relpath` for a later look: its writer is at work. Its last good story stays; a file
+        with none is reported (BEING_WRITTEN) until it is read."""
+        self.waiting.add(relpath)
+        changes.deferred.add(relpath)
 
     def _unsettled(self, relpath: str, st: os.stat_result) -> bool:
         """Perhaps half-saved: modified within the settle time, or (lately modified and) still open
@@ -158,10 +173,14 @@ class Folder:
         if self.settle_before_ns is not None and st.st_mtime_ns > self.settle_before_ns:
             return True
         return (stat.S_ISREG(st.st_mode) and st.st_size <= self._reader.max_article_bytes  # never opens what it refuses
-                and st.st_mtime_ns > time.time_ns() - WRITER_CHECK_NS and being_written(self.root / relpath))
+                and recently_modified(st) and being_written(self.root / relpath))
 
     def _file(self, relpath: str, key: StatKey, result: ParseResult, changes: Changes) -> None:
         """File a new reading of one path: keep the last good story, note what changed, re-index."""
+        self.waiting.discard(relpath)
+        if result.body is not None and result.article is not None and not self._reader.keep_bodies:
+            self.bodies.keep(relpath, result.article.digest, result.body)
+            result.body = None
         known = self.files.get(relpath)
         before = known.effective if known else None
         self.photos.move(relpath, known.current.photo_path if known else None, result.photo_path)
@@ -197,6 +216,8 @@ class Folder:
 
     def _forget(self, relpath: str, changes: Changes) -> None:
         known = self.files.pop(relpath)
+        self.waiting.discard(relpath)
+        self.bodies.forget(relpath)
         self.photos.move(relpath, known.current.photo_path, None)
         self._problem_paths.discard(relpath)
         self._moved(relpath, known.effective, None)
@@ -209,8 +230,11 @@ class Folder:
         return [problem for relpath in self._problem_paths for problem in self.files[relpath].current.problems]
 
     def trouble(self) -> list[Problem]:
-        """The problems of the folder rather than of one file's content: folders it cannot enter."""
-        return [Problem(self._display(folder), None, why) for folder, why in sorted(self.closed.items())]
+        """The problems of the folder rather than of one file's content: folders it cannot enter, and
+        files it could not read because their writer was at work (and that publish nothing meanwhile)."""
+        return [*(Problem(self._display(folder), None, why) for folder, why in sorted(self.closed.items())),
+                *(Problem(self._display(relpath), None, BEING_WRITTEN)
+                  for relpath in sorted(self.waiting) if relpath not in self.files)]
 
     def body(self, article: Article) -> str | None:
         """`article`'s Markdown body, read back from its file; None if the file no longer holds that version."""
@@ -218,6 +242,9 @@ class Folder:
         if known is not None and known.current.body is not None and known.current.article is article:
             body, known.current.body = known.current.body, None   # kept from the reading (builds): used once
             return body
+        kept = self.bodies.get(article.path, article.digest)
+        if kept is not None:
+            return kept
         try:
             with open(self.root / article.path, "rb") as fh:
                 data = fh.read(self._reader.max_article_bytes + 1)

@@ -49,7 +49,6 @@ class Store:
         self._folder = Folder(self.root, self._reader, self._display, self._moved)
         self._site_watch = SiteWatch(self.root, self._reader, self._display)
         self._stories = Stories(self._folder.story)
-        self.unsettled: list[Problem] = []                 # files left out because they were being written
         self._generation = 0
         self._unreadable: Problem | None = None            # why the store folder could not be listed
         self._looked = False
@@ -62,7 +61,8 @@ class Store:
 
         A file another process still has open for writing is left for a later look (and, with
         `settle`, one modified that recently too). With `wait`, such files are looked at again until
-        they are done or `wait` seconds pass; any still being written then are left out, with a warning.
+        they are done or `wait` seconds pass; any still being written then are left out, each with an
+        error (a story that could not be read is not a story that was checked).
         """
         store = cls(config.store, media_base_url=config.base_url, max_article_bytes=config.max_article_bytes,
                     max_photo_bytes=config.max_photo_bytes, max_photo_pixels=config.max_photo_pixels,
@@ -74,10 +74,6 @@ class Store:
             while deferred and time.monotonic() < deadline:
                 time.sleep(max(settle, 0.1))
                 deferred = store.refresh(deferred, settle=settle).deferred
-            store.unsettled = [Problem(store._display(path), None, "was still being written; left out this time",
-                                       "warning") for path in sorted(deferred)]
-            if deferred:
-                store._publish()
         return store
 
     def refresh(self, paths: Iterable[str] | None = None, settle: float = 0.0) -> Changes:
@@ -207,7 +203,7 @@ class Store:
             self.snapshot = Snapshot(self._generation, site, *rest)       # what the publisher renders from
 
     def _problems(self) -> list[Problem]:
-        problems = [*self._trouble(), *self.unsettled, *self._folder.problems(),
+        problems = [*self._trouble(), *self._folder.problems(),
                     *self._stories.problems(self._display)]
         problems.sort(key=lambda p: (p.path, p.severity != "error", p.field or "", p.message))
         return problems
