@@ -24,9 +24,11 @@ class Changes:
     deleted: set[str] = field(default_factory=set)
     site: bool = False
     deferred: set[str] = field(default_factory=set)   # left for the next look: modified too recently
+    switched: set[str] = field(default_factory=set)   # published or withdrawn: a story scheduled with the
+                                                      # same id or URL as another came due
 
     def __bool__(self) -> bool:
-        return bool(self.added or self.edited or self.deleted or self.site)
+        return bool(self.added or self.edited or self.deleted or self.site or self.switched)
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ import os
 import threading
 import time
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 
 from ..model import Article, Problem
 from ..source.photos import PhotoError
@@ -37,8 +37,10 @@ class Store:
 
     def __init__(self, root: str | os.PathLike, *, media_base_url: str, max_article_bytes: int = 1 << 20,
                  max_photo_bytes: int = 20 << 20, max_photo_pixels: int = 60_000_000,
-                 display_root: str | None = None, cache_dir: str | os.PathLike | None = None) -> None:
+                 display_root: str | None = None, cache_dir: str | os.PathLike | None = None,
+                 clock: Callable[[], float] = time.time) -> None:
         self.root = Path(root)
+        self._clock = clock                     # decides which of two stories with one id is due
         self.media_base_url = media_base_url
         self.max_article_bytes = max_article_bytes
         self.display_root = display_root if display_root is not None else _display_root(self.root)
@@ -88,6 +90,7 @@ class Store:
             self._folder.settle_before_ns = started_ns - int(settle * 1e9) if settle else None
             changes = Changes()
             trouble, was_unreadable = self._trouble(), self._unreadable is not None
+            changes.switched = self._stories.advance(self._clock())
             try:
                 self._look(paths, changes)
             except StoreUnreadable as exc:
@@ -130,6 +133,12 @@ class Store:
             self._folder.scan(listing, changes)
         else:
             self._folder.look_at(paths, changes)
+
+    @property
+    def next_switch(self) -> float:
+        """When a story scheduled with another's id or URL comes due (POSIX time; inf: none): a look
+        then publishes it in the other's place (the refresher wakes for it)."""
+        return self._stories.next_switch
 
     @property
     def unreadable(self) -> bool:

@@ -1,7 +1,8 @@
 """From each path's story to the stories published: the indexes a snapshot is made of.
 
-A path publishes its story when it is not a draft, its section is declared, and it is the first in
-path order to claim both the story's id and its URL. Everything here is kept up to date one path at a
+A path publishes its story when it is not a draft, its section is declared, and it wins both the
+story's id and its URL (and its name, against a name differing only in Unicode normalisation), as
+`claims` decides. Everything here is kept up to date one path at a
 time, so noticing one edit costs about the same in a store of ten stories or of a hundred thousand;
 a full read indexes in bulk instead (one sort at the end, not one insert per story).
 """
@@ -34,7 +35,7 @@ class Stories:
         self.by_id: immutables.Map[str, Article] = immutables.Map()
         self._bulk: immutables.MapMutation[str, Article] | None = None
         self.drafts = 0
-        self._claims = Claims()
+        self._claims = Claims(lambda relpath: _claimant(self._story_of(relpath)))
         self._references = References(lambda article_id: article_id in self._ids())
         self._timelines = TimelineIndex()
 
@@ -77,7 +78,7 @@ class Stories:
             self.reconsider(path)
 
     def _winner(self, relpath: str) -> Article | None:
-        """The story `relpath` publishes: not a draft, in a declared section, first to claim its id and URL."""
+        """The story `relpath` publishes: not a draft, in a declared section, winner of its id and URL."""
         article = self._story_of(relpath)
         if article is None or article.status is Status.DRAFT or self.site is None:
             return None
@@ -87,12 +88,26 @@ class Stories:
             return None
         return article
 
-    def reconsider(self, relpath: str) -> None:
-        """Publish what `relpath` should publish now, in place of what it did."""
+    def advance(self, now: float) -> set[str]:
+        """Decide contested ids and URLs at `now` (POSIX time); the paths whose story changed because
+        a story scheduled with another's id or URL came due."""
+        changed = set()
+        for relpath in sorted(self._claims.advance(now)):
+            if self.reconsider(relpath):
+                changed.add(relpath)
+        return changed
+
+    @property
+    def next_switch(self) -> float:
+        """When the next story scheduled with another's id or URL comes due (POSIX time; inf: none)."""
+        return self._claims.next_switch
+
+    def reconsider(self, relpath: str) -> bool:
+        """Publish what `relpath` should publish now, in place of what it did; True if that changed."""
         desired = self._winner(relpath)
         current = self._published.get(relpath)
         if desired is current:
-            return
+            return False
         if current is not None:
             del self._published[relpath]
             if self._ids().get(current.id) is current:
@@ -110,6 +125,7 @@ class Stories:
             self._references.check(desired.id)
         if self._bulk is None:
             self._timelines.move(current, desired)
+        return True
 
     def timelines(self) -> dict[str | None, Timeline]:
         """The timelines for a new snapshot: ALL and each declared section."""

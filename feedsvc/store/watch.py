@@ -181,6 +181,8 @@ class Refresher:
                     changes = self.store.refresh(paths)
                     if changes.deferred and self._collector is not None:
                         self._collector.defer(changes.deferred)     # its writer is not done yet
+                elif time.time() >= self.store.next_switch:
+                    changes = self.store.refresh(())               # a scheduled story takes over an id
                 else:
                     changes = None
                 if unsaved and now - last_save >= self.save_every:
@@ -188,8 +190,9 @@ class Refresher:
                     unsaved, last_save = False, now
                 if changes:
                     unsaved = True
-                    log.info("store changed: %d added, %d edited, %d deleted%s", len(changes.added),
-                             len(changes.edited), len(changes.deleted), ", site file" if changes.site else "")
+                    log.info("store changed: %d added, %d edited, %d deleted%s%s", len(changes.added),
+                             len(changes.edited), len(changes.deleted), ", site file" if changes.site else "",
+                             f", {len(changes.switched)} by a scheduled story's moment" if changes.switched else "")
                     if self.on_change is not None:
                         self.on_change(changes)
                 if first_look is not None and not (changes and changes.deferred) and \
@@ -198,3 +201,6 @@ class Refresher:
                     call()
             except Exception:  # noqa: BLE001 — the refresher must outlive any one bad moment
                 log.exception("store refresh failed; will retry")
+                continue
+            # Wake at the moment a story scheduled with another's id or URL comes due, not after it.
+            wait = min(wait, max(0.0, self.store.next_switch - time.time()))
