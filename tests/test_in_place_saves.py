@@ -103,3 +103,38 @@ def test_a_story_saved_in_place_ten_times_a_second_never_leaves_its_feeds(store_
             seen = seen + 1 if final in titles else 0
             time.sleep(0.02)
         assert seen == 8, f"{final!r} did not reach every worker within 2 s"
+
+
+LEASE_RACE = r"""
+import fcntl, subprocess, sys, time
+from pathlib import Path
+from feedsvc.store import files
+
+path = sys.argv[1]
+real_fcntl = fcntl.fcntl
+
+def writer_opens_during_the_lease(fd, command, arg=0):
+    result = real_fcntl(fd, command, arg)
+    if command == fcntl.F_SETLEASE and arg == fcntl.F_RDLCK:
+        subprocess.Popen([sys.executable, "-c", "import sys; open(sys.argv[1], 'r+b').close()", path])
+        time.sleep(0.5)                   # the writer's open breaks the lease meanwhile
+    return result
+
+fcntl.fcntl = writer_opens_during_the_lease
+print(files.being_written(Path(path)), flush=True)
+"""
+
+
+def test_a_writer_opening_the_file_during_the_writer_check_does_not_kill_the_reader(store_dir):
+    """The check for a writer at work takes a read lease for an instant. A writer opening the file in
+    that instant breaks the lease, and Linux tells the lease holder with a signal: SIGIO by default,
+    which ends a Python process (a gunicorn worker). The check must survive it."""
+    import subprocess
+    import sys
+
+    from .conftest import ROOT
+    path = store_dir.write("world/story.md", version(1))
+    result = subprocess.run([sys.executable, "-c", LEASE_RACE, str(path)], cwd=ROOT, capture_output=True,
+                            text=True, timeout=30)
+    assert result.returncode == 0, f"the reader died (exit {result.returncode}): {result.stderr}"
+    assert result.stdout.strip() == "False"

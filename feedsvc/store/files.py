@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import fcntl
 import os
+import signal
 import stat
 import time
 from dataclasses import dataclass, field
@@ -54,12 +55,16 @@ def _held_for_writing(fd: int) -> bool:
     """Is the file open for writing anywhere? `fd` must be open read-only.
 
     Linux refuses a read lease on such a file (fcntl(2), F_SETLEASE); where leases are not
-    available the answer is False and the caller falls back on modification times.
+    available the answer is False and the caller falls back on modification times. A writer that
+    opens the file during the instant the lease is held breaks it, and the kernel signals the
+    holder: SIGIO unless F_SETSIG names another, and SIGIO ends a Python process. SIGURG, ignored
+    unless a handler is set, is named instead.
     """
     set_lease = getattr(fcntl, "F_SETLEASE", None)
     if set_lease is None:
         return False
     try:
+        fcntl.fcntl(fd, fcntl.F_SETSIG, signal.SIGURG)
         fcntl.fcntl(fd, set_lease, fcntl.F_RDLCK)
     except BlockingIOError:
         return True
