@@ -11,7 +11,7 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 
-LIMIT_CHARACTERS = 32 << 20     # 32 Mi characters: at least 32 of the largest stories, thousands of usual ones
+LIMIT_CHARACTERS = 8 << 20      # 8 Mi characters: at least 8 of the largest stories, about 2,000 usual ones
 
 
 class RecentBodies:
