@@ -2,9 +2,9 @@
 
 Walks the folder, reads changed files through `feedsvc.source`, keeps a parse cache, settles which
 file wins a contested id or URL, and watches for edits. `store.Store` coordinates; each job has its
-module: `folder` (the files as last read), `sitewatch`, `stories` (what is published) with `claims`
-and `references`, `timeline`, `snapshot`, `policy` (GC and cache re-saving), `files`, `parsecache`
-and `watch`.
+module: `walk` (the file walk), `folder` (the files as last read) with `bodies`, `sitewatch`,
+`stories` (what is published) with `claims` and `references`, `timeline`, `snapshot`, `policy` (GC
+and cache re-saving), `files`, `parsecache` and `watch`.
 
 May import `source`, `model`, `uri` and `forking`; never `render`, `publish` or the doors.
 """

@@ -70,7 +70,7 @@ class Folder:
 
     # ---- looks ---------------------------------------------------------------------------------
 
-    def list(self) -> Listing:
+    def walk(self) -> Listing:
         """Walk the folder (raises StoreUnreadable when the store folder itself cannot be listed)."""
         return walk(self.root)
 

@@ -1,12 +1,13 @@
 """The article store: a folder of article files read into immutable snapshots of the model.
 
 `refresh()` looks at the folder again and re-reads only what changed (by a stat scan, or just the
-paths a file-system watcher names), keeping the last good version of any story whose file turns bad.
-Readers take `store.snapshot`, which never changes under them; a refresh publishes a new one.
+paths a file-system watcher names), keeping the last good version of any story whose file turns bad,
+and every story while the folder itself cannot be listed. Readers take `store.snapshot`, which never
+changes under them; a refresh publishes a new one.
 
-The Store coordinates; each job has its own type: the files as last read (`Folder`), the site file
-(`SiteWatch`), the published stories with their claims, related ids and timelines (`Stories`), and
-what a full read may cost (`policy`).
+The Store coordinates; each job has its own type: the walk (`walk`), the files as last read
+(`Folder`), the site file (`SiteWatch`), the published stories with their claims, related ids and
+timelines (`Stories`), and what a full read may cost (`policy`).
 """
 from __future__ import annotations
 
@@ -109,7 +110,7 @@ class Store:
 
     def _look(self, paths: Iterable[str] | None, changes: Changes) -> None:
         """One look: a full scan (`paths` None) or the named paths; a new site file re-reads everything."""
-        listing = self._folder.list() if paths is None else None
+        listing = self._folder.walk() if paths is None else None
         if listing is None:
             self._folder.check_root()
         previous = self._site_watch.site
@@ -117,7 +118,7 @@ class Store:
         if site is not None:
             if listing is None:
                 try:
-                    listing = self._folder.list()
+                    listing = self._folder.walk()
                 except StoreUnreadable:
                     self._site_watch.undo(previous)
                     raise
