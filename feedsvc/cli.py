@@ -102,10 +102,15 @@ def serve(store: Path | None, host: str, port: int, config_file: str | None) -> 
 @config_option
 def build(out_dir: Path, store: Path | None, strict: bool, quiet: bool, watch: bool, config_file: str | None) -> None:
     """Write every feed, page and photo the service serves into OUT_DIR, atomically."""
-    from .static.build import BuildError, build as run_build, open_store
+    from .static.build import BuildError, build as run_build, open_store, refuse_overlap
     config = _config(config_file, store=store)
     if not config.store.is_dir():
         raise click.UsageError(f"{config.store}: no such folder")
+    try:
+        refuse_overlap(config.store, out_dir)
+    except BuildError as exc:
+        click.echo(f"feedsvc build: {exc}", err=True)
+        sys.exit(2)                     # as for any other wrong argument, before the store is read
     store_ = open_store(config)
     for problem in store_.snapshot.problems:
         if not quiet or problem.severity == "error":

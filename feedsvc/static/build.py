@@ -155,6 +155,25 @@ def open_store(config: Config) -> Store:
     return Store.from_config(config, wait=2.0, keep_bodies=True)
 
 
+def refuse_overlap(store: str | os.PathLike, out_dir: str | os.PathLike) -> None:
+    """Refuse an output folder inside the store, or one that holds the store, before anything is written.
+
+    Inside, the output is read back as store content: its photos under media/ are published again,
+    one level deeper on every build. Around, swapping in the new output takes the store away with
+    the old one, and the next build deletes it as a stray. Links are followed: it is where the files
+    end up that counts.
+    """
+    store_at, out_at = Path(os.path.realpath(store)), Path(os.path.realpath(out_dir))
+    if out_at == store_at:
+        raise BuildError(f"{out_at} is the store {store_at} itself; build into a folder outside the store")
+    if out_at.is_relative_to(store_at):
+        raise BuildError(f"{out_at} is inside the store {store_at}: each build would publish the last one again; "
+                         "build into a folder outside the store")
+    if store_at.is_relative_to(out_at):
+        raise BuildError(f"{out_at} contains the store {store_at}: replacing the output would take the store with "
+                         "it; build into a folder of its own, beside the store")
+
+
 def build(config: Config, out_dir: str | os.PathLike, *, strict: bool = False, now: datetime | None = None,
           progress: Callable[[str], None] | None = None, store: Store | None = None,
           publisher: Publisher | None = None) -> BuildReport:
@@ -166,6 +185,7 @@ def build(config: Config, out_dir: str | os.PathLike, *, strict: bool = False, n
     """
     started = time.perf_counter()
     out_dir = Path(out_dir)
+    refuse_overlap(publisher.store.root if publisher else store.root if store else config.store, out_dir)
     report = BuildReport(out_dir)
     now = now or datetime.now(timezone.utc)
     if publisher is None:
