@@ -174,6 +174,16 @@ def refuse_overlap(store: str | os.PathLike, out_dir: str | os.PathLike) -> None
                          "it; build into a folder of its own, beside the store")
 
 
+def _why(exc: OSError, path: Path) -> str:
+    """An OSError in words, naming the file: "/srv/.public.lock: Read-only file system"."""
+    for folder in (path, *path.parents):
+        if os.path.lexists(folder):
+            if not folder.is_dir():
+                return f"{folder} is a file, not a folder"
+            break
+    return f"{exc.filename}: {exc.strerror}" if exc.filename and exc.strerror else str(exc)
+
+
 def build(config: Config, out_dir: str | os.PathLike, *, strict: bool = False, now: datetime | None = None,
           progress: Callable[[str], None] | None = None, store: Store | None = None,
           publisher: Publisher | None = None) -> BuildReport:
@@ -204,8 +214,12 @@ def build(config: Config, out_dir: str | os.PathLike, *, strict: bool = False, n
     report.next_change = datetime.fromtimestamp(appearance, timezone.utc) if appearance else None
 
     lock_path = out_dir.absolute().with_name(f".{out_dir.name}.lock")
-    lock_path.parent.mkdir(parents=True, exist_ok=True)
-    with open(lock_path, "w") as lock:
+    try:
+        lock_path.parent.mkdir(parents=True, exist_ok=True)
+        lock = open(lock_path, "w")
+    except OSError as exc:
+        raise BuildError(f"could not write {out_dir}: {_why(exc, lock_path.parent)}") from None
+    with lock:
         try:
             # A POSIX record lock, not flock(2): the processes a build forks to render do not inherit it.
             fcntl.lockf(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -216,7 +230,8 @@ def build(config: Config, out_dir: str | os.PathLike, *, strict: bool = False, n
             writer = TreeWriter(out_dir, progress)
             report.changed = writer.finish(write_documents(publisher, now, writer, report))
         except OSError as exc:
-            raise BuildError(f"could not write {out_dir}: {exc}; the previous output is untouched") from exc
+            raise BuildError(f"could not write {out_dir}: {_why(exc, out_dir.absolute())}; "
+                             "the previous output is untouched") from exc
     report.written, report.reused, report.bytes = writer.written, writer.reused, writer.total_bytes
     report.files = len(writer.record)
     feeds = {key.path for key in publisher.feed_keys(snapshot)}
