@@ -1,6 +1,7 @@
-"""Where `feedsvc build` may write, and what it says when it cannot."""
+"""Where `feedsvc build` may write, what it says when it cannot, and photos that change while it runs."""
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -8,11 +9,17 @@ import sys
 from pathlib import Path
 
 import pytest
+from lxml import etree
+from PIL import Image
 
-from feedsvc.static.build import BuildError, build
+import feedsvc.static.build as build_module
+from feedsvc.static.build import BuildError, build, open_store
 
-from .conftest import SAMPLE_STORE, article
+from .conftest import SAMPLE_STORE, article, make_jpeg
 from .test_build import config_for, run_cli, tree
+
+NS = {"media": "http://search.yahoo.com/mrss/", "atom": "http://www.w3.org/2005/Atom"}
+PHOTO = "media/2013/harbor.jpg"
 
 
 @pytest.fixture
@@ -114,3 +121,110 @@ def test_an_output_under_a_file_is_one_clear_line(tmp_path, sample):
     assert result.returncode == 1
     assert result.stderr.startswith("feedsvc build: ") and result.stderr.count("\n") == 1, result.stderr
     assert f"{tmp_path / 'notes.txt'} is a file, not a folder" in result.stderr
+
+
+# ---- a photo replaced while the build runs -------------------------------------------------------
+
+@pytest.fixture
+def photo_store(store_dir):
+    make_jpeg(store_dir.root / PHOTO, size=(1200, 800))
+    store_dir.write("world/harbor.md", article(title="Cranes return to the harbor", photo={"src": PHOTO}))
+    store_dir.write("world/other.md", article(title="A story without a photo", published="2013-05-01 09:00"))
+    return store_dir
+
+
+def replace_photo(root: Path, size: tuple[int, int]) -> None:
+    """Save a new version of the photo under its name, as an editor's tool does (a new file, renamed)."""
+    new = root / "media" / "2013" / "new.tmp"
+    Image.new("RGB", size, (200, 40, 40)).save(new, "JPEG", quality=90)
+    new.replace(root / PHOTO)
+
+
+def described(out: Path) -> list[tuple[int, str, int | None, int | None]]:
+    """What every feed of the output says of the photo: (length, type, width, height), one per mention."""
+    found = []
+    for name in ("rss.xml", "sections/world/rss.xml", "atom.xml", "sections/world/atom.xml"):
+        document = etree.parse(str(out / name))
+        for enclosure in document.xpath("//item/enclosure | //atom:entry/atom:link[@rel='enclosure']",
+                                        namespaces=NS):
+            found.append((int(enclosure.get("length")), enclosure.get("type"), None, None))
+        for content in document.xpath("//media:content", namespaces=NS):
+            found.append((int(content.get("fileSize")), content.get("type"),
+                          int(content.get("width")), int(content.get("height"))))
+    for name in ("feed.json", "sections/world/feed.json"):
+        for item in json.loads((out / name).read_text())["items"]:
+            for attachment in item.get("attachments", []):
+                found.append((attachment["size_in_bytes"], attachment["mime_type"], None, None))
+    assert len(found) == 10                     # 2 × (RSS enclosure and media:content, Atom's, JSON's)
+    return found
+
+
+def assert_written_as_described(out: Path, store_root: Path) -> None:
+    written = out / PHOTO
+    assert written.read_bytes() == (store_root / PHOTO).read_bytes()
+    with Image.open(written) as image:
+        truth = (written.stat().st_size, "image/jpeg", *image.size)
+    for length, mime, width, height in described(out):
+        assert (length, mime) == truth[:2]
+        assert width is None or (width, height) == truth[2:]
+
+
+@pytest.mark.parametrize("processes", ["one process", "forked"])
+def test_a_photo_replaced_after_the_store_read_it_is_written_as_the_feeds_describe(
+        tmp_path, photo_store, monkeypatch, processes):
+    if processes == "forked":
+        monkeypatch.setattr(build_module, "PARALLEL_DOCUMENTS", 1)
+    config = config_for(photo_store.root)
+    store = open_store(config)                           # the store reads and measures the photo…
+    replace_photo(photo_store.root, (300, 200))          # …which is replaced before the build writes it
+    build(config, tmp_path / "public", store=store)
+    assert_written_as_described(tmp_path / "public", photo_store.root)
+
+
+def test_a_photo_replaced_while_the_feeds_are_written_is_written_as_they_describe(tmp_path, photo_store):
+    replaced = []
+
+    def progress(name: str) -> None:                     # each file as the build writes it
+        if name == "rss.xml" and not replaced:
+            replace_photo(photo_store.root, (640, 480))
+            replaced.append(name)
+
+    out = tmp_path / "public"
+    build(config_for(photo_store.root), out, progress=progress)
+    assert replaced
+    assert_written_as_described(out, photo_store.root)
+
+
+def test_a_photo_that_keeps_changing_fails_the_build_and_leaves_the_output(tmp_path, photo_store):
+    out = tmp_path / "public"
+    build(config_for(photo_store.root), out)
+    before = tree(out)
+    sizes = iter([(300 + 10 * i, 200) for i in range(100)])
+
+    def progress(name: str) -> None:
+        if name == "rss.xml":
+            replace_photo(photo_store.root, next(sizes))
+
+    replace_photo(photo_store.root, next(sizes))
+    with pytest.raises(BuildError) as failed:
+        build(config_for(photo_store.root), out, progress=progress)
+    assert PHOTO in str(failed.value) and "untouched" in str(failed.value)
+    assert tree(out) == before
+
+
+def test_a_photo_replaced_by_one_of_the_same_length_is_never_written_under_the_old_figures(tmp_path, photo_store):
+    """Only the pixel size tells the two apart: the bytes read for the output are checked, not only the length."""
+    config = config_for(photo_store.root)
+    store = open_store(config)
+    length = (photo_store.root / PHOTO).stat().st_size
+    replace_photo(photo_store.root, (640, 480))
+    with open(photo_store.root / PHOTO, "ab") as padded:            # bytes after the JPEG's end: still valid
+        padded.write(b"\0" * (length - (photo_store.root / PHOTO).stat().st_size))
+    assert (photo_store.root / PHOTO).stat().st_size == length
+    out = tmp_path / "public"
+    try:
+        build(config, out, store=store)
+    except BuildError as exc:                   # refused cleanly: nothing written
+        assert PHOTO in str(exc) and "640×480" in str(exc) and not out.exists()
+    else:
+        assert_written_as_described(out, photo_store.root)

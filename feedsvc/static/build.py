@@ -10,7 +10,7 @@ from __future__ import annotations
 import fcntl
 import os
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -19,11 +19,13 @@ from pathlib import Path
 
 from .. import forking
 from ..config import Config
+from ..model import Photo
 from ..paths import base_path, build_file_name
 from ..publish.publisher import Publisher
 from ..render.document import dated
 from ..store.store import Store
 from .hostrules import HEADERS_FILE, NGINX_FILE, netlify_headers, nginx_snippet
+from .photos import PhotoChanged, described_photos, render
 from .tree import BUILD_RECORD, BuildError, Output, TreeWriter
 
 
@@ -71,7 +73,8 @@ def write_documents(publisher: Publisher, now: datetime, writer: TreeWriter, rep
         else:
             entries[path] = None
             to_render.append((path, fingerprint))
-    entries.update(_render_all(publisher, now, writer, to_render, report))
+    photos = described_photos(publisher.store.snapshot)
+    entries.update(_render_all(publisher, now, writer, to_render, photos, report))
     documents = {path: entry for path, entry in entries.items() if entry is not None}
     root = "/" + base_path(publisher.config.base_url)      # the paths as published: "/feeds/rss.xml"
     headers = {root + path: entry["headers"] for path, entry in documents.items()}
@@ -82,9 +85,9 @@ def write_documents(publisher: Publisher, now: datetime, writer: TreeWriter, rep
 
 
 def _render_into(publisher: Publisher, path: str, fingerprint: str | None, now: datetime,
-                 writer: TreeWriter) -> dict | None:
+                 writer: TreeWriter, photos: Mapping[str, Photo]) -> dict | None:
     """Render one document and put its files (and a gzip copy) into the writer; its record, or None."""
-    doc = publisher.render(path, now)
+    doc = render(publisher, path, now, photos)
     if doc is None:
         return None
     old = writer.previous.get("documents", {}).get(path)
@@ -105,23 +108,23 @@ def _render_into(publisher: Publisher, path: str, fingerprint: str | None, now: 
 # cores, as the store's read is. Below this many, one process is as fast as starting others.
 PARALLEL_DOCUMENTS = 300
 RENDER_CHUNK = 16
-_forked: tuple[Publisher, datetime, TreeWriter] | None = None    # what the rendering processes inherit
+_forked: tuple[Publisher, datetime, TreeWriter, Mapping[str, Photo]] | None = None  # what rendering processes inherit
 
 
 def _render_all(publisher: Publisher, now: datetime, writer: TreeWriter, to_render: list[tuple[str, str | None]],
-                report: BuildReport) -> Iterator[tuple[str, dict | None]]:
+                photos: Mapping[str, Photo], report: BuildReport) -> Iterator[tuple[str, dict | None]]:
     """(path, record) for each document to render, in order; in forked processes when there are many
     (and this process has a single thread: forking a threaded process is unsafe)."""
     global _forked
     if len(to_render) < PARALLEL_DOCUMENTS or not forking.can_fork():
         for path, fingerprint in to_render:
-            yield path, _render_into(publisher, path, fingerprint, now, writer)
+            yield path, _render_into(publisher, path, fingerprint, now, writer, photos)
         return
     for path, _ in to_render:                   # every folder now, so the processes never race to make one
         writer.folder(build_file_name(path))
     chunks = [to_render[i:i + RENDER_CHUNK] for i in range(0, len(to_render), RENDER_CHUNK)]
     report.processes = forking.workers()
-    _forked = (publisher, now, writer)
+    _forked = (publisher, now, writer, photos)
     try:
         with forking.forked_pool() as pool:
             for records, part in pool.map(_render_chunk, chunks):
@@ -136,9 +139,9 @@ def _render_all(publisher: Publisher, now: datetime, writer: TreeWriter, to_rend
 def _render_chunk(chunk: list[tuple[str, str | None]]) -> tuple[list[tuple[str, dict | None]], tuple]:
     """In a rendering process: render `chunk` into the inherited writer; the records and what was written."""
     assert _forked is not None, "only in a process forked by _render_all"
-    publisher, now, writer = _forked
+    publisher, now, writer, photos = _forked
     writer.part()                     # forget what the parent had put before it forked this process
-    records = [(path, _render_into(publisher, path, fingerprint, now, writer)) for path, fingerprint in chunk]
+    records = [(path, _render_into(publisher, path, fingerprint, now, writer, photos)) for path, fingerprint in chunk]
     return records, writer.part()
 
 
@@ -184,6 +187,9 @@ def _why(exc: OSError, path: Path) -> str:
     return f"{exc.filename}: {exc.strerror}" if exc.filename and exc.strerror else str(exc)
 
 
+PHOTO_TRIES = 3          # builds started over because a photo changed under them, before giving up
+
+
 def build(config: Config, out_dir: str | os.PathLike, *, strict: bool = False, now: datetime | None = None,
           progress: Callable[[str], None] | None = None, store: Store | None = None,
           publisher: Publisher | None = None) -> BuildReport:
@@ -192,26 +198,16 @@ def build(config: Config, out_dir: str | os.PathLike, *, strict: bool = False, n
     Given a `publisher` that lives on between builds (`feedsvc build --watch`), only documents whose
     stories changed are rendered again. The report names the feeds that changed; announcing them to
     a WebSub hub is the caller's job (the build itself makes no network request).
+
+    A photo that changes while the build runs would not match what the feeds say of it: the build
+    looks at the store again and starts over, up to PHOTO_TRIES times.
     """
     started = time.perf_counter()
     out_dir = Path(out_dir)
     refuse_overlap(publisher.store.root if publisher else store.root if store else config.store, out_dir)
-    report = BuildReport(out_dir)
     now = now or datetime.now(timezone.utc)
     if publisher is None:
         publisher = Publisher(store or open_store(config), config, clock=lambda: now)
-    store = publisher.store
-    snapshot = store.snapshot
-    if snapshot.site is None:
-        raise BuildError("; ".join(map(str, snapshot.problems)) or "the store has no site file")
-    report.problems = len(snapshot.problems)
-    report.errors = len(snapshot.errors)
-    if strict and report.errors:
-        raise BuildError(f"{report.errors} error(s) in the store and --strict was given; output left as it was")
-    report.articles = snapshot.timeline(None).visible_count(now)
-    report.feeds = len(publisher.feed_keys(snapshot))
-    appearance = snapshot.timeline(None).next_appearance(now)
-    report.next_change = datetime.fromtimestamp(appearance, timezone.utc) if appearance else None
 
     lock_path = out_dir.absolute().with_name(f".{out_dir.name}.lock")
     try:
@@ -225,16 +221,42 @@ def build(config: Config, out_dir: str | os.PathLike, *, strict: bool = False, n
             fcntl.lockf(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except (BlockingIOError, PermissionError):
             raise BuildError(f"another build is writing {out_dir}; try again when it is done") from None
-        _clean_leftovers(out_dir.absolute())
-        try:
-            writer = TreeWriter(out_dir, progress)
-            report.changed = writer.finish(write_documents(publisher, now, writer, report))
-        except OSError as exc:
-            raise BuildError(f"could not write {out_dir}: {_why(exc, out_dir.absolute())}; "
-                             "the previous output is untouched") from exc
+        for attempt in range(1, PHOTO_TRIES + 1):
+            try:
+                report, writer = _build_once(publisher, config, out_dir, now, strict, progress)
+                break
+            except PhotoChanged as exc:
+                if attempt == PHOTO_TRIES:
+                    raise BuildError(f"{exc} (it changed on each of {attempt} tries); "
+                                     "the previous output is untouched") from None
+                publisher.store.refresh()       # the stories that use it are read again
+            except OSError as exc:
+                raise BuildError(f"could not write {out_dir}: {_why(exc, out_dir.absolute())}; "
+                                 "the previous output is untouched") from exc
     report.written, report.reused, report.bytes = writer.written, writer.reused, writer.total_bytes
     report.files = len(writer.record)
-    feeds = {key.path for key in publisher.feed_keys(snapshot)}
+    feeds = {key.path for key in publisher.feed_keys(publisher.store.snapshot)}
     report.changed_feeds = [config.base_url + name for name in report.written if name in feeds]
     report.seconds = time.perf_counter() - started
     return report
+
+
+def _build_once(publisher: Publisher, config: Config, out_dir: Path, now: datetime, strict: bool,
+                progress: Callable[[str], None] | None) -> tuple[BuildReport, TreeWriter]:
+    """One try at the build, from the store's current snapshot; raises PhotoChanged to be tried again."""
+    report = BuildReport(out_dir)
+    snapshot = publisher.store.snapshot
+    if snapshot.site is None:
+        raise BuildError("; ".join(map(str, snapshot.problems)) or "the store has no site file")
+    report.problems = len(snapshot.problems)
+    report.errors = len(snapshot.errors)
+    if strict and report.errors:
+        raise BuildError(f"{report.errors} error(s) in the store and --strict was given; output left as it was")
+    report.articles = snapshot.timeline(None).visible_count(now)
+    report.feeds = len(publisher.feed_keys(snapshot))
+    appearance = snapshot.timeline(None).next_appearance(now)
+    report.next_change = datetime.fromtimestamp(appearance, timezone.utc) if appearance else None
+    _clean_leftovers(out_dir.absolute())
+    writer = TreeWriter(out_dir, progress)
+    report.changed = writer.finish(write_documents(publisher, now, writer, report))
+    return report, writer
