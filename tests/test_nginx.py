@@ -3,6 +3,8 @@ Cache-Control as the service, precompressed gzip, and 304s on conditional GETs."
 from __future__ import annotations
 
 import gzip
+import shutil
+from urllib.parse import quote
 
 import pytest
 
@@ -115,3 +117,64 @@ def test_under_a_base_path_nginx_serves_what_the_headers_manifest_and_the_servic
     assert gzipped.headers["content-encoding"] == "gzip"
     for path in ["/feeds/.feedsvc-build.json", "/feeds/_headers", f"/feeds/{NGINX_FILE}"]:
         assert request(port, path).status == 404, path
+
+
+# ---- every file the build writes, as a server with or without nginx's own mime.types serves it ----
+
+ODD_PHOTOS = {                     # name under media/ → the format of its bytes
+    "2013/a-png-named-jpg.jpg": "PNG",
+    "2013/spring.webp": "WEBP",
+    "2013/loop.gif": "GIF",
+    "2013/SHOUTING.JPEG": "JPEG",
+    '2013/say "cheese" {now}; $uri.jpg': "GIF",
+}
+
+
+@pytest.fixture(scope="module", params=["with mime.types", "without mime.types"])
+def every_kind(request, tmp_path_factory):
+    """A build with archives and photos of every kind (one whose name says JPEG but holds a PNG),
+    served by nginx in a server that includes nginx's mime.types, and in one that does not."""
+    from PIL import Image
+    store = tmp_path_factory.mktemp("store") / "newsroom"
+    shutil.copytree(SAMPLE_STORE, store)
+    for name, kind in ODD_PHOTOS.items():
+        Image.new("RGB", (40, 30), (10, 200, 90)).save(store / "media" / name, kind)
+    out = tmp_path_factory.mktemp("site") / "public"
+    build(config_for(store, items_per_feed=2), out)
+    server = tmp_path_factory.mktemp("conf") / "server.conf"
+    bare = "types { }\ndefault_type application/octet-stream;\n" if request.param == "without mime.types" else ""
+    server.write_text(f"{bare}include {out / NGINX_FILE};\n")
+    with nginx(out, server, tmp_path_factory.mktemp("nginx")) as port:
+        yield port, out
+
+
+def test_every_file_is_served_with_the_headers_the_manifest_promises(every_kind):
+    from .test_build import read_headers_file
+    port, out = every_kind
+    rules = read_headers_file(out)
+    assert any("/archive/" in path for path in rules) and sum(p.startswith("/media/") for p in rules) >= 10
+    for path, promised in rules.items():
+        reply = request(port, quote(path))
+        assert reply.status == 200, path
+        assert reply.body == (out / (path.lstrip("/") + ("index.html" if path.endswith("/") else ""))).read_bytes()
+        for name in ("Content-Type", "Cache-Control", "Last-Modified", "Vary"):
+            assert reply.headers.get(name.lower()) == promised.get(name), (path, name)
+
+
+def test_every_precompressed_file_is_sent_for_its_own_name_and_never_under_its_file_name(every_kind):
+    """gzip_static sends `x.gz` for `x` to a client that accepts gzip; `/x.gz` itself is not a
+    published address (the service has no such path), so it is not found."""
+    port, out = every_kind
+    siblings = sorted(out.rglob("*.gz"))
+    assert len(siblings) >= 20
+    for sibling in siblings:
+        name = "/" + str(sibling.relative_to(out))
+        plain = name.removesuffix(".gz").removesuffix("index.html")
+        zipped = request(port, plain, headers={"Accept-Encoding": "gzip"})
+        assert zipped.headers["content-encoding"] == "gzip" and zipped.body == sibling.read_bytes(), plain
+        assert "Accept-Encoding" in zipped.headers["vary"]
+        assert zipped.headers["last-modified"] == request(port, plain).headers["last-modified"]
+        for headers in ({}, {"Accept-Encoding": "gzip"}):
+            direct = request(port, name, headers=headers)
+            assert direct.status == 404, (name, direct.status, direct.headers.get("content-type"))
+            assert "cache-control" not in direct.headers

@@ -20,7 +20,7 @@ from pathlib import Path
 from .. import forking
 from ..config import Config
 from ..model import Photo
-from ..paths import base_path, build_file_name
+from ..paths import MEDIA_PREFIX, base_path, build_file_name
 from ..publish.publisher import Publisher
 from ..render.document import dated
 from ..store.store import Store
@@ -79,8 +79,10 @@ def write_documents(publisher: Publisher, now: datetime, writer: TreeWriter, rep
     root = "/" + base_path(publisher.config.base_url)      # the paths as published: "/feeds/rss.xml"
     headers = {root + path: entry["headers"] for path, entry in documents.items()}
     writer.put(Output.text(HEADERS_FILE, netlify_headers(headers)))
+    photos_types = {root + path: entry["headers"]["Content-Type"] for path, entry in documents.items()
+                    if path.startswith(MEDIA_PREFIX)}
     writer.put(Output.text(NGINX_FILE, nginx_snippet(publisher.policy, publisher.config.hub_url,
-                                                     publisher.config.base_url)))
+                                                     publisher.config.base_url, photos_types)))
     return documents
 
 

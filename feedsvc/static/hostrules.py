@@ -12,6 +12,10 @@ from ..render.opml import OPML_MIMETYPE
 HEADERS_FILE = "_headers"                # Netlify / Cloudflare Pages header rules
 NGINX_FILE = "nginx-feedsvc.conf"        # an nginx snippet to include in a server block
 
+# The type nginx gives a photo by its name's ending (case aside). The service goes by the bytes, so a
+# photo whose bytes are another type (a PNG named .jpg) gets an nginx location of its own.
+MEDIA_TYPES = {"jpg": "image/jpeg", "jpeg": "image/jpeg", "png": "image/png", "gif": "image/gif", "webp": "image/webp"}
+
 
 def netlify_headers(headers: dict[str, dict[str, str]]) -> str:
     """`_headers` in the format Netlify and Cloudflare Pages read: a path, then indented headers."""
@@ -32,13 +36,34 @@ def _location(pattern: str, mimetype: str | None, cache_control: str, link: str 
     return "\n".join(lines + ["}"])
 
 
-def nginx_snippet(policy: CachePolicy, hub_url: str | None = None, base_url: str = "") -> str:
+def _quoted(text: str) -> str | None:
+    """`text` as an nginx quoted string; None if it holds a control character."""
+    if any(ord(c) < 0x20 or ord(c) == 0x7F for c in text):
+        return None
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def _mislabelled(media_types: dict[str, str], cache_control: str) -> list[str]:
+    """An exact location for each photo whose bytes are not the type its name says."""
+    blocks = []
+    for path, mimetype in sorted(media_types.items()):
+        name = _quoted(path)
+        if name is not None and MEDIA_TYPES.get(path.rpartition(".")[2].lower()) != mimetype:
+            blocks.append(f"location = {name} {{ types {{ }} default_type {mimetype}; "
+                          f'add_header Cache-Control "{cache_control}"; }}')
+    return blocks
+
+
+def nginx_snippet(policy: CachePolicy, hub_url: str | None = None, base_url: str = "",
+                  media_types: dict[str, str] | None = None) -> str:
     """A snippet for an nginx `server` block whose `root` is the build output — or, when the base URL
     has a path (/feeds/), for a `location /feeds/` block that `alias`es it: every location below
-    matches the published paths.
+    matches the published paths. `media_types` are the photos' published paths and their types.
 
-    Patterns, not one block per file, so a build that adds a section or an archive month needs no
-    nginx reload. Regular expressions are tried in order: archives before subscription feeds.
+    Patterns, not one block per file, so a build that adds a section, an archive month or a photo
+    needs no nginx reload (only a photo whose bytes are not what its name says has a line of its
+    own). Every type is set here, so the snippet does not depend on nginx's mime.types. Regular
+    expressions are tried in order: archives before subscription feeds.
     """
     root = "/" + base_path(base_url)              # "/" or "/feeds/": where the published paths start
     pattern = re.escape(root)
@@ -56,8 +81,16 @@ def nginx_snippet(policy: CachePolicy, hub_url: str | None = None, base_url: str
         blocks += [f"# {fmt} feeds", _location(rf"(^|/){re.escape(file_name)}$", mimetype, feed, link)]
     blocks += ["# the OPML list of every section feed",
                _location(rf"^{pattern}{re.escape(OPML_PATH)}$", OPML_MIMETYPE, feed),
-               "# pages for people", _location(r"(^|/)index\.html$", None, policy.cache_control(PAGE))]
+               "# pages for people", _location(r"(^|/)index\.html$", "text/html", policy.cache_control(PAGE))]
     types = " ".join([*(mimetype for _, mimetype in FEED_FORMATS.values()), OPML_MIMETYPE])
+    by_type: dict[str, list[str]] = {}
+    for ending, mimetype in MEDIA_TYPES.items():
+        by_type.setdefault(mimetype, []).append(ending)
+    media = " ".join(f"{mimetype} {' '.join(endings)};" for mimetype, endings in by_type.items())
+    exceptions = _mislabelled(media_types or {}, policy.cache_control(MEDIA))
+    mislabelled = ("# photos whose bytes are not what their names say: typed by their bytes, as the service "
+                   "does\n# (these lines change with the photos: reload nginx after a build that changes them)\n"
+                   + "\n".join(exceptions) + "\n") if exceptions else ""
     if root == "/":
         server = f"""#   server {{
 #       listen 80;
@@ -89,9 +122,16 @@ absolute_redirect off;        # "/sections/x" -> "/sections/x/" without a Host-d
 
 {chr(10).join(blocks)}
 
+# photos, by their names' endings
 location "{root}media/" {{
+    types {{ {media} }}
+    default_type application/octet-stream;
     add_header Cache-Control "{policy.cache_control(MEDIA)}";
 }}
+{mislabelled}
+# The .gz copies are sent by gzip_static, in place of the file they compress, to a client that
+# accepts gzip; they have no address of their own (the service has none).
+location ~ "\\.gz$" {{ return 404; }}
 
 # Build records and dotfiles are not for the public.
 location ~ (^|/)\\. {{ return 404; }}
