@@ -17,10 +17,19 @@ NGINX_FILE = "nginx-feedsvc.conf"        # an nginx snippet to include in a serv
 MEDIA_TYPES = {"jpg": "image/jpeg", "jpeg": "image/jpeg", "png": "image/png", "gif": "image/gif", "webp": "image/webp"}
 
 
+def _literal(path: str) -> bool:
+    """Would Netlify and Cloudflare Pages read this path as itself? `*` is a wildcard there, a segment
+    starting with `:` a placeholder, and a line break would end the rule."""
+    return "*" not in path and "/:" not in path and not any(ord(c) < 0x20 or ord(c) == 0x7F for c in path)
+
+
 def netlify_headers(headers: dict[str, dict[str, str]]) -> str:
-    """`_headers` in the format Netlify and Cloudflare Pages read: a path, then indented headers."""
+    """`_headers` in the format Netlify and Cloudflare Pages read: a path, then indented headers.
+
+    A path that would be read as a pattern (a photo called `*.jpg`) is left out: its rule would give
+    its headers, ETag included, to other files. The host serves it with its own defaults."""
     lines = ["# Written by feedsvc build: the headers the feed service sends for each path."]
-    for path in sorted(headers):
+    for path in sorted(filter(_literal, headers)):
         lines.append(path)
         lines.extend(f"  {name}: {value}" for name, value in sorted(headers[path].items()))
     return "\n".join(lines) + "\n"
