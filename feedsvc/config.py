@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import os
+import re
 import tomllib
 from dataclasses import dataclass, fields
 from pathlib import Path
@@ -14,6 +15,7 @@ from .uri import base_url, http_url
 
 ENV_PREFIX = "FEEDSVC_"
 DEFAULT_CONFIG_FILE = "feedsvc.toml"
+_TOKEN_HASH = re.compile(r"sha256:[0-9a-f]{64}")
 
 
 class ConfigError(ValueError):
@@ -44,6 +46,12 @@ class Config:
     watch: bool = True                          # use file-system events (watchdog) where available
     cache_dir: str = "auto"                     # parse cache: "auto" (~/.cache/feedsvc/…), a folder, or "off"
     hub_url: str | None = None                  # WebSub hub to notify of changed feeds
+    stats: bool = True                          # count feed requests for `feedsvc stats` and /_stats/
+    stats_db: str = "auto"                      # "auto" (a SQLite file in the state folder), a file, or postgresql://…
+    stats_retention_days: int = 400             # daily figures older than this are deleted
+    stats_flush_seconds: float = 5.0            # how often each worker writes what it counted
+    stats_token_hash: str | None = None         # "sha256:<hex>" of the /_stats/ token; no page without it
+    stats_trusted_proxies: str = "127.0.0.1, ::1"   # whose X-Forwarded-For names the client, for counting only
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "base_url", _base_url(self.base_url))
@@ -54,6 +62,11 @@ class Config:
                 raise ConfigError(f"{name}: must be positive, got {getattr(self, name)!r}")
         if not 0 <= self.gzip_level <= 9:
             raise ConfigError(f"gzip_level: must be 0–9, got {self.gzip_level!r}")
+        if self.stats_retention_days <= 0 or self.stats_flush_seconds <= 0:
+            raise ConfigError("stats_retention_days and stats_flush_seconds: must be positive")
+        if self.stats_token_hash is not None and not _TOKEN_HASH.fullmatch(self.stats_token_hash):
+            raise ConfigError("stats_token_hash: must be \"sha256:\" and 64 hex digits, as "
+                              "`feedsvc stats --new-token` prints it")
 
     @property
     def cache_path(self) -> Path | None:
@@ -65,15 +78,34 @@ class Config:
             return default_cache_dir(self.store)
         return Path(value)
 
+    @property
+    def stats_location(self) -> str | Path:
+        """Where the subscriber statistics live: a postgresql:// URL, or a SQLite file (by default in the
+        store's state folder — statistics are kept for a year, so not among the caches)."""
+        value = str(self.stats_db).strip()
+        if value.startswith(("postgresql://", "postgres://")):
+            return value
+        if value in ("", "auto"):
+            return default_state_dir(self.store) / "stats.sqlite3"
+        return Path(value)
+
     def replace(self, **changes: Any) -> "Config":
         return dataclasses.replace(self, **changes)
 
 
 def default_cache_dir(store_root: Path) -> Path:
     """~/.cache/feedsvc/<store>-<hash of its absolute path>: the store's parse cache and WebSub ledger."""
-    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "feedsvc"
+    return _per_store(Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"), store_root)
+
+
+def default_state_dir(store_root: Path) -> Path:
+    """~/.local/state/feedsvc/<store>-<hash>: what must outlive a cleared cache (subscriber statistics)."""
+    return _per_store(Path(os.environ.get("XDG_STATE_HOME") or Path.home() / ".local" / "state"), store_root)
+
+
+def _per_store(base: Path, store_root: Path) -> Path:
     absolute = str(Path(store_root).resolve())
-    return base / f"{Path(absolute).name}-{hashlib.sha1(absolute.encode()).hexdigest()[:12]}"
+    return base / "feedsvc" / f"{Path(absolute).name}-{hashlib.sha1(absolute.encode()).hexdigest()[:12]}"
 
 
 def _base_url(value: str) -> str:
