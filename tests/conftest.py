@@ -63,6 +63,7 @@ def _isolated_environment(monkeypatch):
         if name.startswith("FEEDSVC_"):
             monkeypatch.delenv(name)
     monkeypatch.setenv("FEEDSVC_CACHE_DIR", "off")     # tests that want the parse cache turn it on
+    monkeypatch.setenv("FEEDSVC_STATS", "false")       # and those that count subscribers, counting
 
 
 @pytest.fixture
