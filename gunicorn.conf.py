@@ -2,7 +2,8 @@
 
 The store is read, and every feed rendered, once in the master before the workers are forked
 (preload_app): workers start at once, and share those pages of memory until they change. Each worker
-then starts its own store watcher (and WebSub notifier) after the fork; threads do not survive one.
+then starts its own store watcher (and WebSub notifier, and the writer of its subscriber counts) after
+the fork; threads do not survive one.
 Command-line options override anything here.
 """
 import gc
@@ -22,6 +23,12 @@ def post_worker_init(worker):
     service = getattr(worker.wsgi, "extensions", {}).get("feedsvc")
     if service is not None:                 # another app run from this folder has nothing to start
         service.ensure_running()
+
+
+def worker_exit(server, worker):
+    service = getattr(worker.wsgi, "extensions", {}).get("feedsvc")
+    if service is not None:                 # what the worker counted since its last flush is written
+        service.close()
 
 
 def pre_fork(server, worker):

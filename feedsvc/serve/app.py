@@ -13,6 +13,7 @@ from ..config import Config, load_config
 from ..publish.publisher import Publisher
 from ..store.store import Store
 from ..paths import base_path
+from ..stats.counter import Counter
 from ..store.watch import Refresher
 from .websub import ChangeLedger, HubNotifier
 
@@ -34,7 +35,8 @@ if hasattr(os, "register_at_fork"):
 
 
 class Service:
-    """One worker's store, publisher, background refresher and (with a hub) WebSub notifier."""
+    """One worker's store, publisher, background refresher, (with a hub) WebSub notifier and (unless
+    `stats = false`) the counter of feed requests."""
 
     def __init__(self, config: Config, auto_refresh: bool = True, clock=None) -> None:
         self.config = config
@@ -50,6 +52,7 @@ class Service:
         self.refresher: Refresher | None = None
         self.notifier: HubNotifier | None = None
         self.ledger = ChangeLedger(config.store, config.hub_url, config.cache_path) if config.hub_url else None
+        self.counter = Counter.from_config(config) if config.stats else None
         self._started_in: int | None = None         # the value of _forks when the threads were started
         self._start_lock = threading.Lock()
         if not os.environ.get("FEEDSVC_THREADS_AFTER_FORK"):   # gunicorn.conf.py starts them in each worker
@@ -75,7 +78,16 @@ class Service:
                                            on_first_look=self.announce).start()
             else:
                 self.announce()
+            if self.counter is not None:
+                self.counter.start()
             self._started_in = _forks
+
+    def close(self) -> None:
+        """Stop this worker's threads; what was counted is written first (gunicorn's worker_exit)."""
+        if self.refresher is not None:
+            self.refresher.stop()
+        if self.counter is not None:
+            self.counter.close()
 
     def on_change(self, changes) -> None:
         """After each store change (in the refresher's thread): report new problems, re-render what
@@ -102,7 +114,9 @@ def create_app(test_config: Mapping[str, Any] | None = None, *, config_file: str
     app = Flask(__name__)
     app.config["FEEDSVC"] = config
     app.extensions["feedsvc"] = Service(config, auto_refresh=auto_refresh, clock=clock)
+    from . import statsview
     from .web import WarmPath, bp
     app.register_blueprint(bp)
+    statsview.init_app(app, app.extensions["feedsvc"].path_prefix)
     app.wsgi_app = WarmPath(app.wsgi_app, app.extensions["feedsvc"])   # the everyday poll skips Flask
     return app

@@ -21,6 +21,7 @@ from werkzeug.exceptions import HTTPException
 from .conditional import NOT_MODIFIED, PRECONDITION_FAILED, accepts_gzip, evaluate
 from ..paths import local_path
 from ..render.document import Rendered
+from ..stats.counter import counted
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
@@ -76,14 +77,20 @@ def document(path: str) -> Response:
     headers = _shorten_max_age(publisher.headers(path, doc, gzipped),
                                publisher.valid_until(path) - now.timestamp(), publisher.policy.max_age)
     outcome = evaluate(request.headers, headers["ETag"], doc.last_modified)
+    counter = service.counter if counted(path) else None        # subscriber statistics: feeds only
     if outcome == NOT_MODIFIED:
         not_modified = DocumentResponse(status=304, headers=_not_modified_headers(headers))
         not_modified.validators_last_modified = headers.get("Last-Modified")
+        if counter is not None:
+            counter.count(path, 304, 0, request.environ)
         return not_modified
     if outcome == PRECONDITION_FAILED:       # said plainly, and with nothing a cache should keep
         return _plain(412, "412 Precondition Failed\n")
     gzip = doc.compress() if gzipped else None
-    return DocumentResponse(gzip.body if gzip else doc.body, headers=headers)
+    body = gzip.body if gzip else doc.body
+    if counter is not None:
+        counter.count(path, 200, len(body) if request.method == "GET" else 0, request.environ)
+    return DocumentResponse(body, headers=headers)
 
 
 _KEPT_ON_304 = ("ETag", "Last-Modified", "Cache-Control", "Vary", "Link")
@@ -144,17 +151,23 @@ class WarmPath:
         key = (path, gzipped)
         memo = self._answers.get(key)
         if memo is None or memo.document is not document:
-            memo = self._prepare(key, publisher.headers(local, document, gzipped), document, gzipped)
+            memo = self._prepare(key, publisher.headers(local, document, gzipped), document, gzipped, counted(local))
         match = environ.get("HTTP_IF_NONE_MATCH")
+        counter = service.counter if memo.counted else None
         if match is not None:
             if match == memo.etag and "HTTP_IF_MATCH" not in environ:
+                if counter is not None:
+                    counter.count(local, 304, 0, environ)
                 return "304 NOT MODIFIED", memo.not_modified, b""
             return None                                 # lists, weak tags, "*": the Flask view
         if any(name in environ for name in self._HARD):
             return None
+        if counter is not None:
+            counter.count(local, 200, len(memo.body) if method == "GET" else 0, environ)
         return "200 OK", memo.full, memo.body
 
-    def _prepare(self, key: tuple[str, bool], headers: dict[str, str], document: Rendered, gzipped: bool) -> _Answer:
+    def _prepare(self, key: tuple[str, bool], headers: dict[str, str], document: Rendered, gzipped: bool,
+                 counted: bool) -> _Answer:
         """The header lists of one representation, as the Flask view would send them."""
         gzip = document.compress() if gzipped else None
         body = gzip.body if gzip else document.body
@@ -162,7 +175,8 @@ class WarmPath:
         if len(self._answers) > 10_000:
             self._answers.clear()
         answer = self._answers[key] = _Answer(document, headers["ETag"], body,
-                                              [*headers.items(), ("Content-Length", str(len(body)))], not_modified)
+                                              [*headers.items(), ("Content-Length", str(len(body)))], not_modified,
+                                              counted)
         return answer
 
 
@@ -173,6 +187,7 @@ class _Answer:
     body: bytes
     full: list[tuple[str, str]]
     not_modified: list[tuple[str, str]]
+    counted: bool                     # a subscription feed: its polls go to the subscriber statistics
 
 
 def _plain(status: int, text: str) -> Response:
