@@ -58,17 +58,20 @@ def new_context(browser, device: str, javascript: bool, **overrides):
 
 
 @contextlib.contextmanager
-def serve_sample_store(store: Path = SAMPLE_STORE, port: int | None = None) -> Iterator[str]:
+def serve_sample_store(store: Path = SAMPLE_STORE, port: int | None = None,
+                       settings: dict[str, str] | None = None) -> Iterator[str]:
     """The sample store served by `gunicorn wsgi:app` on 127.0.0.1 (on `port`, or a free one), with its
     base_url set to that very address so the photos and feed links on the page load from it; yields the
-    base URL. No FEEDSVC_* setting from the caller's shell reaches the service, nor a parse cache folder."""
+    base URL. No FEEDSVC_* setting from the caller's shell reaches the service, nor a parse cache folder,
+    nor subscriber counting — only `settings` (FEEDSVC_* variables)."""
     port = port or free_port()
     base_url = f"http://127.0.0.1:{port}/"
     with contextlib.ExitStack() as stack:
         saved = {name: os.environ.pop(name) for name in list(os.environ) if name.startswith("FEEDSVC_")}
         try:
             stack.enter_context(gunicorn(store, base_url, workers=1, port=port,
-                                         extra_env={"FEEDSVC_CACHE_DIR": "off"}))
+                                         extra_env={"FEEDSVC_CACHE_DIR": "off", "FEEDSVC_STATS": "false",
+                                                    **(settings or {})}))
         finally:
             os.environ.update(saved)
         yield base_url
