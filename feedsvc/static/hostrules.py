@@ -121,6 +121,8 @@ def nginx_snippet(policy: CachePolicy, hub_url: str | None = None, base_url: str
 # Content types with charset, precompressed .gz siblings (gzip_static), the service's Cache-Control
 # (on answers a cache may keep, not on a 404), and validators: nginx's own ETag and Last-Modified
 # (each file's time is its Last-Modified), so conditional GETs get 304s from nginx itself.
+# Subscriber statistics: log in nginx's `combined` format (`access_log /var/log/nginx/feeds.log combined;`)
+# and count the feed requests with `feedsvc stats --import /var/log/nginx/feeds.log`.
 
 index index.html;
 charset utf-8;
