@@ -13,6 +13,8 @@ in the same run (against targets, a ceiling, or peer tools), headed by the machi
     python -m bench build [--articles 10000] [--large 100000]         static build vs. Pelican and Hugo;
                                                                       rebuilds (one-off and --watch)
     python -m bench profile [--articles 10000]                        py-spy: warm path under load, cold path
+    python -m bench counting [--articles 10000] [--rounds 3]          the warm path with subscriber counting
+                                                                      on and off (issue 16: within 5 %)
     python -m bench smoke                                             all of it, tiny, in under a minute;
                                                                       exits 1 if anything fails
 
@@ -33,7 +35,7 @@ import time
 import traceback
 from typing import Callable
 
-from . import build, peers, proc, profile, serve, service, store, summary
+from . import build, counting, peers, proc, profile, serve, service, store, summary
 from .table import context
 
 
@@ -78,6 +80,11 @@ def main(argv: list[str] | None = None) -> int:
     p = commands.add_parser("profile", help="py-spy profiles of the warm and the cold path")
     p.add_argument("--articles", type=int, default=10_000)
     p.add_argument("--duration", type=int, default=8)
+    p = commands.add_parser("counting", help="the warm path with subscriber counting on and off, in one run")
+    p.add_argument("--articles", type=int, default=10_000)
+    p.add_argument("--sections", type=int, default=20)
+    p.add_argument("--duration", type=int, default=10, help="seconds of each wrk run (at most 10)")
+    p.add_argument("--rounds", type=int, default=3, help="rounds of loads, each side's best kept")
     commands.add_parser("smoke", help="everything, tiny; exit 1 on any failure")
     commands.add_parser("all", help="everything at full size with the peers, then one summary table")
     args = parser.parse_args(argv)
@@ -85,6 +92,8 @@ def main(argv: list[str] | None = None) -> int:
     jobs: list[tuple[str, Callable[[], str]]] = []
     if args.command in ("serve", "build", "profile", "all"):
         peers.ensure_peers(("wrk", "hugo", "nginx"))
+    elif args.command == "counting":
+        peers.ensure_peers(("wrk",), python_peers=False)
     if args.command == "store":
         jobs.append(("store", lambda: store.run([int(n) for n in args.articles.split(",")], args.sections, args.edits)))
     elif args.command == "serve":
@@ -98,16 +107,20 @@ def main(argv: list[str] | None = None) -> int:
             jobs.append(("build large", lambda: build.run_large(args.large, args.sections)))
     elif args.command == "profile":
         jobs.append(("profile", lambda: profile.run(args.articles, duration=min(args.duration, 10))))
+    elif args.command == "counting":
+        jobs.append(("counting", lambda: counting.run(args.articles, args.sections, min(args.duration, 10),
+                                                      args.rounds)))
     elif args.command == "all":
         jobs += [("store", lambda: store.run([10_000, 100_000])), ("serve", serve.run),
                  ("service", lambda: service.run([10_000, 100_000])), ("build", build.run),
-                 ("build large", build.run_large), ("profile", profile.run)]
+                 ("build large", build.run_large), ("profile", profile.run), ("counting", counting.run)]
     elif args.command == "smoke":
         jobs += [("store", lambda: store.run([300], sections=3, edits=5, rescans=3)),
                  ("serve", lambda: serve.run(300, 3, duration=1, repeats=3, wsgi_calls=300, rounds=1)),
                  ("service", lambda: service.run([300], sections=3, edits=1)),
                  ("build", lambda: build.run(300, 3, watch_edits=1)),
-                 ("profile", lambda: profile.run(300, 3, duration=1, renders=5))]
+                 ("profile", lambda: profile.run(300, 3, duration=1, renders=5)),
+                 ("counting", lambda: counting.run(300, 3, duration=1, rounds=1, calls=300))]
     header = context(peers.versions())
     print(header + "\n", flush=True)
     patience = 0 if args.command == "smoke" else 120     # seconds to wait for a quiet machine

@@ -70,6 +70,7 @@ def clean_env(work: Path, **extra: str) -> dict[str, str]:
     empty cache folder of its own (under `work`), so every run is cold unless the benchmark says otherwise."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("FEEDSVC_")}
     env["XDG_CACHE_HOME"] = str(work / "xdg-cache")
+    env["XDG_STATE_HOME"] = str(work / "xdg-state")     # subscriber counts (on by default), thrown away too
     env["PYTHONPATH"] = str(ROOT)       # this checkout's feedsvc, whichever one the venv has installed
     env.update(extra)
     return env
