@@ -69,7 +69,7 @@ def parse_line(line: str) -> Request | None:
     when = _timestamp(stamp)
     method, _, rest = _unescape(request).partition(" ")
     target = rest.rpartition(" ")[0] if rest.count(" ") else rest
-    if when is None or not target:
+    if when is None:
         return None
     if target.startswith(("http://", "https://")):              # absolute-form request target
         target = urlsplit(target).path or "/"
@@ -105,12 +105,9 @@ def open_log(name: str) -> IO[str]:
     if name == "-":
         raw: IO[bytes] = sys.stdin.buffer
     else:
-        raw = Path(name).open("rb")
-        if raw.read(2) == b"\x1f\x8b":
-            raw.seek(0)
-            raw = gzip.GzipFile(fileobj=raw)          # type: ignore[assignment]
-        else:
-            raw.seek(0)
+        with Path(name).open("rb") as sniff:
+            compressed = sniff.read(2) == b"\x1f\x8b"
+        raw = gzip.open(name, "rb") if compressed else Path(name).open("rb")
     return io.TextIOWrapper(raw, encoding="latin-1", newline="")
 
 
