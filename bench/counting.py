@@ -24,6 +24,7 @@ from .serve import BASE_URL, FEED, Load, load_all, probe, variants
 from .table import ratio, table
 
 TARGET = 0.95           # counting on ÷ off, requests per second
+READER = "NetNewsWire (RSS Reader; https://netnewswire.com/)"
 
 
 def wsgi_figures(root: Path, calls: int, work: Path) -> dict:
@@ -52,7 +53,7 @@ def wsgi_figures(root: Path, calls: int, work: Path) -> dict:
     counter = apps["on"].extensions["feedsvc"].counter
     counter.flush()                               # the load above: polls alike, written once
     for reader in range(10_000):
-        counter.count(FEED.lstrip("/"), 304, 0, {"HTTP_USER_AGENT": "NetNewsWire (RSS Reader; https://netnewswire.com/)",
+        counter.count(FEED.lstrip("/"), 304, 0, {"HTTP_USER_AGENT": READER,
                                                  "REMOTE_ADDR": f"10.{reader // 250}.{reader % 250}.1"})
     started = time.process_time()
     written = counter.flush()

@@ -47,7 +47,7 @@ class Config:
     cache_dir: str = "auto"                     # parse cache: "auto" (~/.cache/feedsvc/…), a folder, or "off"
     hub_url: str | None = None                  # WebSub hub to notify of changed feeds
     stats: bool = True                          # count feed requests for `feedsvc stats` and /_stats/
-    stats_db: str = "auto"                      # "auto" (a SQLite file in the state folder), a file, or postgresql://…
+    stats_db: str = "auto"                      # "auto" (SQLite in the state folder), a file, or postgresql://…
     stats_retention_days: int = 400             # daily figures older than this are deleted
     stats_flush_seconds: float = 5.0            # how often each worker writes what it counted
     stats_token_hash: str | None = None         # "sha256:<hex>" of the /_stats/ token; no page without it

@@ -207,3 +207,15 @@ def test_a_trusted_proxy_passes_the_readers_address_and_nobody_else_can():
     assert proxies.client("127.0.0.1", "6.6.6.6, 203.0.113.5") == "203.0.113.5"       # a forged first hop
     assert proxies.client("198.51.100.1", "203.0.113.5") == "198.51.100.1"            # not a proxy of ours
     assert proxies.client("127.0.0.1", None) == "127.0.0.1"
+
+
+def test_the_statistics_load_no_door_no_store_and_no_renderer():
+    """stats may import paths, config and model; serve and cli import it, never the reverse."""
+    from .test_layers import modules_loaded_by
+    loaded = modules_loaded_by("import feedsvc.stats.counter, feedsvc.stats.db, feedsvc.stats.logs, "
+                               "feedsvc.stats.report, feedsvc.stats.page, feedsvc.stats.access")
+    ours = {name for name in loaded if name.startswith("feedsvc.")}
+    assert ours - {"feedsvc.paths", "feedsvc.config", "feedsvc.model", "feedsvc.uri"} == {
+        f"feedsvc.stats.{name}" for name in ("agents", "counter", "db", "logs", "report", "page", "access")} | {
+        "feedsvc.stats"}
+    assert not loaded & {"flask", "werkzeug", "feedgen", "jinja2", "psycopg"}

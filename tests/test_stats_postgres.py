@@ -33,7 +33,8 @@ def test_two_nodes_add_up(tmp_path):
                 except Exception as exc:  # noqa: BLE001 — reported below
                     errors.append(exc)
 
-            threads = [threading.Thread(target=polls, args=(first, 2)), threading.Thread(target=polls, args=(second, 10))]
+            threads = [threading.Thread(target=polls, args=(port, readers_from))
+                       for port, readers_from in ((first, 2), (second, 10))]
             for thread in threads:
                 thread.start()
             for thread in threads:

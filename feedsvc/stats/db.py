@@ -36,9 +36,10 @@ ADD_TOTALS = """INSERT INTO stats_daily (day, feed, polls, ok, not_modified, byt
     ON CONFLICT (day, feed) DO UPDATE SET polls = stats_daily.polls + excluded.polls,
     ok = stats_daily.ok + excluded.ok, not_modified = stats_daily.not_modified + excluded.not_modified,
     bytes = stats_daily.bytes + excluded.bytes, direct = stats_daily.direct + excluded.direct"""
-REPORTED = """INSERT INTO stats_reported (day, feed, aggregator, feed_id, subscribers, seen_at) VALUES (?, ?, ?, ?, ?, ?)
-    ON CONFLICT (day, feed, aggregator, feed_id) DO UPDATE SET subscribers = excluded.subscribers,
-    seen_at = excluded.seen_at WHERE excluded.seen_at >= stats_reported.seen_at"""
+REPORTED = """INSERT INTO stats_reported (day, feed, aggregator, feed_id, subscribers, seen_at)
+    VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (day, feed, aggregator, feed_id)
+    DO UPDATE SET subscribers = excluded.subscribers, seen_at = excluded.seen_at
+    WHERE excluded.seen_at >= stats_reported.seen_at"""
 CLIENT = "INSERT INTO stats_clients (day, feed, client) VALUES (?, ?, ?) ON CONFLICT DO NOTHING"
 IMPORTED = """INSERT INTO stats_imports (source, lines) VALUES (?, ?)
     ON CONFLICT (source) DO UPDATE SET lines = excluded.lines"""

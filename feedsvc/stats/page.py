@@ -141,7 +141,8 @@ def sparkline(figures: FeedFigures, first: str, last: str, width: int = 120, hei
     values = [(index, figures.history[day]) for index, day in enumerate(days) if day in figures.history]
     top = max((value for _, value in values), default=0) or 1
     step = (width - 4) / max(1, len(days) - 1)
-    points = " ".join(f"{2 + index * step:.1f},{height - 2 - (height - 4) * value / top:.1f}" for index, value in values)
+    points = " ".join(f"{2 + index * step:.1f},{height - 2 - (height - 4) * value / top:.1f}"
+                      for index, value in values)
     shape = (f'<polyline class="spark" points="{points}"/>' if len(values) > 1 else
              "".join(f'<circle class="point" cx="{2 + index * step:.1f}" cy="{height / 2}" r="2.5"/>'
                      for index, _ in values))
