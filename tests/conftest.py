@@ -56,6 +56,20 @@ class StoreDir:
         (self.root / relpath).unlink()
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _no_counting_in_shared_fixtures():
+    """Apps that module-scoped fixtures make come before each test's environment below: they must not
+    count either (the counter's thread would keep a later build from forking; its file would land in the
+    developer's state folder)."""
+    saved = os.environ.get("FEEDSVC_STATS")
+    os.environ["FEEDSVC_STATS"] = "false"
+    yield
+    if saved is None:
+        os.environ.pop("FEEDSVC_STATS", None)
+    else:
+        os.environ["FEEDSVC_STATS"] = saved
+
+
 @pytest.fixture(autouse=True)
 def _isolated_environment(monkeypatch):
     """No FEEDSVC_* variable or feedsvc.toml from the developer's shell leaks into a test."""
