@@ -322,8 +322,8 @@ def bad_article(draw, index: int, marker: str, kind: str | None = None) -> Plann
     elif kind == "url-ftp":
         lines.append(f"url: {draw(st.sampled_from(['ftp://news.example.com/x', 'javascript:alert(1)', 'news.example.com/x']))}")
     elif kind == "duplicate-url":
-        relpath = f"zz/dup-{index}.md"           # published before the good story, later in path order: it loses
-        replace("published", "published: 2001-01-01")
+        relpath = f"zz/dup-{index}.md"           # published before any good story (1971 on), later in path order: it loses
+        replace("published", "published: 1970-06-01")
         lines.append(f"url: {SITE_URL}stories/good-0-q7zk")
     elif kind == "alias-bomb":
         bomb = ["a: &a [x, x, x, x, x, x, x, x, x]"] + [f"{chr(98 + i)}: &{chr(98 + i)} [{', '.join(['*' + chr(97 + i)] * 9)}]"
