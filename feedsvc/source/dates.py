@@ -21,6 +21,7 @@ _ZONE_ABBREVIATIONS: dict[str, int] = {
     "AKST": -9 * 3600, "AKDT": -8 * 3600, "HST": -10 * 3600,
 }
 MIN_YEAR, MAX_YEAR = 1900, 9998
+_DAY = 86_400
 
 _PARSER = dateutil_parser.parser()
 _DEFAULT_A = datetime(2001, 1, 1)
@@ -31,8 +32,16 @@ class DateError(ValueError):
     """A value that is not a usable date; str() is the reason, for an editor."""
 
 
+def _offset_text(seconds: int) -> str:
+    sign, seconds = ("-", -seconds) if seconds < 0 else ("+", seconds)
+    return f"{sign}{seconds // 3600:02d}:{seconds % 3600 // 60:02d}"
+
+
 def _zone_for(name: str | None, offset: int | None) -> tzinfo | None:
     if offset is not None:
+        if not -_DAY < offset < _DAY:       # Python's datetime holds offsets under a day; none is used past ±14 h
+            raise DateError(f"has the time-zone offset {_offset_text(offset)}; an offset is less than a day "
+                            "(-12:00 to +14:00 are in use): write the zone's offset, such as -07:00")
         return dateutil_tz.tzoffset(name, offset)
     if name is None:
         return None

@@ -63,7 +63,7 @@ def parse_site(data: bytes, display_path: str = SITE_FILE) -> tuple[Site, list[P
     zone_name = text(meta.get("timezone"), "timezone") or "UTC"
     try:
         zone = ZoneInfo(zone_name)
-    except (ZoneInfoNotFoundError, ValueError):
+    except (ZoneInfoNotFoundError, ValueError, OSError):     # a folder of zones, or a name too long for a file
         error("timezone", f"{zone_name!r} is not an IANA time zone name (e.g. America/Los_Angeles)")
         zone = ZoneInfo("UTC")
     language = text(meta.get("language"), "language") or "en"
