@@ -33,7 +33,8 @@ def test_the_widest_real_offsets_are_read():
 
 def test_an_article_with_such_an_offset_names_the_field_and_the_value(store_dir):
     store_dir.write("world/a.md", article(published="2013-05-02T17:40:00+25:00"))
-    store_dir.write("world/b.md", article(title="Another", published="2013-05-02T17:40:00Z", updated="2013-05-03 9:00 +2500"))
+    store_dir.write("world/b.md", article(title="Another", published="2013-05-02T17:40:00Z",
+                                          updated="2013-05-03 9:00 +2500"))
     store = Store(store_dir.root, media_base_url="https://feeds.example.com/")
     store.refresh()
     found = {p.path.rsplit("/", 1)[1]: (p.field, p.message, p.severity) for p in store.snapshot.problems}
@@ -46,7 +47,8 @@ def test_an_article_with_such_an_offset_names_the_field_and_the_value(store_dir)
 _DATE_TEXT = st.one_of(
     st.text(max_size=40),
     st.text(alphabet="0123456789-+:TZ ./,apmAPMUTCESDGJanMyOctx", max_size=40),
-    st.builds(lambda y, m, d, h, mi, sign, oh, om, sep: f"{y:04d}-{m:02d}-{d:02d}{sep}{h:02d}:{mi:02d}{sign}{oh:02d}:{om:02d}",
+    st.builds(lambda y, m, d, h, mi, sign, oh, om, sep:
+              f"{y:04d}-{m:02d}-{d:02d}{sep}{h:02d}:{mi:02d}{sign}{oh:02d}:{om:02d}",
               st.integers(0, 9999), st.integers(0, 13), st.integers(0, 32), st.integers(0, 25), st.integers(0, 61),
               st.sampled_from("+-"), st.integers(0, 99), st.integers(0, 99), st.sampled_from(["T", " "])),
     st.builds(lambda date, zone: f"{date} {zone}", st.sampled_from(["2013-05-02 17:40", "May 2 2013 5pm", "1900-01-01",

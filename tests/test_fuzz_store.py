@@ -3,7 +3,8 @@ Unicode (controls, NUL, surrogate escapes, RTL marks, emoji), odd YAML (anchors,
 including !!python, huge numbers, lists where text belongs, duplicate keys), odd dates and zones,
 huge and empty bodies, random Markdown and HTML — beside a few always-good stories. For every store:
 no exception escapes, every feed is well-formed XML that feedparser reads with bozo false, every bad
-article is named in the problems, the good ones stay published, and no YAML tag runs code.
+article is named in the problems, one with a bad optional part (photo, related link) is named with a
+warning and published without it, the good ones stay published, and no YAML tag runs code.
 
 A few hundred stores in the normal run; thousands with FEEDSVC_LONG=1 (`make test-long`).
 """
@@ -166,8 +167,8 @@ class Planned:
                  extra_files: dict[str, bytes] | None = None) -> None:
         self.relpath = relpath
         self.data = data
-        self.kind = kind                    # "good" | "bad" | "wild"
-        self.why = why                      # bad: what is wrong; wild: the front matter, for messages
+        self.kind = kind                    # "good" | "bad" | "warned" (a bad optional part) | "wild"
+        self.why = why                      # bad, warned: what is wrong; wild: the front matter, for messages
         self.url = url                      # good: where the feed must link to it
         self.section = section
         self.may_vanish = may_vanish        # wild: may be a draft, which is left out without a problem
@@ -226,10 +227,12 @@ BAD_KINDS = ["invalid-yaml", "python-tag", "python-tag-nested", "python-name", "
              "duplicate-key", "duplicate-key-nested", "missing-title", "missing-section", "missing-published",
              "title-list", "title-mapping", "section-list", "unknown-section", "bad-date", "date-number",
              "updated-before", "empty-body", "whitespace-body", "latin-1", "encoded-surrogate", "yaml-surrogate",
-             "photo-missing", "photo-not-image", "photo-outside", "photo-script-url", "status-maybe", "too-big",
-             "no-front-matter", "unclosed-front-matter", "front-not-mapping", "related-script-url",
+             "status-maybe", "too-big", "no-front-matter", "unclosed-front-matter", "front-not-mapping",
              "id-spaces", "slug-slash", "unhashable-key", "url-ftp", "duplicate-url",
-             "alias-bomb", "recursive-alias", "undefined-alias"]
+             "alias-bomb", "recursive-alias", "undefined-alias",
+             # an optional part is bad: a warning, and the story is published without that part
+             "photo-missing", "photo-not-image", "photo-outside", "photo-script-url", "related-script-url"]
+WARNED_KINDS = frozenset(BAD_KINDS[BAD_KINDS.index("photo-missing"):])
 
 
 @st.composite
@@ -344,7 +347,7 @@ def bad_article(draw, index: int, marker: str, kind: str | None = None) -> Plann
         text_body = f"Bad body {index}.\n\n" + "All work and no play. " * (MAX_ARTICLE_BYTES // 20)
     if raw is None:
         raw = ("---\n" + "\n".join(lines) + "\n---\n" + text_body).encode("utf-8")
-    return Planned(relpath, raw, "bad", why=kind, extra_files=extra)
+    return Planned(relpath, raw, "warned" if kind in WARNED_KINDS else "bad", why=kind, extra_files=extra)
 
 
 # Wild front matter: any field, any YAML value, valid or not.
@@ -472,6 +475,10 @@ def check_store(workdir: Path, site_text: str, planned: list[Planned]) -> None:
         elif article.kind == "bad":
             assert display + article.relpath in errors, (where, named)
             assert article.relpath not in published_paths, where
+        elif article.kind == "warned":
+            assert display + article.relpath not in errors, (where, named)
+            assert article.relpath in published_paths, (where, named)
+            assert any(field in p for p in named for field in (": photo", ": related[")), (where, named)
         else:
             assert (article.relpath in published_paths or display + article.relpath in errors
                     or article.may_vanish), (where, named)

@@ -1,5 +1,6 @@
 """Every kind of broken article is left out with a message naming file, field and fix — and the good
-stories beside it stay published. The store is tests/stores/problems/, one file per problem."""
+stories beside it stay published; a bad optional part (a photo) is a warning, and its story is published
+without it. The store is tests/stores/problems/, one file per problem."""
 from __future__ import annotations
 
 from datetime import datetime, timezone
@@ -39,8 +40,6 @@ def messages(snapshot, name: str) -> list[str]:
     ("bad-date", "articles/world/bad-date.md: published: 'tomorrow-ish' is not a date"),
     ("updated-before-published", "articles/world/updated-before-published.md: updated: '2013-05-01 09:00' is "
                                  "before published ('2013-05-02 17:40')"),
-    ("missing-photo", "articles/world/missing-photo.md: photo.src: media/2013/not-uploaded-yet.jpg: file not found"),
-    ("photo-not-an-image", "articles/world/photo-not-an-image.md: photo.src: media/not-a-photo.jpg: is not an image"),
     ("duplicate-id-b", "articles/world/duplicate-id-b.md: id: 'shared-id' is already used by "
                        "articles/world/duplicate-id-a.md"),
     ("duplicate-url-b", "articles/world/duplicate-url-b.md: url: 'https://news.example.com/world/the-same-address' "
@@ -65,7 +64,20 @@ def test_good_articles_beside_broken_ones_stay_published(snapshot):
     assert published == {
         "world/good-story.md", "business/another-good-story.md", "world/control-characters.md",
         "world/related-id-missing.md", "world/duplicate-id-a.md", "world/duplicate-url-a.md",
+        "world/missing-photo.md", "world/photo-not-an-image.md",
     }
+
+
+@pytest.mark.parametrize("name, expected", [
+    ("missing-photo", "articles/world/missing-photo.md: photo.src: warning: media/2013/not-uploaded-yet.jpg: file not "
+                      "found; the story is published without its photo"),
+    ("photo-not-an-image", "articles/world/photo-not-an-image.md: photo.src: warning: media/not-a-photo.jpg: is not an "
+                           "image; the story is published without its photo"),
+])
+def test_a_bad_photo_is_a_warning_and_the_story_is_published_without_it(snapshot, name, expected):
+    assert messages(snapshot, name) == [expected]
+    story = next(a for a in snapshot.by_id.values() if a.path == f"world/{name}.md")
+    assert story.photo is None
 
 
 def test_forbidden_xml_characters_are_removed_with_a_warning(store, snapshot):

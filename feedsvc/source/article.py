@@ -10,7 +10,7 @@ import mimetypes
 import posixpath
 import re
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any, Callable, TypeVar
 from urllib.parse import quote, urljoin, urlsplit
 
 import yaml
@@ -75,6 +75,13 @@ class _Reject(Exception):
     """Stops parsing one file; the problem is already recorded."""
 
 
+class _LeftOut(Exception):
+    """Stops reading one optional part of a story (its photo, a link…); the warning is already recorded."""
+
+
+T = TypeVar("T")
+
+
 class _Reader:
     """Reads fields off the front matter, recording problems against the editor's file name."""
 
@@ -83,6 +90,7 @@ class _Reader:
         self.escapes = True     # whether YAML escapes may have produced characters XML forbids
         self.problems: list[Problem] = []
         self.photo_path: str | None = None  # recorded even when the photo is bad, so its arrival is noticed
+        self._left_out: str | None = None   # while reading an optional part: what a problem in it costs
 
     def error(self, field_name: str | None, message: str) -> None:
         self.problems.append(Problem(self.display_path, field_name, message, "error"))
@@ -90,9 +98,25 @@ class _Reader:
     def warn(self, field_name: str | None, message: str) -> None:
         self.problems.append(Problem(self.display_path, field_name, message, "warning"))
 
-    def fail(self, field_name: str | None, message: str) -> _Reject:
+    def fail(self, field_name: str | None, message: str) -> Exception:
+        """The exception to raise for a problem: in an optional part, a warning that leaves that part
+        out; anywhere else, an error that keeps the story out."""
+        if self._left_out is not None:
+            self.warn(field_name, f"{message}; {self._left_out}")
+            return _LeftOut()
         self.error(field_name, message)
         return _Reject()
+
+    def optional(self, consequence: str, read: Callable[[], T]) -> T | None:
+        """`read()`, or None when a problem in what it reads leaves that part out (`consequence` says
+        so in the warning): a newsroom publishes a story without its photo rather than hold it."""
+        outer, self._left_out = self._left_out, consequence
+        try:
+            return read()
+        except _LeftOut:
+            return None
+        finally:
+            self._left_out = outer
 
     def text(self, value: Any, name: str, *, required: bool = False, plain: bool = True) -> str | None:
         if value is None or (isinstance(value, str) and not value.strip()):
@@ -110,16 +134,22 @@ class _Reader:
                 self.warn(name, f"{removed} character(s) that XML 1.0 forbids were removed")
         if plain and "&" in text:
             text = decode_references(text)
+        stripped = False
         if plain and "<" in text:
             text, stripped = plain_text(text)
-            if stripped:
-                self.warn(name, "HTML markup was removed (this field is plain text)")
         if not _SINGLE_SPACED.fullmatch(text):
             text = " ".join(text.split())
         if not text:
-            if required:
+            if not stripped and required:
                 raise self.fail(name, "is empty")
+            if stripped:
+                message = "is only markup, and this field is plain text"
+                if required:
+                    raise self.fail(name, message)
+                self.warn(name, f"{message}; it is left out")
             return None
+        if stripped:
+            self.warn(name, "HTML markup was removed (this field is plain text)")
         return text
 
 
@@ -258,12 +288,15 @@ def _parse(relpath: str, data: bytes, site: Site, photo_info: PhotoLookup, media
             raise reader.fail("body", f"has HTML nested {depth:,} levels deep (at most {MAX_HTML_DEPTH:,}); "
                                       "simplify the markup")
 
-    photo = _photo(reader, meta.get("photo"), photo_info, media_base_url)
+    # Optional parts: a problem in one leaves that part out, with a warning, and the story is published.
+    photo = reader.optional("the story is published without its photo",
+                            lambda: _photo(reader, meta.get("photo"), photo_info, media_base_url))
     authors = _authors(reader, meta.get("authors", meta.get("author")))
     tags = _tags(reader, meta.get("tags"))
     related = _related(reader, meta.get("related"), url)
-    dateline = reader.text(meta.get("dateline"), "dateline") or ""
-    summary = reader.text(meta.get("summary"), "summary")
+    dateline = reader.optional("it is left out", lambda: reader.text(meta.get("dateline"), "dateline")) or ""
+    summary = reader.optional("the summary is made from the body",
+                              lambda: reader.text(meta.get("summary"), "summary"))
 
     if any(p.severity == "error" for p in reader.problems):
         raise _Reject()
@@ -343,7 +376,9 @@ def _photo(reader: _Reader, value: Any, photo_info: PhotoLookup, media_base_url:
         mime = reader.text(value.get("type"), "photo.type") or mimetypes.guess_type(urlsplit(src).path)[0]
         if mime is not None and not mime.startswith("image/"):
             raise reader.fail("photo.type", f"{mime!r} is not an image type")
-        numbers = {key: _positive_int(reader, value.get(key), f"photo.{key}") for key in ("length", "width", "height")}
+        numbers = {key: reader.optional("it is ignored", lambda key=key: _positive_int(reader, value.get(key),
+                                                                                       f"photo.{key}"))
+                   for key in ("length", "width", "height")}
         return Photo(url=src, mime_type=mime, caption=caption, credit=credit, alt=alt, **numbers)
     if scheme:
         raise reader.fail("photo.src", f"{describe(src)}: only http(s) URLs or paths under media/ are allowed")
@@ -382,25 +417,28 @@ def _authors(reader: _Reader, value: Any) -> tuple[Author, ...]:
     items = value if isinstance(value, list) else [value]
     authors = []
     for index, item in enumerate(items):
-        where = f"authors[{index}]"
-        if isinstance(item, dict):
-            name = reader.text(item.get("name"), f"{where}.name", required=True)
-            email = reader.text(item.get("email"), f"{where}.email", plain=False)
-            if email is not None and ("@" not in email or any(c in email for c in "<> \"")):
-                reader.warn(f"{where}.email", f"{email!r} is not an email address; left out")
-                email = None
-            link = reader.text(item.get("url"), f"{where}.url", plain=False)
-            if link is not None:
-                normalized = normalize_url(link) if urlsplit(link).scheme in ("http", "https") else None
-                if normalized is None:
-                    reader.warn(f"{where}.url", f"{describe(link)} is not an http(s) URL; left out")
-                link = normalized
-            authors.append(Author(name, email, link))
-        else:
-            name = reader.text(item, where)
-            if name:
-                authors.append(Author(name))
+        author = reader.optional("that author is left out", lambda: _author(reader, item, f"authors[{index}]"))
+        if author is not None:
+            authors.append(author)
     return tuple(authors)
+
+
+def _author(reader: _Reader, item: Any, where: str) -> Author | None:
+    if not isinstance(item, dict):
+        name = reader.text(item, where)
+        return Author(name) if name else None
+    name = reader.text(item.get("name"), f"{where}.name", required=True)
+    email = reader.optional("it is left out", lambda: reader.text(item.get("email"), f"{where}.email", plain=False))
+    if email is not None and ("@" not in email or any(c in email for c in "<> \"")):
+        reader.warn(f"{where}.email", f"{email!r} is not an email address; it is left out")
+        email = None
+    link = reader.optional("it is left out", lambda: reader.text(item.get("url"), f"{where}.url", plain=False))
+    if link is not None:
+        normalized = normalize_url(link) if urlsplit(link).scheme in ("http", "https") else None
+        if normalized is None:
+            reader.warn(f"{where}.url", f"{describe(link)} is not an http(s) URL; it is left out")
+        link = normalized
+    return Author(name, email, link)
 
 
 def _tags(reader: _Reader, value: Any) -> tuple[str, ...]:
@@ -409,7 +447,7 @@ def _tags(reader: _Reader, value: Any) -> tuple[str, ...]:
     items = value if isinstance(value, list) else [value]
     tags: dict[str, None] = {}         # in order, each once: a dict, as a list's `in` made 80,000 tags take a minute
     for index, item in enumerate(items):
-        tag = reader.text(item, f"tags[{index}]")
+        tag = reader.optional("that tag is left out", lambda: reader.text(item, f"tags[{index}]"))
         if tag:
             tags[tag] = None
     return tuple(tags)
@@ -422,17 +460,21 @@ def _related(reader: _Reader, value: Any, own_url: str) -> tuple[RelatedLink | R
         value = [value]
     links: list[RelatedLink | RelatedRef] = []
     for index, item in enumerate(value):
-        where = f"related[{index}]"
-        if isinstance(item, dict):
-            title = reader.text(item.get("title"), f"{where}.title", required=True)
-            href = reader.text(item.get("url"), f"{where}.url", required=True, plain=False)
-            absolute = href if href.startswith(("https://", "http://")) else urljoin(own_url, href)
-            normalized = normalize_url(absolute) if urlsplit(absolute).scheme in ("http", "https") else None
-            if normalized is None:
-                raise reader.fail(f"{where}.url", f"{describe(href)} must be an http(s) URL")
-            links.append(RelatedLink(title, normalized))
-        else:
-            target = reader.text(item, where, plain=False)
-            if target:
-                links.append(RelatedRef(target))
+        link = reader.optional("that link is left out",
+                               lambda: _related_link(reader, item, f"related[{index}]", own_url))
+        if link is not None:
+            links.append(link)
     return tuple(links)
+
+
+def _related_link(reader: _Reader, item: Any, where: str, own_url: str) -> RelatedLink | RelatedRef | None:
+    if not isinstance(item, dict):
+        target = reader.text(item, where, plain=False)
+        return RelatedRef(target) if target else None
+    title = reader.text(item.get("title"), f"{where}.title", required=True)
+    href = reader.text(item.get("url"), f"{where}.url", required=True, plain=False)
+    absolute = href if href.startswith(("https://", "http://")) else urljoin(own_url, href)
+    normalized = normalize_url(absolute) if urlsplit(absolute).scheme in ("http", "https") else None
+    if normalized is None:
+        raise reader.fail(f"{where}.url", f"{describe(href)} must be an http(s) URL")
+    return RelatedLink(title, normalized)
