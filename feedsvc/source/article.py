@@ -20,7 +20,8 @@ from .dates import DateError, parse_date
 from .frontmatter import describe
 from .photos import ImageInfo, PhotoError
 from ..model import Article, Author, Photo, Problem, RelatedLink, RelatedRef, Site, Status
-from .text import decode_references, plain_text, xml_clean
+from . import limits
+from .text import decode_references, plain_text, shorten, xml_clean
 from ..uri import normalize_url
 
 KNOWN_FIELDS = frozenset({"id", "title", "section", "published", "updated", "slug", "url", "authors",
@@ -69,6 +70,7 @@ def html_depth(markdown: str) -> int:
             deepest = max(deepest, len(stack))
     return deepest
 _URL_SAFE = re.compile(r"[A-Za-z0-9._~-]+")
+_IMAGE_TYPE = re.compile(r"image/[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}")     # RFC 6838 §4.2 names
 
 
 class _Reject(Exception):
@@ -118,7 +120,10 @@ class _Reader:
         finally:
             self._left_out = outer
 
-    def text(self, value: Any, name: str, *, required: bool = False, plain: bool = True) -> str | None:
+    def text(self, value: Any, name: str, *, required: bool = False, plain: bool = True,
+             limit: int | None = None) -> str | None:
+        """The field as clean text (None if not given): plain text loses markup, and one over `limit`
+        characters is cut at a word; text that is not plain (URLs, ids) over `limit` is a problem."""
         if value is None or (isinstance(value, str) and not value.strip()):
             if required:
                 raise self.fail(name, "is required and missing" if value is None else "is empty")
@@ -150,7 +155,20 @@ class _Reader:
             return None
         if stripped:
             self.warn(name, "HTML markup was removed (this field is plain text)")
+        if limit is not None and len(text) > limit:
+            message = f"is {len(text):,} characters, over the {limit:,}-character limit"
+            if not plain:                           # a URL or an id cut short would be another one
+                raise self.fail(name, message)
+            self.warn(name, f"{message}; it is cut at a word")
+            text = shorten(text, limit)
         return text
+
+    def items(self, value: Any, name: str, limit: int) -> list:
+        """A list field's items (one value is a list of one), the first `limit` of them."""
+        items = value if isinstance(value, list) else [value]
+        if len(items) > limit:
+            self.warn(name, f"has {len(items):,} items, over the limit of {limit}; the first {limit} are kept")
+        return items[:limit]
 
 
 def split_front_matter(text: str) -> tuple[str, str] | None:
@@ -262,7 +280,7 @@ def _parse(relpath: str, data: bytes, site: Site, photo_info: PhotoLookup, media
         if key not in KNOWN_FIELDS:
             reader.warn(key, "is not a field feedsvc knows; it is ignored (typo?)")
 
-    title = reader.text(meta.get("title"), "title", required=True)
+    title = reader.text(meta.get("title"), "title", required=True, limit=limits.TITLE)
     section = _section(reader, meta.get("section"), site)
     published = _date(reader, meta.get("published"), "published", site, required=True)
     updated = _date(reader, meta.get("updated"), "updated", site) or published
@@ -271,11 +289,12 @@ def _parse(relpath: str, data: bytes, site: Site, photo_info: PhotoLookup, media
                                      f"({describe(meta.get('published'))}); a correction cannot predate the story")
     status = _status(reader, meta.get("status"))
 
-    slug = reader.text(meta.get("slug"), "slug") or posixpath.basename(_default_id(relpath))
+    slug = reader.text(meta.get("slug"), "slug", plain=False, limit=limits.URL) or \
+        posixpath.basename(_default_id(relpath))
     if "/" in slug or slug in (".", ".."):
         raise reader.fail("slug", f"{describe(slug)} must be one URL path segment (no '/')")
     url = _url(reader, meta.get("url"), site, section, slug)
-    article_id = reader.text(meta.get("id"), "id", plain=False) or _default_id(relpath)
+    article_id = reader.text(meta.get("id"), "id", plain=False, limit=limits.URL) or _default_id(relpath)
     if _WHITESPACE.search(article_id):
         raise reader.fail("id", f"{describe(article_id)} must not contain spaces")
 
@@ -294,9 +313,10 @@ def _parse(relpath: str, data: bytes, site: Site, photo_info: PhotoLookup, media
     authors = _authors(reader, meta.get("authors", meta.get("author")))
     tags = _tags(reader, meta.get("tags"))
     related = _related(reader, meta.get("related"), url)
-    dateline = reader.optional("it is left out", lambda: reader.text(meta.get("dateline"), "dateline")) or ""
+    dateline = reader.optional("it is left out",
+                               lambda: reader.text(meta.get("dateline"), "dateline", limit=limits.DATELINE)) or ""
     summary = reader.optional("the summary is made from the body",
-                              lambda: reader.text(meta.get("summary"), "summary"))
+                              lambda: reader.text(meta.get("summary"), "summary", limit=limits.SUMMARY))
 
     if any(p.severity == "error" for p in reader.problems):
         raise _Reject()
@@ -318,7 +338,7 @@ def _section(reader: _Reader, value: Any, site: Site) -> str:
         if section.slug == name or section.title.casefold() == wanted or section.slug == wanted:
             return section.slug
     known = ", ".join(f"{s.slug} ({s.title})" for s in site.sections) or "none"
-    raise reader.fail("section", f"{name!r} is not a section of this site; declared sections: {known}")
+    raise reader.fail("section", f"{describe(name)} is not a section of this site; declared sections: {known}")
 
 
 def _date(reader: _Reader, value: Any, name: str, site: Site, *, required: bool = False):
@@ -342,7 +362,7 @@ def _status(reader: _Reader, value: Any) -> Status:
 
 
 def _url(reader: _Reader, value: Any, site: Site, section: str, slug: str) -> str:
-    given = reader.text(value, "url", plain=False)
+    given = reader.text(value, "url", plain=False, limit=limits.URL)
     if given is None:       # section slugs are URL-safe by the site file's rules
         return f"{site.url}{section}/{slug if _URL_SAFE.fullmatch(slug) else quote(slug)}"
     absolute = urljoin(site.url, given) if given.startswith("/") else given
@@ -363,10 +383,10 @@ def _photo(reader: _Reader, value: Any, photo_info: PhotoLookup, media_base_url:
     for key in value:
         if key not in PHOTO_FIELDS:
             reader.warn(f"photo.{key}", "is not a photo field feedsvc knows; it is ignored")
-    src = reader.text(value.get("src"), "photo.src", required=True, plain=False)
-    caption = reader.text(value.get("caption"), "photo.caption") or ""
-    credit = reader.text(value.get("credit"), "photo.credit") or ""
-    alt = reader.text(value.get("alt"), "photo.alt") or caption
+    src = reader.text(value.get("src"), "photo.src", required=True, plain=False, limit=limits.URL)
+    caption = reader.text(value.get("caption"), "photo.caption", limit=limits.CAPTION) or ""
+    credit = reader.text(value.get("credit"), "photo.credit", limit=limits.CREDIT) or ""
+    alt = reader.text(value.get("alt"), "photo.alt", limit=limits.CAPTION) or caption
     scheme = "https" if src.startswith("https://") else "http" if src.startswith("http://") else \
         urlsplit(src).scheme.lower()
     if scheme in ("http", "https"):
@@ -374,8 +394,8 @@ def _photo(reader: _Reader, value: Any, photo_info: PhotoLookup, media_base_url:
         if src is None:
             raise reader.fail("photo.src", "is not a valid http(s) URL")
         mime = reader.text(value.get("type"), "photo.type") or mimetypes.guess_type(urlsplit(src).path)[0]
-        if mime is not None and not mime.startswith("image/"):
-            raise reader.fail("photo.type", f"{mime!r} is not an image type")
+        if mime is not None and not _IMAGE_TYPE.fullmatch(mime):
+            raise reader.fail("photo.type", f"{describe(mime)} is not an image type (such as image/jpeg)")
         numbers = {key: reader.optional("it is ignored", lambda key=key: _positive_int(reader, value.get(key),
                                                                                        f"photo.{key}"))
                    for key in ("length", "width", "height")}
@@ -414,9 +434,8 @@ def _positive_int(reader: _Reader, value: Any, name: str) -> int | None:
 def _authors(reader: _Reader, value: Any) -> tuple[Author, ...]:
     if value is None:
         return ()
-    items = value if isinstance(value, list) else [value]
     authors = []
-    for index, item in enumerate(items):
+    for index, item in enumerate(reader.items(value, "authors", limits.AUTHORS)):
         author = reader.optional("that author is left out", lambda: _author(reader, item, f"authors[{index}]"))
         if author is not None:
             authors.append(author)
@@ -425,14 +444,16 @@ def _authors(reader: _Reader, value: Any) -> tuple[Author, ...]:
 
 def _author(reader: _Reader, item: Any, where: str) -> Author | None:
     if not isinstance(item, dict):
-        name = reader.text(item, where)
+        name = reader.text(item, where, limit=limits.AUTHOR)
         return Author(name) if name else None
-    name = reader.text(item.get("name"), f"{where}.name", required=True)
-    email = reader.optional("it is left out", lambda: reader.text(item.get("email"), f"{where}.email", plain=False))
+    name = reader.text(item.get("name"), f"{where}.name", required=True, limit=limits.AUTHOR)
+    email = reader.optional("it is left out", lambda: reader.text(item.get("email"), f"{where}.email", plain=False,
+                                                                  limit=limits.EMAIL))
     if email is not None and ("@" not in email or any(c in email for c in "<> \"")):
-        reader.warn(f"{where}.email", f"{email!r} is not an email address; it is left out")
+        reader.warn(f"{where}.email", f"{describe(email)} is not an email address; it is left out")
         email = None
-    link = reader.optional("it is left out", lambda: reader.text(item.get("url"), f"{where}.url", plain=False))
+    link = reader.optional("it is left out", lambda: reader.text(item.get("url"), f"{where}.url", plain=False,
+                                                                 limit=limits.URL))
     if link is not None:
         normalized = normalize_url(link) if urlsplit(link).scheme in ("http", "https") else None
         if normalized is None:
@@ -447,8 +468,12 @@ def _tags(reader: _Reader, value: Any) -> tuple[str, ...]:
     items = value if isinstance(value, list) else [value]
     tags: dict[str, None] = {}         # in order, each once: a dict, as a list's `in` made 80,000 tags take a minute
     for index, item in enumerate(items):
-        tag = reader.optional("that tag is left out", lambda: reader.text(item, f"tags[{index}]"))
-        if tag:
+        tag = reader.optional("that tag is left out", lambda: reader.text(item, f"tags[{index}]", limit=limits.TAG))
+        if tag and tag not in tags:
+            if len(tags) == limits.TAGS:          # counted once each, as published
+                reader.warn("tags", f"has {len(items):,} items, over the limit of {limits.TAGS}; "
+                                    f"the first {limits.TAGS} are kept")
+                break
             tags[tag] = None
     return tuple(tags)
 
@@ -456,10 +481,8 @@ def _tags(reader: _Reader, value: Any) -> tuple[str, ...]:
 def _related(reader: _Reader, value: Any, own_url: str) -> tuple[RelatedLink | RelatedRef, ...]:
     if value is None:
         return ()
-    if not isinstance(value, list):
-        value = [value]
     links: list[RelatedLink | RelatedRef] = []
-    for index, item in enumerate(value):
+    for index, item in enumerate(reader.items(value, "related", limits.RELATED)):
         link = reader.optional("that link is left out",
                                lambda: _related_link(reader, item, f"related[{index}]", own_url))
         if link is not None:
@@ -469,10 +492,10 @@ def _related(reader: _Reader, value: Any, own_url: str) -> tuple[RelatedLink | R
 
 def _related_link(reader: _Reader, item: Any, where: str, own_url: str) -> RelatedLink | RelatedRef | None:
     if not isinstance(item, dict):
-        target = reader.text(item, where, plain=False)
+        target = reader.text(item, where, plain=False, limit=limits.URL)
         return RelatedRef(target) if target else None
-    title = reader.text(item.get("title"), f"{where}.title", required=True)
-    href = reader.text(item.get("url"), f"{where}.url", required=True, plain=False)
+    title = reader.text(item.get("title"), f"{where}.title", required=True, limit=limits.TITLE)
+    href = reader.text(item.get("url"), f"{where}.url", required=True, plain=False, limit=limits.URL)
     absolute = href if href.startswith(("https://", "http://")) else urljoin(own_url, href)
     normalized = normalize_url(absolute) if urlsplit(absolute).scheme in ("http", "https") else None
     if normalized is None:

@@ -75,3 +75,16 @@ def plain_text(text: str) -> tuple[str, bool]:
         stripped = stripped.replace("<", "")
     stripped = " ".join(xml_clean(stripped)[0].split()) if stripped != text else stripped  # "&#1;" decodes to a control
     return stripped, stripped != text
+
+
+def shorten(text: str, limit: int) -> str:
+    """`text` in at most `limit` characters: cut at the last word that fits, with "…" (one enormous
+    word is cut inside rather than lose the field). A text within the limit comes back as it is."""
+    if len(text) <= limit:
+        return text
+    cut = text[:limit - 1]
+    if not text[limit - 1].isspace():
+        space = max(cut.rfind(" "), cut.rfind("\n"))
+        if space >= limit // 2:
+            cut = cut[:space]
+    return cut.rstrip(" ,;:–—-\n") + "…"
