@@ -14,6 +14,7 @@ from feedsvc.store.store import Store
 
 from .conftest import BASE_URL, ROOT, article
 from .feeds import NS, parsed, xml
+from .hostile import feed_paths, read_feed
 
 WORDS = "Lorem ipsum dolor sit amet consectetur adipiscing elit sed do eiusmod tempor incididunt ut labore".split()
 
@@ -164,3 +165,57 @@ def test_urls_too_long_to_be_one_are_named(store_dir):
     assert "that link is left out" in warning(store, "related-url", "related[0].url")
     assert story(store, "photo-url").photo is None
     assert "published without its photo" in warning(store, "photo-url", "photo.src")
+
+
+# ---- max_feed_bytes: the offending story only --------------------------------------------------
+
+def largest_story(text: str) -> dict:
+    """Front matter with every field and list at its limit: within the limits, and still far too large
+    for a small feed even without its body."""
+    return {
+        "title": text[:limits.TITLE], "summary": text[:limits.SUMMARY], "dateline": text[:limits.DATELINE],
+        "authors": [f"{i} {text[:limits.AUTHOR - 4]}" for i in range(limits.AUTHORS)],
+        "tags": [f"{i} {text[:limits.TAG - 4]}" for i in range(limits.TAGS)],
+        "photo": {"src": "https://cdn.example.com/p.jpg", "length": 1234, "caption": text[:limits.CAPTION],
+                  "credit": text[:limits.CREDIT], "alt": text[:limits.CAPTION]},
+        "related": [{"title": text[:limits.TITLE], "url": f"https://news.example.com/{i}/" + "r" * 1_900}
+                    for i in range(limits.RELATED)],
+    }
+
+
+def feeds_of(store_dir, limit: int) -> dict:
+    app = create_app({"store": store_dir.root, "base_url": BASE_URL, "auto_refresh": False, "max_feed_bytes": limit})
+    client = app.test_client()
+    return {path: client.get("/" + path).data for path in feed_paths(["world"], formats=("rss.xml", "atom.xml",
+                                                                                          "feed.json"))}
+
+
+def test_one_oversized_story_is_abridged_and_the_good_ones_around_it_stay(store_dir):
+    """The cap once kept whole items from the start: a story too large for the feed, second newest,
+    took every story after it out of the feed. Only it is abridged now: its summary, photo, first
+    author and a link; the four good stories around it keep their bodies."""
+    good = good_stories(store_dir)
+    store_dir.write("world/huge.md", article(published="2013-05-03 12:00", body=words(60_000),
+                                             **largest_story(words(3_000))))
+    limit = 60_000
+    for path, body in feeds_of(store_dir, limit).items():
+        assert len(body) <= limit, (path, len(body))
+        entries = read_feed(path, body).entries
+        titles = [e.title for e in entries]
+        assert len(titles) == 5 and [t for t in titles if t in good] == list(reversed(good)), (path, titles)
+        huge = entries[1]
+        content = huge.content[0].value
+        assert "Read the whole story" in content and "https://news.example.com/world/huge" in content, path
+        assert "Lorem" in content and len(content) < 4 * limits.SUMMARY, path
+        for entry in entries[:1] + entries[2:]:
+            assert "Read the whole story" not in entry.content[0].value, path
+            assert "A second paragraph" in entry.content[0].value, path
+
+
+def test_a_story_too_large_even_abridged_is_the_only_one_left_out(store_dir):
+    good = good_stories(store_dir)
+    store_dir.write("world/huge.md", article(published="2013-05-09 12:00", **largest_story(words(3_000))))
+    limit = 12_000
+    for path, body in feeds_of(store_dir, limit).items():
+        assert len(body) <= limit, (path, len(body))
+        assert [e.title for e in read_feed(path, body).entries] == list(reversed(good)), path

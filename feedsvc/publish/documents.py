@@ -96,6 +96,9 @@ class DocumentPlanner:
         for article in fitted.abridged:
             log.warning("%s: %s%s is too long for this feed; it carries its summary and a link",
                         path, self.display_root, article.path)
+        for article in fitted.too_large:
+            log.warning("%s: %s%s is too large for this feed even with only its summary; it is left out",
+                        path, self.display_root, article.path)
         if fitted.full_size is None:
             self.trimmed.pop(path, None)
             return
