@@ -1,5 +1,6 @@
-"""Photos kept in the store, served as they are: only plain image files under media/, reached
-without a symbolic link or a hidden name on the way, read once per version and kept in a small cache."""
+"""Photos kept in the store, served as they are: exactly the files the parser accepts as photos
+(`source.photos.photo_file`: under media/, a web image's extension, no link or hidden name on the way),
+read once per version and kept in a small cache. The static build copies what this serves."""
 from __future__ import annotations
 
 import io
@@ -12,17 +13,16 @@ from typing import Callable
 
 from PIL import Image, UnidentifiedImageError
 
-from ..source.photos import WEB_IMAGE_TYPES
+from ..source.photos import MEDIA_DIR, WEB_IMAGE_TYPES, PhotoError, photo_file
 from ..render.document import MEDIA, Rendered
 from ..store.files import is_hidden
-
-MEDIA_EXTENSIONS = (".jpg", ".jpeg", ".png", ".gif", ".webp")
 
 
 class MediaLibrary:
     def __init__(self, media_root: Path, max_bytes: int, cache_bytes: int = 64 << 20,
                  acceptable: Callable[[str], bool] = lambda relative: True) -> None:
-        self.root = Path(media_root)
+        self.root = Path(media_root)                # the store's media/ folder
+        self._store_root = self.root.parent
         self.max_bytes = max_bytes
         self.acceptable = acceptable      # the store's own verdict on a photo: served only if it would publish it
         self.cache_bytes = cache_bytes
@@ -31,16 +31,15 @@ class MediaLibrary:
         self._cached_bytes = 0
 
     def paths(self) -> list[str]:
-        """Every servable file, relative to media/, sorted."""
+        """Every file that may be served (and so built), relative to media/, sorted."""
         found = []
         for directory, subdirs, files in os.walk(self.root):
-            subdirs[:] = sorted(d for d in subdirs
-                                if not is_hidden(d) and not os.path.islink(os.path.join(directory, d)))
+            subdirs[:] = sorted(d for d in subdirs if not is_hidden(d))    # links are not walked into
             relative = os.path.relpath(directory, self.root).replace(os.sep, "/")
             for name in files:
-                if not is_hidden(name) and name.lower().endswith(MEDIA_EXTENSIONS) \
-                        and not os.path.islink(os.path.join(directory, name)):
-                    found.append(name if relative == "." else f"{relative}/{name}")
+                candidate = name if relative == "." else f"{relative}/{name}"
+                if self._safe_path(candidate) is not None:
+                    found.append(candidate)
         return sorted(found)
 
     def _stat(self, relative: str) -> tuple[Path, os.stat_result] | None:
@@ -73,7 +72,7 @@ class MediaLibrary:
             if cached is not None and cached[0] == key:
                 self._cache.move_to_end(relative)
                 return cached[1]
-        rendered = self._read(path, st)
+        rendered = self._read(relative, path, st)
         with self._lock:
             previous = self._cache.pop(relative, None)
             if previous is not None and previous[1] is not None:
@@ -86,23 +85,15 @@ class MediaLibrary:
         return rendered
 
     def _safe_path(self, relative: str) -> Path | None:
+        """The file at media/<relative> if it may be a photo by the parser's own rule; never opened here."""
         if not relative or len(relative) > 1024 or "\\" in relative or "\x00" in relative:
             return None
-        parts = relative.split("/")
-        if any(part in ("", ".", "..") or is_hidden(part) for part in parts):
-            return None
-        if not relative.lower().endswith(MEDIA_EXTENSIONS):
-            return None
         try:
-            root = self.root.resolve(strict=True)
-            resolved = (self.root / relative).resolve(strict=True)
-        except (OSError, RuntimeError):
+            return photo_file(self._store_root, f"{MEDIA_DIR}/{relative}")
+        except PhotoError:
             return None
-        if resolved != root.joinpath(*parts) or not resolved.is_file():
-            return None  # a symbolic link somewhere on the way: refused, wherever it points
-        return resolved
 
-    def _read(self, path: Path, st: os.stat_result) -> Rendered | None:
+    def _read(self, relative: str, path: Path, st: os.stat_result) -> Rendered | None:
         if st.st_size > self.max_bytes:
             return None
         try:
@@ -111,7 +102,7 @@ class MediaLibrary:
                 kind = image.format
         except (OSError, UnidentifiedImageError, ValueError):
             return None
-        if kind not in WEB_IMAGE_TYPES or not self.acceptable(str(path.relative_to(self.root.resolve()))):
+        if kind not in WEB_IMAGE_TYPES or not self.acceptable(relative):
             return None                   # damaged, truncated or oversized: the store refuses it too
         modified = datetime.fromtimestamp(st.st_mtime // 1, timezone.utc)
         return Rendered.of(data, WEB_IMAGE_TYPES[kind], modified, kind=MEDIA, gzip_level=None)

@@ -18,7 +18,7 @@ import yaml
 from . import frontmatter
 from .dates import DateError, parse_date
 from .frontmatter import describe
-from .photos import ImageInfo, PhotoError
+from .photos import MEDIA_DIR, ImageInfo, PhotoError, photo_name_problem
 from ..model import Article, Author, Photo, Problem, RelatedLink, RelatedRef, Site, Status
 from . import limits
 from .text import decode_references, plain_text, shorten, xml_clean
@@ -27,7 +27,6 @@ from ..uri import normalize_url
 KNOWN_FIELDS = frozenset({"id", "title", "section", "published", "updated", "slug", "url", "authors",
                           "author", "dateline", "summary", "tags", "status", "photo", "related"})
 PHOTO_FIELDS = frozenset({"src", "caption", "credit", "alt", "type", "length", "width", "height"})
-MEDIA_DIR = "media"
 
 PhotoLookup = Callable[[str], ImageInfo]  # store path → measured image, or raises PhotoError
 
@@ -218,11 +217,10 @@ def _default_id(relpath: str) -> str:
 
 
 def store_media_path(src: str) -> str | None:
-    """Normalise a photo `src` to a path under media/, or None if it points anywhere else."""
+    """Normalise a photo `src` to a path under media/, or None if it points anywhere else (whether the
+    file there may be a photo is `photos.photo_file`'s to say)."""
     path = posixpath.normpath(src.lstrip("/"))
     if path.startswith("../") or path == ".." or not path.startswith(MEDIA_DIR + "/"):
-        return None
-    if any(part.startswith((".", "_")) for part in path.split("/")):
         return None
     return path
 
@@ -405,6 +403,9 @@ def _photo(reader: _Reader, value: Any, photo_info: PhotoLookup, media_base_url:
     store_path = store_media_path(src)
     if store_path is None:
         raise reader.fail("photo.src", f"{describe(src)} must be a path under media/ in the store, or an http(s) URL")
+    problem = photo_name_problem(store_path)
+    if problem is not None:
+        raise reader.fail("photo.src", f"{store_path}: {problem}")
     for key in ("type", "length", "width", "height"):
         if key in value:
             reader.warn(f"photo.{key}", "is measured from the file for photos in the store; the value given is ignored")

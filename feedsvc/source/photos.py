@@ -1,11 +1,13 @@
 """Photos kept in the store: their true byte length, MIME type and pixel size, read with Pillow.
 
 An enclosure must state the real size and type, so nobody types them: the store measures each file
-once per (size, mtime) and refuses what a feed reader could not show.
+once per (size, mtime) and refuses what a feed reader could not show, or a static host could not serve
+as what it is (`photo_file`: the one rule for the parser, /media/ and the build).
 """
 from __future__ import annotations
 
 import os
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -28,6 +30,55 @@ class ImageInfo:
 
 class PhotoError(ValueError):
     """Why a file cannot be published as a photo, in words for an editor."""
+
+
+MEDIA_DIR = "media"
+# Static hosts (nginx, CDNs, Netlify) give a file its type by its extension: a photo named otherwise
+# (.jfif, no extension) would reach readers as something else, so it is not published.
+PHOTO_EXTENSIONS = (".jpg", ".jpeg", ".png", ".gif", ".webp")
+
+
+def photo_name_problem(path: str) -> str | None:
+    """Why a store path cannot be a photo by its name alone, or None: it must be under media/, with no
+    name on the way starting with `.` or `_` (not content, as elsewhere in the store), and end in a web
+    image's extension."""
+    parts = path.split("/")
+    if len(parts) < 2 or parts[0] != MEDIA_DIR or any(part in ("", ".", "..") for part in parts):
+        return "must be a path under media/ in the store"
+    if any(part.startswith((".", "_")) for part in parts):
+        return "has a name starting with '.' or '_' on its way; such files are not published"
+    if not path.lower().endswith(PHOTO_EXTENSIONS):
+        return ("must end in .jpg, .jpeg, .png, .gif or .webp: static hosts type a file by its extension; "
+                "rename it")
+    return None
+
+
+def photo_file(store_root: Path, path: str) -> Path:
+    """The file of the store photo at `path` (media/…), reached without following a link, or PhotoError.
+
+    The one rule for store photos: the parser accepts, /media/ serves and the static build copies
+    exactly what this returns (then `probe_image` measures it). A link is never followed, wherever it
+    points: the build copies files, not links, and nothing outside the store may be published.
+    """
+    problem = photo_name_problem(path)
+    if problem is not None:
+        raise PhotoError(problem)
+    current = store_root
+    for part in path.split("/"):
+        current = current / part
+        try:
+            mode = os.lstat(current).st_mode
+        except FileNotFoundError:
+            raise PhotoError("file not found") from None
+        except OSError as exc:
+            raise PhotoError(f"cannot read the file ({exc.strerror})") from None
+        if stat.S_ISLNK(mode):
+            what = "is a link" if current == store_root / path else \
+                f"goes through {current.relative_to(store_root).as_posix()}/, a link"
+            raise PhotoError(f"{what}; links are not followed: put the file itself under media/")
+    if not stat.S_ISREG(mode):
+        raise PhotoError("is not a file")
+    return current
 
 
 def probe_image(path: Path, max_bytes: int, max_pixels: int) -> ImageInfo:

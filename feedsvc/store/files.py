@@ -16,7 +16,7 @@ from typing import Iterator
 
 from .. import forking
 from ..source.article import ParseResult, parse_article
-from ..source.photos import ImageInfo, PhotoError, probe_image
+from ..source.photos import ImageInfo, PhotoError, photo_file, probe_image
 from ..model import Problem, Site
 
 StatKey = tuple[int, int, int, int]                  # (mtime ns, size, inode, ctime ns)
@@ -140,16 +140,14 @@ class ArticleReader:
 
     def photo_info(self, photo: str) -> ImageInfo:
         """Measure a store photo once per (mtime, size, inode); the parser calls this."""
-        path = self.root / photo
         key = self.photo_stat(photo)
         cached = self.photos.get(photo)
         if cached is None or cached[0] != key:
             try:
                 if key is None:
                     raise PhotoError("file not found")
-                if not path.resolve().is_relative_to(self.root.resolve()):
-                    raise PhotoError("is a link to a file outside the store")
-                result: ImageInfo | PhotoError = probe_image(path, self.max_photo_bytes, self.max_photo_pixels)
+                result: ImageInfo | PhotoError = probe_image(photo_file(self.root, photo), self.max_photo_bytes,
+                                                             self.max_photo_pixels)
             except PhotoError as exc:
                 result = exc
             cached = self.photos[photo] = (key, result)
