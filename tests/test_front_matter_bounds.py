@@ -8,7 +8,7 @@ import time
 import pytest
 
 from feedsvc.serve.app import create_app
-from feedsvc.source import frontmatter
+from feedsvc.source import frontmatter, limits
 
 from .conftest import BASE_URL, article
 from .feeds import parsed
@@ -62,10 +62,16 @@ def test_a_file_over_a_bound_is_a_named_problem_found_at_once(store_dir, text, f
 
 
 def test_thousands_of_tags_under_the_bound_keep_their_order_once_each(store_dir):
+    """Up to the tags limit (docs/FORMAT.md, "Limits"): the first 50 different tags, in order."""
     tags = [f"tag {i}" for i in range(4_000)]
     store_dir.write("world/tags.md", article(tags=tags + tags[::-1]))
+    repeated = [tag for tag in tags[:limits.TAGS] for _ in range(80)]           # 4,000 items, 50 different
+    store_dir.write("world/repeated.md", article(title="Repeated tags", tags=repeated))
     app = create_app({"store": store_dir.root, "base_url": BASE_URL, "auto_refresh": False})
-    assert app.extensions["feedsvc"].store.snapshot.by_id["world/tags"].tags == tuple(tags)
+    snapshot = app.extensions["feedsvc"].store.snapshot
+    assert snapshot.by_id["world/tags"].tags == tuple(tags[:limits.TAGS])
+    assert snapshot.by_id["world/repeated"].tags == tuple(tags[:limits.TAGS])
+    assert [p.field for p in snapshot.problems] == ["tags"]                    # the first file is over the limit
 
 
 def test_other_edits_appear_within_two_seconds_while_such_files_sit_in_the_store(store_dir):
