@@ -160,7 +160,15 @@ class RecordingHub:
         self.server.server_close()
 
     def wait_for(self, count: int, timeout: float = 10.0) -> list[dict[str, list[str]]]:
+        """The notifications recorded once `count` have been answered (or `timeout` has passed)."""
         deadline = time.monotonic() + timeout
         while len(self.received) < count and time.monotonic() < deadline:
             time.sleep(0.02)
         return self.received
+
+    def wait_for_attempts(self, count: int, timeout: float = 10.0) -> int:
+        """How many notifications have arrived once `count` have (before a slow hub answers them)."""
+        deadline = time.monotonic() + timeout
+        while self.attempts < count and time.monotonic() < deadline:
+            time.sleep(0.02)
+        return self.attempts

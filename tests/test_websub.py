@@ -62,6 +62,10 @@ def test_the_service_announces_each_change_once_however_many_workers(store):
 
 def test_a_slow_hub_holds_up_no_request(store):
     with RecordingHub(delay=3) as hub, gunicorn(store, BASE_URL, workers=1, extra_env={"FEEDSVC_HUB_URL": hub.url}) as port:
+        # The worker announces every feed once its watcher has caught up; a change made before that is
+        # part of that first announcement, not news of its own. So wait until it reached the hub (which
+        # answers it 3 s later): the deletion is then a second notification, queued behind the first.
+        assert hub.wait_for_attempts(1) == 1
         (store / "local/library-extends-hours.md").unlink()
         started = time.monotonic()
         for _ in range(20):
