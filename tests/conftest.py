@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import signal
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -78,6 +79,14 @@ def _isolated_environment(monkeypatch):
             monkeypatch.delenv(name)
     monkeypatch.setenv("FEEDSVC_CACHE_DIR", "off")     # tests that want the parse cache turn it on
     monkeypatch.setenv("FEEDSVC_STATS", "false")       # and those that count subscribers, counting
+
+
+def pytest_configure(config):
+    """Tests stop `feedsvc build --watch` with SIGINT, as Ctrl-C does. A run started in the background
+    (`make test &`, nohup, some CI runners) inherits SIGINT ignored, and every process it starts would
+    too, and go on running: take the signal back."""
+    if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
 @pytest.fixture

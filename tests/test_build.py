@@ -299,8 +299,13 @@ def test_watch_rebuilds_what_an_edit_changes_within_seconds(tmp_path):
         assert "sections/local/rss.xml" in changed and "sections/science/rss.xml" not in changed
         assert after["media/2013/obama-pena-nieto.jpg"] == before["media/2013/obama-pena-nieto.jpg"]
     finally:
-        process.send_signal(signal.SIGINT)
-        process.wait(timeout=15)
+        process.send_signal(signal.SIGINT)                          # Ctrl-C
+        try:
+            assert process.wait(timeout=15) == 0, "build --watch did not stop cleanly on Ctrl-C"
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+            raise AssertionError("build --watch was still running 15 s after Ctrl-C") from None
 
 
 def test_a_rebuild_renders_only_the_documents_an_edit_touched(tmp_path, monkeypatch):
