@@ -17,12 +17,13 @@ serve: $(STAMP)
 	$(BIN)/feedsvc serve --store articles --host 127.0.0.1 --port 8000
 
 ## test: install what is needed (Python packages; nginx and Chromium from Debian) and run every test
+## but the long ones, on every core (pytest-xdist)
 test: $(STAMP) system-deps
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n auto
 
 ## test-long: the long fuzz and the 30-second soak (not part of `make test`)
 test-long: $(STAMP) system-deps
-	FEEDSVC_LONG=1 $(BIN)/python -m pytest -m slow
+	FEEDSVC_LONG=1 $(BIN)/python -m pytest -n auto -m slow
 
 ## bench: every benchmark at full size, against the peers (installs them); see docs/PERFORMANCE.md
 bench: $(STAMP)

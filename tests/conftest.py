@@ -1,4 +1,5 @@
-"""Shared fixtures: the sample store, tiny stores written per test, and the app built on them."""
+"""Shared fixtures: the sample store, tiny stores written per test, and the app built on them; and what
+running on every core needs (tests/parallel.py)."""
 from __future__ import annotations
 
 import os
@@ -8,6 +9,8 @@ from pathlib import Path
 
 import pytest
 import yaml
+
+from .parallel import _run_lock, _serial_when_marked, pytest_collection_modifyitems, pytest_pyfunc_call  # noqa: F401
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE_STORE = ROOT / "articles"
@@ -57,28 +60,28 @@ class StoreDir:
         (self.root / relpath).unlink()
 
 
+def _isolate(patch: pytest.MonkeyPatch) -> None:
+    for name in list(os.environ):
+        if name.startswith("FEEDSVC_"):
+            patch.delenv(name)
+    patch.setenv("FEEDSVC_CACHE_DIR", "off")     # tests that want the parse cache turn it on
+    patch.setenv("FEEDSVC_STATS", "false")       # and those that count subscribers, counting
+
+
 @pytest.fixture(scope="session", autouse=True)
-def _no_counting_in_shared_fixtures():
-    """Apps that module-scoped fixtures make come before each test's environment below: they must not
-    count either (the counter's thread would keep a later build from forking; its file would land in the
-    developer's state folder)."""
-    saved = os.environ.get("FEEDSVC_STATS")
-    os.environ["FEEDSVC_STATS"] = "false"
-    yield
-    if saved is None:
-        os.environ.pop("FEEDSVC_STATS", None)
-    else:
-        os.environ["FEEDSVC_STATS"] = saved
+def _isolated_session():
+    """No FEEDSVC_* variable or feedsvc.toml from the developer's shell reaches the apps, stores and
+    servers that module-scoped fixtures share (they are made before any test's own environment); the
+    counter's thread would also keep a later build from forking."""
+    with pytest.MonkeyPatch.context() as patch:
+        _isolate(patch)
+        yield
 
 
 @pytest.fixture(autouse=True)
 def _isolated_environment(monkeypatch):
-    """No FEEDSVC_* variable or feedsvc.toml from the developer's shell leaks into a test."""
-    for name in list(os.environ):
-        if name.startswith("FEEDSVC_"):
-            monkeypatch.delenv(name)
-    monkeypatch.setenv("FEEDSVC_CACHE_DIR", "off")     # tests that want the parse cache turn it on
-    monkeypatch.setenv("FEEDSVC_STATS", "false")       # and those that count subscribers, counting
+    """Nor any a test before this one left behind."""
+    _isolate(monkeypatch)
 
 
 def pytest_configure(config):
@@ -104,8 +107,9 @@ def make_jpeg(path: Path, size=(1200, 800), color=(30, 90, 160)) -> Path:
     return path
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def sample_app():
+    """The sample store's app, shared by a module's tests: they only read it."""
     from feedsvc.serve.app import create_app
     app = create_app({"store": SAMPLE_STORE, "base_url": BASE_URL, "auto_refresh": False})
     app.testing = True

@@ -19,6 +19,8 @@ from PIL import Image, ImageChops, ImageStat
 from .browser import launch, missing_browser_message, new_context, serve_sample_store
 from .conftest import SAMPLE_STORE
 
+pytestmark = pytest.mark.xdist_group("browser")      # one Chromium and one server for the module, on one worker
+
 SEED_PHOTO = "media/2013/obama-pena-nieto.jpg"
 SEED_TITLE = "Obama meets privately with Mexican President Peña Nieto"
 SEED_CAPTION = ("Barack Obama, at left, and Enrique Peña Nieto, at right, walk in together for their joint "

@@ -358,6 +358,7 @@ def test_a_record_left_half_written_by_a_killed_build_is_removed(tmp_path):
     assert not leftover.exists() and (out / BUILD_RECORD).is_file()
 
 
+@pytest.mark.forks
 def test_documents_rendered_in_several_processes_are_the_ones_one_process_renders(tmp_path, store_dir, monkeypatch):
     """A first build with archives renders many documents in forked processes: the tree, the header
     manifest and the build record must be what a single process writes."""

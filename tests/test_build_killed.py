@@ -17,6 +17,8 @@ from feedsvc.static.build import BuildError, build
 from .conftest import BASE_URL, ROOT, StoreDir, article
 from .test_build import config_for, digests
 
+pytestmark = pytest.mark.xdist_group("build_killed")      # the 300-section store is built once, on one worker
+
 KILL_AFTER_FILES = [0, 5, 200]
 
 

@@ -28,6 +28,8 @@ from .conftest import BASE_URL, ROOT, StoreDir, article, make_jpeg
 from .feeds import NS, xml
 from .hostile import feed_paths, files_opened, long_only, opened_under, read_feed
 
+pytestmark = pytest.mark.xdist_group("limits")      # the baseline is measured once, on one worker
+
 # Builds the service on a store in a fresh interpreter, fetches the documents, and reports what it cost.
 PROBE = r"""
 import json, resource, sys, time

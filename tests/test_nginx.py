@@ -14,6 +14,8 @@ from .conftest import SAMPLE_STORE
 from .servers import nginx, request
 from .test_build import config_for
 
+pytestmark = pytest.mark.xdist_group("nginx")      # one build and one nginx for the module, on one worker
+
 FEEDS = ["/rss.xml", "/atom.xml", "/sections/world-nation/rss.xml", "/sections/local/atom.xml"]
 
 

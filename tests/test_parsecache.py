@@ -8,6 +8,7 @@ import time
 import pytest
 
 import feedsvc.store.files
+from feedsvc import forking
 from feedsvc.store.store import Store
 
 from .conftest import article, make_jpeg
@@ -128,6 +129,7 @@ def test_a_damaged_cache_is_ignored(cached_store, counted):
     assert len(counted) == 6 and len(store.snapshot.by_id) == 6
 
 
+@pytest.mark.forks
 def test_a_large_store_read_in_parallel_publishes_the_same(store_dir, monkeypatch):
     for i in range(60):
         store_dir.write(f"world/{i:02d}.md", article(title=f"Parallel story number {i}", published=f"2013-05-01 {i % 24:02d}:{i:02d}"))
@@ -136,6 +138,9 @@ def test_a_large_store_read_in_parallel_publishes_the_same(store_dir, monkeypatc
     serial.refresh()
     monkeypatch.setattr(feedsvc.store.files, "PARALLEL_MINIMUM", 10)
     monkeypatch.setattr(feedsvc.store.files, "CHUNK", 7)
+    if (os.cpu_count() or 1) < 2:
+        pytest.skip("one core: the store is read in one process")
+    assert forking.can_fork(), "a thread is running: the store would be read in one process"
     parallel = Store(store_dir.root, media_base_url="https://feeds.example.com/")
     parallel.refresh()
     assert parallel.snapshot.by_id == serial.snapshot.by_id

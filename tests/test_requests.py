@@ -25,6 +25,8 @@ from .conftest import BASE_URL, ROOT, SAMPLE_STORE, article, make_jpeg
 from .hostile import files_opened, opened_under
 from .servers import Reply, gunicorn, request
 
+pytestmark = pytest.mark.xdist_group("requests")      # one trapped store and one gunicorn for the module, on one worker
+
 FEED = "/sections/world-nation/atom.xml"
 
 SPOOFS = [
