@@ -21,9 +21,10 @@ serve: $(STAMP)
 test: $(STAMP) system-deps
 	$(BIN)/python -m pytest -n auto
 
-## test-long: the long fuzz and the 30-second soak (not part of `make test`)
+## test-long: the fuzz under Hypothesis's `long` profile (thousands of stores), the 30-second soak,
+## 100,000 files in one folder and the benchmarks' smoke run (not part of `make test`)
 test-long: $(STAMP) system-deps
-	FEEDSVC_LONG=1 $(BIN)/python -m pytest -n auto -m slow
+	$(BIN)/python -m pytest -n auto -m "slow or fuzz" --hypothesis-profile=long
 
 ## bench: every benchmark at full size, against the peers (installs them); see docs/PERFORMANCE.md
 bench: $(STAMP)

@@ -1,5 +1,5 @@
-"""Shared fixtures: the sample store, tiny stores written per test, and the app built on them; and what
-running on every core needs (tests/parallel.py)."""
+"""Shared fixtures: the sample store, tiny stores written per test, and the app built on them; the
+Hypothesis profiles; and what running on every core needs (tests/parallel.py)."""
 from __future__ import annotations
 
 import os
@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from hypothesis import HealthCheck, Phase, settings
 
 from .parallel import _run_lock, _serial_when_marked, pytest_collection_modifyitems, pytest_pyfunc_call  # noqa: F401
 
@@ -58,6 +59,20 @@ class StoreDir:
 
     def delete(self, relpath: str) -> None:
         (self.root / relpath).unlink()
+
+
+# ---- Hypothesis: how hard the fuzz tests (tests/test_fuzz_store.py) try -------------------------
+# `default` for a developer's run and `ci` (which Hypothesis loads itself where CI is set, as .ci/run
+# does: the same, derandomized) try a few hundred stores and do not shrink, so a failure costs seconds
+# and is printed as generated, with a blob to replay it. `long` (`make test-long`, which passes
+# --hypothesis-profile=long) tries thousands and shrinks what fails.
+_FUZZ = settings(settings.get_profile("default"), max_examples=200, deadline=None, print_blob=True,
+                 phases=[Phase.explicit, Phase.reuse, Phase.generate],
+                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
+                                        HealthCheck.filter_too_much, HealthCheck.large_base_example])
+settings.register_profile("default", _FUZZ)
+settings.register_profile("ci", _FUZZ, derandomize=True, database=None)
+settings.register_profile("long", _FUZZ, max_examples=4000, phases=list(Phase))
 
 
 def _isolate(patch: pytest.MonkeyPatch) -> None:

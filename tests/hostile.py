@@ -1,6 +1,6 @@
 """Shared by the hostile-input tests: fetch every document a publication serves and read it the way
 subscribers' software does; spot script in anything a reader might render as HTML; watch which
-files the process opens; the long-run switch."""
+files the process opens."""
 from __future__ import annotations
 
 import contextlib
@@ -13,19 +13,10 @@ from html.parser import HTMLParser
 from pathlib import Path
 from typing import Iterator
 
-import pytest
 from feedparser import FeedParserDict
 
 from .conftest import BASE_URL
 from .feeds import parsed, xml
-
-LONG = os.environ.get("FEEDSVC_LONG") == "1"
-
-
-def long_only(test):
-    """The long variant of a test: marked slow, and run only with FEEDSVC_LONG=1 (`make test-long`)."""
-    return pytest.mark.slow(pytest.mark.skipif(not LONG, reason="long run: set FEEDSVC_LONG=1")(test))
-
 
 FEED_TYPES = {"rss.xml": "application/rss+xml; charset=utf-8", "atom.xml": "application/atom+xml; charset=utf-8",
               "feed.json": "application/feed+json; charset=utf-8"}

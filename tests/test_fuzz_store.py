@@ -6,7 +6,8 @@ no exception escapes, every feed is well-formed XML that feedparser reads with b
 article is named in the problems, one with a bad optional part (photo, related link) is named with a
 warning and published without it, the good ones stay published, and no YAML tag runs code.
 
-A few hundred stores in the normal run; thousands with FEEDSVC_LONG=1 (`make test-long`).
+How many stores is the Hypothesis profile's to say (tests/conftest.py): a few hundred by default,
+thousands under `--hypothesis-profile=long` (`make test-long`).
 """
 from __future__ import annotations
 
@@ -20,7 +21,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from hypothesis import HealthCheck, Phase, example, given, settings
+from hypothesis import Phase, example, given, settings
 from hypothesis import strategies as st
 
 from feedsvc.serve.app import create_app
@@ -30,20 +31,17 @@ from feedsvc.config import load_config
 from feedsvc.paths import build_file_name
 
 from .conftest import BASE_URL, SITE, make_jpeg
-from .hostile import check_document, fetch_everything, files_opened, long_only, opened_under, served_paths
+from .hostile import check_document, fetch_everything, files_opened, opened_under, served_paths
+
+pytestmark = pytest.mark.fuzz
 
 SITE_URL = SITE["url"]
 SECTIONS = [s["slug"] for s in SITE["sections"]]
 MAX_ARTICLE_BYTES = 128 * 1024                  # small, so "over the limit" is cheap to write
-# The normal run does not shrink: a failing store is printed as generated (with a blob to replay it),
-# so a known failure costs seconds, not the minutes shrinking these slow examples would take.
-FUZZ = settings(max_examples=200, deadline=None, print_blob=True,
-                phases=[Phase.explicit, Phase.reuse, Phase.generate],
-                suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
-                                       HealthCheck.filter_too_much, HealthCheck.large_base_example])
-LONG_FUZZ = settings(FUZZ, max_examples=4000, phases=list(Phase))
-BUILD_FUZZ = settings(FUZZ, max_examples=30)
-LONG_BUILD_FUZZ = settings(FUZZ, max_examples=500)
+# The profile loaded (tests/conftest.py) says how many stores, and whether a failure is shrunk; a
+# build per store costs about what serving it does, and covers what serving left, so an eighth as many.
+FUZZ = settings()
+BUILD_FUZZ = settings(FUZZ, max_examples=max(1, FUZZ.max_examples // 8))
 
 # ---- text -----------------------------------------------------------------------------------------
 
@@ -529,13 +527,6 @@ def test_any_store_content_yields_valid_feeds(store):
     run_example(*store)
 
 
-@long_only
-@LONG_FUZZ
-@given(stores(MARKER_DIR))
-def test_any_store_content_yields_valid_feeds_long(store):
-    run_example(*store)
-
-
 # ---- the static build of the same stores ---------------------------------------------------------
 
 def check_build(workdir: Path, site_text: str, planned: list[Planned]) -> None:
@@ -571,13 +562,6 @@ def test_any_store_content_builds_valid_static_feeds(store):
     run_build_example(*store)
 
 
-@long_only
-@LONG_BUILD_FUZZ
-@given(stores(MARKER_DIR))
-def test_any_store_content_builds_valid_static_feeds_long(store):
-    run_build_example(*store)
-
-
 # ---- every kind of bad article, each time -------------------------------------------------------
 
 @pytest.mark.parametrize("kind", BAD_KINDS)
@@ -606,7 +590,7 @@ def test_problem_messages_are_single_printable_lines(store_dir):
         assert not any(ord(c) < 0x20 or 0x7f <= ord(c) < 0xa0 or c in "\u2028\u2029" for c in message), repr(message)
 
 
-@settings(max_examples=2000, deadline=None)
+@settings(max_examples=2000, phases=list(Phase))      # cheap: shrink a failure to its smallest text
 @given(st.text(alphabet=st.one_of(st.characters(), st.characters(categories=["Cs"]), st.sampled_from("\x00\x1f\ufffe\uffff\t\r"))))
 def test_xml_clean_removes_exactly_what_xml_forbids(text):
     """xml_clean's fast path (no forbidden character found in the bytes) agrees with XML 1.0's Char rule."""

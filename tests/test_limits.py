@@ -26,7 +26,7 @@ from feedsvc.serve.app import create_app
 
 from .conftest import BASE_URL, ROOT, StoreDir, article, make_jpeg
 from .feeds import NS, xml
-from .hostile import feed_paths, files_opened, long_only, opened_under, read_feed
+from .hostile import feed_paths, files_opened, opened_under, read_feed
 
 pytestmark = pytest.mark.xdist_group("limits")      # the baseline is measured once, on one worker
 
@@ -139,7 +139,7 @@ def test_twenty_thousand_files_in_one_folder(tmp_path, baseline):
     many_files(tmp_path, 20_000, baseline)
 
 
-@long_only
+@pytest.mark.slow
 def test_a_hundred_thousand_files_in_one_folder(tmp_path, baseline):
     many_files(tmp_path, 100_000, baseline)
 

@@ -7,7 +7,7 @@ parses strictly; every ETag is the hash of the bytes it came with, so the same E
 same bytes, across polls and workers; and once the editor stops, every worker serves the final state
 of the store within 2 seconds.
 
-Five seconds in the normal run; thirty with FEEDSVC_LONG=1 (`make test-long`). The figures are
+Five seconds in the normal run; thirty in `make test-long` (marked slow). The figures are
 printed (run pytest with -s to see them) for docs/RELIABILITY.md.
 """
 from __future__ import annotations
@@ -32,7 +32,6 @@ from feedsvc.render.document import strong_etag
 
 from .conftest import BASE_URL, article
 from .feeds import NS, xml
-from .hostile import long_only
 from .servers import gunicorn
 
 SLOTS = 8
@@ -319,7 +318,8 @@ def test_writers_and_readers_at_once(tmp_path):
     soak(tmp_path, seconds=5, pollers=4)
 
 
-@long_only
+@pytest.mark.slow
+@pytest.mark.serial
 def test_writers_and_readers_at_once_for_thirty_seconds(tmp_path):
     soak(tmp_path, seconds=30, pollers=6)
 
