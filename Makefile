@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: serve test test-long system-deps bench clean
+.PHONY: serve test test-long test-unit system-deps bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -25,6 +25,10 @@ test: $(STAMP) system-deps
 ## 100,000 files in one folder and the benchmarks' smoke run (not part of `make test`)
 test-long: $(STAMP) system-deps
 	$(BIN)/python -m pytest -n auto -m "slow or fuzz" --hypothesis-profile=long
+
+## test-unit: the table-driven tests of the pure parts alone, in seconds
+test-unit: $(STAMP)
+	$(BIN)/python -m pytest tests/unit
 
 ## bench: every benchmark at full size, against the peers (installs them); see docs/PERFORMANCE.md
 bench: $(STAMP)
