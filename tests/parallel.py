@@ -7,8 +7,9 @@
   for the tests already running. Serial tests also form one xdist group: one worker runs them one
   after another, early (xdist sends large groups first), so they seldom wait at all.
 - A test marked `forks` checks work feedsvc splits over forked processes, which it does only from a
-  single-threaded process (feedsvc/forking.py). An xdist worker runs threads of its own, so there the
-  test is run again by a pytest of its own, and passes or fails with it.
+  single-threaded process (feedsvc/forking.py). An xdist worker runs threads of its own, and so may a
+  plain pytest after other tests (a notifier, a watcher left running), so the test is run by a pytest
+  process of its own, and passes or fails with it.
 """
 from __future__ import annotations
 
@@ -21,6 +22,9 @@ from pathlib import Path
 from typing import Iterator
 
 import pytest
+
+
+ALONE = "TESTS_FORKS_ALONE"        # set in the pytest process that runs one `forks` test
 
 
 def under_xdist() -> bool:
@@ -84,12 +88,13 @@ def _serial_when_marked(request, _run_lock):
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_pyfunc_call(pyfuncitem):
-    if not (under_xdist() and pyfuncitem.get_closest_marker("forks")):
+    if os.environ.get(ALONE) or not pyfuncitem.get_closest_marker("forks"):
         return None
     nodeid = pyfuncitem.nodeid
     if nodeid.rfind("@") > nodeid.rfind("]"):                # xdist's group suffix
         nodeid = nodeid.rsplit("@", 1)[0]
     env = {name: value for name, value in os.environ.items() if not name.startswith("PYTEST_XDIST_")}
+    env[ALONE] = "1"
     result = subprocess.run([sys.executable, "-m", "pytest", "-q", "-n", "0", "-p", "no:cacheprovider", nodeid],
                             cwd=pyfuncitem.config.rootpath, env=env, capture_output=True, text=True, timeout=600)
     if result.returncode != 0:
