@@ -13,6 +13,7 @@ import threading
 import time
 
 import feedparser
+import pytest
 
 from .conftest import BASE_URL, article
 from .servers import gunicorn, request
@@ -63,6 +64,7 @@ def story_in(feed_path: str, body: bytes) -> tuple[bool, str]:
     return any(e.title.startswith("The developing story") for e in parsed.entries), "is complete."
 
 
+@pytest.mark.serial          # the two seconds are the promise: measured with no other test beside it
 def test_a_story_saved_in_place_ten_times_a_second_never_leaves_its_feeds(store_dir):
     """Through a real gunicorn (the writer and the workers run at once, as an editor's tool and the
     service do): zero polls may lack the story or show half of it."""

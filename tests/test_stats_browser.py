@@ -24,6 +24,8 @@ from .browser import launch, missing_browser_message, new_context, serve_sample_
 from .stats_agents import AGGREGATORS, DIRECT
 from .stats_polls import poll
 
+pytestmark = pytest.mark.xdist_group("stats_browser")      # one Chromium and one server for the module, on one worker
+
 TOKEN, TOKEN_HASH = access.new_token()
 FEEDLY, INOREADER, NETNEWSWIRE = AGGREGATORS[0][0], AGGREGATORS[1][0], DIRECT[0][0]
 HISTORY = 10                                     # days of figures before today

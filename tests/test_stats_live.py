@@ -17,6 +17,8 @@ from .conftest import BASE_URL, SAMPLE_STORE
 from .servers import NGINX, gunicorn, nginx
 from .stats_polls import FEEDS, a_day_of_polls, expected_polls, expected_subscribers, stats_cli
 
+pytestmark = pytest.mark.xdist_group("stats_live")      # one counting gunicorn for the module, on one worker
+
 COMPARED = ("subscribers", "aggregators", "direct", "polls", "ok", "not_modified", "bytes")
 
 

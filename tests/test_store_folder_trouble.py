@@ -84,6 +84,7 @@ def test_a_deleted_store_folder_keeps_every_feed_until_it_is_put_back(stories, t
     assert titles(client)["/sections/business/atom.xml"] == []
 
 
+@pytest.mark.serial          # the two seconds are the promise: measured with no other test beside it
 def test_the_service_recovers_by_itself_when_the_folder_comes_back(stories, caplog):
     """With the background refresher (file-system events, a full scan only every 30 s): while the folder
     is gone every poll still has every story; once it is back, edits made meanwhile and afterwards
