@@ -52,7 +52,8 @@ def check(store: Path | None, targets: bool, config_file: str | None) -> None:
     store_ = Store.from_config(config)
     snapshot = store_.snapshot
     now = datetime.now(timezone.utc)
-    problems = [*snapshot.problems, *snapshot.dated_ahead(now, store_.display_root)]
+    problems = [*snapshot.problems, *snapshot.dated_ahead(now, store_.display_root),
+                *snapshot.look_alike_bylines(store_.display_root)]
     for problem in problems:
         click.echo(str(problem))
     if snapshot.site is not None:
@@ -60,12 +61,18 @@ def check(store: Path | None, targets: bool, config_file: str | None) -> None:
         scheduled = sum(1 for a in snapshot.by_id.values() if not a.visible_at(now))
         per_section = ", ".join(f"{s.slug} {counts.get(s.slug, 0)}" for s in snapshot.site.sections)
         found = []
+        from .publish.publisher import Publisher
+        publisher = Publisher(store_, config)
         if targets:
-            from .publish.publisher import Publisher
             from .publish.targets import findings
-            found = findings(Publisher(store_, config), now)
+            found = findings(publisher, now)
             for finding in found:
                 click.echo(str(finding))
+        from .model import AUTHOR, TAG
+        scopes = publisher.planner.scopes
+        tags = (f"{len(scopes.listed(TAG, snapshot, now))} tag(s) with feeds (used by at least "
+                f"{config.tag_feed_min_stories} stories)" if config.tag_feeds else "tag feeds off")
+        click.echo(f"{len(scopes.listed(AUTHOR, snapshot, now))} writer(s) with feeds; {tags}")
         click.echo(f"{sum(counts.values())} published ({per_section}); {scheduled} scheduled, "
                    f"{snapshot.drafts} draft(s); {len(snapshot.errors)} error(s), "
                    f"{len(problems) - len(snapshot.errors)} warning(s)"

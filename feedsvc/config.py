@@ -34,6 +34,8 @@ class Config:
     media_max_age: int = 86400
     archive_max_age: int = 604800               # RFC 5005 archives: a week, marked immutable
     archives: bool = True                       # monthly archives once a section outgrows its feed
+    tag_feeds: bool = True                      # a feed and page per tag (false: none, however many stories)
+    tag_feed_min_stories: int = 3               # a tag gets them once this many published stories carry it
     webfeeds: bool = False                      # Feedly's webfeeds elements (the W3C validator warns of them)
     summary_length: int = 300
     max_article_bytes: int = 1 << 20
@@ -57,7 +59,7 @@ class Config:
         object.__setattr__(self, "base_url", _base_url(self.base_url))
         if self.hub_url is not None:
             object.__setattr__(self, "hub_url", _hub_url(self.hub_url))
-        for name in ("items_per_feed", "summary_length", "max_article_bytes", "max_feed_bytes"):
+        for name in ("items_per_feed", "summary_length", "max_article_bytes", "max_feed_bytes", "tag_feed_min_stories"):
             if getattr(self, name) <= 0:
                 raise ConfigError(f"{name}: must be positive, got {getattr(self, name)!r}")
         if not 0 <= self.gzip_level <= 9:

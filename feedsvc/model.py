@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timezone, tzinfo
 from enum import Enum
+from typing import NamedTuple
 from urllib.parse import urlsplit
 
 
@@ -29,6 +30,42 @@ class Section(_Compact):
     slug: str
     title: str
     description: str = ""
+
+
+# What a feed, page or timeline holds: every story, or one section's, one writer's or one tag's.
+ALL, SECTION, AUTHOR, TAG = "all", "section", "author", "tag"
+
+
+class Scope(NamedTuple):
+    """Which stories a feed, page or timeline holds: all of them (ALL), or those of one section, one
+    writer (AUTHOR, by the slug of their byline) or one tag (TAG, by the folded tag). A plain tuple,
+    so the store can key its timelines by one without importing anything."""
+    kind: str
+    slug: str = ""
+
+
+EVERYTHING = Scope(ALL)
+
+
+@dataclass(frozen=True, slots=True)
+class Tag(_Compact):
+    """A tag's title and description from the site file, by the slug its spellings fold to."""
+    slug: str
+    title: str
+    description: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Person(_Compact):
+    """A writer from the store's authors file: a stable slug, the feed's description (bio) and image
+    (photo: a store path under media/ or an absolute URL), a page of their own, and the other
+    names their stories have carried."""
+    slug: str
+    name: str
+    bio: str = ""
+    photo: str | None = None
+    url: str | None = None
+    also_known_as: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,6 +158,7 @@ class Site:
     icon: str | None = None
     tag_date: str = "2000-01-01"  # RFC 4151 tag date for article and feed ids: set once, never change
     sections: tuple[Section, ...] = ()
+    tags: tuple[Tag, ...] = ()  # titles and descriptions of tag feeds, by slug
     accent_color: str | None = None  # webfeeds extras for Feedly/Inoreader
     cover: str | None = None
     revision: str = ""
@@ -133,6 +171,12 @@ class Site:
         for s in self.sections:
             if s.slug == slug:
                 return s
+        return None
+
+    def tag(self, slug: str) -> Tag | None:
+        for t in self.tags:
+            if t.slug == slug:
+                return t
         return None
 
 
@@ -163,5 +207,5 @@ def utc(value: datetime) -> datetime:
 
 
 EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
-__all__ = ["Article", "Author", "Photo", "Problem", "RelatedLink", "RelatedRef", "Section", "Site",
-           "Status", "EPOCH", "utc"]
+__all__ = ["Article", "Author", "Person", "Photo", "Problem", "RelatedLink", "RelatedRef", "Scope", "Section",
+           "Site", "Status", "Tag", "ALL", "AUTHOR", "EPOCH", "EVERYTHING", "SECTION", "TAG", "utc"]

@@ -4,17 +4,23 @@ Paths are relative to the configured base URL and never start with "/". A path e
 empty) is a page; the static build writes it as `<path>index.html`.
 
     rss.xml  atom.xml  feed.json                      all sections
-    sections/<slug>/rss.xml  …/atom.xml  …/feed.json  one section
+    sections/<slug>/rss.xml  …/atom.xml  …/feed.json  one section (and so for authors/<slug>/, tags/<slug>/)
     sections/<slug>/archive/<yyyy-mm>[-<page>]/rss.xml|atom.xml  RFC 5005 monthly archives
-    /  sections/<slug>/                               pages for people
-    feeds.opml                                        every section feed, for a reader to import
+    /  sections/<slug>/  authors/<slug>/  tags/<slug>/  pages for people
+    feeds.opml  authors.opml  tags.opml               every section's, writer's or tag's feed, to import
+    news-sitemap.xml  robots.txt                      for search engines: Google News sitemap, where it is
     media/<path>                                      photos kept in the store
+
+Everything scoped — feeds, archives, pages, OPML lists — is driven from SCOPE_FOLDERS and OPML_PATHS:
+a kind of scope is a row there, not code.
 """
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
 from urllib.parse import unquote, urlsplit
+
+from .model import ALL, AUTHOR, EVERYTHING, SECTION, TAG, Scope
 
 # format → (file name, media type). Every format is driven from here, not from per-format code.
 FEED_FORMATS: dict[str, tuple[str, str]] = {
@@ -23,63 +29,95 @@ FEED_FORMATS: dict[str, tuple[str, str]] = {
     "json": ("feed.json", "application/feed+json"),
 }
 ARCHIVE_FORMATS = ("rss", "atom")        # RFC 5005 is defined for Atom, and for RSS 2.0 in its appendix
+# kind of scope → the folder its feeds and page live under; the all-sections scope lives at the root
+SCOPE_FOLDERS: dict[str, str] = {SECTION: "sections", AUTHOR: "authors", TAG: "tags"}
+# kind of scope → its OPML list (the sections' keeps the name it has always had)
+OPML_PATHS: dict[str, str] = {SECTION: "feeds.opml", AUTHOR: "authors.opml", TAG: "tags.opml"}
 SECTION_PREFIX = "sections/"
 MEDIA_PREFIX = "media/"
 INDEX_PATH = ""
-OPML_PATH = "feeds.opml"
+OPML_PATH = OPML_PATHS[SECTION]
+NEWS_SITEMAP_PATH = "news-sitemap.xml"
+ROBOTS_PATH = "robots.txt"
 
 _SLUG = r"[a-z0-9][a-z0-9-]*"
 _MONTH = r"\d{4}-(?:0[1-9]|1[0-2])(?:-(?:[2-9]|[1-9][0-9]{1,3}))?"      # a month, and a page after the first
-_SECTION_FEED = re.compile(rf"^sections/({_SLUG})/([a-z.]+)$")
-_ARCHIVE_FEED = re.compile(rf"^sections/({_SLUG})/archive/({_MONTH})/([a-z.]+)$")
-_SECTION_PAGE = re.compile(rf"^sections/({_SLUG})/$")
+_FOLDERS = "|".join(SCOPE_FOLDERS.values())
+_SCOPED_FEED = re.compile(rf"^({_FOLDERS})/({_SLUG})/([a-z.]+)$")
+_ARCHIVE_FEED = re.compile(rf"^({_FOLDERS})/({_SLUG})/archive/({_MONTH})/([a-z.]+)$")
+_SCOPED_PAGE = re.compile(rf"^({_FOLDERS})/({_SLUG})/$")
 _BY_FILE = {file_name: fmt for fmt, (file_name, _) in FEED_FORMATS.items()}
+_BY_FOLDER = {folder: kind for kind, folder in SCOPE_FOLDERS.items()}
+_BY_OPML = {path: kind for kind, path in OPML_PATHS.items()}
+
+
+def scope_prefix(scope: Scope) -> str:
+    """Where a scope's feeds and page live: "" for every section, "authors/jose-nunez/" for a writer."""
+    return "" if scope.kind == ALL else f"{SCOPE_FOLDERS[scope.kind]}/{scope.slug}/"
 
 
 @dataclass(frozen=True, slots=True)
 class FeedKey:
-    """Which feed: a section's (by slug) or all sections' (None), in one format; `month` for an archive."""
-    section: str | None
+    """Which feed: a scope's (every section's, or one section's, writer's or tag's), in one format;
+    `month` for an archive."""
+    scope: Scope
     format: str
     month: str | None = None          # an archive: "2013-05", or "2013-05-2" for its second page
 
     @property
     def path(self) -> str:
         file_name = FEED_FORMATS[self.format][0]
-        if self.section is None:
-            return file_name
         if self.month is not None:
-            return f"{SECTION_PREFIX}{self.section}/archive/{self.month}/{file_name}"
-        return f"{SECTION_PREFIX}{self.section}/{file_name}"
+            return f"{scope_prefix(self.scope)}archive/{self.month}/{file_name}"
+        return scope_prefix(self.scope) + file_name
 
     @property
     def mimetype(self) -> str:
         return FEED_FORMATS[self.format][1]
 
     def subscription(self) -> "FeedKey":
-        return FeedKey(self.section, self.format)
+        return FeedKey(self.scope, self.format)
 
     def archive(self, month: str) -> "FeedKey":
-        return FeedKey(self.section, self.format, month)
+        return FeedKey(self.scope, self.format, month)
 
 
 @dataclass(frozen=True, slots=True)
 class PageKey:
-    """The home page (None) or a section's page."""
-    section: str | None
+    """The home page (every section) or a section's, writer's or tag's page."""
+    scope: Scope
 
     @property
     def path(self) -> str:
-        return INDEX_PATH if self.section is None else f"{SECTION_PREFIX}{self.section}/"
+        return scope_prefix(self.scope) if self.scope.kind != ALL else INDEX_PATH
 
 
 @dataclass(frozen=True, slots=True)
 class OpmlKey:
-    """The OPML list of every section feed."""
+    """The OPML list of every section's feed (or every writer's, or every tag's)."""
+    kind: str = SECTION
 
     @property
     def path(self) -> str:
-        return OPML_PATH
+        return OPML_PATHS[self.kind]
+
+
+@dataclass(frozen=True, slots=True)
+class NewsSitemapKey:
+    """The Google News sitemap: the stories of the last two days."""
+
+    @property
+    def path(self) -> str:
+        return NEWS_SITEMAP_PATH
+
+
+@dataclass(frozen=True, slots=True)
+class RobotsKey:
+    """robots.txt, naming the news sitemap."""
+
+    @property
+    def path(self) -> str:
+        return ROBOTS_PATH
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,36 +131,41 @@ class MediaKey:
 
 
 # What a public path names; callers dispatch on the type, not on the path's spelling.
-Route = FeedKey | PageKey | OpmlKey | MediaKey
+Route = FeedKey | PageKey | OpmlKey | NewsSitemapKey | RobotsKey | MediaKey
 
 
-def feed_keys(section_slugs: list[str]) -> list[FeedKey]:
-    """Every subscription feed: all sections first, then each section, each format."""
-    return [FeedKey(section, fmt) for section in [None, *section_slugs] for fmt in FEED_FORMATS]
+def feed_keys(scopes: list[Scope]) -> list[FeedKey]:
+    """Every subscription feed of these scopes (all sections first), each format."""
+    return [FeedKey(scope, fmt) for scope in [EVERYTHING, *(s for s in scopes if s != EVERYTHING)]
+            for fmt in FEED_FORMATS]
 
 
 def route(path: str) -> Route | None:
     """What a path names, or None if no public path is spelled so.
 
-    Section slugs are not checked against the site here, only their shape.
+    Slugs are not checked against the site or the store here, only their shape.
     """
     if path.startswith(MEDIA_PREFIX):
         return MediaKey(path[len(MEDIA_PREFIX):])
-    if path == OPML_PATH:
-        return OpmlKey()
+    if path in _BY_OPML:
+        return OpmlKey(_BY_OPML[path])
     if path == INDEX_PATH:
-        return PageKey(None)
+        return PageKey(EVERYTHING)
     if path in _BY_FILE:
-        return FeedKey(None, _BY_FILE[path])
-    match = _SECTION_FEED.match(path)
-    if match and match.group(2) in _BY_FILE:
-        return FeedKey(match.group(1), _BY_FILE[match.group(2)])
+        return FeedKey(EVERYTHING, _BY_FILE[path])
+    if path == NEWS_SITEMAP_PATH:
+        return NewsSitemapKey()
+    if path == ROBOTS_PATH:
+        return RobotsKey()
+    match = _SCOPED_FEED.match(path)
+    if match and match.group(3) in _BY_FILE:
+        return FeedKey(Scope(_BY_FOLDER[match.group(1)], match.group(2)), _BY_FILE[match.group(3)])
     match = _ARCHIVE_FEED.match(path)
-    if match and match.group(3) in _BY_FILE and _BY_FILE[match.group(3)] in ARCHIVE_FORMATS:
-        return FeedKey(match.group(1), _BY_FILE[match.group(3)], match.group(2))
-    match = _SECTION_PAGE.match(path)
+    if match and match.group(4) in _BY_FILE and _BY_FILE[match.group(4)] in ARCHIVE_FORMATS:
+        return FeedKey(Scope(_BY_FOLDER[match.group(1)], match.group(2)), _BY_FILE[match.group(4)], match.group(3))
+    match = _SCOPED_PAGE.match(path)
     if match:
-        return PageKey(match.group(1))
+        return PageKey(Scope(_BY_FOLDER[match.group(1)], match.group(2)))
     return None
 
 

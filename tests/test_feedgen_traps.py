@@ -118,11 +118,13 @@ def test_upstream_cdata_content_still_makes_an_invalid_atom_type():
 # ---- our side: the same traps, avoided --------------------------------------------------------------
 
 def _info(fmt):
-    from feedsvc.model import Section, Site
+    from feedsvc.model import SECTION, Scope, Section, Site
     from feedsvc.paths import FeedKey
+    from feedsvc.render.subject import Subject
     site = Site(title="T", url="https://news.example.com/", sections=(Section("world", "World"),), tag_date="2013")
-    return render.FeedInfo(FeedKey("world", fmt), site, site.sections[0], f"https://feeds.example.com/{fmt}.xml",
-                           "https://feeds.example.com/", 5)
+    world = Scope(SECTION, "world")
+    return render.FeedInfo(FeedKey(world, fmt), site, Subject(world, "World", "World from T", "https://news.example.com/world/"),
+                           f"https://feeds.example.com/{fmt}.xml", "https://feeds.example.com/", 5)
 
 
 def _item(n=0, when=WHEN):

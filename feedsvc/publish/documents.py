@@ -1,31 +1,38 @@
-"""How each kind of document is planned: a feed (subscription or archive), a page for people, the
-OPML list. A plan names what the document shows without rendering it; rendering comes later, if the
-document cache needs the bytes."""
+"""How each kind of document is planned: a feed (subscription or archive) of any scope, a page for
+people, an OPML list, the news sitemap and robots.txt. A plan names what the document shows without
+rendering it; rendering comes later, if the document cache needs the bytes."""
 from __future__ import annotations
 
 import logging
+import math
 from collections.abc import Callable, Iterable
 from datetime import datetime
 from functools import partial
 
 from ..config import Config
-from ..model import Article
-from ..paths import ARCHIVE_FORMATS, FeedKey, MediaKey, OpmlKey, PageKey, Route
+from ..model import ALL, AUTHOR, EVERYTHING, SECTION, TAG, Article, Scope
+from ..paths import (ARCHIVE_FORMATS, FeedKey, MediaKey, NewsSitemapKey, OpmlKey, PageKey, RobotsKey, Route,
+                     NEWS_SITEMAP_PATH)
 from ..render.document import ARCHIVE, FEED, PAGE, Rendered
 from ..render.feeds import Prepared, render_feed
 from ..render.jsonfeed import render_json_feed
-from ..render.opml import OPML_MIMETYPE, render_opml
-from ..render.pages import PageLinks, render_page
+from ..render.opml import OPML_MIMETYPE, Outline, render_opml
+from ..render.pages import PageExtras, PageLinks, StoryLinks, render_page
+from ..render.sitemap import (NEWS_MAX_URLS, NEWS_WINDOW_SECONDS, ROBOTS_MIMETYPE, SITEMAP_MIMETYPE,
+                              render_news_sitemap, render_robots)
 from ..store.snapshot import Snapshot, StoreSnapshot
 from ..store.timeline import month_bounds
 from .archives import Plan
 from .cache import FOREVER, DocumentPlan
 from .feedinfo import feed_info
 from .fit import Fitted, fit
+from .scopes import Scopes
 from .selection import items, select
 
 log = logging.getLogger(__name__)
 RENDERERS = {"rss": render_feed, "atom": render_feed, "json": render_json_feed}
+OPML_TITLES = {SECTION: "every section", AUTHOR: "every writer", TAG: "every tag"}
+LIST_WORDS = ((AUTHOR, "writer"), (TAG, "tag"))      # the lists the home page offers beside feeds.opml
 
 
 def _last_modified(times: Iterable[datetime | None], now: datetime) -> datetime | None:
@@ -36,16 +43,21 @@ def _last_modified(times: Iterable[datetime | None], now: datetime) -> datetime 
     return None if newest is None else min(newest, now)
 
 
+def _appears(snapshot: Snapshot, scope: Scope, now: datetime) -> float:
+    return snapshot.timeline(scope).next_appearance(now) or FOREVER
+
+
 class DocumentPlanner:
-    """Plans the documents of one configuration. `archive_plan` splits a section between its feed and
+    """Plans the documents of one configuration. `archive_plan` splits a scope between its feed and
     its archives; `prepared` gives a story's rendered body (once per revision)."""
 
-    def __init__(self, config: Config, archive_plan: Callable[[Snapshot, str | None, datetime], Plan],
+    def __init__(self, config: Config, archive_plan: Callable[[Snapshot, Scope, datetime], Plan],
                  prepared: Callable[[Article], Prepared | None], display_root: str) -> None:
         self.config = config
         self.archive_plan = archive_plan
         self.prepared = prepared
         self.display_root = display_root
+        self.scopes = Scopes(config)
         self.links = PageLinks(config.base_url, config.base_url + OpmlKey().path)
         self.trimmed: dict[str, tuple[int, int]] = {}     # feed path → (full size, stories left out)
 
@@ -54,32 +66,36 @@ class DocumentPlanner:
         Deciding is cheap; the plan itself (selecting stories, resolving links) waits to be asked for."""
         if key is None or not isinstance(snapshot, Snapshot) or isinstance(key, MediaKey):
             return None
-        site = snapshot.site
         if isinstance(key, OpmlKey):
-            return partial(self.opml, snapshot, now)
-        if key.section is not None and site.section(key.section) is None:
+            return partial(self.opml, key.kind, snapshot, now)
+        if isinstance(key, NewsSitemapKey):
+            return partial(self.news_sitemap, snapshot, now)
+        if isinstance(key, RobotsKey):
+            return partial(self.robots)
+        if not self.scopes.exists(key.scope, snapshot, now):
             return None
         if isinstance(key, PageKey):
             return partial(self.page, key, snapshot, now)
-        if key.month is not None and key.month not in self.archive_plan(snapshot, key.section, now).pages:
+        if key.month is not None and key.month not in self.archive_plan(snapshot, key.scope, now).pages:
             return None
         return partial(self.feed, key, snapshot, now)
 
     def feed(self, key: FeedKey, snapshot: Snapshot, now: datetime) -> DocumentPlan:
-        split = self.archive_plan(snapshot, key.section, now)
+        split = self.archive_plan(snapshot, key.scope, now)
+        timeline = snapshot.timeline(key.scope)
         if key.month is None:
-            articles = snapshot.timeline(key.section).visible_at(now, self.config.items_per_feed)
+            articles = timeline.visible_at(now, self.config.items_per_feed)
             complete = split.complete
         else:
             span = split.span(key.month)
-            assert span is not None, "lookup() lets only the section's archive months through"
+            assert span is not None, "lookup() lets only the scope's archive months through"
             low, high = span
-            oldest_first = snapshot.timeline(key.section).between(*month_bounds(key.month), now)[::-1]
+            oldest_first = timeline.between(*month_bounds(key.month), now)[::-1]
             articles, complete = oldest_first[low:high][::-1], False
         chosen, valid_until = select(articles, snapshot, now)
-        valid_until = min(valid_until, snapshot.timeline(key.section).next_appearance(now) or FOREVER)
+        valid_until = min(valid_until, _appears(snapshot, key.scope, now))
         months = list(split.pages) if key.format in ARCHIVE_FORMATS else []
-        info = feed_info(key, snapshot.site, months, complete, self.config)
+        info = feed_info(key, self.scopes.subject(key.scope, snapshot), snapshot.site, months, complete, self.config)
         identity = (snapshot.site.revision, info, tuple((a.revision, related) for a, related in chosen))
         kind = FEED if key.month is None else ARCHIVE
 
@@ -106,29 +122,95 @@ class DocumentPlanner:
         log.warning("%s: %d stories left out to stay under %d bytes", path, fitted.left_out,
                     self.config.max_feed_bytes)
 
+    def _story_links(self, article: Article, snapshot: Snapshot, now: datetime) -> StoryLinks:
+        """The pages a story line links to: each writer's, and each of its tags' that has one."""
+        bylines, tags, seen = [], [], set()
+        for author in article.authors:
+            slug = snapshot.author_slug(author.name)
+            if slug:
+                bylines.append((author.name, self.links.page(Scope(AUTHOR, slug))))
+        for tag in article.tags:
+            scope = Scope(TAG, snapshot.tag_slug(tag))
+            if scope.slug and scope not in seen and self.scopes.exists(scope, snapshot, now):
+                seen.add(scope)
+                tags.append((tag, self.links.page(scope)))
+        return StoryLinks(tuple(bylines), tuple(tags))
+
+    def _writers(self, scope: Scope, snapshot: Snapshot, now: datetime) -> tuple[tuple[str, str, int], ...]:
+        """A section's writers: those of its latest stories (its feed's), the busiest first."""
+        if scope.kind != SECTION:
+            return ()
+        counts: dict[str, list] = {}
+        for article in snapshot.timeline(scope).visible_at(now, self.config.items_per_feed):
+            for author in article.authors:
+                slug = snapshot.author_slug(author.name)
+                if slug:
+                    counts.setdefault(slug, [0, author.name])[0] += 1
+        people = snapshot.people
+        named = [(person.name if (person := people.person(slug)) else snapshot.timeline(Scope(AUTHOR, slug)).name
+                  or name, slug, count) for slug, (count, name) in counts.items()]
+        return tuple((name, self.links.page(Scope(AUTHOR, slug)), count)
+                     for name, slug, count in sorted(named, key=lambda w: (-w[2], w[0])))
+
     def page(self, key: PageKey, snapshot: Snapshot, now: datetime) -> DocumentPlan:
         site = snapshot.site
-        section = site.section(key.section) if key.section else None
-        articles = snapshot.timeline(key.section).visible_at(now, self.config.items_per_page)
+        subject = self.scopes.subject(key.scope, snapshot)
+        articles = snapshot.timeline(key.scope).visible_at(now, self.config.items_per_page)
         chosen, valid_until = select(articles, snapshot, now)
-        valid_until = min(valid_until, snapshot.timeline(key.section).next_appearance(now) or FOREVER)
-        identity = (site.revision, tuple((a.revision, related) for a, related in chosen))
+        valid_until = min(valid_until, _appears(snapshot, key.scope, now))
+        story_links = {a.id: self._story_links(a, snapshot, now) for a, _ in chosen}
+        lists = tuple((word, self.links.opml(kind)) for kind, word in LIST_WORDS
+                      if self.scopes.listed(kind, snapshot, now)) if key.scope.kind == ALL else ()
+        extras = PageExtras(story_links, self._writers(key.scope, snapshot, now), lists)
+        if key.scope.kind != ALL:          # a tag crossing its threshold changes which links story lines carry
+            valid_until = min(valid_until, _appears(snapshot, EVERYTHING, now))
+        identity = (site.revision, subject, tuple((a.revision, related) for a, related in chosen),
+                    tuple(story_links.values()), extras.writers, lists)
 
         def render() -> Rendered:
             shown = items(chosen, self.prepared)
             last_modified = _last_modified((i.article.updated for i in shown), now)
-            return Rendered.of(render_page(site, section, shown, self.links), "text/html; charset=utf-8",
+            return Rendered.of(render_page(site, subject, shown, self.links, extras), "text/html; charset=utf-8",
                                last_modified, kind=PAGE, gzip_level=self.config.gzip_level)
         return DocumentPlan(identity, valid_until, render)
 
-    def opml(self, snapshot: Snapshot, now: datetime) -> DocumentPlan:
+    def opml(self, kind: str, snapshot: Snapshot, now: datetime) -> DocumentPlan:
         site = snapshot.site
         newest = snapshot.timeline(None).visible_at(now, self.config.items_per_feed)
         last_modified = max((a.updated for a in newest), default=None)
-        identity = (site.revision, last_modified)
+        outlines = []
+        for scope in self.scopes.listed(kind, snapshot, now):
+            subject = self.scopes.subject(scope, snapshot)
+            outlines.append(Outline(f"{site.title} — {subject.title}", self.config.base_url + FeedKey(scope, "rss").path,
+                                    subject.link, subject.lede))
+        identity = (site.revision, last_modified, tuple(outlines))
+        title = f"{site.title} — {OPML_TITLES[kind]}"
 
         def render() -> Rendered:
-            return Rendered.of(render_opml(site, self.config.base_url, last_modified),
+            return Rendered.of(render_opml(site, title, outlines, last_modified),
                                f"{OPML_MIMETYPE}; charset=utf-8", _last_modified([last_modified], now), kind=PAGE,
                                gzip_level=self.config.gzip_level)
-        return DocumentPlan(identity, snapshot.timeline(None).next_appearance(now) or FOREVER, render)
+        return DocumentPlan(identity, _appears(snapshot, EVERYTHING, now), render)
+
+    def news_sitemap(self, snapshot: Snapshot, now: datetime) -> DocumentPlan:
+        """The stories published in the last two days, newest first, at most 1,000. It changes on its
+        own when the oldest of them turns two days old, or a scheduled story appears."""
+        timeline = snapshot.timeline(None)
+        start = math.nextafter(now.timestamp() - NEWS_WINDOW_SECONDS, math.inf)     # within the last two days
+        chosen = timeline.between(start, now.timestamp() + 1, now)[:NEWS_MAX_URLS]
+        leaves = chosen[-1].published.timestamp() + NEWS_WINDOW_SECONDS if chosen else FOREVER
+        site = snapshot.site
+        identity = (site.title, site.language, tuple((a.url, a.title, a.published) for a in chosen))
+
+        def render() -> Rendered:
+            return Rendered.of(render_news_sitemap(site, chosen), f"{SITEMAP_MIMETYPE}; charset=utf-8",
+                               _last_modified((a.updated for a in chosen), now), kind=PAGE,
+                               gzip_level=self.config.gzip_level)
+        return DocumentPlan(identity, min(leaves, _appears(snapshot, EVERYTHING, now)), render)
+
+    def robots(self) -> DocumentPlan:
+        sitemap = self.config.base_url + NEWS_SITEMAP_PATH
+        return DocumentPlan(sitemap, FOREVER, lambda: Rendered.of(
+            render_robots(sitemap), f"{ROBOTS_MIMETYPE}; charset=utf-8", None, kind=PAGE,
+            gzip_level=self.config.gzip_level))
+

@@ -9,11 +9,13 @@ from ..model import Site
 from ..paths import ARCHIVE_FORMATS, FeedKey
 from ..render.feeds import FeedInfo, Webfeeds, store_url
 from ..render.months import archive_label
+from ..render.subject import Subject
 
 
-def feed_info(key: FeedKey, site: Site, months: Sequence[str], complete: bool, config: Config) -> FeedInfo:
-    """The feed `key` names, given its section's archive pages (`months`, oldest first) and whether
-    the subscription feed holds every story (RFC 5005 §2)."""
+def feed_info(key: FeedKey, subject: Subject | None, site: Site, months: Sequence[str], complete: bool,
+              config: Config) -> FeedInfo:
+    """The feed `key` names, about `subject` (None: every section), given its scope's archive pages
+    (`months`, oldest first) and whether the subscription feed holds every story (RFC 5005 §2)."""
     base = config.base_url
     links: list[tuple[str, str]] = []
     label = None
@@ -28,7 +30,7 @@ def feed_info(key: FeedKey, site: Site, months: Sequence[str], complete: bool, c
         if index + 1 < len(months):
             links.append(("next-archive", base + key.archive(months[index + 1]).path))
         label = archive_label(key.month)
-    return FeedInfo(key=key, site=site, section=site.section(key.section) if key.section else None,
+    return FeedInfo(key=key, site=site, subject=subject,
                     self_url=base + key.path, media_base_url=base,
                     ttl_minutes=max(1, config.max_age // 60), hub_url=config.hub_url,
                     links=tuple(links), complete=complete and key.format in ARCHIVE_FORMATS,

@@ -10,8 +10,9 @@ from collections.abc import Callable, Hashable
 from datetime import datetime, timezone
 
 from ..config import Config
-from ..model import Article
-from ..paths import ARCHIVE_FORMATS, MEDIA_PREFIX, FeedKey, MediaKey, OpmlKey, PageKey, feed_keys, route
+from ..model import ALL, EVERYTHING, Article, Scope
+from ..paths import (ARCHIVE_FORMATS, MEDIA_PREFIX, OPML_PATHS, FeedKey, MediaKey, NewsSitemapKey, OpmlKey, PageKey,
+                     RobotsKey, feed_keys, route)
 from ..render.document import CachePolicy, Rendered
 from ..render.feeds import Prepared
 from ..store.snapshot import Snapshot, StoreSnapshot
@@ -50,10 +51,13 @@ class Publisher:
 
     # ---- what exists ----------------------------------------------------------------------------
 
-    def feed_keys(self, snapshot: StoreSnapshot | None = None) -> list[FeedKey]:
-        """Every subscription feed of the site (archives aside): the feeds a WebSub hub hears about."""
+    def feed_keys(self, snapshot: StoreSnapshot | None = None, now: datetime | None = None) -> list[FeedKey]:
+        """Every subscription feed of the site at `now` (archives aside): every section's, writer's and
+        tag's. The feeds a WebSub hub hears about."""
         snapshot = snapshot or self.store.snapshot
-        return feed_keys([s.slug for s in snapshot.site.sections] if snapshot.site else [])
+        if not isinstance(snapshot, Snapshot):
+            return feed_keys([])
+        return feed_keys(self.planner.scopes.every(snapshot, now or self.clock()))
 
     def paths(self, now: datetime | None = None, *, archives: bool = True) -> list[str]:
         """Every path the publication serves at `now`, as the static build writes them."""
@@ -67,26 +71,27 @@ class Publisher:
         snapshot = self.store.snapshot
         if not isinstance(snapshot, Snapshot):      # no site file read yet
             return []
-        slugs = [s.slug for s in snapshot.site.sections]
-        paths = [PageKey(None).path, *(PageKey(slug).path for slug in slugs), OpmlKey().path,
-                 *(key.path for key in self.feed_keys(snapshot))]
+        scopes = self.planner.scopes.every(snapshot, now)
+        paths = [PageKey(EVERYTHING).path, *(PageKey(scope).path for scope in scopes),
+                 *(OpmlKey(kind).path for kind in OPML_PATHS), NewsSitemapKey().path, RobotsKey().path,
+                 *(key.path for key in feed_keys(scopes))]
         if archives and self.config.archives:
-            for slug in slugs:
-                for archive in self.plan(snapshot, slug, now).pages:
-                    paths += [FeedKey(slug, fmt, archive).path for fmt in ARCHIVE_FORMATS]
+            for scope in scopes:
+                for archive in self.plan(snapshot, scope, now).pages:
+                    paths += [FeedKey(scope, fmt, archive).path for fmt in ARCHIVE_FORMATS]
         return paths
 
-    def plan(self, snapshot: Snapshot, section: str | None, now: datetime) -> Plan:
-        """How `section`'s stories split between its feed and its archives; remembered while the
-        section's timeline is the same object (snapshots share an unchanged section's timeline)."""
-        timeline = snapshot.timeline(section)
-        memo_key = (section, timeline.visible_count(now), month_of(now.timestamp()))
+    def plan(self, snapshot: Snapshot, scope: Scope, now: datetime) -> Plan:
+        """How `scope`'s stories split between its feed and its archives; remembered while the
+        scope's timeline is the same object (snapshots share an unchanged scope's timeline)."""
+        timeline = snapshot.timeline(scope)
+        memo_key = (scope, timeline.visible_count(now), month_of(now.timestamp()))
         memo = self._plans.get(memo_key)
         if memo is not None and memo[0] is timeline:
             return memo[1]
         result = plan(timeline, now, self.config.items_per_feed, self.config.max_feed_bytes,
-                      self.config.archives and section is not None)
-        if len(self._plans) > 1000:
+                      self.config.archives and scope.kind != ALL)
+        if len(self._plans) > 100_000:
             self._plans.clear()
         self._plans[memo_key] = (timeline, result)
         return result

@@ -71,7 +71,7 @@ def feed_findings(publisher: Publisher, now: datetime) -> list[Finding]:
     found: list[Finding] = []
     snapshot = publisher.store.snapshot
     window = publisher.config.max_age
-    for key in publisher.feed_keys(snapshot):
+    for key in publisher.feed_keys(snapshot, now):
         document = publisher.document(key.path, now)
         trimmed = publisher.trimmed.get(key.path)
         if trimmed is not None:
@@ -83,7 +83,7 @@ def feed_findings(publisher: Publisher, now: datetime) -> list[Finding]:
             found.append(Finding(key.path, GOOGLE, f"is {len(document.body):,} bytes; the limit is 2 MB"))
         if key.format != "rss":
             continue                                  # the same stories in every format: say it once
-        times = snapshot.timeline(key.section).visible_times(now)          # oldest first
+        times = snapshot.timeline(key.scope).visible_times(now)            # oldest first
         busiest = max((bisect.bisect_right(times, t + window) - i for i, t in enumerate(times)), default=0)
         if busiest > GOOGLE_NEWS_MAX_NEW:
             found.append(Finding(key.path.removesuffix("rss.xml") or "(all sections)", GOOGLE,

@@ -29,11 +29,12 @@ from feedgen.ext.base import BaseEntryExtension, BaseExtension
 from feedgen.feed import FeedGenerator
 from lxml import etree
 
-from ..model import EPOCH, Article, RelatedLink, Section, Site
+from ..model import AUTHOR, EPOCH, Article, RelatedLink, Site
 from ..source.text import plain_text
 from .html import body_html, html_to_text, story_text, summarize
+from .subject import Subject
 from ..uri import normalize_url
-from ..paths import FeedKey
+from ..paths import FeedKey, scope_prefix
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
 MEDIA_NS = "http://search.yahoo.com/mrss/"
@@ -91,7 +92,7 @@ class FeedInfo:
     """Everything about a feed that is not its items."""
     key: FeedKey
     site: Site
-    section: Section | None
+    subject: Subject | None                   # None: every section
     self_url: str
     media_base_url: str
     ttl_minutes: int
@@ -103,23 +104,32 @@ class FeedInfo:
 
     @property
     def title(self) -> str:
-        title = f"{self.site.title} — {self.section.title}" if self.section else self.site.title
+        title = f"{self.site.title} — {self.subject.title}" if self.subject else self.site.title
         return f"{title} — {self.archive_label}" if self.archive_label else title
 
     @property
     def description(self) -> str:
-        if self.section:
-            return self.section.description or f"{self.section.title} from {self.site.title}"
+        if self.subject:
+            return self.subject.description
         return self.site.description or f"All sections of {self.site.title}"
 
     @property
     def site_link(self) -> str:
-        return urljoin(self.site.url, quote(self.section.slug) + "/") if self.section else self.site.url
+        return self.subject.link if self.subject else self.site.url
 
     @property
     def feed_id(self) -> str:
-        scope = f"sections/{self.section.slug}" if self.section else "all"
+        scope = scope_prefix(self.subject.scope).rstrip("/") if self.subject else "all"
         return tag_uri(self.site, f"feed:{scope}")
+
+    @property
+    def logo(self) -> str | None:
+        """The feed's image: a writer's photo in their feed, else the site's logo."""
+        return (self.subject.image if self.subject else None) or store_url(self.site.logo, self.media_base_url)
+
+    @property
+    def icon(self) -> str | None:
+        return (self.subject.image if self.subject else None) or store_url(self.site.icon, self.media_base_url)
 
 
 def entry_updated(article: Article) -> datetime:
@@ -225,6 +235,12 @@ class _FeedExtension(BaseExtension):
     def extend_atom(self, feed):
         for rel, href in self._links():                     # Atom's own namespace is feedgen's default
             etree.SubElement(feed, "link", href=href, rel=rel)
+        subject = self.info.subject
+        if subject is not None and subject.scope.kind == AUTHOR:     # a writer's feed is by them (RFC 4287 §4.2.1)
+            author = etree.SubElement(feed, "author")
+            etree.SubElement(author, "name").text = subject.title
+            if subject.person_url:
+                etree.SubElement(author, "uri").text = subject.person_url
         self._markers(feed)
         return feed
 
@@ -331,7 +347,7 @@ def render_feed(info: FeedInfo, items: list[Item]) -> bytes:
     fg.docs("https://www.rssboard.org/rss-specification")
     fg.updated(updated)
     fg.ttl(info.ttl_minutes)
-    logo, icon = store_url(site.logo, info.media_base_url), store_url(site.icon, info.media_base_url)
+    logo, icon = info.logo, info.icon
     if logo:
         fg.image(url=logo, title=info.title, link=info.site_link)
     if icon:

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import json
 
-from ..model import EPOCH
-from .feeds import FeedInfo, Item, content_html, item_guid, store_url
+from ..model import AUTHOR, EPOCH
+from .feeds import FeedInfo, Item, content_html, item_guid
 
 VERSION = "https://jsonfeed.org/version/1.1"
 EXTENSION_DOCS = "https://github.com/feedsvc/feedsvc/blob/main/docs/JSONFEED.md"
@@ -65,16 +65,20 @@ def render_json_feed(info: FeedInfo, items: list[Item]) -> bytes:
         "description": info.description,
         "language": site.language,
     }
-    icon = store_url(site.icon, info.media_base_url)
+    icon = info.icon
     if icon:
         feed["icon"] = icon
         feed["favicon"] = icon
+    subject = info.subject
+    if subject is not None and subject.scope.kind == AUTHOR:
+        feed["authors"] = [{"name": subject.title, **({"url": subject.person_url} if subject.person_url else {}),
+                            **({"avatar": subject.image} if subject.image else {})}]
     if info.hub_url:
         feed["hubs"] = [{"type": "WebSub", "url": info.hub_url}]
     feed["_feedsvc"] = {
         "about": EXTENSION_DOCS,
         "updated": _time(max((i.article.updated for i in items), default=EPOCH)),
-        **({"section": {"slug": info.section.slug, "title": info.section.title}} if info.section else {}),
+        **({subject.scope.kind: {"slug": subject.scope.slug, "title": subject.title}} if subject else {}),
         **({"copyright": site.copyright} if site.copyright else {}),
     }
     feed["items"] = [_item(item, info) for item in items]

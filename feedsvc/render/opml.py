@@ -1,39 +1,49 @@
-"""OPML 2.0 (http://opml.org/spec2.opml): every section's feed in one file, so a reader can subscribe
-to the whole publication at once. One outline per section, in RSS (listing Atom and JSON too would
-make readers subscribe to each story three times)."""
+"""OPML 2.0 (http://opml.org/spec2.opml): a list of feeds in one file, so a reader can subscribe to all
+of them at once — every section's (`feeds.opml`), every writer's, every tag's. One outline per feed, in
+RSS (listing Atom and JSON too would make readers subscribe to each story three times)."""
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from email.utils import format_datetime
 
 from lxml import etree
 
 from ..model import Site
-from ..paths import FeedKey
 
 OPML_MIMETYPE = "text/x-opml"
 
 
-def render_opml(site: Site, base_url: str, modified: datetime | None) -> bytes:
+@dataclass(frozen=True)
+class Outline:
+    """One feed in the list: its name, RSS address, web page and description."""
+    title: str
+    xml_url: str
+    html_url: str
+    description: str = ""
+
+
+def render_opml(site: Site, title: str, outlines: Sequence[Outline], modified: datetime | None) -> bytes:
     root = etree.Element("opml", version="2.0")
     head = etree.SubElement(root, "head")
-    etree.SubElement(head, "title").text = f"{site.title} — every section"
+    etree.SubElement(head, "title").text = title
     if modified is not None:
         etree.SubElement(head, "dateModified").text = format_datetime(modified, usegmt=True)
     etree.SubElement(head, "docs").text = "http://opml.org/spec2.opml"
     body = etree.SubElement(root, "body")
     folder = etree.SubElement(body, "outline", text=site.title, title=site.title)
-    for section in site.sections:
+    for outline in outlines:
         attributes = {
             "type": "rss",
             "version": "RSS2",
-            "text": f"{site.title} — {section.title}",   # readers name the subscription after `text`
-            "title": f"{site.title} — {section.title}",
-            "xmlUrl": base_url + FeedKey(section.slug, "rss").path,
-            "htmlUrl": f"{site.url}{section.slug}/",
+            "text": outline.title,            # readers name the subscription after `text`
+            "title": outline.title,
+            "xmlUrl": outline.xml_url,
+            "htmlUrl": outline.html_url,
             "language": site.language,
         }
-        if section.description:
-            attributes["description"] = section.description
+        if outline.description:
+            attributes["description"] = outline.description
         etree.SubElement(folder, "outline", attributes)
     return etree.tostring(root, pretty_print=True, xml_declaration=True, encoding="UTF-8")

@@ -1,23 +1,26 @@
-"""HTML pages for people — the home page and each section's page: the latest stories with photo,
-caption, credit, summary and related links, and obvious ways to subscribe. Rendered with Jinja2 and
-autoescaping on (every piece of store text is escaped), no JavaScript, no XSLT. Pure, like the feed
-renderers: same inputs, same bytes."""
+"""HTML pages for people — the home page and each section's, writer's and tag's page: the latest
+stories with photo, caption, credit, summary and related links, bylines and tags linked to their own
+pages, and obvious ways to subscribe. Rendered with Jinja2 and autoescaping on (every piece of store
+text is escaped), no JavaScript, no XSLT. Pure, like the feed renderers: same inputs, same bytes."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 
-from ..model import Section, Site
+from ..model import ALL, AUTHOR, EVERYTHING, SECTION, TAG, Scope, Site
 from .feeds import Item
 from .months import MONTH_NAMES
-from ..paths import FEED_FORMATS, FeedKey
+from .subject import Subject
+from ..paths import FEED_FORMATS, OPML_PATHS, FeedKey, PageKey
 
 _env = Environment(loader=PackageLoader("feedsvc.render", "templates"), autoescape=select_autoescape(default=True),
                    trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
 
 FORMAT_LABELS = {"rss": "RSS", "atom": "Atom", "json": "JSON Feed"}
+KIND_WORDS = {ALL: "every section", SECTION: "section", AUTHOR: "writer", TAG: "tag"}
 
 
 def human_time(moment: datetime, zone: tzinfo) -> str:
@@ -33,17 +36,37 @@ class PageLinks:
     base_url: str
     opml_url: str
 
-    def feeds(self, section: str | None, site: Site) -> list[dict]:
-        name = site.title if section is None else f"{site.title} — {site.section(section).title}"
-        return [{"label": FORMAT_LABELS[fmt], "url": self.base_url + FeedKey(section, fmt).path,
+    def feeds(self, scope: Scope, name: str) -> list[dict]:
+        """The scope's feeds, one per format; `name` is what a reader will call the subscription."""
+        return [{"label": FORMAT_LABELS[fmt], "url": self.base_url + FeedKey(scope, fmt).path,
                  "type": FEED_FORMATS[fmt][1], "title": f"{name} ({FORMAT_LABELS[fmt]})"}
                 for fmt in FEED_FORMATS]
 
-    def page(self, section: str | None) -> str:
-        return self.base_url + (f"sections/{section}/" if section else "")
+    def page(self, scope: Scope) -> str:
+        return self.base_url + PageKey(scope).path
+
+    def opml(self, kind: str) -> str:
+        return self.base_url + OPML_PATHS[kind]
 
 
-def _story(item: Item, site: Site) -> dict:
+@dataclass(frozen=True)
+class StoryLinks:
+    """Where a story's bylines and tags lead: each writer's page, and the pages of those of its tags
+    that have one (a one-off tag has none)."""
+    bylines: tuple[tuple[str, str], ...] = ()     # (name as written, page URL)
+    tags: tuple[tuple[str, str], ...] = ()        # (tag as written, page URL)
+
+
+@dataclass(frozen=True)
+class PageExtras:
+    """What a page shows besides its stories: a section's writers, and on the home page the lists of
+    every writer's and tag's feed (only those that have feeds)."""
+    story_links: Mapping[str, StoryLinks] = field(default_factory=dict)   # by story id
+    writers: Sequence[tuple[str, str, int]] = ()       # (name, page URL, stories among the section's latest)
+    lists: Sequence[tuple[str, str]] = ()               # (what, OPML URL) for writers and tags
+
+
+def _story(item: Item, site: Site, links: StoryLinks) -> dict:
     article = item.article
     section = site.section(article.section)
     return {
@@ -51,7 +74,7 @@ def _story(item: Item, site: Site) -> dict:
         "published": human_time(article.published, site.tz), "published_iso": article.published.isoformat(),
         "updated": human_time(article.updated, site.tz) if article.updated > article.published else None,
         "updated_iso": article.updated.isoformat(),
-        "byline": ", ".join(a.name for a in article.authors),
+        "byline": ", ".join(a.name for a in article.authors), "bylines": links.bylines, "tags": links.tags,
         "section": section.title if section else article.section, "section_slug": article.section,
         "photo": article.photo, "summary": item.prepared.summary,
         "related": [{"title": link.title, "url": link.url} for link in item.related],
@@ -66,16 +89,21 @@ def direction(language: str) -> str:
     return "rtl" if language.split("-")[0].lower() in _RIGHT_TO_LEFT else "ltr"
 
 
-def render_page(site: Site, section: Section | None, items: list[Item], links: PageLinks) -> bytes:
-    """The home page (section None) or one section's page."""
-    slug = section.slug if section else None
-    sections = [{"title": s.title, "description": s.description, "page": links.page(s.slug),
-                 "feeds": links.feeds(s.slug, site)} for s in site.sections]
-    alternates = links.feeds(slug, site)
-    if section is None:
+def render_page(site: Site, subject: Subject | None, items: list[Item], links: PageLinks,
+                extras: PageExtras = PageExtras()) -> bytes:
+    """The home page (subject None) or one section's, writer's or tag's page."""
+    scope = subject.scope if subject else EVERYTHING
+    sections = [{"title": s.title, "description": s.description, "page": links.page(Scope(SECTION, s.slug)),
+                 "feeds": links.feeds(Scope(SECTION, s.slug), f"{site.title} — {s.title}")} for s in site.sections]
+    subscribe = links.feeds(scope, f"{site.title} — {subject.title}" if subject else site.title)
+    alternates = list(subscribe)
+    if subject is None:
         alternates += [feed for s in sections for feed in s["feeds"]]
+    empty = StoryLinks()
     page = _env.get_template("page.html").render(
-        site=site, direction=direction(site.language), section=section, stories=[_story(item, site) for item in items],
-        subscribe=links.feeds(slug, site), sections=sections, alternates=alternates,
-        home=links.page(None), opml=links.opml_url)
+        site=site, direction=direction(site.language), subject=subject, kind=KIND_WORDS[scope.kind],
+        stories=[_story(item, site, extras.story_links.get(item.article.id, empty)) for item in items],
+        subscribe=subscribe, sections=sections, alternates=alternates, writers=extras.writers, lists=extras.lists,
+        home=links.page(EVERYTHING), opml=links.opml_url)
     return page.encode("utf-8")
+

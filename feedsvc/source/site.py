@@ -9,7 +9,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from . import frontmatter
 from .frontmatter import describe
-from ..model import Problem, Section, Site
+from ..model import Problem, Section, Site, Tag
+from .slugs import slugify
 from .text import decode_references, plain_text, xml_clean
 from ..uri import base_url, is_dns_name, normalize_url
 
@@ -98,6 +99,26 @@ def parse_site(data: bytes, display_path: str = SITE_FILE) -> tuple[Site, list[P
         section_title = text(item.get("title"), f"{where}.title") or slug
         sections.append(Section(slug, section_title, text(item.get("description"), f"{where}.description")))
 
+    tags: list[Tag] = []
+    raw_tags = meta.get("tags")
+    if raw_tags is not None and not isinstance(raw_tags, list):
+        error("tags", "must be a list of tags, each with a name (or slug), and a title or description")
+        raw_tags = []
+    for index, item in enumerate(raw_tags or []):
+        where = f"tags[{index}]"
+        if not isinstance(item, dict):
+            error(where, "must be a mapping with a name (or slug), and a title or description")
+            continue
+        name = text(item.get("name"), f"{where}.name")
+        slug = text(item.get("slug"), f"{where}.slug") or slugify(name)
+        if not slug or not _SLUG.match(slug):
+            error(f"{where}.slug", f"needs a name, or a slug of lower-case letters, digits and hyphens (got {slug!r})")
+            continue
+        if any(t.slug == slug for t in tags):
+            error(f"{where}", f"the tag {slug!r} is described twice")
+        tags.append(Tag(slug, text(item.get("title"), f"{where}.title") or name or slug,
+                        text(item.get("description"), f"{where}.description")))
+
     def image(name: str) -> str | None:
         """A store path as given (served under the base URL), or an absolute URL made a valid URI."""
         value = text(meta.get(name), name) or None
@@ -117,7 +138,7 @@ def parse_site(data: bytes, display_path: str = SITE_FILE) -> tuple[Site, list[P
         copyright=text(meta.get("copyright"), "copyright"),
         logo=images["logo"], icon=images["icon"], cover=images["cover"],
         accent_color=("#" + accent.lstrip("#")) if accent else None,
-        tag_date=tag_date, sections=tuple(sections),
+        tag_date=tag_date, sections=tuple(sections), tags=tuple(tags),
         revision=hashlib.blake2b(data, digest_size=12).hexdigest())
     return site, warnings
 

@@ -237,7 +237,7 @@ def build(config: Config, out_dir: str | os.PathLike, *, strict: bool = False, n
                                  "the previous output is untouched") from exc
     report.written, report.reused, report.bytes = writer.written, writer.reused, writer.total_bytes
     report.files = len(writer.record)
-    feeds = {key.path for key in publisher.feed_keys(publisher.store.snapshot)}
+    feeds = {key.path for key in publisher.feed_keys(publisher.store.snapshot, now)}
     report.changed_feeds = [config.base_url + name for name in report.written if name in feeds]
     report.seconds = time.perf_counter() - started
     return report
@@ -255,7 +255,7 @@ def _build_once(publisher: Publisher, config: Config, out_dir: Path, now: dateti
     if strict and report.errors:
         raise BuildError(f"{report.errors} error(s) in the store and --strict was given; output left as it was")
     report.articles = snapshot.timeline(None).visible_count(now)
-    report.feeds = len(publisher.feed_keys(snapshot))
+    report.feeds = len(publisher.feed_keys(snapshot, now))
     appearance = snapshot.timeline(None).next_appearance(now)
     report.next_change = datetime.fromtimestamp(appearance, timezone.utc) if appearance else None
     _clean_leftovers(out_dir.absolute())

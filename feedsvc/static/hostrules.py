@@ -5,9 +5,10 @@ from __future__ import annotations
 import re
 from urllib.parse import urlsplit, urlunsplit
 
-from ..paths import ARCHIVE_FORMATS, FEED_FORMATS, OPML_PATH, base_path
+from ..paths import ARCHIVE_FORMATS, FEED_FORMATS, NEWS_SITEMAP_PATH, OPML_PATHS, ROBOTS_PATH, SCOPE_FOLDERS, base_path
 from ..render.document import ARCHIVE, FEED, MEDIA, PAGE, CachePolicy
 from ..render.opml import OPML_MIMETYPE
+from ..render.sitemap import ROBOTS_MIMETYPE, SITEMAP_MIMETYPE
 
 HEADERS_FILE = "_headers"                # Netlify / Cloudflare Pages header rules
 NGINX_FILE = "nginx-feedsvc.conf"        # an nginx snippet to include in a server block
@@ -77,21 +78,27 @@ def nginx_snippet(policy: CachePolicy, hub_url: str | None = None, base_url: str
     root = "/" + base_path(base_url)              # "/" or "/feeds/": where the published paths start
     pattern = re.escape(root)
     feed, archive = policy.cache_control(FEED), policy.cache_control(ARCHIVE)
+    folders = "|".join(SCOPE_FOLDERS.values())          # sections, writers and tags have archives alike
     blocks = []
     for fmt in ARCHIVE_FORMATS:
         file_name, mimetype = FEED_FORMATS[fmt]
         blocks += [f"# {fmt} archives (RFC 5005): months that are over",
-                   _location(rf"^{pattern}sections/[^/]+/archive/[0-9]{{4}}-[0-9]{{2}}(-[0-9]+)?/{re.escape(file_name)}$",
+                   _location(rf"^{pattern}({folders})/[^/]+/archive/[0-9]{{4}}-[0-9]{{2}}(-[0-9]+)?/{re.escape(file_name)}$",
                              mimetype, archive)]
     # WebSub discovery by Link header; nginx fills in each feed's own address (its published path).
     origin = urlunsplit(urlsplit(base_url)[:2] + ("", "", ""))
     link = f'<{hub_url}>; rel="hub", <{origin}$uri>; rel="self"' if hub_url else None
     for fmt, (file_name, mimetype) in FEED_FORMATS.items():
         blocks += [f"# {fmt} feeds", _location(rf"(^|/){re.escape(file_name)}$", mimetype, feed, link)]
-    blocks += ["# the OPML list of every section feed",
-               _location(rf"^{pattern}{re.escape(OPML_PATH)}$", OPML_MIMETYPE, feed),
+    opml = "|".join(re.escape(path) for path in OPML_PATHS.values())
+    blocks += ["# the OPML lists of every section's, writer's and tag's feed",
+               _location(rf"^{pattern}({opml})$", OPML_MIMETYPE, feed),
+               "# for search engines: the Google News sitemap and robots.txt",
+               _location(rf"^{pattern}{re.escape(NEWS_SITEMAP_PATH)}$", SITEMAP_MIMETYPE, policy.cache_control(PAGE)),
+               _location(rf"^{pattern}{re.escape(ROBOTS_PATH)}$", ROBOTS_MIMETYPE, policy.cache_control(PAGE)),
                "# pages for people", _location(r"(^|/)index\.html$", "text/html", policy.cache_control(PAGE))]
-    types = " ".join([*(mimetype for _, mimetype in FEED_FORMATS.values()), OPML_MIMETYPE])
+    types = " ".join([*(mimetype for _, mimetype in FEED_FORMATS.values()), OPML_MIMETYPE, SITEMAP_MIMETYPE,
+                      ROBOTS_MIMETYPE])
     by_type: dict[str, list[str]] = {}
     for ending, mimetype in MEDIA_TYPES.items():
         by_type.setdefault(mimetype, []).append(ending)

@@ -38,6 +38,10 @@ class References:
         else:
             self._dangling.discard(article_id)
 
+    def referrers(self, article_id: str) -> set[str]:
+        """The paths of the stories that link to `article_id`."""
+        return self._referrers.get(article_id, set())
+
     def all_dangling(self) -> None:
         """Every named id dangles: nothing is published any more (a new site file, read again)."""
         self._dangling = set(self._referrers)

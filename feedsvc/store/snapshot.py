@@ -10,8 +10,13 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Mapping
 
-from ..model import Article, Problem, Site
+from ..model import EVERYTHING, SECTION, Article, Problem, Scope, Site
+from ..source.people import NOBODY, People
+from ..source.people import AUTHORS_FILE
+from ..source.slugs import look_alikes, slugify
 from .timeline import Timeline
+
+HISTORY = 64            # snapshots whose changed scopes a snapshot remembers
 
 FUTURE_SLACK = timedelta(days=1)
 
@@ -23,12 +28,13 @@ class Changes:
     edited: set[str] = field(default_factory=set)
     deleted: set[str] = field(default_factory=set)
     site: bool = False
+    people: bool = False                              # the authors file changed who is who
     deferred: set[str] = field(default_factory=set)   # left for the next look: modified too recently
     switched: set[str] = field(default_factory=set)   # published or withdrawn: a story scheduled with the
                                                       # same id or URL as another came due
 
     def __bool__(self) -> bool:
-        return bool(self.added or self.edited or self.deleted or self.site or self.switched)
+        return bool(self.added or self.edited or self.deleted or self.site or self.people or self.switched)
 
 
 @dataclass(frozen=True)
@@ -38,20 +44,72 @@ class StoreSnapshot:
     generation: int
     site: Site | None
     by_id: Mapping[str, Article]                       # published and scheduled stories (no drafts)
-    timelines: Mapping[str | None, Timeline]           # per section slug, and ALL
+    timelines: Mapping[Scope, Timeline]                # per scope with a story, ALL and each declared section
     problems: tuple[Problem, ...]
     files: int
     drafts: int = 0
+    people: People = NOBODY                            # who each byline is (the authors file)
+    # (generation, the scopes it changed — None: all) for this snapshot and up to HISTORY before it
+    history: tuple[tuple[int, frozenset[Scope] | None], ...] = ()
 
-    def timeline(self, section: str | None) -> Timeline:
-        """`section`'s stories newest first (None: every section); empty for a section not declared."""
-        found = self.timelines.get(section)
+    def timeline(self, scope: Scope | str | None) -> Timeline:
+        """`scope`'s stories newest first (None: every section; a text: that section); empty for a
+        scope without stories."""
+        key = EVERYTHING if scope is None else Scope(SECTION, scope) if isinstance(scope, str) else scope
+        found = self.timelines.get(key)
         return found if found is not None else Timeline((), self.by_id)
+
+    def scopes(self, kind: str) -> list[Scope]:
+        """Every scope of this kind with a published or scheduled story, sorted by slug."""
+        return sorted(scope for scope in self.timelines if scope.kind == kind)
+
+    def author_slug(self, name: str) -> str:
+        """The slug of the writer a byline names."""
+        return self.people.slug_of(name)
+
+    @staticmethod
+    def tag_slug(tag: str) -> str:
+        """The slug a tag's timeline is kept under (its spellings folded into one)."""
+        return slugify(tag)
+
+    def changed_since(self, generation: int) -> frozenset[Scope] | None:
+        """The scopes whose stories changed after `generation` (None: all of them, or no longer known)."""
+        if generation >= self.generation:
+            return frozenset()
+        if not self.history or self.history[0][0] > generation + 1:
+            return None
+        changed: set[Scope] = set()
+        for made, scopes in self.history:
+            if made > generation:
+                if scopes is None:
+                    return None
+                changed |= scopes
+        return frozenset(changed)
 
     def visible(self, article_id: str, now: datetime) -> Article | None:
         """The story with this id, if it is published and not still scheduled at `now`."""
         article = self.by_id.get(article_id)
         return article if article is not None and article.visible_at(now) else None
+
+    def look_alike_bylines(self, display_root: str = "") -> list[Problem]:
+        """Warnings for bylines that look like one person spelt two ways ("José Núñez", "Jose Nunez",
+        "J. Núñez"), unless the authors file names both. A reading, for `check`: it compares names."""
+        first: dict[str, str] = {}                       # spelling → the first story (by path) that uses it
+        for article in sorted(self.by_id.values(), key=lambda a: a.path):
+            for author in article.authors:
+                first.setdefault(author.name, article.path)
+        problems = []
+        for a, b, why in look_alikes(list(first)):
+            if self.people.declared(a) and self.people.declared(b):
+                continue
+            joined = self.people.slug_of(a) == self.people.slug_of(b)
+            outcome = ("they share one writer's feed; spell the byline one way, or list both in "
+                       if joined else "they get a feed each; if they are one person, list both in ")
+            earlier, later = sorted((a, b), key=lambda name: (first[name], name))
+            problems.append(Problem(display_root + first[later], "authors",
+                                    f"{later!r} looks like {earlier!r} ({display_root}{first[earlier]}): {why}; "
+                                    f"{outcome}{AUTHORS_FILE} (also_known_as)", "warning"))
+        return sorted(problems, key=lambda p: (p.path, p.message))
 
     @property
     def errors(self) -> list[Problem]:

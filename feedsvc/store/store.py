@@ -23,9 +23,10 @@ from ..source.photos import PhotoError
 from .files import ArticleReader
 from .folder import Folder
 from .parsecache import ParseCache
+from .peoplewatch import PeopleWatch
 from .policy import collector_paused, worth_saving
 from .sitewatch import SiteWatch
-from .snapshot import Changes, Snapshot, StoreSnapshot
+from .snapshot import HISTORY, Changes, Snapshot, StoreSnapshot
 from .stories import Stories
 from .timeline import ALL, Timeline
 from .walk import Listing, StoreUnreadable
@@ -51,11 +52,13 @@ class Store:
         self._lock = threading.Lock()
         self._folder = Folder(self.root, self._reader, self._display, self._moved)
         self._site_watch = SiteWatch(self.root, self._reader, self._display)
+        self._people_watch = PeopleWatch(self.root, self._reader, self._display)
         self._stories = Stories(self._folder.story)
         self._generation = 0
         self._unreadable: Problem | None = None            # why the store folder could not be listed
         self._looked = False
         self.snapshot: StoreSnapshot = StoreSnapshot(0, None, {}, {ALL: Timeline((), {})}, (), 0)
+        self._history: tuple[tuple[int, frozenset | None], ...] = ()
 
     @classmethod
     def from_config(cls, config: Any, *, settle: float = 0.0, wait: float = 0.0, keep_bodies: bool = False
@@ -113,6 +116,10 @@ class Store:
         listing = self._folder.walk() if paths is None else None
         if listing is None:
             self._folder.check_root()
+        people = self._people_watch.refresh(self._folder.racy)
+        if people is not None:
+            self._stories.set_people(people)        # who is who: the writers' timelines are made again
+            changes.people = True
         previous = self._site_watch.site
         site = self._site_watch.refresh(self._folder.racy)
         if site is not None:
@@ -149,7 +156,7 @@ class Store:
     def _trouble(self) -> list[Problem]:
         """The problems of the store as a whole (its folder, its site file), not of one story's content."""
         return [*([self._unreadable] if self._unreadable else []), *self._site_watch.problems,
-                *self._folder.trouble()]
+                *self._people_watch.problems, *self._folder.trouble()]
 
     def _log_trouble(self, was_unreadable: bool, full: bool) -> None:
         """Say what is wrong with the folder on every look (on every full scan for a folder it cannot
@@ -203,14 +210,17 @@ class Store:
             self.save_cache()
 
     def _publish(self) -> None:
-        """Publish a new snapshot: copies of what changed, sharing unchanged section timelines."""
+        """Publish a new snapshot: copies of what changed, sharing unchanged timelines."""
         self._generation += 1
         site, stories = self._site_watch.site, self._stories
-        rest = (stories.by_id, stories.timelines(), tuple(self._problems()), len(self._folder.files), stories.drafts)
+        timelines, changed = stories.timelines()
+        self._history = (*self._history[-HISTORY:], (self._generation, changed))
+        rest = dict(by_id=stories.by_id, timelines=timelines, problems=tuple(self._problems()),
+                    files=len(self._folder.files), drafts=stories.drafts, people=stories.people, history=self._history)
         if site is None:
-            self.snapshot = StoreSnapshot(self._generation, None, *rest)
+            self.snapshot = StoreSnapshot(self._generation, None, **rest)
         else:
-            self.snapshot = Snapshot(self._generation, site, *rest)       # what the publisher renders from
+            self.snapshot = Snapshot(self._generation, site, **rest)       # what the publisher renders from
 
     def _problems(self) -> list[Problem]:
         problems = [*self._trouble(), *self._folder.problems(),

@@ -9,11 +9,13 @@ a full read indexes in bulk instead (one sort at the end, not one insert per sto
 from __future__ import annotations
 
 import contextlib
-from typing import Callable, Iterator
+from typing import Callable, Iterator, Mapping
 
 import immutables
 
-from ..model import Article, Problem, Site, Status
+from ..model import AUTHOR, EVERYTHING, SECTION, TAG, Article, Problem, Scope, Site, Status
+from ..source.people import NOBODY, People
+from ..source.slugs import slugify
 from .claims import Claims
 from .references import References
 from .timeline import Timeline, TimelineIndex
@@ -37,13 +39,39 @@ class Stories:
         self.drafts = 0
         self._claims = Claims(lambda relpath: _claimant(self._story_of(relpath)))
         self._references = References(lambda article_id: article_id in self._ids())
-        self._timelines = TimelineIndex()
+        self.people: People = NOBODY
+        self._tag_slugs: dict[str, str] = {}
+        self._timelines = TimelineIndex(self._scopes_of)
+
+    def _scopes_of(self, article: Article) -> dict[Scope, str]:
+        """The timelines a story is in — every story's, its section's, each writer's, each tag's — with
+        how it spells the writer or tag (two spellings that fold to one slug count once)."""
+        scopes = {EVERYTHING: "", Scope(SECTION, article.section): ""}
+        for author in article.authors:
+            slug = self.people.slug_of(author.name)
+            if slug:
+                scopes.setdefault(Scope(AUTHOR, slug), author.name)
+        for tag in article.tags:
+            slug = self._tag_slugs.get(tag)
+            if slug is None:
+                slug = slugify(tag)
+                if len(self._tag_slugs) < 500_000:
+                    self._tag_slugs[tag] = slug
+            if slug:
+                scopes.setdefault(Scope(TAG, slug), tag)
+        return scopes
 
     def _ids(self) -> immutables.Map[str, Article] | immutables.MapMutation[str, Article]:
         return self._bulk if self._bulk is not None else self.by_id
 
-    def _slugs(self) -> list[str]:
-        return [section.slug for section in self.site.sections] if self.site else []
+    def _sections(self) -> list[Scope]:
+        return [Scope(SECTION, section.slug) for section in self.site.sections] if self.site else []
+
+    def set_people(self, people: People) -> None:
+        """A new authors file: bylines may name other writers now, so the writers' timelines are made again."""
+        self.people = people
+        if self._bulk is None:
+            self._timelines.rebuild(self._sections(), self._published.values())
 
     def reset(self, site: Site) -> None:
         """Start over for a new site file: sections and URLs may all have changed."""
@@ -51,7 +79,7 @@ class Stories:
         self._published.clear()
         self.by_id = immutables.Map()
         self._references.all_dangling()
-        self._timelines.reset(self._slugs())
+        self._timelines.reset(self._sections())
 
     @contextlib.contextmanager
     def bulk(self) -> Iterator[None]:
@@ -63,7 +91,7 @@ class Stories:
         finally:
             self.by_id = self._bulk.finish()
             self._bulk = None
-        self._timelines.rebuild(self._slugs(), self._published.values())
+        self._timelines.rebuild(self._sections(), self._published.values())
 
     def move(self, relpath: str, before: Article | None, after: Article | None) -> None:
         """Move one path's story through the indexes, then re-decide every path it competes with."""
@@ -125,11 +153,21 @@ class Stories:
             self._references.check(desired.id)
         if self._bulk is None:
             self._timelines.move(current, desired)
+            self._touch_referrers({story.id for story in (current, desired) if story is not None})
         return True
 
-    def timelines(self) -> dict[str | None, Timeline]:
-        """The timelines for a new snapshot: ALL and each declared section."""
-        return self._timelines.publish(self.by_id, set(self._slugs()))
+    def _touch_referrers(self, ids: set[str]) -> None:
+        """The stories that link to a changed story by id show its title: their feeds change too."""
+        for article_id in ids:
+            for relpath in self._references.referrers(article_id):
+                story = self._published.get(relpath)
+                if story is not None:
+                    self._timelines.touch(story)
+
+    def timelines(self) -> tuple[Mapping[Scope, Timeline], frozenset[Scope] | None]:
+        """The timelines for a new snapshot (every scope with a story, ALL and each declared section),
+        and the scopes changed since the last snapshot (None: all)."""
+        return self._timelines.publish(self.by_id)
 
     def problems(self, display: Callable[[str], str]) -> list[Problem]:
         """Links to ids nothing publishes, and stories left out for a contested id or URL."""

@@ -2,8 +2,9 @@
 
 A timeline is a sorted tuple of keys (-published timestamp, id): newest first, ties by id. The stories
 visible at `now` are the keys from one bisect onwards, so every question below costs a bisect and the
-answer's length, whatever the store's size. `Timeline` is the immutable view a snapshot holds;
-`TimelineIndex` is the store's working copy, moved one story at a time.
+answer's length, whatever the store's size. There is one per scope: every story, each section, each
+writer and each tag. `Timeline` is the immutable view a snapshot holds; `TimelineIndex` is the store's
+working copy, moved one story at a time, in every scope the story is in.
 """
 from __future__ import annotations
 
@@ -11,12 +12,15 @@ import bisect
 import math
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import Iterable, Iterator, Mapping
+from typing import Callable, Iterable, Iterator, Mapping
 
-from ..model import Article
+import immutables
+
+from ..model import EVERYTHING, Article, Scope
 
 OrderKey = tuple[float, str]        # (-published timestamp, id)
-ALL = None                          # the all-sections timeline
+ALL = EVERYTHING                    # the all-sections timeline
+ScopesOf = Callable[[Article], Mapping[Scope, str]]     # a story's scopes, each with its spelling there
 
 
 def _key(article: Article) -> OrderKey:
@@ -48,6 +52,7 @@ class Timeline:
     dataclasses are slower to make."""
     keys: tuple[OrderKey, ...]
     by_id: Mapping[str, Article]
+    name: str = ""                  # a writer's or tag's name as most of its stories spell it
 
     def _first_visible(self, now: datetime) -> int:
         """Keys before this index are scheduled after `now` (their negated time is smaller)."""
@@ -96,70 +101,102 @@ class Timeline:
             index = stop - 1
 
 
+def _spelling_rank(item: tuple[str, int]) -> tuple:
+    """Most used first; then a name in mixed case before one in capitals or lower case, accents kept
+    before accents lost ("Mexico" before "MEXICO", "José" before "Jose"); then by the text."""
+    spelling, count = item
+    return (-count, spelling.isupper() or spelling.islower(), -sum(not ch.isascii() for ch in spelling), spelling)
+
+
 class TimelineIndex:
-    """The store's timelines as sorted lists per section, kept up to date one story at a time; a new
-    snapshot copies only the sections that changed and shares the rest."""
+    """The store's timelines as sorted lists per scope, kept up to date one story at a time; a new
+    snapshot makes a Timeline only for the scopes that changed and shares the rest."""
 
-    def __init__(self) -> None:
-        self._order: dict[str | None, list[OrderKey]] = {ALL: []}
-        self._dirty: set[str | None] = {ALL}
-        self._snapshot_keys: dict[str | None, tuple[OrderKey, ...]] = {}
-        self._published: dict[str | None, Timeline] = {}
-        self._published_by_id: Mapping[str, Article] | None = None
+    def __init__(self, scopes_of: ScopesOf) -> None:
+        self._scopes_of = scopes_of
+        self._order: dict[Scope, list[OrderKey]] = {ALL: []}
+        self._spellings: dict[Scope, dict[str, int]] = {}     # writers and tags: spelling → stories
+        self._fixed: frozenset[Scope] = frozenset({ALL})      # kept while empty: ALL and declared sections
+        self._dirty: set[Scope] = set()
+        self._everything_dirty = True
+        self._published: immutables.Map[Scope, Timeline] = immutables.Map()
 
-    def reset(self, sections: Iterable[str]) -> None:
-        """Start over, empty, with these section slugs (a new site file)."""
-        self._order = {ALL: []}
-        for slug in sections:
-            self._order[slug] = []
-        self._dirty = set(self._order)
-        self._snapshot_keys = {}
+    def reset(self, fixed: Iterable[Scope]) -> None:
+        """Start over, empty, with these scopes kept even while empty (a new site file)."""
+        self.rebuild(fixed, ())
 
-    def rebuild(self, sections: Iterable[str], articles: Iterable[Article]) -> None:
-        """Every timeline from scratch: one sort per section, not one insert per story."""
-        self._order = {ALL: []}
-        for slug in sections:
-            self._order[slug] = []
+    def rebuild(self, fixed: Iterable[Scope], articles: Iterable[Article]) -> None:
+        """Every timeline from scratch: one sort per scope, not one insert per story."""
+        self._fixed = frozenset({ALL, *fixed})
+        self._order = {scope: [] for scope in self._fixed}
+        self._spellings = {}
         for article in articles:
             key = _key(article)
-            self._order[ALL].append(key)
-            self._order[article.section].append(key)
+            for scope, spelling in self._scopes_of(article).items():
+                self._order.setdefault(scope, []).append(key)
+                if spelling:
+                    counts = self._spellings.setdefault(scope, {})
+                    counts[spelling] = counts.get(spelling, 0) + 1
         for keys in self._order.values():
             keys.sort()
-        self._dirty = set(self._order)
+        self._everything_dirty = True
 
     def move(self, current: Article | None, desired: Article | None) -> None:
-        """Replace one published story by another (either may be None): a bisect in each timeline."""
+        """Replace one published story by another (either may be None): a bisect in each of its timelines."""
         if current is not None:
             key = _key(current)
-            for section in (ALL, current.section):
-                keys = self._order.get(section)
+            for scope, spelling in self._scopes_of(current).items():
+                keys = self._order.get(scope)
                 if keys is not None:
                     index = bisect.bisect_left(keys, key)
                     if index < len(keys) and keys[index] == key:
                         del keys[index]
-                    self._dirty.add(section)
+                counts = self._spellings.get(scope)
+                if spelling and counts is not None and spelling in counts:
+                    counts[spelling] -= 1
+                    if not counts[spelling]:
+                        del counts[spelling]
+                self._dirty.add(scope)
         if desired is not None:
             key = _key(desired)
-            for section in (ALL, desired.section):
-                bisect.insort(self._order.setdefault(section, []), key)
-                self._dirty.add(section)
+            for scope, spelling in self._scopes_of(desired).items():
+                bisect.insort(self._order.setdefault(scope, []), key)
+                if spelling:
+                    counts = self._spellings.setdefault(scope, {})
+                    counts[spelling] = counts.get(spelling, 0) + 1
+                self._dirty.add(scope)
 
-    def publish(self, by_id: Mapping[str, Article], sections: set[str]) -> dict[str | None, Timeline]:
-        """The timelines of ALL and of each declared section, as a snapshot holds them. A section
-        whose keys and stories are unchanged keeps the same Timeline object (callers memoise on it)."""
-        keys = dict(self._snapshot_keys)
-        for section in self._dirty:
-            keys[section] = tuple(self._order.get(section, ()))
-        keys = {section: value for section, value in keys.items() if section is ALL or section in sections}
-        for slug in sections - keys.keys():
-            keys[slug] = ()
-        self._snapshot_keys = keys
-        self._dirty = set()
-        before = self._published if by_id is self._published_by_id else {}
-        published = {}
-        for section, value in keys.items():
-            old = before.get(section)
-            published[section] = old if old is not None and old.keys is value else Timeline(value, by_id)
-        self._published, self._published_by_id = published, by_id
-        return published
+    def touch(self, article: Article) -> None:
+        """Mark `article`'s scopes changed though it did not move (a story it links to changed)."""
+        self._dirty.update(self._scopes_of(article))
+
+    def _timeline(self, scope: Scope, by_id: Mapping[str, Article]) -> Timeline | None:
+        keys = self._order.get(scope)
+        if not keys and scope not in self._fixed:
+            self._order.pop(scope, None)
+            self._spellings.pop(scope, None)
+            return None
+        counts = self._spellings.get(scope)
+        name = min(counts.items(), key=_spelling_rank)[0] if counts else ""
+        return Timeline(tuple(keys or ()), by_id, name)
+
+    def publish(self, by_id: Mapping[str, Article]) -> tuple[immutables.Map[Scope, Timeline], frozenset[Scope] | None]:
+        """The timelines of every scope with a story (and of ALL and each declared section), as a
+        snapshot holds them, and the scopes changed since the last call (None: all of them). An
+        unchanged scope keeps the same Timeline object (callers memoise on it)."""
+        if self._everything_dirty:
+            made = {scope: self._timeline(scope, by_id) for scope in list(self._order)}
+            published = immutables.Map({scope: timeline for scope, timeline in made.items() if timeline is not None})
+            changed = None
+        else:
+            mutation = self._published.mutate()
+            for scope in self._dirty:
+                timeline = self._timeline(scope, by_id)
+                if timeline is not None:
+                    mutation[scope] = timeline
+                elif scope in mutation:
+                    del mutation[scope]
+            published = mutation.finish()
+            changed = frozenset(self._dirty)
+        self._dirty, self._everything_dirty, self._published = set(), False, published
+        return published, changed

@@ -1,0 +1,77 @@
+"""Which scopes have feeds at a moment, and what each is about.
+
+Every section has feeds; a writer has them once one of their stories is published; a tag once
+`tag_feed_min_stories` published stories carry it (and `tag_feeds` is on) — so a one-off tag makes
+no feed, and a store with fifty thousand distinct tags does not get fifty thousand feeds. Whether a
+scope has feeds is a bisect in its timeline; listing them all walks the store's scopes, which only
+the documents that list them (the OPML files, the build) do.
+"""
+from __future__ import annotations
+
+from datetime import datetime
+from urllib.parse import quote, urljoin
+
+from ..config import Config
+from ..model import ALL, AUTHOR, SECTION, TAG, Scope
+from ..paths import PageKey
+from ..render.feeds import store_url
+from ..render.subject import Subject
+from ..store.snapshot import Snapshot
+
+KINDS = (SECTION, AUTHOR, TAG)
+
+
+class Scopes:
+    """The scopes of one configuration: which have feeds at `now`, and their subjects."""
+
+    def __init__(self, config: Config) -> None:
+        self.config = config
+
+    def exists(self, scope: Scope, snapshot: Snapshot, now: datetime) -> bool:
+        """Has this scope feeds and a page at `now`?"""
+        if scope.kind == ALL:
+            return True
+        if scope.kind == SECTION:
+            return snapshot.site.section(scope.slug) is not None
+        if scope.kind == TAG and not self.config.tag_feeds:
+            return False
+        minimum = self.config.tag_feed_min_stories if scope.kind == TAG else 1
+        timeline = snapshot.timelines.get(scope)
+        return timeline is not None and timeline.visible_count(now) >= minimum
+
+    def listed(self, kind: str, snapshot: Snapshot, now: datetime) -> list[Scope]:
+        """Every scope of `kind` with feeds at `now`: sections in the site file's order, the others by slug."""
+        if kind == SECTION:
+            return [Scope(SECTION, section.slug) for section in snapshot.site.sections]
+        if kind == TAG and not self.config.tag_feeds:
+            return []
+        return [scope for scope in snapshot.scopes(kind) if self.exists(scope, snapshot, now)]
+
+    def every(self, snapshot: Snapshot, now: datetime) -> list[Scope]:
+        """Every scope with feeds but the all-sections one: sections, then writers, then tags."""
+        return [scope for kind in KINDS for scope in self.listed(kind, snapshot, now)]
+
+    def subject(self, scope: Scope, snapshot: Snapshot) -> Subject | None:
+        """What the scope is about, as its feeds and page name it (None: every section)."""
+        site, base = snapshot.site, self.config.base_url
+        own_page = base + PageKey(scope).path
+        if scope.kind == SECTION:
+            section = site.section(scope.slug)
+            title = section.title if section else scope.slug
+            lede = section.description if section else ""
+            return Subject(scope, title, lede or f"{title} from {site.title}", urljoin(site.url, quote(scope.slug) + "/"),
+                           lede=lede)
+        if scope.kind == AUTHOR:
+            person = snapshot.people.person(scope.slug)
+            name = person.name if person else snapshot.timeline(scope).name or scope.slug
+            bio = person.bio if person else ""
+            photo = store_url(person.photo, base) if person else None
+            return Subject(scope, name, bio or f"Stories by {name} from {site.title}", own_page, photo,
+                           person.url if person else None, lede=bio)
+        if scope.kind == TAG:
+            described = site.tag(scope.slug)
+            title = described.title if described else snapshot.timeline(scope).name or scope.slug
+            description = described.description if described else ""
+            return Subject(scope, title, description or f"Stories tagged {title} from {site.title}", own_page,
+                           lede=description)
+        return None
