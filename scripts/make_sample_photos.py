@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Draw the placeholder photos, logo, icon and cover that the sample article store references.
+"""Draw the placeholder photos, logo, icon, cover and portrait that the sample article store references.
 
 Every image is an honest placeholder: a simple abstract scene with a visible label saying so,
 never a real photograph. Output is deterministic: fixed colours and random seeds, and Pillow
@@ -31,6 +31,7 @@ PHOTO_SIZE = (1200, 800)
 COVER_SIZE = (1600, 900)
 LOGO_SIZE = (600, 200)
 ICON_SIZE = (256, 256)
+PORTRAIT_SIZE = (600, 600)
 JPEG_QUALITY = 85
 MAX_JPEG_BYTES = 120 * 1024
 
@@ -197,6 +198,13 @@ def scene_skyline(d: ImageDraw.ImageDraw, size: tuple[int, int], rng: random.Ran
     d.rectangle((0, ground, w, h), fill=(30, 56, 80))
 
 
+def scene_portrait(d: ImageDraw.ImageDraw, size: tuple[int, int], rng: random.Random) -> None:
+    """A head-and-shoulders silhouette: a stand-in for a writer's portrait, not a likeness of anyone."""
+    w, h = size
+    d.ellipse((w * 0.33, h * 0.14, w * 0.67, h * 0.52), fill=(92, 70, 60))
+    d.pieslice((w * 0.14, h * 0.56, w * 0.86, h * 1.3), 180, 360, fill=ACCENT)
+
+
 @dataclass(frozen=True)
 class Placeholder:
     """One image of the store: where it goes and what it stands in for."""
@@ -222,6 +230,9 @@ PHOTOS: tuple[Placeholder, ...] = (
     Placeholder("media/2013/tide-pools.jpg",
                 "Stands in for: students counting creatures in tide pools (sample story)",
                 scene_tidepools, (180, 210, 225), (245, 235, 215), seed=4),
+    Placeholder("media/staff/priya-natarajan.jpg",
+                "Stands in for: a portrait of a fictional reporter",
+                scene_portrait, (215, 205, 190), (240, 232, 220), seed=6, size=PORTRAIT_SIZE),
     Placeholder("media/site/cover.jpg",
                 "Cover image for the feeds of The Sample Times",
                 scene_skyline, (40, 30, 70), (210, 120, 90), seed=5, size=COVER_SIZE),
@@ -282,6 +293,7 @@ def drawers() -> dict[str, Callable[[], bytes]]:
 
 _PHOTO_SRC = re.compile(r"^\s+src:\s*['\"]?(media/[^'\"\s#]+)", re.MULTILINE)
 _SITE_MEDIA = re.compile(r"^(?:logo|icon|cover):\s*['\"]?(media/[^'\"\s#]+)", re.MULTILINE)
+_AUTHOR_PHOTO = re.compile(r"^\s+photo:\s*['\"]?(media/[^'\"\s#]+)", re.MULTILINE)
 
 
 def referenced(store: Path) -> dict[str, str]:
@@ -291,6 +303,10 @@ def referenced(store: Path) -> dict[str, str]:
     if site.exists():
         for m in _SITE_MEDIA.finditer(site.read_text(encoding="utf-8-sig")):
             refs.setdefault(m.group(1), "_site.yml")
+    authors = store / "_authors.yml"
+    if authors.exists():
+        for m in _AUTHOR_PHOTO.finditer(authors.read_text(encoding="utf-8-sig")):
+            refs.setdefault(m.group(1), "_authors.yml")
     for md in sorted(store.rglob("*.md")):
         rel = md.relative_to(store)
         if any(part.startswith(("_", ".")) for part in rel.parts) or rel.parts[0] == "media":

@@ -12,6 +12,9 @@ from .feeds import NS, parsed, xml
 GOLDEN = ROOT / "tests" / "golden"
 SECTIONS = ["world-nation", "business", "science", "local"]
 FEED_PATHS = ["rss.xml", "atom.xml"] + [f"sections/{s}/{f}" for s in SECTIONS for f in ("rss.xml", "atom.xml")]
+# a writer with an entry in _authors.yml, one without, and a tag three stories carry in two spellings
+SCOPED_PATHS = [f"{scope}/{f}" for scope in ("authors/priya-natarajan", "authors/tomas-ortega", "tags/harbor-street")
+                for f in ("rss.xml", "atom.xml")]
 SEED_ID = "tag:news.example.com,2013-01-01:world-nation/obama-meets-pena-nieto"
 
 
@@ -214,7 +217,7 @@ def test_items_per_feed_is_configurable(tmp_path):
     assert len(d.entries) == 3
 
 
-@pytest.mark.parametrize("path", FEED_PATHS)
+@pytest.mark.parametrize("path", FEED_PATHS + SCOPED_PATHS)
 def test_the_sample_feeds_match_their_golden_files(client, path):
     """Any change to the bytes subscribers get is a deliberate one: regenerate with UPDATE_GOLDEN=1."""
     body = fetch(client, path).data
