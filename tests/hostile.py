@@ -75,8 +75,11 @@ def check_document(path: str, body: bytes):
     name = path.rsplit("/", 1)[-1]
     if name in FEED_TYPES:
         return read_feed(path, body)
-    if name.endswith(".opml"):
+    if name.endswith((".opml", "sitemap.xml")):
         xml(body)
+        return None
+    if name == "robots.txt":
+        assert body.decode("ascii").startswith("User-agent: *\n"), body
         return None
     assert name == "", path
     page = PageSkeleton.of(body)
@@ -199,7 +202,7 @@ def xml_findings(body: bytes) -> list[Finding]:
             continue
         local = element.tag.rsplit("}", 1)[-1]
         if element.text and element.text.strip():
-            if local in ("id", "guid", "link", "uri", "url", "docs", "comments", "icon", "logo"):
+            if local in ("id", "guid", "link", "uri", "url", "docs", "comments", "icon", "logo", "loc"):
                 found += url_findings(element.text, f"<{local}>")
             else:
                 found += _text_findings(element.text, f"<{local}>", _xml_kind(element))
@@ -256,7 +259,7 @@ class PageSkeleton(HTMLParser):
 PAGE_ELEMENTS = {
     "html": {"lang", "dir"}, "head": set(), "meta": {"charset", "name", "content"}, "title": set(),
     "link": {"rel", "type", "title", "href"}, "style": set(), "body": set(), "header": set(), "p": {"class"},
-    "a": {"href", "type", "class"}, "nav": {"aria-label"}, "main": set(), "h1": set(), "h2": {"id"},
+    "a": {"href", "type", "class", "rel"}, "nav": {"aria-label"}, "main": set(), "h1": set(), "h2": {"id"},
     "section": {"class", "aria-labelledby"}, "div": {"class"}, "label": {"for"},
     "input": {"id", "type", "readonly", "value"}, "article": set(), "time": {"datetime"}, "figure": set(),
     "img": {"src", "alt", "width", "height", "loading"}, "figcaption": set(), "span": {"class"}, "ul": {"class"},
@@ -309,8 +312,10 @@ def findings(path: str, body: bytes) -> list[Finding]:
         return json_findings(json.loads(body))
     if name in ("rss.xml", "atom.xml"):
         return xml_findings(body) + feedparser_findings(read_feed(path, body))
-    if name.endswith(".opml"):
+    if name.endswith((".opml", "sitemap.xml")):
         return xml_findings(body)
+    if name == "robots.txt":             # no store text in it: it names the sitemap, nothing else
+        return [] if body.decode("ascii").count("\n") == 4 else [("text", "robots.txt", body.decode("ascii"))]
     return page_findings(body)
 
 

@@ -66,6 +66,9 @@ def test_every_built_file_has_the_bytes_the_service_serves(sample_build, client)
     names = [n for n in tree(out) if n not in (BUILD_RECORD, HEADERS_FILE, NGINX_FILE)]
     documents = [n for n in names if not n.endswith(".gz")]
     assert "index.html" in documents and "sections/world-nation/atom.xml" in documents
+    assert {"authors/priya-natarajan/rss.xml", "authors/tomas-ortega/feed.json", "authors/tomas-ortega/index.html",
+            "tags/harbor-street/atom.xml", "tags/harbor-street/index.html", "authors.opml", "tags.opml",
+            "news-sitemap.xml", "robots.txt", "media/staff/priya-natarajan.jpg"} <= set(documents)
     assert "media/2013/obama-pena-nieto.jpg" in documents
     for name in documents:
         response = client.get(served_path(name))
@@ -116,8 +119,9 @@ def test_a_build_after_one_edit_rewrites_only_the_feeds_that_story_is_in(tmp_pat
     report = build(config_for(store), out)
     after = tree(out)
     rewritten = {n for n in after if after[n] != before.get(n)}
-    feeds_and_pages = {"rss.xml", "atom.xml", "feed.json", "index.html", "sections/science/rss.xml",
-                       "sections/science/atom.xml", "sections/science/feed.json", "sections/science/index.html"}
+    # every story's, its section's, its writer's (bylined "P. Natarajan": Priya Natarajan) and its tags' that have feeds
+    feeds_and_pages = {f"{scope}{name}" for scope in ("", "sections/science/", "authors/priya-natarajan/", "tags/sample/")
+                       for name in ("rss.xml", "atom.xml", "feed.json", "index.html")}
     assert rewritten == feeds_and_pages | {name + ".gz" for name in feeds_and_pages} | {HEADERS_FILE, BUILD_RECORD}
     assert sorted(report.written) == sorted(rewritten - {BUILD_RECORD})
 
@@ -177,7 +181,7 @@ def test_the_command_logs_each_file_and_ends_with_a_summary(tmp_path):
     assert result.returncode == 0, result.stderr
     assert "wrote sections/world-nation/rss.xml" in result.stderr.splitlines()
     summary = result.stdout.strip()
-    assert summary.startswith(f"built {out}: 12 articles, 15 feeds, ")
+    assert summary.startswith(f"built {out}: 12 articles, 30 feeds, ")        # 5 sections (and all), 3 writers, 2 tags
     assert "0 problems" in summary
     quiet = run_cli("build", str(out), "--store", "articles/", "--quiet")
     assert quiet.returncode == 0 and quiet.stdout == "" and quiet.stderr == ""
@@ -321,11 +325,14 @@ def test_a_rebuild_renders_only_the_documents_an_edit_touched(tmp_path, monkeypa
         monkeypatch.setitem(feedsvc.publish.documents.RENDERERS, fmt,
                             lambda info, items, _r=renderer: rendered.append(info.key.path) or _r(info, items))
     build(config_for(store, items_per_feed=2), out)
-    # The story is the second newest in science (so in its feeds of two) and in science's April archive;
-    # the all-sections feeds hold two newer stories from elsewhere.
-    assert sorted(set(rendered)) == ["sections/science/archive/2013-04/atom.xml",
-                                     "sections/science/archive/2013-04/rss.xml", "sections/science/atom.xml",
-                                     "sections/science/feed.json", "sections/science/rss.xml"]
+    # The story is the second newest in science and of its writer (so in their feeds of two) and in their April
+    # archives; the all-sections feeds and the "sample" tag's hold two newer stories, its April archive has it.
+    assert sorted(set(rendered)) == sorted(
+        [f"{scope}archive/2013-04/{name}" for scope in ("sections/science/", "authors/priya-natarajan/")
+         for name in ("rss.xml", "atom.xml")]
+        + [f"{scope}{name}" for scope in ("sections/science/", "authors/priya-natarajan/")
+           for name in ("rss.xml", "atom.xml", "feed.json")]
+        + [f"tags/sample/archive/2013-04-4/{name}" for name in ("rss.xml", "atom.xml")])   # the 7th of April's 7
 
 
 def test_after_an_upgrade_that_changes_no_bytes_the_next_build_renders_nothing(tmp_path, monkeypatch):

@@ -62,7 +62,8 @@ def test_the_home_page_lets_readers_discover_and_subscribe_to_every_feed(client)
                                                          "application/feed+json"}
     assert "The Sample Times — World & Nation (RSS)" in {title for _, _, title in page.alternates}
     assert every_feed <= set(page.anchors)                      # a visible link for each, too
-    assert page.outlines == [BASE_URL + "feeds.opml"] and BASE_URL + "feeds.opml" in page.anchors
+    lists = [BASE_URL + name for name in ("feeds.opml", "authors.opml", "tags.opml")]
+    assert page.outlines == lists and set(lists) <= set(page.anchors)
     assert [i["value"] for i in page.inputs if "readonly" in i] == [BASE_URL + "rss.xml"]
 
 
