@@ -57,6 +57,17 @@ def _one_edit_apart(a: str, b: str) -> bool:
     return a[i + (len(a) == len(b)):] == b[i + 1:]
 
 
+MIN_TYPO_WORD = 4                  # "Jon" and "John", "P." and "R." are as likely two people
+
+
+def _typo(a: list[str], b: list[str]) -> bool:
+    """The same words but one, and that one a letter apart in a word of some length."""
+    if len(a) != len(b):
+        return False
+    differ = [(x, y) for x, y in zip(a, b) if x != y]
+    return len(differ) == 1 and min(map(len, differ[0])) >= MIN_TYPO_WORD and _one_edit_apart(*differ[0])
+
+
 def _initialled(a: list[str], b: list[str]) -> bool:
     """"J. Núñez" beside "José Núñez": same surname and as many names, each first name the other's
     or its initial, at least one of them an initial."""
@@ -84,9 +95,10 @@ def look_alike(a: str, b: str) -> str | None:
     slug_a, slug_b = slugify(a), slugify(b)
     if slug_a == slug_b:
         return "the same name once case and accents are set aside"
-    if min(len(slug_a), len(slug_b)) >= MIN_TYPO_LENGTH and _one_edit_apart(slug_a, slug_b):
+    tokens_a, tokens_b = _tokens(a), _tokens(b)
+    if min(len(slug_a), len(slug_b)) >= MIN_TYPO_LENGTH and _typo(tokens_a, tokens_b):
         return "one letter apart"
-    if _initialled(_tokens(a), _tokens(b)):
+    if _initialled(tokens_a, tokens_b):
         return "the same name with initials"
     return None
 
