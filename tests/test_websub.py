@@ -19,8 +19,17 @@ from .feeds import NS, xml
 from .servers import RecordingHub, free_port, gunicorn, request
 
 SECTIONS = ("world-nation", "business", "science", "local")
-ALL_FEEDS = {BASE_URL + p for p in ("rss.xml", "atom.xml", "feed.json")} | {
-    f"{BASE_URL}sections/{s}/{f}" for s in SECTIONS for f in ("rss.xml", "atom.xml", "feed.json")}
+WRITERS = ("priya-natarajan", "sample-newsroom-staff", "tomas-ortega")
+TAGS = ("harbor-street", "sample")
+
+
+def feeds(*scopes: str) -> set[str]:
+    """The feed URLs of these scopes ("" for all sections, "sections/local/", "tags/sample/"…)."""
+    return {BASE_URL + scope + name for scope in scopes for name in ("rss.xml", "atom.xml", "feed.json")}
+
+
+ALL_FEEDS = feeds("", *(f"sections/{s}/" for s in SECTIONS), *(f"authors/{a}/" for a in WRITERS),
+                  *(f"tags/{t}/" for t in TAGS))
 
 
 @pytest.fixture
@@ -53,9 +62,9 @@ def test_the_service_announces_each_change_once_however_many_workers(store):
             published="2013-05-01 10:00"), "utf-8")
         received = hub.wait_for(2, timeout=5)
         assert len(received) == 2, [sorted(u.rsplit("/", 2)[-2] + "/" + u.rsplit("/", 1)[-1] for u in announced(n)) for n in received][1:]
-        assert announced(received[1]) == {BASE_URL + p for p in (
-            "rss.xml", "atom.xml", "feed.json", "sections/science/rss.xml", "sections/science/atom.xml",
-            "sections/science/feed.json")}
+        # The story loses its writer and its tags: her feed and the "sample" tag's change too (its other
+        # tags have no feeds of their own).
+        assert announced(received[1]) == feeds("", "sections/science/", "authors/priya-natarajan/", "tags/sample/")
         time.sleep(1.5)                                   # the other worker catches up, but says nothing
         assert len(hub.received) == 2, [sorted(u.rsplit("/", 2)[-2] + "/" + u.rsplit("/", 1)[-1] for u in announced(n)) for n in hub.received][1:]
 
@@ -107,7 +116,7 @@ def test_the_build_announces_the_feeds_it_rewrote(store, tmp_path):
         first = run_build(store, out, hub.url)
         assert first.returncode == 0, first.stderr
         assert [announced(n) for n in hub.received] == [ALL_FEEDS]
-        assert "WebSub: told the hub of 15 changed feed(s)" in first.stdout + first.stderr
+        assert "WebSub: told the hub of 30 changed feed(s)" in first.stdout + first.stderr
         link = next(line for line in (out / "_headers").read_text().splitlines() if "Link:" in line)
         assert f'<{hub.url}>; rel="hub"' in link
 
@@ -117,9 +126,8 @@ def test_the_build_announces_the_feeds_it_rewrote(store, tmp_path):
         story = store / "business/port-cargo-volumes-rise.md"
         story.write_text(story.read_text().replace("cargo", "freight", 1))
         assert run_build(store, out, hub.url).returncode == 0
-        assert announced(hub.received[1]) == {BASE_URL + p for p in (
-            "rss.xml", "atom.xml", "feed.json", "sections/business/rss.xml", "sections/business/atom.xml",
-            "sections/business/feed.json")}
+        assert announced(hub.received[1]) == feeds("", "sections/business/", "authors/sample-newsroom-staff/",
+                                                   "tags/sample/")
 
 
 def test_build_watch_announces_what_each_rebuild_changed(store, tmp_path):
@@ -133,9 +141,8 @@ def test_build_watch_announces_what_each_rebuild_changed(store, tmp_path):
             story.write_text(story.read_text().replace("title: ", "title: Updated — ", 1))
             received = hub.wait_for(2, timeout=10)
             assert len(received) == 2
-            assert announced(received[1]) == {BASE_URL + p for p in (
-                "rss.xml", "atom.xml", "feed.json", "sections/local/rss.xml", "sections/local/atom.xml",
-                "sections/local/feed.json")}
+            assert announced(received[1]) == feeds("", "sections/local/", "authors/sample-newsroom-staff/",
+                                                   "tags/sample/")
         finally:
             process.send_signal(signal.SIGINT)
             process.wait(timeout=15)
