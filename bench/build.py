@@ -1,6 +1,6 @@
 """Static build benchmark: feedsvc's full build and its rebuild after one edit, beside Pelican and Hugo
 building the same store into per-section feeds of 50 items with full content — each tool in its own
-process, timed with wait4() (wall, CPU, peak RSS), and its output counted so the comparison stays honest.
+process (and feedsvc with its tag feeds on, as by default, and off), timed with wait4() (wall, CPU, peak RSS), and its output counted so the comparison stays honest.
 
     python -m bench build [--articles 10000] [--sections 20] [--large 100000]
 
@@ -36,6 +36,7 @@ BASE_URL = "https://feeds.news.example.com/"
 SITE_URL = "https://news.example.com/"
 ITEMS = 50
 PARITY = "feedsvc, no archives"
+NO_TAGS = "feedsvc, no tag feeds"
 EDIT_MARK = "\n\nThis paragraph was added by the build benchmark.\n"
 ONE_OFF_EDITS = 3       # feedsvc's one-off rebuild: the median of this many edits, each a new `feedsvc build`
 
@@ -244,6 +245,11 @@ def run(articles: int = 10_000, sections: int = 20, with_peers: bool = True, wat
                       [str(proc.VENV_BIN / "feedsvc"), "build", str(work / "feedsvc"), "--store", str(store)],
                       work / "feedsvc", "**/*.xml", "sections/section-00/rss.xml",
                       proc.clean_env(work, FEEDSVC_BASE_URL=BASE_URL))]
+        if _has_setting("tag_feeds"):     # what tag feeds cost: the default build (tag feeds on) without them
+            tools.append(Tool(NO_TAGS, "FEEDSVC_TAG_FEEDS=false",
+                              [str(proc.VENV_BIN / "feedsvc"), "build", str(work / "feedsvc-no-tags"), "--store",
+                               str(store)], work / "feedsvc-no-tags", "**/*.xml", "sections/section-00/rss.xml",
+                              proc.clean_env(work / "no-tags", FEEDSVC_BASE_URL=BASE_URL, FEEDSVC_TAG_FEEDS="false")))
         if _has_setting("archives"):      # the same feeds as the peers, without RFC 5005 archives
             tools.append(Tool(PARITY, "FEEDSVC_ARCHIVES=false",
                               [str(proc.VENV_BIN / "feedsvc"), "build", str(work / "feedsvc-parity"), "--store",
@@ -298,6 +304,10 @@ def run(articles: int = 10_000, sections: int = 20, with_peers: bool = True, wat
                      seconds(result.get("watch")), ratio(me["full"].seconds, full.seconds),
                      ratio(me["rebuild"].seconds, rebuild.seconds)])
     notes = [f"{name}: {result['produces']}; wrote {result['census']['kinds']}" for name, result in results.items()]
+    if NO_TAGS in results:
+        notes.append("feedsvc (tag feeds on, the default) writes a feed, page and archives per writer and per tag used by "
+                     f"at least 3 stories; {NO_TAGS} leaves out the tags' (writers' feeds stay): "
+                     f"{ratio(results['feedsvc']['full'].seconds, results[NO_TAGS]['full'].seconds)} its time")
     notes += [f"ratio = {me_name} time / the tool's time (below 1: feedsvc is faster)",
               f"rebuild = the same command after appending a paragraph to {edited.relative_to(store)} (the "
               f"section's newest story); feedsvc rewrote {summary.group(1) if summary else '?'} files, the peers "

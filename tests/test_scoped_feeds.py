@@ -202,3 +202,27 @@ def test_the_authors_file_joins_names_and_is_read_again_when_it_changes(store_di
     assert any(p.startswith(f"{store_dir.root}/_authors.yml: [0].photo: warning: media/none.jpg") for p in problems)
     assert f"{store_dir.root}/_authors.yml: [0].colour: warning: is not a field of the authors file " \
            "(known: also_known_as, bio, name, photo, slug, url)" in problems
+
+
+def test_after_an_edit_only_the_changed_scopes_feeds_are_planned_again_and_the_rest_stay_ready(store_dir, monkeypatch):
+    """Ten writers, each with a tag of their own: an edit to one story is planned in its own writer's and
+    tag's feeds (and every story's, its section's), while the other writers' feeds are declared current."""
+    for n in range(10):
+        for k in range(3):
+            store_dir.write(f"world/w{n}-{k}.md", article(title=f"Story {k} by writer number {n}", authors=[f"Writer {n}"],
+                                                          tags=[f"beat {n}"], published=f"2013-05-0{k + 1} 1{n % 10}:00"))
+    app = create_app({"store": store_dir.root, "base_url": BASE_URL, "auto_refresh": False})
+    service = app.extensions["feedsvc"]
+    publisher, store = service.publisher, service.store
+    planned = []
+    original = publisher.planner.feed
+    monkeypatch.setattr(publisher.planner, "feed", lambda key, *args: planned.append(key.path) or original(key, *args))
+    store_dir.write("world/w3-1.md", article(title="Story 1 by writer number 3, corrected", authors=["Writer 3"],
+                                             tags=["beat 3"], published="2013-05-02 13:00"))
+    service.on_change(store.refresh(["world/w3-1.md"]))          # as the refresher does
+    assert sorted(set(planned)) == sorted(f"{scope}{name}" for scope in ("", "sections/world/", "authors/writer-3/",
+                                                                         "tags/beat-3/")
+                                          for name in ("rss.xml", "atom.xml", "feed.json"))
+    now = publisher.clock().timestamp()
+    assert all(publisher.ready(f"authors/writer-{n}/rss.xml", now) for n in range(10))     # WarmPath answers them all
+    assert b"corrected" in publisher.ready("tags/beat-3/atom.xml", now)[0].body

@@ -58,6 +58,17 @@ class DocumentCache:
         cached = self._entries.get(path)
         return cached.valid_until if cached else FOREVER
 
+    def carry(self, generation: int, to_generation: int, unchanged: Callable[[str], bool]) -> int:
+        """Declare the documents checked against `generation` that `unchanged` says the store changes since
+        left alone current at `to_generation`, without planning them again. Returns how many."""
+        carried = 0
+        with self._lock:
+            for path, cached in self._entries.items():
+                if cached.generation == generation and unchanged(path):
+                    cached.generation = to_generation
+                    carried += 1
+        return carried
+
     def get(self, path: str, generation: int, now: datetime, make_plan: Callable[[], DocumentPlan]) -> Rendered:
         """The document at `path`, rendered again only if what it shows changed; `make_plan` is called
         only when the entry is not current (planning selects stories and resolves links)."""

@@ -9,6 +9,7 @@ The same text always gives the same slug; changing this function moves feeds, so
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 import unicodedata
@@ -28,6 +29,7 @@ def fold(text: str) -> str:
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
+@functools.lru_cache(maxsize=1 << 16)     # a store has far fewer names and tags than stories carrying them
 def slugify(text: str) -> str:
     """The slug of a byline or a tag ("" only for text without a letter or digit)."""
     folded = _APOSTROPHES.sub("", fold(text))

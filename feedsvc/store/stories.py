@@ -40,7 +40,6 @@ class Stories:
         self._claims = Claims(lambda relpath: _claimant(self._story_of(relpath)))
         self._references = References(lambda article_id: article_id in self._ids())
         self.people: People = NOBODY
-        self._tag_slugs: dict[str, str] = {}
         self._timelines = TimelineIndex(self._scopes_of)
 
     def _scopes_of(self, article: Article) -> dict[Scope, str]:
@@ -52,11 +51,7 @@ class Stories:
             if slug:
                 scopes.setdefault(Scope(AUTHOR, slug), author.name)
         for tag in article.tags:
-            slug = self._tag_slugs.get(tag)
-            if slug is None:
-                slug = slugify(tag)
-                if len(self._tag_slugs) < 500_000:
-                    self._tag_slugs[tag] = slug
+            slug = slugify(tag)
             if slug:
                 scopes.setdefault(Scope(TAG, slug), tag)
         return scopes
