@@ -6,11 +6,11 @@ from __future__ import annotations
 import logging
 import math
 from collections.abc import Callable, Iterable
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import partial
 
 from ..config import Config
-from ..model import ALL, AUTHOR, EVERYTHING, SECTION, TAG, Article, Scope
+from ..model import ALL, AUTHOR, EPOCH, EVERYTHING, SECTION, TAG, Article, Scope
 from ..paths import (ARCHIVE_FORMATS, FeedKey, MediaKey, NewsSitemapKey, OpmlKey, PageKey, RobotsKey, Route,
                      NEWS_SITEMAP_PATH)
 from ..render.document import ARCHIVE, FEED, PAGE, Rendered
@@ -201,16 +201,22 @@ class DocumentPlanner:
         leaves = chosen[-1].published.timestamp() + NEWS_WINDOW_SECONDS if chosen else FOREVER
         site = snapshot.site
         identity = (site.title, site.language, tuple((a.url, a.title, a.published) for a in chosen))
+        if chosen:
+            modified = [a.updated for a in chosen]
+        else:                              # empty since the newest story turned two days old (if there is one)
+            newest = timeline.visible_at(now, 1)
+            modified = [newest[0].published + timedelta(seconds=NEWS_WINDOW_SECONDS) if newest else EPOCH]
 
         def render() -> Rendered:
             return Rendered.of(render_news_sitemap(site, chosen), f"{SITEMAP_MIMETYPE}; charset=utf-8",
-                               _last_modified((a.updated for a in chosen), now), kind=PAGE,
-                               gzip_level=self.config.gzip_level)
+                               _last_modified(modified, now), kind=PAGE, gzip_level=self.config.gzip_level)
         return DocumentPlan(identity, min(leaves, _appears(snapshot, EVERYTHING, now)), render)
 
     def robots(self) -> DocumentPlan:
+        """robots.txt depends on the configuration alone, not on any story: it is dated from the epoch
+        (and, like any document, dated when seen if a new base URL changes its bytes)."""
         sitemap = self.config.base_url + NEWS_SITEMAP_PATH
         return DocumentPlan(sitemap, FOREVER, lambda: Rendered.of(
-            render_robots(sitemap), f"{ROBOTS_MIMETYPE}; charset=utf-8", None, kind=PAGE,
+            render_robots(sitemap), f"{ROBOTS_MIMETYPE}; charset=utf-8", EPOCH, kind=PAGE,
             gzip_level=self.config.gzip_level))
 
