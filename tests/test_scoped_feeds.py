@@ -226,3 +226,15 @@ def test_after_an_edit_only_the_changed_scopes_feeds_are_planned_again_and_the_r
     now = publisher.clock().timestamp()
     assert all(publisher.ready(f"authors/writer-{n}/rss.xml", now) for n in range(10))     # WarmPath answers them all
     assert b"corrected" in publisher.ready("tags/beat-3/atom.xml", now)[0].body
+
+
+def test_the_authors_file_is_plain_text_wherever_it_shows(store_dir):
+    store_dir.write("world/a.md", article(title="A story by a writer with a hostile bio", authors=["Eve Example"]))
+    store_dir.write("_authors.yml", "- name: Eve Example\n  bio: \"<script>alert(1)</script>Writes <b>bold</b> things\"\n"
+                                    "  url: \"javascript:alert(1)\"\n  photo: \"../../etc/passwd\"\n")
+    client = app_for(store_dir.root)
+    d = feed(client, "authors/eve-example/atom.xml")
+    assert d.feed.subtitle == "Writes bold things" and "author_detail" in d.feed and "href" not in d.feed.author_detail
+    assert "icon" not in d.feed and "logo" not in d.feed        # the photo outside media/ is left out (no site icon)
+    page = client.get("/authors/eve-example/").data.decode()
+    assert "<script>" not in page and "Writes bold things" in page and "javascript:" not in page

@@ -140,17 +140,14 @@ class DocumentPlanner:
         """A section's writers: those of its latest stories (its feed's), the busiest first."""
         if scope.kind != SECTION:
             return ()
-        counts: dict[str, list] = {}
+        counts: dict[Scope, int] = {}
         for article in snapshot.timeline(scope).visible_at(now, self.config.items_per_feed):
-            for author in article.authors:
-                slug = snapshot.author_slug(author.name)
-                if slug:
-                    counts.setdefault(slug, [0, author.name])[0] += 1
-        people = snapshot.people
-        named = [(person.name if (person := people.person(slug)) else snapshot.timeline(Scope(AUTHOR, slug)).name
-                  or name, slug, count) for slug, (count, name) in counts.items()]
-        return tuple((name, self.links.page(Scope(AUTHOR, slug)), count)
-                     for name, slug, count in sorted(named, key=lambda w: (-w[2], w[0])))
+            for writer in {Scope(AUTHOR, snapshot.author_slug(author.name)) for author in article.authors}:
+                if writer.slug:
+                    counts[writer] = counts.get(writer, 0) + 1
+        named = [(self.scopes.subject(writer, snapshot).title, self.links.page(writer), count)
+                 for writer, count in counts.items()]
+        return tuple(sorted(named, key=lambda w: (-w[2], w[0])))
 
     def page(self, key: PageKey, snapshot: Snapshot, now: datetime) -> DocumentPlan:
         site = snapshot.site
@@ -160,7 +157,7 @@ class DocumentPlanner:
         valid_until = min(valid_until, _appears(snapshot, key.scope, now))
         story_links = {a.id: self._story_links(a, snapshot, now) for a, _ in chosen}
         lists = tuple((word, self.links.opml(kind)) for kind, word in LIST_WORDS
-                      if self.scopes.listed(kind, snapshot, now)) if key.scope.kind == ALL else ()
+                      if self.scopes.some(kind, snapshot, now)) if key.scope.kind == ALL else ()
         extras = PageExtras(story_links, self._writers(key.scope, snapshot, now), lists)
         if key.scope.kind != ALL:          # a tag crossing its threshold changes which links story lines carry
             valid_until = min(valid_until, _appears(snapshot, EVERYTHING, now))

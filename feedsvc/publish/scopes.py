@@ -47,6 +47,12 @@ class Scopes:
             return []
         return [scope for scope in snapshot.scopes(kind) if self.exists(scope, snapshot, now)]
 
+    def some(self, kind: str, snapshot: Snapshot, now: datetime) -> bool:
+        """Has any scope of `kind` feeds at `now`? (Stops at the first: the home page asks after every edit.)"""
+        if kind == TAG and not self.config.tag_feeds:
+            return False
+        return any(scope.kind == kind and self.exists(scope, snapshot, now) for scope in snapshot.timelines)
+
     def every(self, snapshot: Snapshot, now: datetime) -> list[Scope]:
         """Every scope with feeds but the all-sections one: sections, then writers, then tags."""
         return [scope for kind in KINDS for scope in self.listed(kind, snapshot, now)]

@@ -10,7 +10,7 @@ from datetime import datetime, tzinfo
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 
-from ..model import ALL, AUTHOR, EVERYTHING, SECTION, TAG, Scope, Site
+from ..model import EVERYTHING, SECTION, Scope, Site
 from .feeds import Item
 from .months import MONTH_NAMES
 from .subject import Subject
@@ -20,7 +20,6 @@ _env = Environment(loader=PackageLoader("feedsvc.render", "templates"), autoesca
                    trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
 
 FORMAT_LABELS = {"rss": "RSS", "atom": "Atom", "json": "JSON Feed"}
-KIND_WORDS = {ALL: "every section", SECTION: "section", AUTHOR: "writer", TAG: "tag"}
 
 
 def human_time(moment: datetime, zone: tzinfo) -> str:
@@ -101,7 +100,7 @@ def render_page(site: Site, subject: Subject | None, items: list[Item], links: P
         alternates += [feed for s in sections for feed in s["feeds"]]
     empty = StoryLinks()
     page = _env.get_template("page.html").render(
-        site=site, direction=direction(site.language), subject=subject, kind=KIND_WORDS[scope.kind],
+        site=site, direction=direction(site.language), subject=subject,
         stories=[_story(item, site, extras.story_links.get(item.article.id, empty)) for item in items],
         subscribe=subscribe, sections=sections, alternates=alternates, writers=extras.writers, lists=extras.lists,
         home=links.page(EVERYTHING), opml=links.opml_url)
