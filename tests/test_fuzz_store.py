@@ -460,6 +460,19 @@ def check_store(workdir: Path, site_text: str, planned: list[Planned]) -> None:
 
     feeds = {path: check_document(path, body) for path, body in bodies.items()}
     published_paths = {a.path for a in snapshot.by_id.values()}
+    by_path = {a.path: a for a in snapshot.by_id.values()}
+
+    def belongs(path: str, article: Planned) -> bool:
+        """Is the good story in the feed at `path`: every story's, its section's, its writers' and tags'?"""
+        folder, _, rest = path.partition("/")
+        story = by_path[article.relpath]
+        if folder == "sections":
+            return rest.startswith(f"{article.section}/")
+        if folder == "authors":
+            return rest.split("/")[0] in {snapshot.author_slug(a.name) for a in story.authors}
+        if folder == "tags":
+            return rest.split("/")[0] in {snapshot.tag_slug(t) for t in story.tags}
+        return True
 
     for article in planned:
         where = f"{article.kind} {article.relpath} ({article.why!r})"
@@ -468,8 +481,7 @@ def check_store(workdir: Path, site_text: str, planned: list[Planned]) -> None:
             assert display + article.relpath not in errors, (where, named)
             for path, feed in feeds.items():
                 if feed is not None and "/archive/" not in path:
-                    expected = not path.startswith("sections/") or path.startswith(f"sections/{article.section}/")
-                    assert (article.url in entry_links(feed)) == expected, (where, path)
+                    assert (article.url in entry_links(feed)) == belongs(path, article), (where, path)
         elif article.kind == "bad":
             assert display + article.relpath in errors, (where, named)
             assert article.relpath not in published_paths, where
@@ -484,6 +496,8 @@ def check_store(workdir: Path, site_text: str, planned: list[Planned]) -> None:
         if story.published.timestamp() <= time.time():
             assert story.url in entry_links(feeds["atom.xml"]), story
             assert story.url in entry_links(feeds[f"sections/{story.section}/rss.xml"]), story
+            for writer in {snapshot.author_slug(a.name) for a in story.authors} - {""}:
+                assert story.url in entry_links(feeds[f"authors/{writer}/rss.xml"]), story
 
     assert not list(workdir.glob("pwned-*")), "a YAML tag ran code"
     too_big = [root / a.relpath for a in planned if a.why == "too-big"]
