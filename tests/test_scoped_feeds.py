@@ -238,3 +238,15 @@ def test_the_authors_file_is_plain_text_wherever_it_shows(store_dir):
     assert "icon" not in d.feed and "logo" not in d.feed        # the photo outside media/ is left out (no site icon)
     page = client.get("/authors/eve-example/").data.decode()
     assert "<script>" not in page and "Writes bold things" in page and "javascript:" not in page
+
+
+def test_writers_and_tags_feeds_are_cached_limited_and_announced_like_sections(tmp_path):
+    client = app_for(SAMPLE_STORE, hub_url="https://hub.example.com/", max_feed_bytes=8_000)
+    for path in (PRIYA + "rss.xml", HARBOR + "atom.xml", "sections/science/rss.xml"):
+        first = client.get("/" + path)
+        assert first.headers["Cache-Control"] == "public, max-age=300, stale-while-revalidate=60, stale-if-error=86400"
+        assert first.headers["Link"] == f'<https://hub.example.com/>; rel="hub", <{BASE_URL}{path}>; rel="self"'
+        assert len(first.data) <= 8_000, path                                   # max_feed_bytes, as for sections
+        again = client.get("/" + path, headers={"If-None-Match": first.headers["ETag"]})
+        assert again.status_code == 304 and again.headers["ETag"] == first.headers["ETag"]
+    assert len(feed(client, PRIYA + "rss.xml").entries) < 3                    # cut from its end to fit
