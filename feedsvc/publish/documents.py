@@ -123,7 +123,8 @@ class DocumentPlanner:
                     self.config.max_feed_bytes)
 
     def _story_links(self, article: Article, snapshot: Snapshot, now: datetime) -> StoryLinks:
-        """The pages a story line links to: each writer's, and each of its tags' that has one."""
+        """The pages a story line links to: each writer's (by the byline as written), and each of its
+        tags' that has one (by the tag's title: one spelling for every story)."""
         bylines, tags, seen = [], [], set()
         for author in article.authors:
             slug = snapshot.author_slug(author.name)
@@ -133,7 +134,7 @@ class DocumentPlanner:
             scope = Scope(TAG, snapshot.tag_slug(tag))
             if scope.slug and scope not in seen and self.scopes.exists(scope, snapshot, now):
                 seen.add(scope)
-                tags.append((tag, self.links.page(scope)))
+                tags.append((self.scopes.subject(scope, snapshot).title, self.links.page(scope)))
         return StoryLinks(tuple(bylines), tuple(tags))
 
     def _writers(self, scope: Scope, snapshot: Snapshot, now: datetime) -> tuple[tuple[str, str, int], ...]:

@@ -53,7 +53,7 @@ class StoryLinks:
     """Where a story's bylines and tags lead: each writer's page, and the pages of those of its tags
     that have one (a one-off tag has none)."""
     bylines: tuple[tuple[str, str], ...] = ()     # (name as written, page URL)
-    tags: tuple[tuple[str, str], ...] = ()        # (tag as written, page URL)
+    tags: tuple[tuple[str, str], ...] = ()        # (the tag's title, page URL)
 
 
 @dataclass(frozen=True)
