@@ -75,3 +75,18 @@ def test_a_story_another_program_is_still_writing_is_reported_and_fails_the_chec
            "it is left out until it is saved" in result.stdout.splitlines()
     assert result.stdout.strip().splitlines()[-1] == (
         "1 published (world 1, business 0); 0 scheduled, 0 draft(s); 1 error(s), 0 warning(s)")
+
+
+def test_check_warns_of_look_alike_bylines_unless_the_authors_file_names_both(store_dir):
+    store_dir.write("world/a.md", article(title="A story with an accented byline", authors=["José Núñez"]))
+    store_dir.write("world/b.md", article(title="A story without the accents", authors=["Jose Nunez"]))
+    store_dir.write("world/c.md", article(title="A story with an initial", authors=["J. Núñez"]))
+    lines = check(str(store_dir.root)).stdout.splitlines()
+    assert f"{store_dir.root}/world/b.md: authors: warning: 'Jose Nunez' looks like 'José Núñez' " \
+           f"({store_dir.root}/world/a.md): the same name once case and accents are set aside; they share one " \
+           "writer's feed; spell the byline one way, or list both in _authors.yml (also_known_as)" in lines
+    assert any("'J. Núñez' looks like 'José Núñez'" in line and "they get a feed each" in line for line in lines)
+    store_dir.write("_authors.yml", "- name: José Núñez\n  also_known_as: [Jose Nunez, J. Núñez]\n")
+    result = check(str(store_dir.root))
+    assert "looks like" not in result.stdout
+    assert result.stdout.splitlines()[-2] == "1 writer(s) with feeds; 0 tag(s) with feeds (used by at least 3 stories)"

@@ -1,5 +1,5 @@
-"""Slugs of bylines and tags: Unicode-aware, stable, and the same for every spelling of one name — and
-the look-alike bylines `feedsvc check` warns about, conservatively."""
+"""Slugs of bylines and tags, row by row: Unicode-aware, stable, and the same for every spelling of one
+name — and the look-alike bylines `feedsvc check` warns about, conservatively."""
 from __future__ import annotations
 
 import re
@@ -7,9 +7,6 @@ import re
 import pytest
 
 from feedsvc.source.slugs import MAX_SLUG, look_alike, look_alikes, slugify
-
-from .conftest import article
-from .test_check_cli import check
 
 
 @pytest.mark.parametrize("text, slug", [
@@ -66,18 +63,3 @@ def test_a_slug_is_short_enough_to_read_and_cut_at_a_word():
 def test_bylines_that_look_like_one_person(a, b, alike):
     assert (look_alike(a, b) is not None) is alike
     assert bool(look_alikes([a, b])) is alike
-
-
-def test_check_warns_of_look_alike_bylines_unless_the_authors_file_names_both(store_dir):
-    store_dir.write("world/a.md", article(title="A story with an accented byline", authors=["José Núñez"]))
-    store_dir.write("world/b.md", article(title="A story without the accents", authors=["Jose Nunez"]))
-    store_dir.write("world/c.md", article(title="A story with an initial", authors=["J. Núñez"]))
-    lines = check(str(store_dir.root)).stdout.splitlines()
-    assert f"{store_dir.root}/world/b.md: authors: warning: 'Jose Nunez' looks like 'José Núñez' " \
-           f"({store_dir.root}/world/a.md): the same name once case and accents are set aside; they share one " \
-           "writer's feed; spell the byline one way, or list both in _authors.yml (also_known_as)" in lines
-    assert any("'J. Núñez' looks like 'José Núñez'" in line and "they get a feed each" in line for line in lines)
-    store_dir.write("_authors.yml", "- name: José Núñez\n  also_known_as: [Jose Nunez, J. Núñez]\n")
-    result = check(str(store_dir.root))
-    assert "looks like" not in result.stdout
-    assert result.stdout.splitlines()[-2] == "1 writer(s) with feeds; 0 tag(s) with feeds (used by at least 3 stories)"
