@@ -6,6 +6,7 @@ import os
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -130,6 +131,9 @@ def photo_store(store_dir):
     make_jpeg(store_dir.root / PHOTO, size=(1200, 800))
     store_dir.write("world/harbor.md", article(title="Cranes return to the harbor", photo={"src": PHOTO}))
     store_dir.write("world/other.md", article(title="A story without a photo", published="2013-05-01 09:00"))
+    an_hour_ago = time.time() - 3600            # stories saved long ago: only the photo's change re-reads them
+    for story in ("world/harbor.md", "world/other.md"):
+        os.utime(store_dir.root / story, (an_hour_ago, an_hour_ago))
     return store_dir
 
 
@@ -213,7 +217,8 @@ def test_a_photo_that_keeps_changing_fails_the_build_and_leaves_the_output(tmp_p
 
 
 def test_a_photo_replaced_by_one_of_the_same_length_is_never_written_under_the_old_figures(tmp_path, photo_store):
-    """Only the pixel size tells the two apart: the bytes read for the output are checked, not only the length."""
+    """Only the pixel size tells the two apart: the bytes read for the output are checked, not only the length,
+    and the fresh look that follows reads the story again although the build measured the new photo first."""
     config = config_for(photo_store.root)
     store = open_store(config)
     length = (photo_store.root / PHOTO).stat().st_size
@@ -222,9 +227,5 @@ def test_a_photo_replaced_by_one_of_the_same_length_is_never_written_under_the_o
         padded.write(b"\0" * (length - (photo_store.root / PHOTO).stat().st_size))
     assert (photo_store.root / PHOTO).stat().st_size == length
     out = tmp_path / "public"
-    try:
-        build(config, out, store=store)
-    except BuildError as exc:                   # refused cleanly: nothing written
-        assert PHOTO in str(exc) and "640×480" in str(exc) and not out.exists()
-    else:
-        assert_written_as_described(out, photo_store.root)
+    build(config, out, store=store)
+    assert_written_as_described(out, photo_store.root)

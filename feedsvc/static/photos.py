@@ -53,8 +53,7 @@ def _pixels(data: bytes) -> tuple[int | None, int | None]:
 def photo_as_described(publisher: Publisher, path: str, photo: Photo, now: datetime) -> Rendered:
     """The photo at `path`, read once, if those bytes are the `photo` the feeds describe; else PhotoChanged.
 
-    The size is compared before the file is read: reading it has the store measure the new version
-    in place of the one its stories were read with, and a fresh look would then miss the change.
+    The size is compared first: a new length is caught from the stat alone, without reading the file.
     """
     version = publisher.media.version(path.removeprefix(MEDIA_PREFIX))
     if version is None:

@@ -2,6 +2,10 @@
 
 Kept apart from the Store's indexes so that a full read of a large store can run in several
 processes at once (`read_many`): the reader is plain, picklable data plus a photo cache.
+
+The photo cache only saves measuring a photo twice; it says nothing of what the stories were read
+with. Anyone may measure a photo first (a /media/ request, a build), so each reading carries the
+version of its photo that it used, and that is what tells the store a photo changed under a story.
 """
 from __future__ import annotations
 
@@ -12,7 +16,7 @@ import stat
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterator
+from typing import Iterator, NamedTuple
 
 from .. import forking
 from ..source.article import ParseResult, parse_article
@@ -27,6 +31,12 @@ WRITER_CHECK_NS = 60_000_000_000    # a file modified this recently is checked f
 # Below this, one process is as fast: results come back through a pipe (figures in docs/PERFORMANCE.md).
 PARALLEL_MINIMUM = 5_000
 CHUNK = 1000
+
+
+class Reading(NamedTuple):
+    """One reading of an article file, and the version (stat) of its store photo it was read with."""
+    result: ParseResult
+    photo_key: StatKey | None = None     # None: no store photo, or none on disk when it was read
 
 
 def stat_key(st: os.stat_result) -> StatKey:
@@ -94,7 +104,7 @@ class ArticleReader:
     def display(self, relpath: str) -> str:
         return self.display_root + relpath
 
-    def read(self, relpath: str, st: os.stat_result, keep_body: bool = False) -> ParseResult | None:
+    def read(self, relpath: str, st: os.stat_result, keep_body: bool = False) -> Reading | None:
         """Read and parse one article file whose lstat is `st`; never raises for the file's content.
 
         None when the file was being written while it was read (it changed from `st`, or a writer
@@ -103,8 +113,8 @@ class ArticleReader:
         """
         path = self.root / relpath
 
-        def problem(message: str) -> ParseResult:
-            return ParseResult(None, [Problem(self.display(relpath), None, message)])
+        def problem(message: str) -> Reading:
+            return Reading(ParseResult(None, [Problem(self.display(relpath), None, message)]))
 
         if not stat.S_ISREG(st.st_mode):           # `st` is an lstat: a link is not a regular file
             return problem("is not a regular file (links are not followed)")
@@ -112,7 +122,7 @@ class ArticleReader:
             return problem(f"is {st.st_size:,} bytes, over the {self.max_article_bytes:,}-byte limit for one "
                            "article; it was not read")
         if self.site is None:
-            return ParseResult(None, [])  # nothing can be read without a site file; that is reported once
+            return Reading(ParseResult(None, []))  # nothing can be read without a site file; reported once
         try:
             with open(path, "rb") as fh:                # sized to the file: read(limit) would allocate the limit
                 data = fh.read(min(st.st_size + 65536, self.max_article_bytes + 1))
@@ -123,8 +133,16 @@ class ArticleReader:
             return problem(f"cannot be read ({exc.strerror})")
         if len(data) > self.max_article_bytes:
             return problem(f"is over the {self.max_article_bytes:,}-byte limit for one article; it was not read")
-        return parse_article(relpath, data, self.site, self.photo_info, media_base_url=self.media_base_url,
-                             display_root=self.display_root, keep_body=keep_body or self.keep_bodies)
+        used: dict[str, StatKey | None] = {}
+
+        def photo_info(photo: str) -> ImageInfo:
+            used[photo] = key = self.photo_stat(photo)       # taken before the measurement, never after
+            return self._measure(photo, key)
+
+        result = parse_article(relpath, data, self.site, photo_info, media_base_url=self.media_base_url,
+                               display_root=self.display_root, keep_body=keep_body or self.keep_bodies)
+        photo = result.photo_path
+        return Reading(result, None if photo is None else used[photo] if photo in used else self.photo_stat(photo))
 
     # ---- photos kept in the store -------------------------------------------------------------
 
@@ -134,13 +152,11 @@ class ArticleReader:
         except OSError:
             return None
 
-    def photo_changed(self, photo: str) -> bool:
-        cached = self.photos.get(photo)
-        return cached is None or cached[0] != self.photo_stat(photo)
-
     def photo_info(self, photo: str) -> ImageInfo:
-        """Measure a store photo once per (mtime, size, inode); the parser calls this."""
-        key = self.photo_stat(photo)
+        """A store photo's measurements, made once per version (its stat); raises PhotoError."""
+        return self._measure(photo, self.photo_stat(photo))
+
+    def _measure(self, photo: str, key: StatKey | None) -> ImageInfo:
         cached = self.photos.get(photo)
         if cached is None or cached[0] != key:
             try:
@@ -157,13 +173,13 @@ class ArticleReader:
 
 
 def _read_chunk(reader: ArticleReader, items: list[tuple[str, StatKey, os.stat_result]]
-                ) -> tuple[list[tuple[str, StatKey, ParseResult | None]], dict[str, PhotoEntry]]:
+                ) -> tuple[list[tuple[str, StatKey, Reading | None]], dict[str, PhotoEntry]]:
     results = [(relpath, key, reader.read(relpath, st)) for relpath, key, st in items]
     return results, reader.photos
 
 
 def read_many(reader: ArticleReader, items: list[tuple[str, StatKey, os.stat_result]]
-              ) -> Iterator[tuple[str, StatKey, ParseResult | None]]:
+              ) -> Iterator[tuple[str, StatKey, Reading | None]]:
     """Read many files, in parallel processes when there are enough of them to pay for starting those
     (None for a file caught mid-save, as `ArticleReader.read` says).
 

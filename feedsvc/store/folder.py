@@ -16,7 +16,8 @@ from typing import Callable, Iterable
 from ..model import Article, Problem
 from ..source.article import MEDIA_DIR, ParseResult, file_digest, read_body
 from .bodies import RecentBodies
-from .files import ArticleReader, StatKey, being_written, is_hidden, read_many, recently_modified, stat_key
+from .files import (ArticleReader, Reading, StatKey, being_written, is_hidden, read_many, recently_modified,
+                    stat_key)
 from .references import PhotoUsers
 from .snapshot import Changes
 from .walk import Listing, check_root, walk
@@ -25,7 +26,7 @@ RACY_NS = 2_000_000_000             # a file modified this close to the last loo
 BEING_WRITTEN = "is being written by another program, so it could not be read; it is left out until it is saved"
 
 StoryMoved = Callable[[str, "Article | None", "Article | None"], None]
-CacheEntry = tuple[StatKey, ParseResult]
+CacheEntry = tuple[StatKey, Reading]
 
 
 @dataclass
@@ -34,6 +35,7 @@ class FileState:
     stat: StatKey
     current: ParseResult            # the latest reading of the file
     last_good: Article | None       # what stays published while `current` is broken
+    photo_key: StatKey | None = None    # the version of `current`'s store photo it was read with
 
     @property
     def effective(self) -> Article | None:
@@ -90,18 +92,16 @@ class Folder:
         for relpath in [p for p in self.files if p not in seen and not listing.inside_closed(p)]:
             self._forget(relpath, changes)
         for photo in self.photos.photos():
-            if self._reader.photo_changed(photo):
-                for relpath in self.photos.users(photo):
-                    self._consider(relpath, changes, True)
+            for relpath in self._read_with_another(photo):
+                self._consider(relpath, changes, True)
 
     def look_at(self, paths: Iterable[str], changes: Changes) -> None:
         """Re-read only these store-relative paths (a watcher named them): articles, or photos in use."""
         for relpath in sorted({p.replace(os.sep, "/").lstrip("/") for p in paths}):
             parts = relpath.split("/")
             if parts[0] == MEDIA_DIR:
-                if relpath in self.photos and self._reader.photo_changed(relpath):
-                    for user in self.photos.users(relpath):
-                        self._consider(user, changes, True)
+                for user in self._read_with_another(relpath) if relpath in self.photos else ():
+                    self._consider(user, changes, True)
             elif relpath.endswith(".md") and not any(is_hidden(p) for p in parts):
                 self._consider(relpath, changes, True)
 
@@ -120,20 +120,32 @@ class Folder:
                 continue
             key = stat_key(st)
             entry = cached.get(relpath)
-            if (entry is not None and entry[0] == key and key[0] < written_ns - RACY_NS
-                    and not (entry[1].photo_path and self._reader.photo_changed(entry[1].photo_path))):
+            if entry is not None and entry[0] == key and key[0] < written_ns - RACY_NS and self._photo_same(entry[1]):
                 self._file(relpath, key, entry[1], changes)
             else:
                 to_read.append((relpath, key, st))
-        for relpath, key, result in read_many(self._reader, to_read):
-            if result is None:
+        for relpath, key, reading in read_many(self._reader, to_read):
+            if reading is None:
                 self._wait(relpath, changes)
             else:
-                self._file(relpath, key, result, changes)
+                self._file(relpath, key, reading, changes)
         self.waiting &= seen
         for relpath in [p for p in self.files if p not in seen and not listing.inside_closed(p)]:
             self._forget(relpath, changes)
         return len(to_read) + len(cached.keys() - seen)
+
+    def _read_with_another(self, photo: str) -> list[str]:
+        """The paths using `photo` that were read with another version of it than the one there now.
+
+        Asked of each reading, not of the reader's measurements: whoever measures the new version
+        first (a /media/ request, a build) must not hide the change from the stories."""
+        now = self._reader.photo_stat(photo)
+        return [relpath for relpath in self.photos.users(photo) if self.files[relpath].photo_key != now]
+
+    def _photo_same(self, reading: Reading) -> bool:
+        """Was this (cached) reading made with the version of its photo that is there now?"""
+        photo = reading.result.photo_path
+        return photo is None or reading.photo_key == self._reader.photo_stat(photo)
 
     # ---- one file ------------------------------------------------------------------------------
 
@@ -155,11 +167,11 @@ class Folder:
         known = self.files.get(relpath)
         if known is not None and known.stat == key and not force and not self.racy(key):
             return
-        result = None if self._unsettled(relpath, st) else self._reader.read(relpath, st, keep_body=True)
-        if result is None:
+        reading = None if self._unsettled(relpath, st) else self._reader.read(relpath, st, keep_body=True)
+        if reading is None:
             self._wait(relpath, changes)           # being written: look again shortly
         else:
-            self._file(relpath, key, result, changes)
+            self._file(relpath, key, reading, changes)
 
     def _wait(self, relpath: str, changes: Changes) -> None:
         """Leave `relpath` for a later look: its writer is at work. Its last good story stays; a file
@@ -175,8 +187,9 @@ class Folder:
         return (stat.S_ISREG(st.st_mode) and st.st_size <= self._reader.max_article_bytes  # never opens what it refuses
                 and recently_modified(st) and being_written(self.root / relpath))
 
-    def _file(self, relpath: str, key: StatKey, result: ParseResult, changes: Changes) -> None:
+    def _file(self, relpath: str, key: StatKey, reading: Reading, changes: Changes) -> None:
         """File a new reading of one path: keep the last good story, note what changed, re-index."""
+        result = reading.result
         self.waiting.discard(relpath)
         if result.body is not None and result.article is not None and not self._reader.keep_bodies:
             self.bodies.keep(relpath, result.article.digest, result.body)
@@ -185,7 +198,7 @@ class Folder:
         before = known.effective if known else None
         self.photos.move(relpath, known.current.photo_path if known else None, result.photo_path)
         if known is None:
-            known = self.files[relpath] = FileState(key, result, result.article)
+            known = self.files[relpath] = FileState(key, result, result.article, reading.photo_key)
             changes.added.add(relpath)
         else:
             if result.article is None and known.last_good is not None:
@@ -196,7 +209,7 @@ class Folder:
                          if result.article and known.current.article else
                          result.article is None and known.current.article is None
                          and result.problems == known.current.problems)
-            known.stat, known.current = key, result
+            known.stat, known.current, known.photo_key = key, result, reading.photo_key
             if unchanged:
                 return
             known.last_good = result.article or known.last_good
@@ -212,7 +225,7 @@ class Folder:
         last read, with a problem, until it can be looked at again."""
         key = (0, 0, 0, 0)                              # never matches: the next look reads it again
         problem = Problem(self._display(relpath), None, f"cannot be read ({error.strerror or error})")
-        self._file(relpath, key, ParseResult(None, [problem]), changes)
+        self._file(relpath, key, Reading(ParseResult(None, [problem])), changes)
 
     def _forget(self, relpath: str, changes: Changes) -> None:
         known = self.files.pop(relpath)
@@ -254,5 +267,6 @@ class Folder:
 
     def cache_entries(self) -> dict[str, CacheEntry]:
         """Every file's stat and current reading, bodies left out, as the parse cache keeps them."""
-        return {relpath: (known.stat, replace(known.current, body=None) if known.current.body else known.current)
+        return {relpath: (known.stat, Reading(replace(known.current, body=None) if known.current.body
+                                              else known.current, known.photo_key))
                 for relpath, known in self.files.items()}

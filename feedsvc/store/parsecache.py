@@ -15,7 +15,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from ..source.article import ParseResult
+from .files import Reading
 
 log = logging.getLogger(__name__)
 
@@ -59,7 +59,7 @@ class ParseCache:
             return {}, {}, 0
         return saved["files"], saved["photos"], saved["written_ns"]
 
-    def save(self, context: tuple, files: dict[str, tuple[tuple, ParseResult]], photos: dict) -> None:
+    def save(self, context: tuple, files: dict[str, tuple[tuple, Reading]], photos: dict) -> None:
         """Write atomically (a temporary file renamed over the old one); failures are only logged."""
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
