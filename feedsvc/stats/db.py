@@ -15,6 +15,7 @@ from __future__ import annotations
 import contextlib
 import os
 import sqlite3
+import time
 from collections import Counter as Counts
 from datetime import date, timedelta
 from pathlib import Path
@@ -125,16 +126,40 @@ class Database:
 
 class SQLiteDatabase(Database):
     """A file shared by the workers of one service: WAL, so readers never wait for the writer, and
-    BEGIN IMMEDIATE, so writers take turns instead of failing on a lock taken half-way."""
+    BEGIN IMMEDIATE, so writers take turns (for up to BUSY_SECONDS) instead of failing on a lock
+    taken half-way."""
+
+    BUSY_SECONDS = 30.0
 
     def __init__(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         descriptor = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)     # only its owner reads the figures
         os.close(descriptor)
-        connection = sqlite3.connect(path, timeout=30, isolation_level=None, check_same_thread=False)
-        connection.execute("PRAGMA journal_mode=WAL")
+        connection = sqlite3.connect(path, timeout=self.BUSY_SECONDS, isolation_level=None, check_same_thread=False)
+        self._switch_to_wal(connection)
         connection.execute("PRAGMA synchronous=NORMAL")
         super().__init__(connection)
+
+    def _switch_to_wal(self, connection: sqlite3.Connection) -> None:
+        """Put the file in WAL mode (it stays so: later switches change nothing and take no lock).
+
+        Switching a new file reads it and then writes it, and SQLite will not let such a statement wait
+        for another connection's write lock (the two could wait for each other for ever): it answers
+        "database is locked" at once, whatever the busy timeout. Workers opening a new file together
+        met that. The other writer's lock lasts an instant, so the switch is tried again until the
+        busy timeout, as any other statement would wait.
+        """
+        deadline = time.monotonic() + self.BUSY_SECONDS
+        pause = 0.001
+        while True:
+            try:
+                connection.execute("PRAGMA journal_mode=WAL")
+                return
+            except sqlite3.OperationalError as exc:
+                if exc.sqlite_errorcode & 0xFF != sqlite3.SQLITE_BUSY or time.monotonic() + pause > deadline:
+                    raise
+            time.sleep(pause)
+            pause = min(pause * 2, 0.05)
 
     @contextlib.contextmanager
     def transaction(self, exclusive: bool = False, read: bool = False) -> Iterator:
