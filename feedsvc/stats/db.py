@@ -136,7 +136,11 @@ class SQLiteDatabase(Database):
         descriptor = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)     # only its owner reads the figures
         os.close(descriptor)
         connection = sqlite3.connect(path, timeout=self.BUSY_SECONDS, isolation_level=None, check_same_thread=False)
-        self._switch_to_wal(connection)
+        try:
+            self._switch_to_wal(connection)
+        except BaseException:
+            connection.close()
+            raise
         connection.execute("PRAGMA synchronous=NORMAL")
         super().__init__(connection)
 
