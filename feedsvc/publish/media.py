@@ -13,9 +13,15 @@ from typing import Callable
 
 from PIL import Image, UnidentifiedImageError
 
-from ..source.photos import MEDIA_DIR, WEB_IMAGE_TYPES, PhotoError, photo_file
+from ..source.photos import MEDIA_DIR, PHOTO_TYPES, WEB_IMAGE_TYPES, PhotoError, photo_file
 from ..render.document import MEDIA, Rendered
 from ..store.files import is_hidden
+
+
+def types_by_ending() -> dict[str, str]:
+    """Each name ending a photo may have (`jpg`, …) → the type a static host gives it: the parser's rule,
+    for the build's host rules (which may not import `source`)."""
+    return {ending.removeprefix("."): mimetype for ending, mimetype in PHOTO_TYPES.items()}
 
 
 class MediaLibrary:

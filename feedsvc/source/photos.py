@@ -34,8 +34,10 @@ class PhotoError(ValueError):
 
 MEDIA_DIR = "media"
 # Static hosts (nginx, CDNs, Netlify) give a file its type by its extension: a photo named otherwise
-# (.jfif, no extension) would reach readers as something else, so it is not published.
-PHOTO_EXTENSIONS = (".jpg", ".jpeg", ".png", ".gif", ".webp")
+# (.jfif, no extension) would reach readers as something else, so it is not published. The endings a
+# photo may have (case aside), each with the type a host gives it: the build's host rules say these.
+PHOTO_TYPES = {".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".png": "image/png", ".gif": "image/gif",
+               ".webp": "image/webp"}
 
 
 def photo_name_problem(path: str) -> str | None:
@@ -47,9 +49,9 @@ def photo_name_problem(path: str) -> str | None:
         return "must be a path under media/ in the store"
     if any(part.startswith((".", "_")) for part in parts):
         return "has a name starting with '.' or '_' on its way; such files are not published"
-    if not path.lower().endswith(PHOTO_EXTENSIONS):
-        return ("must end in .jpg, .jpeg, .png, .gif or .webp: static hosts type a file by its extension; "
-                "rename it")
+    if not path.lower().endswith(tuple(PHOTO_TYPES)):
+        *most, last = PHOTO_TYPES
+        return f"must end in {', '.join(most)} or {last}: static hosts type a file by its extension; rename it"
     return None
 
 

@@ -6,16 +6,13 @@ import re
 from urllib.parse import urlsplit, urlunsplit
 
 from ..paths import ARCHIVE_FORMATS, FEED_FORMATS, NEWS_SITEMAP_PATH, OPML_PATHS, ROBOTS_PATH, SCOPE_FOLDERS, base_path
+from ..publish.media import types_by_ending
 from ..render.document import ARCHIVE, FEED, MEDIA, PAGE, CachePolicy
 from ..render.opml import OPML_MIMETYPE
 from ..render.sitemap import ROBOTS_MIMETYPE, SITEMAP_MIMETYPE
 
 HEADERS_FILE = "_headers"                # Netlify / Cloudflare Pages header rules
 NGINX_FILE = "nginx-feedsvc.conf"        # an nginx snippet to include in a server block
-
-# The type nginx gives a photo by its name's ending (case aside). The service goes by the bytes, so a
-# photo whose bytes are another type (a PNG named .jpg) gets an nginx location of its own.
-MEDIA_TYPES = {"jpg": "image/jpeg", "jpeg": "image/jpeg", "png": "image/png", "gif": "image/gif", "webp": "image/webp"}
 
 
 def _literal(path: str) -> bool:
@@ -54,11 +51,15 @@ def _quoted(text: str) -> str | None:
 
 
 def _mislabelled(media_types: dict[str, str], cache_control: str) -> list[str]:
-    """An exact location for each photo whose bytes are not the type its name says."""
+    """An exact location for each photo whose bytes are not the type its name says.
+
+    nginx types a photo by its name's ending (case aside), the service by its bytes: a PNG named
+    .jpg needs a line of its own."""
+    by_name = types_by_ending()
     blocks = []
     for path, mimetype in sorted(media_types.items()):
         name = _quoted(path)
-        if name is not None and MEDIA_TYPES.get(path.rpartition(".")[2].lower()) != mimetype:
+        if name is not None and by_name.get(path.rpartition(".")[2].lower()) != mimetype:
             blocks.append(f"location = {name} {{ types {{ }} default_type {mimetype}; "
                           f'add_header Cache-Control "{cache_control}"; }}')
     return blocks
@@ -100,7 +101,7 @@ def nginx_snippet(policy: CachePolicy, hub_url: str | None = None, base_url: str
     types = " ".join([*(mimetype for _, mimetype in FEED_FORMATS.values()), OPML_MIMETYPE, SITEMAP_MIMETYPE,
                       ROBOTS_MIMETYPE])
     by_type: dict[str, list[str]] = {}
-    for ending, mimetype in MEDIA_TYPES.items():
+    for ending, mimetype in types_by_ending().items():
         by_type.setdefault(mimetype, []).append(ending)
     media = " ".join(f"{mimetype} {' '.join(endings)};" for mimetype, endings in by_type.items())
     exceptions = _mislabelled(media_types or {}, policy.cache_control(MEDIA))
