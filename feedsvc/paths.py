@@ -7,6 +7,7 @@ empty) is a page; the static build writes it as `<path>index.html`.
     sections/<slug>/rss.xml  …/atom.xml  …/feed.json  one section (and so for authors/<slug>/, tags/<slug>/)
     sections/<slug>/archive/<yyyy-mm>[-<page>]/rss.xml|atom.xml  RFC 5005 monthly archives
     /  sections/<slug>/  authors/<slug>/  tags/<slug>/  pages for people
+    subscribe/  sections/<slug>/subscribe/  …           how to subscribe to a scope's feeds, for newcomers
     feeds.opml  authors.opml  tags.opml               every section's, writer's or tag's feed, to import
     news-sitemap.xml  robots.txt                      for search engines: Google News sitemap, where it is
     media/<path>                                      photos kept in the store
@@ -36,6 +37,7 @@ OPML_PATHS: dict[str, str] = {SECTION: "feeds.opml", AUTHOR: "authors.opml", TAG
 SECTION_PREFIX = "sections/"
 MEDIA_PREFIX = "media/"
 INDEX_PATH = ""
+SUBSCRIBE = "subscribe/"                  # under a scope's folder (or the root): its subscribe page
 OPML_PATH = OPML_PATHS[SECTION]
 NEWS_SITEMAP_PATH = "news-sitemap.xml"
 ROBOTS_PATH = "robots.txt"
@@ -46,6 +48,7 @@ _FOLDERS = "|".join(SCOPE_FOLDERS.values())
 _SCOPED_FEED = re.compile(rf"^({_FOLDERS})/({_SLUG})/([a-z.]+)$")
 _ARCHIVE_FEED = re.compile(rf"^({_FOLDERS})/({_SLUG})/archive/({_MONTH})/([a-z.]+)$")
 _SCOPED_PAGE = re.compile(rf"^({_FOLDERS})/({_SLUG})/$")
+_SCOPED_SUBSCRIBE = re.compile(rf"^({_FOLDERS})/({_SLUG})/{SUBSCRIBE}$")
 _BY_FILE = {file_name: fmt for fmt, (file_name, _) in FEED_FORMATS.items()}
 _BY_FOLDER = {folder: kind for kind, folder in SCOPE_FOLDERS.items()}
 _BY_OPML = {path: kind for kind, path in OPML_PATHS.items()}
@@ -93,6 +96,17 @@ class PageKey:
 
 
 @dataclass(frozen=True, slots=True)
+class SubscribeKey:
+    """A scope's subscribe page: what a feed reader is, one-click links into the web readers, the
+    address to copy and the raw feeds — where the pages' RSS, Atom and JSON Feed buttons lead."""
+    scope: Scope
+
+    @property
+    def path(self) -> str:
+        return scope_prefix(self.scope) + SUBSCRIBE
+
+
+@dataclass(frozen=True, slots=True)
 class OpmlKey:
     """The OPML list of every section's feed (or every writer's, or every tag's)."""
     kind: str = SECTION
@@ -131,7 +145,7 @@ class MediaKey:
 
 
 # What a public path names; callers dispatch on the type, not on the path's spelling.
-Route = FeedKey | PageKey | OpmlKey | NewsSitemapKey | RobotsKey | MediaKey
+Route = FeedKey | PageKey | SubscribeKey | OpmlKey | NewsSitemapKey | RobotsKey | MediaKey
 
 
 def feed_keys(scopes: list[Scope]) -> list[FeedKey]:
@@ -151,6 +165,8 @@ def route(path: str) -> Route | None:
         return OpmlKey(_BY_OPML[path])
     if path == INDEX_PATH:
         return PageKey(EVERYTHING)
+    if path == SUBSCRIBE:
+        return SubscribeKey(EVERYTHING)
     if path in _BY_FILE:
         return FeedKey(EVERYTHING, _BY_FILE[path])
     if path == NEWS_SITEMAP_PATH:
@@ -166,6 +182,9 @@ def route(path: str) -> Route | None:
     match = _SCOPED_PAGE.match(path)
     if match:
         return PageKey(Scope(_BY_FOLDER[match.group(1)], match.group(2)))
+    match = _SCOPED_SUBSCRIBE.match(path)
+    if match:
+        return SubscribeKey(Scope(_BY_FOLDER[match.group(1)], match.group(2)))
     return None
 
 

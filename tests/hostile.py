@@ -260,10 +260,10 @@ PAGE_ELEMENTS = {
     "html": {"lang", "dir"}, "head": set(), "meta": {"charset", "name", "content"}, "title": set(),
     "link": {"rel", "type", "title", "href"}, "style": set(), "body": set(), "header": set(), "p": {"class"},
     "a": {"href", "type", "class", "rel"}, "nav": {"aria-label"}, "main": set(), "h1": set(), "h2": {"id"},
-    "section": {"class", "aria-labelledby"}, "div": {"class"}, "label": {"for"},
+    "section": {"class", "aria-labelledby"}, "div": {"class", "style"}, "label": {"for"},
     "input": {"id", "type", "readonly", "value"}, "article": set(), "time": {"datetime"}, "figure": set(),
     "img": {"src", "alt", "width", "height", "loading"}, "figcaption": set(), "span": {"class"}, "ul": {"class"},
-    "li": set(), "strong": set(), "footer": set(), "br": set(), "code": set(),
+    "li": set(), "strong": set(), "footer": set(), "br": set(), "code": {"class", "id"},
 }
 
 
@@ -282,8 +282,10 @@ class _PageInspector(HTMLParser):
         for name, value in attrs:
             if name not in allowed:
                 self.found.append(f"{name}= on <{tag}> is not an attribute of the page template")
-            elif name in ("href", "src") and not (value or "").startswith(("https://", "http://")):
-                self.found.append(f"{name}={value!r} on <{tag}> is not an absolute http(s) URL")
+            elif name in ("href", "src") and not (value or "").removeprefix("feed:").startswith(("https://", "http://")):
+                self.found.append(f"{name}={value!r} on <{tag}> is not an absolute http(s) URL (or its feed: URI)")
+            elif name == "style" and not re.fullmatch(r"aspect-ratio:[0-9]+/[0-9]+", value or ""):
+                self.found.append(f"style={value!r} on <{tag}> is not a photo's aspect ratio")
         attributes = dict(attrs)
         if tag == "meta" and not ("charset" in attributes or attributes.get("name") in ("viewport", "description")):
             self.found.append(f"<meta {attributes}>")

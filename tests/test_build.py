@@ -68,7 +68,9 @@ def test_every_built_file_has_the_bytes_the_service_serves(sample_build, client)
     assert "index.html" in documents and "sections/world-nation/atom.xml" in documents
     assert {"authors/priya-natarajan/rss.xml", "authors/tomas-ortega/feed.json", "authors/tomas-ortega/index.html",
             "tags/harbor-street/atom.xml", "tags/harbor-street/index.html", "authors.opml", "tags.opml",
-            "news-sitemap.xml", "robots.txt", "media/staff/priya-natarajan.jpg"} <= set(documents)
+            "news-sitemap.xml", "robots.txt", "media/staff/priya-natarajan.jpg", "subscribe/index.html",
+            "sections/science/subscribe/index.html", "authors/tomas-ortega/subscribe/index.html",
+            "tags/harbor-street/subscribe/index.html"} <= set(documents)
     assert "media/2013/obama-pena-nieto.jpg" in documents
     for name in documents:
         response = client.get(served_path(name))

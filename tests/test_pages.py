@@ -20,12 +20,17 @@ class Page(HTMLParser):
     def __init__(self, html: str):
         super().__init__()
         self.alternates, self.anchors, self.images, self.inputs, self.text = [], [], [], [], []
+        self.buttons: list[tuple[str, str]] = []         # (href, label) of each a.button
+        self.addresses: list[str] = []                   # the text of each address to copy (code.address)
         self.root: dict[str, str | None] = {}          # the <html> element's attributes
         self.outlines = []
+        self._open: tuple[str, str | None] | None = None   # ("button", href) or ("address", None) being read
+        self._read: list[str] = []
         self.feed(html)
 
     def handle_starttag(self, tag, attrs):
         attrs = dict(attrs)
+        classes = (attrs.get("class") or "").split()
         if tag == "html":
             self.root = attrs
         if tag == "link" and attrs.get("rel") == "alternate":
@@ -34,13 +39,28 @@ class Page(HTMLParser):
             self.outlines.append(attrs["href"])
         if tag == "a":
             self.anchors.append(attrs.get("href"))
+            if "button" in classes:
+                self._open, self._read = ("button", attrs.get("href")), []
+        if tag == "code" and "address" in classes:
+            self._open, self._read = ("address", None), []
         if tag == "img":
             self.images.append(attrs)
         if tag == "input":
             self.inputs.append(attrs)
 
+    def handle_endtag(self, tag):
+        if self._open and tag == {"button": "a", "address": "code"}[self._open[0]]:
+            text = "".join(self._read)
+            if self._open[0] == "button":
+                self.buttons.append((self._open[1], text))
+            else:
+                self.addresses.append(text)
+            self._open = None
+
     def handle_data(self, data):
         self.text.append(data)
+        if self._open:
+            self._read.append(data)
 
     @property
     def words(self) -> str:
@@ -61,10 +81,24 @@ def test_the_home_page_lets_readers_discover_and_subscribe_to_every_feed(client)
     assert {kind for kind, _, _ in page.alternates} == {"application/rss+xml", "application/atom+xml",
                                                          "application/feed+json"}
     assert "The Sample Times — World & Nation (RSS)" in {title for _, _, title in page.alternates}
-    assert every_feed <= set(page.anchors)                      # a visible link for each, too
+    # The buttons lead to the subscribe page, not to a wall of markup; so does each section's link.
+    assert page.buttons == [(BASE_URL + "subscribe/", label) for label in ("RSS", "Atom", "JSON Feed")]
+    assert not every_feed & set(page.anchors)
+    assert {f"{BASE_URL}sections/{s}/subscribe/" for s in SECTIONS} <= set(page.anchors)
+    assert page.addresses == [BASE_URL + "rss.xml"]
     lists = [BASE_URL + name for name in ("feeds.opml", "authors.opml", "tags.opml")]
     assert page.outlines == lists and set(lists) <= set(page.anchors)
-    assert [i["value"] for i in page.inputs if "readonly" in i] == [BASE_URL + "rss.xml"]
+
+
+def test_the_home_page_makes_one_clear_offer_for_the_combined_feed_and_one_for_the_opml_list(client):
+    box = lxml.html.fromstring(client.get("/").data).xpath("//section[@class='subscribe']")[0]
+    assert box.xpath("h2")[0].text_content() == "Subscribe to The Sample Times"
+    assert box.xpath("p")[0].text_content() == "One feed with the newest stories from every section."
+    opml = [p for p in box.xpath("p") if p.xpath(f"a[@href='{BASE_URL}feeds.opml']")]
+    assert len(opml) == 1 and "also" in opml[0].get("class").split()          # a separate offer, set apart
+    assert opml[0].text_content().startswith("Rather follow each section on its own? Import the list of every "
+                                             "section’s feed (OPML) into your reader.")
+    assert "at once" not in box.text_content()               # no second "every section at once" to tell apart
 
 
 def test_the_home_page_shows_the_latest_stories_with_photo_caption_credit_and_related(client):
@@ -85,8 +119,9 @@ def test_each_section_has_its_own_page_and_feeds(client, section):
     assert response.status_code == 200
     page = Page(response.data.decode())
     assert {href for _, href, _ in page.alternates} == feeds_of(section)
-    assert feeds_of(section) <= set(page.anchors)
-    assert [i["value"] for i in page.inputs if "readonly" in i] == [f"{BASE_URL}sections/{section}/rss.xml"]
+    assert {href for href, _ in page.buttons} == {f"{BASE_URL}sections/{section}/subscribe/"}
+    assert [label for _, label in page.buttons] == ["RSS", "Atom", "JSON Feed"]
+    assert page.addresses == [f"{BASE_URL}sections/{section}/rss.xml"]
     story_links = [a for a in page.anchors if a and a.startswith("https://news.example.com/")]
     assert story_links and all(f"/{section}/" in link or "related" in link or "world-nation" in link
                                for link in story_links[:1])

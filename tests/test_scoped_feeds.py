@@ -144,7 +144,8 @@ def test_story_lines_link_bylines_and_tags_and_section_pages_list_their_writers(
     writer = Page(client.get("/" + TOMAS).data.decode())
     assert {href for _, href, _ in writer.alternates} == {BASE_URL + TOMAS + name for name in
                                                           ("rss.xml", "atom.xml", "feed.json")}
-    assert [i["value"] for i in writer.inputs if "readonly" in i] == [BASE_URL + TOMAS + "rss.xml"]
+    assert writer.addresses == [BASE_URL + TOMAS + "rss.xml"]
+    assert {href for href, _ in writer.buttons} == {BASE_URL + TOMAS + "subscribe/"}
     tag = client.get("/" + HARBOR).data.decode()
     assert "<h1>Harbor Street</h1>" in tag and "Council approves a six-month trial" in tag
 

@@ -1,6 +1,6 @@
 """How each kind of document is planned: a feed (subscription or archive) of any scope, a page for
-people, an OPML list, the news sitemap and robots.txt. A plan names what the document shows without
-rendering it; rendering comes later, if the document cache needs the bytes."""
+people and its subscribe page, an OPML list, the news sitemap and robots.txt. A plan names what the
+document shows without rendering it; rendering comes later, if the document cache needs the bytes."""
 from __future__ import annotations
 
 import logging
@@ -12,12 +12,13 @@ from functools import partial
 from ..config import Config
 from ..model import ALL, AUTHOR, EPOCH, EVERYTHING, SECTION, TAG, Article, Scope
 from ..paths import (ARCHIVE_FORMATS, FeedKey, MediaKey, NewsSitemapKey, OpmlKey, PageKey, RobotsKey, Route,
-                     NEWS_SITEMAP_PATH)
+                     SubscribeKey, NEWS_SITEMAP_PATH)
 from ..render.document import ARCHIVE, FEED, PAGE, Rendered
 from ..render.feeds import Prepared, render_feed
 from ..render.jsonfeed import render_json_feed
 from ..render.opml import OPML_MIMETYPE, Outline, render_opml
 from ..render.pages import PageExtras, PageLinks, StoryLinks, render_page
+from ..render.subscribe import render_subscribe_page
 from ..render.sitemap import (NEWS_MAX_URLS, NEWS_WINDOW_SECONDS, ROBOTS_MIMETYPE, SITEMAP_MIMETYPE,
                               render_news_sitemap, render_robots)
 from ..store.snapshot import Snapshot, StoreSnapshot
@@ -76,6 +77,8 @@ class DocumentPlanner:
             return None
         if isinstance(key, PageKey):
             return partial(self.page, key, snapshot, now)
+        if isinstance(key, SubscribeKey):
+            return partial(self.subscribe, key, snapshot)
         if key.month is not None and key.month not in self.archive_plan(snapshot, key.scope, now).pages:
             return None
         return partial(self.feed, key, snapshot, now)
@@ -171,6 +174,16 @@ class DocumentPlanner:
             return Rendered.of(render_page(site, subject, shown, self.links, extras), "text/html; charset=utf-8",
                                last_modified, kind=PAGE, gzip_level=self.config.gzip_level)
         return DocumentPlan(identity, valid_until, render)
+
+    def subscribe(self, key: SubscribeKey, snapshot: Snapshot) -> DocumentPlan:
+        """A scope's subscribe page names the scope and its feeds, never a story: no edit to a story
+        changes it. Like robots.txt it is dated from the epoch (and when seen, if the site file or the
+        base URL changes its bytes)."""
+        site = snapshot.site
+        subject = self.scopes.subject(key.scope, snapshot)
+        return DocumentPlan((site.revision, subject), FOREVER, lambda: Rendered.of(
+            render_subscribe_page(site, subject, self.links), "text/html; charset=utf-8", EPOCH, kind=PAGE,
+            gzip_level=self.config.gzip_level))
 
     def opml(self, kind: str, snapshot: Snapshot, now: datetime) -> DocumentPlan:
         site = snapshot.site

@@ -12,7 +12,7 @@ from datetime import datetime, timezone
 from ..config import Config
 from ..model import ALL, EVERYTHING, Article, Scope
 from ..paths import (ARCHIVE_FORMATS, MEDIA_PREFIX, OPML_PATHS, FeedKey, MediaKey, NewsSitemapKey, OpmlKey, PageKey,
-                     RobotsKey, feed_keys, route)
+                     RobotsKey, SubscribeKey, feed_keys, route)
 from ..render.document import CachePolicy, Rendered
 from ..render.feeds import Prepared
 from ..store.snapshot import Snapshot, StoreSnapshot
@@ -75,6 +75,7 @@ class Publisher:
             return []
         scopes = self.planner.scopes.every(snapshot, now)
         paths = [PageKey(EVERYTHING).path, *(PageKey(scope).path for scope in scopes),
+                 *(SubscribeKey(scope).path for scope in [EVERYTHING, *scopes]),
                  *(OpmlKey(kind).path for kind in OPML_PATHS), NewsSitemapKey().path, RobotsKey().path,
                  *(key.path for key in feed_keys(scopes))]
         if archives and self.config.archives:
@@ -181,13 +182,14 @@ class Publisher:
         return scope is not None and scope not in changed
 
     def _changed_paths(self, changed: frozenset[Scope], snapshot: Snapshot, now: datetime) -> list[str]:
-        """The pages and subscription feeds of the changed scopes that have feeds, and the documents
-        that list or sum up every scope (the home page, the OPML lists, the news sitemap)."""
+        """The pages (and subscribe pages) and subscription feeds of the changed scopes that have feeds,
+        and the documents that list or sum up every scope (the home page, the OPML lists, the news sitemap)."""
         scopes = self.planner.scopes
-        paths = [PageKey(EVERYTHING).path, *(OpmlKey(kind).path for kind in OPML_PATHS), NewsSitemapKey().path]
+        paths = [PageKey(EVERYTHING).path, SubscribeKey(EVERYTHING).path, *(OpmlKey(kind).path for kind in OPML_PATHS),
+                 NewsSitemapKey().path]
         for scope in sorted(changed):
             if scope.kind != ALL and scopes.exists(scope, snapshot, now):
-                paths.append(PageKey(scope).path)
+                paths += [PageKey(scope).path, SubscribeKey(scope).path]
         return paths + [key.path for key in feed_keys([s for s in sorted(changed) if scopes.exists(s, snapshot, now)])]
 
     def feed_etags(self, now: datetime | None = None) -> dict[str, str]:

@@ -1,12 +1,14 @@
 """HTML pages for people — the home page and each section's, writer's and tag's page: the latest
 stories with photo, caption, credit, summary and related links, bylines and tags linked to their own
-pages, and obvious ways to subscribe. Rendered with Jinja2 and autoescaping on (every piece of store
-text is escaped), no JavaScript, no XSLT. Pure, like the feed renderers: same inputs, same bytes."""
+pages, and obvious ways to subscribe (the buttons lead to the scope's subscribe page). Rendered with
+Jinja2 and autoescaping on (every piece of store text is escaped), no JavaScript, no XSLT. Pure, like
+the feed renderers: same inputs, same bytes."""
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
+from urllib.parse import urlsplit
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 
@@ -14,9 +16,9 @@ from ..model import EVERYTHING, SECTION, Scope, Site
 from .feeds import Item
 from .months import MONTH_NAMES
 from .subject import Subject
-from ..paths import FEED_FORMATS, OPML_PATHS, FeedKey, PageKey
+from ..paths import FEED_FORMATS, OPML_PATHS, FeedKey, PageKey, SubscribeKey
 
-_env = Environment(loader=PackageLoader("feedsvc.render", "templates"), autoescape=select_autoescape(default=True),
+ENV = Environment(loader=PackageLoader("feedsvc.render", "templates"), autoescape=select_autoescape(default=True),
                    trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
 
 FORMAT_LABELS = {"rss": "RSS", "atom": "Atom", "json": "JSON Feed"}
@@ -44,6 +46,15 @@ class PageLinks:
     def page(self, scope: Scope) -> str:
         return self.base_url + PageKey(scope).path
 
+    def subscribe(self, scope: Scope) -> str:
+        return self.base_url + SubscribeKey(scope).path
+
+    def sections(self, site: Site) -> list[dict]:
+        """The navigation and the home page's list: each section's page, subscribe page and feeds."""
+        return [{"title": s.title, "description": s.description, "page": self.page(Scope(SECTION, s.slug)),
+                 "subscribe": self.subscribe(Scope(SECTION, s.slug)),
+                 "feeds": self.feeds(Scope(SECTION, s.slug), f"{site.title} — {s.title}")} for s in site.sections]
+
     def opml(self, kind: str) -> str:
         return self.base_url + OPML_PATHS[kind]
 
@@ -65,7 +76,22 @@ class PageExtras:
     lists: Sequence[tuple[str, str]] = ()               # (what, OPML URL) for writers and tags
 
 
-def _story(item: Item, site: Site, links: StoryLinks) -> dict:
+# Domains reserved for examples and tests (RFC 2606 §2-3, RFC 6761 §6.4-6.5): nothing is ever served from
+# them, so a photo there can only show as a broken image. (localhost is left out: it serves.)
+_NEVER_SERVED = ("example", "invalid", "test", "example.com", "example.net", "example.org")
+
+
+def photo_loads(url: str, base_url: str) -> bool:
+    """Can a browser load this photo? Ours (under the base URL) and a remote one can; one on a domain
+    reserved for examples cannot, and the page shows its alt text in the photo's place instead. (A
+    remote photo that fails for another reason still keeps its box, with its alt text: see the CSS.)"""
+    if url.startswith(base_url):
+        return True
+    host = (urlsplit(url).hostname or "").rstrip(".")
+    return not any(host == domain or host.endswith("." + domain) for domain in _NEVER_SERVED)
+
+
+def _story(item: Item, site: Site, links: StoryLinks, base_url: str) -> dict:
     article = item.article
     section = site.section(article.section)
     return {
@@ -75,7 +101,8 @@ def _story(item: Item, site: Site, links: StoryLinks) -> dict:
         "updated_iso": article.updated.isoformat(),
         "byline": ", ".join(a.name for a in article.authors), "bylines": links.bylines, "tags": links.tags,
         "section": section.title if section else article.section, "section_slug": article.section,
-        "photo": article.photo, "summary": item.prepared.summary,
+        "photo": article.photo, "photo_loads": article.photo is not None and photo_loads(article.photo.url, base_url),
+        "summary": item.prepared.summary,
         "related": [{"title": link.title, "url": link.url} for link in item.related],
     }
 
@@ -92,17 +119,16 @@ def render_page(site: Site, subject: Subject | None, items: list[Item], links: P
                 extras: PageExtras = PageExtras()) -> bytes:
     """The home page (subject None) or one section's, writer's or tag's page."""
     scope = subject.scope if subject else EVERYTHING
-    sections = [{"title": s.title, "description": s.description, "page": links.page(Scope(SECTION, s.slug)),
-                 "feeds": links.feeds(Scope(SECTION, s.slug), f"{site.title} — {s.title}")} for s in site.sections]
+    sections = links.sections(site)
     subscribe = links.feeds(scope, f"{site.title} — {subject.title}" if subject else site.title)
     alternates = list(subscribe)
     if subject is None:
         alternates += [feed for s in sections for feed in s["feeds"]]
     empty = StoryLinks()
-    page = _env.get_template("page.html").render(
+    page = ENV.get_template("page.html").render(
         site=site, direction=direction(site.language), subject=subject,
-        stories=[_story(item, site, extras.story_links.get(item.article.id, empty)) for item in items],
-        subscribe=subscribe, sections=sections, alternates=alternates, writers=extras.writers, lists=extras.lists,
-        home=links.page(EVERYTHING), opml=links.opml_url)
+        stories=[_story(item, site, extras.story_links.get(item.article.id, empty), links.base_url) for item in items],
+        subscribe=subscribe, subscribe_page=links.subscribe(scope), sections=sections, alternates=alternates,
+        writers=extras.writers, lists=extras.lists, home=links.page(EVERYTHING), opml=links.opml_url)
     return page.encode("utf-8")
 
