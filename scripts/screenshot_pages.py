@@ -3,7 +3,7 @@
 (gunicorn on 127.0.0.1) and photographed in headless Chromium at a phone's width, JavaScript off —
 the very browser setup tests/test_browser.py checks the pages with (tests/browser.py).
 
-    .venv/bin/python scripts/screenshot_pages.py              # writes docs/page-home.png, docs/page-section.png
+    .venv/bin/python scripts/screenshot_pages.py              # docs/page-home.png, page-section.png, page-subscribe.png
     .venv/bin/python scripts/screenshot_pages.py --out /tmp/shots --device desktop --full-page
 
 Needs the test extra (`pip install -e '.[test]'`, for Playwright) and Debian's chromium
@@ -25,8 +25,9 @@ from PIL import Image  # noqa: E402
 from tests.browser import DEVICES, launch, missing_browser_message, new_context, serve_sample_store  # noqa: E402
 
 # file: (path, screens from the top): the home page's subscribe box and first stories; the section
-# page down to its lead story's photo, caption, credit and related links.
-SHOTS = {"page-home.png": ("", 1.0), "page-section.png": ("sections/world-nation/", 1.5)}
+# page down to its lead story's photo, caption, credit and related links; a section's subscribe page.
+SHOTS = {"page-home.png": ("", 1.0), "page-section.png": ("sections/world-nation/", 1.5),
+         "page-subscribe.png": ("sections/world-nation/subscribe/", 1.25)}
 PORT = 8000     # README's `make serve` address, so the pictured feed URL is the one a reader of it sees
 
 
@@ -60,7 +61,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--scale", type=float, default=2, help="device pixel ratio (default 2, a phone's)")
     parser.add_argument("--full-page", action="store_true", help="the whole page, not its first screens")
     parser.add_argument("--screens", type=float,
-                        help="without --full-page: how many screens from the top (default: 1 home, 1.5 section)")
+                        help="without --full-page: how many screens from the top "
+                             "(default: 1 home, 1.5 section, 1.25 subscribe)")
     parser.add_argument("--port", type=int, default=PORT,
                         help=f"serve on this port if free, else on any (default {PORT})")
     parser.add_argument("--max-kb", type=int, default=400)
