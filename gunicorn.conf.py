@@ -2,12 +2,14 @@
 
 The store is read, and every feed rendered, once in the master before the workers are forked
 (preload_app): workers start at once, and share those pages of memory until they change. Each worker
-then starts its own store watcher (and WebSub notifier, and the writer of its subscriber counts) after
-the fork; threads do not survive one.
+looks at the store again before its first request, then starts its own store watcher (and WebSub
+notifier, and the writer of its subscriber counts) after the fork; threads do not survive one.
 Command-line options override anything here.
 """
 import gc
 import os
+
+from feedsvc.serve.app import CATCH_UP_WAIT
 
 workers = 2                 # per core of a 2-core machine: the work is short, in-memory lookups
 threads = 4
@@ -19,9 +21,17 @@ preload_app = True
 os.environ.setdefault("FEEDSVC_THREADS_AFTER_FORK", "1")   # the master must not start watchers of its own
 
 
+def _service(app):
+    return getattr(app, "extensions", {}).get("feedsvc")    # None for another app run from this folder
+
+
 def post_worker_init(worker):
-    service = getattr(worker.wsgi, "extensions", {}).get("feedsvc")
-    if service is not None:                 # another app run from this folder has nothing to start
+    # A new worker (a crash, max-requests, SIGHUP: gunicorn does not reload a preloaded app) holds the
+    # master's store as of its last look. It looks again, before it accepts a connection, so that no
+    # feed it serves is older than its siblings' (issue 13, case 5); then it starts watching.
+    service = _service(worker.wsgi)
+    if service is not None:
+        service.catch_up(wait=CATCH_UP_WAIT)
         service.ensure_running()
 
 
@@ -32,6 +42,11 @@ def worker_exit(server, worker):
 
 
 def pre_fork(server, worker):
+    # The master looks at the store too, so that each new worker's own look finds only what changed
+    # since the last fork (only the master's last look costs a stat scan: docs/RELIABILITY.md).
+    service = _service(getattr(server.app, "callable", None))     # None unless preloaded
+    if service is not None:
+        service.catch_up()
     # Python's gc documentation for a process that forks without exec: freeze what the master made (the
     # store, every rendered feed), so the workers' collections never walk those objects again nor write
     # to their pages — the pages the workers share with the master.

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import os
 import threading
+import time
 from typing import Any, Mapping
 
 from flask import Flask
@@ -14,10 +15,13 @@ from ..publish.publisher import Publisher
 from ..store.store import Store
 from ..paths import base_path
 from ..stats.counter import Counter
-from ..store.watch import Refresher
+from ..store.snapshot import Changes
+from ..store.watch import SETTLE_SECONDS, Refresher
 from .websub import ChangeLedger, HubNotifier
 
 log = logging.getLogger(__name__)
+
+CATCH_UP_WAIT = 1.0     # how long a starting worker waits for stories still being saved (seconds)
 
 # How many forks this process descends from: threads don't survive a fork, so a Service started before
 # one must start its threads again after it. Counted at fork time, because ensure_running() is asked on
@@ -88,6 +92,27 @@ class Service:
             self.refresher.stop()
         if self.counter is not None:
             self.counter.close()
+
+    def catch_up(self, wait: float = 0.0) -> None:
+        """Look at the store now and apply what changed, waiting up to `wait` seconds for stories
+        still being saved. gunicorn.conf.py calls this in each worker before its first request, so a
+        worker forked from the master (which read the store earlier) never serves older feeds than
+        its siblings do; and in the master before each fork, so that look finds little to read."""
+        try:
+            changes = self.store.refresh(settle=SETTLE_SECONDS)
+            deadline = time.monotonic() + wait
+            while changes.deferred and time.monotonic() < deadline:
+                time.sleep(0.05)
+                more = self.store.refresh(changes.deferred, settle=SETTLE_SECONDS)
+                changes = Changes(changes.added | more.added, changes.edited | more.edited,
+                                  changes.deleted | more.deleted, changes.site or more.site, more.deferred)
+            for path in sorted(changes.deferred):
+                log.warning("%s%s: still being saved; served as last read until it is done",
+                            self.store.display_root, path)
+            if changes:
+                self.on_change(changes)
+        except Exception:  # noqa: BLE001 — a worker that cannot start would be restarted over and over
+            log.exception("could not look at the store before answering; the refresher will retry")
 
     def on_change(self, changes) -> None:
         """After each store change (in the refresher's thread): report new problems, re-render what
