@@ -91,6 +91,7 @@ class Photo(_Compact):
     caption: str = ""
     credit: str = ""
     alt: str = ""
+    modified: datetime | None = None   # when a store photo's file was saved, as read: dates documents
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,10 +136,12 @@ class Article(_Compact):
     photo: Photo | None = None
     related: tuple[RelatedLink | RelatedRef, ...] = ()
     size: int = 0               # the file's bytes: to size feeds and archive pages before rendering
+    modified: datetime | None = None   # when its file was saved, as read: dates documents
 
     def __post_init__(self) -> None:
         _require_utc(self.published, "published")
         _require_utc(self.updated, "updated")
+        _require_utc(self.modified, "modified")
 
     def visible_at(self, now: datetime) -> bool:
         """Drafts never appear; a scheduled story appears when its `published` time arrives."""
@@ -162,6 +165,7 @@ class Site:
     accent_color: str | None = None  # webfeeds extras for Feedly/Inoreader
     cover: str | None = None
     revision: str = ""
+    modified: datetime | None = None   # when the site file was saved, as read: dates every document
 
     @property
     def host(self) -> str:

@@ -12,7 +12,7 @@ from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from datetime import datetime
 
-from ..render.document import Rendered, dated
+from ..render.document import Rendered
 
 FOREVER = math.inf
 
@@ -82,12 +82,9 @@ class DocumentCache:
                 return ready[0]
             cached = self._entries.get(path)
             plan = make_plan()
-            if cached is None:
-                rendered = plan.render()
-            elif cached.identity == plan.identity:
+            if cached is not None and cached.identity == plan.identity:
                 rendered = cached.rendered          # the store changed, but not what this shows
             else:
-                before = cached.rendered
-                rendered = dated(plan.render(), before.etag, before.last_modified, now)
+                rendered = plan.render()
             self._entries[path] = _Cached(generation, plan.valid_until, plan.identity, rendered)
             return rendered

@@ -10,11 +10,11 @@ from datetime import datetime, timedelta
 from functools import partial
 
 from ..config import Config
-from ..model import ALL, AUTHOR, EPOCH, EVERYTHING, SECTION, TAG, Article, Scope
+from ..model import ALL, AUTHOR, EPOCH, EVERYTHING, SECTION, TAG, Article, Scope, Site
 from ..paths import (ARCHIVE_FORMATS, FeedKey, MediaKey, NewsSitemapKey, OpmlKey, PageKey, RobotsKey, Route,
                      SubscribeKey, NEWS_SITEMAP_PATH)
 from ..render.document import ARCHIVE, FEED, PAGE, Rendered
-from ..render.feeds import Prepared, render_feed
+from ..render.feeds import Item, Prepared, render_feed
 from ..render.jsonfeed import render_json_feed
 from ..render.opml import OPML_MIMETYPE, Outline, render_opml
 from ..render.pages import PageExtras, PageLinks, StoryLinks, render_page
@@ -25,10 +25,11 @@ from ..store.snapshot import Snapshot, StoreSnapshot
 from ..store.timeline import month_bounds
 from .archives import Plan
 from .cache import FOREVER, DocumentPlan
+from .dating import ahead, newest, site_times, story_times
 from .feedinfo import feed_info
 from .fit import Fitted, fit
 from .scopes import Scopes
-from .selection import items, select
+from .selection import Selection, items, select
 
 log = logging.getLogger(__name__)
 RENDERERS = {"rss": render_feed, "atom": render_feed, "json": render_json_feed}
@@ -36,12 +37,21 @@ OPML_TITLES = {SECTION: "every section", AUTHOR: "every writer", TAG: "every tag
 LIST_WORDS = ((AUTHOR, "writer"), (TAG, "tag"))      # the lists the home page offers beside feeds.opml
 
 
-def _last_modified(times: Iterable[datetime | None], now: datetime) -> datetime | None:
-    """The newest of `times`, but never later than `now`: RFC 9110 §8.8.2.1 forbids a Last-Modified
-    after the response's Date, and an `updated` typed years ahead would otherwise make clients'
-    If-Modified-Since answer 304 to every later change."""
-    newest = max((t for t in times if t is not None), default=None)
-    return None if newest is None else min(newest, now)
+def _dating(times: Iterable[datetime], now: datetime) -> tuple[tuple, float]:
+    """What a document's Last-Modified depends on besides what its identity already names (the times
+    still to come), and when the next of them comes (publish/dating.py)."""
+    waiting = ahead(times, now)
+    return waiting, (waiting[0].timestamp() if waiting else FOREVER)
+
+
+def _chosen_times(chosen: Selection, site: Site) -> list[datetime]:
+    return [*site_times(site), *(t for c in chosen for t in c.times)]
+
+
+def _last_modified(shown: Iterable[Item], chosen: Selection, site: Site, now: datetime) -> datetime | None:
+    """Of what the document holds (a feed kept under max_feed_bytes does not hold every story chosen)."""
+    times = {c.article.id: c.times for c in chosen}
+    return newest([*site_times(site), *(t for item in shown for t in times[item.article.id])], now)
 
 
 def _appears(snapshot: Snapshot, scope: Scope, now: datetime) -> float:
@@ -78,7 +88,7 @@ class DocumentPlanner:
         if isinstance(key, PageKey):
             return partial(self.page, key, snapshot, now)
         if isinstance(key, SubscribeKey):
-            return partial(self.subscribe, key, snapshot)
+            return partial(self.subscribe, key, snapshot, now)
         if key.month is not None and key.month not in self.archive_plan(snapshot, key.scope, now).pages:
             return None
         return partial(self.feed, key, snapshot, now)
@@ -96,16 +106,18 @@ class DocumentPlanner:
             oldest_first = timeline.between(*month_bounds(key.month), now)[::-1]
             articles, complete = oldest_first[low:high][::-1], False
         chosen, valid_until = select(articles, snapshot, now)
-        valid_until = min(valid_until, _appears(snapshot, key.scope, now))
+        waiting, dated_until = _dating(_chosen_times(chosen, snapshot.site), now)
+        valid_until = min(valid_until, dated_until, _appears(snapshot, key.scope, now))
         months = list(split.pages) if key.format in ARCHIVE_FORMATS else []
         info = feed_info(key, self.scopes.subject(key.scope, snapshot), snapshot.site, months, complete, self.config)
-        identity = (snapshot.site.revision, info, tuple((a.revision, related) for a, related in chosen))
+        identity = (snapshot.site.revision, site_times(snapshot.site), info,
+                    tuple((c.article.revision, c.related, c.times) for c in chosen), waiting)
         kind = FEED if key.month is None else ARCHIVE
 
         def render() -> Rendered:
             fitted = fit(RENDERERS[key.format], info, items(chosen, self.prepared), self.config.max_feed_bytes)
             self._record_fit(key.path, fitted)
-            last_modified = _last_modified((i.article.updated for i in fitted.items), now)   # of what it holds
+            last_modified = _last_modified(fitted.items, chosen, snapshot.site, now)
             return Rendered.of(fitted.body, f"{key.mimetype}; charset=utf-8", last_modified, kind=kind,
                                gzip_level=self.config.gzip_level)
         return DocumentPlan(identity, valid_until, render)
@@ -158,50 +170,55 @@ class DocumentPlanner:
         subject = self.scopes.subject(key.scope, snapshot)
         articles = snapshot.timeline(key.scope).visible_at(now, self.config.items_per_page)
         chosen, valid_until = select(articles, snapshot, now)
-        valid_until = min(valid_until, _appears(snapshot, key.scope, now))
-        story_links = {a.id: self._story_links(a, snapshot, now) for a, _ in chosen}
+        waiting, dated_until = _dating(_chosen_times(chosen, site), now)
+        valid_until = min(valid_until, dated_until, _appears(snapshot, key.scope, now))
+        story_links = {c.article.id: self._story_links(c.article, snapshot, now) for c in chosen}
         lists = tuple((word, self.links.opml(kind)) for kind, word in LIST_WORDS
                       if self.scopes.some(kind, snapshot, now)) if key.scope.kind == ALL else ()
         extras = PageExtras(story_links, self._writers(key.scope, snapshot, now), lists)
         if key.scope.kind != ALL:          # a tag crossing its threshold changes which links story lines carry
             valid_until = min(valid_until, _appears(snapshot, EVERYTHING, now))
-        identity = (site.revision, subject, tuple((a.revision, related) for a, related in chosen),
-                    tuple(story_links.values()), extras.writers, lists)
+        identity = (site.revision, site_times(site), subject,
+                    tuple((c.article.revision, c.related, c.times) for c in chosen),
+                    tuple(story_links.values()), extras.writers, lists, waiting)
 
         def render() -> Rendered:
             shown = items(chosen, self.prepared)
-            last_modified = _last_modified((i.article.updated for i in shown), now)
+            last_modified = _last_modified(shown, chosen, site, now)
             return Rendered.of(render_page(site, subject, shown, self.links, extras), "text/html; charset=utf-8",
                                last_modified, kind=PAGE, gzip_level=self.config.gzip_level)
         return DocumentPlan(identity, valid_until, render)
 
-    def subscribe(self, key: SubscribeKey, snapshot: Snapshot) -> DocumentPlan:
+    def subscribe(self, key: SubscribeKey, snapshot: Snapshot, now: datetime) -> DocumentPlan:
         """A scope's subscribe page names the scope and its feeds, never a story: no edit to a story
-        changes it. Like robots.txt it is dated from the epoch (and when seen, if the site file or the
-        base URL changes its bytes)."""
+        changes it. It is dated by the site file (from the epoch without one; a new base URL is not
+        dated: README)."""
         site = snapshot.site
         subject = self.scopes.subject(key.scope, snapshot)
-        return DocumentPlan((site.revision, subject), FOREVER, lambda: Rendered.of(
-            render_subscribe_page(site, subject, self.links), "text/html; charset=utf-8", EPOCH, kind=PAGE,
-            gzip_level=self.config.gzip_level))
+        waiting, dated_until = _dating(site_times(site), now)
+        return DocumentPlan((site.revision, site_times(site), subject, waiting), dated_until, lambda: Rendered.of(
+            render_subscribe_page(site, subject, self.links), "text/html; charset=utf-8",
+            newest(site_times(site), now) or EPOCH, kind=PAGE, gzip_level=self.config.gzip_level))
 
     def opml(self, kind: str, snapshot: Snapshot, now: datetime) -> DocumentPlan:
         site = snapshot.site
-        newest = snapshot.timeline(None).visible_at(now, self.config.items_per_feed)
-        last_modified = max((a.updated for a in newest), default=None)
+        latest = snapshot.timeline(None).visible_at(now, self.config.items_per_feed)
+        last_modified = max((a.updated for a in latest), default=None)        # the list says when it changed
+        times = (*site_times(site), *((last_modified,) if last_modified else ()))   # all its bytes depend on
+        waiting, dated_until = _dating(times, now)
         outlines = []
         for scope in self.scopes.listed(kind, snapshot, now):
             subject = self.scopes.subject(scope, snapshot)
             outlines.append(Outline(f"{site.title} — {subject.title}", self.config.base_url + FeedKey(scope, "rss").path,
                                     subject.link, subject.lede))
-        identity = (site.revision, last_modified, tuple(outlines))
+        identity = (site.revision, times, tuple(outlines), waiting)
         title = f"{site.title} — {OPML_TITLES[kind]}"
 
         def render() -> Rendered:
             return Rendered.of(render_opml(site, title, outlines, last_modified),
-                               f"{OPML_MIMETYPE}; charset=utf-8", _last_modified([last_modified], now), kind=PAGE,
+                               f"{OPML_MIMETYPE}; charset=utf-8", newest(times, now), kind=PAGE,
                                gzip_level=self.config.gzip_level)
-        return DocumentPlan(identity, _appears(snapshot, EVERYTHING, now), render)
+        return DocumentPlan(identity, min(dated_until, _appears(snapshot, EVERYTHING, now)), render)
 
     def news_sitemap(self, snapshot: Snapshot, now: datetime) -> DocumentPlan:
         """The stories published in the last two days, newest first, at most 1,000. It changes on its
@@ -211,21 +228,23 @@ class DocumentPlanner:
         chosen = timeline.between(start, now.timestamp() + 1, now)[:NEWS_MAX_URLS]
         leaves = chosen[-1].published.timestamp() + NEWS_WINDOW_SECONDS if chosen else FOREVER
         site = snapshot.site
-        identity = (site.title, site.language, tuple((a.url, a.title, a.published) for a in chosen))
-        if chosen:
-            modified = [a.updated for a in chosen]
+        if chosen:                         # when each story listed was saved, and the site file's title
+            modified = [*site_times(site), *(t for a in chosen for t in story_times(a))]
         else:                              # empty since the newest story turned two days old (if there is one)
-            newest = timeline.visible_at(now, 1)
-            modified = [newest[0].published + timedelta(seconds=NEWS_WINDOW_SECONDS) if newest else EPOCH]
+            latest = timeline.visible_at(now, 1)
+            modified = [latest[0].published + timedelta(seconds=NEWS_WINDOW_SECONDS) if latest else EPOCH]
+        waiting, dated_until = _dating(modified, now)
+        identity = (site.title, site.language, tuple((a.url, a.title, a.published) for a in chosen),
+                    tuple(modified), waiting)
 
         def render() -> Rendered:
             return Rendered.of(render_news_sitemap(site, chosen), f"{SITEMAP_MIMETYPE}; charset=utf-8",
-                               _last_modified(modified, now), kind=PAGE, gzip_level=self.config.gzip_level)
-        return DocumentPlan(identity, min(leaves, _appears(snapshot, EVERYTHING, now)), render)
+                               newest(modified, now), kind=PAGE, gzip_level=self.config.gzip_level)
+        return DocumentPlan(identity, min(leaves, dated_until, _appears(snapshot, EVERYTHING, now)), render)
 
     def robots(self) -> DocumentPlan:
         """robots.txt depends on the configuration alone, not on any story: it is dated from the epoch
-        (and, like any document, dated when seen if a new base URL changes its bytes)."""
+        (a new base URL changes its bytes, not its date: README)."""
         sitemap = self.config.base_url + NEWS_SITEMAP_PATH
         return DocumentPlan(sitemap, FOREVER, lambda: Rendered.of(
             render_robots(sitemap), f"{ROBOTS_MIMETYPE}; charset=utf-8", EPOCH, kind=PAGE,

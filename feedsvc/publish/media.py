@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import os
 import threading
+import time
 from collections import OrderedDict
 from datetime import datetime, timezone
 from pathlib import Path
@@ -72,7 +73,7 @@ class MediaLibrary:
         if found is None:
             return None
         path, st = found
-        key = (st.st_mtime_ns, st.st_size, st.st_ino)
+        key = (st.st_mtime_ns, st.st_size, st.st_ino, st.st_mtime <= time.time())   # read again once its time comes
         with self._lock:
             cached = self._cache.get(relative)
             if cached is not None and cached[0] == key:
@@ -110,5 +111,6 @@ class MediaLibrary:
             return None
         if kind not in WEB_IMAGE_TYPES or not self.acceptable(relative):
             return None                   # damaged, truncated or oversized: the store refuses it too
-        modified = datetime.fromtimestamp(st.st_mtime // 1, timezone.utc)
+        # Last-Modified never after Date (RFC 9110 §8.8.2.1): a file time still ahead is not one yet.
+        modified = datetime.fromtimestamp(st.st_mtime // 1, timezone.utc) if st.st_mtime <= time.time() else None
         return Rendered.of(data, WEB_IMAGE_TYPES[kind], modified, kind=MEDIA, gzip_level=None)

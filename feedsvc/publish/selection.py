@@ -4,21 +4,34 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from datetime import datetime
+from typing import NamedTuple
 
 from ..model import Article, RelatedLink, RelatedRef
 from ..render.feeds import Item, Prepared
 from ..store.snapshot import Snapshot
 from .cache import FOREVER
-
-# Each story with the related links a reader can follow at the moment of selection.
-Selection = tuple[tuple[Article, tuple[RelatedLink, ...]], ...]
+from .dating import link_times, story_times
 
 
-def resolve_related(article: Article, snapshot: Snapshot, now: datetime) -> tuple[tuple[RelatedLink, ...], float]:
+class Chosen(NamedTuple):
+    """A story as a document shows it: with the related links a reader can follow at the moment of
+    selection, and the times its part of the document depends on (publish/dating.py)."""
+    article: Article
+    related: tuple[RelatedLink, ...]
+    times: tuple[datetime, ...]
+
+
+Selection = tuple[Chosen, ...]
+
+
+def resolve_related(article: Article, snapshot: Snapshot, now: datetime
+                    ) -> tuple[tuple[RelatedLink, ...], float, tuple[datetime, ...]]:
     """The article's related links at `now` — a link to another story only once that story is
-    visible — and the moment the next such story appears (FOREVER if none is waiting)."""
+    visible —, the moment the next such story appears (FOREVER if none is waiting), and the times
+    of the stories linked to."""
     links: list[RelatedLink] = []
     appears = FOREVER
+    times: tuple[datetime, ...] = ()
     for link in article.related:
         if isinstance(link, RelatedRef):
             target = snapshot.by_id.get(link.article_id)
@@ -28,9 +41,10 @@ def resolve_related(article: Article, snapshot: Snapshot, now: datetime) -> tupl
                 appears = min(appears, target.published.timestamp())
                 continue
             links.append(RelatedLink(target.title, target.url))
+            times += link_times(target)
         else:
             links.append(link)
-    return tuple(links), appears
+    return tuple(links), appears, times
 
 
 def select(articles: Iterable[Article], snapshot: Snapshot, now: datetime) -> tuple[Selection, float]:
@@ -38,9 +52,9 @@ def select(articles: Iterable[Article], snapshot: Snapshot, now: datetime) -> tu
     on their own."""
     chosen, valid_until = [], FOREVER
     for article in articles:
-        related, appears = resolve_related(article, snapshot, now)
+        related, appears, times = resolve_related(article, snapshot, now)
         valid_until = min(valid_until, appears)
-        chosen.append((article, related))
+        chosen.append(Chosen(article, related, story_times(article) + times))
     return tuple(chosen), valid_until
 
 
@@ -48,7 +62,7 @@ def items(chosen: Selection, prepared: Callable[[Article], Prepared | None]) -> 
     """The selection as renderable items; a story whose body is not on disk any more is left out of
     this render."""
     found = []
-    for article, related in chosen:
+    for article, related, _ in chosen:
         body = prepared(article)
         if body is not None:
             found.append(Item(article, body, related))

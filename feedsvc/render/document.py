@@ -9,8 +9,8 @@ from __future__ import annotations
 import base64
 import hashlib
 import threading
-from dataclasses import dataclass, field, replace
-from datetime import datetime, timedelta, timezone
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
 from email.utils import format_datetime
 
 from zlib_ng import gzip_ng
@@ -108,22 +108,3 @@ class Rendered:
         if gzipped:
             headers["Content-Encoding"] = "gzip"
         return headers
-
-
-def dated(new: Rendered, previous_etag: str | None, previous_modified: datetime | None, now: datetime) -> Rendered:
-    """`new`, with a Last-Modified that never goes back while its bytes stay, and moves forward when they change.
-
-    Last-Modified comes from the content (the newest `updated` shown). But a feed's bytes also change
-    when a story is deleted, added with an older date, or corrected without touching `updated`, and a
-    client that revalidates with If-Modified-Since alone must not be told 304 then (RFC 9110 §8.8.2):
-    such a change is dated when it is seen, one second past the previous date at least.
-    """
-    if previous_etag is None or previous_modified is None:
-        return new
-    if new.etag == previous_etag:
-        return new if new.last_modified == previous_modified else replace(new, last_modified=previous_modified)
-    previous_second = previous_modified.replace(microsecond=0)
-    if new.last_modified is not None and new.last_modified.replace(microsecond=0) > previous_second:
-        return new
-    moment = max(previous_second + timedelta(seconds=1), now.replace(microsecond=0))
-    return replace(new, last_modified=moment)

@@ -14,7 +14,6 @@ from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from email.utils import parsedate_to_datetime
 from pathlib import Path
 
 from .. import forking
@@ -22,7 +21,6 @@ from ..config import Config
 from ..model import Photo
 from ..paths import MEDIA_PREFIX, base_path, build_file_name
 from ..publish.publisher import Publisher
-from ..render.document import dated
 from ..store.store import Store
 from .hostrules import HEADERS_FILE, NGINX_FILE, netlify_headers, nginx_snippet
 from .photos import PhotoChanged, described_photos, render
@@ -92,9 +90,6 @@ def _render_into(publisher: Publisher, path: str, fingerprint: str | None, now: 
     doc = render(publisher, path, now, photos)
     if doc is None:
         return None
-    old = writer.previous.get("documents", {}).get(path)
-    if old is not None and "ETag" in old["headers"] and "Last-Modified" in old["headers"]:
-        doc = dated(doc, old["headers"]["ETag"].strip('"'), parsedate_to_datetime(old["headers"]["Last-Modified"]), now)
     name = build_file_name(path)
     mtime = doc.last_modified.timestamp() if doc.last_modified else None
     files = [Output(name, doc.body, mtime, doc.etag, len(doc.body))]

@@ -14,7 +14,8 @@ import os
 import signal
 import stat
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Iterator, NamedTuple
 
@@ -42,6 +43,12 @@ class Reading(NamedTuple):
 def stat_key(st: os.stat_result) -> StatKey:
     """What says a file may have changed: mtime, size, inode (a file replaced by a rename) and ctime."""
     return (st.st_mtime_ns, st.st_size, st.st_ino, st.st_ctime_ns)
+
+
+def file_time(mtime_ns: int) -> datetime:
+    """A file's modification time as an aware datetime, to the microsecond (the same in every process)."""
+    seconds, nanoseconds = divmod(mtime_ns, 1_000_000_000)
+    return datetime.fromtimestamp(seconds, timezone.utc) + timedelta(microseconds=nanoseconds // 1000)
 
 
 def is_hidden(name: str) -> bool:
@@ -142,7 +149,14 @@ class ArticleReader:
         result = parse_article(relpath, data, self.site, photo_info, media_base_url=self.media_base_url,
                                display_root=self.display_root, keep_body=keep_body or self.keep_bodies)
         photo = result.photo_path
-        return Reading(result, None if photo is None else used[photo] if photo in used else self.photo_stat(photo))
+        photo_key = None if photo is None else used[photo] if photo in used else self.photo_stat(photo)
+        article = result.article
+        if article is not None:               # when it was saved, for Last-Modified (publish/dating.py)
+            shown = article.photo
+            if shown is not None and photo_key is not None:
+                shown = replace(shown, modified=file_time(photo_key[0]))
+            result.article = replace(article, modified=file_time(st.st_mtime_ns), photo=shown)
+        return Reading(result, photo_key)
 
     # ---- photos kept in the store -------------------------------------------------------------
 

@@ -206,6 +206,8 @@ class Folder:
                                                "the last good version stays published until this is fixed",
                                                "warning"))
             unchanged = (result.article.revision == known.current.article.revision
+                         and result.article.modified == known.current.article.modified   # saved again: dates move
+                         and result.article.photo == known.current.article.photo
                          if result.article and known.current.article else
                          result.article is None and known.current.article is None
                          and result.problems == known.current.problems)

@@ -5,6 +5,7 @@ the publication down for a typo in its title would be worse than publishing the 
 """
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 from typing import Callable
 
@@ -12,7 +13,7 @@ from ..model import Problem, Site
 from ..source.article import store_media_path
 from ..source.photos import PhotoError
 from ..source.site import SITE_FILE, SiteError, parse_site
-from .files import ArticleReader, StatKey, stat_key
+from .files import ArticleReader, StatKey, file_time, stat_key
 
 
 class SiteWatch:
@@ -50,7 +51,10 @@ class SiteWatch:
             self.problems = [Problem(self._name, None, f"cannot be read ({exc.strerror})")]
             return None
         self.problems = warnings + self._image_problems(site)
+        site = replace(site, modified=file_time(key[0]))
         if self.site is not None and site.revision == self.site.revision:
+            if site.modified != self.site.modified:
+                self.site = site            # saved again unchanged: only the time documents are dated by moves
             return None
         self.site = site
         return site

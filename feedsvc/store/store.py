@@ -94,6 +94,7 @@ class Store:
             self._folder.settle_before_ns = started_ns - int(settle * 1e9) if settle else None
             changes = Changes()
             trouble, was_unreadable = self._trouble(), self._unreadable is not None
+            site_before = self._site_watch.site
             changes.switched = self._stories.advance(self._clock())
             try:
                 self._look(paths, changes)
@@ -104,7 +105,8 @@ class Store:
             else:
                 self._unreadable = None
                 self._folder.last_look_ns = started_ns
-            if changes or self._generation == 0 or trouble != self._trouble():
+            if changes or self._generation == 0 or trouble != self._trouble() \
+                    or self._site_watch.site is not site_before:     # the site file saved again unchanged
                 self._publish()
             if self._looked:            # the first look's problems are its caller's to report
                 self._log_trouble(was_unreadable, full=paths is None)
