@@ -7,9 +7,9 @@ notifier, and the writer of its subscriber counts) after the fork; threads do no
 Command-line options override anything here.
 """
 import gc
+import math
 import os
-
-from feedsvc.serve.app import CATCH_UP_WAIT
+import time
 
 workers = 2                 # per core of a 2-core machine: the work is short, in-memory lookups
 threads = 4
@@ -31,7 +31,7 @@ def post_worker_init(worker):
     # feed it serves is older than its siblings' (issue 13, case 5); then it starts watching.
     service = _service(worker.wsgi)
     if service is not None:
-        service.catch_up(wait=CATCH_UP_WAIT)
+        service.catch_up()
         service.ensure_running()
 
 
@@ -41,12 +41,18 @@ def worker_exit(server, worker):
         service.close()
 
 
+MASTER_LOOK_SECONDS = 30.0     # the master looks again before a fork at most this often
+_master_looked = -math.inf
+
+
 def pre_fork(server, worker):
-    # The master looks at the store too, so that each new worker's own look finds only what changed
-    # since the last fork (only the master's last look costs a stat scan: docs/RELIABILITY.md).
+    # The master looks at the store too (at most every 30 s: a look is a stat scan, 2 s at 100,000
+    # stories), so that a new worker's own look has little to read, however long the master has run.
+    global _master_looked
     service = _service(getattr(server.app, "callable", None))     # None unless preloaded
-    if service is not None:
-        service.catch_up()
+    if service is not None and time.monotonic() - _master_looked >= MASTER_LOOK_SECONDS:
+        service.catch_up(wait=0)            # a story being saved is the new worker's to wait for
+        _master_looked = time.monotonic()
     # Python's gc documentation for a process that forks without exec: freeze what the master made (the
     # store, every rendered feed), so the workers' collections never walk those objects again nor write
     # to their pages — the pages the workers share with the master.

@@ -122,10 +122,12 @@ def hammer(port: int, seconds: float, threads: int = 4) -> tuple[int, int]:
                 reply = request(port, FEED)
             except OSError:
                 continue                                  # a worker dying with the connection
-            stale = "Story 0, edited" not in titles(reply.body)
+            stale = reply.status != 200 or "Story 0, edited" not in titles(reply.body)
             with lock:
                 counts[0] += 1
                 counts[1] += stale
+            if stale:
+                print(f"stale: {reply.status} {reply.body[:300]!r}")
     pool = [threading.Thread(target=run) for _ in range(threads)]
     for thread in pool:
         thread.start()

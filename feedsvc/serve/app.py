@@ -93,7 +93,7 @@ class Service:
         if self.counter is not None:
             self.counter.close()
 
-    def catch_up(self, wait: float = 0.0) -> None:
+    def catch_up(self, wait: float = CATCH_UP_WAIT) -> None:
         """Look at the store now and apply what changed, waiting up to `wait` seconds for stories
         still being saved. gunicorn.conf.py calls this in each worker before its first request, so a
         worker forked from the master (which read the store earlier) never serves older feeds than
@@ -106,9 +106,9 @@ class Service:
                 more = self.store.refresh(changes.deferred, settle=SETTLE_SECONDS)
                 changes = Changes(changes.added | more.added, changes.edited | more.edited,
                                   changes.deleted | more.deleted, changes.site or more.site, more.deferred)
-            for path in sorted(changes.deferred):
-                log.warning("%s%s: still being saved; served as last read until it is done",
-                            self.store.display_root, path)
+            for path in sorted(changes.deferred) if wait else ():
+                log.info("%s%s: still being saved; served as last read until the watcher reads it",
+                         self.store.display_root, path)
             if changes:
                 self.on_change(changes)
         except Exception:  # noqa: BLE001 — a worker that cannot start would be restarted over and over
