@@ -27,12 +27,11 @@ def _service(app):
 
 def post_worker_init(worker):
     # A new worker (a crash, max-requests, SIGHUP: gunicorn does not reload a preloaded app) holds the
-    # master's store as of its last look. It looks again, before it accepts a connection, so that no
-    # feed it serves is older than its siblings' (issue 13, case 5); then it starts watching.
+    # master's store as of its last look. It starts watching and catches up before it accepts a
+    # connection, so that no feed it serves is older than its siblings' (issue 13, case 5).
     service = _service(worker.wsgi)
     if service is not None:
         service.catch_up()
-        service.ensure_running()
 
 
 def worker_exit(server, worker):
@@ -51,7 +50,7 @@ def pre_fork(server, worker):
     global _master_looked
     service = _service(getattr(server.app, "callable", None))     # None unless preloaded
     if service is not None and time.monotonic() - _master_looked >= MASTER_LOOK_SECONDS:
-        service.catch_up(wait=0)            # a story being saved is the new worker's to wait for
+        service.look()                      # a story being saved is the new worker's to wait for
         _master_looked = time.monotonic()
     # Python's gc documentation for a process that forks without exec: freeze what the master made (the
     # store, every rendered feed), so the workers' collections never walk those objects again nor write

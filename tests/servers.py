@@ -172,3 +172,17 @@ class RecordingHub:
         while self.attempts < count and time.monotonic() < deadline:
             time.sleep(0.02)
         return self.attempts
+
+
+def gunicorn_processes(port: int) -> tuple[int, set[int]]:
+    """The pid of the gunicorn master bound to 127.0.0.1:`port`, and its workers' pids (from /proc)."""
+    bound = f"127.0.0.1:{port}".encode()
+    parents = {}
+    for name in os.listdir("/proc"):
+        try:
+            if name.isdigit() and bound in Path(f"/proc/{name}/cmdline").read_bytes():
+                parents[int(name)] = int(Path(f"/proc/{name}/stat").read_text().rsplit(")", 1)[1].split()[1])
+        except OSError:
+            continue                                          # gone meanwhile
+    master = next(pid for pid in parents if parents[pid] not in parents)
+    return master, {pid for pid in parents if parents[pid] == master}

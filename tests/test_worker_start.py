@@ -21,7 +21,7 @@ from feedsvc.serve.app import create_app
 
 from .conftest import BASE_URL, ROOT, StoreDir, article
 from .feeds import xml
-from .servers import gunicorn, request
+from .servers import gunicorn, gunicorn_processes, request
 
 FEED = "/sections/world/rss.xml"
 
@@ -46,6 +46,19 @@ def test_a_new_worker_looks_at_the_store_before_its_first_request(store_dir, hoo
     store_dir.write("world/story.md", article(title="After the edit, a longer title"))
     hooks.post_worker_init(SimpleNamespace(wsgi=app))        # in the forked worker, before it accepts
     assert titles(app.test_client().get(FEED).data) == ["After the edit, a longer title"]
+
+
+def test_a_new_worker_answers_once_its_watcher_has_caught_up(store_dir, hooks):
+    """As in production: the worker's refresher makes the look (with its watcher already listening,
+    so a save during that look is not missed), and the worker waits for it."""
+    store_dir.write("world/story.md", article(title="Before the edit"))
+    app = create_app({"store": store_dir.root, "base_url": BASE_URL})          # no threads in the master
+    store_dir.write("world/story.md", article(title="After the edit, a longer title"))
+    try:
+        hooks.post_worker_init(SimpleNamespace(wsgi=app))
+        assert titles(app.test_client().get(FEED).data) == ["After the edit, a longer title"]
+    finally:
+        app.extensions["feedsvc"].refresher.stop()
 
 
 def test_the_master_looks_again_before_each_fork(store_dir, hooks):
@@ -93,21 +106,6 @@ def big_store(root: Path) -> StoreDir:
                                                        published=f"2013-0{1 + n % 9}-{1 + n % 28:02d} 12:00",
                                                        body=f"Story {n}, a paragraph of its own.\n\nAnd another."))
     return store
-
-
-def gunicorn_processes(port: int) -> tuple[int, set[int]]:
-    """The master's pid and its workers' pids, found by the address on their command line."""
-    bound = f"127.0.0.1:{port}".encode()
-    parents = {}
-    for name in os.listdir("/proc"):
-        try:
-            if name.isdigit() and bound in Path(f"/proc/{name}/cmdline").read_bytes():
-                parents[int(name)] = int(Path(f"/proc/{name}/stat").read_text().rsplit(")", 1)[1].split()[1])
-        except OSError:
-            continue                                          # gone meanwhile
-    pids = set(parents)
-    master = next(pid for pid in pids if parents[pid] not in pids)
-    return master, {pid for pid in pids if parents[pid] == master}
 
 
 def hammer(port: int, seconds: float, threads: int = 4) -> tuple[int, int]:

@@ -21,7 +21,7 @@ from .websub import ChangeLedger, HubNotifier
 
 log = logging.getLogger(__name__)
 
-CATCH_UP_WAIT = 1.0     # how long a starting worker waits for stories still being saved (seconds)
+CATCH_UP_WAIT = 10.0    # how long a starting worker waits to have caught up with the store (seconds)
 
 # How many forks this process descends from: threads don't survive a fork, so a Service started before
 # one must start its threads again after it. Counted at fork time, because ensure_running() is asked on
@@ -59,6 +59,7 @@ class Service:
         self.counter = Counter.from_config(config) if config.stats else None
         self._started_in: int | None = None         # the value of _forks when the threads were started
         self._start_lock = threading.Lock()
+        self._caught_up = threading.Event()          # set once the refresher's first look is applied
         if not os.environ.get("FEEDSVC_THREADS_AFTER_FORK"):   # gunicorn.conf.py starts them in each worker
             self.ensure_running()
 
@@ -74,12 +75,13 @@ class Service:
                 self.notifier = HubNotifier(self.config.hub_url)
             if self.auto_refresh:
                 # What changed while no worker was watching is announced once the refresher has caught
-                # up (its first full scan applied, nothing left waiting to settle): a worker forked from
-                # a master that read the store earlier would otherwise announce that older state as
-                # news, and then the present again.
+                # up (its first full scan applied, and every file then waiting to settle read): a worker
+                # forked from a master that read the store earlier would otherwise announce that older
+                # state as news, and then the present again. catch_up() waits for the same moment.
+                self._caught_up = threading.Event()
                 self.refresher = Refresher(self.store, self.config.refresh_seconds, self.config.rescan_seconds,
                                            self.config.watch, on_change=self.on_change,
-                                           on_first_look=self.announce).start()
+                                           on_first_look=self._first_look).start()
             else:
                 self.announce()
             if self.counter is not None:
@@ -93,11 +95,27 @@ class Service:
         if self.counter is not None:
             self.counter.close()
 
+    def _first_look(self) -> None:
+        self._caught_up.set()
+        self.announce()
+
     def catch_up(self, wait: float = CATCH_UP_WAIT) -> None:
-        """Look at the store now and apply what changed, waiting up to `wait` seconds for stories
-        still being saved. gunicorn.conf.py calls this in each worker before its first request, so a
-        worker forked from the master (which read the store earlier) never serves older feeds than
-        its siblings do; and in the master before each fork, so that look finds little to read."""
+        """Start watching the store, and return once what changed since the master's last look is
+        applied (or after `wait` seconds). gunicorn.conf.py calls this in each worker before its first
+        request: a worker forked from the master, which read the store earlier, never serves older
+        feeds than its siblings do. The refresher's first look is a full scan made with its watcher
+        already listening, so a save during that scan is not missed either."""
+        if not self.auto_refresh:
+            self.look(wait)
+            return
+        self.ensure_running()
+        if not self._caught_up.wait(wait):
+            log.warning("the store was not caught up with after %.0f s; answering anyway", wait)
+
+    def look(self, wait: float = 0.0) -> None:
+        """Look at the store now and apply what changed, waiting up to `wait` seconds for stories still
+        being saved. The master does this before forking a worker, so that the worker's own look
+        finds little to read."""
         try:
             changes = self.store.refresh(settle=SETTLE_SECONDS)
             deadline = time.monotonic() + wait
@@ -112,7 +130,7 @@ class Service:
             if changes:
                 self.on_change(changes)
         except Exception:  # noqa: BLE001 — a worker that cannot start would be restarted over and over
-            log.exception("could not look at the store before answering; the refresher will retry")
+            log.exception("could not look at the store; the refresher will retry")
 
     def on_change(self, changes) -> None:
         """After each store change (in the refresher's thread): report new problems, re-render what

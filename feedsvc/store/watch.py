@@ -71,10 +71,10 @@ class _Collector(FileSystemEventHandler):
             for path in paths:
                 self.pending.setdefault(path, (now, False))
 
-    def settled(self) -> bool:
-        """Nothing is waiting to be read."""
+    def waiting(self) -> set[str]:
+        """The paths waiting to be read."""
         with self.lock:
-            return not self.pending and not self.rescan
+            return set(self.pending)
 
     def drain(self) -> tuple[set[str], bool]:
         """The paths ready to read (closed, or quiet long enough), and whether a full scan is due."""
@@ -106,7 +106,8 @@ class Refresher:
         self.rescan_every = rescan_every
         self.use_events = use_events and Observer is not None
         self.on_change = on_change
-        self.on_first_look = on_first_look     # called once the first full scan is applied and nothing waits
+        # called once the first full scan is applied and every path waiting then has been read
+        self.on_first_look = on_first_look
         self._stop = threading.Event()
         self._wake = threading.Event()    # set by the event collector, and by stop()
         self._thread: threading.Thread | None = None
@@ -152,6 +153,7 @@ class Refresher:
         wait = 0.0
         unsaved, last_save = False, time.monotonic()
         first_look = self.on_first_look
+        awaiting: set[str] | None = None      # what waited when the first full scan was applied, until read
         while True:
             if self._wake.wait(wait) and not self._stop.is_set():
                 self._stop.wait(COALESCE_SECONDS)
@@ -177,10 +179,14 @@ class Refresher:
                         self._collector.defer(changes.deferred)
                     elif changes.deferred:            # no events will name them: scan again once they settle
                         last_scan = now - scan_every + SETTLE_SECONDS
+                    waiting = changes.deferred | (self._collector.waiting() if self._collector else set())
+                    awaiting = waiting if awaiting is None else awaiting & waiting
                 elif paths:
                     changes = self.store.refresh(paths)
                     if changes.deferred and self._collector is not None:
                         self._collector.defer(changes.deferred)     # its writer is not done yet
+                    if awaiting:
+                        awaiting -= paths - changes.deferred
                 elif time.time() >= self.store.next_switch:
                     changes = self.store.refresh(())               # a scheduled story takes over an id
                 else:
@@ -195,8 +201,7 @@ class Refresher:
                              f", {len(changes.switched)} by a scheduled story's moment" if changes.switched else "")
                     if self.on_change is not None:
                         self.on_change(changes)
-                if first_look is not None and not (changes and changes.deferred) and \
-                        (self._collector is None or self._collector.settled()):
+                if first_look is not None and awaiting is not None and not awaiting:
                     first_look, call = None, first_look
                     call()
             except Exception:  # noqa: BLE001 — the refresher must outlive any one bad moment
