@@ -7,6 +7,14 @@ parses strictly; every ETag is the hash of the bytes it came with, so the same E
 same bytes, across polls and workers; and once the editor stops, every worker serves the final state
 of the store within 2 seconds.
 
+Meanwhile a killer SIGKILLs a worker every 1.5 s and once sends the master SIGHUP (issue 13, cases 5
+and 6): no poller ever sees a story older than one it has already seen (a feed never goes back, even
+when its connection lands on a worker just started) — save a story whose file is broken at that
+moment, counted apart (docs/RELIABILITY.md, "Known limits"); no Last-Modified is after its response's
+Date; and no worker sends an ETag with an earlier Last-Modified than it already came with (a page
+may be dated again, bytes unchanged, when a story it lists changed only in what the page does not
+show: README, "HTTP behaviour").
+
 Five seconds in the normal run; thirty in `make test-long` (marked slow). The figures are
 printed (run pytest with -s to see them) for docs/RELIABILITY.md.
 """
@@ -19,10 +27,13 @@ import json
 import os
 import random
 import re
+import signal
 import threading
 import time
 from collections import Counter
 from dataclasses import dataclass, field
+from datetime import datetime
+from email.utils import parsedate_to_datetime
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -32,13 +43,19 @@ from feedsvc.render.document import strong_etag
 
 from .conftest import BASE_URL, article
 from .feeds import NS, xml
-from .servers import gunicorn
+from .servers import gunicorn, gunicorn_processes
 
 SLOTS = 8
+DRAFTS = 1500
 SECTIONS = ("world", "business")
 EDITS_PER_SECOND = 10
 CONVERGE_SECONDS = 2.0            # README: an edit is in the feeds within 2 s
 MAX_REQUESTS = 200_000            # a bound on the load loop, whatever the clock does
+RETRIES = 3                       # a GET cut by a worker that dies is sent again, this many times at most
+KILL_EVERY = 1.5                  # seconds between two workers killed
+SKEW = 0.25                       # how far two live workers may be apart while both apply an edit (seconds)
+BROKEN = -1                       # a slot's state while its file is broken
+SLOT_TITLE = re.compile(r"Slot (\d+) (?:v(\d+)|final-(\d+))")
 WHOLE_PARAGRAPH = re.compile(r"Paragraph \d+ of version [\w-]+: (word ?)+|An appended paragraph\.")
 PATHS = ["/rss.xml", "/atom.xml", "/feed.json", "/", *(f"/sections/{s}/{name}" for s in SECTIONS
                                                        for name in ("rss.xml", "atom.xml", "feed.json", ""))]
@@ -64,6 +81,23 @@ class Editor:
     ops: Counter = field(default_factory=Counter)
     final: dict[int, str | None] = field(default_factory=dict)     # slot → final title, None if deleted
     stopped_at: float = 0.0
+    # slot → (when a write began, the version it leaves, BROKEN, or None once deleted), in order
+    history: dict[int, list[tuple[float, int | None]]] = field(default_factory=dict)
+
+    def began(self, slot: int, state: int | None) -> None:
+        self.history.setdefault(slot, []).append((time.monotonic(), state))
+
+    def broken_within(self, slot: int, start: float, end: float) -> bool:
+        """Was the slot's file broken (or being broken) at some moment from `start` to `end`? A worker
+        started then has only the master's last good version of it (docs/RELIABILITY.md, "Known limits")."""
+        state = None                          # at `start`, then each state it took until `end`
+        for began, after in self.history.get(slot, ()):
+            if began > end:
+                break
+            if began > start and state == BROKEN:
+                return True
+            state = after
+        return state == BROKEN
 
     def write_in_place(self, path: Path, text: str) -> None:
         data = text.encode("utf-8")
@@ -85,14 +119,17 @@ class Editor:
         path = self.root / slot_path(slot)
         text = slot_text(slot, f"v{version}", self.rng)
         if not path.exists():
+            self.began(slot, version)
             path.write_text(text, "utf-8")
             self.ops["created"] += 1
             return
         choice = self.rng.random()
         if choice < 0.4:
+            self.began(slot, version)
             self.write_in_place(path, text)
             self.ops["rewritten in place"] += 1
         elif choice < 0.6:
+            self.began(slot, version)
             self.replace(path, text)
             self.ops["replaced by rename"] += 1
         elif choice < 0.7:
@@ -100,9 +137,11 @@ class Editor:
                 fh.write("\nAn appended paragraph.\n")
             self.ops["appended"] += 1
         elif choice < 0.8:
+            self.began(slot, BROKEN)
             self.write_in_place(path, "---\ntitle: [broken\n---\nhalf a story\n")
             self.ops["broken in place"] += 1
         else:
+            self.began(slot, None)
             path.unlink()
             self.ops["deleted"] += 1
 
@@ -116,11 +155,13 @@ class Editor:
         for slot in range(SLOTS):                         # the final state: known, valid, or gone
             path = self.root / slot_path(slot)
             if slot % 4 == 3:
+                self.began(slot, None)
                 path.unlink(missing_ok=True)
                 self.final[slot] = None
             else:
                 title_version = f"final-{version}"
                 text = slot_text(slot, title_version, self.rng)
+                self.began(slot, version + 1)
                 if path.exists() and slot % 2:
                     self.write_in_place(path, text)
                 else:
@@ -135,6 +176,12 @@ class Tally:
     statuses: Counter = field(default_factory=Counter)
     errors: list[str] = field(default_factory=list)
     bytes_by_etag: dict[str, str] = field(default_factory=dict)
+    # ETag → (when received, Last-Modified) of each response that carried it, and the path it is of
+    dates_by_etag: dict[str, list[tuple[float, datetime]]] = field(default_factory=dict)
+    path_of_etag: dict[str, str] = field(default_factory=dict)
+    after_date: int = 0                                                     # responses with Last-Modified > Date
+    # per poller: (sent, received, {slot: version shown}) of each feed it was sent, in order
+    seen: dict[int, list[tuple[float, float, dict[int, int]]]] = field(default_factory=dict)
     requests: int = 0
     retries: int = 0
 
@@ -173,6 +220,47 @@ def titles(path: str, body: bytes) -> set[str]:
     return set()
 
 
+def slot_versions(shown: set[str]) -> dict[int, int]:
+    """slot → the version of it a document shows (a final version comes after every other)."""
+    versions = {}
+    for title in shown:
+        match = SLOT_TITLE.fullmatch(title)
+        if match:
+            slot, version, final = match.groups()
+            versions[int(slot)] = int(version) if version else int(final) + 1
+    return versions
+
+
+def dating(path: str, response, tally: Tally) -> None:
+    """Record the validators of a response; count a Last-Modified after its Date (issue 13, case 6)."""
+    etag, modified, date = (response.getheader(name) for name in ("ETag", "Last-Modified", "Date"))
+    if not (etag and modified and date):
+        tally.error(f"{path}: missing validators: ETag {etag}, Last-Modified {modified}, Date {date}")
+        return
+    modified_at = parsedate_to_datetime(modified)
+    with tally.lock:
+        tally.dates_by_etag.setdefault(etag, []).append((time.monotonic(), modified_at))
+        tally.path_of_etag[etag] = path
+        tally.after_date += modified_at > parsedate_to_datetime(date)
+
+
+def dated_back(tally: Tally) -> tuple[list[str], Counter]:
+    """Responses whose ETag came with a later Last-Modified at least SKEW before (two workers dating
+    the same bytes differently), and how many ETags were dated again later (README: a file behind
+    them was saved with no change to that document — a page does not show a story's whole body)."""
+    back, again = [], Counter()                            # path → ETags of it dated again
+    for etag, seen in tally.dates_by_etag.items():
+        latest: tuple[float, datetime] | None = None
+        for received, modified in sorted(seen):
+            if latest is not None and modified < latest[1] and latest[0] <= received - SKEW:
+                back.append(f"{etag}: {modified:%H:%M:%S} after {latest[1]:%H:%M:%S}")
+            if latest is None or modified > latest[1]:
+                latest = (received, modified)
+        if len({modified for _, modified in seen}) > 1:
+            again[tally.path_of_etag[etag]] += 1
+    return back, again
+
+
 def poll(port: int, tally: Tally, stop: threading.Event, seed: int) -> None:
     """One aggregator: conditional GETs over every path, forever until `stop`, on one kept-alive connection."""
     rng = random.Random(seed)
@@ -184,20 +272,23 @@ def poll(port: int, tally: Tally, stop: threading.Event, seed: int) -> None:
         headers = {"Accept-Encoding": "gzip"} if zipped else {}
         if (path, zipped) in etags and rng.random() < 0.8:
             headers["If-None-Match"] = etags[(path, zipped)]
+        sent = time.monotonic()
         try:
-            try:
-                connection.request("GET", path, headers=headers)
-                response = connection.getresponse()
-            except (ConnectionError, http.client.RemoteDisconnected):
-                # A kept-alive connection closed by a worker that is restarting: retry once on a new
-                # one, as HTTP clients do for a GET (RFC 9112 §9.3.1).
-                connection.close()
-                connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
-                with tally.lock:
-                    tally.retries += 1
-                connection.request("GET", path, headers=headers)
-                response = connection.getresponse()
-            body = response.read()
+            for attempt in range(RETRIES + 1):
+                try:
+                    connection.request("GET", path, headers=headers)
+                    response = connection.getresponse()
+                    body = response.read()
+                    break
+                except (ConnectionError, http.client.RemoteDisconnected, http.client.IncompleteRead):
+                    # A kept-alive connection closed by a worker that is restarting, or cut by one killed
+                    # mid-answer: retry on a new one, as HTTP clients do for a GET (RFC 9112 §9.3.1).
+                    connection.close()
+                    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+                    if attempt == RETRIES:
+                        raise
+                    with tally.lock:
+                        tally.retries += 1
         except (OSError, http.client.HTTPException) as exc:
             tally.error(f"{path}: connection failed: {exc!r}")
             connection.close()
@@ -210,17 +301,21 @@ def poll(port: int, tally: Tally, stop: threading.Event, seed: int) -> None:
         if response.status >= 500:
             tally.error(f"{path}: {response.status}")
         elif response.status == 304:
+            dating(path, response, tally)
             if etag != headers.get("If-None-Match"):
                 tally.error(f"{path}: 304 with ETag {etag} for If-None-Match {headers.get('If-None-Match')}")
         elif response.status == 200:
-            check_body(path, response, body, etag, tally)
+            dating(path, response, tally)
+            shown = check_body(path, response, body, etag, tally)
             etags[(path, zipped)] = etag
+            if shown:
+                tally.seen.setdefault(seed, []).append((sent, time.monotonic(), slot_versions(shown)))
         else:
             tally.error(f"{path}: unexpected {response.status}")
     connection.close()
 
 
-def check_body(path: str, response, body: bytes, etag: str, tally: Tally) -> None:
+def check_body(path: str, response, body: bytes, etag: str, tally: Tally) -> set[str]:
     gzipped = response.getheader("Content-Encoding") == "gzip"
     expected = f'"{strong_etag(body)}-gz"' if gzipped else f'"{strong_etag(body)}"'
     if etag != expected:
@@ -231,9 +326,45 @@ def check_body(path: str, response, body: bytes, etag: str, tally: Tally) -> Non
     if seen != digest:
         tally.error(f"{path}: ETag {etag} came with two different bodies")
     try:
-        titles(path, gzip.decompress(body) if gzipped else body)
+        return titles(path, gzip.decompress(body) if gzipped else body)
     except Exception as exc:  # noqa: BLE001 — any parse failure is a malformed body
         tally.error(f"{path}: malformed body ({type(exc).__name__}: {exc})")
+        return set()
+
+
+def went_back(tally: Tally, editor: Editor) -> tuple[list[str], int]:
+    """Responses showing a poller a story older than it had already seen (received at least SKEW
+    before it asked), and how many more did so for a story whose file was broken then, or until
+    shortly before (a worker started meanwhile has only the master's last good version of it)."""
+    back, broken = [], 0
+    for poller, responses in tally.seen.items():
+        newest: dict[int, tuple[int, float]] = {}            # slot → (newest version seen, when received)
+        for sent, received, versions in responses:
+            for slot, version in versions.items():
+                before = newest.get(slot)
+                if before is not None and version < before[0] and before[1] <= sent - SKEW:
+                    if editor.broken_within(slot, sent - CONVERGE_SECONDS, sent):   # until the fix reaches it
+                        broken += 1
+                    else:
+                        back.append(f"poller {poller}: slot {slot} v{version} after v{before[0]}")
+                if before is None or version > before[0]:
+                    newest[slot] = (version, received)
+    return back, broken
+
+
+def kill_workers(port: int, seconds: float, counts: Counter) -> None:
+    """SIGKILL a worker every KILL_EVERY seconds, and SIGHUP the master once, halfway."""
+    rng = random.Random(7)
+    started = time.monotonic()
+    for _ in range(int(seconds / KILL_EVERY)):
+        time.sleep(KILL_EVERY)
+        master, workers = gunicorn_processes(port)
+        if counts["SIGHUP"] == 0 and time.monotonic() - started >= seconds / 2:
+            os.kill(master, signal.SIGHUP)
+            counts["SIGHUP"] += 1
+        elif workers:
+            os.kill(rng.choice(sorted(workers)), signal.SIGKILL)
+            counts["SIGKILL"] += 1
 
 
 def expected_titles(final: dict[int, str | None], path: str) -> set[str]:
@@ -279,6 +410,9 @@ def soak(tmp_path: Path, seconds: float, pollers: int) -> None:
     rng = random.Random(1)
     for slot in range(SLOTS):
         store_dir.write(slot_path(slot), slot_text(slot, "v0", rng))
+    for n in range(DRAFTS):             # a store large enough that a worker's look at it takes a while
+        store_dir.write(f"{SECTIONS[n % 2]}/drafts/draft-{n}.md", article(title=f"Draft {n}", status="draft",
+                                                                          section=SECTIONS[n % 2]))
     # As in production: the parse cache on, and workers that restart now and then (gunicorn's
     # max-requests), so workers also start mid-edit and read the store back through the cache.
     env = {"FEEDSVC_CACHE_DIR": str(tmp_path / "cache"), "GUNICORN_CMD_ARGS": "--max-requests 1000 --max-requests-jitter 300"}
@@ -290,25 +424,39 @@ def soak(tmp_path: Path, seconds: float, pollers: int) -> None:
         for thread in threads:
             thread.start()
         editing = threading.Thread(target=editor.run, daemon=True)
+        kills = Counter()
+        killing = threading.Thread(target=kill_workers, args=(port, seconds, kills), daemon=True)
         started = time.monotonic()
         editing.start()
+        killing.start()
         editing.join(timeout=seconds + 30)
+        killing.join(timeout=30)
         stop.set()
         for thread in threads:
             thread.join(timeout=30)
-        assert not editing.is_alive() and not any(t.is_alive() for t in threads)
+        assert not editing.is_alive() and not killing.is_alive() and not any(t.is_alive() for t in threads)
         waited, differing = converge(port, editor.final, editor.stopped_at)
     elapsed = editor.stopped_at - started
+    back, broken_back = went_back(tally, editor)
+    dated_earlier, dated_again = dated_back(tally)
     print(f"\nsoak: {elapsed:.1f} s of edits ({sum(editor.ops.values())} operations: "
           f"{', '.join(f'{n} {what}' for what, n in sorted(editor.ops.items()))}); "
           f"{tally.requests} requests served ({tally.requests / elapsed:.0f}/s; "
           f"{', '.join(f'{n} × {status}' for status, n in sorted(tally.statuses.items()))}); "
           f"{len(tally.bytes_by_etag)} distinct bodies; {tally.retries} GETs retried after a worker restart; "
-          f"{len(tally.errors)} errors; "
+          f"{kills['SIGKILL']} workers killed, {kills['SIGHUP']} SIGHUP; "
+          f"{len(back)} responses went back ({broken_back} more showed a broken story's older last good "
+          f"version); {tally.after_date} Last-Modified after Date; {len(dated_earlier)} responses dated "
+          f"earlier than their ETag had been ({sum(dated_again.values())} ETags dated again later: "
+          f"{', '.join(f'{n} of {path}' for path, n in sorted(dated_again.items()))}); {len(tally.errors)} errors; "
           f"final state everywhere after {waited:.2f} s")
     assert tally.requests > 100 and tally.statuses[200] > 10 and tally.statuses[304] > 10
     assert sum(editor.ops.values()) >= seconds * EDITS_PER_SECOND * 0.5
     assert not tally.errors, "\n".join(tally.errors)
+    assert kills["SIGKILL"] >= seconds / KILL_EVERY - 2 and kills["SIGHUP"] == 1
+    assert not back, back[:20]
+    assert tally.after_date == 0
+    assert not dated_earlier, dated_earlier[:20]
     assert not differing, f"not in the final state {CONVERGE_SECONDS} s after the last edit: {differing}"
     assert waited <= CONVERGE_SECONDS, f"the final state took {waited:.2f} s to reach every worker"
 
