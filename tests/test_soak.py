@@ -272,10 +272,10 @@ def poll(port: int, tally: Tally, stop: threading.Event, seed: int) -> None:
         headers = {"Accept-Encoding": "gzip"} if zipped else {}
         if (path, zipped) in etags and rng.random() < 0.8:
             headers["If-None-Match"] = etags[(path, zipped)]
-        sent = time.monotonic()
         try:
             for attempt in range(RETRIES + 1):
                 try:
+                    sent = time.monotonic()         # of the attempt answered
                     connection.request("GET", path, headers=headers)
                     response = connection.getresponse()
                     body = response.read()
@@ -343,7 +343,7 @@ def went_back(tally: Tally, editor: Editor) -> tuple[list[str], int]:
             for slot, version in versions.items():
                 before = newest.get(slot)
                 if before is not None and version < before[0] and before[1] <= sent - SKEW:
-                    if editor.broken_within(slot, sent - CONVERGE_SECONDS, sent):   # until the fix reaches it
+                    if editor.broken_within(slot, sent - CONVERGE_SECONDS, received):   # until a fix reaches it
                         broken += 1
                     else:
                         back.append(f"poller {poller}: slot {slot} v{version} after v{before[0]}")
