@@ -15,7 +15,6 @@ from ..publish.publisher import Publisher
 from ..store.store import Store
 from ..paths import base_path
 from ..stats.counter import Counter
-from ..store.snapshot import Changes
 from ..store.watch import SETTLE_SECONDS, Refresher
 from .websub import ChangeLedger, HubNotifier
 
@@ -121,9 +120,7 @@ class Service:
             deadline = time.monotonic() + wait
             while changes.deferred and time.monotonic() < deadline:
                 time.sleep(0.05)
-                more = self.store.refresh(changes.deferred, settle=SETTLE_SECONDS)
-                changes = Changes(changes.added | more.added, changes.edited | more.edited,
-                                  changes.deleted | more.deleted, changes.site or more.site, more.deferred)
+                changes = changes.then(self.store.refresh(changes.deferred, settle=SETTLE_SECONDS))
             for path in sorted(changes.deferred) if wait else ():
                 log.info("%s%s: still being saved; served as last read until the watcher reads it",
                          self.store.display_root, path)

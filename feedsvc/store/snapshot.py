@@ -36,6 +36,14 @@ class Changes:
     def __bool__(self) -> bool:
         return bool(self.added or self.edited or self.deleted or self.site or self.people or self.switched)
 
+    def then(self, later: Changes) -> Changes:
+        """These changes followed by `later`'s (a second look at what was deferred): what both found,
+        and what is still left for the next look."""
+        return Changes(added=self.added | later.added, edited=self.edited | later.edited,
+                       deleted=self.deleted | later.deleted, site=self.site or later.site,
+                       people=self.people or later.people, deferred=set(later.deferred),
+                       switched=self.switched | later.switched)
+
 
 @dataclass(frozen=True)
 class StoreSnapshot:
