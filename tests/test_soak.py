@@ -1,11 +1,11 @@
 """Writers and readers at once. An editor thread writes, rewrites in place (open r+, truncate, write in
-two pieces with a pause between), replaces by rename, appends to, breaks, and deletes article files
-several times a second, while load threads poll every feed and page through the production server
-(gunicorn, two workers that restart every thousand-odd requests and read the store back through the
-parse cache) with conditional GETs, some asking for gzip. Promised: no 5xx; every 200 body
-parses strictly; every ETag is the hash of the bytes it came with, so the same ETag always means the
-same bytes, across polls and workers; and once the editor stops, every worker serves the final state
-of the store within 2 seconds.
+two pieces with a pause between), replaces by rename, appends to, breaks (now and then with an 800 KB
+file of YAML aliases), and deletes article files several times a second, while load threads poll every
+feed and page through the production server (gunicorn, two workers that restart every thousand-odd
+requests and read the store back through the parse cache) with conditional GETs, some asking for gzip.
+Promised: no 5xx; every 200 body parses strictly; every ETag is the hash of the bytes it came with,
+so the same ETag always means the same bytes, across polls and workers; and once the editor stops,
+every worker serves the final state of the store within 2 seconds.
 
 Meanwhile a killer SIGKILLs a worker every 1.5 s and once sends the master SIGHUP (issue 13, cases 5
 and 6): no poller ever sees a story older than one it has already seen (a feed never goes back, even
@@ -44,6 +44,7 @@ from feedsvc.render.document import strong_etag
 from .conftest import BASE_URL, article
 from .feeds import NS, xml
 from .servers import gunicorn, gunicorn_processes
+from .test_front_matter_bounds import alias_bomb
 
 SLOTS = 8
 DRAFTS = 1500
@@ -136,10 +137,14 @@ class Editor:
             with open(path, "a", encoding="utf-8") as fh:
                 fh.write("\nAn appended paragraph.\n")
             self.ops["appended"] += 1
-        elif choice < 0.8:
+        elif choice < 0.75:
             self.began(slot, BROKEN)
             self.write_in_place(path, "---\ntitle: [broken\n---\nhalf a story\n")
             self.ops["broken in place"] += 1
+        elif choice < 0.8:                  # issue 13, case 8: bounded work, a named problem, the rest flows
+            self.began(slot, BROKEN)
+            self.replace(path, alias_bomb(f"Slot {slot} bomb"))
+            self.ops["alias bombs (800 KB)"] += 1
         else:
             self.began(slot, None)
             path.unlink()
