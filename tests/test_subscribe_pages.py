@@ -83,6 +83,17 @@ def test_a_subscribe_page_keeps_autodiscovery_pointing_at_the_feeds_themselves(c
     assert set(page.alternates) <= set(scope_page.alternates)              # the same as the page it belongs to
 
 
+@pytest.mark.parametrize("folder", list(SCOPES), ids=["all", "section", "writer", "tag"])
+def test_search_engines_are_asked_to_index_the_page_not_its_subscribe_page(client, folder):
+    """A subscribe page per scope says the same thing many times over: it must not crowd the newsroom's
+    own pages out of search results."""
+    def robots(path: str) -> list[str]:
+        tree = lxml.html.fromstring(client.get(path).data)
+        return tree.xpath('//head/meta[@name="robots"]/@content')
+    assert robots(f"/{folder}subscribe/") == ["noindex"]
+    assert robots(f"/{folder}") == []
+
+
 @pytest.mark.parametrize("path", ["/sections/sports/subscribe/", "/authors/nobody/subscribe/",
                                   "/tags/botany/subscribe/", "/tags/nope/subscribe/"])
 def test_a_scope_without_feeds_has_no_subscribe_page(client, path):
