@@ -186,8 +186,9 @@ class Tool:
 
 
 def _has_setting(name: str) -> bool:
-    from feedsvc.config import Config
-    return name in {f.name for f in fields(Config)}
+    from feedsvc import config
+    keys = getattr(config, "KEYS", None)        # the flat keys users write; before them, Config's fields
+    return name in (keys if keys is not None else {f.name for f in fields(config.Config)})
 
 
 def newest_story(store: Path, section: str) -> Path:

@@ -33,9 +33,8 @@ def wsgi_figures(root: Path, calls: int, work: Path) -> dict:
 
     os.environ.update(FEEDSVC_STORE=str(root), FEEDSVC_BASE_URL=BASE_URL)
     from feedsvc.serve.app import create_app
-    apps = {"on": create_app({"auto_refresh": False, "stats": True, "stats_db": str(work / "inprocess.sqlite3"),
-                              "stats_flush_seconds": 3600}),
-            "off": create_app({"auto_refresh": False, "stats": False})}
+    apps = {"on": create_app({"stats": True, "stats_db": str(work / "inprocess.sqlite3"), "stats_flush_seconds": 3600}, auto_refresh=False),
+            "off": create_app({"stats": False}, auto_refresh=False)}
     plain = apps["off"].test_client().get(FEED)
     feed = {"etag": plain.headers["ETag"]}
     figures: dict[str, dict[str, float]] = {}

@@ -120,19 +120,19 @@ def cold(root: Path, work: Path, renders: int) -> list[str]:
     return [build, render]
 
 
-def render_loop(store, config, renders: int) -> None:
+def render_loop(store, feeds, renders: int) -> None:
     """The cold render, over and over: a fresh Publisher each time, so every item's Markdown is rendered."""
     from feedsvc.publish.publisher import Publisher
     for _ in range(renders):
-        Publisher(store, config).document(FEED.lstrip("/"))
+        Publisher(store, feeds).document(FEED.lstrip("/"))
 
 
 def render_child(root: Path, renders: int) -> None:
-    from feedsvc.config import Config
+    from feedsvc.publish.settings import FeedSettings
     from feedsvc.store.store import Store
     store = Store(root, media_base_url=BASE_URL)
     store.refresh()
-    render_loop(store, Config(store=root, base_url=BASE_URL), renders)
+    render_loop(store, FeedSettings(base_url=BASE_URL), renders)
 
 
 def run(articles: int = 10_000, sections: int = 20, duration: int = 8, renders: int = 100) -> str:

@@ -129,8 +129,8 @@ def render_figures(root: Path, repeats: int) -> dict:
     "Markdown already done" is a fresh Publisher whose `prepared()` answers from a shared dict, so it
     times item selection, feed XML, gzip and hashing: everything but Markdown.
     """
-    from feedsvc.config import Config
     from feedsvc.publish.publisher import Publisher
+    from feedsvc.publish.settings import FeedSettings
     from feedsvc.render.feeds import prepare
     from feedsvc.render.document import Rendered
     from feedsvc.store.store import Store
@@ -151,20 +151,20 @@ def render_figures(root: Path, repeats: int) -> dict:
                 done[article.id] = (article, super().prepared(article))
             return done[article.id][1]
 
-    config = Config(store=root, base_url=BASE_URL)
+    feeds = FeedSettings(base_url=BASE_URL)
     store = Store(root, media_base_url=BASE_URL)
     store.refresh()
     path = FEED.lstrip("/")
-    first = median_time(lambda: Publisher(store, config).document(path))
-    publisher = Prepared(store, config)
+    first = median_time(lambda: Publisher(store, feeds).document(path))
+    publisher = Prepared(store, feeds)
     document = publisher.document(path)
     articles = [article for article, _ in done.values()]
     return {
         "first": first,
-        "markdown": median_time(lambda: [prepare(a, store.body(a), config.summary_length) for a in articles]),
-        "no_markdown": median_time(lambda: Prepared(store, config).document(path)),
+        "markdown": median_time(lambda: [prepare(a, store.body(a), feeds.summary_length) for a in articles]),
+        "no_markdown": median_time(lambda: Prepared(store, feeds).document(path)),
         "gzip": median_time(lambda: Rendered.of(document.body, document.mimetype, None,
-                                                gzip_level=config.gzip_level).compress()),
+                                                gzip_level=feeds.gzip_level).compress()),
         "warm": median_time(lambda: publisher.document(path)),
         "items": len(articles), "bytes": len(document.body),
     }
@@ -208,7 +208,7 @@ def wsgi_figures(root: Path, calls: int) -> dict:
 
     os.environ.update(FEEDSVC_STORE=str(root), FEEDSVC_BASE_URL=BASE_URL)
     from feedsvc.serve.app import create_app
-    feedsvc_app = create_app({"auto_refresh": False})
+    feedsvc_app = create_app(auto_refresh=False)
     _, headers, body = call(feedsvc_app, {})
     _, gz_headers, gz_body = call(feedsvc_app, {"Accept-Encoding": "gzip"})
     feed = {"body": body, "gzip_body": gz_body, "content-type": headers["content-type"], "etag": headers["etag"],

@@ -45,7 +45,7 @@ def in_process(root: Path, edits: int) -> dict:
     from werkzeug.test import EnvironBuilder
     os.environ.update(FEEDSVC_STORE=str(root), FEEDSVC_BASE_URL=BASE_URL)
     from feedsvc.serve.app import create_app
-    app = create_app({"auto_refresh": False})
+    app = create_app(auto_refresh=False)
     service = app.extensions["feedsvc"]
     environ = EnvironBuilder(path=FEED).get_environ()
 

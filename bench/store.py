@@ -46,8 +46,8 @@ def _timed(call) -> tuple[float, object]:
 
 def measure(root: Path, edits: int, rescans: int) -> dict:
     """In the child process: read, rescan, edit, render, and report figures as a dict."""
-    from feedsvc.config import Config
     from feedsvc.publish.publisher import Publisher
+    from feedsvc.publish.settings import FeedSettings
     from feedsvc.store.store import Store
 
     result: dict = {}
@@ -67,7 +67,7 @@ def measure(root: Path, edits: int, rescans: int) -> dict:
     newest = snapshot.timeline(None).visible_at(datetime.now(timezone.utc), 1)[0]
     path = root / newest.path
     original = path.read_bytes()
-    publisher = Publisher(store, Config(store=root, base_url=BASE_URL))
+    publisher = Publisher(store, FeedSettings(base_url=BASE_URL))
     try:
         times = []
         for i in range(edits):

@@ -49,7 +49,8 @@ def check(store: Path | None, targets: bool, config_file: str | None) -> None:
     config = _config(config_file, store=store)
     if not config.store.is_dir():
         raise click.UsageError(f"{config.store}: no such folder")
-    store_ = Store.from_config(config)
+    store_ = Store.open(config.store, media_base_url=config.feeds.base_url, limits=config.read,
+                        cache_dir=config.cache_path)
     snapshot = store_.snapshot
     now = datetime.now(timezone.utc)
     problems = [*snapshot.problems, *snapshot.dated_ahead(now, store_.display_root),
@@ -62,7 +63,7 @@ def check(store: Path | None, targets: bool, config_file: str | None) -> None:
         per_section = ", ".join(f"{s.slug} {counts.get(s.slug, 0)}" for s in snapshot.site.sections)
         found = []
         from .publish.publisher import Publisher
-        publisher = Publisher(store_, config)
+        publisher = Publisher(store_, config.feeds, config.cache_policy)
         if targets:
             from .publish.targets import findings
             found = findings(publisher, now)
@@ -71,7 +72,7 @@ def check(store: Path | None, targets: bool, config_file: str | None) -> None:
         from .model import AUTHOR, TAG
         scopes = publisher.planner.scopes
         tags = (f"{len(scopes.listed(TAG, snapshot, now))} tag(s) with feeds (used by at least "
-                f"{config.tag_feed_min_stories} stories)" if config.tag_feeds else "tag feeds off")
+                f"{config.feeds.tag_feed_min_stories} stories)" if config.feeds.tag_feeds else "tag feeds off")
         click.echo(f"{len(scopes.listed(AUTHOR, snapshot, now))} writer(s) with feeds; {tags}")
         click.echo(f"{sum(counts.values())} published ({per_section}); {scheduled} scheduled, "
                    f"{snapshot.drafts} draft(s); {len(snapshot.errors)} error(s), "
@@ -97,7 +98,7 @@ def serve(store: Path | None, host: str, port: int, config_file: str | None) -> 
     except ConfigError as exc:
         raise click.UsageError(str(exc)) from None
     click.echo(f"feedsvc: serving {app.config['FEEDSVC'].store} at http://{host}:{port}/ "
-               f"(feeds link to {app.config['FEEDSVC'].base_url})", err=True)
+               f"(feeds link to {app.config['FEEDSVC'].feeds.base_url})", err=True)
     run_simple(host, port, app, threaded=True, use_reloader=False)
 
 
@@ -196,12 +197,12 @@ def stats(days: int, feed: str | None, as_json: bool, logs: tuple[str, ...], new
         for name in logs:
             try:
                 with open_log(name) as lines:
-                    done = import_log(lines, database, base_path(config.base_url), name)
+                    done = import_log(lines, database, base_path(config.feeds.base_url), name)
             except OSError as exc:
                 raise click.ClickException(f"{name}: cannot read: {exc.strerror or exc}") from None
             click.echo(done.summary(), err=True)
         if logs:
-            database.maintain(today, config.stats_retention_days)
+            database.maintain(today, config.stats.retention_days)
         figures = report(database, today, days, feed.lstrip("/") if feed else None)
     finally:
         database.close()
@@ -221,10 +222,10 @@ def _shown(location: object) -> str:
 def _hub_notifier(config: Config) -> HubNotifier | None:
     """A WebSub notifier for the configured hub (None without one): the build reports which feeds
     changed, and the command tells the hub."""
-    if not config.hub_url:
+    if not config.feeds.hub_url:
         return None
     from .serve.websub import HubNotifier
-    return HubNotifier(config.hub_url)
+    return HubNotifier(config.feeds.hub_url)
 
 
 def _watch(config: Config, out_dir: Path, store: Store, strict: bool, quiet: bool) -> None:
@@ -237,7 +238,7 @@ def _watch(config: Config, out_dir: Path, store: Store, strict: bool, quiet: boo
     from .publish.publisher import Publisher
     from .store.watch import Refresher
 
-    publisher = Publisher(store, config)
+    publisher = Publisher(store, config.feeds, config.cache_policy)
     notifier = _hub_notifier(config)
     lock = threading.Lock()
     wake = threading.Event()
@@ -258,7 +259,8 @@ def _watch(config: Config, out_dir: Path, store: Store, strict: bool, quiet: boo
         wake.set()
 
     rebuild()
-    refresher = Refresher(store, config.refresh_seconds, config.rescan_seconds, config.watch, on_change=rebuild).start()
+    timing = config.refresh
+    refresher = Refresher(store, timing.refresh_seconds, timing.rescan_seconds, timing.watch, on_change=rebuild).start()
     if not quiet:
         click.echo(f"watching {config.store} (Ctrl-C to stop)", err=True)
     try:

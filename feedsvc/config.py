@@ -1,16 +1,24 @@
 """Configuration in layers — defaults, then a TOML file, then FEEDSVC_* environment variables, then
-explicit overrides — shared by the service and the static build so one file drives both."""
+explicit overrides — shared by the service and the static build so one file drives both.
+
+Users write flat keys (README's table); `Config` groups them into the small frozen settings each
+layer defines for itself, and the wiring (serve/app.py, static/build.py, cli.py) hands each layer its
+group alone. This module imports only those settings modules: naming a folder loads no store."""
 from __future__ import annotations
 
-import dataclasses
 import hashlib
 import os
 import re
 import tomllib
-from dataclasses import dataclass, fields
+from collections.abc import Mapping
+from dataclasses import Field, dataclass, fields, replace
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
+from .publish.settings import FeedSettings
+from .render.document import CachePolicy
+from .stats.settings import StatsSettings
+from .store.settings import ReadLimits, RefreshSettings
 from .uri import base_url, http_url
 
 ENV_PREFIX = "FEEDSVC_"
@@ -24,51 +32,45 @@ class ConfigError(ValueError):
 
 @dataclass(frozen=True)
 class Config:
+    """The flat keys users write, grouped by the layer that uses them; each layer is handed its group
+    alone (the store `read`, the publication `feeds` and `cache_policy`, the refresher `refresh`, the
+    counter `stats`), so a build's fingerprint can cover exactly what shapes output bytes."""
+
     store: Path = Path("articles")
-    base_url: str = "http://127.0.0.1:8000/"   # where feeds and media are served: self links, enclosures
-    items_per_feed: int = 50
-    items_per_page: int = 20                    # stories on the home and section pages
-    max_age: int = 300                          # Cache-Control max-age for feeds, seconds
-    stale_while_revalidate: int = 60
-    stale_if_error: int = 86400
-    media_max_age: int = 86400
-    archive_max_age: int = 604800               # RFC 5005 archives: a week, marked immutable
-    archives: bool = True                       # monthly archives once a section outgrows its feed
-    tag_feeds: bool = True                      # a feed and page per tag (false: none, however many stories)
-    tag_feed_min_stories: int = 3               # a tag gets them once this many published stories carry it
-    webfeeds: bool = False                      # Feedly's webfeeds elements (the W3C validator warns of them)
-    summary_length: int = 300
-    max_article_bytes: int = 1 << 20
-    max_photo_bytes: int = 20 << 20
-    max_photo_pixels: int = 60_000_000
-    max_feed_bytes: int = 2_000_000             # Google News' limit; items are dropped from the end
-    gzip_level: int = 6
-    refresh_seconds: float = 0.5                # how often the service applies store changes
-    rescan_seconds: float = 30.0                # full stat scan, the safety net under file-system events
-    watch: bool = True                          # use file-system events (watchdog) where available
-    cache_dir: str = "auto"                     # parse cache: "auto" (~/.cache/feedsvc/…), a folder, or "off"
-    hub_url: str | None = None                  # WebSub hub to notify of changed feeds
-    stats: bool = True                          # count feed requests for `feedsvc stats` and /_stats/
-    stats_db: str = "auto"                      # "auto" (SQLite in the state folder), a file, or postgresql://…
-    stats_retention_days: int = 400             # daily figures older than this are deleted
-    stats_flush_seconds: float = 5.0            # how often each worker writes what it counted
-    stats_token_hash: str | None = None         # "sha256:<hex>" of the /_stats/ token; no page without it
-    stats_trusted_proxies: str = "127.0.0.1, ::1"   # whose X-Forwarded-For names the client, for counting only
+    cache_dir: str = "auto"  # parse cache: "auto" (~/.cache/feedsvc/…), a folder, or "off"
+    read: ReadLimits = ReadLimits()
+    feeds: FeedSettings = FeedSettings()
+    cache_policy: CachePolicy = CachePolicy()
+    refresh: RefreshSettings = RefreshSettings()
+    stats: StatsSettings = StatsSettings()
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "base_url", _base_url(self.base_url))
-        if self.hub_url is not None:
-            object.__setattr__(self, "hub_url", _hub_url(self.hub_url))
-        for name in ("items_per_feed", "summary_length", "max_article_bytes", "max_feed_bytes", "tag_feed_min_stories"):
-            if getattr(self, name) <= 0:
-                raise ConfigError(f"{name}: must be positive, got {getattr(self, name)!r}")
-        if not 0 <= self.gzip_level <= 9:
-            raise ConfigError(f"gzip_level: must be 0–9, got {self.gzip_level!r}")
-        if self.stats_retention_days <= 0 or self.stats_flush_seconds <= 0:
+        feeds = self.feeds
+        hub_url = None if feeds.hub_url is None else _hub_url(feeds.hub_url)
+        object.__setattr__(self, "feeds", replace(feeds, base_url=_base_url(feeds.base_url), hub_url=hub_url))
+        for name in ("items_per_feed", "summary_length", "max_feed_bytes", "tag_feed_min_stories"):
+            _positive(name, getattr(feeds, name))
+        _positive("max_article_bytes", self.read.max_article_bytes)
+        if not 0 <= feeds.gzip_level <= 9:
+            raise ConfigError(f"gzip_level: must be 0–9, got {feeds.gzip_level!r}")
+        if self.stats.retention_days <= 0 or self.stats.flush_seconds <= 0:
             raise ConfigError("stats_retention_days and stats_flush_seconds: must be positive")
-        if self.stats_token_hash is not None and not _TOKEN_HASH.fullmatch(self.stats_token_hash):
-            raise ConfigError("stats_token_hash: must be \"sha256:\" and 64 hex digits, as "
-                              "`feedsvc stats --new-token` prints it")
+        if self.stats.token_hash is not None and not _TOKEN_HASH.fullmatch(self.stats.token_hash):
+            raise ConfigError(
+                'stats_token_hash: must be "sha256:" and 64 hex digits, as `feedsvc stats --new-token` prints it'
+            )
+
+    @classmethod
+    def of(cls, **settings: Any) -> Config:
+        """A configuration from flat keys, as users write them (`items_per_feed=3`); the rest default."""
+        top: dict[str, Any] = {}
+        grouped: dict[str, dict[str, Any]] = {group: {} for group in GROUPS}
+        for key, value in settings.items():
+            if key not in KEYS:
+                raise ConfigError(f"unknown setting {key!r}")
+            group, name = KEYS[key][0], KEYS[key][1].name
+            (top if group is None else grouped[group])[name] = value
+        return cls(**top, **{group: GROUPS[group](**values) for group, values in grouped.items()})
 
     @property
     def cache_path(self) -> Path | None:
@@ -84,15 +86,41 @@ class Config:
     def stats_location(self) -> str | Path:
         """Where the subscriber statistics live: a postgresql:// URL, or a SQLite file (by default in the
         store's state folder — statistics are kept for a year, so not among the caches)."""
-        value = str(self.stats_db).strip()
+        value = str(self.stats.db).strip()
         if value.startswith(("postgresql://", "postgres://")):
             return value
         if value in ("", "auto"):
             return default_state_dir(self.store) / "stats.sqlite3"
         return Path(value)
 
-    def replace(self, **changes: Any) -> "Config":
-        return dataclasses.replace(self, **changes)
+
+# Each group's type, by its attribute on Config.
+GROUPS: dict[str, type[Any]] = {
+    "read": ReadLimits,
+    "feeds": FeedSettings,
+    "cache_policy": CachePolicy,
+    "refresh": RefreshSettings,
+    "stats": StatsSettings,
+}
+
+
+def _keys() -> dict[str, tuple[str | None, Field[Any]]]:
+    """Every flat key users may write → (its group on Config, None for the top level; its field)."""
+    keys: dict[str, tuple[str | None, Field[Any]]] = {
+        f.name: (None, f) for f in fields(Config) if f.name not in GROUPS
+    }
+    for group, kind in GROUPS.items():
+        for f in fields(kind):
+            keys[f.metadata.get("key", f.name)] = (group, f)
+    return keys
+
+
+KEYS = _keys()
+
+
+def _positive(name: str, value: int) -> None:
+    if value <= 0:
+        raise ConfigError(f"{name}: must be positive, got {value!r}")
 
 
 def default_cache_dir(store_root: Path) -> Path:
@@ -164,7 +192,7 @@ def load_config(path: str | os.PathLike | None = None, env: Mapping[str, str] | 
                 overrides: Mapping[str, Any] | None = None) -> Config:
     """Build the configuration; `path` (or FEEDSVC_CONFIG, or ./feedsvc.toml if present) is TOML."""
     env = os.environ if env is None else env
-    known = {f.name: f.type for f in fields(Config)}
+    known = {key: f.type for key, (_, f) in KEYS.items()}
     values: dict[str, Any] = {}
 
     config_file = path or env.get(ENV_PREFIX + "CONFIG")
@@ -196,4 +224,4 @@ def load_config(path: str | os.PathLike | None = None, env: Mapping[str, str] | 
             raise ConfigError(f"unknown setting {key!r}")
         if value is not None:
             values[key] = value
-    return Config(**values)
+    return Config.of(**values)

@@ -126,7 +126,7 @@ def make_jpeg(path: Path, size=(1200, 800), color=(30, 90, 160)) -> Path:
 def sample_app():
     """The sample store's app, shared by a module's tests: they only read it."""
     from feedsvc.serve.app import create_app
-    app = create_app({"store": SAMPLE_STORE, "base_url": BASE_URL, "auto_refresh": False})
+    app = create_app({"store": SAMPLE_STORE, "base_url": BASE_URL}, auto_refresh=False)
     app.testing = True
     return app
 

@@ -25,8 +25,7 @@ def store(tmp_path):
 
 
 def app_for(store, now=NOW, **config):
-    app = create_app({"store": store, "base_url": BASE_URL, "auto_refresh": False, "items_per_feed": 2,
-                      "clock": lambda: now, **config})
+    app = create_app({"store": store, "base_url": BASE_URL, "items_per_feed": 2, **config}, auto_refresh=False, clock=lambda: now)
     return app, app.test_client()
 
 

@@ -21,7 +21,7 @@ BASE = "https://feeds.example.com/news/"
 
 @pytest.fixture(scope="module")
 def client():
-    app = create_app({"store": SAMPLE_STORE, "base_url": BASE, "auto_refresh": False})
+    app = create_app({"store": SAMPLE_STORE, "base_url": BASE}, auto_refresh=False)
     app.testing = True
     return app.test_client()
 
@@ -72,8 +72,7 @@ def test_the_base_path_without_its_slash_leads_to_the_home_page(client):
 
 
 def test_a_base_path_that_is_also_a_public_name_stays_unambiguous():
-    app = create_app({"store": SAMPLE_STORE, "base_url": "https://feeds.example.com/sections/",
-                      "auto_refresh": False})
+    app = create_app({"store": SAMPLE_STORE, "base_url": "https://feeds.example.com/sections/"}, auto_refresh=False)
     client = app.test_client()
     published_here = client.get("/sections/sections/world-nation/rss.xml")
     stripped_by_a_proxy = client.get("/sections/world-nation/rss.xml")

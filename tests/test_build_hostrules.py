@@ -59,7 +59,7 @@ def test_nginx_types_exactly_the_photo_names_the_parser_accepts_as_the_service_s
     for ending in typed:
         Image.new("RGB", (40, 30)).save(store_dir.root / "media" / f"photo.{ending}",
                                         Image.registered_extensions()["." + ending])
-    client = create_app({"store": store_dir.root, "base_url": BASE_URL, "auto_refresh": False}).test_client()
+    client = create_app({"store": store_dir.root, "base_url": BASE_URL}, auto_refresh=False).test_client()
     for ending, mimetype in typed.items():
         assert client.get(f"/media/photo.{ending}").headers["Content-Type"] == mimetype, ending
 

@@ -211,7 +211,7 @@ def test_a_corrected_story_shows_both_times(client):
 
 def test_items_per_feed_is_configurable(tmp_path):
     from feedsvc.serve.app import create_app
-    app = create_app({"store": SAMPLE_STORE, "base_url": BASE_URL, "auto_refresh": False, "items_per_feed": 3})
+    app = create_app({"store": SAMPLE_STORE, "base_url": BASE_URL, "items_per_feed": 3}, auto_refresh=False)
     d = feed(app.test_client(), "rss.xml")
     assert [e.title for e in d.entries] == [e.title for e in feed(app.test_client(), "rss.xml").entries][:3]
     assert len(d.entries) == 3
@@ -231,7 +231,7 @@ def test_the_sample_feeds_match_their_golden_files(client, path):
 
 def store_client(store_dir):
     from feedsvc.serve.app import create_app
-    app = create_app({"store": store_dir.root, "base_url": BASE_URL, "auto_refresh": False})
+    app = create_app({"store": store_dir.root, "base_url": BASE_URL}, auto_refresh=False)
     app.testing = True
     return app.test_client()
 

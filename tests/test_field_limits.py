@@ -61,7 +61,7 @@ def test_a_700_kb_caption_no_longer_empties_the_feeds(store_dir):
         title="The story with a 700 KB caption", published="2013-05-09 09:00",
         photo={"src": "https://cdn.example.com/p.jpg", "length": 1234, "caption": "CAPTION", "credit": "Us"}
     ).replace("CAPTION", caption))
-    app = create_app({"store": store_dir.root, "base_url": BASE_URL, "auto_refresh": False})
+    app = create_app({"store": store_dir.root, "base_url": BASE_URL}, auto_refresh=False)
     client = app.test_client()
     expected = ["The story with a 700 KB caption", *reversed(good)]
     for path in ("rss.xml", "atom.xml", "sections/world/rss.xml", "sections/world/atom.xml"):
@@ -184,7 +184,7 @@ def largest_story(text: str) -> dict:
 
 
 def feeds_of(store_dir, limit: int) -> dict:
-    app = create_app({"store": store_dir.root, "base_url": BASE_URL, "auto_refresh": False, "max_feed_bytes": limit})
+    app = create_app({"store": store_dir.root, "base_url": BASE_URL, "max_feed_bytes": limit}, auto_refresh=False)
     client = app.test_client()
     return {path: client.get("/" + path).data for path in feed_paths(["world"], formats=("rss.xml", "atom.xml",
                                                                                           "feed.json"))}

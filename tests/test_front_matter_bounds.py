@@ -54,7 +54,7 @@ def test_aliases_count_as_what_they_stand_for():
 def test_a_file_over_a_bound_is_a_named_problem_found_at_once(store_dir, text, field, words):
     store_dir.write("world/big.md", text)
     started = time.monotonic()
-    app = create_app({"store": store_dir.root, "base_url": BASE_URL, "auto_refresh": False})
+    app = create_app({"store": store_dir.root, "base_url": BASE_URL}, auto_refresh=False)
     assert time.monotonic() - started < 5                   # 190 s and 60 s before
     [problem] = problems_of(app, "world/big.md")
     assert (problem.field, problem.severity) == (field, "error")
@@ -67,7 +67,7 @@ def test_thousands_of_tags_under_the_bound_keep_their_order_once_each(store_dir)
     store_dir.write("world/tags.md", article(tags=tags + tags[::-1]))
     repeated = [tag for tag in tags[:limits.TAGS] for _ in range(80)]           # 4,000 items, 50 different
     store_dir.write("world/repeated.md", article(title="Repeated tags", tags=repeated))
-    app = create_app({"store": store_dir.root, "base_url": BASE_URL, "auto_refresh": False})
+    app = create_app({"store": store_dir.root, "base_url": BASE_URL}, auto_refresh=False)
     snapshot = app.extensions["feedsvc"].store.snapshot
     assert snapshot.by_id["world/tags"].tags == tuple(tags[:limits.TAGS])
     assert snapshot.by_id["world/repeated"].tags == tuple(tags[:limits.TAGS])

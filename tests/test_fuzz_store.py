@@ -445,10 +445,9 @@ def entry_links(feed) -> set[str]:
 def check_store(workdir: Path, site_text: str, planned: list[Planned]) -> None:
     root = workdir / "store"
     write_store(root, site_text, planned)
-    config = {"store": root, "base_url": BASE_URL, "auto_refresh": False, "max_article_bytes": MAX_ARTICLE_BYTES,
-              "max_feed_bytes": 50_000_000}
+    config = {"store": root, "base_url": BASE_URL, "max_article_bytes": MAX_ARTICLE_BYTES, "max_feed_bytes": 50_000_000}
     with files_opened() as opened:
-        app = create_app(config)
+        app = create_app(config, auto_refresh=False)
         bodies = fetch_everything(app, SECTIONS)
     snapshot = app.extensions["feedsvc"].store.snapshot
     display = os.path.normpath(str(root)).replace(os.sep, "/") + "/"
@@ -551,7 +550,7 @@ def check_build(workdir: Path, site_text: str, planned: list[Planned]) -> None:
     out = workdir / "public"
     report = build(load_config(overrides=overrides), out)
     assert report.changed
-    app = create_app({**overrides, "auto_refresh": False})
+    app = create_app(overrides, auto_refresh=False)
     client = app.test_client()
     for path in served_paths(app, SECTIONS):
         built = (out / build_file_name(path)).read_bytes()
@@ -597,7 +596,7 @@ def test_problem_messages_are_single_printable_lines(store_dir):
                                      '"pub\\nERROR forged: all is well": 1\n"\\e[2Jcls": 2\n---\nA body.\n')
     store_dir.write("world/name\nERROR forged.md", "not an article\n")
     store_dir.write("world/esc\x1b[31mred.md", "not an article either\n")
-    app = create_app({"store": store_dir.root, "base_url": BASE_URL, "auto_refresh": False})
+    app = create_app({"store": store_dir.root, "base_url": BASE_URL}, auto_refresh=False)
     messages = [str(p) for p in app.extensions["feedsvc"].store.snapshot.problems]
     assert len(messages) >= 4, messages
     for message in messages:

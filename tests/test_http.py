@@ -61,7 +61,7 @@ def test_validators_and_caching_headers(client):
 
 
 def test_max_age_is_configurable():
-    app = create_app({"store": SAMPLE_STORE, "base_url": BASE_URL, "auto_refresh": False, "max_age": 60})
+    app = create_app({"store": SAMPLE_STORE, "base_url": BASE_URL, "max_age": 60}, auto_refresh=False)
     assert app.test_client().get(FEED).headers["Cache-Control"].startswith("public, max-age=60,")
 
 
@@ -188,8 +188,7 @@ def live(store_dir):
     clock = {"now": datetime(2020, 1, 1, tzinfo=timezone.utc)}
     for path in store_dir.root.rglob("*.*"):
         saved(path, clock["now"] - timedelta(days=1))
-    app = create_app({"store": store_dir.root, "base_url": BASE_URL, "auto_refresh": False,
-                      "clock": lambda: clock["now"]})
+    app = create_app({"store": store_dir.root, "base_url": BASE_URL}, auto_refresh=False, clock=lambda: clock["now"])
     service = app.extensions["feedsvc"]
     return app.test_client(), service, store_dir, clock
 
@@ -244,8 +243,8 @@ def test_a_deleted_story_reaches_clients_revalidating_by_etag(live, story):
     after = client.get(path)
     assert revalidations(client, path, before)[0] == 200
     assert parse_date(after.headers["Last-Modified"]) <= clock["now"]
-    restarted = create_app({"store": store_dir.root, "base_url": BASE_URL, "auto_refresh": False,
-                            "clock": lambda: clock["now"]}).test_client().get(path)
+    restarted = create_app({"store": store_dir.root, "base_url": BASE_URL}, auto_refresh=False,
+                           clock=lambda: clock["now"]).test_client().get(path)
     assert (restarted.headers["ETag"], restarted.headers["Last-Modified"]) == \
         (after.headers["ETag"], after.headers["Last-Modified"])
 

@@ -29,7 +29,7 @@ FEED = "/sections/world/rss.xml"
 
 def node(store: Path, **config):
     """A service on `store` (a worker, a restarted service or another node: each has its own memory)."""
-    return create_app({"store": store, "base_url": BASE_URL, "auto_refresh": False, **config})
+    return create_app({"store": store, "base_url": BASE_URL, **config}, auto_refresh=False)
 
 
 def saved_at(path: Path, when: datetime) -> None:

@@ -35,7 +35,7 @@ PROBE = r"""
 import json, resource, sys, time
 started = time.monotonic()
 from feedsvc.serve.app import create_app
-app = create_app({"auto_refresh": False, "cache_dir": "off", **json.loads(sys.argv[1])})
+app = create_app({"cache_dir": "off", **json.loads(sys.argv[1])}, auto_refresh=False)
 client = app.test_client()
 documents = {path: client.get(path) for path in json.loads(sys.argv[2])}
 snapshot = app.extensions["feedsvc"].store.snapshot
@@ -98,7 +98,7 @@ def test_an_article_over_the_size_limit_is_named_and_never_read(store_dir, basel
         fh.write(article().encode())
         fh.truncate(8 << 30)
     with files_opened() as opened:
-        app = create_app({"store": store_dir.root, "base_url": BASE_URL, "auto_refresh": False})
+        app = create_app({"store": store_dir.root, "base_url": BASE_URL}, auto_refresh=False)
         body = app.test_client().get("/rss.xml").data
     assert not opened_under(opened, just_over, enormous), "a file over the limit was opened"
     messages = [str(p) for p in app.extensions["feedsvc"].store.snapshot.problems]
@@ -212,7 +212,7 @@ def test_bad_photos_are_named_in_bounded_memory_and_the_rest_is_served(store_dir
     assert report["documents"]["/media/huge.jpg"][0] == 404 and report["documents"]["/media/empty.jpg"][0] == 404
     assert report["rss_mb"] < baseline + 30, f"peak RSS {report['rss_mb']:.0f} MB, baseline {baseline:.0f} MB"
     with files_opened() as opened:                         # refused by its size: never opened
-        app = create_app({"store": store_dir.root, "base_url": BASE_URL, "auto_refresh": False})
+        app = create_app({"store": store_dir.root, "base_url": BASE_URL}, auto_refresh=False)
         assert app.test_client().get("/media/huge.jpg").status_code == 404
     assert not opened_under(opened, store_dir.root / "media/huge.jpg")
 
@@ -285,8 +285,8 @@ FEEDS = feed_paths(["world"], formats=("rss.xml", "atom.xml", "feed.json"))
 def trimmed(request, store_dir):
     """Each feed of a store that overflows LIMIT: (path, trimmed response, complete body) for every feed."""
     long_store(store_dir, SHAPES[request.param])
-    app = create_app({"store": store_dir.root, "base_url": BASE_URL, "auto_refresh": False, "max_feed_bytes": LIMIT})
-    whole = create_app({"store": store_dir.root, "base_url": BASE_URL, "auto_refresh": False})
+    app = create_app({"store": store_dir.root, "base_url": BASE_URL, "max_feed_bytes": LIMIT}, auto_refresh=False)
+    whole = create_app({"store": store_dir.root, "base_url": BASE_URL}, auto_refresh=False)
     feeds = [(path, app.test_client().get("/" + path), whole.test_client().get("/" + path).data) for path in FEEDS]
     for path, _, complete in feeds:
         assert len(complete) > LIMIT, "the test store must overflow the limit"
@@ -306,8 +306,7 @@ def test_a_trimmed_feed_keeps_every_item_that_fits(trimmed):
     store_dir, feeds = trimmed
     for path, response, _ in feeds:
         kept = len(items_of(path, response.data))
-        one_more = create_app({"store": store_dir.root, "base_url": BASE_URL, "auto_refresh": False,
-                               "items_per_feed": kept + 1}).test_client().get("/" + path).data
+        one_more = create_app({"store": store_dir.root, "base_url": BASE_URL, "items_per_feed": kept + 1}, auto_refresh=False).test_client().get("/" + path).data
         assert len(one_more) > LIMIT, f"{path}: kept {kept} items in {len(response.data):,} bytes, but " \
                                       f"{kept + 1} fit in {len(one_more):,} bytes (limit {LIMIT:,})"
 
@@ -329,7 +328,7 @@ def test_a_story_too_long_for_any_feed_is_carried_by_its_summary_and_a_link(stor
     """A 130 KB body in feeds limited to 20 KB: rather than vanish from every feed, the story is there,
     whole, with its summary and a link to the full text; a story of ordinary length beside it keeps its body."""
     long_store(store_dir, [200, 20_000])
-    app = create_app({"store": store_dir.root, "base_url": BASE_URL, "auto_refresh": False, "max_feed_bytes": 20_000})
+    app = create_app({"store": store_dir.root, "base_url": BASE_URL, "max_feed_bytes": 20_000}, auto_refresh=False)
     for path in feed_paths(["world"], formats=("rss.xml", "atom.xml", "feed.json")):
         body = app.test_client().get("/" + path).data
         assert len(body) <= 20_000, path
@@ -348,7 +347,7 @@ def test_a_trimmed_feed_does_not_claim_to_be_complete(store_dir):
     that left stories out to fit max_feed_bytes must not say so: RFC 5005 readers would take the stories
     left out as deleted."""
     long_store(store_dir, [1200] * 30)                     # 30 stories: fewer than items_per_feed
-    app = create_app({"store": store_dir.root, "base_url": BASE_URL, "auto_refresh": False, "max_feed_bytes": LIMIT})
+    app = create_app({"store": store_dir.root, "base_url": BASE_URL, "max_feed_bytes": LIMIT}, auto_refresh=False)
     for path in feed_paths(["world"]):
         body = app.test_client().get("/" + path).data
         kept = len(items_of(path, body))
@@ -364,7 +363,7 @@ def test_archive_documents_stay_under_max_feed_bytes_too(store_dir):
     for i in range(80):
         store_dir.write(f"world/s{i:02d}.md", article(title=f"Story {i:02d}", published=(newest - timedelta(hours=i)).isoformat(),
                                                       body="Lorem ipsum dolor sit amet, consectetur. " * 60))
-    app = create_app({"store": store_dir.root, "base_url": BASE_URL, "auto_refresh": False, "max_feed_bytes": LIMIT})
+    app = create_app({"store": store_dir.root, "base_url": BASE_URL, "max_feed_bytes": LIMIT}, auto_refresh=False)
     client = app.test_client()
     for fmt in ("rss.xml", "atom.xml"):
         archives = [p for p in app.extensions["feedsvc"].publisher.paths() if "/archive/" in p and p.endswith(fmt)]

@@ -35,7 +35,7 @@ def newsroom(store_dir):
 
 
 def client_at(root, clock):
-    return create_app({"store": root, "base_url": BASE_URL, "auto_refresh": False, "clock": clock}).test_client()
+    return create_app({"store": root, "base_url": BASE_URL}, auto_refresh=False, clock=clock).test_client()
 
 
 def urls(body: bytes) -> list[str]:

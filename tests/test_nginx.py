@@ -104,8 +104,7 @@ def test_under_a_base_path_nginx_serves_what_the_headers_manifest_and_the_servic
     port, out = served_under_a_path
     rules = read_headers_file(out)
     assert "/feeds/rss.xml" in rules and "/feeds/" in rules and "/rss.xml" not in rules
-    service = create_app({"store": SAMPLE_STORE, "base_url": "https://feeds.example.com/feeds/",
-                          "hub_url": "https://hub.example/", "auto_refresh": False}).test_client()
+    service = create_app({"store": SAMPLE_STORE, "base_url": "https://feeds.example.com/feeds/", "hub_url": "https://hub.example/"}, auto_refresh=False).test_client()
     for path in ["/feeds/", *(f"/feeds{path}" for path in FEEDS),
                  "/feeds/sections/world-nation/feed.json", "/feeds/feeds.opml", "/feeds/media/2013/obama-pena-nieto.jpg"]:
         reply, expected = request(port, path), service.get(path)

@@ -17,7 +17,7 @@ GOOD_LINK = {"title": "The earlier story", "url": "https://news.example.com/worl
 
 
 def service(store_dir):
-    app = create_app({"store": store_dir.root, "base_url": BASE_URL, "auto_refresh": False})
+    app = create_app({"store": store_dir.root, "base_url": BASE_URL}, auto_refresh=False)
     return app.test_client(), app.extensions["feedsvc"]
 
 

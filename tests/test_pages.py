@@ -146,7 +146,7 @@ def test_pages_escape_store_text(store_dir):
                                                  "caption": "<svg onload=alert(4)>", "credit": "<i>x</i>"},
                                           related=[{"title": "<script>alert(5)</script>", "url": "javascript:alert(6)"}],
                                           body="<script>alert(7)</script> Hello"))
-    app = create_app({"store": store_dir.root, "base_url": BASE_URL, "auto_refresh": False})
+    app = create_app({"store": store_dir.root, "base_url": BASE_URL}, auto_refresh=False)
     for path in ("/", "/sections/world/"):
         body = app.test_client().get(path).data.decode()
         assert "Headline" in body, path                     # published: its bad parts are left out with warnings
@@ -161,7 +161,7 @@ def test_pages_escape_store_text(store_dir):
 def test_a_page_in_a_right_to_left_language_says_so(store_dir, language, direction):
     store_dir.write_site(language=language)
     store_dir.write("world/a.md", article(title="عنوان الخبر الرئيسي لهذا اليوم"))
-    app = create_app({"store": store_dir.root, "base_url": BASE_URL, "auto_refresh": False})
+    app = create_app({"store": store_dir.root, "base_url": BASE_URL}, auto_refresh=False)
     for path in ("/", "/sections/world/"):
         page = Page(app.test_client().get(path).data.decode())
         assert page.root == {"lang": language.lower(), "dir": direction}, path

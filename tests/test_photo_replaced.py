@@ -55,7 +55,7 @@ def rss_entry(body: bytes):
 
 @pytest.mark.parametrize("look", ["scan", "named"])
 def test_a_photo_served_before_the_store_looks_again_still_updates_the_feeds(photo_story, look):
-    app = create_app({"store": photo_story.root, "base_url": BASE_URL, "auto_refresh": False})
+    app = create_app({"store": photo_story.root, "base_url": BASE_URL}, auto_refresh=False)
     client, service = app.test_client(), app.extensions["feedsvc"]
     old_length = (photo_story.root / PHOTO).stat().st_size
     assert described(client.get("/rss.xml").data)[0] == old_length
@@ -73,22 +73,20 @@ def test_a_photo_served_before_the_store_looks_again_still_updates_the_feeds(pho
 
 def test_a_parse_cache_saved_after_such_a_read_does_not_bring_the_old_length_back(photo_story, tmp_path):
     cache = tmp_path / "cache"
-    app = create_app({"store": photo_story.root, "base_url": BASE_URL, "auto_refresh": False,
-                      "cache_dir": str(cache)})
+    app = create_app({"store": photo_story.root, "base_url": BASE_URL, "cache_dir": str(cache)}, auto_refresh=False)
     client, service = app.test_client(), app.extensions["feedsvc"]
     service.store.save_cache()
     new_length = replace_photo(photo_story)
     assert client.get("/" + PHOTO).status_code == 200
     service.store.save_cache()                              # saved before any look at the store
 
-    restarted = create_app({"store": photo_story.root, "base_url": BASE_URL, "auto_refresh": False,
-                            "cache_dir": str(cache)})
+    restarted = create_app({"store": photo_story.root, "base_url": BASE_URL, "cache_dir": str(cache)}, auto_refresh=False)
     assert described(restarted.test_client().get("/rss.xml").data) == (new_length, ("1600", "900"), new_length)
 
 
 def test_a_build_after_the_store_measured_the_new_photo_describes_the_new_file(photo_story, tmp_path):
     config = config_for(photo_story.root)
-    store = Store.from_config(config)
+    store = Store.open(config.store, media_base_url=config.feeds.base_url, limits=config.read)
     new_length = replace_photo(photo_story)
     assert store.photo_acceptable(PHOTO)                    # what a /media/ request asks, in a service
 

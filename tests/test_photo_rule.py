@@ -43,7 +43,7 @@ def photo_urls(body: bytes) -> set[str]:
 
 def test_check_and_the_feeds_refuse_what_media_would_not_serve(store):
     store_dir, src = store
-    app = create_app({"store": store_dir.root, "base_url": BASE_URL, "auto_refresh": False})
+    app = create_app({"store": store_dir.root, "base_url": BASE_URL}, auto_refresh=False)
     client = app.test_client()
     problems = [(p.field, p.severity, p.message) for p in app.extensions["feedsvc"].store.snapshot.problems
                 if p.path.endswith("world/odd.md")]

@@ -72,7 +72,7 @@ def trapped(tmp_path_factory) -> dict[str, Path]:
 
 @pytest.fixture(scope="module")
 def trapped_app(trapped):
-    app = create_app({"store": trapped["store"], "base_url": BASE_URL, "auto_refresh": False, "cache_dir": "off"})
+    app = create_app({"store": trapped["store"], "base_url": BASE_URL, "cache_dir": "off"}, auto_refresh=False)
     app.testing = True
     return app
 
@@ -328,7 +328,7 @@ def test_a_python_yaml_tag_is_a_named_problem_and_runs_nothing(store_dir, tmp_pa
     for relpath, text in payloads.items():
         store_dir.write(relpath, text)
     store_dir.write("world/good.md", article(title="A good story beside the traps"))
-    app = create_app({"store": store_dir.root, "base_url": BASE_URL, "auto_refresh": False})
+    app = create_app({"store": store_dir.root, "base_url": BASE_URL}, auto_refresh=False)
     snapshot = app.extensions["feedsvc"].store.snapshot
     errors = {p.path for p in snapshot.problems if p.severity == "error"}
     display = os.path.normpath(str(store_dir.root)) + "/"

@@ -23,8 +23,8 @@ def feed(client, path):
     return parsed(response.data, BASE_URL + path, response.headers["Content-Type"])
 
 
-def app_for(root, **config):
-    app = create_app({"store": root, "base_url": BASE_URL, "auto_refresh": False, **config})
+def app_for(root, clock=None, **config):
+    app = create_app({"store": root, "base_url": BASE_URL, **config}, auto_refresh=False, clock=clock)
     return app.test_client()
 
 
@@ -173,7 +173,7 @@ def test_an_edit_moves_a_story_between_writers_and_tags_without_a_restart(store_
     store_dir.write("world/a.md", article(title="One story by one writer", authors=["Zoë Ames"], tags=["Ports"]))
     store_dir.write("world/b.md", article(title="Another story by her", authors=["Zoë Ames"], tags=["ports"]))
     store_dir.write("world/c.md", article(title="A third about ports", authors=["Zoe Ames"], tags=["PORTS"]))
-    app = create_app({"store": store_dir.root, "base_url": BASE_URL, "auto_refresh": False})
+    app = create_app({"store": store_dir.root, "base_url": BASE_URL}, auto_refresh=False)
     client, store = app.test_client(), app.extensions["feedsvc"].store
     assert len(feed(client, "authors/zoe-ames/rss.xml").entries) == 3
     assert len(feed(client, "tags/ports/rss.xml").entries) == 3
@@ -190,7 +190,7 @@ def test_an_edit_moves_a_story_between_writers_and_tags_without_a_restart(store_
 def test_the_authors_file_joins_names_and_is_read_again_when_it_changes(store_dir):
     store_dir.write("world/a.md", article(title="A story under her byline", authors=["Mary Okoro"]))
     store_dir.write("world/b.md", article(title="A story under her maiden name", authors=["Mary Adeyemi"]))
-    app = create_app({"store": store_dir.root, "base_url": BASE_URL, "auto_refresh": False})
+    app = create_app({"store": store_dir.root, "base_url": BASE_URL}, auto_refresh=False)
     client, store = app.test_client(), app.extensions["feedsvc"].store
     assert client.get("/authors/mary-adeyemi/rss.xml").status_code == 200
     store_dir.write("_authors.yml", "- name: Mary Okoro\n  slug: mokoro\n  bio: Writes about ports.\n"
@@ -212,7 +212,7 @@ def test_after_an_edit_only_the_changed_scopes_feeds_are_planned_again_and_the_r
         for k in range(3):
             store_dir.write(f"world/w{n}-{k}.md", article(title=f"Story {k} by writer number {n}", authors=[f"Writer {n}"],
                                                           tags=[f"beat {n}"], published=f"2013-05-0{k + 1} 1{n % 10}:00"))
-    app = create_app({"store": store_dir.root, "base_url": BASE_URL, "auto_refresh": False})
+    app = create_app({"store": store_dir.root, "base_url": BASE_URL}, auto_refresh=False)
     service = app.extensions["feedsvc"]
     publisher, store = service.publisher, service.store
     planned = []

@@ -57,7 +57,7 @@ def app_for(store_dir):
             title="A story whose file name needs escaping", tags=["Köln"],
             body="See [the archive](/archiv/ältere/) and [home](./).",
             related=[{"title": "Elsewhere", "url": "https://example.net/ä"}]))
-        application = create_app({"store": store_dir.root, "base_url": BASE_URL, "auto_refresh": False})
+        application = create_app({"store": store_dir.root, "base_url": BASE_URL}, auto_refresh=False)
         application.testing = True
         return application.test_client()
     return make
@@ -140,7 +140,7 @@ def test_an_unusable_site_url_is_named_by_check(store_dir, url, complaint):
 def test_an_article_url_with_a_bare_percent_or_a_space_in_its_host(store_dir):
     store_dir.write("world/sale.md", article(url="https://news.example.com/world/100%-off"))
     store_dir.write("world/bad-host.md", article(url="https://news example.com/world/x"))
-    client = create_app({"store": store_dir.root, "base_url": BASE_URL, "auto_refresh": False}).test_client()
+    client = create_app({"store": store_dir.root, "base_url": BASE_URL}, auto_refresh=False).test_client()
     response = client.get("/rss.xml")
     d = parsed(response.data, BASE_URL + "rss.xml", response.headers["Content-Type"])
     assert [entry.link for entry in d.entries] == ["https://news.example.com/world/100%25-off"]
@@ -150,8 +150,7 @@ def test_an_article_url_with_a_bare_percent_or_a_space_in_its_host(store_dir):
 
 def test_a_base_url_typed_with_an_international_domain_gives_uri_self_links_and_enclosures():
     from .conftest import SAMPLE_STORE
-    client = create_app({"store": SAMPLE_STORE, "base_url": "https://bücher.example/flux",
-                         "auto_refresh": False}).test_client()
+    client = create_app({"store": SAMPLE_STORE, "base_url": "https://bücher.example/flux"}, auto_refresh=False).test_client()
     base = "https://xn--bcher-kva.example/flux/"
     for path in ["rss.xml", "atom.xml", "sections/world-nation/rss.xml"]:
         response = client.get("/" + path)
@@ -178,8 +177,7 @@ def test_a_base_url_that_cannot_be_a_uri_is_a_config_error_naming_it(value, comp
 def test_a_hub_typed_with_an_international_domain_is_announced_as_a_uri():
     """The hub's address goes into every feed's rel="hub" link and Link header, where an IRI is invalid."""
     from feedsvc.serve.app import create_app
-    app = create_app({"store": SAMPLE_STORE, "base_url": BASE_URL, "hub_url": "https://hüb.example/push hub",
-                      "auto_refresh": False})
+    app = create_app({"store": SAMPLE_STORE, "base_url": BASE_URL, "hub_url": "https://hüb.example/push hub"}, auto_refresh=False)
     response = app.test_client().get("/rss.xml")
     assert response.headers["Link"].startswith('<https://xn--hb-xka.example/push%20hub>; rel="hub"')
     hubs = [link.get("href") for link in xml(response.data).findall("channel/atom:link[@rel='hub']", NS)]

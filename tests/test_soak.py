@@ -504,7 +504,7 @@ def test_a_worker_starting_while_a_story_is_half_saved_does_not_publish_the_half
     from feedsvc.serve.app import create_app
     _, new, writer = half_saved(store_dir)
     try:
-        app = create_app({"store": store_dir.root, "base_url": BASE_URL, "auto_refresh": False})
+        app = create_app({"store": store_dir.root, "base_url": BASE_URL}, auto_refresh=False)
         complete_or_absent(app.test_client().get("/feed.json").data)
     finally:
         writer.write(new[len(new) // 2:])

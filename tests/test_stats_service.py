@@ -31,9 +31,9 @@ def counting(tmp_path):
     made = []
 
     def make(**settings):
-        settings = {"store": SAMPLE_STORE, "base_url": BASE_URL, "auto_refresh": False, "stats": True,
+        settings = {"store": SAMPLE_STORE, "base_url": BASE_URL, "stats": True,
                     "stats_db": str(tmp_path / "stats.sqlite3"), "stats_flush_seconds": 3600, **settings}
-        app = create_app(settings)
+        app = create_app(settings, auto_refresh=False)
         made.append(app.extensions["feedsvc"])
         return app
 
@@ -83,8 +83,7 @@ def test_the_warm_path_and_the_flask_view_answer_alike_and_count_alike(counting)
 
 
 def test_counting_switched_off_counts_nothing(tmp_path):
-    app = create_app({"store": SAMPLE_STORE, "base_url": BASE_URL, "auto_refresh": False, "stats": False,
-                      "stats_db": str(tmp_path / "stats.sqlite3")})
+    app = create_app({"store": SAMPLE_STORE, "base_url": BASE_URL, "stats": False, "stats_db": str(tmp_path / "stats.sqlite3")}, auto_refresh=False)
     assert app.extensions["feedsvc"].counter is None
     assert Client(app).get("/rss.xml", headers={"User-Agent": AGGREGATORS[0][0]}).status_code == 200
     assert not (tmp_path / "stats.sqlite3").exists()

@@ -46,7 +46,7 @@ def folder_errors(caplog, folder) -> list[str]:
 
 
 def test_a_renamed_store_folder_keeps_every_feed_and_is_reported_on_every_look(stories, caplog):
-    app = create_app({"store": stories.root, "base_url": BASE_URL, "auto_refresh": False})
+    app = create_app({"store": stories.root, "base_url": BASE_URL}, auto_refresh=False)
     client, store = app.test_client(), app.extensions["feedsvc"].store
     before = titles(client)
     assert sum(len(t) for t in before.values()) == 9
@@ -71,7 +71,7 @@ def test_a_renamed_store_folder_keeps_every_feed_and_is_reported_on_every_look(s
 
 
 def test_a_deleted_store_folder_keeps_every_feed_until_it_is_put_back(stories, tmp_path):
-    app = create_app({"store": stories.root, "base_url": BASE_URL, "auto_refresh": False})
+    app = create_app({"store": stories.root, "base_url": BASE_URL}, auto_refresh=False)
     client, store = app.test_client(), app.extensions["feedsvc"].store
     before = titles(client)
     backup = shutil.copytree(stories.root, tmp_path / "backup")
@@ -140,7 +140,7 @@ def unlistable(monkeypatch):
 
 
 def test_a_section_folder_that_cannot_be_listed_keeps_its_stories_and_is_named(stories, unlistable, caplog):
-    app = create_app({"store": stories.root, "base_url": BASE_URL, "auto_refresh": False})
+    app = create_app({"store": stories.root, "base_url": BASE_URL}, auto_refresh=False)
     client, store = app.test_client(), app.extensions["feedsvc"].store
     before = titles(client)
     unlistable(stories.root / "world")

@@ -76,7 +76,7 @@ def test_two_files_named_alike_but_normalised_differently_publish_one_story(stor
     store_dir.write(first, article(title=f"Written as {'NFC' if first == NFC else 'NFD'}"))
     time.sleep(0.01)
     store_dir.write(second, article(title=f"Written as {'NFC' if second == NFC else 'NFD'}"))
-    app = create_app({"store": store_dir.root, "base_url": BASE_URL, "auto_refresh": False})
+    app = create_app({"store": store_dir.root, "base_url": BASE_URL}, auto_refresh=False)
     entries = feedparser.parse(app.test_client().get("/sections/world/rss.xml").data).entries
     assert [e.title for e in entries] == ["Written as NFC"]        # the NFC name, whichever came first
     problems = [str(p) for p in app.extensions["feedsvc"].store.snapshot.problems]

@@ -7,6 +7,7 @@ from datetime import datetime, timezone
 
 import pytest
 
+from feedsvc.store.settings import ReadLimits
 from feedsvc.store.store import Store
 
 from .conftest import ROOT
@@ -17,7 +18,7 @@ NOW = datetime(2026, 1, 1, tzinfo=timezone.utc)
 
 @pytest.fixture(scope="module")
 def store():
-    store = Store(PROBLEMS, media_base_url="https://feeds.example.com/", max_article_bytes=4096,
+    store = Store(PROBLEMS, media_base_url="https://feeds.example.com/", limits=ReadLimits(max_article_bytes=4096),
                   display_root="articles/")
     store.refresh()
     return store

@@ -30,7 +30,7 @@ class Story:
 def publish(store_dir, body: str, **fields) -> Story:
     """Publish one story with `body` and read it back from every feed format the service serves."""
     store_dir.write("world/story.md", article(body, **fields))
-    client = create_app({"store": store_dir.root, "base_url": BASE_URL, "auto_refresh": False}).test_client()
+    client = create_app({"store": store_dir.root, "base_url": BASE_URL}, auto_refresh=False).test_client()
     rss, atom, feed = (client.get("/sections/world/" + name) for name in ("rss.xml", "atom.xml", "feed.json"))
     item = xml(rss.data).find("channel/item")
     entry = xml(atom.data).find("atom:entry", NS)

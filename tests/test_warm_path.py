@@ -16,7 +16,7 @@ from .conftest import BASE_URL, SAMPLE_STORE
 
 @pytest.fixture(scope="module")
 def apps():
-    app = create_app({"store": SAMPLE_STORE, "base_url": BASE_URL, "auto_refresh": False})
+    app = create_app({"store": SAMPLE_STORE, "base_url": BASE_URL}, auto_refresh=False)
     warm_path = app.wsgi_app
     assert isinstance(warm_path, WarmPath)
     return warm_path, warm_path.app, app.extensions["feedsvc"].publisher    # (front, Flask behind it)
@@ -74,7 +74,7 @@ def test_what_needs_more_than_a_lookup_goes_to_flask(apps):
 def test_under_a_base_path_the_warm_path_answers_both_addresses_as_flask_does():
     """With base_url …/news/, a document is published at /news/<path> and a prefix-stripping proxy asks
     for /<path>: the warm path takes both, and gives Flask's answer."""
-    app = create_app({"store": SAMPLE_STORE, "base_url": BASE_URL + "news/", "auto_refresh": False})
+    app = create_app({"store": SAMPLE_STORE, "base_url": BASE_URL + "news/"}, auto_refresh=False)
     front = app.wsgi_app
     flask, publisher = front.app, app.extensions["feedsvc"].publisher
     documents = [path for path in publisher.paths(archives=False) if not path.startswith("media/")]

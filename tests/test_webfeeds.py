@@ -15,7 +15,7 @@ WEBFEEDS = {"webfeeds": "http://webfeeds.org/rss/1.0"}
 
 @pytest.mark.parametrize("path, parent", [("/rss.xml", "channel"), ("/sections/science/atom.xml", ".")])
 def test_webfeeds_elements_come_from_the_site_file(path, parent):
-    app = create_app({"store": SAMPLE_STORE, "base_url": BASE_URL, "auto_refresh": False, "webfeeds": True})
+    app = create_app({"store": SAMPLE_STORE, "base_url": BASE_URL, "webfeeds": True}, auto_refresh=False)
     root = xml(app.test_client().get(path).data)
     scope = root.find(parent) if parent != "." else root
     assert scope.findtext("webfeeds:icon", namespaces=WEBFEEDS) == BASE_URL + "media/site/icon.png"

@@ -42,7 +42,7 @@ def titles(body: bytes) -> list[str]:
 
 def test_a_new_worker_looks_at_the_store_before_its_first_request(store_dir, hooks):
     store_dir.write("world/story.md", article(title="Before the edit"))
-    app = create_app({"store": store_dir.root, "base_url": BASE_URL, "auto_refresh": False})   # the master
+    app = create_app({"store": store_dir.root, "base_url": BASE_URL}, auto_refresh=False)   # the master
     store_dir.write("world/story.md", article(title="After the edit, a longer title"))
     hooks.post_worker_init(SimpleNamespace(wsgi=app))        # in the forked worker, before it accepts
     assert titles(app.test_client().get(FEED).data) == ["After the edit, a longer title"]
@@ -64,7 +64,7 @@ def test_a_new_worker_answers_once_its_watcher_has_caught_up(store_dir, hooks):
 def test_the_master_looks_again_before_each_fork(store_dir, hooks):
     """So that a worker's own look finds only what changed since the last fork, not since start-up."""
     store_dir.write("world/story.md", article(title="Before the edit"))
-    app = create_app({"store": store_dir.root, "base_url": BASE_URL, "auto_refresh": False})
+    app = create_app({"store": store_dir.root, "base_url": BASE_URL}, auto_refresh=False)
     saved = store_dir.write("world/story.md", article(title="After the edit, a longer title"))
     os.utime(saved, (time.time() - 5, time.time() - 5))     # saved a while ago: the master never waits
     hooks.pre_fork(SimpleNamespace(app=SimpleNamespace(callable=app)), None)
@@ -75,7 +75,7 @@ def test_a_new_worker_waits_for_a_story_being_saved(store_dir, hooks):
     """A story half-saved at the moment a worker starts is read once its writer is done (within a
     bound), not served in the master's old version while the siblings serve the new one."""
     path = store_dir.write("world/story.md", article(title="Before the edit"))
-    app = create_app({"store": store_dir.root, "base_url": BASE_URL, "auto_refresh": False})
+    app = create_app({"store": store_dir.root, "base_url": BASE_URL}, auto_refresh=False)
     new = article(title="After the edit, saved in two writes").encode()
     writer = open(path, "r+b")
     writer.truncate(0)

@@ -126,7 +126,7 @@ def served(payload: str) -> tuple[tuple[str, str, str, str], ...]:
     with tempfile.TemporaryDirectory(prefix="feedsvc-xss-") as workdir:
         store = Path(workdir) / "store"
         write(store, hostile_site(payload), hostile_articles(payload))
-        app = create_app({"store": store, "base_url": BASE_URL, "auto_refresh": False})
+        app = create_app({"store": store, "base_url": BASE_URL}, auto_refresh=False)
         snapshot = app.extensions["feedsvc"].store.snapshot
         assert snapshot.site is not None, [str(p) for p in snapshot.problems]
         published = {a.path for a in snapshot.by_id.values()}
@@ -177,7 +177,7 @@ def test_the_pages_show_store_text_escaped_not_dropped(tmp_path):
     title = 'Why 3 < 5 & "quotes" matter to <editors>'
     write(store, hostile_site("plain"), {"world/a.md": f"---\ntitle: {q(title)}\nsection: world\n"
                                                        f"published: 2013-05-02\n---\nBody.\n"})
-    app = create_app({"store": store, "base_url": BASE_URL, "auto_refresh": False})
+    app = create_app({"store": store, "base_url": BASE_URL}, auto_refresh=False)
     page = PageSkeleton.of(app.test_client().get("/").data)
     shown = " ".join("".join(page.text).split())
     headline = app.extensions["feedsvc"].store.snapshot.by_id["world/a"].title

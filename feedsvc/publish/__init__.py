@@ -4,5 +4,6 @@ document plans (feeds, pages, the OPML list: which stories each shows, with what
 consumers (`check --targets`).
 
 Decides what each document shows and when it changes; the only layer that joins a store snapshot to
-the renderers. May import `store`, `render`, `model`, `paths` and `config`; never the doors.
+the renderers. May import `store`, `render`, `model` and `paths`; never the doors. It is handed its settings
+(`publish.settings.FeedSettings`, the cache policy), never the whole configuration.
 """

@@ -9,11 +9,10 @@ from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
 from functools import partial
 
-from ..config import Config
 from ..model import ALL, AUTHOR, EPOCH, EVERYTHING, SECTION, TAG, Article, Scope, Site
 from ..paths import (ARCHIVE_FORMATS, FeedKey, MediaKey, NewsSitemapKey, OpmlKey, PageKey, RobotsKey, Route,
                      SubscribeKey, NEWS_SITEMAP_PATH)
-from ..render.document import ARCHIVE, FEED, PAGE, Rendered
+from ..render.document import ARCHIVE, FEED, PAGE, CachePolicy, Rendered
 from ..render.feeds import Item, Prepared, render_feed
 from ..render.jsonfeed import render_json_feed
 from ..render.opml import OPML_MIMETYPE, Outline, render_opml
@@ -30,6 +29,7 @@ from .feedinfo import feed_info
 from .fit import Fitted, fit
 from .scopes import Scopes
 from .selection import Selection, items, select
+from .settings import FeedSettings
 
 log = logging.getLogger(__name__)
 RENDERERS = {"rss": render_feed, "atom": render_feed, "json": render_json_feed}
@@ -59,17 +59,18 @@ def _appears(snapshot: Snapshot, scope: Scope, now: datetime) -> float:
 
 
 class DocumentPlanner:
-    """Plans the documents of one configuration. `archive_plan` splits a scope between its feed and
+    """Plans the documents under one set of feed settings and cache policy. `archive_plan` splits a scope between its feed and
     its archives; `prepared` gives a story's rendered body (once per revision)."""
 
-    def __init__(self, config: Config, archive_plan: Callable[[Snapshot, Scope, datetime], Plan],
+    def __init__(self, feeds: FeedSettings, policy: CachePolicy, archive_plan: Callable[[Snapshot, Scope, datetime], Plan],
                  prepared: Callable[[Article], Prepared | None], display_root: str) -> None:
-        self.config = config
+        self.feeds = feeds
+        self.policy = policy
         self.archive_plan = archive_plan
         self.prepared = prepared
         self.display_root = display_root
-        self.scopes = Scopes(config)
-        self.links = PageLinks(config.base_url, config.base_url + OpmlKey().path)
+        self.scopes = Scopes(feeds)
+        self.links = PageLinks(feeds.base_url, feeds.base_url + OpmlKey().path)
         self.trimmed: dict[str, tuple[int, int]] = {}     # feed path → (full size, stories left out)
 
     def lookup(self, key: Route | None, snapshot: StoreSnapshot, now: datetime) -> Callable[[], DocumentPlan] | None:
@@ -97,7 +98,7 @@ class DocumentPlanner:
         split = self.archive_plan(snapshot, key.scope, now)
         timeline = snapshot.timeline(key.scope)
         if key.month is None:
-            articles = timeline.visible_at(now, self.config.items_per_feed)
+            articles = timeline.visible_at(now, self.feeds.items_per_feed)
             complete = split.complete
         else:
             span = split.span(key.month)
@@ -109,17 +110,18 @@ class DocumentPlanner:
         waiting, dated_until = _dating(_chosen_times(chosen, snapshot.site), now)
         valid_until = min(valid_until, dated_until, _appears(snapshot, key.scope, now))
         months = list(split.pages) if key.format in ARCHIVE_FORMATS else []
-        info = feed_info(key, self.scopes.subject(key.scope, snapshot), snapshot.site, months, complete, self.config)
+        info = feed_info(key, self.scopes.subject(key.scope, snapshot), snapshot.site, months, complete, self.feeds,
+                         self.policy.max_age)
         identity = (snapshot.site.revision, site_times(snapshot.site), info,
                     tuple((c.article.revision, c.related, c.times) for c in chosen), waiting)
         kind = FEED if key.month is None else ARCHIVE
 
         def render() -> Rendered:
-            fitted = fit(RENDERERS[key.format], info, items(chosen, self.prepared), self.config.max_feed_bytes)
+            fitted = fit(RENDERERS[key.format], info, items(chosen, self.prepared), self.feeds.max_feed_bytes)
             self._record_fit(key.path, fitted)
             last_modified = _last_modified(fitted.items, chosen, snapshot.site, now)
             return Rendered.of(fitted.body, f"{key.mimetype}; charset=utf-8", last_modified, kind=kind,
-                               gzip_level=self.config.gzip_level)
+                               gzip_level=self.feeds.gzip_level)
         return DocumentPlan(identity, valid_until, render)
 
     def _record_fit(self, path: str, fitted: Fitted) -> None:
@@ -135,7 +137,7 @@ class DocumentPlanner:
             return
         self.trimmed[path] = (fitted.full_size, fitted.left_out)
         log.warning("%s: %d stories left out to stay under %d bytes", path, fitted.left_out,
-                    self.config.max_feed_bytes)
+                    self.feeds.max_feed_bytes)
 
     def _story_links(self, article: Article, snapshot: Snapshot, now: datetime) -> StoryLinks:
         """The pages a story line links to: each writer's (by the byline as written), and each of its
@@ -157,7 +159,7 @@ class DocumentPlanner:
         if scope.kind != SECTION:
             return ()
         counts: dict[Scope, int] = {}
-        for article in snapshot.timeline(scope).visible_at(now, self.config.items_per_feed):
+        for article in snapshot.timeline(scope).visible_at(now, self.feeds.items_per_feed):
             for writer in {Scope(AUTHOR, snapshot.author_slug(author.name)) for author in article.authors}:
                 if writer.slug:
                     counts[writer] = counts.get(writer, 0) + 1
@@ -168,7 +170,7 @@ class DocumentPlanner:
     def page(self, key: PageKey, snapshot: Snapshot, now: datetime) -> DocumentPlan:
         site = snapshot.site
         subject = self.scopes.subject(key.scope, snapshot)
-        articles = snapshot.timeline(key.scope).visible_at(now, self.config.items_per_page)
+        articles = snapshot.timeline(key.scope).visible_at(now, self.feeds.items_per_page)
         chosen, valid_until = select(articles, snapshot, now)
         waiting, dated_until = _dating(_chosen_times(chosen, site), now)
         valid_until = min(valid_until, dated_until, _appears(snapshot, key.scope, now))
@@ -186,7 +188,7 @@ class DocumentPlanner:
             shown = items(chosen, self.prepared)
             last_modified = _last_modified(shown, chosen, site, now)
             return Rendered.of(render_page(site, subject, shown, self.links, extras), "text/html; charset=utf-8",
-                               last_modified, kind=PAGE, gzip_level=self.config.gzip_level)
+                               last_modified, kind=PAGE, gzip_level=self.feeds.gzip_level)
         return DocumentPlan(identity, valid_until, render)
 
     def subscribe(self, key: SubscribeKey, snapshot: Snapshot, now: datetime) -> DocumentPlan:
@@ -198,18 +200,18 @@ class DocumentPlanner:
         waiting, dated_until = _dating(site_times(site), now)
         return DocumentPlan((site.revision, site_times(site), subject, waiting), dated_until, lambda: Rendered.of(
             render_subscribe_page(site, subject, self.links), "text/html; charset=utf-8",
-            newest(site_times(site), now) or EPOCH, kind=PAGE, gzip_level=self.config.gzip_level))
+            newest(site_times(site), now) or EPOCH, kind=PAGE, gzip_level=self.feeds.gzip_level))
 
     def opml(self, kind: str, snapshot: Snapshot, now: datetime) -> DocumentPlan:
         site = snapshot.site
-        latest = snapshot.timeline(None).visible_at(now, self.config.items_per_feed)
+        latest = snapshot.timeline(None).visible_at(now, self.feeds.items_per_feed)
         last_modified = max((a.updated for a in latest), default=None)        # the list says when it changed
         times = (*site_times(site), *((last_modified,) if last_modified else ()))   # all its bytes depend on
         waiting, dated_until = _dating(times, now)
         outlines = []
         for scope in self.scopes.listed(kind, snapshot, now):
             subject = self.scopes.subject(scope, snapshot)
-            outlines.append(Outline(f"{site.title} — {subject.title}", self.config.base_url + FeedKey(scope, "rss").path,
+            outlines.append(Outline(f"{site.title} — {subject.title}", self.feeds.base_url + FeedKey(scope, "rss").path,
                                     subject.link, subject.lede))
         identity = (site.revision, times, tuple(outlines), waiting)
         title = f"{site.title} — {OPML_TITLES[kind]}"
@@ -217,7 +219,7 @@ class DocumentPlanner:
         def render() -> Rendered:
             return Rendered.of(render_opml(site, title, outlines, last_modified),
                                f"{OPML_MIMETYPE}; charset=utf-8", newest(times, now), kind=PAGE,
-                               gzip_level=self.config.gzip_level)
+                               gzip_level=self.feeds.gzip_level)
         return DocumentPlan(identity, min(dated_until, _appears(snapshot, EVERYTHING, now)), render)
 
     def news_sitemap(self, snapshot: Snapshot, now: datetime) -> DocumentPlan:
@@ -239,14 +241,14 @@ class DocumentPlanner:
 
         def render() -> Rendered:
             return Rendered.of(render_news_sitemap(site, chosen), f"{SITEMAP_MIMETYPE}; charset=utf-8",
-                               newest(modified, now), kind=PAGE, gzip_level=self.config.gzip_level)
+                               newest(modified, now), kind=PAGE, gzip_level=self.feeds.gzip_level)
         return DocumentPlan(identity, min(leaves, dated_until, _appears(snapshot, EVERYTHING, now)), render)
 
     def robots(self) -> DocumentPlan:
         """robots.txt depends on the configuration alone, not on any story: it is dated from the epoch
         (a new base URL changes its bytes, not its date: README)."""
-        sitemap = self.config.base_url + NEWS_SITEMAP_PATH
+        sitemap = self.feeds.base_url + NEWS_SITEMAP_PATH
         return DocumentPlan(sitemap, FOREVER, lambda: Rendered.of(
             render_robots(sitemap), f"{ROBOTS_MIMETYPE}; charset=utf-8", EPOCH, kind=PAGE,
-            gzip_level=self.config.gzip_level))
+            gzip_level=self.feeds.gzip_level))
 

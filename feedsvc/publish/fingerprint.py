@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Hashable
-from dataclasses import replace
 from pathlib import Path
 
-from ..config import Config
+from ..render.document import CachePolicy
+from .settings import FeedSettings
 
 
 def _code_fingerprint() -> str:
@@ -23,10 +23,14 @@ CODE_FINGERPRINT = _code_fingerprint()
 
 
 class Fingerprints:
-    """Each path's last identity and its digest under one configuration and this code."""
+    """Each path's last identity and its digest under one configuration and this code.
 
-    def __init__(self, config: Config) -> None:
-        self._config_key = repr(replace(config, cache_dir="", store=Path(".")))   # what rendering depends on
+    Of the configuration, only what shapes output bytes counts: the feed settings and the cache policy
+    (feeds' <ttl>, and the headers the build records). The store's read limits change the snapshot,
+    which the identity covers; how often the service looks, or whether it counts, changes no byte."""
+
+    def __init__(self, feeds: FeedSettings, policy: CachePolicy) -> None:
+        self._config_key = repr((feeds, policy))
         self._known: dict[str, tuple[Hashable, str]] = {}     # path → (identity, its digest)
 
     def of(self, path: str, identity: Hashable) -> str:

@@ -9,7 +9,6 @@ from __future__ import annotations
 from collections.abc import Callable, Hashable
 from datetime import datetime, timezone
 
-from ..config import Config
 from ..model import ALL, EVERYTHING, Article, Scope
 from ..paths import (ARCHIVE_FORMATS, MEDIA_PREFIX, OPML_PATHS, FeedKey, MediaKey, NewsSitemapKey, OpmlKey, PageKey,
                      RobotsKey, SubscribeKey, feed_keys, route)
@@ -24,24 +23,26 @@ from .documents import DocumentPlanner
 from .fingerprint import Fingerprints
 from .media import MediaLibrary
 from .prepared import PreparedCache
+from .settings import FeedSettings
 
 
 class Publisher:
-    """Maps public paths to Rendered documents for one store and one configuration. Thread-safe."""
+    """Maps public paths to Rendered documents for one store, its feed settings and its cache policy.
+    Thread-safe."""
 
-    def __init__(self, store: Store, config: Config, clock: Callable[[], datetime] | None = None) -> None:
+    def __init__(self, store: Store, feeds: FeedSettings, policy: CachePolicy = CachePolicy(),
+                 clock: Callable[[], datetime] | None = None) -> None:
         self.store = store
-        self.config = config
-        self.policy = CachePolicy(config.max_age, config.stale_while_revalidate, config.stale_if_error,
-                                  config.media_max_age, config.archive_max_age)
+        self.feeds = feeds
+        self.policy = policy
         self.clock = clock or (lambda: datetime.now(timezone.utc))
-        self.media = MediaLibrary(store.root / MEDIA_PREFIX, config.max_photo_bytes,
+        self.media = MediaLibrary(store.root / MEDIA_PREFIX, store.limits.max_photo_bytes,
                                   acceptable=lambda relative: store.photo_acceptable(MEDIA_PREFIX + relative))
         self.documents = DocumentCache()
-        self.planner = DocumentPlanner(config, self.plan, self.prepared, store.display_root)
-        self._prepared = PreparedCache(store, config.summary_length)
+        self.planner = DocumentPlanner(feeds, policy, self.plan, self.prepared, store.display_root)
+        self._prepared = PreparedCache(store, feeds.summary_length)
         self._plans: dict[tuple, tuple[Timeline, Plan]] = {}
-        self._fingerprints = Fingerprints(config)
+        self._fingerprints = Fingerprints(feeds, policy)
         self._headers: dict[tuple[str, bool], tuple[Rendered, dict[str, str]]] = {}
         self._warmed: int | None = None                     # the store generation last warmed
         self._scope_of: dict[str, Scope | None | bool] = {}  # path → the scope of the feed it is (None: not a feed)
@@ -78,7 +79,7 @@ class Publisher:
                  *(SubscribeKey(scope).path for scope in [EVERYTHING, *scopes]),
                  *(OpmlKey(kind).path for kind in OPML_PATHS), NewsSitemapKey().path, RobotsKey().path,
                  *(key.path for key in feed_keys(scopes))]
-        if archives and self.config.archives:
+        if archives and self.feeds.archives:
             for scope in scopes:
                 for archive in self.plan(snapshot, scope, now).pages:
                     paths += [FeedKey(scope, fmt, archive).path for fmt in ARCHIVE_FORMATS]
@@ -92,8 +93,8 @@ class Publisher:
         memo = self._plans.get(memo_key)
         if memo is not None and memo[0] is timeline:
             return memo[1]
-        result = plan(timeline, now, self.config.items_per_feed, self.config.max_feed_bytes,
-                      self.config.archives and scope.kind != ALL)
+        result = plan(timeline, now, self.feeds.items_per_feed, self.feeds.max_feed_bytes,
+                      self.feeds.archives and scope.kind != ALL)
         if len(self._plans) > 100_000:
             self._plans.clear()
         self._plans[memo_key] = (timeline, result)
@@ -198,7 +199,7 @@ class Publisher:
         for key in self.feed_keys():
             document = self.document(key.path, now)
             if document is not None:
-                etags[self.config.base_url + key.path] = document.etag
+                etags[self.feeds.base_url + key.path] = document.etag
         return etags
 
     def headers(self, path: str, document: Rendered, gzipped: bool = False) -> dict[str, str]:
@@ -211,9 +212,9 @@ class Publisher:
             return memo[1]
         headers = document.headers(self.policy, gzipped)
         key = route(path)
-        if self.config.hub_url and isinstance(key, FeedKey) and key.month is None:
+        if self.feeds.hub_url and isinstance(key, FeedKey) and key.month is None:
             # WebSub §4: discovery by HTTP Link headers as well as in the document.
-            headers["Link"] = f'<{self.config.hub_url}>; rel="hub", <{self.config.base_url + path}>; rel="self"'
+            headers["Link"] = f'<{self.feeds.hub_url}>; rel="hub", <{self.feeds.base_url + path}>; rel="self"'
         if len(self._headers) > 10_000:
             self._headers.clear()
         self._headers[(path, gzipped)] = (document, headers)

@@ -11,21 +11,21 @@ from __future__ import annotations
 from datetime import datetime
 from urllib.parse import quote, urljoin
 
-from ..config import Config
 from ..model import ALL, AUTHOR, SECTION, TAG, Scope
 from ..paths import PageKey
 from ..render.feeds import store_url
 from ..render.subject import Subject
 from ..store.snapshot import Snapshot
+from .settings import FeedSettings
 
 KINDS = (SECTION, AUTHOR, TAG)
 
 
 class Scopes:
-    """The scopes of one configuration: which have feeds at `now`, and their subjects."""
+    """The scopes under one set of feed settings: which have feeds at `now`, and their subjects."""
 
-    def __init__(self, config: Config) -> None:
-        self.config = config
+    def __init__(self, feeds: FeedSettings) -> None:
+        self.feeds = feeds
 
     def exists(self, scope: Scope, snapshot: Snapshot, now: datetime) -> bool:
         """Has this scope feeds and a page at `now`?"""
@@ -33,9 +33,9 @@ class Scopes:
             return True
         if scope.kind == SECTION:
             return snapshot.site.section(scope.slug) is not None
-        if scope.kind == TAG and not self.config.tag_feeds:
+        if scope.kind == TAG and not self.feeds.tag_feeds:
             return False
-        minimum = self.config.tag_feed_min_stories if scope.kind == TAG else 1
+        minimum = self.feeds.tag_feed_min_stories if scope.kind == TAG else 1
         timeline = snapshot.timelines.get(scope)
         return timeline is not None and timeline.visible_count(now) >= minimum
 
@@ -43,13 +43,13 @@ class Scopes:
         """Every scope of `kind` with feeds at `now`: sections in the site file's order, the others by slug."""
         if kind == SECTION:
             return [Scope(SECTION, section.slug) for section in snapshot.site.sections]
-        if kind == TAG and not self.config.tag_feeds:
+        if kind == TAG and not self.feeds.tag_feeds:
             return []
         return [scope for scope in snapshot.scopes(kind) if self.exists(scope, snapshot, now)]
 
     def some(self, kind: str, snapshot: Snapshot, now: datetime) -> bool:
         """Has any scope of `kind` feeds at `now`? (Stops at the first: the home page asks after every edit.)"""
-        if kind == TAG and not self.config.tag_feeds:
+        if kind == TAG and not self.feeds.tag_feeds:
             return False
         return any(scope.kind == kind and self.exists(scope, snapshot, now) for scope in snapshot.timelines)
 
@@ -59,7 +59,7 @@ class Scopes:
 
     def subject(self, scope: Scope, snapshot: Snapshot) -> Subject | None:
         """What the scope is about, as its feeds and page name it (None: every section)."""
-        site, base = snapshot.site, self.config.base_url
+        site, base = snapshot.site, self.feeds.base_url
         own_page = base + PageKey(scope).path
         if scope.kind == SECTION:
             section = site.section(scope.slug)

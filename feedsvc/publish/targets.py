@@ -70,7 +70,7 @@ def story_findings(article: Article, summary: str, where: str) -> list[Finding]:
 def feed_findings(publisher: Publisher, now: datetime) -> list[Finding]:
     found: list[Finding] = []
     snapshot = publisher.store.snapshot
-    window = publisher.config.max_age
+    window = publisher.policy.max_age
     for key in publisher.feed_keys(snapshot, now):
         document = publisher.document(key.path, now)
         trimmed = publisher.trimmed.get(key.path)
@@ -78,7 +78,7 @@ def feed_findings(publisher: Publisher, now: datetime) -> list[Finding]:
             full_size, dropped = trimmed
             found.append(Finding(key.path, GOOGLE, f"would be {full_size:,} bytes; {dropped} stor"
                                  f"{'y was' if dropped == 1 else 'ies were'} left out to stay under "
-                                 f"{publisher.config.max_feed_bytes:,} bytes"))
+                                 f"{publisher.feeds.max_feed_bytes:,} bytes"))
         elif document is not None and len(document.body) > GOOGLE_NEWS_MAX_BYTES:
             found.append(Finding(key.path, GOOGLE, f"is {len(document.body):,} bytes; the limit is 2 MB"))
         if key.format != "rss":

@@ -6,7 +6,9 @@ import logging
 import os
 import threading
 import time
-from typing import Any, Mapping
+from collections.abc import Callable, Mapping
+from datetime import datetime
+from typing import Any
 
 from flask import Flask
 
@@ -41,25 +43,30 @@ class Service:
     """One worker's store, publisher, background refresher, (with a hub) WebSub notifier and (unless
     `stats = false`) the counter of feed requests."""
 
-    def __init__(self, config: Config, auto_refresh: bool = True, clock=None) -> None:
+    def __init__(self, config: Config, *, auto_refresh: bool = True, clock: Callable[[], datetime] | None = None,
+                 threads_after_fork: bool = False) -> None:
         self.config = config
+        self.feeds = config.feeds
+        self.refresh = config.refresh
         # Documents are published under the base URL's path; requests may come with it or without it.
-        self.path_prefix = base_path(config.base_url)
+        self.path_prefix = base_path(config.feeds.base_url)
         # A story still open for writing is left for the watcher, which reads it once it is saved.
-        self.store = Store.from_config(config)
+        self.store = Store.open(config.store, media_base_url=config.feeds.base_url, limits=config.read,
+                                cache_dir=config.cache_path)
         for problem in self.store.snapshot.problems:
             log.warning("%s", problem)
-        self.publisher = Publisher(self.store, config, clock=clock)
+        self.publisher = Publisher(self.store, config.feeds, config.cache_policy, clock=clock)
         self.publisher.warm()               # the first requests find every feed rendered
         self.auto_refresh = auto_refresh
         self.refresher: Refresher | None = None
         self.notifier: HubNotifier | None = None
-        self.ledger = ChangeLedger(config.store, config.hub_url, config.cache_path) if config.hub_url else None
-        self.counter = Counter.from_config(config) if config.stats else None
+        hub_url = config.feeds.hub_url
+        self.ledger = ChangeLedger(config.store, hub_url, config.cache_path) if hub_url else None
+        self.counter = Counter.open(config.stats_location, config.stats) if config.stats.enabled else None
         self._started_in: int | None = None         # the value of _forks when the threads were started
         self._start_lock = threading.Lock()
         self._caught_up = threading.Event()          # set once the refresher's first look is applied
-        if not os.environ.get("FEEDSVC_THREADS_AFTER_FORK"):   # gunicorn.conf.py starts them in each worker
+        if not threads_after_fork:          # else gunicorn.conf.py's post_worker_init starts them in each worker
             self.ensure_running()
 
     def ensure_running(self) -> None:
@@ -70,16 +77,16 @@ class Service:
         with self._start_lock:
             if self._started_in == _forks:
                 return
-            if self.config.hub_url:
-                self.notifier = HubNotifier(self.config.hub_url)
+            if self.feeds.hub_url:
+                self.notifier = HubNotifier(self.feeds.hub_url)
             if self.auto_refresh:
                 # What changed while no worker was watching is announced once the refresher has caught
                 # up (its first full scan applied, and every file then waiting to settle read): a worker
                 # forked from a master that read the store earlier would otherwise announce that older
                 # state as news, and then the present again. catch_up() waits for the same moment.
                 self._caught_up = threading.Event()
-                self.refresher = Refresher(self.store, self.config.refresh_seconds, self.config.rescan_seconds,
-                                           self.config.watch, on_change=self.on_change,
+                self.refresher = Refresher(self.store, self.refresh.refresh_seconds, self.refresh.rescan_seconds,
+                                           self.refresh.watch, on_change=self.on_change,
                                            on_first_look=self._first_look).start()
             else:
                 self.announce()
@@ -145,15 +152,19 @@ class Service:
         self.notifier.notify(self.ledger.changed(current))
 
 
-def create_app(test_config: Mapping[str, Any] | None = None, *, config_file: str | None = None) -> Flask:
-    """Defaults → feedsvc.toml (or FEEDSVC_CONFIG) → FEEDSVC_* environment → `test_config`."""
-    overrides = dict(test_config or {})
-    auto_refresh = overrides.pop("auto_refresh", True)
-    clock = overrides.pop("clock", None)          # tests move time to see scheduled stories appear
-    config = load_config(config_file, overrides=overrides)
+def create_app(test_config: Mapping[str, Any] | None = None, *, config_file: str | None = None,
+               auto_refresh: bool = True, clock: Callable[[], datetime] | None = None) -> Flask:
+    """Defaults → feedsvc.toml (or FEEDSVC_CONFIG) → FEEDSVC_* environment → `test_config` (flat keys,
+    as in the file). Without `auto_refresh` nothing watches the store (tests and benchmarks refresh it
+    themselves); `clock` moves time (tests see scheduled stories appear).
+
+    FEEDSVC_THREADS_AFTER_FORK is no setting: gunicorn.conf.py sets it so that the master, which loads
+    the app before forking (preload_app), starts no threads; each worker starts its own."""
+    config = load_config(config_file, overrides=test_config)
     app = Flask(__name__)
     app.config["FEEDSVC"] = config
-    app.extensions["feedsvc"] = Service(config, auto_refresh=auto_refresh, clock=clock)
+    app.extensions["feedsvc"] = Service(config, auto_refresh=auto_refresh, clock=clock,
+                                        threads_after_fork=bool(os.environ.get("FEEDSVC_THREADS_AFTER_FORK")))
     from . import statsview
     from .web import WarmPath, bp
     app.register_blueprint(bp)

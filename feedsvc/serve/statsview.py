@@ -33,9 +33,9 @@ def init_app(app, path_prefix: str) -> None:
 def _figures():
     """The report, or the answer to give instead (404 when there is no page, 401 without the token)."""
     config = current_app.extensions["feedsvc"].config
-    if not config.stats_token_hash:
+    if not config.stats.token_hash:
         return None, Response("Not found\n", status=404, mimetype="text/plain")
-    if not access.allowed(request.headers.get("Authorization"), config.stats_token_hash):
+    if not access.allowed(request.headers.get("Authorization"), config.stats.token_hash):
         answer = Response("401 Unauthorized: the statistics need the token (stats_token_hash)\n", status=401,
                           mimetype="text/plain", headers=PRIVATE)
         answer.headers["WWW-Authenticate"] = access.REALM

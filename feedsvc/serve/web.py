@@ -69,8 +69,8 @@ def document(path: str) -> Response:
     doc = publisher.document(path, now)
     if doc is None:
         if path and path + "/" == service.path_prefix:       # "/feeds" for the base URL ".../feeds/"
-            moved = _plain(301, f"Moved to {service.config.base_url}\n")
-            moved.headers["Location"] = service.config.base_url       # from the configuration, never Host
+            moved = _plain(301, f"Moved to {service.feeds.base_url}\n")
+            moved.headers["Location"] = service.feeds.base_url       # from the configuration, never Host
             return moved
         return _plain(404, "Not found\n")
     gzipped = doc.gzippable and accepts_gzip(request.headers.get("Accept-Encoding"))

@@ -74,13 +74,13 @@ def write_documents(publisher: Publisher, now: datetime, writer: TreeWriter, rep
     photos = described_photos(publisher.store.snapshot)
     entries.update(_render_all(publisher, now, writer, to_render, photos, report))
     documents = {path: entry for path, entry in entries.items() if entry is not None}
-    root = "/" + base_path(publisher.config.base_url)      # the paths as published: "/feeds/rss.xml"
+    root = "/" + base_path(publisher.feeds.base_url)      # the paths as published: "/feeds/rss.xml"
     headers = {root + path: entry["headers"] for path, entry in documents.items()}
     writer.put(Output.text(HEADERS_FILE, netlify_headers(headers)))
     photos_types = {root + path: entry["headers"]["Content-Type"] for path, entry in documents.items()
                     if path.startswith(MEDIA_PREFIX)}
-    writer.put(Output.text(NGINX_FILE, nginx_snippet(publisher.policy, publisher.config.hub_url,
-                                                     publisher.config.base_url, photos_types)))
+    writer.put(Output.text(NGINX_FILE, nginx_snippet(publisher.policy, publisher.feeds.hub_url,
+                                                     publisher.feeds.base_url, photos_types)))
     return documents
 
 
@@ -152,7 +152,8 @@ def _clean_leftovers(out_dir: Path) -> None:
 def open_store(config: Config) -> Store:
     """The store as a build reads it: a story still being saved is waited for (a few seconds at most),
     so a half-saved file is not baked into the output."""
-    return Store.from_config(config, wait=2.0, keep_bodies=True)
+    return Store.open(config.store, media_base_url=config.feeds.base_url, limits=config.read,
+                      cache_dir=config.cache_path, wait=2.0, keep_bodies=True)
 
 
 def refuse_overlap(store: str | os.PathLike, out_dir: str | os.PathLike) -> None:
@@ -204,7 +205,7 @@ def build(config: Config, out_dir: str | os.PathLike, *, strict: bool = False, n
     refuse_overlap(publisher.store.root if publisher else store.root if store else config.store, out_dir)
     now = now or datetime.now(timezone.utc)
     if publisher is None:
-        publisher = Publisher(store or open_store(config), config, clock=lambda: now)
+        publisher = Publisher(store or open_store(config), config.feeds, config.cache_policy, clock=lambda: now)
 
     lock_path = out_dir.absolute().with_name(f".{out_dir.name}.lock")
     try:
@@ -220,7 +221,7 @@ def build(config: Config, out_dir: str | os.PathLike, *, strict: bool = False, n
             raise BuildError(f"another build is writing {out_dir}; try again when it is done") from None
         for attempt in range(1, PHOTO_TRIES + 1):
             try:
-                report, writer = _build_once(publisher, config, out_dir, now, strict, progress)
+                report, writer = _build_once(publisher, out_dir, now, strict, progress)
                 break
             except PhotoChanged as exc:
                 if attempt == PHOTO_TRIES:
@@ -233,12 +234,12 @@ def build(config: Config, out_dir: str | os.PathLike, *, strict: bool = False, n
     report.written, report.reused, report.bytes = writer.written, writer.reused, writer.total_bytes
     report.files = len(writer.record)
     feeds = {key.path for key in publisher.feed_keys(publisher.store.snapshot, now)}
-    report.changed_feeds = [config.base_url + name for name in report.written if name in feeds]
+    report.changed_feeds = [publisher.feeds.base_url + name for name in report.written if name in feeds]
     report.seconds = time.perf_counter() - started
     return report
 
 
-def _build_once(publisher: Publisher, config: Config, out_dir: Path, now: datetime, strict: bool,
+def _build_once(publisher: Publisher, out_dir: Path, now: datetime, strict: bool,
                 progress: Callable[[str], None] | None) -> tuple[BuildReport, TreeWriter]:
     """One try at the build, from the store's current snapshot; raises PhotoChanged to be tried again."""
     report = BuildReport(out_dir)

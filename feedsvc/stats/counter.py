@@ -19,10 +19,12 @@ import time
 from collections import deque
 from datetime import date, datetime, timedelta, timezone
 from functools import lru_cache
+from pathlib import Path
 from typing import Callable
 
 from ..paths import FeedKey, route
 from .agents import AGGREGATOR, DIRECT, classify
+from .settings import StatsSettings
 
 log = logging.getLogger(__name__)
 MAX_PENDING = 1_000_000        # requests waiting for a flush; a stalled writer drops the oldest beyond this
@@ -163,11 +165,11 @@ class Counter:
         atexit.register(self.close)
 
     @classmethod
-    def from_config(cls, config) -> "Counter":
+    def open(cls, location: str | Path, settings: StatsSettings) -> "Counter":
+        """A counter writing to the statistics at `location` (a postgresql:// URL or a SQLite file)."""
         from .db import open_database
-        location = config.stats_location
-        return cls(lambda: open_database(location), config.stats_flush_seconds, config.stats_retention_days,
-                   config.stats_trusted_proxies)
+        return cls(lambda: open_database(location), settings.flush_seconds, settings.retention_days,
+                   settings.trusted_proxies)
 
     def count(self, path: str, status: int, nbytes: int, environ, _now=time.time) -> None:
         """Note one answer to a feed request. Called on the request path: one append, nothing more."""

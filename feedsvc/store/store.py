@@ -16,7 +16,7 @@ import os
 import threading
 import time
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from collections.abc import Callable, Iterable
 
 from ..model import Article, Problem
 from ..source.photos import PhotoError
@@ -25,6 +25,7 @@ from .folder import Folder
 from .parsecache import ParseCache
 from .peoplewatch import PeopleWatch
 from .policy import collector_paused, worth_saving
+from .settings import ReadLimits
 from .sitewatch import SiteWatch
 from .snapshot import HISTORY, Changes, Snapshot, StoreSnapshot
 from .stories import Stories
@@ -37,17 +38,16 @@ log = logging.getLogger(__name__)
 class Store:
     """Reads and re-reads one article folder. One refresh at a time; any number of snapshot readers."""
 
-    def __init__(self, root: str | os.PathLike, *, media_base_url: str, max_article_bytes: int = 1 << 20,
-                 max_photo_bytes: int = 20 << 20, max_photo_pixels: int = 60_000_000,
-                 display_root: str | None = None, cache_dir: str | os.PathLike | None = None,
+    def __init__(self, root: str | os.PathLike[str], *, media_base_url: str, limits: ReadLimits = ReadLimits(),
+                 display_root: str | None = None, cache_dir: str | os.PathLike[str] | None = None,
                  clock: Callable[[], float] = time.time) -> None:
         self.root = Path(root)
         self._clock = clock                     # decides which of two stories with one id is due
         self.media_base_url = media_base_url
-        self.max_article_bytes = max_article_bytes
+        self.limits = limits
         self.display_root = display_root if display_root is not None else _display_root(self.root)
-        self._reader = ArticleReader(self.root, None, media_base_url, max_article_bytes, max_photo_bytes,
-                                     max_photo_pixels, self.display_root)
+        self._reader = ArticleReader(self.root, None, media_base_url, limits.max_article_bytes,
+                                     limits.max_photo_bytes, limits.max_photo_pixels, self.display_root)
         self._cache = ParseCache(Path(cache_dir)) if cache_dir else None
         self._lock = threading.Lock()
         self._folder = Folder(self.root, self._reader, self._display, self._moved)
@@ -61,18 +61,17 @@ class Store:
         self._history: tuple[tuple[int, frozenset | None], ...] = ()
 
     @classmethod
-    def from_config(cls, config: Any, *, settle: float = 0.0, wait: float = 0.0, keep_bodies: bool = False
-                    ) -> "Store":
-        """A store read once, as the configuration says (the service and the build share this).
+    def open(cls, root: str | os.PathLike[str], *, media_base_url: str, limits: ReadLimits = ReadLimits(),
+             cache_dir: str | os.PathLike[str] | None = None, settle: float = 0.0, wait: float = 0.0,
+             keep_bodies: bool = False) -> Store:
+        """A store read once (the service and the build share this).
 
         A file another process still has open for writing is left for a later look (and, with
         `settle`, one modified that recently too). With `wait`, such files are looked at again until
         they are done or `wait` seconds pass; any still being written then are left out, each with an
         error (a story that could not be read is not a story that was checked).
         """
-        store = cls(config.store, media_base_url=config.base_url, max_article_bytes=config.max_article_bytes,
-                    max_photo_bytes=config.max_photo_bytes, max_photo_pixels=config.max_photo_pixels,
-                    cache_dir=config.cache_path)
+        store = cls(root, media_base_url=media_base_url, limits=limits, cache_dir=cache_dir)
         store._reader.keep_bodies = keep_bodies
         deferred = store.refresh(settle=settle).deferred
         if wait > 0:
