@@ -7,7 +7,8 @@ import sys
 from collections import Counter
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -18,7 +19,7 @@ if TYPE_CHECKING:
     from .store.store import Store
 
 
-def _config(config_file: str | None, **overrides):
+def _config(config_file: str | None, **overrides: Any) -> Config:
     try:
         return load_config(config_file, overrides={k: v for k, v in overrides.items() if v is not None})
     except ConfigError as exc:
@@ -45,6 +46,7 @@ def check(store: Path | None, targets: bool, config_file: str | None) -> None:
 
     Exits 1 when any article would be left out of the feeds.
     """
+    from .store.snapshot import Snapshot
     from .store.store import Store
     config = _config(config_file, store=store)
     if not config.store.is_dir():
@@ -57,7 +59,7 @@ def check(store: Path | None, targets: bool, config_file: str | None) -> None:
                 *snapshot.look_alike_bylines(store_.display_root)]
     for problem in problems:
         click.echo(str(problem))
-    if snapshot.site is not None:
+    if isinstance(snapshot, Snapshot):
         counts = Counter(a.section for a in snapshot.by_id.values() if a.visible_at(now))
         scheduled = sum(1 for a in snapshot.by_id.values() if not a.visible_at(now))
         per_section = ", ".join(f"{s.slug} {counts.get(s.slug, 0)}" for s in snapshot.site.sections)
@@ -111,7 +113,8 @@ def serve(store: Path | None, host: str, port: int, config_file: str | None) -> 
 @config_option
 def build(out_dir: Path, store: Path | None, strict: bool, quiet: bool, watch: bool, config_file: str | None) -> None:
     """Write every feed, page and photo the service serves into OUT_DIR, atomically."""
-    from .static.build import BuildError, build as run_build, open_store, refuse_overlap
+    from .static.build import build as run_build, open_store, refuse_overlap
+    from .static.tree import BuildError
     config = _config(config_file, store=store)
     if not config.store.is_dir():
         raise click.UsageError(f"{config.store}: no such folder")
@@ -125,15 +128,17 @@ def build(out_dir: Path, store: Path | None, strict: bool, quiet: bool, watch: b
         if not quiet or problem.severity == "error":
             click.echo(str(problem), err=True)
     bar = None
+    progress: Callable[[str], None] | None = None
     if not quiet and sys.stderr.isatty():
         from tqdm import tqdm
         tqdm.monitor_interval = 0           # no monitor thread: the build renders in forked processes
-        bar = tqdm(desc="writing", unit="file", file=sys.stderr, leave=False)
-        progress = lambda name: bar.update(1)  # noqa: E731
+        bar = shown = tqdm(desc="writing", unit="file", file=sys.stderr, leave=False)
+
+        def progress(name: str) -> None:
+            shown.update(1)
     elif not quiet:
-        progress = lambda name: click.echo(f"wrote {name}", err=True)  # noqa: E731
-    else:
-        progress = None
+        def progress(name: str) -> None:
+            click.echo(f"wrote {name}", err=True)
     if watch:
         _watch(config, out_dir, store_, strict, quiet)
         return
@@ -234,7 +239,8 @@ def _watch(config: Config, out_dir: Path, store: Store, strict: bool, quiet: boo
     import threading
     import time
 
-    from .static.build import BuildError, build as run_build
+    from .static.build import build as run_build
+    from .static.tree import BuildError
     from .publish.publisher import Publisher
     from .store.watch import Refresher
 

@@ -188,7 +188,7 @@ def _coerce(name: str, kind: Any, value: Any, source: str) -> Any:
         raise ConfigError(f"{source}: {name}: {value!r} is not a valid {kind}") from None
 
 
-def load_config(path: str | os.PathLike | None = None, env: Mapping[str, str] | None = None,
+def load_config(path: str | os.PathLike[str] | None = None, env: Mapping[str, str] | None = None,
                 overrides: Mapping[str, Any] | None = None) -> Config:
     """Build the configuration; `path` (or FEEDSVC_CONFIG, or ./feedsvc.toml if present) is TOML."""
     env = os.environ if env is None else env

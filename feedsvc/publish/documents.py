@@ -37,7 +37,7 @@ OPML_TITLES = {SECTION: "every section", AUTHOR: "every writer", TAG: "every tag
 LIST_WORDS = ((AUTHOR, "writer"), (TAG, "tag"))      # the lists the home page offers beside feeds.opml
 
 
-def _dating(times: Iterable[datetime], now: datetime) -> tuple[tuple, float]:
+def _dating(times: Iterable[datetime], now: datetime) -> tuple[tuple[datetime, ...], float]:
     """What a document's Last-Modified depends on besides what its identity already names (the times
     still to come), and when the next of them comes (publish/dating.py)."""
     waiting = ahead(times, now)
@@ -151,7 +151,7 @@ class DocumentPlanner:
             scope = Scope(TAG, snapshot.tag_slug(tag))
             if scope.slug and scope not in seen and self.scopes.exists(scope, snapshot, now):
                 seen.add(scope)
-                tags.append((self.scopes.subject(scope, snapshot).title, self.links.page(scope)))
+                tags.append((self.scopes.named(scope, snapshot).title, self.links.page(scope)))
         return StoryLinks(tuple(bylines), tuple(tags))
 
     def _writers(self, scope: Scope, snapshot: Snapshot, now: datetime) -> tuple[tuple[str, str, int], ...]:
@@ -163,7 +163,7 @@ class DocumentPlanner:
             for writer in {Scope(AUTHOR, snapshot.author_slug(author.name)) for author in article.authors}:
                 if writer.slug:
                     counts[writer] = counts.get(writer, 0) + 1
-        named = [(self.scopes.subject(writer, snapshot).title, self.links.page(writer), count)
+        named = [(self.scopes.named(writer, snapshot).title, self.links.page(writer), count)
                  for writer, count in counts.items()]
         return tuple(sorted(named, key=lambda w: (-w[2], w[0])))
 
@@ -210,7 +210,7 @@ class DocumentPlanner:
         waiting, dated_until = _dating(times, now)
         outlines = []
         for scope in self.scopes.listed(kind, snapshot, now):
-            subject = self.scopes.subject(scope, snapshot)
+            subject = self.scopes.named(scope, snapshot)
             outlines.append(Outline(f"{site.title} — {subject.title}", self.feeds.base_url + FeedKey(scope, "rss").path,
                                     subject.link, subject.lede))
         identity = (site.revision, times, tuple(outlines), waiting)

@@ -34,7 +34,7 @@ class MediaLibrary:
         self.acceptable = acceptable      # the store's own verdict on a photo: served only if it would publish it
         self.cache_bytes = cache_bytes
         self._lock = threading.Lock()
-        self._cache: OrderedDict[str, tuple[tuple, Rendered | None]] = OrderedDict()
+        self._cache: OrderedDict[str, tuple[tuple[object, ...], Rendered | None]] = OrderedDict()
         self._cached_bytes = 0
 
     def paths(self) -> list[str]:
@@ -59,7 +59,7 @@ class MediaLibrary:
         except OSError:
             return None
 
-    def version(self, relative: str) -> tuple | None:
+    def version(self, relative: str) -> tuple[object, ...] | None:
         """What identifies this version of the photo (its stat), or None if it would not be served."""
         found = self._stat(relative)
         if found is None:

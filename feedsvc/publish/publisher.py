@@ -41,7 +41,7 @@ class Publisher:
         self.documents = DocumentCache()
         self.planner = DocumentPlanner(feeds, policy, self.plan, self.prepared, store.display_root)
         self._prepared = PreparedCache(store, feeds.summary_length)
-        self._plans: dict[tuple, tuple[Timeline, Plan]] = {}
+        self._plans: dict[tuple[Scope, int, str], tuple[Timeline, Plan]] = {}
         self._fingerprints = Fingerprints(feeds, policy)
         self._headers: dict[tuple[str, bool], tuple[Rendered, dict[str, str]]] = {}
         self._warmed: int | None = None                     # the store generation last warmed
@@ -154,11 +154,12 @@ class Publisher:
         for: a tag crossing its threshold changes the links on them.)"""
         now = now or self.clock()
         snapshot = self.store.snapshot
-        changed = snapshot.changed_since(self._warmed) if self._warmed is not None else None
-        if changed is None or not isinstance(snapshot, Snapshot):
+        warmed = self._warmed
+        changed = snapshot.changed_since(warmed) if warmed is not None else None
+        if warmed is None or changed is None or not isinstance(snapshot, Snapshot):
             paths = self.document_paths(now, archives=False)
         else:
-            self.documents.carry(self._warmed, snapshot.generation, lambda path: self._feed_outside(path, changed))
+            self.documents.carry(warmed, snapshot.generation, lambda path: self._feed_outside(path, changed))
             paths = self._changed_paths(changed, snapshot, now)
         self._warmed = snapshot.generation
         rendered = 0

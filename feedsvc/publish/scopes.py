@@ -57,6 +57,13 @@ class Scopes:
         """Every scope with feeds but the all-sections one: sections, then writers, then tags."""
         return [scope for kind in KINDS for scope in self.listed(kind, snapshot, now)]
 
+    def named(self, scope: Scope, snapshot: Snapshot) -> Subject:
+        """The subject of a section, writer or tag (every scope but the all-sections one has one)."""
+        subject = self.subject(scope, snapshot)
+        if subject is None:
+            raise ValueError(f"{scope} is every section: it has no subject of its own")
+        return subject
+
     def subject(self, scope: Scope, snapshot: Snapshot) -> Subject | None:
         """What the scope is about, as its feeds and page name it (None: every section)."""
         site, base = snapshot.site, self.feeds.base_url

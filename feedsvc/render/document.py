@@ -89,7 +89,9 @@ class Rendered:
         if not made:
             with self._gzip_lock:          # one compression per document, whichever thread asks first
                 if not made:
-                    data = gzip_ng.compress(self.body, compresslevel=self.gzip_level, mtime=0)
+                    # zlib-ng ships py.typed, but gzip_ng.compress has no annotations
+                    data: bytes = gzip_ng.compress(  # type: ignore[no-untyped-call]
+                        self.body, compresslevel=self.gzip_level, mtime=0)
                     made.append(Gzipped(data, strong_etag(data) + "-gz"))
         return made[0]
 

@@ -29,7 +29,7 @@ from feedgen.ext.base import BaseEntryExtension, BaseExtension
 from feedgen.feed import FeedGenerator
 from lxml import etree
 
-from ..model import AUTHOR, EPOCH, Article, RelatedLink, Site
+from ..model import AUTHOR, EPOCH, Article, Photo, RelatedLink, Site
 from ..source.text import plain_text
 from .html import body_html, html_to_text, story_text, summarize
 from .subject import Subject
@@ -195,9 +195,9 @@ def content_html(item: Item) -> str:
 
 class _FeedExtension(BaseExtension):
     """Feed-level links and markers feedgen has no place for: WebSub hub, RFC 5005, webfeeds."""
-    info: FeedInfo | None = None
+    info: FeedInfo                   # set by render_feed right after feedgen makes the extension
 
-    def extend_ns(self):
+    def extend_ns(self) -> dict[str, str]:
         namespaces = {"media": MEDIA_NS, "dc": DC_NS}
         if self.info.complete or self.info.archive_label:
             namespaces["fh"] = FH_NS
@@ -209,7 +209,7 @@ class _FeedExtension(BaseExtension):
         hub = [("hub", self.info.hub_url)] if self.info.hub_url else []
         return hub + list(self.info.links)
 
-    def _markers(self, parent) -> None:
+    def _markers(self, parent: etree._Element) -> None:
         info = self.info
         if info.complete:
             etree.SubElement(parent, f"{{{FH_NS}}}complete")
@@ -225,14 +225,14 @@ class _FeedExtension(BaseExtension):
             if webfeeds.accent_color:
                 etree.SubElement(parent, f"{{{WEBFEEDS_NS}}}accentColor").text = webfeeds.accent_color
 
-    def extend_rss(self, feed):
+    def extend_rss(self, feed: etree._Element) -> etree._Element:
         channel = feed[0]
         for rel, href in self._links():
             etree.SubElement(channel, f"{{{ATOM_NS}}}link", href=href, rel=rel)
         self._markers(channel)
         return feed
 
-    def extend_atom(self, feed):
+    def extend_atom(self, feed: etree._Element) -> etree._Element:
         for rel, href in self._links():                     # Atom's own namespace is feedgen's default
             etree.SubElement(feed, "link", href=href, rel=rel)
         subject = self.info.subject
@@ -247,13 +247,13 @@ class _FeedExtension(BaseExtension):
 
 class _EntryExtension(BaseEntryExtension):
     """Media RSS, enclosures, related links and bylines, written the same way in both formats."""
-    item: Item | None = None
+    item: Item                       # set by _add_entry right after feedgen makes the extension
     publication: str = ""            # the site's title: the author of a story without a byline
 
-    def extend_ns(self):
+    def extend_ns(self) -> dict[str, str]:
         return {"media": MEDIA_NS, "dc": DC_NS}
 
-    def _media(self, parent, photo) -> None:
+    def _media(self, parent: etree._Element, photo: Photo) -> None:
         attrs = {"url": photo.url, "medium": "image"}
         for name, value in (("type", photo.mime_type), ("fileSize", photo.length),
                             ("width", photo.width), ("height", photo.height)):
@@ -269,7 +269,7 @@ class _EntryExtension(BaseEntryExtension):
             thumb.update(width=str(photo.width), height=str(photo.height))
         etree.SubElement(content, f"{{{MEDIA_NS}}}thumbnail", thumb)
 
-    def extend_rss(self, entry):
+    def extend_rss(self, entry: etree._Element) -> etree._Element:
         article = self.item.article
         # RSS 2.0 has no per-item modification time; atom:updated is read by feedparser and others.
         etree.SubElement(entry, f"{{{ATOM_NS}}}updated").text = entry_updated(article).isoformat()
@@ -286,7 +286,7 @@ class _EntryExtension(BaseEntryExtension):
         _summary_after(entry, photo, rss=True)
         return entry
 
-    def extend_atom(self, entry):
+    def extend_atom(self, entry: etree._Element) -> etree._Element:
         article = self.item.article
         if not article.authors:     # RFC 4287 §4.1.2: an entry has an author; without a byline, the publication
             etree.SubElement(etree.SubElement(entry, "author"), "name").text = self.publication
@@ -311,7 +311,7 @@ class _EntryExtension(BaseEntryExtension):
         return entry
 
 
-def _summary_after(entry, photo, rss: bool) -> None:
+def _summary_after(entry: etree._Element, photo: Photo | None, rss: bool) -> None:
     """The story's summary after the photo's media:description, or feedparser clients show the caption.
 
     feedparser (`_start_description`, `pop`) sets `summary_detail` from each summary-like element it
@@ -325,9 +325,10 @@ def _summary_after(entry, photo, rss: bool) -> None:
         summary = etree.SubElement(entry, f"{{{ATOM_NS}}}summary", type="html")
         summary.text = entry.findtext("description")
     else:
-        summary = entry.find("summary")
-        entry.remove(summary)
-        entry.append(summary)
+        atom_summary = entry.find("summary")
+        if atom_summary is not None:
+            entry.remove(atom_summary)
+            entry.append(atom_summary)
 
 
 def render_feed(info: FeedInfo, items: list[Item]) -> bytes:
@@ -357,9 +358,9 @@ def render_feed(info: FeedInfo, items: list[Item]) -> bytes:
     for item in items:
         _add_entry(fg, item, info)
     with _SERIALISE:
-        if info.key.format == "rss":
-            return fg.rss_str(pretty=True, encoding="UTF-8", xml_declaration=True)
-        return fg.atom_str(pretty=True, encoding="UTF-8", xml_declaration=True)
+        serialise = fg.rss_str if info.key.format == "rss" else fg.atom_str
+        document: bytes = serialise(pretty=True, encoding="UTF-8", xml_declaration=True)
+    return document
 
 
 def _add_entry(fg: FeedGenerator, item: Item, info: FeedInfo) -> None:

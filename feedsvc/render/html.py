@@ -126,7 +126,7 @@ _BLOCK_TAGS = "p|br|li|h[1-6]|blockquote|tr|td|th|dt|dd|pre|figure|figcaption|hr
 _MARKUP = re.compile(rf"""<(/?)(?:({_BLOCK_TAGS})\b)?(?:[^>"']|"[^"]*"|'[^']*')*>""", re.IGNORECASE)
 
 
-def _tag_to_text(match: re.Match) -> str:
+def _tag_to_text(match: re.Match[str]) -> str:
     return " " if match.group(2) else ""          # a block boundary is a word boundary
 
 

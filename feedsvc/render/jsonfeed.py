@@ -6,6 +6,9 @@ Pure, like render.py: same info and items, same bytes.
 """
 from __future__ import annotations
 
+from datetime import datetime
+from typing import Any
+
 import json
 
 from ..model import AUTHOR, EPOCH
@@ -15,14 +18,14 @@ VERSION = "https://jsonfeed.org/version/1.1"
 EXTENSION_DOCS = "https://github.com/feedsvc/feedsvc/blob/main/docs/JSONFEED.md"
 
 
-def _time(moment) -> str:
+def _time(moment: datetime) -> str:
     return moment.isoformat()  # aware UTC: RFC 3339, as JSON Feed requires
 
 
-def _item(item: Item, info: FeedInfo) -> dict:
+def _item(item: Item, info: FeedInfo) -> dict[str, Any]:
     article, site = item.article, info.site
     section = site.section(article.section)
-    entry: dict = {
+    entry: dict[str, Any] = {
         "id": item_guid(article, site)[0],
         "url": article.url,
         "title": article.title,
@@ -35,12 +38,12 @@ def _item(item: Item, info: FeedInfo) -> dict:
         entry["authors"] = [{"name": a.name, **({"url": a.url} if a.url else {})} for a in article.authors]
     tags = [section.title if section else article.section, *article.tags]
     entry["tags"] = list(dict.fromkeys(tags))
-    extension: dict = {"section": {"slug": article.section, "title": section.title if section else article.section}}
+    extension: dict[str, Any] = {"section": {"slug": article.section, "title": section.title if section else article.section}}
     photo = article.photo
     if photo is not None:
         entry["image"] = photo.url
         if photo.mime_type:
-            attachment: dict = {"url": photo.url, "mime_type": photo.mime_type}
+            attachment: dict[str, Any] = {"url": photo.url, "mime_type": photo.mime_type}
             if photo.caption:
                 attachment["title"] = photo.caption
             if photo.length:
@@ -57,7 +60,7 @@ def _item(item: Item, info: FeedInfo) -> dict:
 
 def render_json_feed(info: FeedInfo, items: list[Item]) -> bytes:
     site = info.site
-    feed: dict = {
+    feed: dict[str, Any] = {
         "version": VERSION,
         "title": info.title,
         "home_page_url": info.site_link,

@@ -5,6 +5,8 @@ Jinja2 and autoescaping on (every piece of store text is escaped), no JavaScript
 the feed renderers: same inputs, same bytes."""
 from __future__ import annotations
 
+from typing import Any
+
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
@@ -37,7 +39,7 @@ class PageLinks:
     base_url: str
     opml_url: str
 
-    def feeds(self, scope: Scope, name: str) -> list[dict]:
+    def feeds(self, scope: Scope, name: str) -> list[dict[str, str]]:
         """The scope's feeds, one per format; `name` is what a reader will call the subscription."""
         return [{"label": FORMAT_LABELS[fmt], "url": self.base_url + FeedKey(scope, fmt).path,
                  "type": FEED_FORMATS[fmt][1], "title": f"{name} ({FORMAT_LABELS[fmt]})"}
@@ -49,7 +51,7 @@ class PageLinks:
     def subscribe(self, scope: Scope) -> str:
         return self.base_url + SubscribeKey(scope).path
 
-    def sections(self, site: Site) -> list[dict]:
+    def sections(self, site: Site) -> list[dict[str, Any]]:
         """The navigation and the home page's list: each section's page, subscribe page and feeds."""
         return [{"title": s.title, "description": s.description, "page": self.page(Scope(SECTION, s.slug)),
                  "subscribe": self.subscribe(Scope(SECTION, s.slug)),
@@ -91,7 +93,7 @@ def photo_loads(url: str, base_url: str) -> bool:
     return not any(host == domain or host.endswith("." + domain) for domain in _NEVER_SERVED)
 
 
-def _story(item: Item, site: Site, links: StoryLinks, base_url: str) -> dict:
+def _story(item: Item, site: Site, links: StoryLinks, base_url: str) -> dict[str, Any]:
     article = item.article
     section = site.section(article.section)
     return {

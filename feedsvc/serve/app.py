@@ -17,6 +17,7 @@ from ..publish.publisher import Publisher
 from ..store.store import Store
 from ..paths import base_path
 from ..stats.counter import Counter
+from ..store.snapshot import Changes
 from ..store.watch import SETTLE_SECONDS, Refresher
 from .websub import ChangeLedger, HubNotifier
 
@@ -136,7 +137,7 @@ class Service:
         except Exception:  # noqa: BLE001 — a worker that cannot start would be restarted over and over
             log.exception("could not look at the store; the refresher will retry")
 
-    def on_change(self, changes) -> None:
+    def on_change(self, changes: Changes) -> None:
         """After each store change (in the refresher's thread): report new problems, re-render what
         changed, and tell the hub which feeds did."""
         for problem in self.store.snapshot.problems:
@@ -169,5 +170,7 @@ def create_app(test_config: Mapping[str, Any] | None = None, *, config_file: str
     from .web import WarmPath, bp
     app.register_blueprint(bp)
     statsview.init_app(app, app.extensions["feedsvc"].path_prefix)
-    app.wsgi_app = WarmPath(app.wsgi_app, app.extensions["feedsvc"])   # the everyday poll skips Flask
+    # The everyday poll skips Flask. Wrapping wsgi_app in a middleware is Flask's documented way
+    # (flask.Flask.wsgi_app); its stubs declare a method there.
+    app.wsgi_app = WarmPath(app.wsgi_app, app.extensions["feedsvc"])  # type: ignore[method-assign]
     return app

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from werkzeug.datastructures import Headers
 from werkzeug.http import parse_date, parse_etags
 
 OK, NOT_MODIFIED, PRECONDITION_FAILED = 200, 304, 412
@@ -47,7 +48,7 @@ def _quality(parameters: str) -> float:
     return 1.0
 
 
-def evaluate(headers, etag: str, last_modified: datetime | None) -> int:
+def evaluate(headers: Headers, etag: str, last_modified: datetime | None) -> int:
     """OK, NOT_MODIFIED or PRECONDITION_FAILED for a GET or HEAD of the representation whose quoted
     strong `etag` and `last_modified` are given, in the order RFC 9110 §13.2.2 sets out."""
     tag = etag.strip('"')

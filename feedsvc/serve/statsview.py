@@ -9,11 +9,11 @@ from __future__ import annotations
 import json
 from datetime import datetime, timezone
 
-from flask import Blueprint, Response, current_app, request
+from flask import Blueprint, Flask, Response, current_app, request
 
 from ..stats import access, page
 from ..stats.db import open_database
-from ..stats.report import report
+from ..stats.report import Report, report
 
 PATH = "_stats/"
 PRIVATE = {"Cache-Control": "private, no-store", "X-Robots-Tag": "noindex, nofollow",
@@ -23,44 +23,44 @@ PRIVATE = {"Cache-Control": "private, no-store", "X-Robots-Tag": "noindex, nofol
 bp = Blueprint("feedsvc_stats", __name__)
 
 
-def init_app(app, path_prefix: str) -> None:
+def init_app(app: Flask, path_prefix: str) -> None:
     """The page at /_stats/, and under the base URL's path too (a proxy may pass it on)."""
     for prefix in {"", path_prefix}:
         app.add_url_rule(f"/{prefix}{PATH}", "stats_page", stats_page, methods=["GET", "HEAD"])
         app.add_url_rule(f"/{prefix}{PATH}stats.json", "stats_json", stats_json, methods=["GET", "HEAD"])
 
 
-def _figures():
+def _figures() -> Report | Response:
     """The report, or the answer to give instead (404 when there is no page, 401 without the token)."""
     config = current_app.extensions["feedsvc"].config
     if not config.stats.token_hash:
-        return None, Response("Not found\n", status=404, mimetype="text/plain")
+        return Response("Not found\n", status=404, mimetype="text/plain")
     if not access.allowed(request.headers.get("Authorization"), config.stats.token_hash):
         answer = Response("401 Unauthorized: the statistics need the token (stats_token_hash)\n", status=401,
                           mimetype="text/plain", headers=PRIVATE)
         answer.headers["WWW-Authenticate"] = access.REALM
-        return None, answer
+        return answer
     try:
         days = min(max(int(request.args.get("days", 30)), 1), 400)
     except ValueError:
         days = 30
     database = open_database(config.stats_location)
     try:
-        return report(database, datetime.now(timezone.utc).date(), days, request.args.get("feed") or None), None
+        return report(database, datetime.now(timezone.utc).date(), days, request.args.get("feed") or None)
     finally:
         database.close()
 
 
 def stats_page() -> Response:
-    figures, refusal = _figures()
-    if refusal is not None:
-        return refusal
+    figures = _figures()
+    if isinstance(figures, Response):
+        return figures
     generated = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     return Response(page.render(figures, generated), mimetype="text/html", headers=PRIVATE)
 
 
 def stats_json() -> Response:
-    figures, refusal = _figures()
-    if refusal is not None:
-        return refusal
+    figures = _figures()
+    if isinstance(figures, Response):
+        return figures
     return Response(json.dumps(figures.as_json(), indent=1) + "\n", mimetype="application/json", headers=PRIVATE)

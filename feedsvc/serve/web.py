@@ -16,7 +16,9 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from flask import Blueprint, Response, current_app, request
+from werkzeug.datastructures import Headers
 from werkzeug.exceptions import HTTPException
+from werkzeug.wrappers import Response as WerkzeugResponse
 
 from .conditional import NOT_MODIFIED, PRECONDITION_FAILED, accepts_gzip, evaluate
 from ..paths import local_path
@@ -37,7 +39,7 @@ bp = Blueprint("feedsvc", __name__)
 class DocumentResponse(Response):
     """Keeps Last-Modified on a 304: aggregators refresh their stored validators from it (RFC 9110 §15.4.5)."""
 
-    def get_wsgi_headers(self, environ):
+    def get_wsgi_headers(self, environ: WSGIEnvironment) -> Headers:
         headers = super().get_wsgi_headers(environ)
         if self.status_code == 304 and self.validators_last_modified:
             headers["Last-Modified"] = self.validators_last_modified
@@ -46,8 +48,9 @@ class DocumentResponse(Response):
     validators_last_modified: str | None = None
 
 
-def _service():
-    return current_app.extensions["feedsvc"]
+def _service() -> Service:
+    service: Service = current_app.extensions["feedsvc"]
+    return service
 
 
 @bp.before_app_request
@@ -133,7 +136,7 @@ class WarmPath:
         start_response(status, headers)
         return [body] if body and environ["REQUEST_METHOD"] == "GET" else []
 
-    def _answer(self, environ: WSGIEnvironment) -> tuple[str, list, bytes] | None:
+    def _answer(self, environ: WSGIEnvironment) -> tuple[str, list[tuple[str, str]], bytes] | None:
         method, path = environ.get("REQUEST_METHOD"), environ.get("PATH_INFO", "")
         if method not in ("GET", "HEAD") or path[:1] != "/" or len(path) > MAX_PATH \
                 or len(environ.get("QUERY_STRING", "")) > MAX_QUERY or not path.isascii():
@@ -195,7 +198,7 @@ def _plain(status: int, text: str) -> Response:
 
 
 @bp.app_errorhandler(HTTPException)
-def _http_error(error: HTTPException) -> Response:
+def _http_error(error: HTTPException) -> WerkzeugResponse:
     """Errors are short plain text (a 405 keeps its Allow header)."""
     response = error.get_response()
     response.set_data(f"{error.code} {error.name}\n")

@@ -15,12 +15,14 @@ from __future__ import annotations
 
 import re
 import selectors
+import socket
 import time
 from collections import deque
 from functools import partial
+from typing import Any
 
 from gunicorn.http2 import negotiation
-from gunicorn.workers.gthread import ThreadWorker
+from gunicorn.workers.gthread import TConn, ThreadWorker
 
 HEAD_SECONDS = 10.0         # to send a whole request, from its first byte (or from the connection)
 MAX_HEAD = 1 << 20          # past gunicorn's own limits on the request line and headers: it refuses it
@@ -33,11 +35,11 @@ _CHUNKED = re.compile(rb"\r\ntransfer-encoding:", re.IGNORECASE)
 class RequestBufferingWorker(ThreadWorker):
     """A thread is given a connection only once its request has arrived whole."""
 
-    def __init__(self, *args, **kwargs) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.arriving: deque = deque()          # connections whose request is still coming, oldest first
+        self.arriving: deque[TConn] = deque()          # connections whose request is still coming, oldest first
 
-    def enqueue_req(self, conn) -> None:
+    def enqueue_req(self, conn: TConn) -> None:
         if getattr(conn, "request_bytes", None) is not None or not self._bufferable(conn):
             super().enqueue_req(conn)           # a whole request, or one gunicorn must read itself (TLS, h2c)
             return
@@ -51,11 +53,11 @@ class RequestBufferingWorker(ThreadWorker):
         self.arriving.append(conn)
         self.poller.register(conn.sock, selectors.EVENT_READ, partial(self._on_readable, conn))
 
-    def _bufferable(self, conn) -> bool:
-        return (not self.cfg.is_ssl and getattr(self.cfg, "protocol", "http") == "http"
+    def _bufferable(self, conn: TConn) -> bool:
+        return bool(not self.cfg.is_ssl and getattr(self.cfg, "protocol", "http") == "http"
                 and not negotiation.prior_knowledge_allowed(self.cfg, conn.client))
 
-    def _on_readable(self, conn, sock) -> None:
+    def _on_readable(self, conn: TConn, sock: socket.socket) -> None:
         try:
             data = sock.recv(65536)
         except (BlockingIOError, InterruptedError):
@@ -73,11 +75,11 @@ class RequestBufferingWorker(ThreadWorker):
             self.nr_conns -= 1
             conn.close()
 
-    def _forget(self, conn) -> None:
+    def _forget(self, conn: TConn) -> None:
         self.poller.unregister(conn.sock)
         self.arriving.remove(conn)
 
-    def _dispatch(self, conn) -> None:
+    def _dispatch(self, conn: TConn) -> None:
         conn.request_bytes = bytes(conn.arrived)
         conn.arrived = None
         conn.data_ready = True                  # gunicorn's own wait for a first byte is over
@@ -96,8 +98,9 @@ class RequestBufferingWorker(ThreadWorker):
         size = int(length.group(1)) if length else 0
         return size > MAX_BODY or len(data) >= end + 4 + size
 
-    def handle(self, conn):
-        """In a thread: the parser reads the buffered request first, then the socket as usual."""
+    def handle(self, conn: TConn) -> Any:
+        """In a thread: the parser reads the buffered request first, then the socket as usual (gunicorn's
+        answer, whatever it is, is passed on)."""
         data = getattr(conn, "request_bytes", None)
         if data is not None:
             conn.request_bytes = None

@@ -10,7 +10,9 @@ import mimetypes
 import posixpath
 import re
 from dataclasses import dataclass, field
-from typing import Any, Callable, TypeVar
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any, Literal, TypeVar, overload
 from urllib.parse import quote, urljoin, urlsplit
 
 import yaml
@@ -119,6 +121,13 @@ class _Reader:
         finally:
             self._left_out = outer
 
+    @overload
+    def text(self, value: Any, name: str, *, required: Literal[True], plain: bool = ...,
+             limit: int | None = ...) -> str: ...
+    @overload
+    def text(self, value: Any, name: str, *, required: bool = ..., plain: bool = ...,
+             limit: int | None = ...) -> str | None: ...
+
     def text(self, value: Any, name: str, *, required: bool = False, plain: bool = True,
              limit: int | None = None) -> str | None:
         """The field as clean text (None if not given): plain text loses markup, and one over `limit`
@@ -131,7 +140,7 @@ class _Reader:
             if isinstance(value, bool) or not isinstance(value, (str, int, float)):
                 raise self.fail(name, f"must be text, not {describe(value)}")
             value = str(value)
-        text = value
+        text: str = value
         if self.escapes:
             text, removed = xml_clean(text)
             if removed:
@@ -162,7 +171,7 @@ class _Reader:
             text = shorten(text, limit)
         return text
 
-    def items(self, value: Any, name: str, limit: int) -> list:
+    def items(self, value: Any, name: str, limit: int) -> list[Any]:
         """A list field's items (one value is a list of one), the first `limit` of them."""
         items = value if isinstance(value, list) else [value]
         if len(items) > limit:
@@ -339,7 +348,13 @@ def _section(reader: _Reader, value: Any, site: Site) -> str:
     raise reader.fail("section", f"{describe(name)} is not a section of this site; declared sections: {known}")
 
 
-def _date(reader: _Reader, value: Any, name: str, site: Site, *, required: bool = False):
+@overload
+def _date(reader: _Reader, value: Any, name: str, site: Site, *, required: Literal[True]) -> datetime: ...
+@overload
+def _date(reader: _Reader, value: Any, name: str, site: Site, *, required: bool = ...) -> datetime | None: ...
+
+
+def _date(reader: _Reader, value: Any, name: str, site: Site, *, required: bool = False) -> datetime | None:
     if value is None or value == "":
         if required:
             raise reader.fail(name, "is required and missing")
@@ -371,7 +386,7 @@ def _url(reader: _Reader, value: Any, site: Site, section: str, slug: str) -> st
     return normalized
 
 
-def _photo(reader: _Reader, value: Any, photo_info: PhotoLookup, media_base_url: str):
+def _photo(reader: _Reader, value: Any, photo_info: PhotoLookup, media_base_url: str) -> Photo | None:
     if value is None:
         return None
     if isinstance(value, str):
@@ -388,16 +403,17 @@ def _photo(reader: _Reader, value: Any, photo_info: PhotoLookup, media_base_url:
     scheme = "https" if src.startswith("https://") else "http" if src.startswith("http://") else \
         urlsplit(src).scheme.lower()
     if scheme in ("http", "https"):
-        src = normalize_url(src)
-        if src is None:
+        url = normalize_url(src)
+        if url is None:
             raise reader.fail("photo.src", "is not a valid http(s) URL")
-        mime = reader.text(value.get("type"), "photo.type") or mimetypes.guess_type(urlsplit(src).path)[0]
+        mime = reader.text(value.get("type"), "photo.type") or mimetypes.guess_type(urlsplit(url).path)[0]
         if mime is not None and not _IMAGE_TYPE.fullmatch(mime):
             raise reader.fail("photo.type", f"{describe(mime)} is not an image type (such as image/jpeg)")
-        numbers = {key: reader.optional("it is ignored", lambda key=key: _positive_int(reader, value.get(key),
-                                                                                       f"photo.{key}"))
-                   for key in ("length", "width", "height")}
-        return Photo(url=src, mime_type=mime, caption=caption, credit=credit, alt=alt, **numbers)
+
+        def number(key: str) -> int | None:
+            return reader.optional("it is ignored", lambda: _positive_int(reader, value.get(key), f"photo.{key}"))
+        return Photo(url=url, mime_type=mime, caption=caption, credit=credit, alt=alt,
+                     length=number("length"), width=number("width"), height=number("height"))
     if scheme:
         raise reader.fail("photo.src", f"{describe(src)}: only http(s) URLs or paths under media/ are allowed")
     store_path = store_media_path(src)

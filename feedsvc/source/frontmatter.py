@@ -14,20 +14,26 @@ time to read a large store (figures: docs/PERFORMANCE.md).
 """
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
-from yaml.nodes import MappingNode, ScalarNode, SequenceNode
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 YAMLError = yaml.YAMLError
 _CORE = "tag:yaml.org,2002:"
 _UNTAGGED = {ScalarNode: _CORE + "str", SequenceNode: _CORE + "seq", MappingNode: _CORE + "map"}
 
 
-class _Loader(yaml.CBaseLoader if hasattr(yaml, "CBaseLoader") else yaml.BaseLoader):
+if TYPE_CHECKING:
+    _BaseLoader = yaml.BaseLoader
+else:   # libyaml's, where PyYAML was built with it
+    _BaseLoader = getattr(yaml, "CBaseLoader", yaml.BaseLoader)
+
+
+class _Loader(_BaseLoader):
     """libyaml's parser and composer; a node without an explicit tag is simply text, list or mapping."""
 
-    def resolve(self, kind, value, implicit):     # called for every untagged node: keep it trivial
+    def resolve(self, kind: type[Node], value: Any, implicit: Any) -> str:  # every untagged node: keep it trivial
         return _UNTAGGED[kind]
 _ALLOWED_TAGS = frozenset(_CORE + name for name in ("str", "int", "float", "bool", "null", "timestamp", "seq",
                                                     "map", "merge", "value"))
@@ -96,7 +102,7 @@ def describe(value: Any) -> str:
 class _Builder:
     """Nodes → data, each node built once; its size as if every alias were written out, counted too."""
 
-    def __init__(self, root, first_line: int) -> None:
+    def __init__(self, root: Node, first_line: int) -> None:
         self.root = root
         self.first_line = first_line
         self.built: dict[int, Any] = {}
@@ -106,7 +112,7 @@ class _Builder:
     def build(self) -> Any:
         return self._construct(self.root)[0]
 
-    def _construct(self, node) -> tuple[Any, tuple[int, int]]:
+    def _construct(self, node: Node) -> tuple[Any, tuple[int, int]]:
         key = id(node)
         if key in self.built:                    # an alias: the same object again, not a copy
             size = self.sizes.get(key)
@@ -148,7 +154,7 @@ class _Builder:
             return mapping, self.sizes[key]
         raise TagError(node.tag, self._line(node))
 
-    def _add(self, values: int, characters: int, node) -> tuple[int, int]:
+    def _add(self, values: int, characters: int, node: Node) -> tuple[int, int]:
         """A running size, refused as soon as it passes a bound (the whole document's size is its root's)."""
         if values > MAX_VALUES:
             raise TooLargeError(self.field, f"has more than {MAX_VALUES:,} values (the one at line {self._line(node)}; "
@@ -158,5 +164,6 @@ class _Builder:
                                             f"{self._line(node)}; an alias counts as what it stands for); shorten it")
         return values, characters
 
-    def _line(self, node) -> int:
-        return node.start_mark.line + self.first_line
+    def _line(self, node: Node) -> int:
+        line: int = node.start_mark.line
+        return line + self.first_line

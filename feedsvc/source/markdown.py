@@ -27,7 +27,7 @@ _MARKDOWN_EXTENSIONS = ("table", "autolink", "strikethrough", "tasklist")
 _CHARACTER_REFERENCE = re.compile(r"&#(?:[xX]([0-9a-fA-F]{1,8})|([0-9]{1,10}));")
 
 
-def _xml_safe_reference(match: re.Match) -> str:
+def _xml_safe_reference(match: re.Match[str]) -> str:
     code = int(match.group(1), 16) if match.group(1) else int(match.group(2))
     if code > 0x10FFFF or XML_FORBIDDEN.match(chr(code) if code < 0xD800 or code > 0xDFFF else "\x00"):
         return "&#xFFFD;"                 # cmark would emit it as bytes that are not UTF-8
@@ -38,4 +38,5 @@ def markdown_html(source: str) -> str:
     """The body as HTML, not yet sanitised: raw HTML in it is passed through."""
     if "&#" in source:
         source = _CHARACTER_REFERENCE.sub(_xml_safe_reference, source)
-    return markdown_to_html_with_extensions(source, options=_MARKDOWN_OPTIONS, extensions=_MARKDOWN_EXTENSIONS)
+    html: str = markdown_to_html_with_extensions(source, options=_MARKDOWN_OPTIONS, extensions=_MARKDOWN_EXTENSIONS)
+    return html

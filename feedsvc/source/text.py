@@ -6,6 +6,11 @@ The tag stripper (nh3) is loaded by the first field that holds markup, not by im
 """
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import nh3
+
 import functools
 import html
 import re
@@ -21,7 +26,7 @@ CONTENT_REMOVED = frozenset({"script", "style", "iframe", "noscript", "template"
 
 
 @functools.cache
-def _plain_cleaner():
+def _plain_cleaner() -> nh3.Cleaner:
     import nh3        # only for fields that hold markup: most parses never need it
 
     return nh3.Cleaner(tags=set(), clean_content_tags=set(CONTENT_REMOVED), attributes={})

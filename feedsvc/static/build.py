@@ -7,6 +7,8 @@ it rewrote; telling a WebSub hub is the caller's job.
 """
 from __future__ import annotations
 
+from typing import Any
+
 import fcntl
 import os
 import time
@@ -24,7 +26,7 @@ from ..publish.publisher import Publisher
 from ..store.store import Store
 from .hostrules import HEADERS_FILE, NGINX_FILE, netlify_headers, nginx_snippet
 from .photos import PhotoChanged, described_photos, render
-from .tree import BUILD_RECORD, BuildError, Output, TreeWriter
+from .tree import BUILD_RECORD, BuildError, Output, Part, TreeWriter
 
 
 @dataclass
@@ -56,12 +58,12 @@ class BuildReport:
         return line
 
 
-def write_documents(publisher: Publisher, now: datetime, writer: TreeWriter, report: BuildReport) -> dict[str, dict]:
+def write_documents(publisher: Publisher, now: datetime, writer: TreeWriter, report: BuildReport) -> dict[str, dict[str, Any]]:
     """Render every document into the writer — except those whose fingerprint is the one the previous
     build recorded (their files are kept, unrendered) — then the header manifest and nginx snippet.
     Returns the record of documents for the next build."""
     old_documents = writer.previous.get("documents", {})
-    entries: dict[str, dict | None] = {}          # path → its record, in the order the paths are listed
+    entries: dict[str, dict[str, Any] | None] = {}          # path → its record, in the order the paths are listed
     to_render: list[tuple[str, str | None]] = []
     for path in publisher.paths(now):
         fingerprint = publisher.fingerprint(path, now)
@@ -85,7 +87,7 @@ def write_documents(publisher: Publisher, now: datetime, writer: TreeWriter, rep
 
 
 def _render_into(publisher: Publisher, path: str, fingerprint: str | None, now: datetime,
-                 writer: TreeWriter, photos: Mapping[str, Photo]) -> dict | None:
+                 writer: TreeWriter, photos: Mapping[str, Photo]) -> dict[str, Any] | None:
     """Render one document and put its files (and a gzip copy) into the writer; its record, or None."""
     doc = render(publisher, path, now, photos)
     if doc is None:
@@ -109,7 +111,7 @@ _forked: tuple[Publisher, datetime, TreeWriter, Mapping[str, Photo]] | None = No
 
 
 def _render_all(publisher: Publisher, now: datetime, writer: TreeWriter, to_render: list[tuple[str, str | None]],
-                photos: Mapping[str, Photo], report: BuildReport) -> Iterator[tuple[str, dict | None]]:
+                photos: Mapping[str, Photo], report: BuildReport) -> Iterator[tuple[str, dict[str, Any] | None]]:
     """(path, record) for each document to render, in order; in forked processes when there are many
     (and this process has a single thread: forking a threaded process is unsafe)."""
     global _forked
@@ -133,7 +135,7 @@ def _render_all(publisher: Publisher, now: datetime, writer: TreeWriter, to_rend
         _forked = None
 
 
-def _render_chunk(chunk: list[tuple[str, str | None]]) -> tuple[list[tuple[str, dict | None]], tuple]:
+def _render_chunk(chunk: list[tuple[str, str | None]]) -> tuple[list[tuple[str, dict[str, Any] | None]], Part]:
     """In a rendering process: render `chunk` into the inherited writer; the records and what was written."""
     assert _forked is not None, "only in a process forked by _render_all"
     publisher, now, writer, photos = _forked
@@ -156,7 +158,7 @@ def open_store(config: Config) -> Store:
                       cache_dir=config.cache_path, wait=2.0, keep_bodies=True)
 
 
-def refuse_overlap(store: str | os.PathLike, out_dir: str | os.PathLike) -> None:
+def refuse_overlap(store: str | os.PathLike[str], out_dir: str | os.PathLike[str]) -> None:
     """Refuse an output folder inside the store, or one that holds the store, before anything is written.
 
     Inside, the output is read back as store content: its photos under media/ are published again,
@@ -188,7 +190,7 @@ def _why(exc: OSError, path: Path) -> str:
 PHOTO_TRIES = 3          # builds started over because a photo changed under them, before giving up
 
 
-def build(config: Config, out_dir: str | os.PathLike, *, strict: bool = False, now: datetime | None = None,
+def build(config: Config, out_dir: str | os.PathLike[str], *, strict: bool = False, now: datetime | None = None,
           progress: Callable[[str], None] | None = None, store: Store | None = None,
           publisher: Publisher | None = None) -> BuildReport:
     """Render every document and publish the tree to `out_dir`. Raises BuildError; never leaves a partial output.

@@ -5,6 +5,8 @@ hard link to the previous output's, so it keeps its mtime and inode.
 """
 from __future__ import annotations
 
+from typing import Any
+
 import ctypes
 import errno
 import json
@@ -17,6 +19,8 @@ from pathlib import Path
 
 from ..render.document import strong_etag
 
+# What a rendering process put into the staging tree, for the parent to merge: (record, written, bytes, reused).
+Part = tuple[dict[str, Any], list[str], int, int]
 BUILD_RECORD = ".feedsvc-build.json"     # what the last build wrote: lets the next one reuse files
 RECORD_VERSION = 2
 
@@ -41,7 +45,7 @@ class Output:
         return cls(name, data, None, strong_etag(data), len(data))
 
 
-def _read_record(out_dir: Path) -> dict:
+def _read_record(out_dir: Path) -> dict[str, Any]:
     try:
         record = json.loads((out_dir / BUILD_RECORD).read_text("utf-8"))
         return record if record.get("version") == RECORD_VERSION else {}
@@ -49,7 +53,7 @@ def _read_record(out_dir: Path) -> dict:
         return {}
 
 
-def _intact(out_dir: str, name: str, entry: dict | None) -> os.stat_result | None:
+def _intact(out_dir: str, name: str, entry: dict[str, Any] | None) -> os.stat_result | None:
     """The file's lstat, if the previous build wrote it and it is still there as written; else None."""
     if entry is None:
         return None
@@ -157,12 +161,12 @@ class TreeWriter:
         if self.staging.is_symlink() or (self.staging.exists() and not self.staging.is_dir()):
             self.staging.unlink()
         self.staging.mkdir(parents=True, exist_ok=True)
-        self.record: dict[str, dict] = {}
+        self.record: dict[str, dict[str, Any]] = {}
         # Plain strings and a memory of checked folders: an incremental build visits thousands of files.
         self._old_root, self._new_root = str(self.out_dir), str(self.staging)
         self._folders: set[str] = {""}
 
-    def kept(self, old_document: dict) -> bool:
+    def kept(self, old_document: dict[str, Any]) -> bool:
         """Keep an unchanged document's files from the previous build, if they are all still intact."""
         names = old_document["files"]
         found = [st for name in names if (st := _intact(self._old_root, name, self.old_files.get(name))) is not None]
@@ -213,7 +217,7 @@ class TreeWriter:
                 os.mkdir(path)
         self._folders.add(folder)
 
-    def _link(self, name: str, entry: dict, published: os.stat_result) -> None:
+    def _link(self, name: str, entry: dict[str, Any], published: os.stat_result) -> None:
         self.folder(name)
         target = f"{self._new_root}/{name}"
         try:
@@ -228,14 +232,14 @@ class TreeWriter:
         self.reused += 1
         self.total_bytes += entry["size"]
 
-    def part(self) -> tuple[dict, list[str], int, int]:
+    def part(self) -> Part:
         """In a rendering process: what this writer put since the last call (then forget it), for `merge`."""
         done = (self.record, self.written, self.total_bytes, self.reused)
         self.record, self.progress = {}, None
         self.written, self.total_bytes, self.reused = [], 0, 0
         return done
 
-    def merge(self, part: tuple[dict, list[str], int, int]) -> None:
+    def merge(self, part: Part) -> None:
         """Take in what a rendering process put into the staging tree."""
         record, written, size, reused = part
         self.record.update(record)
@@ -259,7 +263,7 @@ class TreeWriter:
                     _clear(os.path.join(folder, name))
                     subfolders.remove(name)
 
-    def finish(self, documents: dict) -> bool:
+    def finish(self, documents: dict[str, Any]) -> bool:
         """Swap the new tree in — unless it is the old one file for file, then leave everything as it
         was. `documents` is the build's record of documents, kept for the next build. True if swapped."""
         if not self.written and set(self.record) == set(self.old_files):
@@ -279,10 +283,10 @@ class TreeWriter:
         fsync_dir(self.out_dir.parent)
         return True
 
-    def _record_text(self, documents: dict) -> str:
+    def _record_text(self, documents: dict[str, Any]) -> str:
         return json.dumps({"version": RECORD_VERSION, "files": self.record, "documents": documents}, sort_keys=True)
 
-    def _replace_record(self, documents: dict) -> None:
+    def _replace_record(self, documents: dict[str, Any]) -> None:
         """The same files, new fingerprints (a feedsvc upgrade, an edit that changed no output): record them,
         or every later build would render every document again only to find the same bytes. The record is
         replaced atomically; no public file is touched."""

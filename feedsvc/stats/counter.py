@@ -19,12 +19,20 @@ import time
 from collections import deque
 from datetime import date, datetime, timedelta, timezone
 from functools import lru_cache
+from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Callable
+from typing import TYPE_CHECKING, Any
 
 from ..paths import FeedKey, route
 from .agents import AGGREGATOR, DIRECT, classify
 from .settings import StatsSettings
+
+if TYPE_CHECKING:
+    from .db import Database
+
+# One answer to a feed request as count() notes it: when, path, status, bytes, User-Agent, address,
+# X-Forwarded-For.
+Poll = tuple[float, str, int, int, str, str, "str | None"]
 
 log = logging.getLogger(__name__)
 MAX_PENDING = 1_000_000        # requests waiting for a flush; a stalled writer drops the oldest beyond this
@@ -103,15 +111,15 @@ class Tally:
         elif agent.kind == DIRECT:
             self.clients.add((day, feed, self.salt.client(day, address, user_agent)))
 
-    def merge(self, other: "Tally") -> None:
+    def merge(self, other: Tally) -> None:
         """Add `other`'s figures (a flush that could not be written is kept and tried again with the next)."""
         for key, row in other.totals.items():
             mine = self.totals.setdefault(key, [0, 0, 0, 0])
             for index, value in enumerate(row):
                 mine[index] += value
-        for key, seen in other.reported.items():
-            if key not in self.reported or seen[1] >= self.reported[key][1]:
-                self.reported[key] = seen
+        for reader, seen in other.reported.items():
+            if reader not in self.reported or seen[1] >= self.reported[reader][1]:
+                self.reported[reader] = seen
         self.clients |= other.clients
 
 
@@ -147,17 +155,17 @@ class Counter:
     """One worker's counting: `count()` on the request path; `start()` (after a fork, as threads don't
     survive one) runs the thread that writes every `interval` seconds; `close()` writes what is left."""
 
-    def __init__(self, open_database: Callable[[], object], interval: float = 5.0, retention_days: int = 400,
+    def __init__(self, open_database: Callable[[], Database], interval: float = 5.0, retention_days: int = 400,
                  trusted_proxies: str = "127.0.0.1, ::1", clock: Callable[[], float] = time.time) -> None:
         self.open_database, self.interval, self.retention_days = open_database, interval, retention_days
         self.proxies = TrustedProxies(trusted_proxies)
         self.clock = clock
         self.salt = DailySalt()
-        self._pending: deque[tuple] = deque(maxlen=MAX_PENDING)
+        self._pending: deque[Poll] = deque(maxlen=MAX_PENDING)
         self._append = self._pending.append
         self._unwritten: Tally | None = None
         self._written: set[tuple[str, str, str]] = set()     # readers already stored, so not sent again
-        self._database = None
+        self._database: Database | None = None
         self._maintained: str | None = None
         self._lock = threading.Lock()                        # one flush at a time (the thread, close())
         self._stop = threading.Event()
@@ -165,18 +173,19 @@ class Counter:
         atexit.register(self.close)
 
     @classmethod
-    def open(cls, location: str | Path, settings: StatsSettings) -> "Counter":
+    def open(cls, location: str | Path, settings: StatsSettings) -> Counter:
         """A counter writing to the statistics at `location` (a postgresql:// URL or a SQLite file)."""
         from .db import open_database
         return cls(lambda: open_database(location), settings.flush_seconds, settings.retention_days,
                    settings.trusted_proxies)
 
-    def count(self, path: str, status: int, nbytes: int, environ, _now=time.time) -> None:
+    def count(self, path: str, status: int, nbytes: int, environ: Mapping[str, Any],
+              _now: Callable[[], float] = time.time) -> None:
         """Note one answer to a feed request. Called on the request path: one append, nothing more."""
         self._append((_now(), path, status, nbytes, environ.get("HTTP_USER_AGENT", ""),
                       environ.get("REMOTE_ADDR", ""), environ.get("HTTP_X_FORWARDED_FOR")))
 
-    def start(self) -> "Counter":
+    def start(self) -> Counter:
         """Start the writing thread in this process (again after a fork: the parent's did not come along)."""
         self._stop, self._lock = threading.Event(), threading.Lock()   # not the parent's, held or not
         self._thread = threading.Thread(target=self._run, name="feedsvc-stats", daemon=True)
@@ -196,7 +205,7 @@ class Counter:
             self._unwritten = None
             # Polls alike but for their moment (one reader polling all day, a load test) are added once,
             # with how many they were: the drain costs a dictionary lookup per request.
-            alike: dict[tuple, list] = {}
+            alike: dict[tuple[int, str, int, int, str, str, str | None], list[float]] = {}   # → [last, how many]
             pending = self._pending
             while True:
                 try:
@@ -211,7 +220,7 @@ class Counter:
                     seen[0] = max(seen[0], poll[0])
                     seen[1] += 1
             for (_, path, status, nbytes, agent, remote, forwarded), (when, times) in alike.items():
-                tally.add(when, path, status, nbytes, agent, self.proxies.client(remote, forwarded), times)
+                tally.add(when, path, status, nbytes, agent, self.proxies.client(remote, forwarded), int(times))
             if not tally:
                 return 0
             today = utc_day(self.clock())

@@ -19,7 +19,11 @@ import time
 from collections import Counter as Counts
 from datetime import date, timedelta
 from pathlib import Path
-from typing import Iterator
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .counter import Tally
 
 SCHEMA = (
     """CREATE TABLE IF NOT EXISTS stats_daily (
@@ -51,7 +55,7 @@ class Database:
 
     placeholder = "?"
 
-    def __init__(self, connection) -> None:
+    def __init__(self, connection: Any) -> None:       # a DB-API connection: sqlite3's or psycopg's
         self.connection = connection
         with self.transaction(exclusive=True) as cursor:
             for statement in SCHEMA:
@@ -61,11 +65,11 @@ class Database:
         return statement if self.placeholder == "?" else statement.replace("?", self.placeholder)
 
     @contextlib.contextmanager
-    def transaction(self, exclusive: bool = False, read: bool = False) -> Iterator:
+    def transaction(self, exclusive: bool = False, read: bool = False) -> Iterator[Any]:
         """A cursor in one transaction; `exclusive`: one such at a time across every worker and node."""
         raise NotImplementedError
 
-    def write(self, tally, imported: tuple[str, int] | None = None) -> None:
+    def write(self, tally: Tally, imported: tuple[str, int] | None = None) -> None:
         """Add a Tally's figures (and, for a log file, how many of its lines are now imported) at once.
         Rows are written in key order, so two writers never wait for each other in a circle."""
         with self.transaction() as cursor:
@@ -98,7 +102,7 @@ class Database:
             row = cursor.fetchone()
         return int(row[0]) if row else 0
 
-    def figures(self, first: str, last: str, feed: str | None = None) -> dict[str, list[tuple]]:
+    def figures(self, first: str, last: str, feed: str | None = None) -> dict[str, list[tuple[Any, ...]]]:
         """Every stored row for the days first…last (ISO dates, inclusive), of one feed or all:
         "daily" (day, feed, polls, ok, not_modified, bytes, direct readers — closed and open days alike)
         and "reported" (day, feed, aggregator, subscribers summed over its feed ids, a silent one as 1)."""
@@ -166,7 +170,7 @@ class SQLiteDatabase(Database):
             pause = min(pause * 2, 0.05)
 
     @contextlib.contextmanager
-    def transaction(self, exclusive: bool = False, read: bool = False) -> Iterator:
+    def transaction(self, exclusive: bool = False, read: bool = False) -> Iterator[Any]:
         cursor = self.connection.cursor()
         cursor.execute("BEGIN" if read else "BEGIN IMMEDIATE")
         try:
@@ -193,7 +197,7 @@ class PostgresDatabase(Database):
         super().__init__(psycopg.connect(url, autocommit=True, connect_timeout=10))
 
     @contextlib.contextmanager
-    def transaction(self, exclusive: bool = False, read: bool = False) -> Iterator:
+    def transaction(self, exclusive: bool = False, read: bool = False) -> Iterator[Any]:
         with self.connection.transaction(), self.connection.cursor() as cursor:
             if exclusive:
                 cursor.execute("SELECT pg_advisory_xact_lock(%s)", (self.LOCK,))

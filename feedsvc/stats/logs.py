@@ -21,11 +21,15 @@ import sys
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
-from typing import IO, Iterable
+from collections.abc import Iterable
+from typing import IO, TYPE_CHECKING
 from urllib.parse import unquote, urlsplit
 
 from ..paths import local_path
 from .counter import COUNTED_STATUSES, DailySalt, Tally, counted
+
+if TYPE_CHECKING:
+    from .db import Database
 
 _QUOTED = r'"((?:[^"\\]|\\.)*)"'
 _LINE = re.compile(rf'^(\S+) \S+ \S+ \[([^\]]+)\] {_QUOTED} (\d{{3}}) (\d+|-) {_QUOTED} {_QUOTED}')
@@ -103,15 +107,15 @@ def _unescape(text: str) -> str:
 def open_log(name: str) -> IO[str]:
     """A log file by name ("-": standard input), gunzipped if it is compressed, decoded byte for byte."""
     if name == "-":
-        raw: IO[bytes] = sys.stdin.buffer
-    else:
-        with Path(name).open("rb") as sniff:
-            compressed = sniff.read(2) == b"\x1f\x8b"
-        raw = gzip.open(name, "rb") if compressed else Path(name).open("rb")
-    return io.TextIOWrapper(raw, encoding="latin-1", newline="")
+        return io.TextIOWrapper(sys.stdin.buffer, encoding="latin-1", newline="")
+    with Path(name).open("rb") as sniff:
+        compressed = sniff.read(2) == b"\x1f\x8b"
+    if compressed:
+        return gzip.open(name, "rt", encoding="latin-1", newline="")
+    return Path(name).open(encoding="latin-1", newline="")
 
 
-def import_log(lines: Iterable[str], database, prefix: str = "", name: str = "log") -> Imported:
+def import_log(lines: Iterable[str], database: Database, prefix: str = "", name: str = "log") -> Imported:
     """Count the feed requests of a combined log (lines not imported before) into `database`.
 
     `prefix` is the base URL's path ("feeds/"): requests may carry it or not, as they reach the service.

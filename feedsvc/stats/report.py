@@ -6,6 +6,10 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .db import Database
 
 ALL_FEEDS = "all feeds"
 DIRECT_READERS = "direct readers"
@@ -33,7 +37,7 @@ class FeedFigures:
     def share_304(self) -> float | None:
         return self.not_modified / self.polls if self.polls else None
 
-    def as_json(self) -> dict:
+    def as_json(self) -> dict[str, Any]:
         return {"feed": self.feed, "day": self.day, "subscribers": self.subscribers,
                 "aggregators": dict(sorted(self.aggregators.items())), "direct": self.direct,
                 "change_7": self.change_7, "change_30": self.change_30, "polls": self.polls, "ok": self.ok,
@@ -49,7 +53,7 @@ class Report:
     feeds: list[FeedFigures]
     total: FeedFigures
 
-    def as_json(self) -> dict:
+    def as_json(self) -> dict[str, Any]:
         return {"from": self.first, "to": self.last, "days": self.days,
                 "feeds": [feed.as_json() for feed in self.feeds], "total": self.total.as_json()}
 
@@ -93,7 +97,7 @@ def human_bytes(count: int) -> str:
     return f"{count} B"
 
 
-def report(database, today: date, days: int = 30, feed: str | None = None) -> Report:
+def report(database: Database, today: date, days: int = 30, feed: str | None = None) -> Report:
     """The figures of the `days` days up to `today` (and the 30 before them, for the changes)."""
     first = today - timedelta(days=days - 1)
     stored = database.figures((first - timedelta(days=30)).isoformat(), today.isoformat(), feed)

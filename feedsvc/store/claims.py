@@ -118,7 +118,7 @@ class Claims:
         if key[0] == "name":
             return min(paths, key=lambda path: (_name(path) != path, path))
 
-        def rank(path: str) -> tuple:
+        def rank(path: str) -> tuple[object, ...]:
             published = self._published(path)
             return (0, -published, path) if published <= self.now else (1, published, path)
         return min(paths, key=rank)

@@ -14,7 +14,8 @@ from pathlib import Path
 from typing import Callable, Iterable
 
 from ..model import Article, Problem
-from ..source.article import MEDIA_DIR, ParseResult, file_digest, read_body
+from ..source.article import ParseResult, file_digest, read_body
+from ..source.photos import MEDIA_DIR
 from .bodies import RecentBodies
 from .files import (ArticleReader, Reading, StatKey, being_written, is_hidden, read_many, recently_modified,
                     stat_key)

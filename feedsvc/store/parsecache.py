@@ -7,12 +7,15 @@ simply ignored. It holds pickles: keep the cache folder as private as the store 
 """
 from __future__ import annotations
 
+from typing import Any
+
 import hashlib
 import logging
 import os
 import pickle
 import tempfile
 import time
+from collections.abc import Mapping
 from pathlib import Path
 
 from .files import Reading
@@ -43,7 +46,7 @@ class ParseCache:
     def __init__(self, directory: Path) -> None:
         self.path = Path(directory) / "articles.pickle"
 
-    def load(self, context: tuple) -> tuple[dict, dict, int]:
+    def load(self, context: tuple[object, ...]) -> tuple[dict[str, Any], dict[str, Any], int]:
         """(files, photos, written_ns) saved under the same `context`; empty if none is usable."""
         try:
             with open(self.path, "rb") as fh:
@@ -59,7 +62,8 @@ class ParseCache:
             return {}, {}, 0
         return saved["files"], saved["photos"], saved["written_ns"]
 
-    def save(self, context: tuple, files: dict[str, tuple[tuple, Reading]], photos: dict) -> None:
+    def save(self, context: tuple[object, ...], files: Mapping[str, tuple[tuple[object, ...], Reading]],
+             photos: dict[str, Any]) -> None:
         """Write atomically (a temporary file renamed over the old one); failures are only logged."""
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)

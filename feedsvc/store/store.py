@@ -18,7 +18,7 @@ import time
 from pathlib import Path
 from collections.abc import Callable, Iterable
 
-from ..model import Article, Problem
+from ..model import Article, Problem, Scope
 from ..source.photos import PhotoError
 from .files import ArticleReader
 from .folder import Folder
@@ -58,7 +58,7 @@ class Store:
         self._unreadable: Problem | None = None            # why the store folder could not be listed
         self._looked = False
         self.snapshot: StoreSnapshot = StoreSnapshot(0, None, {}, {ALL: Timeline((), {})}, (), 0)
-        self._history: tuple[tuple[int, frozenset | None], ...] = ()
+        self._history: tuple[tuple[int, frozenset[Scope] | None], ...] = ()
 
     @classmethod
     def open(cls, root: str | os.PathLike[str], *, media_base_url: str, limits: ReadLimits = ReadLimits(),
@@ -141,7 +141,7 @@ class Store:
         elif listing is not None:
             self._folder.scan(listing, changes)
         else:
-            self._folder.look_at(paths, changes)
+            self._folder.look_at(paths or (), changes)      # paths is None only with a listing
 
     @property
     def next_switch(self) -> float:
@@ -195,7 +195,7 @@ class Store:
     def _moved(self, relpath: str, before: Article | None, after: Article | None) -> None:
         self._stories.move(relpath, before, after)
 
-    def _cache_context(self) -> tuple:
+    def _cache_context(self) -> tuple[object, ...]:
         """Everything a cached reading depends on besides the file: a change in any re-reads them all."""
         reader, site = self._reader, self._site_watch.site
         return (site.revision if site else None, reader.media_base_url, reader.max_article_bytes,
@@ -216,12 +216,12 @@ class Store:
         site, stories = self._site_watch.site, self._stories
         timelines, changed = stories.timelines()
         self._history = (*self._history[-HISTORY:], (self._generation, changed))
-        rest = dict(by_id=stories.by_id, timelines=timelines, problems=tuple(self._problems()),
-                    files=len(self._folder.files), drafts=stories.drafts, people=stories.people, history=self._history)
+        rest = (stories.by_id, timelines, tuple(self._problems()), len(self._folder.files), stories.drafts,
+                stories.people, self._history)
         if site is None:
-            self.snapshot = StoreSnapshot(self._generation, None, **rest)
+            self.snapshot = StoreSnapshot(self._generation, None, *rest)
         else:
-            self.snapshot = Snapshot(self._generation, site, **rest)       # what the publisher renders from
+            self.snapshot = Snapshot(self._generation, site, *rest)       # what the publisher renders from
 
     def _problems(self) -> list[Problem]:
         problems = [*self._trouble(), *self._folder.problems(),

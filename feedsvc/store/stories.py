@@ -9,11 +9,11 @@ a full read indexes in bulk instead (one sort at the end, not one insert per sto
 from __future__ import annotations
 
 import contextlib
-from typing import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 
 import immutables
 
-from ..model import AUTHOR, EVERYTHING, SECTION, TAG, Article, Problem, Scope, Site, Status
+from ..model import AUTHOR, EVERYTHING, SECTION, TAG, Article, Problem, RelatedLink, RelatedRef, Scope, Site, Status
 from ..source.people import NOBODY, People
 from ..source.slugs import slugify
 from .claims import Claims
@@ -166,7 +166,7 @@ class Stories:
 
     def problems(self, display: Callable[[str], str]) -> list[Problem]:
         """Links to ids nothing publishes, and stories left out for a contested id or URL."""
-        def related_of(relpath: str) -> tuple:
+        def related_of(relpath: str) -> Sequence[RelatedLink | RelatedRef]:
             story = self._story_of(relpath)
             return story.related if story is not None else ()
         return self._references.problems(display, related_of) + self._claims.problems(display)

@@ -101,7 +101,7 @@ class Timeline:
             index = stop - 1
 
 
-def _spelling_rank(item: tuple[str, int]) -> tuple:
+def _spelling_rank(item: tuple[str, int]) -> tuple[int, bool, int, str]:
     """Most used first; then a name in mixed case before one in capitals or lower case, accents kept
     before accents lost ("Mexico" before "MEXICO", "José" before "Jose"); then by the text."""
     spelling, count = item
@@ -186,7 +186,7 @@ class TimelineIndex:
         unchanged scope keeps the same Timeline object (callers memoise on it)."""
         if self._everything_dirty:
             made = {scope: self._timeline(scope, by_id) for scope in list(self._order)}
-            published = immutables.Map({scope: timeline for scope, timeline in made.items() if timeline is not None})
+            published: immutables.Map[Scope, Timeline] = immutables.Map({scope: timeline for scope, timeline in made.items() if timeline is not None})
             changed = None
         else:
             mutation = self._published.mutate()

@@ -11,7 +11,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..source.article import MEDIA_DIR
+from ..source.photos import MEDIA_DIR
 from .files import is_hidden
 
 UNLISTED = ("cannot be listed ({reason}); the stories in it stay as they were last read, and changes in it "
@@ -85,14 +85,14 @@ def walk(root: Path) -> Listing:
     return listing
 
 
-def _is_folder(entry: os.DirEntry) -> bool:
+def _is_folder(entry: os.DirEntry[str]) -> bool:
     try:
         return entry.is_dir(follow_symlinks=False)
     except OSError:
         return False
 
 
-def _is_linked_folder(entry: os.DirEntry) -> bool:
+def _is_linked_folder(entry: os.DirEntry[str]) -> bool:
     try:
         return entry.is_symlink() and entry.is_dir()
     except OSError:

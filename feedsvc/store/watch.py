@@ -7,20 +7,19 @@ import math
 import os
 import threading
 import time
-from typing import Callable
+from collections.abc import Callable
+
+# watchdog imports everywhere; where inotify is unavailable (or its limits are reached), starting the
+# observer fails, and the refresher falls back to scanning (see Refresher._watch).
+from watchdog.events import FileSystemEvent, FileSystemEventHandler
+from watchdog.observers import Observer
+from watchdog.observers.api import BaseObserver
 
 from .snapshot import Changes
 from .store import Store
 
 log = logging.getLogger(__name__)
 
-try:  # watchdog is a dependency, but the service must still run where inotify is unavailable
-    from watchdog.events import FileSystemEvent, FileSystemEventHandler
-    from watchdog.observers import Observer
-except ImportError:  # pragma: no cover
-    Observer = None
-    FileSystemEventHandler = object
-    FileSystemEvent = object
 
 FALLBACK_POLL_SECONDS = 0.75    # without events, a full scan this often keeps the 2-second promise
 
@@ -104,14 +103,14 @@ class Refresher:
         self.save_every = save_every      # how often, at most, the parse cache is brought up to date
         self.interval = interval
         self.rescan_every = rescan_every
-        self.use_events = use_events and Observer is not None
+        self.use_events = use_events
         self.on_change = on_change
         # called once the first full scan is applied and every path waiting then has been read
         self.on_first_look = on_first_look
         self._stop = threading.Event()
         self._wake = threading.Event()    # set by the event collector, and by stop()
         self._thread: threading.Thread | None = None
-        self._observer = None
+        self._observer: BaseObserver | None = None
         self._collector: _Collector | None = None
 
     def start(self) -> "Refresher":
@@ -202,7 +201,8 @@ class Refresher:
                     if self.on_change is not None:
                         self.on_change(changes)
                 if first_look is not None and awaiting is not None and not awaiting:
-                    first_look, call = None, first_look
+                    call = first_look
+                    first_look = None
                     call()
             except Exception:  # noqa: BLE001 — the refresher must outlive any one bad moment
                 log.exception("store refresh failed; will retry")
