@@ -131,7 +131,7 @@ def main(argv: list[str] | None = None) -> int:
         # The one table: every target's verdict, after the detailed tables it comes from.
         print(summary.render(f"{header}; `python -m bench {args.command}` took {time.perf_counter() - started:.0f} s, "
                              f"other processes used {load.fraction:.0%} of the cores meanwhile"), flush=True)
-    failed = [name for (name, _), ok in zip(jobs, results) if not ok]
+    failed = [name for (name, _), ok in zip(jobs, results, strict=True) if not ok]
     if failed:
         print(f"bench {args.command}: FAILED: {', '.join(failed)}")
     return 0 if all(results) else 1

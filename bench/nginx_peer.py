@@ -109,7 +109,8 @@ def serving(work: Path, static_root: Path, upstream_port: int) -> Iterator[tuple
                     break
                 except OSError:
                     if process.poll() is not None or time.monotonic() > deadline:
-                        raise RuntimeError(f"nginx did not start: {(work / 'error.log').read_text()[-2000:]}")
+                        raise RuntimeError(
+                            f"nginx did not start: {(work / 'error.log').read_text()[-2000:]}") from None
                     time.sleep(0.05)
         yield static_port, proxy_port
     finally:

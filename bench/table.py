@@ -18,7 +18,7 @@ def table(title: str, header: list[str], rows: list[list], notes: list[str] = ()
     widths = [max(len(row[i]) for row in cells) for i in range(len(header))]
 
     def line(row: list[str]) -> str:
-        return "  ".join(c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(row, widths))).rstrip()
+        return "  ".join(c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(row, widths, strict=True))).rstrip()
 
     out = [title, line(cells[0]), line(["-" * w for w in widths])] + [line(r) for r in cells[1:]]
     return "\n".join(out + [f"  {note}" for note in notes]) + "\n"

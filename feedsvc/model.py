@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone, tzinfo
-from enum import Enum
+from enum import StrEnum
 from typing import Any, NamedTuple
 from urllib.parse import urlsplit
 
@@ -106,7 +106,7 @@ class RelatedRef(_Compact):
     article_id: str
 
 
-class Status(str, Enum):
+class Status(StrEnum):
     PUBLISHED = "published"
     DRAFT = "draft"
 

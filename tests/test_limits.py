@@ -288,7 +288,7 @@ def trimmed(request, store_dir):
     app = create_app({"store": store_dir.root, "base_url": BASE_URL, "max_feed_bytes": LIMIT}, auto_refresh=False)
     whole = create_app({"store": store_dir.root, "base_url": BASE_URL}, auto_refresh=False)
     feeds = [(path, app.test_client().get("/" + path), whole.test_client().get("/" + path).data) for path in FEEDS]
-    for path, _, complete in feeds:
+    for _path, _, complete in feeds:
         assert len(complete) > LIMIT, "the test store must overflow the limit"
     return store_dir, feeds
 

@@ -8,6 +8,7 @@ import hashlib
 import multiprocessing
 import sqlite3
 import threading
+from functools import partial
 from datetime import date, datetime, timedelta, timezone
 
 import pytest
@@ -131,7 +132,7 @@ def _gunicorn_worker(paths: list, number: int, rounds: int, start, results) -> N
     written = []
     for path in paths:
         start.wait(timeout=60)
-        counter = Counter(lambda: open_database(path), interval=3600, clock=lambda: at(TODAY))
+        counter = Counter(partial(open_database, path), interval=3600, clock=lambda: at(TODAY))
         for round_ in range(rounds):
             for status, agent, address in ((200, FEEDLY, "10.0.0.1"), (304, NETNEWSWIRE, f"10.{number}.{round_}.1")):
                 counter.count("rss.xml", status, 10 if status == 200 else 0,

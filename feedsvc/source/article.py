@@ -10,6 +10,7 @@ import mimetypes
 import posixpath
 import re
 from dataclasses import dataclass, field
+from functools import partial
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any, Literal, TypeVar, overload
@@ -256,7 +257,7 @@ def _parse(relpath: str, data: bytes, site: Site, photo_info: PhotoLookup, media
         text, removed = file_text(data)
     except UnicodeDecodeError as exc:
         line = data.count(b"\n", 0, exc.start) + 1
-        raise reader.fail(None, f"is not UTF-8 (byte 0x{data[exc.start]:02x} on line {line}); save it as UTF-8")
+        raise reader.fail(None, f"is not UTF-8 (byte 0x{data[exc.start]:02x} on line {line}); save it as UTF-8") from exc
     if removed:
         reader.warn(None, f"{removed} character(s) that XML 1.0 forbids were removed")
     parts = split_front_matter(text)
@@ -268,17 +269,17 @@ def _parse(relpath: str, data: bytes, site: Site, photo_info: PhotoLookup, media
     try:
         meta = frontmatter.load(front, first_line=2)
     except frontmatter.DuplicateKeyError as exc:
-        raise reader.fail("front matter", f"{exc}; keep one")
+        raise reader.fail("front matter", f"{exc}; keep one") from exc
     except (frontmatter.TagError, frontmatter.KeyTypeError) as exc:
-        raise reader.fail("front matter", str(exc))
+        raise reader.fail("front matter", str(exc)) from exc
     except frontmatter.TooLargeError as exc:
-        raise reader.fail(exc.field or "front matter", str(exc))
+        raise reader.fail(exc.field or "front matter", str(exc)) from exc
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark
         where = f" at line {mark.line + 2}, column {mark.column + 1}" if mark else ""
-        raise reader.fail("front matter", f"is not valid YAML: {exc.problem}{where}")
+        raise reader.fail("front matter", f"is not valid YAML: {exc.problem}{where}") from exc
     except (yaml.YAMLError, ValueError, RecursionError, OverflowError, MemoryError) as exc:
-        raise reader.fail("front matter", f"is not valid YAML ({type(exc).__name__})")
+        raise reader.fail("front matter", f"is not valid YAML ({type(exc).__name__})") from exc
     if not isinstance(meta, dict):
         raise reader.fail("front matter", f"must be a mapping of fields, not {describe(meta)}")
     for key in meta:
@@ -362,7 +363,7 @@ def _date(reader: _Reader, value: Any, name: str, site: Site, *, required: bool 
     try:
         return parse_date(value, site.tz)
     except DateError as exc:
-        raise reader.fail(name, f"{describe(value)} {exc}")
+        raise reader.fail(name, f"{describe(value)} {exc}") from exc
 
 
 def _status(reader: _Reader, value: Any) -> Status:
@@ -429,7 +430,7 @@ def _photo(reader: _Reader, value: Any, photo_info: PhotoLookup, media_base_url:
     try:
         info = photo_info(store_path)
     except PhotoError as exc:
-        raise reader.fail("photo.src", f"{store_path}: {exc}")
+        raise reader.fail("photo.src", f"{store_path}: {exc}") from exc
     return Photo(url=media_base_url + quote(store_path), store_path=store_path, mime_type=info.mime_type,
                  length=info.length, width=info.width, height=info.height, caption=caption, credit=credit, alt=alt)
 
@@ -453,7 +454,7 @@ def _authors(reader: _Reader, value: Any) -> tuple[Author, ...]:
         return ()
     authors = []
     for index, item in enumerate(reader.items(value, "authors", limits.AUTHORS)):
-        author = reader.optional("that author is left out", lambda: _author(reader, item, f"authors[{index}]"))
+        author = reader.optional("that author is left out", partial(_author, reader, item, f"authors[{index}]"))
         if author is not None:
             authors.append(author)
     return tuple(authors)
@@ -485,7 +486,7 @@ def _tags(reader: _Reader, value: Any) -> tuple[str, ...]:
     items = value if isinstance(value, list) else [value]
     tags: dict[str, None] = {}         # in order, each once: a dict, as a list's `in` made 80,000 tags take a minute
     for index, item in enumerate(items):
-        tag = reader.optional("that tag is left out", lambda: reader.text(item, f"tags[{index}]", limit=limits.TAG))
+        tag = reader.optional("that tag is left out", partial(reader.text, item, f"tags[{index}]", limit=limits.TAG))
         if tag and tag not in tags:
             if len(tags) == limits.TAGS:          # counted once each, as published
                 reader.warn("tags", f"has {len(items):,} items, over the limit of {limits.TAGS}; "
@@ -500,8 +501,7 @@ def _related(reader: _Reader, value: Any, own_url: str) -> tuple[RelatedLink | R
         return ()
     links: list[RelatedLink | RelatedRef] = []
     for index, item in enumerate(reader.items(value, "related", limits.RELATED)):
-        link = reader.optional("that link is left out",
-                               lambda: _related_link(reader, item, f"related[{index}]", own_url))
+        link = reader.optional("that link is left out", partial(_related_link, reader, item, f"related[{index}]", own_url))
         if link is not None:
             links.append(link)
     return tuple(links)

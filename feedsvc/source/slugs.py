@@ -66,7 +66,7 @@ def _typo(a: list[str], b: list[str]) -> bool:
     """The same words but one, and that one a letter apart in a word of some length."""
     if len(a) != len(b):
         return False
-    differ = [(x, y) for x, y in zip(a, b) if x != y]
+    differ = [(x, y) for x, y in zip(a, b, strict=True) if x != y]
     return len(differ) == 1 and min(map(len, differ[0])) >= MIN_TYPO_WORD and _one_edit_apart(*differ[0])
 
 
@@ -76,7 +76,7 @@ def _initialled(a: list[str], b: list[str]) -> bool:
     if len(a) != len(b) or len(a) < 2 or a[-1] != b[-1]:
         return False
     initial = False
-    for x, y in zip(a[:-1], b[:-1]):
+    for x, y in zip(a[:-1], b[:-1], strict=True):
         if x == y:
             continue
         if (len(x) == 1 and y.startswith(x)) or (len(y) == 1 and x.startswith(y)):

@@ -74,7 +74,7 @@ class Report:
             if index == len(rows):                               # the total, under a rule
                 lines.append("  ".join("-" * width for width in widths))
             lines.append("  ".join(str(cell).ljust(width) if column == 0 else str(cell).rjust(width)
-                                   for column, (cell, width) in enumerate(zip(cells, widths))).rstrip())
+                                   for column, (cell, width) in enumerate(zip(cells, widths, strict=True))).rstrip())
         return "\n".join(lines)
 
 
