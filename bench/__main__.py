@@ -33,7 +33,7 @@ import argparse
 import sys
 import time
 import traceback
-from typing import Callable
+from collections.abc import Callable
 
 from . import build, counting, peers, proc, profile, serve, service, store, summary
 from .table import context

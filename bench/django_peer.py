@@ -36,8 +36,8 @@ import django  # noqa: E402 — after settings.configure()
 django.setup()
 
 from django.contrib.syndication.views import Feed  # noqa: E402
-from django.urls import path  # noqa: E402
 from django.core.wsgi import get_wsgi_application  # noqa: E402
+from django.urls import path  # noqa: E402
 
 LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 

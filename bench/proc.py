@@ -12,9 +12,9 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
 
 ROOT = Path(__file__).resolve().parent.parent
 VENV_BIN = ROOT / ".venv" / "bin" if (ROOT / ".venv").is_dir() else Path(sys.executable).parent
@@ -32,7 +32,7 @@ class Run:
     stdout: str
     stderr: str
 
-    def check(self) -> "Run":
+    def check(self) -> Run:
         if self.returncode != 0:
             raise RuntimeError(f"{' '.join(self.command)} exited {self.returncode}:\n{self.stderr[-2000:]}")
         return self
@@ -253,7 +253,7 @@ class OtherLoad:
     """CPU seconds that processes other than ours used while we measured: on a shared machine they
     make our figures pessimistic, so the report states them."""
 
-    def __enter__(self) -> "OtherLoad":
+    def __enter__(self) -> OtherLoad:
         self._machine, self._own, self._wall = self._machine_busy(), self._own_cpu(), time.monotonic()
         return self
 

@@ -17,13 +17,13 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
-from dataclasses import dataclass, field
 import os
 import re
 import statistics
 import subprocess
 import tempfile
 import time
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import nginx_peer, peers, proc, summary, synth
@@ -131,8 +131,8 @@ def render_figures(root: Path, repeats: int) -> dict:
     """
     from feedsvc.publish.publisher import Publisher
     from feedsvc.publish.settings import FeedSettings
-    from feedsvc.render.feeds import prepare
     from feedsvc.render.document import Rendered
+    from feedsvc.render.feeds import prepare
     from feedsvc.store.store import Store
 
     def median_time(call) -> float:

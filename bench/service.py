@@ -42,6 +42,7 @@ def edited(original: str, i: int) -> str:
 def in_process(root: Path, edits: int) -> dict:
     """In a child process: warm request vs. the first request after an edit is applied, medians."""
     import os
+
     from werkzeug.test import EnvironBuilder
     os.environ.update(FEEDSVC_STORE=str(root), FEEDSVC_BASE_URL=BASE_URL)
     from feedsvc.serve.app import create_app

@@ -17,7 +17,7 @@ import shutil
 import statistics
 import tempfile
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from . import proc, synth
@@ -64,7 +64,7 @@ def measure(root: Path, edits: int, rescans: int) -> dict:
         raise RuntimeError(f"a rescan of an unchanged store reported changes: {scans[0][1]}")
     result["rescan"] = statistics.median(t for t, _ in scans)
 
-    newest = snapshot.timeline(None).visible_at(datetime.now(timezone.utc), 1)[0]
+    newest = snapshot.timeline(None).visible_at(datetime.now(UTC), 1)[0]
     path = root / newest.path
     original = path.read_bytes()
     publisher = Publisher(store, FeedSettings(base_url=BASE_URL))

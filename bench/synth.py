@@ -10,7 +10,7 @@ import hashlib
 import random
 import shutil
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 WORDS = ("council city state report official budget plan river school market health court police "
@@ -18,7 +18,7 @@ WORDS = ("council city state report official budget plan river school market hea
          "workers union season team coach library park street harbor bridge airport county federal "
          "program students teachers families residents neighbors business owners farmers scientists "
          "data survey record week month year morning evening spring summer autumn winter").split()
-START = datetime(2011, 1, 1, tzinfo=timezone.utc)
+START = datetime(2011, 1, 1, tzinfo=UTC)
 CACHE = Path(__file__).resolve().parent / "out" / "stores"     # git-ignored
 SPAN_DAYS = 3 * 365
 

@@ -6,7 +6,7 @@ import hashlib
 import os
 import platform
 import subprocess
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -36,7 +36,7 @@ def context(peers: dict[str, str] | None = None) -> str:
     if changed:   # name the uncommitted state, so two runs can tell whether they measured the same code
         digest = hashlib.blake2b((changed + git("diff", "HEAD", "--", "feedsvc", "wsgi.py")).encode(), digest_size=4)
         dirty = f" + uncommitted changes to feedsvc/ (diff {digest.hexdigest()})"
-    line = (f"measured {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC on {os.cpu_count()} cores, "
+    line = (f"measured {datetime.now(UTC):%Y-%m-%d %H:%M} UTC on {os.cpu_count()} cores, "
             f"Python {platform.python_version()}, feedsvc {commit}{dirty}")
     if peers:
         line += "; " + "; ".join(f"{name} {version}" for name, version in peers.items())

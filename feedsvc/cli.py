@@ -5,9 +5,9 @@ from __future__ import annotations
 import logging
 import sys
 from collections import Counter
-from datetime import datetime, timezone
-from pathlib import Path
 from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
@@ -54,7 +54,7 @@ def check(store: Path | None, targets: bool, config_file: str | None) -> None:
     store_ = Store.open(config.store, media_base_url=config.feeds.base_url, limits=config.read,
                         cache_dir=config.cache_path)
     snapshot = store_.snapshot
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     problems = [*snapshot.problems, *snapshot.dated_ahead(now, store_.display_root),
                 *snapshot.look_alike_bylines(store_.display_root)]
     for problem in problems:
@@ -113,7 +113,8 @@ def serve(store: Path | None, host: str, port: int, config_file: str | None) -> 
 @config_option
 def build(out_dir: Path, store: Path | None, strict: bool, quiet: bool, watch: bool, config_file: str | None) -> None:
     """Write every feed, page and photo the service serves into OUT_DIR, atomically."""
-    from .static.build import build as run_build, open_store, refuse_overlap
+    from .static.build import build as run_build
+    from .static.build import open_store, refuse_overlap
     from .static.tree import BuildError
     config = _config(config_file, store=store)
     if not config.store.is_dir():
@@ -197,7 +198,7 @@ def stats(days: int, feed: str | None, as_json: bool, logs: tuple[str, ...], new
         database = open_database(config.stats_location)
     except Exception as exc:  # noqa: BLE001 — a missing driver, a refused connection: said plainly
         raise click.ClickException(f"cannot open the statistics at {_shown(config.stats_location)}: {exc}") from None
-    today = datetime.now(timezone.utc).date()
+    today = datetime.now(UTC).date()
     try:
         for name in logs:
             try:
@@ -239,9 +240,9 @@ def _watch(config: Config, out_dir: Path, store: Store, strict: bool, quiet: boo
     import threading
     import time
 
+    from .publish.publisher import Publisher
     from .static.build import build as run_build
     from .static.tree import BuildError
-    from .publish.publisher import Publisher
     from .store.watch import Refresher
 
     publisher = Publisher(store, config.feeds, config.cache_policy)

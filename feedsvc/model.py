@@ -5,7 +5,7 @@ No I/O here. Every datetime is aware and in UTC; every URL a feed will carry is 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone, tzinfo
+from datetime import UTC, datetime, timedelta, tzinfo
 from enum import StrEnum
 from typing import Any, NamedTuple
 from urllib.parse import urlsplit
@@ -154,7 +154,7 @@ class Site:
     title: str
     url: str                    # the public web site, for article links; ends with "/"
     language: str = "en"
-    tz: tzinfo = timezone.utc
+    tz: tzinfo = UTC
     description: str = ""
     copyright: str = ""
     logo: str | None = None     # store path (media/...) or absolute URL
@@ -207,9 +207,9 @@ def printable(text: str) -> str:
 
 
 def utc(value: datetime) -> datetime:
-    return value.astimezone(timezone.utc)
+    return value.astimezone(UTC)
 
 
-EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 __all__ = ["Article", "Author", "Person", "Photo", "Problem", "RelatedLink", "RelatedRef", "Scope", "Section",
            "Site", "Status", "Tag", "ALL", "AUTHOR", "EPOCH", "EVERYTHING", "SECTION", "TAG", "utc"]

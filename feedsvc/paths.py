@@ -78,10 +78,10 @@ class FeedKey:
     def mimetype(self) -> str:
         return FEED_FORMATS[self.format][1]
 
-    def subscription(self) -> "FeedKey":
+    def subscription(self) -> FeedKey:
         return FeedKey(self.scope, self.format)
 
-    def archive(self, month: str) -> "FeedKey":
+    def archive(self, month: str) -> FeedKey:
         return FeedKey(self.scope, self.format, month)
 
 

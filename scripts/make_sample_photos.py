@@ -20,9 +20,9 @@ import io
 import random
 import re
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 
 from PIL import Image, ImageDraw, ImageFont, ImageOps
 

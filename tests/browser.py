@@ -10,8 +10,8 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 from .conftest import SAMPLE_STORE
 from .servers import free_port, gunicorn

@@ -9,9 +9,9 @@ import os
 import re
 import sys
 import threading
+from collections.abc import Iterator
 from html.parser import HTMLParser
 from pathlib import Path
-from typing import Iterator
 
 from feedparser import FeedParserDict
 
@@ -248,7 +248,7 @@ class PageSkeleton(HTMLParser):
         self.text.append(data)
 
     @classmethod
-    def of(cls, page: bytes) -> "PageSkeleton":
+    def of(cls, page: bytes) -> PageSkeleton:
         skeleton = cls()
         skeleton.feed(page.decode("utf-8"))
         skeleton.close()

@@ -18,11 +18,10 @@ import fcntl
 import os
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 import pytest
-
 
 ALONE = "TESTS_FORKS_ALONE"        # set in the pytest process that runs one `forks` test
 

@@ -151,7 +151,7 @@ class RecordingHub:
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hub"
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
 
-    def __enter__(self) -> "RecordingHub":
+    def __enter__(self) -> RecordingHub:
         self.thread.start()
         return self
 

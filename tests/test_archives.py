@@ -3,7 +3,7 @@ outgrows its feed; a feed that holds every story says so (fh:complete)."""
 from __future__ import annotations
 
 import shutil
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
@@ -14,7 +14,7 @@ from .feeds import NS, parsed, xml
 
 NS = {**NS, "fh": "http://purl.org/syndication/history/1.0"}
 WORLD = "sections/world-nation"
-NOW = datetime(2026, 1, 1, tzinfo=timezone.utc)
+NOW = datetime(2026, 1, 1, tzinfo=UTC)
 
 
 @pytest.fixture
@@ -96,7 +96,7 @@ def test_a_correction_to_an_old_story_changes_only_its_archive(store):
 
 
 def test_the_month_still_under_way_is_not_archived(store):
-    _, client = app_for(store, now=datetime(2013, 5, 20, tzinfo=timezone.utc))
+    _, client = app_for(store, now=datetime(2013, 5, 20, tzinfo=UTC))
     assert client.get(f"/{WORLD}/archive/2013-05/atom.xml").status_code == 404
     assert client.get(f"/{WORLD}/archive/2013-04/atom.xml").status_code == 200
 
@@ -132,8 +132,8 @@ def test_unknown_months_and_json_archives_are_404(store):
 
 
 def test_the_build_writes_the_archives_with_the_service_bytes(store, tmp_path):
-    from feedsvc.static.build import build
     from feedsvc.config import load_config
+    from feedsvc.static.build import build
     _, client = app_for(store)
     out = tmp_path / "public"
     build(load_config(overrides={"store": store, "base_url": BASE_URL, "items_per_feed": 2}), out, now=NOW)

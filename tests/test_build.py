@@ -11,15 +11,15 @@ import subprocess
 import sys
 import threading
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 from werkzeug.http import parse_date
 
 import feedsvc.static.build as build_module
-from feedsvc.static.build import BUILD_RECORD, HEADERS_FILE, NGINX_FILE, BuildError, build
 from feedsvc.config import load_config
+from feedsvc.static.build import BUILD_RECORD, HEADERS_FILE, NGINX_FILE, BuildError, build
 
 from .conftest import BASE_URL, ROOT, SAMPLE_STORE, article, make_jpeg
 
@@ -400,16 +400,16 @@ def test_a_correction_of_the_same_length_changes_file_times_and_manifest_dates(t
     store = tmp_path / "articles"
     shutil.copytree(SAMPLE_STORE, store)
     out = tmp_path / "public"
-    first_build = datetime(2026, 11, 1, tzinfo=timezone.utc)
+    first_build = datetime(2026, 11, 1, tzinfo=UTC)
     build(config_for(store), out, now=first_build)
     before = read_headers_file(out)["/sections/science/rss.xml"]
     before_stat = (out / "sections/science/rss.xml").stat()
     story = store / "science/tide-pool-census.md"
     assert "census" in story.read_text()
     story.write_text(story.read_text().replace("census", "tallys", 1))       # same length, same dates
-    corrected = datetime(2026, 11, 2, 8, 30, tzinfo=timezone.utc)
+    corrected = datetime(2026, 11, 2, 8, 30, tzinfo=UTC)
     os.utime(story, (corrected.timestamp(), corrected.timestamp()))
-    second_build = datetime(2026, 11, 2, 9, 30, tzinfo=timezone.utc)
+    second_build = datetime(2026, 11, 2, 9, 30, tzinfo=UTC)
     build(config_for(store), out, now=second_build)
     after = read_headers_file(out)["/sections/science/rss.xml"]
     assert after["ETag"] != before["ETag"]

@@ -2,7 +2,7 @@
 "please report this" (an exception the parser did not expect)."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 from dateutil import tz
@@ -27,8 +27,8 @@ def test_an_offset_a_day_or_more_is_named_with_its_fix(text):
 
 
 def test_the_widest_real_offsets_are_read():
-    assert parse_date("2013-05-02T17:40:00+14:00", SITE_ZONE) == datetime(2013, 5, 2, 3, 40, tzinfo=timezone.utc)
-    assert parse_date("2013-05-02T17:40:00-12:00", SITE_ZONE) == datetime(2013, 5, 3, 5, 40, tzinfo=timezone.utc)
+    assert parse_date("2013-05-02T17:40:00+14:00", SITE_ZONE) == datetime(2013, 5, 2, 3, 40, tzinfo=UTC)
+    assert parse_date("2013-05-02T17:40:00-12:00", SITE_ZONE) == datetime(2013, 5, 3, 5, 40, tzinfo=UTC)
 
 
 def test_an_article_with_such_an_offset_names_the_field_and_the_value(store_dir):
@@ -70,7 +70,7 @@ def test_any_value_is_a_date_or_a_named_date_error(value):
     except DateError as exc:
         assert str(exc) and "\n" not in str(exc)
         return
-    assert moment.tzinfo is timezone.utc and 1900 <= moment.year <= 9998
+    assert moment.tzinfo is UTC and 1900 <= moment.year <= 9998
 
 
 @pytest.mark.parametrize("zone", ["America", "Europe/" + "x" * 300])

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import locale
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from feedgen.feed import FeedGenerator
@@ -12,7 +12,7 @@ from feedsvc.render import feeds as render
 
 from .feeds import NS, xml
 
-WHEN = datetime(2013, 5, 3, 0, 40, tzinfo=timezone.utc)
+WHEN = datetime(2013, 5, 3, 0, 40, tzinfo=UTC)
 
 
 def generator(n_entries=1, **entry_fields):
@@ -43,7 +43,7 @@ def test_upstream_atom_entry_links_still_lose_rel_type_and_length():
 def test_upstream_times_still_default_to_now():
     fg, (fe,) = generator()
     updated = xml(fg.atom_str()).findtext("atom:updated", namespaces=NS)
-    assert abs(datetime.fromisoformat(updated) - datetime.now(timezone.utc)) < timedelta(minutes=5)
+    assert abs(datetime.fromisoformat(updated) - datetime.now(UTC)) < timedelta(minutes=5)
 
 
 def test_upstream_add_entry_still_prepends():

@@ -24,11 +24,11 @@ import yaml
 from hypothesis import Phase, example, given, settings
 from hypothesis import strategies as st
 
+from feedsvc.config import load_config
+from feedsvc.paths import build_file_name
 from feedsvc.serve.app import create_app
 from feedsvc.source.article import MAX_HTML_DEPTH
 from feedsvc.static.build import build
-from feedsvc.config import load_config
-from feedsvc.paths import build_file_name
 
 from .conftest import BASE_URL, SITE, make_jpeg
 from .hostile import check_document, fetch_everything, files_opened, opened_under, served_paths

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import gzip
 import os
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from werkzeug.http import parse_date
@@ -52,9 +52,9 @@ def test_validators_and_caching_headers(client):
     etag = response.headers["ETag"]
     assert etag.startswith('"') and not etag.startswith("W/")            # strong
     d = parsed(response.data, BASE_URL + FEED[1:], response.headers["Content-Type"])
-    newest = max(datetime(*e.updated_parsed[:6], tzinfo=timezone.utc) for e in d.entries)
+    newest = max(datetime(*e.updated_parsed[:6], tzinfo=UTC) for e in d.entries)
     # The newest `updated`, or a later time a file was saved (tests/test_last_modified.py has the rule).
-    assert newest <= parse_date(response.headers["Last-Modified"]) <= datetime.now(timezone.utc)
+    assert newest <= parse_date(response.headers["Last-Modified"]) <= datetime.now(UTC)
     assert response.headers["Cache-Control"] == \
         "public, max-age=300, stale-while-revalidate=60, stale-if-error=86400"
     assert response.headers["Vary"] == "Accept-Encoding"
@@ -185,7 +185,7 @@ def saved(path, when: datetime) -> None:
 def live(store_dir):
     store_dir.write("world/old.md", article(title="An older story in the world section", published="2013-05-01"))
     store_dir.write("world/new.md", article(title="The newest story in the world section", published="2013-05-02"))
-    clock = {"now": datetime(2020, 1, 1, tzinfo=timezone.utc)}
+    clock = {"now": datetime(2020, 1, 1, tzinfo=UTC)}
     for path in store_dir.root.rglob("*.*"):
         saved(path, clock["now"] - timedelta(days=1))
     app = create_app({"store": store_dir.root, "base_url": BASE_URL}, auto_refresh=False, clock=lambda: clock["now"])
@@ -294,11 +294,11 @@ def test_a_scheduled_story_appears_when_its_time_comes(live):
     client, service, store_dir, clock = live
     store_dir.write("world/embargoed.md", article(title="Embargoed until noon", published="2020-01-01T12:00:00Z"))
     service.store.refresh()
-    clock["now"] = datetime(2020, 1, 1, 11, 58, tzinfo=timezone.utc)
+    clock["now"] = datetime(2020, 1, 1, 11, 58, tzinfo=UTC)
     early = client.get("/sections/world/rss.xml")
     assert b"Embargoed until noon" not in early.data
     assert early.headers["Cache-Control"] == "public, max-age=120, stale-if-error=86400"   # none may outlive noon
-    clock["now"] = datetime(2020, 1, 1, 12, 0, tzinfo=timezone.utc)
+    clock["now"] = datetime(2020, 1, 1, 12, 0, tzinfo=UTC)
     on_time = client.get("/sections/world/rss.xml", headers={"If-None-Match": early.headers["ETag"]})
     assert on_time.status_code == 200 and b"Embargoed until noon" in on_time.data
     assert "max-age=300," in on_time.headers["Cache-Control"]

@@ -73,6 +73,7 @@ def test_json_feeds_cache_like_the_xml_feeds(client):
 
 def test_json_feed_in_the_static_build(tmp_path, client):
     from feedsvc.static.build import build
+
     from .test_build import config_for
     out = tmp_path / "public"
     build(config_for(SAMPLE_STORE), out)

@@ -16,7 +16,7 @@ import subprocess
 import sys
 import time
 import zlib
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -255,7 +255,7 @@ def test_markup_shown_as_code_is_not_taken_for_nesting(store_dir):
 
 def long_store(store_dir: StoreDir, sizes: list[int]) -> None:
     """Stories newest first with bodies of `sizes` words; the oldest one corrected most recently."""
-    newest = datetime(2013, 5, 28, 12, tzinfo=timezone.utc)
+    newest = datetime(2013, 5, 28, 12, tzinfo=UTC)
     for i, words in enumerate(sizes):
         path = store_dir.write(f"world/s{i:02d}.md", article(
             title=f"Story {i:02d}", published=(newest - timedelta(hours=i)).isoformat(),
@@ -320,7 +320,7 @@ def test_a_trimmed_feeds_last_modified_is_its_newest_item(trimmed):
             newest = max(datetime.fromisoformat(item["date_modified"]) for item in items)
         else:
             entries = read_feed(path, response.data).entries
-            newest = max(datetime(*e.updated_parsed[:6], tzinfo=timezone.utc) for e in entries)
+            newest = max(datetime(*e.updated_parsed[:6], tzinfo=UTC) for e in entries)
         assert response.headers["Last-Modified"] == newest.strftime("%a, %d %b %Y %H:%M:%S GMT"), path
 
 
@@ -359,7 +359,7 @@ def test_a_trimmed_feed_does_not_claim_to_be_complete(store_dir):
 def test_archive_documents_stay_under_max_feed_bytes_too(store_dir):
     """A section that outgrows its feed gets monthly RFC 5005 archives; they are feeds as well, fetched by
     anyone, and must not grow without bound (a busy month of long stories)."""
-    newest = datetime(2013, 5, 28, 12, tzinfo=timezone.utc)
+    newest = datetime(2013, 5, 28, 12, tzinfo=UTC)
     for i in range(80):
         store_dir.write(f"world/s{i:02d}.md", article(title=f"Story {i:02d}", published=(newest - timedelta(hours=i)).isoformat(),
                                                       body="Lorem ipsum dolor sit amet, consectetur. " * 60))

@@ -3,7 +3,7 @@ the publication's name and language, its title and its publication date, valid a
 news namespaces' rules (tests/schemas), served and built alike."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -16,11 +16,11 @@ from .feeds import xml
 
 SCHEMA = etree.XMLSchema(etree.parse(str(Path(__file__).parent / "schemas" / "sitemap-0.9.xsd")))
 NS = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9", "news": "http://www.google.com/schemas/sitemap-news/0.9"}
-NOW = datetime(2024, 3, 10, 12, 0, tzinfo=timezone.utc)
+NOW = datetime(2024, 3, 10, 12, 0, tzinfo=UTC)
 
 
 def at(moment: datetime) -> str:
-    return f"{moment.astimezone(timezone.utc):%Y-%m-%d %H:%M}Z"
+    return f"{moment.astimezone(UTC):%Y-%m-%d %H:%M}Z"
 
 
 @pytest.fixture

@@ -100,6 +100,7 @@ def served_under_a_path(tmp_path_factory):
 
 def test_under_a_base_path_nginx_serves_what_the_headers_manifest_and_the_service_promise(served_under_a_path):
     from feedsvc.serve.app import create_app
+
     from .test_build import read_headers_file
     port, out = served_under_a_path
     rules = read_headers_file(out)

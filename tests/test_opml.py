@@ -24,6 +24,7 @@ def test_a_reader_imports_every_section_feed_from_the_opml_file(client):
 
 def test_the_opml_file_is_cached_and_built_like_the_feeds(tmp_path, client):
     from feedsvc.static.build import build
+
     from .test_build import config_for
     first = client.get("/feeds.opml")
     assert client.get("/feeds.opml", headers={"If-None-Match": first.headers["ETag"]}).status_code == 304

@@ -17,9 +17,9 @@ from pathlib import Path
 
 import pytest
 
+from feedsvc.config import load_config
 from feedsvc.serve.app import create_app
 from feedsvc.static.build import build
-from feedsvc.config import load_config
 
 from .conftest import BASE_URL, ROOT, SAMPLE_STORE, article, make_jpeg
 from .hostile import files_opened, opened_under
@@ -286,7 +286,7 @@ def test_malformed_validators_and_negotiation_never_error_in_process(client, nam
 
 @pytest.mark.parametrize("name, value", CASES, ids=[f"{n}-{i}" for i, (n, _) in enumerate(CASES)])
 def test_malformed_validators_and_negotiation_never_error_through_gunicorn(server, name, value):
-    header = f"{name}: {value}\r\n".encode("utf-8")
+    header = f"{name}: {value}\r\n".encode()
     reply = raw(server, f"GET {FEED} HTTP/1.1\r\nHost: feeds.example.com\r\n".encode() + header
                 + b"Connection: close\r\n\r\n")
     assert 0 < reply.status < 500, (name, value[:80], reply.status)

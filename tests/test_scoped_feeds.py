@@ -2,7 +2,7 @@
 software reads it — and the same items, byte for byte, as the section feeds they may also follow."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import listparser
 import pytest
@@ -153,12 +153,12 @@ def test_story_lines_link_bylines_and_tags_and_section_pages_list_their_writers(
 # ---- archives, and the store kept up to date one edit at a time -----------------------------------
 
 def test_a_prolific_writer_s_older_stories_stay_reachable_through_archives(store_dir):
-    start = datetime(2013, 1, 5, 9, 0, tzinfo=timezone.utc)
+    start = datetime(2013, 1, 5, 9, 0, tzinfo=UTC)
     for n in range(9):
         moment = start + timedelta(days=17 * n)
         store_dir.write(f"world/w{n}.md", article(title=f"The columnist's dispatch number {n}", authors=["Ana Lúcia Prado"],
                                                   published=f"{moment:%Y-%m-%d %H:%M}"))
-    client = app_for(store_dir.root, items_per_feed=2, clock=lambda: datetime(2014, 1, 1, tzinfo=timezone.utc))
+    client = app_for(store_dir.root, items_per_feed=2, clock=lambda: datetime(2014, 1, 1, tzinfo=UTC))
     seen, url = [], f"{BASE_URL}authors/ana-lucia-prado/atom.xml"
     while url:
         root = xml(client.get(url.removeprefix(BASE_URL.rstrip("/"))).data)

@@ -513,8 +513,8 @@ def test_a_worker_starting_while_a_story_is_half_saved_does_not_publish_the_half
 
 def test_a_build_while_a_story_is_half_saved_does_not_publish_the_half(store_dir, tmp_path):
     """A cron build that runs while an editor saves must not bake half a story into the output."""
-    from feedsvc.static.build import build
     from feedsvc.config import load_config
+    from feedsvc.static.build import build
     _, new, writer = half_saved(store_dir)
     try:
         build(load_config(overrides={"store": store_dir.root, "base_url": BASE_URL}), tmp_path / "public")

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from PIL import Image
@@ -36,7 +36,7 @@ def history(path) -> None:
     """Ten past days: Feedly's count growing by 5 a day from 400, Inoreader's 114, 2 readers a day."""
     database = open_database(path)
     tally = Tally(DailySalt())
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     for back in range(HISTORY, 0, -1):
         when = (now - timedelta(days=back)).timestamp()
         tally.add(when, FEED, 200, 1000, FEEDLY.replace("462", str(400 + 5 * (HISTORY - back))), "10.0.0.1")

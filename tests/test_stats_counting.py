@@ -8,8 +8,8 @@ import hashlib
 import multiprocessing
 import sqlite3
 import threading
+from datetime import UTC, date, datetime, timedelta
 from functools import partial
-from datetime import date, datetime, timedelta, timezone
 
 import pytest
 
@@ -18,7 +18,8 @@ from feedsvc.stats.counter import Counter, DailySalt, Tally, TrustedProxies, cou
 from feedsvc.stats.db import open_database
 from feedsvc.stats.report import report
 
-from .stats_agents import AGGREGATORS, CRAWLERS, DIRECT as DIRECT_READERS
+from .stats_agents import AGGREGATORS, CRAWLERS
+from .stats_agents import DIRECT as DIRECT_READERS
 
 FEEDLY = AGGREGATORS[0][0]
 INOREADER = AGGREGATORS[1][0]
@@ -27,7 +28,7 @@ TODAY = date(2026, 11, 30)
 
 
 def at(day: date, hour: int = 12, minute: int = 0) -> float:
-    return datetime(day.year, day.month, day.day, hour, minute, tzinfo=timezone.utc).timestamp()
+    return datetime(day.year, day.month, day.day, hour, minute, tzinfo=UTC).timestamp()
 
 
 @pytest.mark.parametrize("user_agent, name, subscribers, feed_id", AGGREGATORS)
@@ -236,7 +237,7 @@ def test_the_counter_flushes_off_the_request_path_and_keeps_what_it_could_not_wr
     counter.count("rss.xml", 304, 0, {"HTTP_USER_AGENT": NETNEWSWIRE, "REMOTE_ADDR": "198.51.100.1"})
     assert counter.flush() == 1
     counter.close()
-    figures = report(open_database(path), datetime.now(timezone.utc).date(), days=1).feeds[0]
+    figures = report(open_database(path), datetime.now(UTC).date(), days=1).feeds[0]
     assert (figures.polls, figures.subscribers) == (3, 462 + 1)
 
 

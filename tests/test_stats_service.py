@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import base64
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 from lxml import html
@@ -45,7 +45,7 @@ def counting(tmp_path):
 def figures(app):
     service = app.extensions["feedsvc"]
     service.counter.flush()
-    return report(open_database(service.config.stats_location), datetime.now(timezone.utc).date(), days=1)
+    return report(open_database(service.config.stats_location), datetime.now(UTC).date(), days=1)
 
 
 def basic(password: str, user: str = "newsroom") -> dict[str, str]:

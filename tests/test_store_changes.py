@@ -3,7 +3,7 @@ keeping the last good version of a story whose file breaks."""
 from __future__ import annotations
 
 import os
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
@@ -11,7 +11,7 @@ from feedsvc.store.store import Store
 
 from .conftest import article, make_jpeg
 
-LATER = datetime(2030, 1, 1, tzinfo=timezone.utc)
+LATER = datetime(2030, 1, 1, tzinfo=UTC)
 
 
 @pytest.fixture
@@ -96,8 +96,8 @@ def test_a_scheduled_story_appears_at_its_moment_without_a_refresh(store, store_
     store_dir.write("world/later.md", article(title="Scheduled for an exact minute", published="2029-06-01T12:00:00Z"))
     store.refresh()
     snapshot = store.snapshot
-    before = datetime(2029, 6, 1, 11, 59, 59, tzinfo=timezone.utc)
-    at = datetime(2029, 6, 1, 12, 0, 0, tzinfo=timezone.utc)
+    before = datetime(2029, 6, 1, 11, 59, 59, tzinfo=UTC)
+    at = datetime(2029, 6, 1, 12, 0, 0, tzinfo=UTC)
     assert "Scheduled for an exact minute" not in [a.title for a in snapshot.timeline("world").visible_at(before, 50)]
     assert snapshot.timeline("world").visible_at(at, 50)[0].title == "Scheduled for an exact minute"
     assert snapshot.timeline("world").next_appearance(before) == at.timestamp()

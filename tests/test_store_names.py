@@ -10,7 +10,7 @@ import json
 import os
 import time
 import unicodedata
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import feedparser
 import pytest
@@ -118,7 +118,7 @@ def feed_titles(client) -> list[str]:
 
 
 def test_a_live_story_stays_until_the_story_scheduled_with_its_id_is_due(store_dir):
-    due = datetime.now(timezone.utc).replace(microsecond=0) + timedelta(seconds=3)
+    due = datetime.now(UTC).replace(microsecond=0) + timedelta(seconds=3)
     live_and_scheduled(store_dir, due)
     app = create_app({"store": store_dir.root, "base_url": BASE_URL, "refresh_seconds": 0.05})
     client, service = app.test_client(), app.extensions["feedsvc"]
@@ -145,7 +145,7 @@ def test_a_live_story_stays_until_the_story_scheduled_with_its_id_is_due(store_d
 
 
 def test_a_build_after_the_moment_publishes_the_scheduled_story(store_dir, tmp_path):
-    due = datetime.now(timezone.utc).replace(microsecond=0) + timedelta(seconds=1)
+    due = datetime.now(UTC).replace(microsecond=0) + timedelta(seconds=1)
     live_and_scheduled(store_dir, due)
     config = load_config(overrides={"store": store_dir.root, "base_url": BASE_URL})
     build(config, tmp_path / "before")

@@ -3,7 +3,7 @@ stories beside it stay published; a bad optional part (a photo) is a warning, an
 without it. The store is tests/stores/problems/, one file per problem."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
@@ -13,7 +13,7 @@ from feedsvc.store.store import Store
 from .conftest import ROOT
 
 PROBLEMS = ROOT / "tests" / "stores" / "problems"
-NOW = datetime(2026, 1, 1, tzinfo=timezone.utc)
+NOW = datetime(2026, 1, 1, tzinfo=UTC)
 
 
 @pytest.fixture(scope="module")

@@ -18,10 +18,10 @@ from pathlib import Path
 
 import pytest
 
-from feedsvc.serve.app import create_app
-from feedsvc.static.build import build
 from feedsvc.config import load_config
 from feedsvc.paths import build_file_name
+from feedsvc.serve.app import create_app
+from feedsvc.static.build import build
 
 from .conftest import BASE_URL
 from .hostile import PageSkeleton, fetch_everything, findings
@@ -117,7 +117,7 @@ def write(root: Path, site: str, articles: dict[str, str]) -> None:
         (root / relpath).write_text(text, "utf-8")
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def served(payload: str) -> tuple[tuple[str, str, str, str], ...]:
     """Every finding in every document served for a store carrying `payload` (path, kind, where, what).
 

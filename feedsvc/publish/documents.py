@@ -10,16 +10,32 @@ from datetime import datetime, timedelta
 from functools import partial
 
 from ..model import ALL, AUTHOR, EPOCH, EVERYTHING, SECTION, TAG, Article, Scope, Site
-from ..paths import (ARCHIVE_FORMATS, FeedKey, MediaKey, NewsSitemapKey, OpmlKey, PageKey, RobotsKey, Route,
-                     SubscribeKey, NEWS_SITEMAP_PATH)
+from ..paths import (
+    ARCHIVE_FORMATS,
+    NEWS_SITEMAP_PATH,
+    FeedKey,
+    MediaKey,
+    NewsSitemapKey,
+    OpmlKey,
+    PageKey,
+    RobotsKey,
+    Route,
+    SubscribeKey,
+)
 from ..render.document import ARCHIVE, FEED, PAGE, CachePolicy, Rendered
 from ..render.feeds import Item, Prepared, render_feed
 from ..render.jsonfeed import render_json_feed
 from ..render.opml import OPML_MIMETYPE, Outline, render_opml
 from ..render.pages import PageExtras, PageLinks, StoryLinks, render_page
+from ..render.sitemap import (
+    NEWS_MAX_URLS,
+    NEWS_WINDOW_SECONDS,
+    ROBOTS_MIMETYPE,
+    SITEMAP_MIMETYPE,
+    render_news_sitemap,
+    render_robots,
+)
 from ..render.subscribe import render_subscribe_page
-from ..render.sitemap import (NEWS_MAX_URLS, NEWS_WINDOW_SECONDS, ROBOTS_MIMETYPE, SITEMAP_MIMETYPE,
-                              render_news_sitemap, render_robots)
 from ..store.snapshot import Snapshot, StoreSnapshot
 from ..store.timeline import month_bounds
 from .archives import Plan

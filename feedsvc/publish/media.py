@@ -8,14 +8,14 @@ import os
 import threading
 import time
 from collections import OrderedDict
-from datetime import datetime, timezone
+from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Callable
 
 from PIL import Image, UnidentifiedImageError
 
-from ..source.photos import MEDIA_DIR, PHOTO_TYPES, WEB_IMAGE_TYPES, PhotoError, photo_file
 from ..render.document import MEDIA, Rendered
+from ..source.photos import MEDIA_DIR, PHOTO_TYPES, WEB_IMAGE_TYPES, PhotoError, photo_file
 from ..store.files import is_hidden
 
 
@@ -112,5 +112,5 @@ class MediaLibrary:
         if kind not in WEB_IMAGE_TYPES or not self.acceptable(relative):
             return None                   # damaged, truncated or oversized: the store refuses it too
         # Last-Modified never after Date (RFC 9110 §8.8.2.1): a file time still ahead is not one yet.
-        modified = datetime.fromtimestamp(st.st_mtime // 1, timezone.utc) if st.st_mtime <= time.time() else None
+        modified = datetime.fromtimestamp(st.st_mtime // 1, UTC) if st.st_mtime <= time.time() else None
         return Rendered.of(data, WEB_IMAGE_TYPES[kind], modified, kind=MEDIA, gzip_level=None)

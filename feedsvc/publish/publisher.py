@@ -7,11 +7,23 @@ what that document shows (or a scheduled story's moment came), so a warm request
 from __future__ import annotations
 
 from collections.abc import Callable, Hashable
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from ..model import ALL, EVERYTHING, Article, Scope
-from ..paths import (ARCHIVE_FORMATS, MEDIA_PREFIX, OPML_PATHS, FeedKey, MediaKey, NewsSitemapKey, OpmlKey, PageKey,
-                     RobotsKey, SubscribeKey, feed_keys, route)
+from ..paths import (
+    ARCHIVE_FORMATS,
+    MEDIA_PREFIX,
+    OPML_PATHS,
+    FeedKey,
+    MediaKey,
+    NewsSitemapKey,
+    OpmlKey,
+    PageKey,
+    RobotsKey,
+    SubscribeKey,
+    feed_keys,
+    route,
+)
 from ..render.document import CachePolicy, Rendered
 from ..render.feeds import Prepared
 from ..store.snapshot import Snapshot, StoreSnapshot
@@ -35,7 +47,7 @@ class Publisher:
         self.store = store
         self.feeds = feeds
         self.policy = policy
-        self.clock = clock or (lambda: datetime.now(timezone.utc))
+        self.clock = clock or (lambda: datetime.now(UTC))
         self.media = MediaLibrary(store.root / MEDIA_PREFIX, store.limits.max_photo_bytes,
                                   acceptable=lambda relative: store.photo_acceptable(MEDIA_PREFIX + relative))
         self.documents = DocumentCache()

@@ -10,7 +10,7 @@ import base64
 import hashlib
 import threading
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from email.utils import format_datetime
 
 from zlib_ng import gzip_ng
@@ -70,7 +70,7 @@ class Rendered:
 
     @classmethod
     def of(cls, body: bytes, mimetype: str, last_modified: datetime | None, kind: str = FEED,
-           gzip_level: int | None = 6) -> "Rendered":
+           gzip_level: int | None = 6) -> Rendered:
         """Hash once; compress later, once (see compress)."""
         level = gzip_level if gzip_level is not None and len(body) >= MIN_GZIP_BYTES else None
         return cls(body, mimetype, last_modified, kind, level, strong_etag(body))
@@ -104,7 +104,7 @@ class Rendered:
             "Cache-Control": policy.cache_control(self.kind),
         }
         if self.last_modified is not None:
-            headers["Last-Modified"] = format_datetime(self.last_modified.astimezone(timezone.utc), usegmt=True)
+            headers["Last-Modified"] = format_datetime(self.last_modified.astimezone(UTC), usegmt=True)
         if self.gzippable:
             headers["Vary"] = "Accept-Encoding"
         if gzipped:

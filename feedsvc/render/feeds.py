@@ -30,11 +30,11 @@ from feedgen.feed import FeedGenerator
 from lxml import etree
 
 from ..model import AUTHOR, EPOCH, Article, Photo, RelatedLink, Site
+from ..paths import FeedKey, scope_prefix
 from ..source.text import plain_text
+from ..uri import normalize_url
 from .html import body_html, html_to_text, story_text, summarize
 from .subject import Subject
-from ..uri import normalize_url
-from ..paths import FeedKey, scope_prefix
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
 MEDIA_NS = "http://search.yahoo.com/mrss/"

@@ -6,10 +6,9 @@ Pure, like render.py: same info and items, same bytes.
 """
 from __future__ import annotations
 
+import json
 from datetime import datetime
 from typing import Any
-
-import json
 
 from ..model import AUTHOR, EPOCH
 from .feeds import FeedInfo, Item, content_html, item_guid

@@ -5,20 +5,19 @@ Jinja2 and autoescaping on (every piece of store text is escaped), no JavaScript
 the feed renderers: same inputs, same bytes."""
 from __future__ import annotations
 
-from typing import Any
-
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
+from typing import Any
 from urllib.parse import urlsplit
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from ..model import EVERYTHING, SECTION, Scope, Site
+from ..paths import FEED_FORMATS, OPML_PATHS, FeedKey, PageKey, SubscribeKey
 from .feeds import Item
 from .months import MONTH_NAMES
 from .subject import Subject
-from ..paths import FEED_FORMATS, OPML_PATHS, FeedKey, PageKey, SubscribeKey
 
 ENV = Environment(loader=PackageLoader("feedsvc.render", "templates"), autoescape=select_autoescape(default=True),
                    trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)

@@ -9,7 +9,7 @@ writes them. Pure: same stories, same bytes.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import timezone
+from datetime import UTC
 
 from lxml import etree
 
@@ -34,7 +34,7 @@ def news_language(language: str) -> str:
 
 def w3c_datetime(article: Article) -> str:
     """Complete date and time to the second, in UTC ("2013-05-02T17:40:00+00:00")."""
-    return article.published.astimezone(timezone.utc).replace(microsecond=0).isoformat()
+    return article.published.astimezone(UTC).replace(microsecond=0).isoformat()
 
 
 def render_news_sitemap(site: Site, articles: Sequence[Article]) -> bytes:

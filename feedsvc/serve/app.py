@@ -13,11 +13,11 @@ from typing import Any
 from flask import Flask
 
 from ..config import Config, load_config
-from ..publish.publisher import Publisher
-from ..store.store import Store
 from ..paths import base_path
+from ..publish.publisher import Publisher
 from ..stats.counter import Counter
 from ..store.snapshot import Changes
+from ..store.store import Store
 from ..store.watch import SETTLE_SECONDS, Refresher
 from .websub import ChangeLedger, HubNotifier
 

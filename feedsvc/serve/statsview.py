@@ -7,7 +7,7 @@ not a published path: the static build, the feeds, the OPML file and the pages n
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from flask import Blueprint, Flask, Response, current_app, request
 
@@ -46,7 +46,7 @@ def _figures() -> Report | Response:
         days = 30
     database = open_database(config.stats_location)
     try:
-        return report(database, datetime.now(timezone.utc).date(), days, request.args.get("feed") or None)
+        return report(database, datetime.now(UTC).date(), days, request.args.get("feed") or None)
     finally:
         database.close()
 
@@ -55,7 +55,7 @@ def stats_page() -> Response:
     figures = _figures()
     if isinstance(figures, Response):
         return figures
-    generated = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    generated = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     return Response(page.render(figures, generated), mimetype="text/html", headers=PRIVATE)
 
 

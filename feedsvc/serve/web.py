@@ -20,10 +20,10 @@ from werkzeug.datastructures import Headers
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response as WerkzeugResponse
 
-from .conditional import NOT_MODIFIED, PRECONDITION_FAILED, accepts_gzip, evaluate
 from ..paths import local_path
 from ..render.document import Rendered
 from ..stats.counter import counted
+from .conditional import NOT_MODIFIED, PRECONDITION_FAILED, accepts_gzip, evaluate
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment

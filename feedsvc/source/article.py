@@ -9,23 +9,22 @@ import hashlib
 import mimetypes
 import posixpath
 import re
-from dataclasses import dataclass, field
-from functools import partial
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import datetime
+from functools import partial
 from typing import Any, Literal, TypeVar, overload
 from urllib.parse import quote, urljoin, urlsplit
 
 import yaml
 
-from . import frontmatter
+from ..model import Article, Author, Photo, Problem, RelatedLink, RelatedRef, Site, Status
+from ..uri import normalize_url
+from . import frontmatter, limits
 from .dates import DateError, parse_date
 from .frontmatter import describe
 from .photos import MEDIA_DIR, ImageInfo, PhotoError, photo_name_problem
-from ..model import Article, Author, Photo, Problem, RelatedLink, RelatedRef, Site, Status
-from . import limits
 from .text import decode_references, plain_text, shorten, xml_clean
-from ..uri import normalize_url
 
 KNOWN_FIELDS = frozenset({"id", "title", "section", "published", "updated", "slug", "url", "authors",
                           "author", "dateline", "summary", "tags", "status", "photo", "related"})
@@ -309,7 +308,7 @@ def _parse(relpath: str, data: bytes, site: Site, photo_info: PhotoLookup, media
     if not body.strip():
         raise reader.fail("body", "is empty: write the story below the closing '---' line")
     if "<" in body and html_depth(body) > MAX_HTML_DEPTH:
-        from .markdown import markdown_html          # loads cmark: only for this rare body (see its docstring)
+        from .markdown import markdown_html  # loads cmark: only for this rare body (see its docstring)
         depth = html_depth(markdown_html(body))      # counted again where code shown as code is escaped
         if depth > MAX_HTML_DEPTH:
             raise reader.fail("body", f"has HTML nested {depth:,} levels deep (at most {MAX_HTML_DEPTH:,}); "

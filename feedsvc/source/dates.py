@@ -7,7 +7,7 @@ completed from today's date, so the same file always means the same moment.
 from __future__ import annotations
 
 import datetime as dt
-from datetime import datetime, timezone, tzinfo
+from datetime import datetime, tzinfo
 
 from dateutil import parser as dateutil_parser
 from dateutil import tz as dateutil_tz
@@ -84,7 +84,7 @@ def parse_date(value: object, site_zone: tzinfo) -> datetime:
     if moment.tzinfo is None or moment.utcoffset() is None:
         moment = moment.replace(tzinfo=site_zone)
     try:
-        moment = moment.astimezone(timezone.utc)
+        moment = moment.astimezone(dt.UTC)
     except (OverflowError, ValueError):
         raise DateError(f"is outside the years {MIN_YEAR}–{MAX_YEAR}") from None
     if not MIN_YEAR <= moment.year <= MAX_YEAR:

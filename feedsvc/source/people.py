@@ -11,13 +11,13 @@ import re
 from collections.abc import Callable
 from typing import Any
 
+from ..model import Person, Problem
+from ..uri import normalize_url
 from . import frontmatter
 from .article import store_media_path
 from .frontmatter import describe
 from .slugs import fold, slugify
 from .text import decode_references, plain_text, xml_clean
-from ..model import Person, Problem
-from ..uri import normalize_url
 
 AUTHORS_FILE = "_authors.yml"
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9-]*$")

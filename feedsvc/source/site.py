@@ -3,16 +3,17 @@ from __future__ import annotations
 
 import hashlib
 import re
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from ..model import Problem, Section, Site, Tag
+from ..uri import base_url, is_dns_name, normalize_url
 from . import frontmatter
 from .frontmatter import describe
-from ..model import Problem, Section, Site, Tag
 from .slugs import slugify
 from .text import decode_references, plain_text, xml_clean
-from ..uri import base_url, is_dns_name, normalize_url
 
 SITE_FILE = "_site.yml"
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9-]*$")

@@ -27,7 +27,7 @@ CONTENT_REMOVED = frozenset({"script", "style", "iframe", "noscript", "template"
 
 @functools.cache
 def _plain_cleaner() -> nh3.Cleaner:
-    import nh3        # only for fields that hold markup: most parses never need it
+    import nh3  # only for fields that hold markup: most parses never need it
 
     return nh3.Cleaner(tags=set(), clean_content_tags=set(CONTENT_REMOVED), attributes={})
 

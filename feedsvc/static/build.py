@@ -7,16 +7,15 @@ it rewrote; telling a WebSub hub is the caller's job.
 """
 from __future__ import annotations
 
-from typing import Any
-
 import fcntl
 import os
 import time
 from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from .. import forking
 from ..config import Config
@@ -205,7 +204,7 @@ def build(config: Config, out_dir: str | os.PathLike[str], *, strict: bool = Fal
     started = time.perf_counter()
     out_dir = Path(out_dir)
     refuse_overlap(publisher.store.root if publisher else store.root if store else config.store, out_dir)
-    now = now or datetime.now(timezone.utc)
+    now = now or datetime.now(UTC)
     if publisher is None:
         publisher = Publisher(store or open_store(config), config.feeds, config.cache_policy, clock=lambda: now)
 
@@ -255,7 +254,7 @@ def _build_once(publisher: Publisher, out_dir: Path, now: datetime, strict: bool
     report.articles = snapshot.timeline(None).visible_count(now)
     report.feeds = len(publisher.feed_keys(snapshot, now))
     appearance = snapshot.timeline(None).next_appearance(now)
-    report.next_change = datetime.fromtimestamp(appearance, timezone.utc) if appearance else None
+    report.next_change = datetime.fromtimestamp(appearance, UTC) if appearance else None
     _clean_leftovers(out_dir.absolute())
     writer = TreeWriter(out_dir, progress)
     report.changed = writer.finish(write_documents(publisher, now, writer, report))

@@ -5,8 +5,6 @@ hard link to the previous output's, so it keeps its mtime and inode.
 """
 from __future__ import annotations
 
-from typing import Any
-
 import ctypes
 import errno
 import json
@@ -16,6 +14,7 @@ import stat
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from ..render.document import strong_etag
 

@@ -17,9 +17,9 @@ import os
 import threading
 import time
 from collections import deque
-from datetime import date, datetime, timedelta, timezone
-from functools import lru_cache
 from collections.abc import Callable, Mapping
+from datetime import UTC, date, datetime, timedelta
+from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -47,7 +47,7 @@ def counted(path: str) -> bool:
 
 
 def utc_day(timestamp: float) -> str:
-    return datetime.fromtimestamp(timestamp, timezone.utc).strftime("%Y-%m-%d")
+    return datetime.fromtimestamp(timestamp, UTC).strftime("%Y-%m-%d")
 
 
 class DailySalt:

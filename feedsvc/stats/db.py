@@ -17,9 +17,9 @@ import os
 import sqlite3
 import time
 from collections import Counter as Counts
+from collections.abc import Iterator
 from datetime import date, timedelta
 from pathlib import Path
-from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:

@@ -18,10 +18,10 @@ import io
 import itertools
 import re
 import sys
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
-from collections.abc import Iterable
 from typing import IO, TYPE_CHECKING
 from urllib.parse import unquote, urlsplit
 

@@ -17,8 +17,8 @@ from __future__ import annotations
 import bisect
 import math
 import unicodedata
-from datetime import datetime, timezone
-from typing import Callable
+from collections.abc import Callable
+from datetime import UTC, datetime
 
 from ..model import Article, Problem
 
@@ -138,7 +138,7 @@ class Claims:
                     problems.append(Problem(display(loser), None, NAME_CLASH.format(winner=display(winner)),
                                             "warning"))
                 elif published > self.now:
-                    when = datetime.fromtimestamp(published, timezone.utc)
+                    when = datetime.fromtimestamp(published, UTC)
                     problems.append(Problem(display(loser), what,
                                             f"{value!r} is also used by {display(winner)}; this story takes "
                                             f"its place at its own time ({when:%Y-%m-%d %H:%M:%S} UTC)",

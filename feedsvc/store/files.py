@@ -14,15 +14,16 @@ import os
 import signal
 import stat
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Iterator, NamedTuple
+from typing import NamedTuple
 
 from .. import forking
+from ..model import Problem, Site
 from ..source.article import ParseResult, parse_article
 from ..source.photos import ImageInfo, PhotoError, photo_file, probe_image
-from ..model import Problem, Site
 
 StatKey = tuple[int, int, int, int]                  # (mtime ns, size, inode, ctime ns)
 PhotoEntry = tuple["StatKey | None", "ImageInfo | PhotoError"]
@@ -48,7 +49,7 @@ def stat_key(st: os.stat_result) -> StatKey:
 def file_time(mtime_ns: int) -> datetime:
     """A file's modification time as an aware datetime, to the microsecond (the same in every process)."""
     seconds, nanoseconds = divmod(mtime_ns, 1_000_000_000)
-    return datetime.fromtimestamp(seconds, timezone.utc) + timedelta(microseconds=nanoseconds // 1000)
+    return datetime.fromtimestamp(seconds, UTC) + timedelta(microseconds=nanoseconds // 1000)
 
 
 def is_hidden(name: str) -> bool:

@@ -9,16 +9,15 @@ from __future__ import annotations
 
 import os
 import stat
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Callable, Iterable
 
 from ..model import Article, Problem
 from ..source.article import ParseResult, file_digest, read_body
 from ..source.photos import MEDIA_DIR
 from .bodies import RecentBodies
-from .files import (ArticleReader, Reading, StatKey, being_written, is_hidden, read_many, recently_modified,
-                    stat_key)
+from .files import ArticleReader, Reading, StatKey, being_written, is_hidden, read_many, recently_modified, stat_key
 from .references import PhotoUsers
 from .snapshot import Changes
 from .walk import Listing, check_root, walk

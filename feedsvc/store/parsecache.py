@@ -7,8 +7,6 @@ simply ignored. It holds pickles: keep the cache folder as private as the store 
 """
 from __future__ import annotations
 
-from typing import Any
-
 import hashlib
 import logging
 import os
@@ -17,6 +15,7 @@ import tempfile
 import time
 from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 from .files import Reading
 

@@ -6,8 +6,8 @@ last good one stays in use, as for the site file: writers' feeds must not move f
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 from ..model import Problem
 from ..source.people import AUTHORS_FILE, NOBODY, People, parse_people

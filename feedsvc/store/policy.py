@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import gc
-from typing import Callable, Iterator
+from collections.abc import Callable, Iterator
 
 FULL_COLLECTION_FILES = 5_000   # from this many files, a full read ends with one full collection
 RESAVE_FRACTION = 0.05          # of the store's files: how stale the parse cache may be before a full read saves it

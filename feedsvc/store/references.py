@@ -6,7 +6,7 @@ them and a photo nothing uses any more is forgotten.
 """
 from __future__ import annotations
 
-from typing import Callable, Sequence
+from collections.abc import Callable, Sequence
 
 from ..model import Article, Problem, RelatedLink, RelatedRef
 from .files import ArticleReader

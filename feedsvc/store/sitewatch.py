@@ -5,9 +5,9 @@ the publication down for a typo in its title would be worse than publishing the 
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
-from typing import Callable
 
 from ..model import Problem, Site
 from ..source.article import store_media_path

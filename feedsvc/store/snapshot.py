@@ -6,13 +6,12 @@ can rely on its site.
 """
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Mapping
 
 from ..model import EVERYTHING, SECTION, Article, Problem, Scope, Site
-from ..source.people import NOBODY, People
-from ..source.people import AUTHORS_FILE
+from ..source.people import AUTHORS_FILE, NOBODY, People
 from ..source.slugs import look_alikes, slugify
 from .timeline import Timeline
 

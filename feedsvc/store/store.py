@@ -15,8 +15,8 @@ import logging
 import os
 import threading
 import time
-from pathlib import Path
 from collections.abc import Callable, Iterable
+from pathlib import Path
 
 from ..model import Article, Problem, Scope
 from ..source.photos import PhotoError

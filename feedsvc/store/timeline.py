@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import bisect
 import math
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from datetime import datetime, timezone
-from typing import Callable, Iterable, Iterator, Mapping
+from datetime import UTC, datetime
 
 import immutables
 
@@ -34,14 +34,14 @@ def _after(timestamp_key: float) -> tuple[float]:
 
 def month_of(timestamp: float) -> str:
     """The UTC month ("YYYY-MM") of a POSIX time: archives are kept a month at a time."""
-    return datetime.fromtimestamp(timestamp, timezone.utc).strftime("%Y-%m")
+    return datetime.fromtimestamp(timestamp, UTC).strftime("%Y-%m")
 
 
 def month_bounds(month: str) -> tuple[float, float]:
     """[start, end) of a UTC month as POSIX times, from "YYYY-MM" or an archive id "YYYY-MM-<page>"."""
     year, number = int(month[:4]), int(month[5:7])
-    start = datetime(year, number, 1, tzinfo=timezone.utc)
-    end = datetime(year + (number == 12), number % 12 + 1, 1, tzinfo=timezone.utc)
+    start = datetime(year, number, 1, tzinfo=UTC)
+    end = datetime(year + (number == 12), number % 12 + 1, 1, tzinfo=UTC)
     return start.timestamp(), end.timestamp()
 
 

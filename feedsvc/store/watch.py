@@ -113,7 +113,7 @@ class Refresher:
         self._observer: BaseObserver | None = None
         self._collector: _Collector | None = None
 
-    def start(self) -> "Refresher":
+    def start(self) -> Refresher:
         if self.use_events:
             self._watch()
         self._thread = threading.Thread(target=self._run, name="feedsvc-refresher", daemon=True)

@@ -5,7 +5,7 @@ would pass `items_per_feed` or the byte budget (`2013-05`, `2013-05-2`, …); th
 for its end; archive months are UTC months. Each row is a tiny store read by the real Store."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
@@ -15,7 +15,7 @@ from feedsvc.store.timeline import month_bounds
 
 from ..conftest import StoreDir, article
 
-NOW = datetime(2013, 7, 15, 12, 0, tzinfo=timezone.utc)
+NOW = datetime(2013, 7, 15, 12, 0, tzinfo=UTC)
 UNLIMITED = 10**9
 
 
@@ -70,7 +70,7 @@ def test_a_page_ends_where_the_next_story_would_pass_the_byte_budget(tmp_path):
 
 
 def utc(*args) -> float:
-    return datetime(*args, tzinfo=timezone.utc).timestamp()
+    return datetime(*args, tzinfo=UTC).timestamp()
 
 
 @pytest.mark.parametrize("archive, bounds", [

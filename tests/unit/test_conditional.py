@@ -2,7 +2,7 @@
 takes (§12.5.3) and which answer a GET's preconditions call for (§13.2.2). Pure functions, no app."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 from werkzeug.datastructures import Headers
@@ -37,7 +37,7 @@ def test_accepts_gzip(accept_encoding, gzip):
 
 
 ETAG = '"abc"'
-MODIFIED = datetime(2013, 5, 2, 17, 40, 0, tzinfo=timezone.utc)
+MODIFIED = datetime(2013, 5, 2, 17, 40, 0, tzinfo=UTC)
 SAME_SECOND = "Thu, 02 May 2013 17:40:00 GMT"
 SECOND_BEFORE = "Thu, 02 May 2013 17:39:59 GMT"
 DAY_AFTER = "Fri, 03 May 2013 17:40:00 GMT"

@@ -4,7 +4,7 @@ that mean one offset everywhere; years 1900 to 9998; an incomplete date is refus
 from __future__ import annotations
 
 import datetime as dt
-from datetime import datetime, timezone
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -15,7 +15,7 @@ SITE_ZONE = ZoneInfo("America/Los_Angeles")       # PDT (-07:00) in May, PST (-0
 
 
 def utc(*args) -> datetime:
-    return datetime(*args, tzinfo=timezone.utc)
+    return datetime(*args, tzinfo=dt.UTC)
 
 
 @pytest.mark.parametrize("value, moment", [
@@ -33,7 +33,7 @@ def utc(*args) -> datetime:
     pytest.param("  2013-05-02T17:40:00Z \n", utc(2013, 5, 2, 17, 40), id="surrounding whitespace"),
     pytest.param(dt.date(2013, 5, 2), utc(2013, 5, 2, 7, 0), id="a YAML date: midnight in the site's zone"),
     pytest.param(datetime(2013, 5, 2, 17, 40), utc(2013, 5, 3, 0, 40), id="a naive YAML timestamp: the site's zone"),
-    pytest.param(datetime(2013, 5, 2, 17, 40, tzinfo=timezone.utc), utc(2013, 5, 2, 17, 40), id="an aware datetime"),
+    pytest.param(datetime(2013, 5, 2, 17, 40, tzinfo=dt.UTC), utc(2013, 5, 2, 17, 40), id="an aware datetime"),
     pytest.param("1900-01-01T00:00:00Z", utc(1900, 1, 1), id="the first moment allowed"),
     pytest.param("9998-12-31T23:59:59Z", utc(9998, 12, 31, 23, 59, 59), id="the last moment allowed"),
 ])
