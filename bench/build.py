@@ -1,6 +1,7 @@
 """Static build benchmark: feedsvc's full build and its rebuild after one edit, beside Pelican and Hugo
 building the same store into per-section feeds of 50 items with full content — each tool in its own
-process (and feedsvc with its tag feeds on, as by default, and off), timed with wait4() (wall, CPU, peak RSS), and its output counted so the comparison stays honest.
+process (and feedsvc with its tag feeds on, as by default, and off), timed with wait4() (wall, CPU,
+peak RSS), and its output counted so the comparison stays honest.
 
     python -m bench build [--articles 10000] [--sections 20] [--large 100000]
 

@@ -31,8 +31,8 @@ AGGREGATORS = [
     # fetchers that follow it without being in the table (FeedHQ's User-Agent wiki page; NewsGator, 2005)
     ("Feedfetcher-Google; (+http://www.google.com/feedfetcher.html; 16 subscribers; feed-id=12310981209483785)",
      "Feedfetcher-Google", 16, "12310981209483785"),
-    ("FeedHQ/X.Y.Z (https://github.org/feedhq/feedhq; 1 subscriber; https://github.com/feedhq/feedhq/wiki/User-Agent; "
-     "like FeedFetcher-Google)", "FeedHQ", 1, ""),
+    ("FeedHQ/X.Y.Z (https://github.org/feedhq/feedhq; 1 subscriber; "
+     "https://github.com/feedhq/feedhq/wiki/User-Agent; like FeedFetcher-Google)", "FeedHQ", 1, ""),
     ("NewsGatorOnline/2.0 (http://www.newsgator.com; 20 subscribers)", "NewsGatorOnline", 20, ""),
 ]
 

@@ -301,7 +301,8 @@ def bad_article(draw, index: int, marker: str, kind: str | None = None) -> Plann
         lines.append("photo:\n  src: media/not-a-photo.jpg")
         extra["media/not-a-photo.jpg"] = b"this is text, not a JPEG\n"
     elif kind == "photo-outside":
-        lines.append(f"photo:\n  src: {draw(st.sampled_from(['../_site.yml', 'media/../../etc/passwd', '/etc/passwd', 'media/.hidden.jpg', '_site.yml']))}")
+        outside = ["../_site.yml", "media/../../etc/passwd", "/etc/passwd", "media/.hidden.jpg", "_site.yml"]
+        lines.append(f"photo:\n  src: {draw(st.sampled_from(outside))}")
     elif kind == "photo-script-url":
         lines.append(f"photo: {draw(quoted(draw(st.sampled_from(['javascript:alert(1)', 'data:image/png;base64,AAAA', 'file:///etc/passwd']))))}")
     elif kind == "status-maybe":
@@ -313,7 +314,8 @@ def bad_article(draw, index: int, marker: str, kind: str | None = None) -> Plann
     elif kind == "front-not-mapping":
         raw = ("---\n- a list\n- not a mapping\n---\n" + text_body).encode()
     elif kind == "related-script-url":
-        lines.append(f"related:\n  - title: a link\n    url: {draw(quoted(draw(st.sampled_from(['javascript:alert(1)', 'vbscript:x', 'data:text/html,<script>alert(1)</script>']))))}")
+        scripts = ["javascript:alert(1)", "vbscript:x", "data:text/html,<script>alert(1)</script>"]
+        lines.append(f"related:\n  - title: a link\n    url: {draw(quoted(draw(st.sampled_from(scripts))))}")
     elif kind == "id-spaces":
         lines.append("id: has spaces in it")
     elif kind == "slug-slash":
@@ -412,7 +414,8 @@ def stores(draw, marker_dir: str) -> tuple[str, list[Planned]]:
     site_text = "\n".join(f"{key}: {draw(quoted(value, raw_ok=False))}" for key, value in site.items()
                           if isinstance(value, str))
     site_text += "\nsections:\n" + "\n".join(
-        f"  - slug: {s['slug']}\n    title: {s['title']!r}\n    description: {draw(quoted(draw(odd_text), raw_ok=False))}"
+        f"  - slug: {s['slug']}\n    title: {s['title']!r}\n"
+        f"    description: {draw(quoted(draw(odd_text), raw_ok=False))}"
         for s in SITE["sections"])
     planned = [draw(good_article(i)) for i in range(draw(st.integers(1, 2)))]
     planned += [draw(bad_article(i, f"{marker_dir}/pwned-bad-{i}")) for i in range(draw(st.integers(0, 3)))]

@@ -118,7 +118,8 @@ def write_many(root: Path, count: int) -> None:
     folder.mkdir(parents=True, exist_ok=True)
     for i in range(count):
         (folder / f"story-{i:06d}.md").write_text(
-            f"---\ntitle: Story number {i}\nsection: world\npublished: 2013-05-02T{i % 24:02d}:{i % 60:02d}:{i % 59:02d}Z\n"
+            f"---\ntitle: Story number {i}\nsection: world\n"
+            f"published: 2013-05-02T{i % 24:02d}:{i % 60:02d}:{i % 59:02d}Z\n"
             f"id: story-{i}\n---\nThe body of story {i}, with a few words in it.\n", "utf-8")
 
 

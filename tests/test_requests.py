@@ -307,9 +307,12 @@ def python_tag_payloads(marker: Path) -> dict[str, str]:
     def touch(n: int) -> str:
         return f'["touch {marker}-{n}"]'
     return {
-        "world/apply.md": f"---\ntitle: !!python/object/apply:os.system {touch(1)}\nsection: world\npublished: 2013-05-02\n---\nx\n",
-        "world/new.md": f"---\ntitle: !!python/object/new:os.system {touch(2)}\nsection: world\npublished: 2013-05-02\n---\nx\n",
-        "world/verbatim.md": f"---\ntitle: !<tag:yaml.org,2002:python/object/apply:os.system> {touch(3)}\nsection: world\n"
+        "world/apply.md": f"---\ntitle: !!python/object/apply:os.system {touch(1)}\nsection: world\n"
+                          "published: 2013-05-02\n---\nx\n",
+        "world/new.md": f"---\ntitle: !!python/object/new:os.system {touch(2)}\nsection: world\n"
+                        "published: 2013-05-02\n---\nx\n",
+        "world/verbatim.md": f"---\ntitle: !<tag:yaml.org,2002:python/object/apply:os.system> {touch(3)}\n"
+                             "section: world\n"
                              "published: 2013-05-02\n---\nx\n",
         "world/nested.md": f"---\ntitle: fine\nsection: world\npublished: 2013-05-02\nphoto:\n  src: https://x.example/a.jpg\n"
                            f"  caption: !!python/object/apply:subprocess.check_call [[touch, {marker}-4]]\n---\nx\n",

@@ -48,7 +48,8 @@ def messages(snapshot, name: str) -> list[str]:
     ("not-utf8", "articles/world/not-utf8.md: is not UTF-8 (byte 0xe9 on line 2); save it as UTF-8"),
     ("empty-body", "articles/world/empty-body.md: body: is empty"),
     ("too-big", "articles/world/too-big.md: is 6,007 bytes, over the 4,096-byte limit for one article; it was not read"),
-    ("python-tag", "articles/world/python-tag.md: front matter: the tag 'tag:yaml.org,2002:python/object/apply:os.system' (line 2) is not allowed"),
+    ("python-tag", "articles/world/python-tag.md: front matter: the tag "
+                   "'tag:yaml.org,2002:python/object/apply:os.system' (line 2) is not allowed"),
     ("duplicate-key", "articles/world/duplicate-key.md: front matter: the key 'title' is given twice (line 4)"),
 ])
 def test_each_broken_article_is_left_out_with_a_named_error(snapshot, name, expected):

@@ -46,10 +46,12 @@ def test_each_rule_names_its_consumer(store_dir):
     out = "\n".join(lines)
     root = f"{store_dir.root}/world"
     assert f"{root}/small.md: Microsoft Start: photo is 640×480 px; at least 720 px on the long side is recommended" in lines
-    assert f"{root}/tall.md: Microsoft Start: photo is 500×1200 px (aspect ratio 0.42); outside 0.5–1.89 it may not display well" in lines
+    assert (f"{root}/tall.md: Microsoft Start: photo is 500×1200 px (aspect ratio 0.42); "
+            "outside 0.5–1.89 it may not display well") in lines
     assert f"{root}/tall.md: All consumers: photo has no caption" in lines
     assert f"{root}/strip.md: Flipboard: photo is 1600×300 px; at least 400 px on the short side is expected" in lines
-    assert f"{root}/strip.md: Microsoft Start: photo is 1600×300 px (aspect ratio 5.33); outside 0.5–1.89 it may not display well" in lines
+    assert (f"{root}/strip.md: Microsoft Start: photo is 1600×300 px (aspect ratio 5.33); "
+            "outside 0.5–1.89 it may not display well") in lines
     assert f"{root}/strip.md: All consumers: photo has no credit" in lines
     assert f"{root}/short.md: Microsoft Start: headline is 9 characters; 20–150 are accepted" in lines
     assert any(line.startswith(f"{root}/short.md: Flipboard: summary is 12 characters; at least 300") for line in lines)

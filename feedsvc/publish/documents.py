@@ -75,8 +75,8 @@ def _appears(snapshot: Snapshot, scope: Scope, now: datetime) -> float:
 
 
 class DocumentPlanner:
-    """Plans the documents under one set of feed settings and cache policy. `archive_plan` splits a scope between its feed and
-    its archives; `prepared` gives a story's rendered body (once per revision)."""
+    """Plans the documents under one set of feed settings and cache policy. `archive_plan` splits a
+    scope between its feed and its archives; `prepared` gives a story's rendered body (once per revision)."""
 
     def __init__(self, feeds: FeedSettings, policy: CachePolicy, archive_plan: Callable[[Snapshot, Scope, datetime], Plan],
                  prepared: Callable[[Article], Prepared | None], display_root: str) -> None:

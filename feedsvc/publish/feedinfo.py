@@ -15,7 +15,8 @@ from .settings import FeedSettings
 def feed_info(key: FeedKey, subject: Subject | None, site: Site, months: Sequence[str], complete: bool,
               feeds: FeedSettings, max_age: int) -> FeedInfo:
     """The feed `key` names, about `subject` (None: every section), given its scope's archive pages
-    (`months`, oldest first) and whether the subscription feed holds every story (RFC 5005 §2). Readers that honour <ttl> poll no more often than `max_age` allows."""
+    (`months`, oldest first) and whether the subscription feed holds every story (RFC 5005 §2).
+    Readers that honour <ttl> poll no more often than `max_age` allows."""
     base = feeds.base_url
     links: list[tuple[str, str]] = []
     label = None
