@@ -4,21 +4,27 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: serve test test-long test-unit system-deps bench clean
+.PHONY: serve lint test test-long test-unit system-deps bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+	$(BIN)/python -m pip install --quiet -e '.[test,dev]'
 	touch $(STAMP)
 
 ## serve: install what is needed and serve the sample store on http://127.0.0.1:8000/
 serve: $(STAMP)
 	$(BIN)/feedsvc serve --store articles --host 127.0.0.1 --port 8000
 
-## test: install what is needed (Python packages; nginx and Chromium from Debian) and run every test
-## but the long ones, on every core (pytest-xdist)
-test: $(STAMP) system-deps
+## lint: ruff (lint, and the format check) and mypy --strict, zero findings allowed; `make test` runs it first
+lint: $(STAMP)
+	$(BIN)/ruff check
+	$(BIN)/ruff format --check
+	$(BIN)/mypy
+
+## test: install what is needed (Python packages; nginx and Chromium from Debian), lint, and run every
+## test but the long ones, on every core (pytest-xdist)
+test: $(STAMP) system-deps lint
 	$(BIN)/python -m pytest -n auto
 
 ## test-long: the fuzz under Hypothesis's `long` profile (thousands of stores), the 30-second soak,
