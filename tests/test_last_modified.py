@@ -14,7 +14,7 @@ import random
 import threading
 import time
 from collections import defaultdict
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from werkzeug.http import parse_date
@@ -27,9 +27,9 @@ from .servers import gunicorn
 FEED = "/sections/world/rss.xml"
 
 
-def node(store: Path, **config):
+def node(store: Path, clock=None, **config):
     """A service on `store` (a worker, a restarted service or another node: each has its own memory)."""
-    return create_app({"store": store, "base_url": BASE_URL, **config}, auto_refresh=False)
+    return create_app({"store": store, "base_url": BASE_URL, **config}, auto_refresh=False, clock=clock)
 
 
 def saved_at(path: Path, when: datetime) -> None:
@@ -51,7 +51,7 @@ def test_quick_edits_never_date_a_feed_after_the_response(store_dir):
                                                   body=f"Correction number {n} of a figure in the text."))
         service.store.refresh()
         response = client.get(FEED)
-        date = datetime.now(timezone.utc)                     # what gunicorn would send as Date
+        date = datetime.now(UTC)                     # what gunicorn would send as Date
         assert f"Correction number {n} " in response.get_data(as_text=True)
         assert parse_date(response.headers["Last-Modified"]) <= date, f"edit {n}"
 
@@ -88,7 +88,7 @@ def test_every_node_and_restart_gives_a_document_the_same_last_modified(store_di
 def test_a_story_saved_with_a_clock_ahead_is_not_dated_before_its_time(store_dir):
     """A file time in the future (a file server whose clock runs ahead, `touch -d`) is not a
     Last-Modified yet: it becomes one when that moment comes, on every node alike."""
-    clock = {"now": datetime(2030, 1, 1, tzinfo=timezone.utc)}
+    clock = {"now": datetime(2030, 1, 1, tzinfo=UTC)}
     story = store_dir.write("world/story.md", article(title="A story"))
     saved_at(store_dir.root / "_site.yml", clock["now"] - timedelta(days=1))
     saved_at(story, clock["now"] + timedelta(seconds=30))
@@ -107,7 +107,7 @@ def test_last_modified_is_the_newest_time_of_what_a_document_shows(store_dir):
     """Each shown story's `updated` and the times its file and photo were saved, the times of the
     stories it links to, the site file's time; not a story the document does not show."""
     def day(n: int) -> datetime:
-        return datetime(2020, 1, n, tzinfo=timezone.utc)
+        return datetime(2020, 1, n, tzinfo=UTC)
     root = store_dir.root
     make_jpeg(root / "media/a.jpg")
     times = {"_site.yml": day(1), "media/a.jpg": day(4)}
@@ -119,7 +119,7 @@ def test_last_modified_is_the_newest_time_of_what_a_document_shows(store_dir):
     times.update({"world/a.md": day(2), "world/b.md": day(3), "business/c.md": day(6), "world/d.md": day(9)})
     for name, when in times.items():
         saved_at(root / name, when)
-    clock = lambda: datetime(2020, 2, 1, tzinfo=timezone.utc)          # noqa: E731
+    clock = lambda: datetime(2020, 2, 1, tzinfo=UTC)          # noqa: E731
     client = node(root, clock=clock, items_per_feed=2).test_client()
 
     def last_modified(path: str) -> datetime:
@@ -138,22 +138,23 @@ def test_a_file_saved_again_unchanged_dates_its_documents_alike_everywhere(store
     revalidating by date alone fetches the same bytes once more) — in a running service as in one
     started afterwards, so one ETag still goes with one Last-Modified."""
     story = store_dir.write("world/story.md", article(title="A story"))
-    saved_at(store_dir.root / "_site.yml", datetime(2019, 1, 1, tzinfo=timezone.utc))
-    saved_at(story, datetime(2020, 1, 1, tzinfo=timezone.utc))
+    saved_at(store_dir.root / "_site.yml", datetime(2019, 1, 1, tzinfo=UTC))
+    saved_at(story, datetime(2020, 1, 1, tzinfo=UTC))
     running = node(store_dir.root)
     before = validators(running.test_client(), FEED)
-    saved_at(story, datetime(2021, 1, 1, tzinfo=timezone.utc))
+    saved_at(story, datetime(2021, 1, 1, tzinfo=UTC))
     running.extensions["feedsvc"].store.refresh()
     after = validators(running.test_client(), FEED)
-    assert after[0] == before[0] and parse_date(after[1]) == datetime(2021, 1, 1, tzinfo=timezone.utc)
+    assert after[0] == before[0] and parse_date(after[1]) == datetime(2021, 1, 1, tzinfo=UTC)
     assert validators(node(store_dir.root).test_client(), FEED) == after
 
 
 def test_a_rebuilt_output_dates_every_document_as_the_service_does(store_dir, tmp_path):
     """The static build's header manifest (and its file times) come from the same rule: a rebuild
     after an edit agrees with a service started on the same store."""
-    from .test_build import config_for, read_headers_file
     from feedsvc.static.build import build
+
+    from .test_build import config_for, read_headers_file
     for n in range(3):
         store_dir.write(f"world/story-{n}.md", article(title=f"Story {n}", published=f"2013-05-0{n + 1}"))
     build(config_for(store_dir.root), tmp_path / "public")
@@ -169,12 +170,12 @@ def test_a_rebuilt_output_dates_every_document_as_the_service_does(store_dir, tm
 
 def test_a_photo_saved_with_a_clock_ahead_has_no_last_modified_until_its_time(store_dir):
     photo = make_jpeg(store_dir.root / "media/ahead.jpg")
-    saved_at(photo, datetime.now(timezone.utc) + timedelta(seconds=2))
+    saved_at(photo, datetime.now(UTC) + timedelta(seconds=2))
     client = node(store_dir.root).test_client()
     early = client.get("/media/ahead.jpg")
     assert early.status_code == 200 and "Last-Modified" not in early.headers
     time.sleep(2.1)
-    assert parse_date(client.get("/media/ahead.jpg").headers["Last-Modified"]) <= datetime.now(timezone.utc)
+    assert parse_date(client.get("/media/ahead.jpg").headers["Last-Modified"]) <= datetime.now(UTC)
 
 
 # ---- through the real server: two workers, an editor, pollers ------------------------------------

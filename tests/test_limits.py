@@ -262,7 +262,7 @@ def long_store(store_dir: StoreDir, sizes: list[int]) -> None:
             title=f"Story {i:02d}", published=(newest - timedelta(hours=i)).isoformat(),
             updated="2014-01-01T00:00:00Z" if i == len(sizes) - 1 else None,
             body="\n\n".join("Lorem ipsum dolor sit amet, consectetur adipiscing. " * 10 for _ in range(words // 80 + 1))))
-        saved = datetime(2014, 1, 1, tzinfo=timezone.utc) if i == len(sizes) - 1 else newest - timedelta(days=365)
+        saved = datetime(2014, 1, 1, tzinfo=UTC) if i == len(sizes) - 1 else newest - timedelta(days=365)
         os.utime(path, (saved.timestamp(), saved.timestamp()))         # each file saved when it was dated
     os.utime(store_dir.root / "_site.yml", (0, 0))
 
