@@ -13,6 +13,8 @@ import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
+import pytest
+
 from .conftest import SAMPLE_STORE
 from .servers import free_port, gunicorn
 
@@ -48,6 +50,22 @@ def missing_browser_message() -> str | None:
 def launch(playwright):
     """Debian's Chromium, headless, from a Playwright instance (`sync_playwright().start()`)."""
     return playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
+
+
+def running_chromium() -> Iterator:
+    """A module's browser fixture: Debian's Chromium for the module's tests, closed after them; a
+    machine without it fails the tests with what to install (never skips them)."""
+    problem = missing_browser_message()
+    if problem:
+        pytest.fail(problem, pytrace=False)
+    from playwright.sync_api import sync_playwright
+    playwright = sync_playwright().start()
+    try:
+        chromium = launch(playwright)
+        yield chromium
+        chromium.close()
+    finally:
+        playwright.stop()
 
 
 def new_context(browser, device: str, javascript: bool, **overrides):

@@ -19,7 +19,7 @@ from urllib.parse import quote
 import pytest
 from PIL import Image, ImageChops, ImageStat
 
-from .browser import launch, missing_browser_message, new_context, serve_sample_store
+from .browser import new_context, running_chromium, serve_sample_store
 from .conftest import SAMPLE_STORE
 
 pytestmark = pytest.mark.xdist_group("browser")      # one Chromium and one server for the module, on one worker
@@ -75,17 +75,7 @@ CONTRAST = """element => {
 
 @pytest.fixture(scope="module")
 def browser():
-    problem = missing_browser_message()
-    if problem:
-        pytest.fail(problem, pytrace=False)
-    from playwright.sync_api import sync_playwright
-    playwright = sync_playwright().start()
-    try:
-        chromium = launch(playwright)
-        yield chromium
-        chromium.close()
-    finally:
-        playwright.stop()
+    yield from running_chromium()
 
 
 @pytest.fixture(scope="module")

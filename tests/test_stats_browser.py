@@ -20,7 +20,7 @@ from feedsvc.stats import access
 from feedsvc.stats.counter import DailySalt, Tally
 from feedsvc.stats.db import open_database
 
-from .browser import launch, missing_browser_message, new_context, serve_sample_store
+from .browser import new_context, running_chromium, serve_sample_store
 from .stats_agents import AGGREGATORS, DIRECT
 from .stats_polls import poll
 
@@ -50,17 +50,7 @@ def history(path) -> None:
 
 @pytest.fixture(scope="module")
 def browser():
-    problem = missing_browser_message()
-    if problem:
-        pytest.fail(problem, pytrace=False)
-    from playwright.sync_api import sync_playwright
-    playwright = sync_playwright().start()
-    try:
-        chromium = launch(playwright)
-        yield chromium
-        chromium.close()
-    finally:
-        playwright.stop()
+    yield from running_chromium()
 
 
 @pytest.fixture(scope="module")
