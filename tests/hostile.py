@@ -287,7 +287,9 @@ class _PageInspector(HTMLParser):
             elif name == "style" and not re.fullmatch(r"aspect-ratio:[0-9]+/[0-9]+", value or ""):
                 self.found.append(f"style={value!r} on <{tag}> is not a photo's aspect ratio")
         attributes = dict(attrs)
-        if tag == "meta" and not ("charset" in attributes or attributes.get("name") in ("viewport", "description")):
+        template_meta = "charset" in attributes or attributes.get("name") in ("viewport", "description") \
+            or attributes == {"name": "robots", "content": "noindex"}          # a subscribe page's own
+        if tag == "meta" and not template_meta:
             self.found.append(f"<meta {attributes}>")
         if tag == "link" and attributes.get("rel") not in ("alternate", "outline"):
             self.found.append(f"<link {attributes}>")
