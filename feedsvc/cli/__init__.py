@@ -1,0 +1,27 @@
+"""The command line, one module per command: `feedsvc init | check | serve | build | stats`.
+
+Wiring only: each command reads the configuration (`options`), calls into the package and says what
+happened in words an editor or a platform engineer can act on.
+"""
+from __future__ import annotations
+
+import click
+
+from . import build, check, serve, stats
+
+
+@click.group()
+@click.version_option(package_name="feedsvc")
+def main() -> None:
+    """Publish a newsroom's article store: RSS 2.0, Atom 1.0 and JSON Feed 1.1 feeds for every section and
+    for all of them, RFC 5005 archives, an OPML list of the feeds, pages for people, and the photos.
+
+    \b
+    feedsvc check news/            every problem, with its file and field
+    feedsvc serve news/            the feed service (gunicorn; --dev for Werkzeug's)
+    feedsvc build public/ news/    the same documents as static files
+    """
+
+
+for _module in (check, serve, build, stats):
+    main.add_command(_module.command)

@@ -1,0 +1,4 @@
+"""`python -m feedsvc.cli …`, as the `feedsvc` command."""
+from . import main
+
+main()

@@ -1,0 +1,131 @@
+"""`feedsvc build`: every document the service serves, written as files, atomically."""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import click
+
+from ..config import Config
+from .options import config_option, load
+
+if TYPE_CHECKING:
+    from ..serve.websub import HubNotifier
+    from ..store.store import Store
+
+
+@click.command("build")
+@click.argument("out_dir", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--store", type=click.Path(file_okay=False, path_type=Path), help="The article store folder.")
+@click.option("--strict", is_flag=True, help="Fail, leaving the output untouched, if any article has an error.")
+@click.option("--quiet", "-q", is_flag=True, help="Print only errors.")
+@click.option("--watch", is_flag=True, help="Keep running: rebuild when the store changes (only what changed).")
+@config_option
+def command(out_dir: Path, store: Path | None, strict: bool, quiet: bool, watch: bool, config_file: str | None) -> None:
+    """Write every feed, page and photo the service serves into OUT_DIR, atomically."""
+    from ..static.build import BuildError, build as run_build, open_store, refuse_overlap
+    config = load(config_file, store=store)
+    if not config.store.is_dir():
+        raise click.UsageError(f"{config.store}: no such folder")
+    try:
+        refuse_overlap(config.store, out_dir)
+    except BuildError as exc:
+        click.echo(f"feedsvc build: {exc}", err=True)
+        sys.exit(2)                     # as for any other wrong argument, before the store is read
+    store_ = open_store(config)
+    for problem in store_.snapshot.problems:
+        if not quiet or problem.severity == "error":
+            click.echo(str(problem), err=True)
+    bar = None
+    if not quiet and sys.stderr.isatty():
+        from tqdm import tqdm
+        tqdm.monitor_interval = 0           # no monitor thread: the build renders in forked processes
+        bar = tqdm(desc="writing", unit="file", file=sys.stderr, leave=False)
+        progress = lambda name: bar.update(1)  # noqa: E731
+    elif not quiet:
+        progress = lambda name: click.echo(f"wrote {name}", err=True)  # noqa: E731
+    else:
+        progress = None
+    if watch:
+        _watch(config, out_dir, store_, strict, quiet)
+        return
+    try:
+        report = run_build(config, out_dir, strict=strict, progress=progress, store=store_)
+    except BuildError as exc:
+        click.echo(f"feedsvc build: {exc}", err=True)
+        sys.exit(1)
+    finally:
+        if bar is not None:
+            bar.close()
+    notifier = _hub_notifier(config) if report.changed_feeds else None
+    if notifier is not None:
+        notifier.notify(report.changed_feeds)      # in the background: the output is already published
+    if not quiet:
+        click.echo(report.summary())
+    if notifier is not None:
+        # Give the hub a bounded moment, so the news is not lost with this process.
+        done = notifier.wait(timeout=30)
+        outcome = notifier.outcomes[-1] if notifier.outcomes else None
+        if outcome is not None and outcome.ok:
+            message = f"told the hub of {len(outcome.urls)} changed feed(s)"
+        else:
+            message = f"could not tell the hub ({outcome.detail if outcome else 'still trying'})"
+        if not quiet or not (done and outcome and outcome.ok):
+            click.echo(f"WebSub: {message}", err=not (outcome and outcome.ok))
+
+
+def _hub_notifier(config: Config) -> HubNotifier | None:
+    """A WebSub notifier for the configured hub (None without one): the build reports which feeds
+    changed, and the command tells the hub."""
+    if not config.hub_url:
+        return None
+    from ..serve.websub import HubNotifier
+    return HubNotifier(config.hub_url)
+
+
+def _watch(config: Config, out_dir: Path, store: Store, strict: bool, quiet: bool) -> None:
+    """Build, then rebuild whenever the store changes or a scheduled story's moment comes, keeping
+    the rendered documents between builds so a rebuild renders only what changed."""
+    import threading
+    import time
+
+    from ..static.build import BuildError, build as run_build
+    from ..publish.publisher import Publisher
+    from ..store.watch import Refresher
+
+    publisher = Publisher(store, config)
+    notifier = _hub_notifier(config)
+    lock = threading.Lock()
+    wake = threading.Event()
+    next_change: list[float | None] = [None]
+
+    def rebuild(_changes: object = None) -> None:
+        with lock:
+            try:
+                report = run_build(config, out_dir, strict=strict, publisher=publisher)
+            except BuildError as exc:
+                click.echo(f"feedsvc build: {exc}", err=True)
+                return
+            if notifier is not None:
+                notifier.notify(report.changed_feeds)      # in the background; nothing waits for the hub
+            next_change[0] = report.next_change.timestamp() if report.next_change else None
+            if not quiet:
+                click.echo(report.summary())
+        wake.set()
+
+    rebuild()
+    refresher = Refresher(store, config.refresh_seconds, config.rescan_seconds, config.watch, on_change=rebuild).start()
+    if not quiet:
+        click.echo(f"watching {config.store} (Ctrl-C to stop)", err=True)
+    try:
+        while True:
+            due = next_change[0]
+            wake.wait(timeout=3600 if due is None else max(0.0, min(3600.0, due - time.time())))
+            wake.clear()
+            if next_change[0] is not None and time.time() >= next_change[0]:
+                rebuild()                   # a scheduled story appears
+    except KeyboardInterrupt:
+        pass
+    finally:
+        refresher.stop()

@@ -1,0 +1,56 @@
+"""`feedsvc check`: every problem in the store, with its file and field, before anything is published."""
+from __future__ import annotations
+
+import sys
+from collections import Counter
+from datetime import datetime, timezone
+from pathlib import Path
+
+import click
+
+from .options import chosen_store, config_option, load, store_options
+
+
+@click.command("check")
+@store_options
+@click.option("--targets", is_flag=True,
+              help="Also report what Microsoft Start, Flipboard and Google News would reject or degrade.")
+@config_option
+def command(store: Path | None, store_option: Path | None, targets: bool, config_file: str | None) -> None:
+    """List every problem in STORE (default: the configured store) and count articles per section.
+
+    Exits 1 when any article would be left out of the feeds.
+    """
+    from ..store.store import Store
+    config = load(config_file, store=chosen_store(store, store_option))
+    if not config.store.is_dir():
+        raise click.UsageError(f"{config.store}: no such folder")
+    store_ = Store.from_config(config)
+    snapshot = store_.snapshot
+    now = datetime.now(timezone.utc)
+    problems = [*snapshot.problems, *snapshot.dated_ahead(now, store_.display_root),
+                *snapshot.look_alike_bylines(store_.display_root)]
+    for problem in problems:
+        click.echo(str(problem))
+    if snapshot.site is not None:
+        counts = Counter(a.section for a in snapshot.by_id.values() if a.visible_at(now))
+        scheduled = sum(1 for a in snapshot.by_id.values() if not a.visible_at(now))
+        per_section = ", ".join(f"{s.slug} {counts.get(s.slug, 0)}" for s in snapshot.site.sections)
+        found = []
+        from ..publish.publisher import Publisher
+        publisher = Publisher(store_, config)
+        if targets:
+            from ..publish.targets import findings
+            found = findings(publisher, now)
+            for finding in found:
+                click.echo(str(finding))
+        from ..model import AUTHOR, TAG
+        scopes = publisher.planner.scopes
+        tags = (f"{len(scopes.listed(TAG, snapshot, now))} tag(s) with feeds (used by at least "
+                f"{config.tag_feed_min_stories} stories)" if config.tag_feeds else "tag feeds off")
+        click.echo(f"{len(scopes.listed(AUTHOR, snapshot, now))} writer(s) with feeds; {tags}")
+        click.echo(f"{sum(counts.values())} published ({per_section}); {scheduled} scheduled, "
+                   f"{snapshot.drafts} draft(s); {len(snapshot.errors)} error(s), "
+                   f"{len(problems) - len(snapshot.errors)} warning(s)"
+                   + (f", {len(found)} aggregator finding(s)" if targets else ""))
+    sys.exit(1 if snapshot.errors or snapshot.site is None else 0)
