@@ -16,8 +16,8 @@ def test_the_sample_store_passes():
     result = check("articles/")
     assert result.returncode == 0, result.stdout + result.stderr
     assert result.stdout.strip().splitlines()[-1] == (
-        "12 published (world-nation 3, business 3, science 3, local 3); 1 scheduled, 1 draft(s); "
-        "0 error(s), 0 warning(s)")
+        "12 published (world-nation 3, business 3, science 3, local 3); 1 scheduled, 1 draft; "
+        "0 errors, 0 warnings")
 
 
 def test_a_broken_store_fails_and_names_every_problem(tmp_path):
@@ -28,7 +28,7 @@ def test_a_broken_store_fails_and_names_every_problem(tmp_path):
     assert any(line.startswith("tests/stores/problems/world/control-characters.md: warning:") for line in lines)
     assert "tests/stores/problems/world/missing-photo.md: photo.src: warning: media/2013/not-uploaded-yet.jpg: " \
            "file not found; the story is published without its photo" in lines
-    assert lines[-1].endswith("11 error(s), 5 warning(s)")
+    assert lines[-1].endswith("11 errors, 5 warnings")
 
 
 def test_warnings_alone_do_not_fail_the_check(store_dir):
@@ -47,7 +47,7 @@ def test_an_update_time_years_ahead_is_flagged_as_a_likely_typo(store_dir):
     warnings = [line for line in result.stdout.splitlines() if "in the future" in line]
     assert warnings == [f"{store_dir.root}/world/typo.md: updated: warning: 2204-01-01 19:00 UTC is in the future; "
                         "feeds will show that date (a typo?)"]
-    assert result.stdout.strip().endswith("0 error(s), 1 warning(s)")
+    assert result.stdout.strip().endswith("0 errors, 1 warning")
 
 
 def test_a_site_logo_or_icon_that_nothing_serves_is_named(store_dir):
@@ -74,7 +74,7 @@ def test_a_story_another_program_is_still_writing_is_reported_and_fails_the_chec
     assert f"{store_dir.root}/world/saving.md: is being written by another program, so it could not be read; " \
            "it is left out until it is saved" in result.stdout.splitlines()
     assert result.stdout.strip().splitlines()[-1] == (
-        "1 published (world 1, business 0); 0 scheduled, 0 draft(s); 1 error(s), 0 warning(s)")
+        "1 published (world 1, business 0); 0 scheduled, 0 drafts; 1 error, 0 warnings")
 
 
 def test_check_warns_of_look_alike_bylines_unless_the_authors_file_names_both(store_dir):
@@ -89,4 +89,4 @@ def test_check_warns_of_look_alike_bylines_unless_the_authors_file_names_both(st
     store_dir.write("_authors.yml", "- name: José Núñez\n  also_known_as: [Jose Nunez, J. Núñez]\n")
     result = check(str(store_dir.root))
     assert "looks like" not in result.stdout
-    assert result.stdout.splitlines()[-2] == "1 writer(s) with feeds; 0 tag(s) with feeds (used by at least 3 stories)"
+    assert result.stdout.splitlines()[-2] == "1 writer with feeds; 0 tags with feeds (used by at least 3 stories)"

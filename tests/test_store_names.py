@@ -48,7 +48,7 @@ def test_a_linked_section_folder_is_named_like_a_linked_file(store_dir, tmp_path
     assert f"{store_dir.root}/world/: is a link to a folder; links are not followed, so the stories in it " \
            "are not read (move the folder into the store instead)" in lines
     assert f"{store_dir.root}/business/linked.md: is not a regular file (links are not followed)" in lines
-    assert lines[-1] == "1 published (world 0, business 1); 0 scheduled, 0 draft(s); 2 error(s), 0 warning(s)"
+    assert lines[-1] == "1 published (world 0, business 1); 0 scheduled, 0 drafts; 2 errors, 0 warnings"
 
 
 def test_a_section_folder_replaced_by_a_link_keeps_its_stories_as_last_read(store_dir, tmp_path):

@@ -5,6 +5,8 @@ from __future__ import annotations
 import subprocess
 import sys
 
+from feedsvc.words import plural
+
 from .conftest import ROOT, article, make_jpeg
 
 LONG_BODY = " ".join(["A sentence long enough to fill out a proper summary for the readers."] * 12)
@@ -24,7 +26,7 @@ def test_the_sample_store_only_lacks_photos_on_some_stories():
     findings = [line for line in lines if ": Microsoft Start: " in line or ": Flipboard: " in line
                 or ": Google News: " in line or ": All consumers: " in line]
     assert findings and all("no photo; only stories with a photo are published automatically" in f for f in findings)
-    assert lines[-1].endswith(f"{len(findings)} aggregator finding(s)")
+    assert lines[-1].endswith(plural(len(findings), "aggregator finding"))
 
 
 def test_each_rule_names_its_consumer(store_dir):

@@ -116,7 +116,7 @@ def test_the_build_announces_the_feeds_it_rewrote(store, tmp_path):
         first = run_build(store, out, hub.url)
         assert first.returncode == 0, first.stderr
         assert [announced(n) for n in hub.received] == [ALL_FEEDS]
-        assert "WebSub: told the hub of 30 changed feed(s)" in first.stdout + first.stderr
+        assert "WebSub: told the hub of 30 changed feeds" in first.stdout + first.stderr
         link = next(line for line in (out / "_headers").read_text().splitlines() if "Link:" in line)
         assert f'<{hub.url}>; rel="hub"' in link
 

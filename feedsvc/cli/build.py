@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 import click
 
 from ..config import Config
+from ..words import plural
 from .options import config_option, load
 
 if TYPE_CHECKING:
@@ -68,7 +69,7 @@ def command(out_dir: Path, store: Path | None, strict: bool, quiet: bool, watch:
         done = notifier.wait(timeout=30)
         outcome = notifier.outcomes[-1] if notifier.outcomes else None
         if outcome is not None and outcome.ok:
-            message = f"told the hub of {len(outcome.urls)} changed feed(s)"
+            message = f"told the hub of {plural(len(outcome.urls), 'changed feed')}"
         else:
             message = f"could not tell the hub ({outcome.detail if outcome else 'still trying'})"
         if not quiet or not (done and outcome and outcome.ok):

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import click
 
+from ..words import plural
 from .options import chosen_store, config_option, load, store_options
 
 
@@ -46,11 +47,11 @@ def command(store: Path | None, store_option: Path | None, targets: bool, config
                 click.echo(str(finding))
         from ..model import AUTHOR, TAG
         scopes = publisher.planner.scopes
-        tags = (f"{len(scopes.listed(TAG, snapshot, now))} tag(s) with feeds (used by at least "
-                f"{config.tag_feed_min_stories} stories)" if config.tag_feeds else "tag feeds off")
-        click.echo(f"{len(scopes.listed(AUTHOR, snapshot, now))} writer(s) with feeds; {tags}")
+        tags = (f"{plural(len(scopes.listed(TAG, snapshot, now)), 'tag')} with feeds (used by at least "
+                f"{plural(config.tag_feed_min_stories, 'story')})" if config.tag_feeds else "tag feeds off")
+        click.echo(f"{plural(len(scopes.listed(AUTHOR, snapshot, now)), 'writer')} with feeds; {tags}")
         click.echo(f"{sum(counts.values())} published ({per_section}); {scheduled} scheduled, "
-                   f"{snapshot.drafts} draft(s); {len(snapshot.errors)} error(s), "
-                   f"{len(problems) - len(snapshot.errors)} warning(s)"
-                   + (f", {len(found)} aggregator finding(s)" if targets else ""))
+                   f"{plural(snapshot.drafts, 'draft')}; {plural(len(snapshot.errors), 'error')}, "
+                   f"{plural(len(problems) - len(snapshot.errors), 'warning')}"
+                   + (f", {plural(len(found), 'aggregator finding')}" if targets else ""))
     sys.exit(1 if snapshot.errors or snapshot.site is None else 0)

@@ -23,6 +23,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlencode
 
+from ..words import plural
+
 log = logging.getLogger(__name__)
 USER_AGENT = "feedsvc (WebSub publisher)"
 
@@ -87,15 +89,15 @@ class HubNotifier:
             except (OSError, ValueError) as exc:
                 status, detail = None, str(getattr(exc, "reason", exc))
             if status is not None and 200 <= status < 300:
-                log.info("WebSub: told %s of %d changed feed(s) (HTTP %d, attempt %d)", self.hub_url, len(urls),
-                         status, attempt)
+                log.info("WebSub: told %s of %s (HTTP %d, attempt %d)", self.hub_url,
+                         plural(len(urls), "changed feed"), status, attempt)
                 return Outcome(urls, True, attempt, f"HTTP {status}")
             if status is not None and 400 <= status < 500 and status not in (408, 429):
                 break                                    # the hub refuses; asking again will not help
             if attempt < self.attempts:
                 time.sleep(self.backoff * 2 ** (attempt - 1))
-        log.warning("WebSub: could not tell %s of %d changed feed(s) after %d attempt(s): %s", self.hub_url,
-                    len(urls), attempt, detail or "refused")
+        log.warning("WebSub: could not tell %s of %s after %s: %s", self.hub_url, plural(len(urls), "changed feed"),
+                    plural(attempt, "attempt"), detail or "refused")
         return Outcome(urls, False, attempt, detail or "refused")
 
 

@@ -23,6 +23,7 @@ from ..model import Photo
 from ..paths import MEDIA_PREFIX, base_path, build_file_name
 from ..publish.publisher import Publisher
 from ..store.store import Store
+from ..words import plural
 from .hostrules import HEADERS_FILE, NGINX_FILE, netlify_headers, nginx_snippet
 from .photos import PhotoChanged, described_photos, render
 from .tree import BUILD_RECORD, BuildError, Output, Part, TreeWriter
@@ -50,8 +51,9 @@ class BuildReport:
     def summary(self) -> str:
         state = (f"{len(self.written)} written, {self.reused} unchanged" if self.changed
                  else "nothing changed, output left as it was")
-        line = (f"built {self.out_dir}: {self.articles} articles, {self.feeds} feeds, {self.files} files "
-                f"({state}), {self.bytes:,} bytes, {self.seconds:.2f} s, {self.problems} problems")
+        line = (f"built {self.out_dir}: {plural(self.articles, 'article')}, {plural(self.feeds, 'feed')}, "
+                f"{plural(self.files, 'file')} ({state}), {plural(self.bytes, 'byte')}, {self.seconds:.2f} s, "
+                f"{plural(self.problems, 'problem')}")
         if self.next_change is not None:
             line += f"; next scheduled story at {self.next_change.isoformat()} (rebuild then)"
         return line
@@ -250,7 +252,8 @@ def _build_once(publisher: Publisher, out_dir: Path, now: datetime, strict: bool
     report.problems = len(snapshot.problems)
     report.errors = len(snapshot.errors)
     if strict and report.errors:
-        raise BuildError(f"{report.errors} error(s) in the store and --strict was given; output left as it was")
+        raise BuildError(f"{plural(report.errors, 'error')} in the store and --strict was given; "
+                         "output left as it was")
     report.articles = snapshot.timeline(None).visible_count(now)
     report.feeds = len(publisher.feed_keys(snapshot, now))
     appearance = snapshot.timeline(None).next_appearance(now)

@@ -6,6 +6,6 @@ and read them back as a table or a page. What an aggregator's User-Agent reports
 hash that stands for a direct reader, the flush off the request path and the storage (SQLite, or
 PostgreSQL for several nodes) live here.
 
-May import `paths` and `model` (it is handed its `settings.StatsSettings`); `serve` and `cli` import
-it, never the reverse: it knows nothing of Flask, the store or the renderers.
+May import `paths`, `model` and `words` (it is handed its `settings.StatsSettings`); `serve` and
+`cli` import it, never the reverse: it knows nothing of Flask, the store or the renderers.
 """

@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..paths import FeedKey, route
+from ..words import plural
 from .agents import AGGREGATOR, DIRECT, classify
 from .settings import StatsSettings
 
@@ -232,8 +233,8 @@ class Counter:
                     database.maintain(date.fromisoformat(today), self.retention_days)
                     self._maintained = today
             except Exception as exc:  # noqa: BLE001 — the database may be away; counting goes on
-                log.warning("stats: could not write %d counted request(s), will try again: %s",
-                            sum(row[0] for row in tally.totals.values()), exc)
+                log.warning("stats: could not write %s, will try again: %s",
+                            plural(sum(row[0] for row in tally.totals.values()), "counted request"), exc)
                 self._unwritten, self._database = tally, None
                 return 0
             yesterday = (date.fromisoformat(today) - timedelta(days=1)).isoformat()

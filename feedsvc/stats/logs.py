@@ -26,6 +26,7 @@ from typing import IO, TYPE_CHECKING
 from urllib.parse import unquote, urlsplit
 
 from ..paths import local_path
+from ..words import plural
 from .counter import COUNTED_STATUSES, DailySalt, Tally, counted
 
 if TYPE_CHECKING:
@@ -59,9 +60,10 @@ class Imported:
     unreadable: int = 0        # not in the combined format
 
     def summary(self) -> str:
-        return (f"{self.source}: {self.counted:,} feed request(s) counted from {self.lines:,} new line(s)"
+        return (f"{self.source}: {plural(self.counted, 'feed request')} counted from "
+                f"{plural(self.lines, 'new line')}"
                 + (f" ({self.skipped:,} imported before)" if self.skipped else "")
-                + (f"; {self.unreadable:,} line(s) not in the combined format" if self.unreadable else ""))
+                + (f"; {plural(self.unreadable, 'line')} not in the combined format" if self.unreadable else ""))
 
 
 def parse_line(line: str) -> Request | None:

@@ -11,6 +11,8 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from .db import Database
 
+from ..words import plural
+
 ALL_FEEDS = "all feeds"
 DIRECT_READERS = "direct readers"
 
@@ -68,7 +70,7 @@ class Report:
         header = ["feed", "subscribers", "7 days", "30 days", "polls", "304s", "bytes"]
         rows = [row_cells(figures) for figures in [*self.feeds, self.total]]
         widths = [max(len(str(cells[i])) for cells in [header, *rows]) for i in range(len(header))]
-        lines = [f"subscriber statistics, {self.first} to {self.last} (UTC, {self.days} day(s)); subscribers = "
+        lines = [f"subscriber statistics, {self.first} to {self.last} (UTC, {plural(self.days, 'day')}); subscribers = "
                  "the aggregators' reported counts + distinct direct readers, on each feed's latest day"]
         for index, cells in enumerate([header, *rows]):
             if index == len(rows):                               # the total, under a rule
