@@ -12,9 +12,10 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[test,dev]'
 	touch $(STAMP)
 
-## serve: install what is needed and serve the sample store on http://127.0.0.1:8000/
+## serve: install what is needed and serve the sample store on http://127.0.0.1:8000/ as production
+## does (gunicorn, the shipped settings); `.venv/bin/feedsvc serve articles --dev` for Werkzeug's server
 serve: $(STAMP)
-	$(BIN)/feedsvc serve --store articles --host 127.0.0.1 --port 8000
+	$(BIN)/feedsvc serve articles --host 127.0.0.1 --port 8000
 
 ## lint: ruff and mypy --strict, zero findings allowed; `make test` runs it first
 lint: $(STAMP)

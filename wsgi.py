@@ -1,7 +1,6 @@
-"""Production entry point: `gunicorn wsgi:app` (see README for worker settings)."""
-import logging
+"""Production entry point: `gunicorn wsgi:app`, with the shipped gunicorn.conf.py (see README).
 
-from feedsvc.serve.app import create_app
+`feedsvc serve` runs the same app under the same settings without this file."""
+from feedsvc.serve.production import wsgi_app
 
-logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-app = create_app()
+app = wsgi_app()

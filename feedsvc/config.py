@@ -11,7 +11,7 @@ import os
 import re
 import tomllib
 from collections.abc import Mapping
-from dataclasses import Field, dataclass, fields, replace
+from dataclasses import Field, dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
@@ -43,6 +43,9 @@ class Config:
     cache_policy: CachePolicy = CachePolicy()
     refresh: RefreshSettings = RefreshSettings()
     stats: StatsSettings = StatsSettings()
+    # The keys a file, the environment or the caller gave (the rest are defaults): `serve` links to its
+    # own address and `build` warns when no base_url was given. Not a setting itself.
+    given: frozenset[str] = field(default=frozenset(), compare=False, repr=False)
 
     def __post_init__(self) -> None:
         feeds = self.feeds
@@ -70,7 +73,13 @@ class Config:
                 raise ConfigError(f"unknown setting {key!r}")
             group, name = KEYS[key][0], KEYS[key][1].name
             (top if group is None else grouped[group])[name] = value
-        return cls(**top, **{group: GROUPS[group](**values) for group, values in grouped.items()})
+        return cls(**top, **{group: GROUPS[group](**values) for group, values in grouped.items()},
+                   given=frozenset(settings))
+
+    @property
+    def base_url_given(self) -> bool:
+        """Was a base URL configured? Without one, every link points at the default, 127.0.0.1:8000."""
+        return "base_url" in self.given
 
     @property
     def cache_path(self) -> Path | None:
@@ -107,7 +116,7 @@ GROUPS: dict[str, type[Any]] = {
 def _keys() -> dict[str, tuple[str | None, Field[Any]]]:
     """Every flat key users may write → (its group on Config, None for the top level; its field)."""
     keys: dict[str, tuple[str | None, Field[Any]]] = {
-        f.name: (None, f) for f in fields(Config) if f.name not in GROUPS
+        f.name: (None, f) for f in fields(Config) if f.name not in GROUPS and f.name != "given"
     }
     for group, kind in GROUPS.items():
         for f in fields(kind):

@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 from ..words import plural
-from .options import chosen_store, config_option, load, store_options
+from .options import chosen_store, config_option, load, require_folder, store_options
 
 
 @click.command("check")
@@ -24,8 +24,7 @@ def command(store: Path | None, store_option: Path | None, targets: bool, config
     """
     from ..store.store import Store
     config = load(config_file, store=chosen_store(store, store_option))
-    if not config.store.is_dir():
-        raise click.UsageError(f"{config.store}: no such folder")
+    require_folder("check", config.store)
     store_ = Store.from_config(config)
     snapshot = store_.snapshot
     now = datetime.now(timezone.utc)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 from typing import Any, Callable
 
@@ -9,7 +10,7 @@ import click
 
 from ..config import Config, ConfigError, load_config
 
-FOLDER = click.Path(file_okay=False, path_type=Path)
+FOLDER = click.Path(path_type=Path)       # whether it is a usable folder is said in one line, by the command
 
 config_option = click.option("--config", "config_file", type=click.Path(dir_okay=False),
                              help="TOML configuration file (default: FEEDSVC_CONFIG or ./feedsvc.toml).")
@@ -33,6 +34,15 @@ def chosen_store(positional: Path | None, option: Path | None) -> Path | None:
 
 def _same(one: Path, other: Path) -> bool:
     return os.path.realpath(one) == os.path.realpath(other)
+
+
+def require_folder(command: str, root: Path) -> None:
+    """Stop with one line unless `root` can be an article store's folder: before anything is read."""
+    from ..store.startup import folder_problem
+    problem = folder_problem(root)
+    if problem is not None:
+        click.echo(f"feedsvc {command}: {problem}", err=True)
+        sys.exit(2)
 
 
 def load(config_file: str | None, **overrides: Any) -> Config:

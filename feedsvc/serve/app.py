@@ -17,6 +17,7 @@ from ..paths import base_path
 from ..publish.publisher import Publisher
 from ..stats.counter import Counter
 from ..store.snapshot import Changes
+from ..store.startup import require_publishable
 from ..store.store import Store
 from ..store.watch import SETTLE_SECONDS, Refresher
 from .websub import ChangeLedger, HubNotifier
@@ -54,6 +55,7 @@ class Service:
         # A story still open for writing is left for the watcher, which reads it once it is saved.
         self.store = Store.open(config.store, media_base_url=config.feeds.base_url, limits=config.read,
                                 cache_dir=config.cache_path)
+        require_publishable(self.store)     # a service that answers 404 to everything must not start
         for problem in self.store.snapshot.problems:
             log.warning("%s", problem)
         self.publisher = Publisher(self.store, config.feeds, config.cache_policy, clock=clock)
@@ -160,7 +162,9 @@ def create_app(test_config: Mapping[str, Any] | None = None, *, config_file: str
     themselves); `clock` moves time (tests see scheduled stories appear).
 
     FEEDSVC_THREADS_AFTER_FORK is no setting: gunicorn.conf.py sets it so that the master, which loads
-    the app before forking (preload_app), starts no threads; each worker starts its own."""
+    the app before forking (preload_app), starts no threads; each worker starts its own.
+
+    Raises StoreUnavailable (one line: the folder and what is wrong) for a store with nothing to publish."""
     config = load_config(config_file, overrides=test_config)
     app = Flask(__name__)
     app.config["FEEDSVC"] = config
