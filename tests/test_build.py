@@ -177,11 +177,12 @@ def run_cli(*args, **kwargs):
                           timeout=120, env={**os.environ, "FEEDSVC_BASE_URL": BASE_URL}, **kwargs)
 
 
-def test_the_command_logs_each_file_and_ends_with_a_summary(tmp_path):
+def test_the_command_says_each_phase_and_ends_with_a_summary(tmp_path):
     out = tmp_path / "public"
     result = run_cli("build", str(out), "--store", "articles/")
     assert result.returncode == 0, result.stderr
-    assert "wrote sections/world-nation/rss.xml" in result.stderr.splitlines()
+    phases = [line.split(" in ")[0] for line in result.stderr.splitlines()]
+    assert phases == ["read 14 stories", "rendered 28 documents", "wrote 51 files"], result.stderr
     summary = result.stdout.strip()
     assert summary.startswith(f"built {out}: 12 articles, 30 feeds, ")        # 5 sections (and all), 3 writers, 2 tags
     assert "0 problems" in summary

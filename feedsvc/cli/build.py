@@ -8,8 +8,10 @@ from typing import TYPE_CHECKING
 import click
 
 from ..config import Config
+from ..source.site import SITE_FILE
 from ..words import plural
-from .options import config_option, load
+from .options import FOLDER, chosen_store, config_option, load, require_folder, store_options
+from .progress import reporter
 
 if TYPE_CHECKING:
     from ..serve.websub import HubNotifier
@@ -17,53 +19,63 @@ if TYPE_CHECKING:
 
 
 @click.command("build")
-@click.argument("out_dir", type=click.Path(file_okay=False, path_type=Path))
-@click.option("--store", type=click.Path(file_okay=False, path_type=Path), help="The article store folder.")
-@click.option("--strict", is_flag=True, help="Fail, leaving the output untouched, if any article has an error.")
+@click.argument("out_dir", type=FOLDER)
+@store_options
+@click.option("--base-url", help="Where the files will be served from: every feed, page and link names it "
+                                 "(default: the configuration's base_url).")
+@click.option("--strict", is_flag=True, help="Fail, leaving the output untouched, if any article has an error "
+                                             "or no base URL is configured.")
 @click.option("--quiet", "-q", is_flag=True, help="Print only errors.")
+@click.option("--verbose", "-v", is_flag=True, help="Also name every file written.")
 @click.option("--watch", is_flag=True, help="Keep running: rebuild when the store changes (only what changed).")
 @config_option
-def command(out_dir: Path, store: Path | None, strict: bool, quiet: bool, watch: bool, config_file: str | None) -> None:
-    """Write every feed, page and photo the service serves into OUT_DIR, atomically."""
+def command(out_dir: Path, store: Path | None, store_option: Path | None, base_url: str | None, strict: bool,
+            quiet: bool, verbose: bool, watch: bool, config_file: str | None) -> None:
+    """Write every feed, page and photo the service serves into OUT_DIR, atomically, from STORE
+    (or --store STORE; default: the configured store)."""
     from ..static.build import BuildError, build as run_build, open_store, refuse_overlap
-    config = load(config_file, store=store)
-    if not config.store.is_dir():
-        raise click.UsageError(f"{config.store}: no such folder")
+    from ..store.startup import StoreUnavailable, require_publishable
+    config = load(config_file, store=chosen_store(store, store_option), base_url=base_url)
+    if (out_dir / SITE_FILE).is_file():
+        click.echo(f"feedsvc build: {out_dir} is an article store, not an output folder: the output folder "
+                   f"comes first, then the store (feedsvc build public/ {out_dir})", err=True)
+        sys.exit(2)
+    require_folder("build", config.store)
     try:
         refuse_overlap(config.store, out_dir)
     except BuildError as exc:
         click.echo(f"feedsvc build: {exc}", err=True)
         sys.exit(2)                     # as for any other wrong argument, before the store is read
-    store_ = open_store(config)
+    if not config.base_url_given and strict:
+        click.echo(f"feedsvc build: {_no_base_url(out_dir, config.base_url)} (--strict)", err=True)
+        sys.exit(1)
+    progress = reporter(quiet)
+    store_ = open_store(config, progress.reading)
+    try:
+        require_publishable(store_)
+    except StoreUnavailable as exc:
+        click.echo(f"feedsvc build: {exc}", err=True)
+        sys.exit(2)
     for problem in store_.snapshot.problems:
         if not quiet or problem.severity == "error":
             click.echo(str(problem), err=True)
-    bar = None
-    if not quiet and sys.stderr.isatty():
-        from tqdm import tqdm
-        tqdm.monitor_interval = 0           # no monitor thread: the build renders in forked processes
-        bar = tqdm(desc="writing", unit="file", file=sys.stderr, leave=False)
-        progress = lambda name: bar.update(1)  # noqa: E731
-    elif not quiet:
-        progress = lambda name: click.echo(f"wrote {name}", err=True)  # noqa: E731
-    else:
-        progress = None
     if watch:
+        _warn_of_base_url(config, out_dir)
         _watch(config, out_dir, store_, strict, quiet)
         return
     try:
-        report = run_build(config, out_dir, strict=strict, progress=progress, store=store_)
+        report = run_build(config, out_dir, strict=strict, store=store_, phases=progress,
+                           progress=progress.wrote if verbose else None)
     except BuildError as exc:
+        progress.end()
         click.echo(f"feedsvc build: {exc}", err=True)
         sys.exit(1)
-    finally:
-        if bar is not None:
-            bar.close()
     notifier = _hub_notifier(config) if report.changed_feeds else None
     if notifier is not None:
         notifier.notify(report.changed_feeds)      # in the background: the output is already published
     if not quiet:
         click.echo(report.summary())
+    _warn_of_base_url(config, out_dir)
     if notifier is not None:
         # Give the hub a bounded moment, so the news is not lost with this process.
         done = notifier.wait(timeout=30)
@@ -74,6 +86,19 @@ def command(out_dir: Path, store: Path | None, strict: bool, quiet: bool, watch:
             message = f"could not tell the hub ({outcome.detail if outcome else 'still trying'})"
         if not quiet or not (done and outcome and outcome.ok):
             click.echo(f"WebSub: {message}", err=not (outcome and outcome.ok))
+
+
+def _no_base_url(out_dir: Path, base_url: str) -> str:
+    return (f"no base URL is configured, so every feed, page, self link and photo in {out_dir} names "
+            f"{base_url} — set the address the files will be served from with --base-url, FEEDSVC_BASE_URL "
+            "or base_url in feedsvc.toml")
+
+
+def _warn_of_base_url(config: Config, out_dir: Path) -> None:
+    """Say it loudly (even with --quiet): files that link to 127.0.0.1 are no use once published."""
+    if not config.base_url_given:
+        click.secho(f"feedsvc build: warning: {_no_base_url(out_dir, config.base_url)}", err=True,
+                    fg="yellow", bold=True)
 
 
 def _hub_notifier(config: Config) -> HubNotifier | None:

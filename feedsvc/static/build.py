@@ -15,7 +15,7 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from .. import forking
 from ..config import Config
@@ -59,23 +59,64 @@ class BuildReport:
         return line
 
 
-def write_documents(publisher: Publisher, now: datetime, writer: TreeWriter, report: BuildReport) -> dict[str, dict[str, Any]]:
+class Phases(Protocol):
+    """Who hears how far a build has got, phase by phase (the command line draws a bar, or prints a line)."""
+
+    def begin(self, phase: str, total: int, unit: str) -> None:
+        """A phase starts: "rendering", 3,068, "document"."""
+
+    def advance(self, count: int = 1) -> None:
+        """`count` more of the phase's units are done."""
+
+    def end(self) -> None:
+        """The phase is over."""
+
+
+class _Quiet:
+    def begin(self, phase: str, total: int, unit: str) -> None:
+        pass
+
+    def advance(self, count: int = 1) -> None:
+        pass
+
+    def end(self) -> None:
+        pass
+
+
+def write_documents(publisher: Publisher, now: datetime, writer: TreeWriter, report: BuildReport,
+                    phases: Phases | None = None) -> dict[str, dict[str, Any]]:
     """Render every document into the writer — except those whose fingerprint is the one the previous
     build recorded (their files are kept, unrendered) — then the header manifest and nginx snippet.
-    Returns the record of documents for the next build."""
+    Returns the record of documents for the next build.
+
+    Two phases: "rendering" the documents that changed, then "writing" the new tree's files — those of
+    the rendered documents are already written as each was rendered; the unchanged documents' files
+    are linked in, then the host rules written."""
+    phases = phases or _Quiet()
     old_documents = writer.previous.get("documents", {})
     entries: dict[str, dict[str, Any] | None] = {}          # path → its record, in the order the paths are listed
     to_render: list[tuple[str, str | None]] = []
+    unchanged: list[tuple[str, str, dict[str, Any]]] = []
     for path in publisher.paths(now):
         fingerprint = publisher.fingerprint(path, now)
         old = old_documents.get(path)
-        if fingerprint is not None and old is not None and old["fingerprint"] == fingerprint and writer.kept(old):
-            entries[path] = old
+        entries[path] = None
+        if fingerprint is not None and old is not None and old["fingerprint"] == fingerprint and writer.intact(old):
+            unchanged.append((path, fingerprint, old))
         else:
-            entries[path] = None
             to_render.append((path, fingerprint))
     photos = described_photos(publisher.store.snapshot)
-    entries.update(_render_all(publisher, now, writer, to_render, photos, report))
+    phases.begin("rendering", len(to_render), "document")
+    for path, entry in _render_all(publisher, now, writer, to_render, photos, report):
+        entries[path] = entry
+        phases.advance()
+    phases.end()
+    phases.begin("writing", len(writer.written) + sum(len(old["files"]) for _, _, old in unchanged) + 2, "file")
+    phases.advance(len(writer.written))
+    for path, fingerprint, old in unchanged:
+        # Looked at again as it is linked: a file changed since, in the output, is rendered anew.
+        entries[path] = old if writer.kept(old) else _render_into(publisher, path, fingerprint, now, writer, photos)
+        phases.advance(len(old["files"]))
     documents = {path: entry for path, entry in entries.items() if entry is not None}
     root = "/" + base_path(publisher.feeds.base_url)      # the paths as published: "/feeds/rss.xml"
     headers = {root + path: entry["headers"] for path, entry in documents.items()}
@@ -84,6 +125,7 @@ def write_documents(publisher: Publisher, now: datetime, writer: TreeWriter, rep
                     if path.startswith(MEDIA_PREFIX)}
     writer.put(Output.text(NGINX_FILE, nginx_snippet(publisher.policy, publisher.feeds.hub_url,
                                                      publisher.feeds.base_url, photos_types)))
+    phases.advance(2)
     return documents
 
 
@@ -152,11 +194,11 @@ def _clean_leftovers(out_dir: Path) -> None:
         leftover.unlink(missing_ok=True)
 
 
-def open_store(config: Config) -> Store:
+def open_store(config: Config, progress: Callable[[int, int], None] | None = None) -> Store:
     """The store as a build reads it: a story still being saved is waited for (a few seconds at most),
-    so a half-saved file is not baked into the output."""
+    so a half-saved file is not baked into the output. `progress` hears (files read, files in all)."""
     return Store.open(config.store, media_base_url=config.feeds.base_url, limits=config.read,
-                      cache_dir=config.cache_path, wait=2.0, keep_bodies=True)
+                      cache_dir=config.cache_path, wait=2.0, keep_bodies=True, progress=progress)
 
 
 def refuse_overlap(store: str | os.PathLike[str], out_dir: str | os.PathLike[str]) -> None:
@@ -193,7 +235,7 @@ PHOTO_TRIES = 3          # builds started over because a photo changed under the
 
 def build(config: Config, out_dir: str | os.PathLike[str], *, strict: bool = False, now: datetime | None = None,
           progress: Callable[[str], None] | None = None, store: Store | None = None,
-          publisher: Publisher | None = None) -> BuildReport:
+          publisher: Publisher | None = None, phases: Phases | None = None) -> BuildReport:
     """Render every document and publish the tree to `out_dir`. Raises BuildError; never leaves a partial output.
 
     Given a `publisher` that lives on between builds (`feedsvc build --watch`), only documents whose
@@ -202,6 +244,8 @@ def build(config: Config, out_dir: str | os.PathLike[str], *, strict: bool = Fal
 
     A photo that changes while the build runs would not match what the feeds say of it: the build
     looks at the store again and starts over, up to PHOTO_TRIES times.
+
+    `progress` hears the name of each file written anew; `phases`, how far each phase has got.
     """
     started = time.perf_counter()
     out_dir = Path(out_dir)
@@ -224,7 +268,7 @@ def build(config: Config, out_dir: str | os.PathLike[str], *, strict: bool = Fal
             raise BuildError(f"another build is writing {out_dir}; try again when it is done") from None
         for attempt in range(1, PHOTO_TRIES + 1):
             try:
-                report, writer = _build_once(publisher, out_dir, now, strict, progress)
+                report, writer = _build_once(publisher, out_dir, now, strict, progress, phases or _Quiet())
                 break
             except PhotoChanged as exc:
                 if attempt == PHOTO_TRIES:
@@ -243,7 +287,7 @@ def build(config: Config, out_dir: str | os.PathLike[str], *, strict: bool = Fal
 
 
 def _build_once(publisher: Publisher, out_dir: Path, now: datetime, strict: bool,
-                progress: Callable[[str], None] | None) -> tuple[BuildReport, TreeWriter]:
+                progress: Callable[[str], None] | None, phases: Phases) -> tuple[BuildReport, TreeWriter]:
     """One try at the build, from the store's current snapshot; raises PhotoChanged to be tried again."""
     report = BuildReport(out_dir)
     snapshot = publisher.store.snapshot
@@ -260,5 +304,6 @@ def _build_once(publisher: Publisher, out_dir: Path, now: datetime, strict: bool
     report.next_change = datetime.fromtimestamp(appearance, UTC) if appearance else None
     _clean_leftovers(out_dir.absolute())
     writer = TreeWriter(out_dir, progress)
-    report.changed = writer.finish(write_documents(publisher, now, writer, report))
+    report.changed = writer.finish(write_documents(publisher, now, writer, report, phases))
+    phases.end()                                    # "writing" ends once the new tree is in place
     return report, writer

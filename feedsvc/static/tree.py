@@ -165,6 +165,11 @@ class TreeWriter:
         self._old_root, self._new_root = str(self.out_dir), str(self.staging)
         self._folders: set[str] = {""}
 
+    def intact(self, old_document: dict[str, Any]) -> bool:
+        """Are an unchanged document's files all still in the previous output as it wrote them?"""
+        return all(_intact(self._old_root, name, self.old_files.get(name)) is not None
+                   for name in old_document["files"])
+
     def kept(self, old_document: dict[str, Any]) -> bool:
         """Keep an unchanged document's files from the previous build, if they are all still intact."""
         names = old_document["files"]

@@ -26,6 +26,8 @@ RACY_NS = 2_000_000_000             # a file modified this close to the last loo
 BEING_WRITTEN = "is being written by another program, so it could not be read; it is left out until it is saved"
 
 StoryMoved = Callable[[str, "Article | None", "Article | None"], None]
+ReadProgress = Callable[[int, int], None]       # (files read so far, files in all), during a full read
+PROGRESS_STEP = 100                              # files read between two reports of progress
 CacheEntry = tuple[StatKey, Reading]
 
 
@@ -105,9 +107,12 @@ class Folder:
             elif relpath.endswith(".md") and not any(is_hidden(p) for p in parts):
                 self._consider(relpath, changes, True)
 
-    def read_all(self, listing: Listing, changes: Changes, cached: dict[str, CacheEntry], written_ns: int) -> int:
+    def read_all(self, listing: Listing, changes: Changes, cached: dict[str, CacheEntry], written_ns: int,
+                 progress: ReadProgress | None = None) -> int:
         """Read every file (in parallel processes for a large store), taking a `cached` reading where
-        the file's stat shows it unchanged since the cache was written. Returns how many the cache missed."""
+        the file's stat shows it unchanged since the cache was written. Returns how many the cache missed.
+        `progress`, if given, is told (files read, files in all) every PROGRESS_STEP files and at the end."""
+        total = len(listing.files)
         self.closed = listing.closed
         to_read: list[tuple[str, StatKey, os.stat_result]] = []
         seen: set[str] = set()
@@ -124,11 +129,17 @@ class Folder:
                 self._file(relpath, key, entry[1], changes)
             else:
                 to_read.append((relpath, key, st))
+        done = total - len(to_read)                # taken from the cache, or left for a later look
+        if progress is not None:
+            progress(done, total)
         for relpath, key, reading in read_many(self._reader, to_read):
             if reading is None:
                 self._wait(relpath, changes)
             else:
                 self._file(relpath, key, reading, changes)
+            done += 1
+            if progress is not None and (done % PROGRESS_STEP == 0 or done == total):
+                progress(done, total)
         self.waiting &= seen
         for relpath in [p for p in self.files if p not in seen and not listing.inside_closed(p)]:
             self._forget(relpath, changes)

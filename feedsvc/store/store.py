@@ -21,7 +21,7 @@ from pathlib import Path
 from ..model import Article, Problem, Scope
 from ..source.photos import PhotoError
 from .files import ArticleReader
-from .folder import Folder
+from .folder import Folder, ReadProgress
 from .parsecache import ParseCache
 from .peoplewatch import PeopleWatch
 from .policy import collector_paused, worth_saving
@@ -57,23 +57,29 @@ class Store:
         self._generation = 0
         self._unreadable: Problem | None = None            # why the store folder could not be listed
         self._looked = False
+        self._progress: ReadProgress | None = None         # told how far a full read has got
         self.snapshot: StoreSnapshot = StoreSnapshot(0, None, {}, {ALL: Timeline((), {})}, (), 0)
         self._history: tuple[tuple[int, frozenset[Scope] | None], ...] = ()
 
     @classmethod
     def open(cls, root: str | os.PathLike[str], *, media_base_url: str, limits: ReadLimits = ReadLimits(),
              cache_dir: str | os.PathLike[str] | None = None, settle: float = 0.0, wait: float = 0.0,
-             keep_bodies: bool = False) -> Store:
+             keep_bodies: bool = False, progress: ReadProgress | None = None) -> Store:
         """A store read once (the service and the build share this).
 
         A file another process still has open for writing is left for a later look (and, with
         `settle`, one modified that recently too). With `wait`, such files are looked at again until
         they are done or `wait` seconds pass; any still being written then are left out, each with an
-        error (a story that could not be read is not a story that was checked).
+        error (a story that could not be read is not a story that was checked). `progress` hears how
+        far the read has got, (files read, files in all), now and then: 100,000 stories take seconds.
         """
         store = cls(root, media_base_url=media_base_url, limits=limits, cache_dir=cache_dir)
         store._reader.keep_bodies = keep_bodies
-        deferred = store.refresh(settle=settle).deferred
+        store._progress = progress
+        try:
+            deferred = store.refresh(settle=settle).deferred
+        finally:
+            store._progress = None          # later looks read a few files each: nobody is watching them
         if wait > 0:
             deadline = time.monotonic() + wait
             while deferred and time.monotonic() < deadline:
@@ -206,7 +212,7 @@ class Store:
         cached, photos, written_ns = self._cache.load(self._cache_context()) if self._cache else ({}, {}, 0)
         for photo, entry in photos.items():
             self._reader.photos.setdefault(photo, entry)
-        missed = self._folder.read_all(listing, changes, cached, written_ns)
+        missed = self._folder.read_all(listing, changes, cached, written_ns, self._progress)
         if self._cache is not None and worth_saving(missed, len(cached), len(self._folder.files)):
             self.save_cache()
 
