@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import click
 
-from . import build, check, serve, stats
+from . import build, check, init, serve, stats
 
 
 @click.group()
@@ -17,11 +17,12 @@ def main() -> None:
     for all of them, RFC 5005 archives, an OPML list of the feeds, pages for people, and the photos.
 
     \b
+    feedsvc init news/             a new store to start from
     feedsvc check news/            every problem, with its file and field
     feedsvc serve news/            the feed service (gunicorn; --dev for Werkzeug's)
     feedsvc build public/ news/    the same documents as static files
     """
 
 
-for _module in (check, serve, build, stats):
+for _module in (init, check, serve, build, stats):
     main.add_command(_module.command)
