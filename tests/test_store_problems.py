@@ -84,8 +84,8 @@ def test_a_bad_photo_is_a_warning_and_the_story_is_published_without_it(snapshot
 
 def test_forbidden_xml_characters_are_removed_with_a_warning(store, snapshot):
     found = messages(snapshot, "control-characters")
-    assert "articles/world/control-characters.md: warning: 2 character(s) that XML 1.0 forbids were removed" in found
-    assert "articles/world/control-characters.md: title: warning: 1 character(s) that XML 1.0 forbids were removed" in found
+    assert "articles/world/control-characters.md: warning: removed 2 characters that XML 1.0 forbids" in found
+    assert "articles/world/control-characters.md: title: warning: removed 1 character that XML 1.0 forbids" in found
     story = next(a for a in snapshot.by_id.values() if a.path == "world/control-characters.md")
     assert story.title == "A headline with a bell and a form feed"
     body = store.body(story)

@@ -24,7 +24,7 @@ from . import frontmatter, limits
 from .dates import DateError, parse_date
 from .frontmatter import describe
 from .photos import MEDIA_DIR, ImageInfo, PhotoError, photo_name_problem
-from .text import decode_references, plain_text, shorten, xml_clean
+from .text import decode_references, forbidden_removed, plain_text, shorten, xml_clean
 
 KNOWN_FIELDS = frozenset({"id", "title", "section", "published", "updated", "slug", "url", "authors",
                           "author", "dateline", "summary", "tags", "status", "photo", "related"})
@@ -144,7 +144,7 @@ class _Reader:
         if self.escapes:
             text, removed = xml_clean(text)
             if removed:
-                self.warn(name, f"{removed} character(s) that XML 1.0 forbids were removed")
+                self.warn(name, forbidden_removed(removed))
         if plain and "&" in text:
             text = decode_references(text)
         stripped = False
@@ -258,7 +258,7 @@ def _parse(relpath: str, data: bytes, site: Site, photo_info: PhotoLookup, media
         line = data.count(b"\n", 0, exc.start) + 1
         raise reader.fail(None, f"is not UTF-8 (byte 0x{data[exc.start]:02x} on line {line}); save it as UTF-8") from exc
     if removed:
-        reader.warn(None, f"{removed} character(s) that XML 1.0 forbids were removed")
+        reader.warn(None, forbidden_removed(removed))
     parts = split_front_matter(text)
     if parts is None:
         raise reader.fail("front matter", "missing: the file must start with a '---' line, then the YAML "

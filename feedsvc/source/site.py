@@ -13,7 +13,7 @@ from ..uri import base_url, is_dns_name, normalize_url
 from . import frontmatter
 from .frontmatter import describe
 from .slugs import slugify
-from .text import decode_references, plain_text, xml_clean
+from .text import decode_references, forbidden_removed, plain_text, xml_clean
 
 SITE_FILE = "_site.yml"
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9-]*$")
@@ -50,7 +50,7 @@ def parse_site(data: bytes, display_path: str = SITE_FILE) -> tuple[Site, list[P
     try:
         document, removed = xml_clean(data.decode("utf-8-sig"))
         if removed:
-            warnings.append(Problem(display_path, None, f"{removed} character(s) that XML 1.0 forbids were removed",
+            warnings.append(Problem(display_path, None, forbidden_removed(removed),
                                     "warning"))
         meta = frontmatter.load(document)
     except UnicodeDecodeError:

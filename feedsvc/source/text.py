@@ -32,6 +32,11 @@ def _plain_cleaner() -> nh3.Cleaner:
     return nh3.Cleaner(tags=set(), clean_content_tags=set(CONTENT_REMOVED), attributes={})
 
 
+def forbidden_removed(count: int) -> str:
+    """The warning for characters `xml_clean` took out of a field or file."""
+    return f"removed {count:,} character{'' if count == 1 else 's'} that XML 1.0 forbids"
+
+
 def xml_clean(text: str) -> tuple[str, int]:
     """Remove characters XML 1.0 forbids; return the clean text and how many were removed.
 
