@@ -123,7 +123,7 @@ def test_check_names_each_warning_and_passes(store_dir):
     assert any(line.startswith(prefix + "related[2].url: warning: ") for line in lines), lines
     assert (prefix + "photo.src: warning: media/none.jpg: file not found; the story is published without its photo"
             in lines)
-    assert lines[-1].startswith("1 published") and lines[-1].endswith("0 error(s), 3 warning(s)"), lines
+    assert lines[-1].startswith("1 published") and lines[-1].endswith("0 errors, 3 warnings"), lines
 
 
 def test_what_a_story_cannot_exist_without_still_keeps_it_out(store_dir):

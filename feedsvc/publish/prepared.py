@@ -35,7 +35,7 @@ class PreparedCache:
                      self.store.display_root, article.path)
             return None
         try:
-            result = prepare(article, markdown, self.summary_length)
+            result = prepare(article, markdown, self.summary_length, self.store.media_base_url)
         except Exception:  # noqa: BLE001 — one story's body must never take its feeds down
             log.exception("%s%s: the body could not be rendered; the story is left out", self.store.display_root,
                           article.path)

@@ -2,5 +2,5 @@
 pages for people, and the rendered document with its validators.
 
 Pure: the same inputs give the same bytes; no request, no clock, no file system. May import
-`model`, `paths`, `uri`, `source.text` and `source.markdown`; never `store`, `publish` or the doors.
+`model`, `paths`, `uri`, `source.text`, `source.markdown` and `source.links`; never `store`, `publish` or the doors.
 """

@@ -62,9 +62,10 @@ def abridge(prepared: Prepared, article: Article) -> Prepared:
     return Prepared(summary + link, prepared.summary)
 
 
-def prepare(article: Article, markdown: str, summary_length: int) -> Prepared:
-    """Markdown → sanitised HTML and the summary: the costly part, done once per article revision."""
-    body = body_html(markdown, article.url)
+def prepare(article: Article, markdown: str, summary_length: int, media_base_url: str | None = None) -> Prepared:
+    """Markdown → sanitised HTML and the summary: the costly part, done once per article revision. A store
+    photo named in the body (media/…) leads to it under `media_base_url` (the base URL photos are served at)."""
+    body = body_html(markdown, article.url, media_base_url)
     # The body's text may spell out markup ("&lt;script&gt;" becomes "<script>" as text); a summary is
     # plain text, and some readers show plain text as HTML, so it loses anything tag-like too.
     summary = article.summary or summarize(plain_text(story_text(body))[0], summary_length, article.dateline)

@@ -8,10 +8,11 @@ from __future__ import annotations
 import html
 import re
 import threading
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import quote, urljoin, urlsplit
 
 import nh3
 
+from ..source.links import media_path
 from ..source.markdown import markdown_html
 from ..source.text import CONTENT_REMOVED, xml_clean
 from ..uri import normalize_url
@@ -67,10 +68,12 @@ def safe_url(value: str, base: str) -> str | None:
 
 
 class _BodyCleaner:
-    """Allow-list sanitiser whose attribute filter also makes links absolute against one base URL."""
+    """Allow-list sanitiser whose attribute filter also makes links absolute: a store photo's path
+    (media/…) against the media base URL, anything else against the story's URL."""
 
     def __init__(self) -> None:
         self.base = ""
+        self.media_base: str | None = None
         self._cleaner = nh3.Cleaner(
             tags=set(BODY_TAGS), clean_content_tags=set(CONTENT_REMOVED), attributes=BODY_ATTRIBUTES,
             url_schemes=set(URL_SCHEMES), link_rel=None, strip_comments=True,
@@ -78,6 +81,9 @@ class _BodyCleaner:
 
     def _filter(self, tag: str, attribute: str, value: str) -> str | None:
         if attribute in _URL_ATTRIBUTES:
+            store_path = media_path(value) if self.media_base is not None else None
+            if store_path is not None:
+                return normalize_url(self.media_base + quote(store_path) + _fragment(value))
             return safe_url(value, self.base)
         if attribute == "id":
             return value if _FOOTNOTE_ID.fullmatch(value) else None
@@ -86,9 +92,15 @@ class _BodyCleaner:
             return value if value in _DIRECTIONS else None
         return value
 
-    def clean(self, fragment: str, base: str) -> str:
-        self.base = base
+    def clean(self, fragment: str, base: str, media_base: str | None = None) -> str:
+        self.base, self.media_base = base, media_base
         return self._cleaner.clean(fragment)
+
+
+def _fragment(address: str) -> str:
+    """The query and fragment of an address, kept as they were written."""
+    parts = urlsplit(address)
+    return ("?" + parts.query if parts.query else "") + ("#" + parts.fragment if parts.fragment else "")
 
 
 _per_thread = threading.local()  # a cleaner holds the current base URL, so one per thread
@@ -101,12 +113,13 @@ _EMPTY_PARAGRAPH = re.compile(r"<p(?: [^>]*)?>\s*</p>\n?")
 _SUMMARY_THEN_TEXT = re.compile(r"</summary>(?=[^\s<])")
 
 
-def sanitize_html(fragment: str, base_url: str) -> str:
-    """Allow-listed HTML with absolute URLs; scripts, styles, handlers and unsafe URLs removed."""
+def sanitize_html(fragment: str, base_url: str, media_base_url: str | None = None) -> str:
+    """Allow-listed HTML with absolute URLs; scripts, styles, handlers and unsafe URLs removed. With
+    `media_base_url`, a store photo's path (media/…) leads to the photo as published there."""
     cleaner = getattr(_per_thread, "cleaner", None)
     if cleaner is None:
         cleaner = _per_thread.cleaner = _BodyCleaner()
-    cleaned = cleaner.clean(fragment, base_url)
+    cleaned = cleaner.clean(fragment, base_url, media_base_url)
     if "<h1" in cleaned:                     # the headline is the story's only first-level heading
         cleaned = _H1_TAG.sub(r"<\1h2", cleaned)
     if _FOOTNOTES_START in cleaned:          # a rule between the story and its notes, as Pandoc writes
@@ -117,9 +130,10 @@ def sanitize_html(fragment: str, base_url: str) -> str:
     return xml_clean(cleaned)[0].strip()
 
 
-def body_html(markdown_source: str, base_url: str) -> str:
-    """Markdown (CommonMark + GFM tables) → sanitised HTML with absolute URLs. Never raises on content."""
-    return sanitize_html(markdown_html(markdown_source), base_url)
+def body_html(markdown_source: str, base_url: str, media_base_url: str | None = None) -> str:
+    """Markdown (CommonMark + GFM tables) → sanitised HTML with absolute URLs: relative ones against
+    `base_url` (the story's), store photos' paths against `media_base_url`. Never raises on content."""
+    return sanitize_html(markdown_html(markdown_source), base_url, media_base_url)
 
 
 _BLOCK_TAGS = "p|br|li|h[1-6]|blockquote|tr|td|th|dt|dd|pre|figure|figcaption|hr|table|ul|ol|dl|div|details|summary|section"

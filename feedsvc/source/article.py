@@ -5,6 +5,7 @@ give the same Article, so the service and the static build agree.
 """
 from __future__ import annotations
 
+import difflib
 import hashlib
 import mimetypes
 import posixpath
@@ -21,7 +22,8 @@ import yaml
 from ..model import Article, Author, Photo, Problem, RelatedLink, RelatedRef, Site, Status
 from ..uri import normalize_url
 from . import frontmatter, limits
-from .dates import DateError, parse_date
+from .dates import DateError, ambiguity, parse_date
+from .links import media_path, relative_addresses
 from .frontmatter import describe
 from .photos import MEDIA_DIR, ImageInfo, PhotoError, photo_name_problem
 from .text import decode_references, forbidden_removed, plain_text, shorten, xml_clean
@@ -29,6 +31,7 @@ from .text import decode_references, forbidden_removed, plain_text, shorten, xml
 KNOWN_FIELDS = frozenset({"id", "title", "section", "published", "updated", "slug", "url", "authors",
                           "author", "dateline", "summary", "tags", "status", "photo", "related"})
 PHOTO_FIELDS = frozenset({"src", "caption", "credit", "alt", "type", "length", "width", "height"})
+FIELD_NAMES = KNOWN_FIELDS - {"author"}       # what a misspelt name is matched against: `author` is an alias
 
 PhotoLookup = Callable[[str], ImageInfo]  # store path → measured image, or raises PhotoError
 
@@ -39,6 +42,9 @@ class ParseResult:
     problems: list[Problem] = field(default_factory=list)
     photo_path: str | None = None   # the store photo this article depends on, if any
     body: str | None = None         # the Markdown body, kept only when the reader is asked to (builds)
+    # A story left out still names the related ids it links to, (index, id), so the store can say in the
+    # same run which of them no story has (a published story's links are the store's to follow).
+    related_ids: tuple[tuple[int, str], ...] = ()
 
 
 _SINGLE_SPACED = re.compile(r"\S+(?: \S+)*")
@@ -94,6 +100,7 @@ class _Reader:
         self.problems: list[Problem] = []
         self.photo_path: str | None = None  # recorded even when the photo is bad, so its arrival is noticed
         self._left_out: str | None = None   # while reading an optional part: what a problem in it costs
+        self.related_ids: tuple[tuple[int, str], ...] = ()
 
     def error(self, field_name: str | None, message: str) -> None:
         self.problems.append(Problem(self.display_path, field_name, message, "error"))
@@ -109,6 +116,15 @@ class _Reader:
             return _LeftOut()
         self.error(field_name, message)
         return _Reject()
+
+    def collect(self, read: Callable[[], T]) -> T | None:
+        """`read()`, or None when what it reads has an error: the error is recorded and the parse goes on
+        with the next field, so one `check` names every problem of a file, not the first alone (the
+        story is left out once every field has been read)."""
+        try:
+            return read()
+        except _Reject:
+            return None
 
     def optional(self, consequence: str, read: Callable[[], T]) -> T | None:
         """`read()`, or None when a problem in what it reads leaves that part out (`consequence` says
@@ -244,7 +260,7 @@ def parse_article(relpath: str, data: bytes, site: Site, photo_info: PhotoLookup
             result.body = read_body(data)
         return result
     except _Reject:
-        return ParseResult(None, reader.problems, reader.photo_path)
+        return ParseResult(None, reader.problems, reader.photo_path, related_ids=reader.related_ids)
     except Exception as exc:  # noqa: BLE001 — a file must never take the store down
         reader.error(None, f"could not be read ({type(exc).__name__}: {exc}); please report this")
         return ParseResult(None, reader.problems, reader.photo_path)
@@ -283,36 +299,41 @@ def _parse(relpath: str, data: bytes, site: Site, photo_info: PhotoLookup, media
         raise reader.fail("front matter", f"must be a mapping of fields, not {describe(meta)}")
     for key in meta:
         if not isinstance(key, str):
-            raise reader.fail("front matter", f"has a field name that is not text ({describe(key)})")
-        if key not in KNOWN_FIELDS:
-            reader.warn(key, "is not a field feedsvc knows; it is ignored (typo?)")
+            reader.error("front matter", f"has a field name that is not text ({describe(key)})")
+        elif key not in KNOWN_FIELDS:
+            reader.warn(key, "is not a field feedsvc knows; it is ignored" + _did_you_mean(key, FIELD_NAMES))
 
-    title = reader.text(meta.get("title"), "title", required=True, limit=limits.TITLE)
-    section = _section(reader, meta.get("section"), site)
-    published = _date(reader, meta.get("published"), "published", site, required=True)
-    updated = _date(reader, meta.get("updated"), "updated", site) or published
-    if updated < published:
-        raise reader.fail("updated", f"{describe(meta.get('updated'))} is before published "
-                                     f"({describe(meta.get('published'))}); a correction cannot predate the story")
-    status = _status(reader, meta.get("status"))
+    # Every field is read, even after an error in another: the story is left out at the end, and one
+    # run of `check` has named all its problems.
+    title = reader.collect(lambda: reader.text(meta.get("title"), "title", required=True, limit=limits.TITLE))
+    section = reader.collect(lambda: _section(reader, meta.get("section"), site))
+    published = reader.collect(lambda: _date(reader, meta.get("published"), "published", site, required=True))
+    updated = reader.collect(lambda: _date(reader, meta.get("updated"), "updated", site)) or published
+    if published is not None and updated < published:
+        reader.error("updated", f"{describe(meta.get('updated'))} is before published "
+                                f"({describe(meta.get('published'))}); a correction cannot predate the story")
+    status = reader.collect(lambda: _status(reader, meta.get("status")))
 
-    slug = reader.text(meta.get("slug"), "slug", plain=False, limit=limits.URL) or \
+    slug = reader.collect(lambda: reader.text(meta.get("slug"), "slug", plain=False, limit=limits.URL)) or \
         posixpath.basename(_default_id(relpath))
     if "/" in slug or slug in (".", ".."):
-        raise reader.fail("slug", f"{describe(slug)} must be one URL path segment (no '/')")
-    url = _url(reader, meta.get("url"), site, section, slug)
-    article_id = reader.text(meta.get("id"), "id", plain=False, limit=limits.URL) or _default_id(relpath)
+        reader.error("slug", f"{describe(slug)} must be one URL path segment (no '/')")
+    url = reader.collect(lambda: _url(reader, meta.get("url"), site, section or "", slug)) or site.url
+    article_id = reader.collect(lambda: reader.text(meta.get("id"), "id", plain=False, limit=limits.URL)) or \
+        _default_id(relpath)
     if _WHITESPACE.search(article_id):
-        raise reader.fail("id", f"{describe(article_id)} must not contain spaces")
+        reader.error("id", f"{describe(article_id)} must not contain spaces")
 
     if not body.strip():
-        raise reader.fail("body", "is empty: write the story below the closing '---' line")
-    if "<" in body and html_depth(body) > MAX_HTML_DEPTH:
+        reader.error("body", "is empty: write the story below the closing '---' line")
+    elif "<" in body and html_depth(body) > MAX_HTML_DEPTH:
         from .markdown import markdown_html  # loads cmark: only for this rare body (see its docstring)
         depth = html_depth(markdown_html(body))      # counted again where code shown as code is escaped
         if depth > MAX_HTML_DEPTH:
-            raise reader.fail("body", f"has HTML nested {depth:,} levels deep (at most {MAX_HTML_DEPTH:,}); "
-                                      "simplify the markup")
+            reader.error("body", f"has HTML nested {depth:,} levels deep (at most {MAX_HTML_DEPTH:,}); "
+                                 "simplify the markup")
+    if body.strip():
+        _body_links(reader, body, photo_info, media_base_url, url)
 
     # Optional parts: a problem in one leaves that part out, with a warning, and the story is published.
     photo = reader.optional("the story is published without its photo",
@@ -326,6 +347,8 @@ def _parse(relpath: str, data: bytes, site: Site, photo_info: PhotoLookup, media
                               lambda: reader.text(meta.get("summary"), "summary", limit=limits.SUMMARY))
 
     if any(p.severity == "error" for p in reader.problems):
+        reader.related_ids = tuple((index, ref.article_id) for index, ref in enumerate(related)
+                                   if isinstance(ref, RelatedRef))
         raise _Reject()
     photo_path = reader.photo_path
     digest = file_digest(data)
@@ -336,6 +359,36 @@ def _parse(relpath: str, data: bytes, site: Site, photo_info: PhotoLookup, media
         authors=authors, dateline=dateline, summary=summary, tags=tags, status=status,
         photo=photo, related=related, size=len(data))
     return ParseResult(article, reader.problems, photo_path)
+
+
+def _body_links(reader: _Reader, body: str, photo_info: PhotoLookup, media_base_url: str, own_url: str) -> None:
+    """Warn of the body's relative links and images: a store photo (media/…) that is not there, and any
+    other address a reader would resolve against the story's own URL."""
+    for address in relative_addresses(body):
+        store_path = media_path(address)
+        if store_path is None:
+            reader.warn("body", f"the link {describe(address)} is relative, so readers resolve it against the "
+                                f"story's address, to {urljoin(own_url, address)}: write an absolute URL (or a "
+                                "path under media/ for a photo in the store)")
+            continue
+        problem = photo_name_problem(store_path)
+        if problem is None:
+            try:
+                photo_info(store_path)
+                continue
+            except PhotoError as exc:
+                problem = str(exc)
+        named = describe(address) + ("" if address == store_path else f" ({store_path})")
+        reader.warn("body", f"{named}: {problem}; readers get a broken image or link at "
+                            f"{media_base_url}{quote(store_path)}")
+
+
+def _did_you_mean(name: Any, known: frozenset[str], prefix: str = "") -> str:
+    """"; did you mean 'authors'?" for a misspelt field name (difflib's closest), else the names known."""
+    close = difflib.get_close_matches(str(name).lower(), sorted(known), n=1, cutoff=0.6)
+    if close:
+        return f"; did you mean '{prefix}{close[0]}'?"
+    return "; the fields are " + ", ".join(prefix + field for field in sorted(known))
 
 
 def _section(reader: _Reader, value: Any, site: Site) -> str:
@@ -360,9 +413,13 @@ def _date(reader: _Reader, value: Any, name: str, site: Site, *, required: bool 
             raise reader.fail(name, "is required and missing")
         return None
     try:
-        return parse_date(value, site.tz)
+        moment = parse_date(value, site.tz)
     except DateError as exc:
         raise reader.fail(name, f"{describe(value)} {exc}") from exc
+    doubt = ambiguity(value)
+    if doubt is not None:
+        reader.warn(name, f"{describe(value)} {doubt}")
+    return moment
 
 
 def _status(reader: _Reader, value: Any) -> Status:
@@ -395,7 +452,8 @@ def _photo(reader: _Reader, value: Any, photo_info: PhotoLookup, media_base_url:
         raise reader.fail("photo", f"must be a mapping with src, caption and credit, not {describe(value)}")
     for key in value:
         if key not in PHOTO_FIELDS:
-            reader.warn(f"photo.{key}", "is not a photo field feedsvc knows; it is ignored")
+            reader.warn(f"photo.{key}", "is not a photo field feedsvc knows; it is ignored"
+                        + _did_you_mean(key, PHOTO_FIELDS, "photo."))
     src = reader.text(value.get("src"), "photo.src", required=True, plain=False, limit=limits.URL)
     caption = reader.text(value.get("caption"), "photo.caption", limit=limits.CAPTION) or ""
     credit = reader.text(value.get("credit"), "photo.credit", limit=limits.CREDIT) or ""

@@ -7,6 +7,7 @@ completed from today's date, so the same file always means the same moment.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from datetime import datetime, tzinfo
 
 from dateutil import parser as dateutil_parser
@@ -66,6 +67,39 @@ def _parse_text(text: str) -> datetime:
     if first.date() != second.date():
         raise DateError("is not a complete date (it needs a year, a month and a day)")
     return first
+
+
+# Three numbers with the day, the month and the year in an order the text does not say (04/05/2013).
+_NUMERIC_DATE = re.compile(r"(?<!\d)\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}(?!\d)")
+
+
+def ambiguity(value: object) -> str | None:
+    """How a date that could be read more than one way was read ("04/05/2013": 5 April or 4 May), and
+    how to write it so it can't be; None for a date that means one day only (ISO 8601 never doubts).
+    Month first, as python-dateutil reads it unless told otherwise: the reading is kept, only said."""
+    if not isinstance(value, str) or not _NUMERIC_DATE.search(value):
+        return None
+    text = value.strip()
+    try:
+        datetime.fromisoformat(text)
+        return None
+    except ValueError:
+        pass
+    try:
+        read = _PARSER.parse(text, default=_DEFAULT_A, tzinfos=_zone_for).date()
+        others = {_PARSER.parse(text, default=_DEFAULT_A, tzinfos=_zone_for, **order).date()
+                  for order in ({"dayfirst": True}, {"yearfirst": True})}
+    except (DateError, ValueError, OverflowError, TypeError, ArithmeticError):
+        return None
+    others.discard(read)
+    if not others:
+        return None
+    return (f"could mean {' or '.join(map(_day, sorted(others)))} as well: it was read as {_day(read)} (month "
+            f"first); write the date as {read.isoformat()} (ISO 8601, year-month-day) to be sure")
+
+
+def _day(day: dt.date) -> str:
+    return f"{day.day} {day:%B %Y}"
 
 
 def parse_date(value: object, site_zone: tzinfo) -> datetime:

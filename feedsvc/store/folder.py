@@ -18,7 +18,7 @@ from ..source.article import ParseResult, file_digest, read_body
 from ..source.photos import MEDIA_DIR
 from .bodies import RecentBodies
 from .files import ArticleReader, Reading, StatKey, being_written, is_hidden, read_many, recently_modified, stat_key
-from .references import PhotoUsers
+from .references import PhotoUsers, dangling
 from .snapshot import Changes
 from .walk import Listing, check_root, walk
 
@@ -251,9 +251,16 @@ class Folder:
 
     # ---- what the store asks of its files -------------------------------------------------------
 
-    def problems(self) -> list[Problem]:
-        """The problems of every file's latest reading."""
-        return [problem for relpath in self._problem_paths for problem in self.files[relpath].current.problems]
+    def problems(self, published: Callable[[str], bool]) -> list[Problem]:
+        """The problems of every file's latest reading; for a story left out, also its related ids that
+        no story has (`published` says which have one) — said with its other problems, in one run."""
+        found = []
+        for relpath in self._problem_paths:
+            current = self.files[relpath].current
+            found += current.problems
+            found += [dangling(self._display(relpath), index, target) for index, target in current.related_ids
+                      if not published(target)]
+        return found
 
     def trouble(self) -> list[Problem]:
         """The problems of the folder rather than of one file's content: folders it cannot enter, and

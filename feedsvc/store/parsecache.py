@@ -26,7 +26,7 @@ MAGIC = b"feedsvc-parse-cache\n"
 # source/markdown.py is here for the body depth check that renders a suspiciously deep body.
 _PARSER_MODULES = ("source/article.py", "source/limits.py", "model.py", "source/text.py", "source/markdown.py",
                    "uri.py", "source/frontmatter.py", "source/dates.py", "source/photos.py", "source/site.py",
-                   "store/files.py")
+                   "source/links.py", "store/files.py")
 
 
 def _parser_fingerprint() -> str:

@@ -12,6 +12,12 @@ from ..model import Article, Problem, RelatedLink, RelatedRef
 from .files import ArticleReader
 
 
+def dangling(path: str, index: int, target: str) -> Problem:
+    """The warning for a related link by id that names no published or scheduled story."""
+    return Problem(path, f"related[{index}]", f"no published or scheduled article has the id {target!r}; "
+                                              "the link is left out until one does", "warning")
+
+
 class References:
     """Related-by-id links in reverse (id → paths of the stories naming it), and the ids that dangle."""
 
@@ -54,9 +60,7 @@ class References:
             for relpath in self._referrers[target]:
                 for index, ref in enumerate(related_of(relpath)):
                     if ref == RelatedRef(target):
-                        problems.append(Problem(display(relpath), f"related[{index}]",
-                                                f"no published or scheduled article has the id {target!r}; "
-                                                "the link is left out until one does", "warning"))
+                        problems.append(dangling(display(relpath), index, target))
         return problems
 
 

@@ -230,8 +230,9 @@ class Store:
             self.snapshot = Snapshot(self._generation, site, *rest)       # what the publisher renders from
 
     def _problems(self) -> list[Problem]:
-        problems = [*self._trouble(), *self._folder.problems(),
+        problems = [*self._trouble(), *self._folder.problems(lambda article_id: article_id in self._stories.by_id),
                     *self._stories.problems(self._display)]
+        problems = list(dict.fromkeys(problems))      # a story left out may name an id its last good version named
         problems.sort(key=lambda p: (p.path, p.severity != "error", p.field or "", p.message))
         return problems
 
