@@ -190,11 +190,13 @@ class Problem:
     path: str                   # as the editor sees it, e.g. "articles/world/x.md"
     field: str | None
     message: str
-    severity: str = "error"     # "error": article left out (or last good version kept); "warning": published anyway
+    # "error": article left out (or last good version kept); "warning": published anyway; "note": nothing
+    # wrong, but worth knowing (a story held back until its time)
+    severity: str = "error"
 
     def __str__(self) -> str:
         where = f"{self.path}: {self.field}" if self.field else self.path
-        line = f"{where}: {self.message}" if self.severity == "error" else f"{where}: warning: {self.message}"
+        line = f"{where}: {self.message}" if self.severity == "error" else f"{where}: {self.severity}: {self.message}"
         return printable(line)
 
 

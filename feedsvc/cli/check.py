@@ -10,6 +10,7 @@ import click
 
 from ..words import plural
 from .options import chosen_store, config_option, load, require_folder, store_options
+from .progress import Bars
 
 
 @click.command("check")
@@ -18,19 +19,20 @@ from .options import chosen_store, config_option, load, require_folder, store_op
               help="Also report what Microsoft Start, Flipboard and Google News would reject or degrade.")
 @config_option
 def command(store: Path | None, store_option: Path | None, targets: bool, config_file: str | None) -> None:
-    """List every problem in STORE (default: the configured store) and count articles per section.
+    """List every problem in STORE (or --store STORE; default: the configured store), each story held
+    back until a later time, and count articles per section.
 
     Exits 1 when any article would be left out of the feeds.
     """
     from ..store.store import Store
     config = load(config_file, store=chosen_store(store, store_option))
     require_folder("check", config.store)
-    store_ = Store.from_config(config)
+    store_ = Store.from_config(config, progress=Bars().reading if sys.stderr.isatty() else None)
     snapshot = store_.snapshot
     now = datetime.now(timezone.utc)
     problems = [*snapshot.problems, *snapshot.dated_ahead(now, store_.display_root),
                 *snapshot.look_alike_bylines(store_.display_root)]
-    for problem in problems:
+    for problem in [*problems, *snapshot.held_back(now, store_.display_root)]:
         click.echo(str(problem))
     if snapshot.site is not None:
         counts = Counter(a.section for a in snapshot.by_id.values() if a.visible_at(now))
@@ -51,6 +53,6 @@ def command(store: Path | None, store_option: Path | None, targets: bool, config
         click.echo(f"{plural(len(scopes.listed(AUTHOR, snapshot, now)), 'writer')} with feeds; {tags}")
         click.echo(f"{sum(counts.values())} published ({per_section}); {scheduled} scheduled, "
                    f"{plural(snapshot.drafts, 'draft')}; {plural(len(snapshot.errors), 'error')}, "
-                   f"{plural(len(problems) - len(snapshot.errors), 'warning')}"
+                   f"{plural(sum(p.severity == 'warning' for p in problems), 'warning')}"
                    + (f", {plural(len(found), 'aggregator finding')}" if targets else ""))
     sys.exit(1 if snapshot.errors or snapshot.site is None else 0)

@@ -56,9 +56,8 @@ class Service:
         self.store = Store.open(config.store, media_base_url=config.feeds.base_url, limits=config.read,
                                 cache_dir=config.cache_path)
         require_publishable(self.store)     # a service that answers 404 to everything must not start
-        for problem in self.store.snapshot.problems:
-            log.warning("%s", problem)
         self.publisher = Publisher(self.store, config.feeds, config.cache_policy, clock=clock)
+        self._report(lambda path: True)
         self.publisher.warm()               # the first requests find every feed rendered
         self.auto_refresh = auto_refresh
         self.refresher: Refresher | None = None
@@ -142,11 +141,20 @@ class Service:
     def on_change(self, changes: Changes) -> None:
         """After each store change (in the refresher's thread): report new problems, re-render what
         changed, and tell the hub which feeds did."""
-        for problem in self.store.snapshot.problems:
-            if any(problem.path.endswith(p) for p in changes.added | changes.edited):
-                log.warning("%s", problem)
+        changed = changes.added | changes.edited
+        self._report(lambda path: any(path.endswith(p) for p in changed))
         self.publisher.warm()
         self.announce()
+
+    def _report(self, wanted) -> None:
+        """Log the problems of the files `wanted` picks, and which of their stories wait for a later time."""
+        snapshot = self.store.snapshot
+        for problem in snapshot.problems:
+            if wanted(problem.path):
+                log.warning("%s", problem)
+        for note in snapshot.held_back(self.publisher.clock(), self.store.display_root):
+            if wanted(note.path):
+                log.info("%s", note)
 
     def announce(self) -> None:
         if self.notifier is None or self.ledger is None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone, tzinfo
 
 from ..model import EVERYTHING, SECTION, Article, Problem, Scope, Site
 from ..source.people import AUTHORS_FILE, NOBODY, People
@@ -132,6 +132,26 @@ class StoreSnapshot:
                         "(a typo?)", "warning")
                 for article in sorted(self.by_id.values(), key=lambda a: a.path)
                 if article.updated > max(limit, article.published + FUTURE_SLACK)]
+
+
+    def held_back(self, now: datetime, display_root: str = "") -> list[Problem]:
+        """A note for each story scheduled after `now`, saying when it appears, in the site's zone and in
+        UTC: a time typed a day or a zone off holds a story back silently otherwise."""
+        zone = self.site.tz if self.site is not None else timezone.utc
+        return [Problem(display_root + article.path, "published",
+                        f'"{article.title}" is held back until its time, {_when(article.published, zone)}',
+                        "note")
+                for article in sorted(self.by_id.values(), key=lambda a: (a.published, a.path))
+                if not article.visible_at(now)]
+
+
+def _when(moment: datetime, zone: tzinfo) -> str:
+    """"2099-01-01 09:00 PST (America/Los_Angeles), 2099-01-01 17:00 UTC"."""
+    utc = f"{moment:%Y-%m-%d %H:%M} UTC"
+    local = moment.astimezone(zone)
+    if local.utcoffset() == timedelta(0) and str(zone) in ("UTC", "Etc/UTC"):
+        return utc
+    return f"{local:%Y-%m-%d %H:%M} {local:%Z} ({zone}), {utc}"
 
 
 @dataclass(frozen=True)
