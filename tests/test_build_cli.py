@@ -10,10 +10,12 @@ import struct
 import subprocess
 import sys
 import termios
+import threading
 
 import pytest
 from lxml import etree
 
+from feedsvc import forking
 from feedsvc.config import Config
 from feedsvc.store import files as store_files
 from feedsvc.store.store import Store
@@ -140,13 +142,10 @@ def test_a_store_with_nothing_to_publish_is_refused_in_one_line(tmp_path, store,
     assert not (tmp_path / "public").exists()
 
 
-@pytest.mark.parametrize("parallel", [False, True], ids=["one process", "forked readers"])
-def test_the_store_read_reports_its_progress(store_dir, monkeypatch, parallel):
+def read_with_progress(store_dir) -> list[tuple[int, int]]:
+    """Read a store of 250 stories from scratch; what its progress callback heard, (done, total)."""
     for i in range(250):
         store_dir.write(f"world/story-{i:03d}.md", article(title=f"Story number {i} of many"))
-    if parallel:
-        monkeypatch.setattr(store_files, "PARALLEL_MINIMUM", 10)
-        monkeypatch.setattr(store_files, "CHUNK", 25)
     heard: list[tuple[int, int]] = []
     config = Config(store=store_dir.root, base_url=BASE_URL, cache_dir="off")
     store = Store.from_config(config, progress=lambda done, total: heard.append((done, total)))
@@ -157,3 +156,24 @@ def test_the_store_read_reports_its_progress(store_dir, monkeypatch, parallel):
     store_dir.write("world/story-000.md", article(title="Story number 0, corrected"))
     store.refresh()                                   # later looks read a file or two: nobody watches them
     assert heard[-1] == (250, 250) and heard.count((250, 250)) == 1
+    return heard
+
+
+def test_the_store_read_reports_its_progress(store_dir):
+    assert len(read_with_progress(store_dir)) == 4                 # 0, 100, 200, 250
+
+
+@pytest.mark.forks
+def test_a_read_in_forked_processes_reports_its_progress_too(store_dir, monkeypatch):
+    """A large store is read by forked processes, a chunk at a time: the progress comes as chunks do."""
+    pools, make_pool = [], forking.forked_pool
+
+    def counted_pool():
+        pools.append(make_pool())
+        return pools[-1]
+    monkeypatch.setattr(store_files, "PARALLEL_MINIMUM", 10)
+    monkeypatch.setattr(store_files, "CHUNK", 25)
+    monkeypatch.setattr(store_files.forking, "forked_pool", counted_pool)
+    assert threading.active_count() == 1, "a thread is running: the store would not fork"
+    heard = read_with_progress(store_dir)
+    assert len(pools) == 1 and len(heard) >= 3

@@ -64,8 +64,8 @@ def test_serve_runs_gunicorn_with_the_shipped_settings_and_links_to_the_port_it_
     err = said["stderr"]
     assert self_link == f"http://127.0.0.1:{port}/rss.xml"
     assert enclosures and all(url.startswith(f"http://127.0.0.1:{port}/media/") for url in enclosures)
-    first = err.splitlines()[0]
-    assert first == (f"feedsvc: serving {SAMPLE_STORE} at http://127.0.0.1:{port}/ with gunicorn, 1 worker × 4 threads; "
+    [started] = [line for line in err.splitlines() if line.startswith("feedsvc: serving")]
+    assert started == (f"feedsvc: serving {SAMPLE_STORE} at http://127.0.0.1:{port}/ with gunicorn, 1 worker × 4 threads; "
                      f"feeds link to http://127.0.0.1:{port}/ (no base URL is configured: give the public one with "
                      "--base-url or FEEDSVC_BASE_URL)")
     assert "Using worker: feedsvc.serve.worker.RequestBufferingWorker" in err       # the shipped settings
