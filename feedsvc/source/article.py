@@ -333,7 +333,8 @@ def _parse(relpath: str, data: bytes, site: Site, photo_info: PhotoLookup, media
             reader.error("body", f"has HTML nested {depth:,} levels deep (at most {MAX_HTML_DEPTH:,}); "
                                  "simplify the markup")
     if body.strip():
-        _body_links(reader, body, photo_info, media_base_url, url)
+        for message in _body_link_warnings(body, photo_info, media_base_url, url):
+            reader.warn("body", message)
 
     # Optional parts: a problem in one leaves that part out, with a warning, and the story is published.
     photo = reader.optional("the story is published without its photo",
@@ -361,15 +362,16 @@ def _parse(relpath: str, data: bytes, site: Site, photo_info: PhotoLookup, media
     return ParseResult(article, reader.problems, photo_path)
 
 
-def _body_links(reader: _Reader, body: str, photo_info: PhotoLookup, media_base_url: str, own_url: str) -> None:
-    """Warn of the body's relative links and images: a store photo (media/…) that is not there, and any
-    other address a reader would resolve against the story's own URL."""
-    for address in relative_addresses(body):
+def _body_link_warnings(markdown: str, photo_info: PhotoLookup, media_base_url: str, own_url: str) -> list[str]:
+    """What to tell the editor of a body's relative addresses: a store photo that is not there (or not
+    one feedsvc publishes), and any other address a reader resolves against the story's URL."""
+    warnings = []
+    for address in relative_addresses(markdown):
         store_path = media_path(address)
         if store_path is None:
-            reader.warn("body", f"the link {describe(address)} is relative, so readers resolve it against the "
-                                f"story's address, to {urljoin(own_url, address)}: write an absolute URL (or a "
-                                "path under media/ for a photo in the store)")
+            warnings.append(f"the link {describe(address)} is relative, so readers resolve it against the story's "
+                            f"address, to {urljoin(own_url, address)}: write an absolute URL (or a path under "
+                            "media/ for a photo in the store)")
             continue
         problem = photo_name_problem(store_path)
         if problem is None:
@@ -379,8 +381,9 @@ def _body_links(reader: _Reader, body: str, photo_info: PhotoLookup, media_base_
             except PhotoError as exc:
                 problem = str(exc)
         named = describe(address) + ("" if address == store_path else f" ({store_path})")
-        reader.warn("body", f"{named}: {problem}; readers get a broken image or link at "
-                            f"{media_base_url}{quote(store_path)}")
+        warnings.append(f"{named}: {problem}; readers get a broken image or link at "
+                        f"{media_base_url}{quote(store_path)}")
+    return warnings
 
 
 def _did_you_mean(name: Any, known: frozenset[str], prefix: str = "") -> str:

@@ -4,8 +4,8 @@ A reader resolves a relative address against the story's own URL: `![](media/201
 in `https://news.example.com/science/tide-pools` would become `…/science/media/2013/tide-pools.jpg`,
 a broken image. So a path into the store's `media/` (as a photo's `src` is written: `media/…`, with
 or without a leading `/` or `./`) stands for the published photo — `render.html` writes the media
-URL for it — and any other relative address is worth a word to the editor. Pure: the parse asks
-the store whether a photo is there.
+URL for it — and any other relative address is worth a word to the editor. Pure, and it loads
+nothing of feedsvc (the renderer uses it too); cmark only for a body that seems to hold such an address.
 """
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ import re
 from collections.abc import Iterator
 from urllib.parse import unquote, urlsplit
 
-from .photos import MEDIA_DIR
+MEDIA_DIR = "media"          # the store's folder of photos, named as `media/…` wherever a photo is named
 
 # Candidates in the Markdown itself: inline links and images "](x", reference definitions "[a]: x",
 # and raw HTML's href= and src=. A rough, quick look (every story is looked at as the store is read):
@@ -63,3 +63,4 @@ def relative_addresses(markdown: str) -> list[str]:
     found = (html.unescape(next(value for value in match.groups() if value is not None))
              for match in _ATTRIBUTES.finditer(markdown_html(markdown)))
     return list(dict.fromkeys(a for a in found if needs_a_look(a) or media_path(a)))
+

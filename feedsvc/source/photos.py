@@ -13,6 +13,8 @@ from pathlib import Path
 
 from PIL import Image, UnidentifiedImageError
 
+from .links import MEDIA_DIR
+
 # We check pixel counts ourselves, with a named problem, instead of Pillow's process-wide warning.
 Image.MAX_IMAGE_PIXELS = None
 
@@ -32,7 +34,6 @@ class PhotoError(ValueError):
     """Why a file cannot be published as a photo, in words for an editor."""
 
 
-MEDIA_DIR = "media"
 # Static hosts (nginx, CDNs, Netlify) give a file its type by its extension: a photo named otherwise
 # (.jfif, no extension) would reach readers as something else, so it is not published. The endings a
 # photo may have (case aside), each with the type a host gives it: the build's host rules say these.
