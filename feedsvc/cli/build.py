@@ -77,15 +77,19 @@ def command(out_dir: Path, store: Path | None, store_option: Path | None, base_u
         click.echo(report.summary())
     _warn_of_base_url(config, out_dir)
     if notifier is not None:
-        # Give the hub a bounded moment, so the news is not lost with this process.
-        done = notifier.wait(timeout=30)
-        outcome = notifier.outcomes[-1] if notifier.outcomes else None
-        if outcome is not None and outcome.ok:
-            message = f"told the hub of {plural(len(outcome.urls), 'changed feed')}"
-        else:
-            message = f"could not tell the hub ({outcome.detail if outcome else 'still trying'})"
-        if not quiet or not (done and outcome and outcome.ok):
-            click.echo(f"WebSub: {message}", err=not (outcome and outcome.ok))
+        _wait_for_the_hub(notifier, quiet)
+
+
+def _wait_for_the_hub(notifier: HubNotifier, quiet: bool) -> None:
+    """Give the hub a bounded moment, so the news is not lost with this process; say how it went."""
+    done = notifier.wait(timeout=30)
+    outcome = notifier.outcomes[-1] if notifier.outcomes else None
+    if outcome is not None and outcome.ok:
+        message = f"told the hub of {plural(len(outcome.urls), 'changed feed')}"
+    else:
+        message = f"could not tell the hub ({outcome.detail if outcome else 'still trying'})"
+    if not quiet or not (done and outcome and outcome.ok):
+        click.echo(f"WebSub: {message}", err=not (outcome and outcome.ok))
 
 
 def _no_base_url(out_dir: Path, base_url: str) -> str:
