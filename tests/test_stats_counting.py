@@ -251,12 +251,12 @@ def test_a_trusted_proxy_passes_the_readers_address_and_nobody_else_can():
 
 
 def test_the_statistics_load_no_door_no_store_and_no_renderer():
-    """stats may import paths and model; serve and cli import it, never the reverse."""
+    """stats may import paths, model and words; serve and cli import it, never the reverse."""
     from .test_layers import modules_loaded_by
     loaded = modules_loaded_by("import feedsvc.stats.counter, feedsvc.stats.db, feedsvc.stats.logs, "
                                "feedsvc.stats.report, feedsvc.stats.page, feedsvc.stats.access")
     ours = {name for name in loaded if name.startswith("feedsvc.")}
-    assert ours - {"feedsvc.paths", "feedsvc.config", "feedsvc.model", "feedsvc.uri"} == {
+    assert ours - {"feedsvc.paths", "feedsvc.config", "feedsvc.model", "feedsvc.uri", "feedsvc.words"} == {
         f"feedsvc.stats.{name}" for name in ("agents", "counter", "db", "logs", "report", "page", "access",
                                                 "settings")} | {
         "feedsvc.stats"}
