@@ -30,7 +30,8 @@ def test_a_new_store_passes_check_and_builds(tmp_path):
 
     checked = feedsvc("check", "news", cwd=tmp_path)
     assert checked.returncode == 0, checked.stdout
-    assert checked.stdout.splitlines() == ["1 published (news 1); 0 scheduled, 0 drafts; 0 errors, 0 warnings"]
+    assert checked.stdout.splitlines() == ["1 writer with feeds; 0 tags with feeds (used by at least 3 stories)",
+                                           "1 published (news 1); 0 scheduled, 0 drafts; 0 errors, 0 warnings"]
 
     built = feedsvc("build", "public", "news", cwd=tmp_path)
     assert built.returncode == 0, built.stderr
