@@ -123,13 +123,16 @@ def test_a_story_held_back_until_its_time_is_named_with_when_it_appears(store_di
     when = (datetime.now(timezone.utc) + timedelta(days=3)).replace(second=0, microsecond=0)
     local = when.astimezone(ZoneInfo("America/Los_Angeles"))
     store_dir.write("world/later.md", article(title="The council's vote, tomorrow", published=local.isoformat()))
+    store_dir.write("world/much-later.md", article(title="A story for 2099", published="2099-01-01T09:00:00Z"))
     store_dir.write("world/now.md", article(title="Today's story"))
     code, lines = check(store_dir)
     assert code == 0
-    assert lines == [
+    assert lines == [                                                # soonest first
         f'world/later.md: published: note: "The council\'s vote, tomorrow" is held back until its time, '
         f"{local:%Y-%m-%d %H:%M %Z} (America/Los_Angeles), {when:%Y-%m-%d %H:%M} UTC",
-        "1 published (world 1, business 0); 1 scheduled, 0 drafts; 0 errors, 0 warnings",
+        'world/much-later.md: published: note: "A story for 2099" is held back until its time, 2099-01-01 01:00 PST '
+        "(America/Los_Angeles), 2099-01-01 09:00 UTC",
+        "1 published (world 1, business 0); 2 scheduled, 0 drafts; 0 errors, 0 warnings",
     ]
 
 

@@ -141,8 +141,7 @@ class StoreSnapshot:
         return [Problem(display_root + article.path, "published",
                         f'"{article.title}" is held back until its time, {_when(article.published, zone)}',
                         "note")
-                for article in sorted(self.by_id.values(), key=lambda a: (a.published, a.path))
-                if not article.visible_at(now)]
+                for article in self.timeline(None).scheduled(now)]
 
 
 def _when(moment: datetime, zone: tzinfo) -> str:

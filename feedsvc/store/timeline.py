@@ -63,6 +63,10 @@ class Timeline:
         start = self._first_visible(now)
         return [self.by_id[key[1]] for key in self.keys[start:start + limit]]
 
+    def scheduled(self, now: datetime) -> list[Article]:
+        """The stories still to appear at `now`, soonest first (a bisect, then only those)."""
+        return [self.by_id[key[1]] for key in reversed(self.keys[:self._first_visible(now)])]
+
     def visible_count(self, now: datetime) -> int:
         """How many stories are visible at `now` (with the timeline, it says which: the newest that many)."""
         return len(self.keys) - self._first_visible(now)
