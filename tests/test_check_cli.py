@@ -90,3 +90,16 @@ def test_check_warns_of_look_alike_bylines_unless_the_authors_file_names_both(st
     result = check(str(store_dir.root))
     assert "looks like" not in result.stdout
     assert result.stdout.splitlines()[-2] == "1 writer with feeds; 0 tags with feeds (used by at least 3 stories)"
+
+
+def test_a_missing_store_is_named_in_one_line(tmp_path):
+    result = check(str(tmp_path / "articels"))
+    assert result.returncode == 2
+    assert result.stderr.strip() == (f"feedsvc check: the article store {tmp_path / 'articels'} does not exist: give "
+                                     "the store's folder as STORE or --store (or FEEDSVC_STORE), or make a new one "
+                                     f"with `feedsvc init {tmp_path / 'articels'}`")
+
+
+def test_the_store_may_be_given_as_an_option_too(store_dir):
+    store_dir.write("world/a.md", article())
+    assert check("--store", str(store_dir.root)).stdout == check(str(store_dir.root)).stdout
