@@ -182,7 +182,7 @@ def test_the_command_says_each_phase_and_ends_with_a_summary(tmp_path):
     result = run_cli("build", str(out), "--store", "articles/")
     assert result.returncode == 0, result.stderr
     phases = [line.split(" in ")[0] for line in result.stderr.splitlines()]
-    assert phases == ["read 14 stories", "rendered 53 documents", "wrote 98 files"], result.stderr
+    assert phases == ["read 14 stories", "rendered 63 documents", "wrote 118 files"], result.stderr
     summary = result.stdout.strip()
     assert summary.startswith(f"built {out}: 12 articles, 30 feeds, ")        # 5 sections (and all), 3 writers, 2 tags
     assert "0 problems" in summary

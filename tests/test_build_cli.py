@@ -58,9 +58,9 @@ def test_on_a_terminal_each_phase_has_a_bar_with_its_total(tmp_path):
                           {**os.environ, "FEEDSVC_BASE_URL": BASE_URL})
     finished = [line for line in shown.splitlines() if "100%|" in line]
     assert [line.split()[0] for line in finished] == ["reading", "rendering", "writing"], shown
-    assert "14/14 stories" in finished[0] and "53/53 documents" in finished[1] and "98/98 files" in finished[2]
+    assert "14/14 stories" in finished[0] and "63/63 documents" in finished[1] and "118/118 files" in finished[2]
     assert "wrote " not in shown                                  # no line per file
-    assert shown.strip().splitlines()[-1].startswith(f"built {tmp_path / 'public'}: 12 articles, 30 feeds, 98 files")
+    assert shown.strip().splitlines()[-1].startswith(f"built {tmp_path / 'public'}: 12 articles, 30 feeds, 118 files")
 
 
 def test_verbose_names_every_file_it_writes(tmp_path):
