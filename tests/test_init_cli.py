@@ -84,3 +84,12 @@ def test_an_empty_folder_is_fine(tmp_path):
     (tmp_path / "news").mkdir()
     assert feedsvc("init", "news", cwd=tmp_path).returncode == 0
     assert (tmp_path / "news/_site.yml").is_file()
+
+
+def test_the_help_names_everything_feedsvc_publishes_and_the_first_commands(tmp_path):
+    said = feedsvc("--help", cwd=tmp_path)
+    assert said.returncode == 0
+    text = " ".join(said.stdout.split())
+    for words in ("RSS 2.0", "Atom 1.0", "JSON Feed 1.1", "every section, writer and tag", "OPML", "subscribe page",
+                  "feedsvc init news/", "feedsvc check news/", "feedsvc serve news/", "feedsvc build public/ news/"):
+        assert words in text, words

@@ -13,8 +13,9 @@ from . import build, check, init, serve, stats
 @click.group()
 @click.version_option(package_name="feedsvc")
 def main() -> None:
-    """Publish a newsroom's article store: RSS 2.0, Atom 1.0 and JSON Feed 1.1 feeds for every section and
-    for all of them, RFC 5005 archives, an OPML list of the feeds, pages for people, and the photos.
+    """Publish a newsroom's article store: RSS 2.0, Atom 1.0 and JSON Feed 1.1 feeds for every section,
+    writer and tag and for all of them, RFC 5005 archives, OPML lists of the feeds, pages for people with
+    a subscribe page per feed, and the photos.
 
     \b
     feedsvc init news/             a new store to start from
