@@ -145,6 +145,20 @@ def test_the_service_logs_the_stories_it_holds_back(store_dir, caplog):
         "(America/Los_Angeles), 2099-01-01 17:00 UTC") for r in caplog.records), caplog.text
 
 
+def test_the_service_logs_what_check_says_of_a_file_saved_while_it_runs(store_dir, caplog):
+    """An editor who never runs `check` finds the same lines in the service's log, once, as the file is saved."""
+    store_dir.write("world/now.md", article(title="Today's story"))
+    service = create_app({"store": store_dir.root, "base_url": BASE_URL, "auto_refresh": False}).extensions["feedsvc"]
+    caplog.set_level(logging.INFO)
+    store_dir.write("world/later.md", article(title="A story for 2099", published="2099-01-01 09:00", auther="J. Doe"))
+    store_dir.write("world/vague.md", article(title="A date read one of two ways", published="04/05/2013"))
+    service.on_change(service.store.refresh())
+    logged = sorted(r.getMessage().replace(f"{store_dir.root}/", "") for r in caplog.records
+                    if r.name == "feedsvc.serve.app")
+    _, lines = check(store_dir)
+    assert len(logged) == 3 and logged == sorted(lines[:-1]), (logged, lines)
+
+
 # ---- links and images in the body ----------------------------------------------------------------
 
 BODY = ("![Tide pools at dawn](media/2013/tide-pools.jpg)\n\nThe census counted [every pool](/science/pools) "
