@@ -6,6 +6,7 @@ from __future__ import annotations
 import fcntl
 import os
 import pty
+import re
 import struct
 import subprocess
 import sys
@@ -58,6 +59,7 @@ def test_on_a_terminal_each_phase_has_a_bar_with_its_total(tmp_path):
                           {**os.environ, "FEEDSVC_BASE_URL": BASE_URL})
     finished = [line for line in shown.splitlines() if "100%|" in line]
     assert [line.split()[0] for line in finished] == ["reading", "rendering", "writing"], shown
+    assert all(re.search(r"\[\d\d:\d\d<\d\d:\d\d\]$", line.rstrip()) for line in finished), shown   # [elapsed<ETA]
     assert "14/14 stories" in finished[0] and "63/63 documents" in finished[1] and "118/118 files" in finished[2]
     assert "wrote " not in shown                                  # no line per file
     assert shown.strip().splitlines()[-1].startswith(f"built {tmp_path / 'public'}: 12 articles, 30 feeds, 118 files")
@@ -74,6 +76,30 @@ def test_verbose_names_every_file_it_writes(tmp_path):
     assert written == on_disk and "sections/world-nation/rss.xml" in written
     again = build(str(out), "articles/", "--verbose")
     assert not [line for line in again.stderr.splitlines() if line.startswith("wrote ") and " in " not in line]
+
+
+def test_the_summary_counts_in_words(store_dir, tmp_path):
+    store_dir.write("world/a.md", article(auther="Jane Doe"))
+    out = tmp_path / "public"
+    result = build(str(out), str(store_dir.root))
+    assert result.returncode == 0, result.stderr
+    summary = result.stdout.strip()
+    assert summary.startswith(f"built {out}: 1 article, ") and summary.endswith(", 1 problem"), summary
+
+
+def test_what_a_build_into_public_leaves_in_the_project_folder_is_ignored_by_git(tmp_path):
+    """README's `feedsvc build public/ …`, run twice in a clone, keeps `git status` clean: the output, its
+    lock and the swapped-out tree (the next build's staging tree) are all ignored."""
+    if not (ROOT / ".git").exists():
+        pytest.skip("not a git checkout")
+    for _ in range(2):
+        assert build(str(tmp_path / "public"), str(ROOT / "articles")).returncode == 0
+    left = sorted(str(path.relative_to(tmp_path)) for path in tmp_path.rglob("*") if not path.is_dir())
+    assert any(name.startswith(".public.staging/") for name in left) and ".public.lock" in left, left
+    checked = subprocess.run(["git", "check-ignore", "--no-index", "--verbose", "--non-matching", "--stdin"],
+                             cwd=ROOT, input="\n".join(left), capture_output=True, text=True, timeout=60)
+    not_ignored = [line.split("\t")[1] for line in checked.stdout.splitlines() if line.startswith("::")]
+    assert not not_ignored and len(checked.stdout.splitlines()) == len(left), checked.stdout + checked.stderr
 
 
 def self_link(out, path: str = "rss.xml") -> str:
