@@ -80,3 +80,17 @@ def test_an_nginx_log_of_the_same_polls_gives_the_same_figures(tmp_path, live):
     again = stats_cli("--import", str(log), env={**os.environ, **settings(database)})
     assert again.returncode == 0 and " 0 feed requests counted from 0 new lines" in again.stderr
     assert figures(database) == imported
+
+
+def test_a_missing_store_is_refused_unless_the_statistics_are_kept_elsewhere(tmp_path):
+    """Kept in the store's state folder (the default), the statistics of a mistyped store would be a new,
+    empty database, reported as zeros: refused instead, as every command refuses it."""
+    env = {**os.environ, "XDG_STATE_HOME": str(tmp_path / "state"), "FEEDSVC_BASE_URL": BASE_URL}
+    store = tmp_path / "articels"
+    done = stats_cli(str(store), env=env)
+    assert done.returncode == 2
+    assert done.stderr.strip().startswith(f"feedsvc stats: the article store {store} does not exist")
+    assert not (tmp_path / "state").exists()
+    elsewhere = stats_cli("--store", str(store), env={**env, "FEEDSVC_STATS_DB": str(tmp_path / "stats.sqlite3")})
+    assert elsewhere.returncode == 0, elsewhere.stderr
+    assert elsewhere.stdout.splitlines()[-1].split() == ["all", "feeds", "0", "—", "—", "0", "—", "0", "B"]

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from .options import chosen_store, config_option, load, store_options
+from .options import chosen_store, config_option, load, require_folder, store_options
 
 
 @click.command("stats")
@@ -36,6 +36,8 @@ def command(store: Path | None, store_option: Path | None, days: int, feed: str 
         click.echo(f'configuration (feedsvc.toml): stats_token_hash = "{digest}"')
         return
     config = load(config_file, store=chosen_store(store, store_option))
+    if str(config.stats_db).strip() in ("", "auto"):
+        require_folder("stats", config.store)       # a mistyped store would get empty statistics of its own
     try:
         database = open_database(config.stats_location)
     except Exception as exc:  # noqa: BLE001 — a missing driver, a refused connection: said plainly
