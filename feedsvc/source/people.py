@@ -14,8 +14,8 @@ from typing import Any
 from ..model import Person, Problem
 from ..uri import normalize_url
 from . import frontmatter
-from .article import store_media_path
 from .frontmatter import describe
+from .photos import store_media_path
 from .slugs import fold, slugify
 from .text import decode_references, plain_text, xml_clean
 

@@ -7,6 +7,7 @@ as what it is (`photo_file`: the one rule for the parser, /media/ and the build)
 from __future__ import annotations
 
 import os
+import posixpath
 import stat
 from dataclasses import dataclass
 from pathlib import Path
@@ -119,3 +120,12 @@ def probe_image(path: Path, max_bytes: int, max_pixels: int) -> ImageInfo:
     except (OSError, ValueError, SyntaxError, Image.DecompressionBombError) as exc:
         raise PhotoError(f"is damaged or truncated ({exc})") from None
     return ImageInfo(WEB_IMAGE_TYPES[kind], length, width, height)
+
+
+def store_media_path(src: str) -> str | None:
+    """Normalise a photo `src` to a path under media/, or None if it points anywhere else (whether the
+    file there may be a photo is `photo_file`'s to say)."""
+    path = posixpath.normpath(src.lstrip("/"))
+    if path.startswith("../") or path == ".." or not path.startswith(MEDIA_DIR + "/"):
+        return None
+    return path

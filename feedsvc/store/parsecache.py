@@ -24,9 +24,9 @@ log = logging.getLogger(__name__)
 MAGIC = b"feedsvc-parse-cache\n"
 # Every module whose code decides what a file parses to, and nothing that only renders (render/html.py):
 # source/markdown.py is here for the body depth check that renders a suspiciously deep body.
-_PARSER_MODULES = ("source/article.py", "source/limits.py", "model.py", "source/text.py", "source/markdown.py",
-                   "uri.py", "source/frontmatter.py", "source/dates.py", "source/photos.py", "source/site.py",
-                   "source/links.py", "store/files.py")
+_PARSER_MODULES = ("source/article.py", "source/fields.py", "source/fieldreader.py", "source/limits.py", "model.py",
+                   "source/text.py", "source/markdown.py", "uri.py", "source/frontmatter.py", "source/dates.py",
+                   "source/photos.py", "source/site.py", "source/links.py", "store/files.py")
 
 
 def _parser_fingerprint() -> str:

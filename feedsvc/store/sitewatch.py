@@ -10,8 +10,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from ..model import Problem, Site
-from ..source.article import store_media_path
-from ..source.photos import PhotoError
+from ..source.photos import PhotoError, store_media_path
 from ..source.site import SITE_FILE, SiteError, parse_site
 from .files import ArticleReader, StatKey, file_time, stat_key
 
