@@ -3,7 +3,8 @@ as new as the one its siblings serve (issue 13, case 5).
 
 gunicorn forks each worker from the master, which read the store once at start-up (preload_app). A
 worker that answered before looking at the store again served the master's old feeds for seconds after
-an edit: a feed went backwards. The hooks in gunicorn.conf.py make each worker catch up first.
+an edit: a feed went backwards. The hooks of the shipped settings (feedsvc/serve/gunicorn_conf.py, which
+gunicorn.conf.py imports) make each worker catch up first.
 """
 from __future__ import annotations
 
@@ -28,8 +29,10 @@ FEED = "/sections/world/rss.xml"
 
 @pytest.fixture
 def hooks(monkeypatch):
-    """gunicorn.conf.py as gunicorn reads it (its environment default kept to this test)."""
+    """gunicorn.conf.py as gunicorn reads it (its environment default kept to this test), with the
+    package's settings it imports loaded afresh: no master's look remembered from another test."""
     monkeypatch.setenv("FEEDSVC_THREADS_AFTER_FORK", "1")        # what it sets for the master
+    importlib.reload(importlib.import_module("feedsvc.serve.gunicorn_conf"))
     spec = importlib.util.spec_from_file_location("gunicorn_conf", ROOT / "gunicorn.conf.py")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)

@@ -68,7 +68,7 @@ class Service:
         self._started_in: int | None = None         # the value of _forks when the threads were started
         self._start_lock = threading.Lock()
         self._caught_up = threading.Event()          # set once the refresher's first look is applied
-        if not threads_after_fork:          # else gunicorn.conf.py's post_worker_init starts them in each worker
+        if not threads_after_fork:          # else gunicorn_conf's post_worker_init starts them in each worker
             self.ensure_running()
 
     def ensure_running(self) -> None:
@@ -109,7 +109,7 @@ class Service:
 
     def catch_up(self, wait: float = CATCH_UP_WAIT) -> None:
         """Start watching the store, and return once what changed since the master's last look is
-        applied (or after `wait` seconds). gunicorn.conf.py calls this in each worker before its first
+        applied (or after `wait` seconds). gunicorn_conf calls this in each worker before its first
         request: a worker forked from the master, which read the store earlier, never serves older
         feeds than its siblings do. The refresher's first look is a full scan made with its watcher
         already listening, so a save during that scan is not missed either."""
