@@ -17,7 +17,6 @@ import pytest
 from lxml import etree
 
 from feedsvc import forking
-from feedsvc.config import Config
 from feedsvc.store import files as store_files
 from feedsvc.store.store import Store
 
@@ -173,8 +172,8 @@ def read_with_progress(store_dir) -> list[tuple[int, int]]:
     for i in range(250):
         store_dir.write(f"world/story-{i:03d}.md", article(title=f"Story number {i} of many"))
     heard: list[tuple[int, int]] = []
-    config = Config(store=store_dir.root, base_url=BASE_URL, cache_dir="off")
-    store = Store.from_config(config, progress=lambda done, total: heard.append((done, total)))
+    store = Store.open(store_dir.root, media_base_url=BASE_URL, cache_dir=None,
+                       progress=lambda done, total: heard.append((done, total)))
     assert len(store.snapshot.by_id) == 250
     assert {total for _, total in heard} == {250}
     assert [done for done, _ in heard] == sorted(done for done, _ in heard)

@@ -7,16 +7,16 @@ import json
 import logging
 import subprocess
 import sys
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import feedparser
 import lxml.html
 import pytest
 
+from feedsvc.config import Config
 from feedsvc.serve.app import create_app
 from feedsvc.static.build import build
-from feedsvc.config import Config
 
 from .conftest import BASE_URL, ROOT, article, make_jpeg
 from .feeds import NS, xml
@@ -106,7 +106,7 @@ def test_a_date_that_could_be_read_two_ways_says_how_it_was_read(store_dir, type
     assert lines[0] == (f"world/story.md: published: warning: {typed!r} could mean {other} as well: it was read as "
                         f"{day.day} {day:%B %Y} (month first); write the date as {read} (ISO 8601, year-month-day) "
                         "to be sure")
-    client = create_app({"store": store_dir.root, "base_url": BASE_URL, "auto_refresh": False}).test_client()
+    client = create_app({"store": store_dir.root, "base_url": BASE_URL}, auto_refresh=False).test_client()
     entry = feedparser.parse(client.get("/rss.xml").data).entries[0]
     assert f"{entry.published_parsed.tm_year}-{entry.published_parsed.tm_mon:02d}" == read[:7]
 
@@ -120,7 +120,7 @@ def test_a_date_that_means_one_day_only_says_nothing(store_dir, typed):
 # ---- held back until its time --------------------------------------------------------------------
 
 def test_a_story_held_back_until_its_time_is_named_with_when_it_appears(store_dir):
-    when = (datetime.now(timezone.utc) + timedelta(days=3)).replace(second=0, microsecond=0)
+    when = (datetime.now(UTC) + timedelta(days=3)).replace(second=0, microsecond=0)
     local = when.astimezone(ZoneInfo("America/Los_Angeles"))
     store_dir.write("world/later.md", article(title="The council's vote, tomorrow", published=local.isoformat()))
     store_dir.write("world/much-later.md", article(title="A story for 2099", published="2099-01-01T09:00:00Z"))
@@ -139,7 +139,7 @@ def test_a_story_held_back_until_its_time_is_named_with_when_it_appears(store_di
 def test_the_service_logs_the_stories_it_holds_back(store_dir, caplog):
     caplog.set_level(logging.INFO)
     store_dir.write("world/later.md", article(title="A story for 2099", published="2099-01-01 09:00"))
-    create_app({"store": store_dir.root, "base_url": BASE_URL, "auto_refresh": False})
+    create_app({"store": store_dir.root, "base_url": BASE_URL}, auto_refresh=False)
     assert any(r.levelno == logging.INFO and r.getMessage().endswith(
         '/world/later.md: published: note: "A story for 2099" is held back until its time, 2099-01-01 09:00 PST '
         "(America/Los_Angeles), 2099-01-01 17:00 UTC") for r in caplog.records), caplog.text
@@ -148,7 +148,7 @@ def test_the_service_logs_the_stories_it_holds_back(store_dir, caplog):
 def test_the_service_logs_what_check_says_of_a_file_saved_while_it_runs(store_dir, caplog):
     """An editor who never runs `check` finds the same lines in the service's log, once, as the file is saved."""
     store_dir.write("world/now.md", article(title="Today's story"))
-    service = create_app({"store": store_dir.root, "base_url": BASE_URL, "auto_refresh": False}).extensions["feedsvc"]
+    service = create_app({"store": store_dir.root, "base_url": BASE_URL}, auto_refresh=False).extensions["feedsvc"]
     caplog.set_level(logging.INFO)
     store_dir.write("world/later.md", article(title="A story for 2099", published="2099-01-01 09:00", auther="J. Doe"))
     store_dir.write("world/vague.md", article(title="A date read one of two ways", published="04/05/2013"))
@@ -169,7 +169,7 @@ BODY = ("![Tide pools at dawn](media/2013/tide-pools.jpg)\n\nThe census counted 
 def test_a_store_photo_in_the_body_leads_to_the_published_photo(store_dir, tmp_path):
     make_jpeg(store_dir.root / "media/2013/tide-pools.jpg", size=(64, 48))
     store_dir.write("world/story.md", article(BODY))
-    client = create_app({"store": store_dir.root, "base_url": BASE_URL, "auto_refresh": False}).test_client()
+    client = create_app({"store": store_dir.root, "base_url": BASE_URL}, auto_refresh=False).test_client()
     rss, atom = xml(client.get("/rss.xml").data), xml(client.get("/atom.xml").data)
     feed = json.loads(client.get("/feed.json").data)
     bodies = [rss.findtext("channel/item/content:encoded", namespaces=NS),
@@ -183,7 +183,7 @@ def test_a_store_photo_in_the_body_leads_to_the_published_photo(store_dir, tmp_p
                                            "https://news.example.com/business/census", photo]
     assert client.get("/media/2013/tide-pools.jpg").status_code == 200        # the address leads to the photo
     out = tmp_path / "public"
-    build(Config(store=store_dir.root, base_url=BASE_URL, cache_dir="off"), out)
+    build(Config.of(store=store_dir.root, base_url=BASE_URL, cache_dir="off"), out)
     assert (out / "media/2013/tide-pools.jpg").read_bytes() == (store_dir.root / "media/2013/tide-pools.jpg").read_bytes()
 
 

@@ -33,7 +33,9 @@ def command(out_dir: Path, store: Path | None, store_option: Path | None, base_u
             quiet: bool, verbose: bool, watch: bool, config_file: str | None) -> None:
     """Write every feed, page and photo the service serves into OUT_DIR, atomically, from STORE
     (or --store STORE; default: the configured store)."""
-    from ..static.build import BuildError, build as run_build, open_store, refuse_overlap
+    from ..static.build import build as run_build
+    from ..static.build import open_store, refuse_overlap
+    from ..static.tree import BuildError
     from ..store.startup import StoreUnavailable, require_publishable
     config = load(config_file, store=chosen_store(store, store_option), base_url=base_url)
     if (out_dir / SITE_FILE).is_file():
@@ -47,7 +49,7 @@ def command(out_dir: Path, store: Path | None, store_option: Path | None, base_u
         click.echo(f"feedsvc build: {exc}", err=True)
         sys.exit(2)                     # as for any other wrong argument, before the store is read
     if not config.base_url_given and strict:
-        click.echo(f"feedsvc build: {_no_base_url(out_dir, config.base_url)} (--strict)", err=True)
+        click.echo(f"feedsvc build: {_no_base_url(out_dir, config.feeds.base_url)} (--strict)", err=True)
         sys.exit(1)
     progress = reporter(quiet)
     store_ = open_store(config, progress.reading)
@@ -101,17 +103,17 @@ def _no_base_url(out_dir: Path, base_url: str) -> str:
 def _warn_of_base_url(config: Config, out_dir: Path) -> None:
     """Say it loudly (even with --quiet): files that link to 127.0.0.1 are no use once published."""
     if not config.base_url_given:
-        click.secho(f"feedsvc build: warning: {_no_base_url(out_dir, config.base_url)}", err=True,
+        click.secho(f"feedsvc build: warning: {_no_base_url(out_dir, config.feeds.base_url)}", err=True,
                     fg="yellow", bold=True)
 
 
 def _hub_notifier(config: Config) -> HubNotifier | None:
     """A WebSub notifier for the configured hub (None without one): the build reports which feeds
     changed, and the command tells the hub."""
-    if not config.hub_url:
+    if not config.feeds.hub_url:
         return None
     from ..serve.websub import HubNotifier
-    return HubNotifier(config.hub_url)
+    return HubNotifier(config.feeds.hub_url)
 
 
 def _watch(config: Config, out_dir: Path, store: Store, strict: bool, quiet: bool) -> None:
@@ -120,11 +122,12 @@ def _watch(config: Config, out_dir: Path, store: Store, strict: bool, quiet: boo
     import threading
     import time
 
-    from ..static.build import BuildError, build as run_build
     from ..publish.publisher import Publisher
+    from ..static.build import build as run_build
+    from ..static.tree import BuildError
     from ..store.watch import Refresher
 
-    publisher = Publisher(store, config)
+    publisher = Publisher(store, config.feeds, config.cache_policy)
     notifier = _hub_notifier(config)
     lock = threading.Lock()
     wake = threading.Event()
@@ -145,7 +148,8 @@ def _watch(config: Config, out_dir: Path, store: Store, strict: bool, quiet: boo
         wake.set()
 
     rebuild()
-    refresher = Refresher(store, config.refresh_seconds, config.rescan_seconds, config.watch, on_change=rebuild).start()
+    timing = config.refresh
+    refresher = Refresher(store, timing.refresh_seconds, timing.rescan_seconds, timing.watch, on_change=rebuild).start()
     if not quiet:
         click.echo(f"watching {config.store} (Ctrl-C to stop)", err=True)
     try:

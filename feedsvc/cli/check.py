@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import sys
 from collections import Counter
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import click
@@ -24,23 +24,25 @@ def command(store: Path | None, store_option: Path | None, targets: bool, config
 
     Exits 1 when any article would be left out of the feeds.
     """
+    from ..store.snapshot import Snapshot
     from ..store.store import Store
     config = load(config_file, store=chosen_store(store, store_option))
     require_folder("check", config.store)
-    store_ = Store.from_config(config, progress=Bars().reading if sys.stderr.isatty() else None)
+    store_ = Store.open(config.store, media_base_url=config.feeds.base_url, limits=config.read,
+                        cache_dir=config.cache_path, progress=Bars().reading if sys.stderr.isatty() else None)
     snapshot = store_.snapshot
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     problems = [*snapshot.problems, *snapshot.dated_ahead(now, store_.display_root),
                 *snapshot.look_alike_bylines(store_.display_root)]
     for problem in [*problems, *snapshot.held_back(now, store_.display_root)]:
         click.echo(str(problem))
-    if snapshot.site is not None:
+    if isinstance(snapshot, Snapshot):
         counts = Counter(a.section for a in snapshot.by_id.values() if a.visible_at(now))
         scheduled = sum(1 for a in snapshot.by_id.values() if not a.visible_at(now))
         per_section = ", ".join(f"{s.slug} {counts.get(s.slug, 0)}" for s in snapshot.site.sections)
         found = []
         from ..publish.publisher import Publisher
-        publisher = Publisher(store_, config)
+        publisher = Publisher(store_, config.feeds, config.cache_policy)
         if targets:
             from ..publish.targets import findings
             found = findings(publisher, now)
@@ -49,7 +51,7 @@ def command(store: Path | None, store_option: Path | None, targets: bool, config
         from ..model import AUTHOR, TAG
         scopes = publisher.planner.scopes
         tags = (f"{plural(len(scopes.listed(TAG, snapshot, now)), 'tag')} with feeds (used by at least "
-                f"{plural(config.tag_feed_min_stories, 'story')})" if config.tag_feeds else "tag feeds off")
+                f"{plural(config.feeds.tag_feed_min_stories, 'story')})" if config.feeds.tag_feeds else "tag feeds off")
         click.echo(f"{plural(len(scopes.listed(AUTHOR, snapshot, now)), 'writer')} with feeds; {tags}")
         click.echo(f"{sum(counts.values())} published ({per_section}); {scheduled} scheduled, "
                    f"{plural(snapshot.drafts, 'draft')}; {plural(len(snapshot.errors), 'error')}, "

@@ -3,12 +3,15 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, TypeVar
 
 import click
 
 from ..config import Config, ConfigError, load_config
+
+F = TypeVar("F", bound=Callable[..., Any])
 
 FOLDER = click.Path(path_type=Path)       # whether it is a usable folder is said in one line, by the command
 
@@ -16,7 +19,7 @@ config_option = click.option("--config", "config_file", type=click.Path(dir_okay
                              help="TOML configuration file (default: FEEDSVC_CONFIG or ./feedsvc.toml).")
 
 
-def store_options(function: Callable) -> Callable:
+def store_options(function: F) -> F:
     """The store, as STORE or as --store STORE: every command takes both spellings."""
     function = click.option("--store", "store_option", type=FOLDER, metavar="STORE",
                             help="The article store folder (or give it as STORE; default: FEEDSVC_STORE, "

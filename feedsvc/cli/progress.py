@@ -5,10 +5,14 @@ from __future__ import annotations
 import shutil
 import sys
 import time
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from ..words import plural
+
+if TYPE_CHECKING:
+    from tqdm import tqdm
 
 _UNITS = {"story": "stories", "document": "documents", "file": "files"}
 _DONE = {"reading": "read", "rendering": "rendered", "writing": "wrote"}
@@ -54,7 +58,7 @@ class Bars(Lines):
         from tqdm import tqdm
         tqdm.monitor_interval = 0        # no monitor thread: the store is read, and the build renders, in forks
         self._tqdm = tqdm
-        self._bar = None
+        self._bar: tqdm[Any] | None = None
 
     def begin(self, phase: str, total: int, unit: str) -> None:
         self.end()

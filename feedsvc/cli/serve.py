@@ -33,9 +33,9 @@ def command(store: Path | None, store_option: Path | None, host: str, port: int,
     if not config.base_url_given:                   # links lead where the service answers
         config = load(config_file, store=config.store, base_url=f"http://{_url_host(host)}:{port}/")
         note = " (no base URL is configured: give the public one with --base-url or FEEDSVC_BASE_URL)"
-    overrides = {"store": config.store, "base_url": config.base_url}
+    overrides = {"store": config.store, "base_url": config.feeds.base_url}
     shown = f"feedsvc: serving {config.store} at http://{_bracketed(host)}:{port}/ with %s; feeds link to " \
-            f"{config.base_url}{note}"
+            f"{config.feeds.base_url}{note}"
     if dev:
         from werkzeug.serving import run_simple
         app = wsgi_app(overrides, config_file)

@@ -1,7 +1,7 @@
 """`feedsvc stats`: how many people read each feed, from what the service counted or a server's log."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import click
@@ -36,23 +36,23 @@ def command(store: Path | None, store_option: Path | None, days: int, feed: str 
         click.echo(f'configuration (feedsvc.toml): stats_token_hash = "{digest}"')
         return
     config = load(config_file, store=chosen_store(store, store_option))
-    if str(config.stats_db).strip() in ("", "auto"):
+    if str(config.stats.db).strip() in ("", "auto"):
         require_folder("stats", config.store)       # a mistyped store would get empty statistics of its own
     try:
         database = open_database(config.stats_location)
     except Exception as exc:  # noqa: BLE001 — a missing driver, a refused connection: said plainly
         raise click.ClickException(f"cannot open the statistics at {_shown(config.stats_location)}: {exc}") from None
-    today = datetime.now(timezone.utc).date()
+    today = datetime.now(UTC).date()
     try:
         for name in logs:
             try:
                 with open_log(name) as lines:
-                    done = import_log(lines, database, base_path(config.base_url), name)
+                    done = import_log(lines, database, base_path(config.feeds.base_url), name)
             except OSError as exc:
                 raise click.ClickException(f"{name}: cannot read: {exc.strerror or exc}") from None
             click.echo(done.summary(), err=True)
         if logs:
-            database.maintain(today, config.stats_retention_days)
+            database.maintain(today, config.stats.retention_days)
         figures = report(database, today, days, feed.lstrip("/") if feed else None)
     finally:
         database.close()

@@ -15,7 +15,8 @@ from pathlib import Path
 from PIL import Image, UnidentifiedImageError
 
 from ..render.document import MEDIA, Rendered
-from ..source.photos import MEDIA_DIR, PHOTO_TYPES, WEB_IMAGE_TYPES, PhotoError, photo_file
+from ..source.links import MEDIA_DIR
+from ..source.photos import PHOTO_TYPES, WEB_IMAGE_TYPES, PhotoError, photo_file
 from ..store.files import is_hidden
 
 

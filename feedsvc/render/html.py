@@ -81,8 +81,7 @@ class _BodyCleaner:
 
     def _filter(self, tag: str, attribute: str, value: str) -> str | None:
         if attribute in _URL_ATTRIBUTES:
-            store_path = media_path(value) if self.media_base is not None else None
-            if store_path is not None:
+            if self.media_base is not None and (store_path := media_path(value)) is not None:
                 return normalize_url(self.media_base + quote(store_path) + _fragment(value))
             return safe_url(value, self.base)
         if attribute == "id":

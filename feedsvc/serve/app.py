@@ -146,7 +146,7 @@ class Service:
         self.publisher.warm()
         self.announce()
 
-    def _report(self, wanted) -> None:
+    def _report(self, wanted: Callable[[str], bool]) -> None:
         """Log the problems of the files `wanted` picks, and which of their stories wait for a later time."""
         snapshot = self.store.snapshot
         for problem in snapshot.problems:

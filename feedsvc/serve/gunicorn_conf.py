@@ -8,10 +8,16 @@ looks at the store again before its first request, then starts its own store wat
 notifier, and the writer of its subscriber counts) after the fork; threads do not survive one.
 Command-line options and GUNICORN_CMD_ARGS override anything here.
 """
+from __future__ import annotations
+
 import gc
 import math
 import os
 import time
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .app import Service
 
 workers = 2                 # per core of a 2-core machine: the work is short, in-memory lookups
 threads = 4
@@ -23,11 +29,11 @@ preload_app = True
 os.environ.setdefault("FEEDSVC_THREADS_AFTER_FORK", "1")   # the master must not start watchers of its own
 
 
-def _service(app):
+def _service(app: object) -> Service | None:
     return getattr(app, "extensions", {}).get("feedsvc")    # None for another app run from this folder
 
 
-def post_worker_init(worker):
+def post_worker_init(worker: Any) -> None:
     # A new worker (a crash, max-requests, SIGHUP: gunicorn does not reload a preloaded app) holds the
     # master's store as of its last look. It starts watching and catches up before it accepts a
     # connection, so that no feed it serves is older than its siblings' (issue 13, case 5).
@@ -36,7 +42,7 @@ def post_worker_init(worker):
         service.catch_up()
 
 
-def worker_exit(server, worker):
+def worker_exit(server: Any, worker: Any) -> None:
     service = getattr(worker.wsgi, "extensions", {}).get("feedsvc")
     if service is not None:                 # what the worker counted since its last flush is written
         service.close()
@@ -46,7 +52,7 @@ MASTER_LOOK_SECONDS = 30.0     # the master looks again before a fork at most th
 _master_looked = -math.inf
 
 
-def pre_fork(server, worker):
+def pre_fork(server: Any, worker: Any) -> None:
     # The master looks at the store too (at most every 30 s: a look is a stat scan, 2 s at 100,000
     # stories), so that a new worker's own look has little to read, however long the master has run.
     global _master_looked

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import logging
 import sys
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from flask import Flask
 from gunicorn.app.base import BaseApplication
@@ -42,7 +43,7 @@ class ProductionServer(BaseApplication):
         super().__init__(prog="feedsvc serve")
 
     def load_config(self) -> None:
-        from . import gunicorn_conf                  # importing it marks this process as gunicorn's master
+        from . import gunicorn_conf  # importing it marks this process as gunicorn's master
         for name, value in vars(gunicorn_conf).items():
             if name in self.cfg.settings:
                 self.cfg.set(name, value)

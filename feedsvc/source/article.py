@@ -172,7 +172,7 @@ def _parse(relpath: str, data: bytes, site: Site, photo_info: PhotoLookup, media
     section = reader.collect(lambda: fields.section(reader, meta.get("section"), site))
     published = reader.collect(lambda: fields.date(reader, meta.get("published"), "published", site, required=True))
     updated = reader.collect(lambda: fields.date(reader, meta.get("updated"), "updated", site)) or published
-    if published is not None and updated < published:
+    if published is not None and updated is not None and updated < published:
         reader.error("updated", f"{describe(meta.get('updated'))} is before published "
                                 f"({describe(meta.get('published'))}); a correction cannot predate the story")
     status = reader.collect(lambda: fields.status(reader, meta.get("status")))
@@ -210,7 +210,9 @@ def _parse(relpath: str, data: bytes, site: Site, photo_info: PhotoLookup, media
     summary = reader.optional("the summary is made from the body",
                               lambda: reader.text(meta.get("summary"), "summary", limit=limits.SUMMARY))
 
-    if any(p.severity == "error" for p in reader.problems):
+    # A field the story needs is None only after an error that was recorded: the story is left out.
+    if (title is None or section is None or published is None or updated is None or status is None
+            or any(p.severity == "error" for p in reader.problems)):
         reader.related_ids = tuple((index, ref.article_id) for index, ref in enumerate(related)
                                    if isinstance(ref, RelatedRef))
         raise Reject()

@@ -87,8 +87,8 @@ def ambiguity(value: object) -> str | None:
         pass
     try:
         read = _PARSER.parse(text, default=_DEFAULT_A, tzinfos=_zone_for).date()
-        others = {_PARSER.parse(text, default=_DEFAULT_A, tzinfos=_zone_for, **order).date()
-                  for order in ({"dayfirst": True}, {"yearfirst": True})}
+        others = {_PARSER.parse(text, default=_DEFAULT_A, tzinfos=_zone_for, dayfirst=True).date(),
+                  _PARSER.parse(text, default=_DEFAULT_A, tzinfos=_zone_for, yearfirst=True).date()}
     except (DateError, ValueError, OverflowError, TypeError, ArithmeticError):
         return None
     others.discard(read)

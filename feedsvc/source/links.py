@@ -59,7 +59,7 @@ def relative_addresses(markdown: str) -> list[str]:
     whose Markdown seems to hold one."""
     if not any(needs_a_look(address) or media_path(address) for address in _candidates(markdown)):
         return []
-    from .markdown import markdown_html          # loads cmark, for the rare body that needs it
+    from .markdown import markdown_html  # loads cmark, for the rare body that needs it
     found = (html.unescape(next(value for value in match.groups() if value is not None))
              for match in _ATTRIBUTES.finditer(markdown_html(markdown)))
     return list(dict.fromkeys(a for a in found if needs_a_look(a) or media_path(a)))

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from ..model import Article, Problem
 from ..source.article import ParseResult, file_digest, read_body
-from ..source.photos import MEDIA_DIR
+from ..source.links import MEDIA_DIR
 from .bodies import RecentBodies
 from .files import ArticleReader, Reading, StatKey, being_written, is_hidden, read_many, recently_modified, stat_key
 from .references import PhotoUsers, dangling

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone, tzinfo
+from datetime import UTC, datetime, timedelta, tzinfo
 
 from ..model import EVERYTHING, SECTION, Article, Problem, Scope, Site
 from ..source.people import AUTHORS_FILE, NOBODY, People
@@ -137,7 +137,7 @@ class StoreSnapshot:
     def held_back(self, now: datetime, display_root: str = "") -> list[Problem]:
         """A note for each story scheduled after `now`, saying when it appears, in the site's zone and in
         UTC: a time typed a day or a zone off holds a story back silently otherwise."""
-        zone = self.site.tz if self.site is not None else timezone.utc
+        zone = self.site.tz if self.site is not None else UTC
         return [Problem(display_root + article.path, "published",
                         f'"{article.title}" is held back until its time, {_when(article.published, zone)}',
                         "note")

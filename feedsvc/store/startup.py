@@ -19,7 +19,7 @@ class StoreUnavailable(Exception):
     """Nothing can be published from this store; str() is the one line that says why."""
 
 
-def folder_problem(root: str | os.PathLike) -> str | None:
+def folder_problem(root: str | os.PathLike[str]) -> str | None:
     """Why `root` cannot be an article store's folder (missing, not a folder, not readable), or None.
     Cheap: asked before a store of 100,000 stories is read."""
     root = Path(root)

@@ -11,7 +11,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..source.photos import MEDIA_DIR
+from ..source.links import MEDIA_DIR
 from .files import is_hidden
 
 UNLISTED = ("cannot be listed ({reason}); the stories in it stay as they were last read, and changes in it "
