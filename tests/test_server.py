@@ -6,6 +6,7 @@ import gzip
 import shutil
 import time
 
+import feedparser
 import pytest
 
 from .conftest import BASE_URL, SAMPLE_STORE, article
@@ -90,3 +91,17 @@ def test_head_and_other_methods_through_the_real_server(server):
     refused = request(port, FEED, method="DELETE")
     assert refused.status == 405 and "GET" in refused.headers["allow"]
     assert request(port, "/sections/nope/atom.xml").status == 404
+
+
+def test_two_services_on_one_machine_run_side_by_side_without_a_shared_control_socket(tmp_path):
+    """gunicorn 25+ opens a control socket at one path per user ($XDG_RUNTIME_DIR or ~/.gunicorn): a
+    second newsroom's service would take it over, and `gunicornc reload` would reach the wrong one."""
+    home = tmp_path / "home"
+    home.mkdir()
+    env = {"HOME": str(home), "XDG_RUNTIME_DIR": str(home)}
+    with gunicorn(SAMPLE_STORE, BASE_URL, workers=1, extra_env=env) as first, \
+            gunicorn(SAMPLE_STORE, BASE_URL, workers=1, extra_env=env) as second:
+        for port in (first, second):
+            reply = request(port, "/rss.xml")
+            assert reply.status == 200 and feedparser.parse(reply.body).entries
+        assert not list(home.rglob("*.ctl"))

@@ -25,6 +25,10 @@ threads = 4
 # slow clients wait in the worker's event loop, not in its threads (feedsvc/serve/worker.py, README).
 worker_class = "feedsvc.serve.worker.RequestBufferingWorker"
 preload_app = True
+# gunicorn's control socket (for `gunicornc`) has one path per user: a second service on the machine
+# (another newsroom's store, a staging copy) would take it over. Off; give each service its own
+# `--control-socket PATH` to use gunicornc.
+control_socket_disable = True
 
 os.environ.setdefault("FEEDSVC_THREADS_AFTER_FORK", "1")   # the master must not start watchers of its own
 
