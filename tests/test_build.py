@@ -186,6 +186,10 @@ def test_the_command_says_each_phase_and_ends_with_a_summary(tmp_path):
     summary = result.stdout.strip()
     assert summary.startswith(f"built {out}: 12 articles, 30 feeds, ")        # 5 sections (and all), 3 writers, 2 tags
     assert "0 problems" in summary
+    again = run_cli("build", str(out), "--store", "articles/")
+    phases = [line.split(" in ")[0] for line in again.stderr.splitlines()]
+    assert phases == ["read 14 stories", "rendered 0 documents", "kept 118 files"], again.stderr   # none rewritten
+    assert "(nothing changed, output left as it was)" in again.stdout
     quiet = run_cli("build", str(out), "--store", "articles/", "--quiet")
     assert quiet.returncode == 0 and quiet.stdout == "" and quiet.stderr == ""
 

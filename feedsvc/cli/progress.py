@@ -15,7 +15,7 @@ if TYPE_CHECKING:
     from tqdm import tqdm
 
 _UNITS = {"story": "stories", "document": "documents", "file": "files"}
-_DONE = {"reading": "read", "rendering": "rendered", "writing": "wrote"}
+_DONE = {"reading": "read", "rendering": "rendered", "writing": "wrote", "keeping": "kept"}
 
 
 class Lines:

@@ -111,7 +111,9 @@ def write_documents(publisher: Publisher, now: datetime, writer: TreeWriter, rep
         entries[path] = entry
         phases.advance()
     phases.end()
-    phases.begin("writing", len(writer.written) + sum(len(old["files"]) for _, _, old in unchanged) + 2, "file")
+    # "writing" the new tree, or — when no document changed — "keeping" the one there (said as such)
+    phases.begin("writing" if to_render else "keeping",
+                 len(writer.written) + sum(len(old["files"]) for _, _, old in unchanged) + 2, "file")
     phases.advance(len(writer.written))
     for path, fingerprint, old in unchanged:
         # Looked at again as it is linked: a file changed since, in the output, is rendered anew.
@@ -305,5 +307,5 @@ def _build_once(publisher: Publisher, out_dir: Path, now: datetime, strict: bool
     _clean_leftovers(out_dir.absolute())
     writer = TreeWriter(out_dir, progress)
     report.changed = writer.finish(write_documents(publisher, now, writer, report, phases))
-    phases.end()                                    # "writing" ends once the new tree is in place
+    phases.end()                        # "writing" (or "keeping") ends once the new tree is in place
     return report, writer
