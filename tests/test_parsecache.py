@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import time
+from pathlib import Path
 
 import pytest
 
@@ -146,3 +147,29 @@ def test_a_large_store_read_in_parallel_publishes_the_same(store_dir, monkeypatc
     assert parallel.snapshot.by_id == serial.snapshot.by_id
     assert parallel.snapshot.problems == serial.snapshot.problems
     assert parallel.snapshot.timelines == serial.snapshot.timelines
+
+
+
+def test_the_cache_is_thrown_away_when_any_code_a_reading_depends_on_changes(tmp_path):
+    """Every module of source/ and every feedsvc module they import is in the parser's fingerprint: an
+    upgrade that changes how a slug or a date is read re-reads every file instead of serving old readings."""
+    import ast
+    import shutil
+
+    from feedsvc.store import parsecache
+    package = tmp_path / "feedsvc"
+    shutil.copytree(Path(parsecache.__file__).parent.parent, package, ignore=shutil.ignore_patterns("__pycache__"))
+    depended_on = set((package / "source").glob("*.py"))
+    for module in list(depended_on):
+        for node in ast.walk(ast.parse(module.read_text())):
+            if isinstance(node, ast.ImportFrom) and node.level == 2 and node.module:     # from ..x import y
+                depended_on.add(package / (node.module.replace(".", "/") + ".py"))
+    assert package / "source" / "slugs.py" in depended_on and package / "model.py" in depended_on
+    before = parsecache.parser_fingerprint(package)
+    for module in sorted(depended_on):
+        original = module.read_bytes()
+        module.write_bytes(original + b"\n# changed\n")
+        assert parsecache.parser_fingerprint(package) != before, module.relative_to(package)
+        module.write_bytes(original)
+    (package / "render" / "html.py").write_text("# only renders: a reading does not change\n", "utf-8")
+    assert parsecache.parser_fingerprint(package) == before
