@@ -142,3 +142,14 @@ def test_a_first_level_heading_in_the_body_ranks_below_the_headline(store_dir):
         assert body.xpath("//h1") == [], fmt
         assert [(e.tag, words(e)) for e in body] == [("h2", "Background"), ("p", "Some history."),
                                                       ("h2", "Reaction"), ("p", "Some quotes.")], fmt
+
+
+def test_a_body_of_only_invisible_characters_is_empty_and_check_says_so(store_dir):
+    """Zero-width spaces, a byte-order mark and a soft hyphen show nothing: readers would get a blank story."""
+    store_dir.write("world/blank.md", article("\u200b\u200d\ufeff\n\n\u00ad \u2060", title="A blank story"))
+    store_dir.write("world/story.md", article("A story with words in it.", title="A story with words"))
+    app = create_app({"store": store_dir.root, "base_url": BASE_URL}, auto_refresh=False)
+    feed = parsed(app.test_client().get("/sections/world/rss.xml").data, BASE_URL, "application/rss+xml")
+    assert [e.title for e in feed.entries] == ["A story with words"]            # the good story is kept
+    problems = [str(p) for p in app.extensions["feedsvc"].store.snapshot.problems]
+    assert any("blank.md" in p and "body" in p and "only invisible characters" in p for p in problems), problems
