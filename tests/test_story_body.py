@@ -153,3 +153,14 @@ def test_a_body_of_only_invisible_characters_is_empty_and_check_says_so(store_di
     assert [e.title for e in feed.entries] == ["A story with words"]            # the good story is kept
     problems = [str(p) for p in app.extensions["feedsvc"].store.snapshot.problems]
     assert any("blank.md" in p and "body" in p and "only invisible characters" in p for p in problems), problems
+
+
+def test_a_right_to_left_override_in_a_title_is_closed_where_the_title_ends(store_dir):
+    """A stray U+202E (RIGHT-TO-LEFT OVERRIDE) would reverse everything after the title on its line."""
+    store_dir.write("world/story.md", article("A story.", title="\u202eAn overridden title"))
+    client = create_app({"store": store_dir.root, "base_url": BASE_URL}, auto_refresh=False).test_client()
+    rss = xml(client.get("/sections/world/rss.xml").data)
+    assert rss.findtext("channel/item/title") == "\u202eAn overridden title\u202c"
+    page = lxml.html.fromstring(client.get("/sections/world/").data)
+    shown = [t for t in page.xpath("//a/text()") if "An overridden title" in t]
+    assert shown and all(t.count("\u202e") == t.count("\u202c") for t in shown)

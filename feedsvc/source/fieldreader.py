@@ -13,7 +13,7 @@ from typing import Any, Literal, TypeVar, overload
 
 from ..model import Problem
 from .frontmatter import describe
-from .text import decode_references, forbidden_removed, plain_text, shorten, xml_clean
+from .text import balanced_bidi, decode_references, forbidden_removed, plain_text, shorten, xml_clean
 
 _SINGLE_SPACED = re.compile(r"\S+(?: \S+)*")
 
@@ -104,6 +104,8 @@ class FieldReader:
         stripped = False
         if plain and "<" in text:
             text, stripped = plain_text(text)
+        elif plain:
+            text = balanced_bidi(text)
         if not _SINGLE_SPACED.fullmatch(text):
             text = " ".join(text.split())
         if not text:

@@ -66,13 +66,44 @@ def decode_references(text: str) -> str:
     return xml_clean(html.unescape(text))[0]          # "&#1;" decodes to a character XML forbids
 
 
+_BIDI = re.compile("[\u202a-\u202e\u2066-\u2069]")
+_PDF, _PDI = "\u202c", "\u2069"                    # pop directional formatting / isolate
+_OPENERS = {"\u202a": _PDF, "\u202b": _PDF, "\u202d": _PDF, "\u202e": _PDF,      # LRE RLE LRO RLO
+            "\u2066": _PDI, "\u2067": _PDI, "\u2068": _PDI}                     # LRI RLI FSI
+
+
+def balanced_bidi(text: str) -> str:
+    """`text` with every direction embedding, override and isolate it opens closed at its end, and any
+    closer without an opener dropped: a name written right to left keeps its marks, but a stray
+    U+202E in a title cannot reverse the rest of the page or reader line it is shown in."""
+    if not _BIDI.search(text):
+        return text
+    kept: list[str] = []
+    open_: list[str] = []                            # the closer each open mark needs, innermost last
+    for char in text:
+        if char in _OPENERS:
+            open_.append(_OPENERS[char])
+        elif char == _PDF:
+            if not open_ or open_[-1] != _PDF:
+                continue                             # closes nothing (or would cross an isolate)
+            open_.pop()
+        elif char == _PDI:
+            if _PDI not in open_:
+                continue
+            while open_[-1] != _PDI:                 # an isolate's end closes the embeddings inside it
+                kept.append(open_.pop())
+            open_.pop()
+        kept.append(char)
+    return "".join(kept) + "".join(reversed(open_))
+
+
 def plain_text(text: str) -> tuple[str, bool]:
     """Plain-text fields (titles, captions, credits…) lose any markup; True if some was removed.
 
     Some readers treat RSS titles as HTML, so a tag typed into a title must not reach them.
     """
     if "<" not in text:
-        return text, False
+        return balanced_bidi(text), False
     stripped = text
     for _ in range(4):        # decoding entities can spell out new markup ("&lt;script&gt;"): strip again
         cleaned = html.unescape(_plain_cleaner().clean(stripped))
@@ -84,7 +115,7 @@ def plain_text(text: str) -> tuple[str, bool]:
     else:
         stripped = stripped.replace("<", "")
     stripped = " ".join(xml_clean(stripped)[0].split()) if stripped != text else stripped  # "&#1;" decodes to a control
-    return stripped, stripped != text
+    return balanced_bidi(stripped), stripped != text
 
 
 def shorten(text: str, limit: int) -> str:
@@ -97,4 +128,4 @@ def shorten(text: str, limit: int) -> str:
         space = max(cut.rfind(" "), cut.rfind("\n"))
         if space >= limit // 2:
             cut = cut[:space]
-    return cut.rstrip(" ,;:–—-\n") + "…"
+    return balanced_bidi(cut.rstrip(" ,;:–—-\n") + "…")          # a cut may have lost a closing mark
