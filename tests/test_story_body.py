@@ -164,3 +164,13 @@ def test_a_right_to_left_override_in_a_title_is_closed_where_the_title_ends(stor
     page = lxml.html.fromstring(client.get("/sections/world/").data)
     shown = [t for t in page.xpath("//a/text()") if "An overridden title" in t]
     assert shown and all(t.count("\u202e") == t.count("\u202c") for t in shown)
+
+
+def test_a_story_dated_at_the_unix_epoch_is_published_with_a_warning(store_dir):
+    """1970-01-01 00:00 UTC is what a CMS export writes for a missing date: the editor should know."""
+    store_dir.write("world/story.md", article("A story.", title="Dated by accident", published="1970-01-01T00:00:00Z"))
+    app = create_app({"store": store_dir.root, "base_url": BASE_URL}, auto_refresh=False)
+    feed = parsed(app.test_client().get("/sections/world/rss.xml").data, BASE_URL, "application/rss+xml")
+    assert [e.title for e in feed.entries] == ["Dated by accident"]
+    problems = [str(p) for p in app.extensions["feedsvc"].store.snapshot.problems]
+    assert any("published" in p and "1970-01-01" in p and "real date" in p for p in problems), problems

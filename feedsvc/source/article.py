@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 import yaml
 
-from ..model import Article, Problem, RelatedRef, Site
+from ..model import EPOCH, Article, Problem, RelatedRef, Site
 from . import fields, frontmatter, limits
 from .fieldreader import FieldReader, Reject, did_you_mean
 from .fields import PhotoLookup
@@ -175,6 +175,9 @@ def _parse(relpath: str, data: bytes, site: Site, photo_info: PhotoLookup, media
     section = reader.collect(lambda: fields.section(reader, meta.get("section"), site))
     published = reader.collect(lambda: fields.date(reader, meta.get("published"), "published", site, required=True))
     updated = reader.collect(lambda: fields.date(reader, meta.get("updated"), "updated", site)) or published
+    if published == EPOCH:
+        reader.warn("published", "is 1970-01-01 00:00 UTC, the date a system writes for one it does not have: "
+                                 "readers would list the story decades ago; give its real date")
     if published is not None and updated is not None and updated < published:
         reader.error("updated", f"{describe(meta.get('updated'))} is before published "
                                 f"({describe(meta.get('published'))}); a correction cannot predate the story")
