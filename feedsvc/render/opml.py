@@ -30,9 +30,10 @@ def render_opml(site: Site, title: str, outlines: Sequence[Outline], modified: d
     etree.SubElement(head, "title").text = title
     if modified is not None:
         etree.SubElement(head, "dateModified").text = format_datetime(modified, usegmt=True)
-    etree.SubElement(head, "docs").text = "http://opml.org/spec2.opml"
     body = etree.SubElement(root, "body")
-    folder = etree.SubElement(body, "outline", text=site.title, title=site.title)
+    # `text` alone: OPML 2.0 gives `title` only to type="rss" outlines, and the W3C validator warns of a
+    # folder with more (MissingOutlineType); it also rejects 2.0's optional head `<docs>`, so none is written.
+    folder = etree.SubElement(body, "outline", text=site.title)
     for outline in outlines:
         attributes = {
             "type": "rss",
