@@ -171,6 +171,13 @@ class Site:
     def host(self) -> str:
         return urlsplit(self.url).hostname or "localhost"
 
+    @property
+    def founded(self) -> datetime:
+        """The tag date as a moment: the time of a feed with no story yet, stable and before any story
+        (the epoch would tell readers it is decades stale; the W3C validator calls it implausible)."""
+        year, month, day = (self.tag_date.split("-") + ["01", "01"])[:3]
+        return datetime(int(year), int(month), int(day), tzinfo=UTC)
+
     def section(self, slug: str) -> Section | None:
         for s in self.sections:
             if s.slug == slug:

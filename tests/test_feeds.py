@@ -290,3 +290,17 @@ def test_character_references_in_plain_text_fields_reach_readers_decoded(store_d
     from .test_pages import Page
     words = Page(client.get("/sections/world/").data.decode()).words    # the page as a reader sees it
     assert "SAN JOSÉ" in words and "Q&A: the mayor’s budget, explained" in words and "&amp;" not in words
+
+
+def test_a_section_with_no_story_yet_is_not_dated_1970(store_dir):
+    """A new section's feeds have no item to take their time from. 1970 (the epoch) told readers the
+    feed was decades stale and is "Implausible date" to the W3C validator (anything before 1990): the
+    publication's tag date, set once in the site file, stands in — stable, and before any story."""
+    store_dir.write("world/one.md", article())
+    client = store_client(store_dir)
+    rss = feed(client, "sections/business/rss.xml")
+    atom = feed(client, "sections/business/atom.xml")
+    assert rss.entries == [] and atom.entries == []
+    assert rss.feed.updated_parsed[:3] == atom.feed.updated_parsed[:3] == (2013, 1, 1)    # SITE's tag_date
+    json_feed = client.get("/sections/business/feed.json").get_json()
+    assert json_feed["items"] == [] and json_feed["_feedsvc"]["updated"] == "2013-01-01T00:00:00+00:00"

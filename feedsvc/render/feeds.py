@@ -29,7 +29,7 @@ from feedgen.ext.base import BaseEntryExtension, BaseExtension
 from feedgen.feed import FeedGenerator
 from lxml import etree
 
-from ..model import AUTHOR, EPOCH, Article, Photo, RelatedLink, Site
+from ..model import AUTHOR, Article, Photo, RelatedLink, Site
 from ..paths import FeedKey, scope_prefix
 from ..source.text import plain_text
 from ..uri import normalize_url
@@ -338,7 +338,7 @@ def render_feed(info: FeedInfo, items: list[Item]) -> bytes:
     fg = FeedGenerator()
     fg.register_extension("feedsvc", _FeedExtension, _EntryExtension)
     fg.feedsvc.info = info
-    updated = max((entry_updated(i.article) for i in items), default=EPOCH)
+    updated = max((entry_updated(i.article) for i in items), default=site.founded)
     fg.id(info.feed_id)
     fg.title(info.title)
     fg.subtitle(info.description)

@@ -10,7 +10,7 @@ import json
 from datetime import datetime
 from typing import Any
 
-from ..model import AUTHOR, EPOCH
+from ..model import AUTHOR
 from .feeds import FeedInfo, Item, content_html, item_guid
 
 VERSION = "https://jsonfeed.org/version/1.1"
@@ -79,7 +79,7 @@ def render_json_feed(info: FeedInfo, items: list[Item]) -> bytes:
         feed["hubs"] = [{"type": "WebSub", "url": info.hub_url}]
     feed["_feedsvc"] = {
         "about": EXTENSION_DOCS,
-        "updated": _time(max((i.article.updated for i in items), default=EPOCH)),
+        "updated": _time(max((i.article.updated for i in items), default=site.founded)),
         **({subject.scope.kind: {"slug": subject.scope.slug, "title": subject.title}} if subject else {}),
         **({"copyright": site.copyright} if site.copyright else {}),
     }
