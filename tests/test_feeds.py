@@ -304,3 +304,23 @@ def test_a_section_with_no_story_yet_is_not_dated_1970(store_dir):
     assert rss.feed.updated_parsed[:3] == atom.feed.updated_parsed[:3] == (2013, 1, 1)    # SITE's tag_date
     json_feed = client.get("/sections/business/feed.json").get_json()
     assert json_feed["items"] == [] and json_feed["_feedsvc"]["updated"] == "2013-01-01T00:00:00+00:00"
+
+
+def test_controls_html_rejects_never_reach_a_feed(store_dir):
+    """XML allows U+007F–U+009F and the noncharacters, but HTML parsers reject them (the W3C validator:
+    "Invalid HTML"), and readers show boxes. A CMS export that decoded Windows-1252 as Latin-1 leaves
+    such controls where apostrophes were; a NEL is a line break."""
+    odd = "\x7f\x92\x80\ufdd0\U0001fffe"
+    store_dir.write("world/odd.md", article(title=f"A headline{odd} with controls in it",
+                                            body=f"Okafor{odd}s shop.\x85Second line.\n\n<p>Raw&#127; HTML{odd}</p>"))
+    client = store_client(store_dir)
+    unwanted = lambda text: [hex(ord(c)) for c in text if 0x7f <= ord(c) <= 0x9f or 0xfdd0 <= ord(c) <= 0xfdef  # noqa: E731
+                             or ord(c) & 0xFFFE == 0xFFFE]
+    for path in ("sections/world/rss.xml", "sections/world/atom.xml"):
+        entry = feed(client, path).entries[0]
+        assert entry.title == "A headline with controls in it"
+        for text in (entry.title, entry.summary, entry.content[0].value):
+            assert unwanted(text) == [], (path, text)
+        assert "Okafors shop.\nSecond line." in entry.content[0].value
+    item = client.get("/sections/world/feed.json").get_json()["items"][0]
+    assert unwanted(item["content_html"] + item["title"] + item["summary"]) == []

@@ -17,7 +17,19 @@ import re
 
 # XML 1.0 §2.2 Char: everything outside these ranges makes a feed ill-formed (and feedgen raise).
 XML_FORBIDDEN = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
-_C0_FORBIDDEN = bytes(c for c in range(0x20) if c not in b"\t\n\r")
+# What is published: XML's Char less what §2.2 asks authors to avoid and HTML parsers reject as a parse
+# error (WHATWG HTML §13.2.2: controls U+007F–U+009F, noncharacters), or readers show as boxes: in an
+# HTML field the W3C validator says "Invalid HTML".
+_UNPUBLISHABLE = re.compile("[^\t\n\r\x20-\x7e\xa0-\ud7ff\ue000-\ufdcf\ufdf0-\ufffd\U00010000-\U0010ffff]"
+                            "|[\U0001fffe\U0001ffff\U0002fffe\U0002ffff\U0003fffe\U0003ffff\U0004fffe\U0004ffff"
+                            "\U0005fffe\U0005ffff\U0006fffe\U0006ffff\U0007fffe\U0007ffff\U0008fffe\U0008ffff"
+                            "\U0009fffe\U0009ffff\U000afffe\U000affff\U000bfffe\U000bffff\U000cfffe\U000cffff"
+                            "\U000dfffe\U000dffff\U000efffe\U000effff\U000ffffe\U000fffff\U0010fffe\U0010ffff]")
+_ASCII_UNPUBLISHABLE = bytes(c for c in range(0x20) if c not in b"\t\n\r") + b"\x7f"
+# UTF-8 byte runs that every unpublishable non-ASCII character contains: C1 controls start with \xc2,
+# U+FDD0–U+FDEF with \xef\xb7, and every U+xFFFE/U+xFFFF ends in \xbf\xbe or \xbf\xbf.
+_SUSPECT_RUNS = (b"\xc2", b"\xef\xb7", b"\xbf\xbe", b"\xbf\xbf")
+
 
 # Removed with everything inside them; other unknown tags lose the tag and keep their text.
 CONTENT_REMOVED = frozenset({"script", "style", "iframe", "noscript", "template", "object", "embed",
@@ -38,19 +50,22 @@ def forbidden_removed(count: int) -> str:
 
 
 def xml_clean(text: str) -> tuple[str, int]:
-    """Remove characters XML 1.0 forbids; return the clean text and how many were removed.
+    """Remove characters XML 1.0 forbids, and the controls and noncharacters it discourages (HTML
+    rejects them); return the clean text and how many were removed.
 
-    Nearly all text has none: two passes in C over its UTF-8 bytes say so faster than the regular
+    Nearly all text has none: a few passes in C over its UTF-8 bytes say so faster than the regular
     expression (which still does the removing, and sees any lone surrogate, which cannot encode).
     """
     try:
         data = text.encode("utf-8")
     except UnicodeEncodeError:      # a lone surrogate: forbidden, left to the expression below
         data = None
-    if (data is not None and len(data.translate(None, _C0_FORBIDDEN)) == len(data)
-            and (text.isascii() or (b"\xef\xbf\xbe" not in data and b"\xef\xbf\xbf" not in data))):  # U+FFFE, U+FFFF
+    if (data is not None and len(data.translate(None, _ASCII_UNPUBLISHABLE)) == len(data)
+            and (text.isascii() or not any(run in data for run in _SUSPECT_RUNS))):
         return text, 0
-    cleaned, count = XML_FORBIDDEN.subn("", text)
+    if "\x85" in text:            # NEL is a line break (Unicode, YAML, XML 1.1): kept as one, not removed
+        text = text.replace("\x85", "\n")
+    cleaned, count = _UNPUBLISHABLE.subn("", text)
     return cleaned, count
 
 
