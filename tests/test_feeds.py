@@ -324,3 +324,19 @@ def test_controls_html_rejects_never_reach_a_feed(store_dir):
         assert "Okafors shop.\nSecond line." in entry.content[0].value
     item = client.get("/sections/world/feed.json").get_json()["items"][0]
     assert unwanted(item["content_html"] + item["title"] + item["summary"]) == []
+
+
+def test_a_story_that_is_only_an_embed_still_gives_readers_something_to_open(store_dir):
+    """A video post is often an <iframe> alone; sanitised, nothing is left, and readers, which prefer
+    content to the description, showed an empty story. Its content links to the story's page instead."""
+    store_dir.write("world/video.md", article(title="Watch: the harbor fireworks from the water",
+                                              body='<iframe src="https://video.example/embed/1"></iframe>'))
+    client = store_client(store_dir)
+    url = "https://news.example.com/world/video"
+    for path in ("sections/world/rss.xml", "sections/world/atom.xml"):
+        entry = feed(client, path).entries[0]
+        content = entry.content[0].value
+        assert _urls_in(content) == [url], (path, content)
+        assert "Watch: the harbor fireworks from the water" in content
+    item = client.get("/sections/world/feed.json").get_json()["items"][0]
+    assert _urls_in(item["content_html"]) == [url]

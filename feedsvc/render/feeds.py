@@ -181,6 +181,10 @@ def content_html(item: Item) -> str:
         parts.append(f'<figure><img src="{html.escape(photo.url)}" alt="{html.escape(photo.alt)}"{size}>'
                      + (f"<figcaption>{caption}</figcaption>" if caption else "") + "</figure>")
     body = item.prepared.body_html
+    if len(body) < 2000 and "<img" not in body and not html_to_text(body).strip():
+        # An embed alone (a video's <iframe>) sanitises to nothing, and readers prefer content to the
+        # description: without this they showed an empty story. Link to its page, where the embed plays.
+        body = f'<p><a href="{html.escape(article.url)}">{html.escape(article.title, quote=False)}</a></p>'
     if article.dateline and not html_to_text(body[:200]).casefold().startswith(article.dateline.casefold()):
         dateline = f"<strong>{html.escape(article.dateline, quote=False)}</strong> — "
         body = "<p>" + dateline + body[3:] if body.startswith("<p>") else f"<p>{dateline}</p>{body}"
