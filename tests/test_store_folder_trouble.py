@@ -84,6 +84,30 @@ def test_a_deleted_store_folder_keeps_every_feed_until_it_is_put_back(stories, t
     assert titles(client)["/sections/business/atom.xml"] == []
 
 
+def test_a_store_folder_moved_while_it_is_being_walked_loses_no_story(stories, monkeypatch):
+    """The rename lands between the listing of the store folder and that of its section folders: the
+    sections then look deleted, but it is the store that went (seen under load in the test below)."""
+    app = create_app({"store": stories.root, "base_url": BASE_URL}, auto_refresh=False)
+    client, store = app.test_client(), app.extensions["feedsvc"].store
+    before = titles(client)
+    moved = stories.root.with_name("store-elsewhere")
+    listed = os.scandir
+
+    def scandir_then_move(path):
+        entries = list(listed(path))
+        if os.fspath(path) == os.fspath(stories.root):
+            stories.root.rename(moved)              # right after the store folder itself was listed
+        return entries
+    monkeypatch.setattr(os, "scandir", scandir_then_move)
+    store.refresh()
+    monkeypatch.setattr(os, "scandir", listed)
+    assert titles(client) == before
+    assert [p.severity for p in store.snapshot.problems if str(stories.root) in p.path] == ["error"]
+    moved.rename(stories.root)
+    store.refresh()
+    assert titles(client) == before and not [p for p in store.snapshot.problems if p.severity == "error"]
+
+
 @pytest.mark.serial          # the two seconds are the promise: measured with no other test beside it
 def test_the_service_recovers_by_itself_when_the_folder_comes_back(stories, caplog):
     """With the background refresher (file-system events, a full scan only every 30 s): while the folder

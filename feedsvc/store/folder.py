@@ -167,6 +167,7 @@ class Folder:
             try:
                 st = path.lstat()
             except (FileNotFoundError, NotADirectoryError):
+                check_root(self.root)           # the store folder gone is no deletion: StoreUnreadable
                 self.waiting.discard(relpath)
                 if relpath in self.files:
                     self._forget(relpath, changes)

@@ -50,12 +50,30 @@ def check_root(root: Path) -> None:
     os.close(fd)
 
 
+def _root_identity(root: Path) -> tuple[int, int]:
+    try:
+        st = os.stat(root)
+    except OSError as exc:
+        raise StoreUnreadable(root, exc) from None
+    return st.st_dev, st.st_ino
+
+
 def walk(root: Path) -> Listing:
     """Every article file (store-relative path, lstat), skipping hidden names and media/.
 
     Links are not followed: a linked file is listed (and refused by the reader), a linked folder is
-    closed, as is a folder that cannot be listed. A folder that vanished during the walk is simply gone.
+    closed, as is a folder that cannot be listed. A folder that vanished during the walk is gone —
+    unless the store folder itself went (renamed, deleted, swapped) while it was walked: then nothing
+    the walk missed can be taken as gone, and it raises StoreUnreadable.
     """
+    started_in = _root_identity(root)
+    listing = _walk(root)
+    if _root_identity(root) != started_in:
+        raise StoreUnreadable(root, FileNotFoundError(errno.ENOENT, "the store folder moved while it was listed"))
+    return listing
+
+
+def _walk(root: Path) -> Listing:
     listing = Listing()
     stack = [("", str(root))]
     while stack:
