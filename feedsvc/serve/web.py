@@ -79,7 +79,7 @@ def document(path: str) -> Response:
     gzipped = doc.gzippable and accepts_gzip(request.headers.get("Accept-Encoding"))
     headers = _shorten_max_age(publisher.headers(path, doc, gzipped),
                                publisher.valid_until(path) - now.timestamp(), publisher.policy.max_age)
-    outcome = evaluate(request.headers, headers["ETag"], doc.last_modified, now)
+    outcome = evaluate(request.headers, headers["ETag"], doc.last_modified)
     counter = service.counter if counted(path) else None        # subscriber statistics: feeds only
     if outcome == NOT_MODIFIED:
         not_modified = DocumentResponse(status=304, headers=_not_modified_headers(headers))
