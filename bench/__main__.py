@@ -3,15 +3,16 @@ in the same run (against targets, a ceiling, or peer tools), headed by the machi
 
     python -m bench all                                               everything below at full size, with
                                                                       the peers, then ONE summary table of
-                                                                      issue 6's targets (met / not met)
+                                                                      issues 6 and 17's targets (met or not)
     python -m bench store [--articles 10000,100000] [--sections 20]   read, edit, rescan, memory
     python -m bench serve [--articles 10000] [--duration 10]          gunicorn + wrk vs. a minimal Flask app,
                                                                       Django syndication, nginx (static file,
                                                                       proxy_cache); cold render of one feed
     python -m bench service [--articles 10000,100000]                 an edit's cost, start-up, worker memory,
                                                                       an edit noticed under gunicorn
-    python -m bench build [--articles 10000] [--large 100000]         static build vs. Pelican and Hugo;
-                                                                      rebuilds (one-off and --watch)
+    python -m bench build [--articles 10000] [--large 100000]         static build vs. Pelican and Hugo (feeds
+                          [--repeats 3] [--watch-edits 3]             only, and a page per story); rebuilds
+                                                                      (one-off and --watch)
     python -m bench profile [--articles 10000]                        py-spy: warm path under load, cold path
     python -m bench counting [--articles 10000] [--rounds 3]          the warm path with subscriber counting
                                                                       on and off (issue 16: within 5 %)
@@ -77,6 +78,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--articles", type=int, default=10_000)
     p.add_argument("--sections", type=int, default=20)
     p.add_argument("--large", type=int, default=0, help="also build this many stories, feedsvc and Hugo only")
+    p.add_argument("--repeats", type=int, default=build.REPEATS, help="cold builds of feedsvc and Hugo, in turn")
+    p.add_argument("--watch-edits", type=int, default=3, help="edits timed under `feedsvc build --watch` (0: none)")
     p = commands.add_parser("profile", help="py-spy profiles of the warm and the cold path")
     p.add_argument("--articles", type=int, default=10_000)
     p.add_argument("--duration", type=int, default=8)
@@ -102,7 +105,8 @@ def main(argv: list[str] | None = None) -> int:
         jobs.append(("service", lambda: service.run([int(n) for n in args.articles.split(",")], args.sections,
                                                     args.edits)))
     elif args.command == "build":
-        jobs.append(("build", lambda: build.run(args.articles, args.sections)))
+        jobs.append(("build", lambda: build.run(args.articles, args.sections, watch_edits=args.watch_edits,
+                                                repeats=args.repeats)))
         if args.large:
             jobs.append(("build large", lambda: build.run_large(args.large, args.sections)))
     elif args.command == "profile":
@@ -118,7 +122,7 @@ def main(argv: list[str] | None = None) -> int:
         jobs += [("store", lambda: store.run([300], sections=3, edits=5, rescans=3)),
                  ("serve", lambda: serve.run(300, 3, duration=1, repeats=3, wsgi_calls=300, rounds=1)),
                  ("service", lambda: service.run([300], sections=3, edits=1)),
-                 ("build", lambda: build.run(300, 3, watch_edits=1)),
+                 ("build", lambda: build.run(300, 3, watch_edits=1, repeats=1)),
                  ("profile", lambda: profile.run(300, 3, duration=1, renders=5)),
                  ("counting", lambda: counting.run(300, 3, duration=1, rounds=1, calls=300))]
     header = context(peers.versions())

@@ -63,7 +63,7 @@ def wsgi_figures(root: Path, calls: int, work: Path) -> dict:
 
 def run(articles: int = 10_000, sections: int = 20, duration: int = 10, rounds: int = 3, calls: int = 2000,
         threads: int = 2, connections: int = 32) -> str:
-    root = proc.page_cached(synth.cached(articles, sections))
+    root = proc.page_cached(synth.cached(articles, sections, shape="compact"))
     with tempfile.TemporaryDirectory(prefix="bench-counting-", dir=proc.ROOT / "bench" / "out") as tmp:
         work = Path(tmp)
         child = proc.run([proc.python(), "-m", "bench.counting", "--wsgi", str(root), "--calls", str(calls),

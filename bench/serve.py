@@ -270,7 +270,7 @@ def peer_loads(feed: dict, django_port: int | None, nginx_ports: tuple[int, int]
 
 def run(articles: int = 10_000, sections: int = 20, duration: int = 10, threads: int = 2, connections: int = 32,
         repeats: int = 9, wsgi_calls: int = 2000, rounds: int = 2) -> str:
-    root = proc.page_cached(synth.cached(articles, sections))
+    root = proc.page_cached(synth.cached(articles, sections, shape="compact"))
     with tempfile.TemporaryDirectory(prefix="bench-serve-", dir=proc.ROOT / "bench" / "out") as tmp:
         work = Path(tmp)
         child = proc.run([proc.python(), "-m", "bench.serve", "--render", str(root), "--repeats", str(repeats)],

@@ -1,4 +1,4 @@
-"""The one table of `python -m bench all`: each benchmark adds the figures that issue 6 sets a target for
+"""The one table of `python -m bench all`: each benchmark adds the figures that issues 6 and 17 set a target for
 (a ratio measured in the same run, or an absolute limit), and the table says met or not met. Printed
 after every detailed table, so a reader finds the verdicts in one place and the evidence above them.
 """
@@ -33,7 +33,7 @@ def at_most(value: float | None, reference: float | None, target: float) -> tupl
 def render(header_line: str) -> str:
     if not _rows:
         return ""
-    return table(f"summary: feedsvc against issue 6's targets ({header_line})",
+    return table(f"summary: feedsvc against the targets of issues 6 and 17 ({header_line})",
                  ["figure", "feedsvc", "compared with", "ratio", "target", "verdict"], _rows,
                  ["ratios are feedsvc ÷ the figure it is compared with, both measured in this run; "
                   "the detailed tables above say how each was measured"])
