@@ -4,7 +4,7 @@ No I/O here. Every datetime is aware and in UTC; every URL a feed will carry is 
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta, tzinfo
 from enum import StrEnum
 from typing import Any, NamedTuple
@@ -79,8 +79,11 @@ class Author(_Compact):
 class Photo(_Compact):
     """An article's photo: where it is, what it shows, and what a feed enclosure must say of it.
 
-    `url` is always absolute. `store_path` is set for photos kept in the store (served under
-    /media/, measured by reading the file); remote photos carry whatever metadata the editor typed.
+    A remote photo's `url` is absolute. `store_path` is set for photos kept in the store (served
+    under /media/, measured by reading the file), and their `url` is that path percent-encoded,
+    relative to where the feeds are served: reading a file does not depend on that (the parse cache
+    survives a new base URL), and `served_from` makes it absolute when a document is rendered.
+    Remote photos carry whatever metadata the editor typed.
     """
     url: str
     store_path: str | None = None
@@ -92,6 +95,10 @@ class Photo(_Compact):
     credit: str = ""
     alt: str = ""
     modified: datetime | None = None   # when a store photo's file was saved, as read: dates documents
+
+    def served_from(self, base_url: str) -> Photo:
+        """The photo as a document carries it: a store photo's URL under `base_url`, which ends in "/"."""
+        return self if self.store_path is None else replace(self, url=base_url + self.url)
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,7 +134,7 @@ class Article(_Compact):
     published: datetime
     updated: datetime
     digest: str                 # hash of the file's bytes: the body is read back only from this version
-    revision: str               # hash of the file's bytes and of the photo, site and base URL it depends on
+    revision: str               # hash of the file's bytes and of the photo and site it depends on
     authors: tuple[Author, ...] = ()
     dateline: str = ""
     summary: str | None = None  # None: derived from the body when rendered
@@ -146,6 +153,13 @@ class Article(_Compact):
     def visible_at(self, now: datetime) -> bool:
         """Drafts never appear; a scheduled story appears when its `published` time arrives."""
         return self.status is Status.PUBLISHED and self.published <= now
+
+    def served_from(self, base_url: str) -> Article:
+        """The story as a document served under `base_url` carries it: a store photo's URL made absolute."""
+        photo = self.photo
+        if photo is None or photo.store_path is None:
+            return self
+        return replace(self, photo=photo.served_from(base_url))
 
 
 @dataclass(frozen=True, slots=True)

@@ -194,7 +194,7 @@ def test_a_missing_store_photo_and_a_relative_link_in_the_body_are_named(store_d
     assert code == 0
     assert lines == [
         "world/story.md: body: warning: 'media/2013/map.png': file not found; readers get a broken image or link at "
-        "http://127.0.0.1:8000/media/2013/map.png",
+        "media/2013/map.png under the feeds' base URL",
         "world/story.md: body: warning: the link '../business/census' is relative, so readers resolve it against "
         "the story's address, to https://news.example.com/business/census: write an absolute URL (or a path under "
         "media/ for a photo in the store)",

@@ -27,7 +27,7 @@ from feedsvc.source.site import parse_site
 root = Path({str(store_dir.root)!r})
 site, _ = parse_site((root / "_site.yml").read_bytes())
 data = (root / "world/a.md").read_bytes()
-result = parse_article("world/a.md", data, site, None, media_base_url="https://x.example/")
+result = parse_article("world/a.md", data, site, None)
 assert result.article is not None, result.problems
 """)
     assert "feedsvc.source.article" in loaded

@@ -111,6 +111,28 @@ def test_a_new_site_file_invalidates_the_cache(cached_store, counted):
     assert len(counted) == 6
 
 
+def test_a_new_base_url_reads_nothing_again_and_its_feeds_link_photos_under_it(cached_store, counted):
+    """Parsing a file does not depend on where the feeds are served (issue 17): a second instance on
+    another address starts from the same cache, and each serves the store photo under its own address."""
+    from feedsvc.config import Config
+    from feedsvc.publish.publisher import Publisher
+
+    from .feeds import NS, xml
+    store_dir, cache = cached_store
+    reads, enclosures = [], {}
+    for base_url in ("https://feeds.example.com/", "https://mirror.example.org/news/"):
+        config = Config(store=store_dir.root, base_url=base_url, cache_dir=str(cache))
+        counted.clear()
+        store = Store.from_config(config)
+        reads.append(len(counted))
+        feed = xml(Publisher(store, config).document("rss.xml").body)
+        enclosures[base_url] = feed.xpath("//enclosure/@url")
+        assert feed.xpath("//media:content/@url", namespaces=NS) == enclosures[base_url]
+    assert reads == [6, 0]
+    assert enclosures == {"https://feeds.example.com/": ["https://feeds.example.com/media/p.jpg"],
+                          "https://mirror.example.org/news/": ["https://mirror.example.org/news/media/p.jpg"]}
+
+
 def test_a_file_changed_within_the_racy_window_is_not_trusted(cached_store, counted):
     store_dir, cache = cached_store
     store_dir.write("world/s0.md", article(title="Written just now", published="2013-05-01"))

@@ -133,7 +133,8 @@ class DocumentPlanner:
         kind = FEED if key.month is None else ARCHIVE
 
         def render() -> Rendered:
-            fitted = fit(RENDERERS[key.format], info, items(chosen, self.prepared), self.feeds.max_feed_bytes)
+            fitted = fit(RENDERERS[key.format], info, items(chosen, self.prepared, self.feeds.base_url),
+                         self.feeds.max_feed_bytes)
             self._record_fit(key.path, fitted)
             last_modified = _last_modified(fitted.items, chosen, snapshot.site, now)
             return Rendered.of(fitted.body, f"{key.mimetype}; charset=utf-8", last_modified, kind=kind,
@@ -201,7 +202,7 @@ class DocumentPlanner:
                     tuple(story_links.values()), extras.writers, lists, waiting)
 
         def render() -> Rendered:
-            shown = items(chosen, self.prepared)
+            shown = items(chosen, self.prepared, self.feeds.base_url)
             last_modified = _last_modified(shown, chosen, site, now)
             return Rendered.of(render_page(site, subject, shown, self.links, extras), "text/html; charset=utf-8",
                                last_modified, kind=PAGE, gzip_level=self.feeds.gzip_level)

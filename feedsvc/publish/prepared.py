@@ -15,9 +15,10 @@ log = logging.getLogger(__name__)
 class PreparedCache:
     """The newest `limit` stories' prepared HTML, by article id and revision."""
 
-    def __init__(self, store: Store, summary_length: int, limit: int = 20_000) -> None:
+    def __init__(self, store: Store, summary_length: int, media_base_url: str, limit: int = 20_000) -> None:
         self.store = store
         self.summary_length = summary_length
+        self.media_base_url = media_base_url        # where store photos are served: the feeds' base URL
         self.limit = limit
         self._prepared: OrderedDict[str, tuple[str, Prepared]] = OrderedDict()
 
@@ -35,7 +36,7 @@ class PreparedCache:
                      self.store.display_root, article.path)
             return None
         try:
-            result = prepare(article, markdown, self.summary_length, self.store.media_base_url)
+            result = prepare(article, markdown, self.summary_length, self.media_base_url)
         except Exception:  # noqa: BLE001 — one story's body must never take its feeds down
             log.exception("%s%s: the body could not be rendered; the story is left out", self.store.display_root,
                           article.path)

@@ -52,7 +52,7 @@ class Publisher:
                                   acceptable=lambda relative: store.photo_acceptable(MEDIA_PREFIX + relative))
         self.documents = DocumentCache()
         self.planner = DocumentPlanner(feeds, policy, self.plan, self.prepared, store.display_root)
-        self._prepared = PreparedCache(store, feeds.summary_length)
+        self._prepared = PreparedCache(store, feeds.summary_length, feeds.base_url)
         self._plans: dict[tuple[Scope, int, str], tuple[Timeline, Plan]] = {}
         self._fingerprints = Fingerprints(feeds, policy)
         self._headers: dict[tuple[str, bool], tuple[Rendered, dict[str, str]]] = {}

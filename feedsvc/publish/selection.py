@@ -58,12 +58,12 @@ def select(articles: Iterable[Article], snapshot: Snapshot, now: datetime) -> tu
     return tuple(chosen), valid_until
 
 
-def items(chosen: Selection, prepared: Callable[[Article], Prepared | None]) -> list[Item]:
-    """The selection as renderable items; a story whose body is not on disk any more is left out of
-    this render."""
+def items(chosen: Selection, prepared: Callable[[Article], Prepared | None], base_url: str) -> list[Item]:
+    """The selection as renderable items, store photos' URLs made absolute under `base_url` (the
+    parse leaves them relative); a story whose body is not on disk any more is left out of this render."""
     found = []
     for article, related, _ in chosen:
         body = prepared(article)
         if body is not None:
-            found.append(Item(article, body, related))
+            found.append(Item(article.served_from(base_url), body, related))
     return found

@@ -117,11 +117,15 @@ def _default_id(relpath: str) -> str:
 
 
 def parse_article(relpath: str, data: bytes, site: Site, photo_info: PhotoLookup, *,
-                  media_base_url: str, display_root: str = "", keep_body: bool = False) -> ParseResult:
-    """Turn one file's bytes into an Article; every problem names the file and the field."""
+                  display_root: str = "", keep_body: bool = False) -> ParseResult:
+    """Turn one file's bytes into an Article; every problem names the file and the field.
+
+    Nothing here depends on where the feeds are served: a store photo's URL stays relative to that
+    (`Photo.served_from`), so a parse cache holds for any base URL.
+    """
     reader = FieldReader(display_root + relpath)
     try:
-        result = _parse(relpath, data, site, photo_info, media_base_url, reader)
+        result = _parse(relpath, data, site, photo_info, reader)
         if keep_body:
             result.body = read_body(data)
         return result
@@ -132,8 +136,7 @@ def parse_article(relpath: str, data: bytes, site: Site, photo_info: PhotoLookup
         return ParseResult(None, reader.problems, reader.photo_path)
 
 
-def _parse(relpath: str, data: bytes, site: Site, photo_info: PhotoLookup, media_base_url: str,
-           reader: FieldReader) -> ParseResult:
+def _parse(relpath: str, data: bytes, site: Site, photo_info: PhotoLookup, reader: FieldReader) -> ParseResult:
     try:
         text, removed = file_text(data)
     except UnicodeDecodeError as exc:
@@ -203,12 +206,12 @@ def _parse(relpath: str, data: bytes, site: Site, photo_info: PhotoLookup, media
             reader.error("body", f"has HTML nested {depth:,} levels deep (at most {MAX_HTML_DEPTH:,}); "
                                  "simplify the markup")
     if _INVISIBLE.sub("", body):
-        for message in fields.body_link_warnings(body, photo_info, media_base_url, url):
+        for message in fields.body_link_warnings(body, photo_info, url):
             reader.warn("body", message)
 
     # Optional parts: a problem in one leaves that part out, with a warning, and the story is published.
     photo = reader.optional("the story is published without its photo",
-                            lambda: fields.photo(reader, meta.get("photo"), photo_info, media_base_url))
+                            lambda: fields.photo(reader, meta.get("photo"), photo_info))
     authors = fields.authors(reader, meta.get("authors", meta.get("author")))
     tags = fields.tags(reader, meta.get("tags"))
     related = fields.related(reader, meta.get("related"), url)
@@ -225,7 +228,7 @@ def _parse(relpath: str, data: bytes, site: Site, photo_info: PhotoLookup, media
         raise Reject()
     photo_path = reader.photo_path
     digest = file_digest(data)
-    revision = hashlib.blake2b(repr((digest, photo, site.revision, media_base_url)).encode(), digest_size=12)
+    revision = hashlib.blake2b(repr((digest, photo, site.revision)).encode(), digest_size=12)
     article = Article(
         id=article_id, path=relpath, slug=slug, title=title, section=section, url=url,
         published=published, updated=updated, digest=digest, revision=revision.hexdigest(),

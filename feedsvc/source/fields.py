@@ -28,9 +28,11 @@ _URL_SAFE = re.compile(r"[A-Za-z0-9._~-]+")
 _IMAGE_TYPE = re.compile(r"image/[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}")     # RFC 6838 §4.2 names
 
 
-def body_link_warnings(markdown: str, photo_info: PhotoLookup, media_base_url: str, own_url: str) -> list[str]:
+def body_link_warnings(markdown: str, photo_info: PhotoLookup, own_url: str) -> list[str]:
     """What to tell the editor of a body's relative addresses: a store photo that is not there (or not
-    one feedsvc publishes), and any other address a reader resolves against the story's URL."""
+    one feedsvc publishes), and any other address a reader resolves against the story's URL. A photo's
+    address is named under the feeds' base URL, not with it: a reading does not depend on where the
+    feeds are served (issue 17: the parse cache holds for any base URL)."""
     warnings = []
     for address in relative_addresses(markdown):
         store_path = media_path(address)
@@ -47,8 +49,8 @@ def body_link_warnings(markdown: str, photo_info: PhotoLookup, media_base_url: s
             except PhotoError as exc:
                 problem = str(exc)
         named = describe(address) + ("" if address == store_path else f" ({store_path})")
-        warnings.append(f"{named}: {problem}; readers get a broken image or link at "
-                        f"{media_base_url}{quote(store_path)}")
+        warnings.append(f"{named}: {problem}; readers get a broken image or link at {quote(store_path)} "
+                        "under the feeds' base URL")
     return warnings
 
 
@@ -104,7 +106,7 @@ def url(reader: FieldReader, value: Any, site: Site, section: str, slug: str) ->
     return normalized
 
 
-def photo(reader: FieldReader, value: Any, photo_info: PhotoLookup, media_base_url: str) -> Photo | None:
+def photo(reader: FieldReader, value: Any, photo_info: PhotoLookup) -> Photo | None:
     if value is None:
         return None
     if isinstance(value, str):
@@ -149,7 +151,7 @@ def photo(reader: FieldReader, value: Any, photo_info: PhotoLookup, media_base_u
         info = photo_info(store_path)
     except PhotoError as exc:
         raise reader.fail("photo.src", f"{store_path}: {exc}") from exc
-    return Photo(url=media_base_url + quote(store_path), store_path=store_path, mime_type=info.mime_type,
+    return Photo(url=quote(store_path), store_path=store_path, mime_type=info.mime_type,
                  length=info.length, width=info.width, height=info.height, caption=caption, credit=credit, alt=alt)
 
 

@@ -101,7 +101,6 @@ def recently_modified(st: os.stat_result) -> bool:
 class ArticleReader:
     root: Path
     site: Site | None
-    media_base_url: str
     max_article_bytes: int
     max_photo_bytes: int
     max_photo_pixels: int
@@ -147,8 +146,8 @@ class ArticleReader:
             used[photo] = key = self.photo_stat(photo)       # taken before the measurement, never after
             return self._measure(photo, key)
 
-        result = parse_article(relpath, data, self.site, photo_info, media_base_url=self.media_base_url,
-                               display_root=self.display_root, keep_body=keep_body or self.keep_bodies)
+        result = parse_article(relpath, data, self.site, photo_info, display_root=self.display_root,
+                               keep_body=keep_body or self.keep_bodies)
         photo = result.photo_path
         photo_key = None if photo is None else used[photo] if photo in used else self.photo_stat(photo)
         article = result.article

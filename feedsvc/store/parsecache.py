@@ -1,7 +1,9 @@
 """A persistent memory of parsed article files, so a restart or a rebuild re-reads only what changed.
 
 Entries are keyed by store path and trusted only while the file's (mtime, size, inode, ctime) is
-unchanged, under the same site file, base URL, limits and parser code; anything else is re-read.
+unchanged, under the same site file, limits and parser code; anything else is re-read. Not under
+the same base URL: where the feeds are served is no part of a reading, so a second instance on
+another address, or a new FEEDSVC_BASE_URL, starts from the same cache.
 The cache lives outside the store, is written atomically, and a damaged or foreign cache is
 simply ignored. It holds pickles: keep the cache folder as private as the store itself.
 """

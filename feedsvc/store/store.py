@@ -38,16 +38,18 @@ log = logging.getLogger(__name__)
 class Store:
     """Reads and re-reads one article folder. One refresh at a time; any number of snapshot readers."""
 
-    def __init__(self, root: str | os.PathLike[str], *, media_base_url: str, limits: ReadLimits = ReadLimits(),
-                 display_root: str | None = None, cache_dir: str | os.PathLike[str] | None = None,
+    def __init__(self, root: str | os.PathLike[str], *, media_base_url: str | None = None,
+                 limits: ReadLimits = ReadLimits(), display_root: str | None = None,
+                 cache_dir: str | os.PathLike[str] | None = None,
                  clock: Callable[[], float] = time.time) -> None:
+        """`media_base_url` is not used: what a file reads as does not depend on where the feeds are
+        served (the publisher makes store photos' URLs absolute). It is accepted for older callers."""
         self.root = Path(root)
         self._clock = clock                     # decides which of two stories with one id is due
-        self.media_base_url = media_base_url
         self.limits = limits
         self.display_root = display_root if display_root is not None else _display_root(self.root)
-        self._reader = ArticleReader(self.root, None, media_base_url, limits.max_article_bytes,
-                                     limits.max_photo_bytes, limits.max_photo_pixels, self.display_root)
+        self._reader = ArticleReader(self.root, None, limits.max_article_bytes, limits.max_photo_bytes,
+                                     limits.max_photo_pixels, self.display_root)
         self._cache = ParseCache(Path(cache_dir)) if cache_dir else None
         self._lock = threading.Lock()
         self._folder = Folder(self.root, self._reader, self._display, self._moved)
@@ -62,9 +64,10 @@ class Store:
         self._history: tuple[tuple[int, frozenset[Scope] | None], ...] = ()
 
     @classmethod
-    def open(cls, root: str | os.PathLike[str], *, media_base_url: str, limits: ReadLimits = ReadLimits(),
-             cache_dir: str | os.PathLike[str] | None = None, settle: float = 0.0, wait: float = 0.0,
-             keep_bodies: bool = False, progress: ReadProgress | None = None) -> Store:
+    def open(cls, root: str | os.PathLike[str], *, media_base_url: str | None = None,
+             limits: ReadLimits = ReadLimits(), cache_dir: str | os.PathLike[str] | None = None,
+             settle: float = 0.0, wait: float = 0.0, keep_bodies: bool = False,
+             progress: ReadProgress | None = None) -> Store:
         """A store read once (the service and the build share this).
 
         A file another process still has open for writing is left for a later look (and, with
@@ -202,9 +205,10 @@ class Store:
         self._stories.move(relpath, before, after)
 
     def _cache_context(self) -> tuple[object, ...]:
-        """Everything a cached reading depends on besides the file: a change in any re-reads them all."""
+        """Everything a cached reading depends on besides the file: a change in any re-reads them all.
+        Not the base URL: a reading does not depend on where the feeds are served."""
         reader, site = self._reader, self._site_watch.site
-        return (site.revision if site else None, reader.media_base_url, reader.max_article_bytes,
+        return (site.revision if site else None, reader.max_article_bytes,
                 reader.max_photo_bytes, reader.max_photo_pixels, reader.display_root)
 
     def _read_everything(self, listing: Listing, changes: Changes) -> None:
