@@ -155,6 +155,11 @@ def photo(reader: FieldReader, value: Any, photo_info: PhotoLookup) -> Photo | N
                  length=info.length, width=info.width, height=info.height, caption=caption, credit=credit, alt=alt)
 
 
+def _is_http(url: str) -> bool:
+    """Is `url`'s scheme http or https? The common spelling is known without splitting the URL."""
+    return url.startswith(("https://", "http://")) or urlsplit(url).scheme in ("http", "https")
+
+
 def _positive_int(reader: FieldReader, value: Any, name: str) -> int | None:
     if value is None:
         return None
@@ -193,7 +198,7 @@ def _author(reader: FieldReader, item: Any, where: str) -> Author | None:
     link = reader.optional("it is left out", lambda: reader.text(item.get("url"), f"{where}.url", plain=False,
                                                                  limit=limits.URL))
     if link is not None:
-        normalized = normalize_url(link) if urlsplit(link).scheme in ("http", "https") else None
+        normalized = normalize_url(link) if _is_http(link) else None
         if normalized is None:
             reader.warn(f"{where}.url", f"{describe(link)} is not an http(s) URL; it is left out")
         link = normalized
@@ -234,7 +239,7 @@ def _related_link(reader: FieldReader, item: Any, where: str, own_url: str) -> R
     title = reader.text(item.get("title"), f"{where}.title", required=True, limit=limits.TITLE)
     href = reader.text(item.get("url"), f"{where}.url", required=True, plain=False, limit=limits.URL)
     absolute = href if href.startswith(("https://", "http://")) else urljoin(own_url, href)
-    normalized = normalize_url(absolute) if urlsplit(absolute).scheme in ("http", "https") else None
+    normalized = normalize_url(absolute) if _is_http(absolute) else None
     if normalized is None:
         raise reader.fail(f"{where}.url", f"{describe(href)} must be an http(s) URL")
     return RelatedLink(title, normalized)
