@@ -7,8 +7,10 @@ import ctypes
 import os
 import signal
 import threading
-from concurrent.futures import ProcessPoolExecutor
-from multiprocessing import get_context
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from concurrent.futures import ProcessPoolExecutor
 
 _PR_SET_PDEATHSIG = 1
 
@@ -23,6 +25,10 @@ def workers() -> int:
 
 
 def forked_pool() -> ProcessPoolExecutor:
+    # Imported here: multiprocessing is a tenth of a one-off rebuild's imports, and only a large read
+    # or a first build forks.
+    from concurrent.futures import ProcessPoolExecutor
+    from multiprocessing import get_context
     return ProcessPoolExecutor(max_workers=workers(), mp_context=get_context("fork"), initializer=_die_with_parent,
                                initargs=(os.getpid(),))
 

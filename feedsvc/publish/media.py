@@ -12,11 +12,9 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
-from PIL import Image, UnidentifiedImageError
-
 from ..render.document import MEDIA, Rendered
 from ..source.links import MEDIA_DIR
-from ..source.photos import PHOTO_TYPES, WEB_IMAGE_TYPES, PhotoError, photo_file
+from ..source.photos import PHOTO_TYPES, WEB_IMAGE_TYPES, PhotoError, photo_file, pillow
 from ..store.files import is_hidden
 
 
@@ -106,9 +104,10 @@ class MediaLibrary:
             return None
         try:
             data = path.read_bytes()
+            Image = pillow()
             with Image.open(io.BytesIO(data)) as image:
                 kind = image.format
-        except (OSError, UnidentifiedImageError, ValueError):
+        except (OSError, ValueError):         # UnidentifiedImageError is an OSError
             return None
         if kind not in WEB_IMAGE_TYPES or not self.acceptable(relative):
             return None                   # damaged, truncated or oversized: the store refuses it too

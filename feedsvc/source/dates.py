@@ -7,11 +7,9 @@ completed from today's date, so the same file always means the same moment.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from datetime import datetime, tzinfo
-
-from dateutil import parser as dateutil_parser
-from dateutil import tz as dateutil_tz
 
 # Abbreviations that name one offset wherever they are read. Others ("IST", "CST" in China…) are
 # ambiguous, so they are refused with a request for an offset.
@@ -24,7 +22,6 @@ _ZONE_ABBREVIATIONS: dict[str, int] = {
 MIN_YEAR, MAX_YEAR = 1900, 9998
 _DAY = 86_400
 
-_PARSER = dateutil_parser.parser()
 _DEFAULT_A = datetime(2001, 1, 1)
 _DEFAULT_B = datetime(2002, 2, 2)
 
@@ -38,7 +35,16 @@ def _offset_text(seconds: int) -> str:
     return f"{sign}{seconds // 3600:02d}:{seconds % 3600 // 60:02d}"
 
 
+@functools.cache
+def _parser():
+    """python-dateutil's parser, imported by the first date that is not ISO 8601 (most stores have none,
+    and a one-off rebuild's process start is short on time)."""
+    from dateutil import parser as dateutil_parser
+    return dateutil_parser.parser()
+
+
 def _zone_for(name: str | None, offset: int | None) -> tzinfo | None:
+    from dateutil import tz as dateutil_tz       # loaded with the parser that calls this
     if offset is not None:
         if not -_DAY < offset < _DAY:       # Python's datetime holds offsets under a day; none is used past ±14 h
             raise DateError(f"has the time-zone offset {_offset_text(offset)}; an offset is less than a day "
@@ -58,8 +64,8 @@ def _parse_text(text: str) -> datetime:
     except ValueError:
         pass
     try:
-        first = _PARSER.parse(text, default=_DEFAULT_A, tzinfos=_zone_for)
-        second = _PARSER.parse(text, default=_DEFAULT_B, tzinfos=_zone_for)
+        first = _parser().parse(text, default=_DEFAULT_A, tzinfos=_zone_for)
+        second = _parser().parse(text, default=_DEFAULT_B, tzinfos=_zone_for)
     except DateError:
         raise
     except (ValueError, OverflowError, TypeError, ArithmeticError):

@@ -11,13 +11,19 @@ import posixpath
 import stat
 from dataclasses import dataclass
 from pathlib import Path
-
-from PIL import Image, UnidentifiedImageError
+from types import ModuleType
 
 from .links import MEDIA_DIR
 
-# We check pixel counts ourselves, with a named problem, instead of Pillow's process-wide warning.
-Image.MAX_IMAGE_PIXELS = None
+
+def pillow() -> ModuleType:
+    """Pillow's Image module, imported by the first photo that is measured or served (a store of remote
+    photos never needs it, and a one-off rebuild's process start is short on time)."""
+    from PIL import Image
+    # We check pixel counts ourselves, with a named problem, instead of Pillow's process-wide warning.
+    Image.MAX_IMAGE_PIXELS = None
+    return Image
+
 
 WEB_IMAGE_TYPES = {"JPEG": "image/jpeg", "PNG": "image/png", "GIF": "image/gif", "WEBP": "image/webp"}
 FULL_DECODE_PIXELS = 16_000_000      # GIF and WebP larger than this are checked by their header only
@@ -97,6 +103,7 @@ def probe_image(path: Path, max_bytes: int, max_pixels: int) -> ImageInfo:
         raise PhotoError(f"file is {length:,} bytes, over the {max_bytes:,}-byte limit")
     if length == 0:
         raise PhotoError("file is empty")
+    Image = pillow()
     try:
         with Image.open(path) as image:
             kind = image.format
@@ -115,7 +122,7 @@ def probe_image(path: Path, max_bytes: int, max_pixels: int) -> ImageInfo:
                 image.load()
     except PhotoError:
         raise
-    except UnidentifiedImageError:
+    except Image.UnidentifiedImageError:
         raise PhotoError("is not an image") from None
     except (OSError, ValueError, SyntaxError, Image.DecompressionBombError) as exc:
         raise PhotoError(f"is damaged or truncated ({exc})") from None

@@ -11,7 +11,6 @@ import fcntl
 import os
 import time
 from collections.abc import Callable, Iterator, Mapping
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -164,6 +163,7 @@ def _render_all(publisher: Publisher, now: datetime, writer: TreeWriter, to_rend
         for path, fingerprint in to_render:
             yield path, _render_into(publisher, path, fingerprint, now, writer, photos)
         return
+    from concurrent.futures.process import BrokenProcessPool      # with the pool: see forking.forked_pool
     for path, _ in to_render:                   # every folder now, so the processes never race to make one
         writer.folder(build_file_name(path))
     chunks = [to_render[i:i + RENDER_CHUNK] for i in range(0, len(to_render), RENDER_CHUNK)]

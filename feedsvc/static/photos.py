@@ -12,8 +12,6 @@ import io
 from collections.abc import Mapping
 from datetime import datetime
 
-from PIL import Image, UnidentifiedImageError
-
 from ..model import Photo
 from ..paths import MEDIA_PREFIX
 from ..publish.publisher import Publisher
@@ -43,10 +41,11 @@ def _changed(path: str, photo: Photo, now: str) -> PhotoChanged:
 
 
 def _pixels(data: bytes) -> tuple[int | None, int | None]:
+    from PIL import Image        # the photo was served by publish.media, which loaded Pillow
     try:
         with Image.open(io.BytesIO(data)) as image:
             return image.size
-    except (OSError, UnidentifiedImageError, ValueError):
+    except (OSError, ValueError):         # UnidentifiedImageError is an OSError
         return None, None
 
 
