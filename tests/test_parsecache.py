@@ -171,7 +171,6 @@ def test_a_large_store_read_in_parallel_publishes_the_same(store_dir, monkeypatc
     assert parallel.snapshot.timelines == serial.snapshot.timelines
 
 
-
 def test_the_cache_is_thrown_away_when_any_code_a_reading_depends_on_changes(tmp_path):
     """Every module of source/ and every feedsvc module they import is in the parser's fingerprint: an
     upgrade that changes how a slug or a date is read re-reads every file instead of serving old readings."""
@@ -195,3 +194,23 @@ def test_the_cache_is_thrown_away_when_any_code_a_reading_depends_on_changes(tmp
         module.write_bytes(original)
     (package / "render" / "html.py").write_text("# only renders: a reading does not change\n", "utf-8")
     assert parsecache.parser_fingerprint(package) == before
+
+
+def test_the_service_answers_before_it_saves_the_parse_cache_and_its_refresher_saves_it(cached_store, counted):
+    """A cold start's first answer does not wait for the parse cache to be written (a second or two at
+    100,000 stories, issue 17): the refresher writes it in the background, and the next start uses it."""
+    from feedsvc.store.watch import Refresher
+    store_dir, cache = cached_store
+    store = Store.open(store_dir.root, cache_dir=cache, save_later=True)
+    assert store.cache_stale and not (cache / "articles.pickle").exists()
+    refresher = Refresher(store, interval=0.05, rescan_every=30, use_events=False).start()
+    try:
+        deadline = time.monotonic() + 5
+        while not (cache / "articles.pickle").exists() and time.monotonic() < deadline:
+            time.sleep(0.02)
+    finally:
+        refresher.stop()
+    assert not store.cache_stale
+    counted.clear()
+    Store.open(store_dir.root, cache_dir=cache)
+    assert counted == []

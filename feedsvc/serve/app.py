@@ -53,8 +53,9 @@ class Service:
         # Documents are published under the base URL's path; requests may come with it or without it.
         self.path_prefix = base_path(config.feeds.base_url)
         # A story still open for writing is left for the watcher, which reads it once it is saved.
+        # The parse cache a cold start makes stale is saved by the refresher, after the first answers.
         self.store = Store.open(config.store, media_base_url=config.feeds.base_url, limits=config.read,
-                                cache_dir=config.cache_path)
+                                cache_dir=config.cache_path, save_later=auto_refresh)
         require_publishable(self.store)     # a service that answers 404 to everything must not start
         self.publisher = Publisher(self.store, config.feeds, config.cache_policy, clock=clock)
         self._report(lambda path: True)

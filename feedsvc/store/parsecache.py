@@ -60,6 +60,13 @@ class ParseCache:
             return {}, {}, 0
         return saved["files"], saved["photos"], saved["written_ns"]
 
+    def saved_since(self, moment_ns: int) -> bool:
+        """Was the cache file written at or after `moment_ns` (another process saved it meanwhile)?"""
+        try:
+            return self.path.stat().st_mtime_ns >= moment_ns
+        except OSError:
+            return False
+
     def save(self, context: tuple[object, ...], files: Mapping[str, tuple[tuple[object, ...], Reading]],
              photos: dict[str, Any]) -> None:
         """Write atomically (a temporary file renamed over the old one); failures are only logged."""

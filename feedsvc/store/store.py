@@ -60,6 +60,9 @@ class Store:
         self._unreadable: Problem | None = None            # why the store folder could not be listed
         self._looked = False
         self._progress: ReadProgress | None = None         # told how far a full read has got
+        self.save_later = False     # a full read leaves saving the parse cache to `save_cache` (the service)
+        self.cache_stale = False    # the parse cache is worth saving again (see policy.worth_saving)
+        self._read_started_ns = 0
         self.snapshot: StoreSnapshot = StoreSnapshot(0, None, {}, {ALL: Timeline((), {})}, (), 0)
         self._history: tuple[tuple[int, frozenset[Scope] | None], ...] = ()
 
@@ -67,8 +70,11 @@ class Store:
     def open(cls, root: str | os.PathLike[str], *, media_base_url: str | None = None,
              limits: ReadLimits = ReadLimits(), cache_dir: str | os.PathLike[str] | None = None,
              settle: float = 0.0, wait: float = 0.0, keep_bodies: bool = False,
-             progress: ReadProgress | None = None) -> Store:
+             progress: ReadProgress | None = None, save_later: bool = False) -> Store:
         """A store read once (the service and the build share this).
+
+        With `save_later`, the parse cache a first read makes stale is not saved before returning
+        (the service answers first; its refresher saves it in the background: `cache_stale`).
 
         A file another process still has open for writing is left for a later look (and, with
         `settle`, one modified that recently too). With `wait`, such files are looked at again until
@@ -79,6 +85,7 @@ class Store:
         store = cls(root, media_base_url=media_base_url, limits=limits, cache_dir=cache_dir)
         store._reader.keep_bodies = keep_bodies
         store._progress = progress
+        store.save_later = save_later
         try:
             deferred = store.refresh(settle=settle).deferred
         finally:
@@ -194,9 +201,20 @@ class Store:
 
     def save_cache(self) -> None:
         """Remember every file's current reading (the service calls this now and then; builds after each run)."""
+        self.cache_stale = False
         if self._cache is None or self._site_watch.site is None:
             return
         self._cache.save(self._cache_context(), self._folder.cache_entries(), dict(self._reader.photos))
+
+    def save_stale_cache(self) -> None:
+        """Save the parse cache a full read left stale (`save_later`), unless another process of the
+        same service (a gunicorn worker forked after that read) saved it since the read began."""
+        if not self.cache_stale:
+            return
+        if self._cache is not None and self._cache.saved_since(self._read_started_ns):
+            self.cache_stale = False
+            return
+        self.save_cache()
 
     def _display(self, relpath: str) -> str:
         return self.display_root + relpath
@@ -213,12 +231,16 @@ class Store:
 
     def _read_everything(self, listing: Listing, changes: Changes) -> None:
         """Read every file, reusing the parse cache where it can; save the cache again if it was stale."""
+        self._read_started_ns = time.time_ns()
         cached, photos, written_ns = self._cache.load(self._cache_context()) if self._cache else ({}, {}, 0)
         for photo, entry in photos.items():
             self._reader.photos.setdefault(photo, entry)
         missed = self._folder.read_all(listing, changes, cached, written_ns, self._progress)
         if self._cache is not None and worth_saving(missed, len(cached), len(self._folder.files)):
-            self.save_cache()
+            if self.save_later:
+                self.cache_stale = True         # saved by the caller once it has answered (a second or two at 100k)
+            else:
+                self.save_cache()
 
     def _publish(self) -> None:
         """Publish a new snapshot: copies of what changed, sharing unchanged timelines."""

@@ -190,6 +190,9 @@ class Refresher:
                     changes = self.store.refresh(())               # a scheduled story takes over an id
                 else:
                     changes = None
+                if self.store.cache_stale:
+                    self.store.save_stale_cache()  # what the first read left for after the first answers
+                    unsaved, last_save = False, now
                 if unsaved and now - last_save >= self.save_every:
                     self.store.save_cache()        # a restart then re-reads only what changed since
                     unsaved, last_save = False, now
