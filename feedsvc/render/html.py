@@ -54,8 +54,15 @@ _BODY_CLASSES = {"section": {"footnotes"}, "sup": {"footnote-ref"}}
 _FOOTNOTE_ID = re.compile(r"fn(?:ref)?-[^\s]{1,100}")
 
 
+# An absolute http(s) URL that resolving leaves as it is, and that is already a valid URI: no query,
+# fragment, ";" (urljoin's round trip drops an empty one), "@", "%" or dot segment. Most links are.
+_ALREADY_ABSOLUTE = re.compile(r"https?://[a-z0-9.-]+(?:/[A-Za-z0-9\-._~:/!$&'()*+,=]*)?")
+
+
 def safe_url(value: str, base: str) -> str | None:
     """An absolute http(s)/mailto URL for `value` resolved against `base`, or None if unsafe."""
+    if _ALREADY_ABSOLUTE.fullmatch(value) and "/." not in value:
+        return value                 # what the steps below make of it, in a tenth of the time
     value = value.strip()
     if not value or any(c in value for c in "\x00\t\n\r"):
         return None

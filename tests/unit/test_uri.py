@@ -60,3 +60,21 @@ def test_what_no_uri_can_say_is_refused(url):
 ])
 def test_what_may_be_a_tag_uri_authority(host, allowed):
     assert is_dns_name(host) is allowed
+
+
+@pytest.mark.parametrize("href, absolute", [
+    pytest.param("https://news.example.com/archive/12", "https://news.example.com/archive/12", id="plain absolute: as is"),
+    pytest.param("https://news.example.com/a/../b", "https://news.example.com/a/../b",
+                 id="dot segments of an absolute URL kept, as urljoin keeps them"),
+    pytest.param("https://news.example.com/a;", "https://news.example.com/a", id="an empty ';' parameter dropped"),
+    pytest.param("https://news.example.com/a?", "https://news.example.com/a", id="an empty query dropped"),
+    pytest.param("/archive/12", "https://news.example.com/archive/12", id="a path: resolved against the story"),
+    pytest.param("HTTPS://News.Example.com/x", "https://news.example.com/x", id="case normalised"),
+    pytest.param("https://news.example.com/ü", "https://news.example.com/%C3%BC", id="an IRI made a URI"),
+    pytest.param("javascript:alert(1)", None, id="another scheme: refused"),
+])
+def test_a_body_link_becomes_an_absolute_uri(href, absolute):
+    """Links in a story's body, as the sanitiser rewrites them (render.html.safe_url): a plain absolute
+    URL is taken as it is, anything else goes through resolution and normalisation."""
+    from feedsvc.render.html import safe_url
+    assert safe_url(href, "https://news.example.com/world/story") == absolute
