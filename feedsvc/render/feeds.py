@@ -31,9 +31,8 @@ from lxml import etree
 
 from ..model import AUTHOR, Article, Photo, RelatedLink, Site
 from ..paths import FeedKey, scope_prefix
-from ..source.text import plain_text
 from ..uri import normalize_url
-from .html import body_html, html_to_text, story_text, summarize
+from .html import body_html, html_to_text, story_summary
 from .subject import Subject
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
@@ -68,7 +67,7 @@ def prepare(article: Article, markdown: str, summary_length: int, media_base_url
     body = body_html(markdown, article.url, media_base_url)
     # The body's text may spell out markup ("&lt;script&gt;" becomes "<script>" as text); a summary is
     # plain text, and some readers show plain text as HTML, so it loses anything tag-like too.
-    summary = article.summary or summarize(plain_text(story_text(body))[0], summary_length, article.dateline)
+    summary = article.summary or story_summary(body, summary_length, article.dateline)
     return Prepared(body, summary)
 
 

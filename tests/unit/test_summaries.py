@@ -42,3 +42,28 @@ def test_the_summary_is_the_opening_cut_at_a_word(text, length, summary):
 ])
 def test_the_dateline_is_not_repeated_in_the_summary(text, dateline, summary):
     assert summarize(text, 300, dateline) == summary
+
+
+LONG = " ".join(f"word{i}" for i in range(400))
+
+
+@pytest.mark.parametrize("markdown, dateline", [
+    pytest.param(f"BOSTON — {LONG}", "BOSTON", id="a long story: made from its opening"),
+    pytest.param(f"**BOSTON** (AP) — {LONG}", "BOSTON", id="a dateline with an agency"),
+    pytest.param("BOSTON " + "—" * 900 + f" {LONG}", "BOSTON", id="a separator running past the opening"),
+    pytest.param(f"Stra<em>ße</em> — {LONG}", "STRASSE", id="a dateline case-folded, across a tag"),
+    pytest.param(f"{LONG} and &lt;script&gt; spelled out", "", id="markup spelled out in the text"),
+    pytest.param(f"{LONG}[^1]\n\n[^1]: A note.", "", id="footnotes left out"),
+    pytest.param("x" * 2000 + " y", "", id="one enormous word"),
+    pytest.param(" ".join(["a<em>b</em>c"] * 500), "", id="words split by inline tags"),
+])
+def test_a_story_summary_is_the_summary_of_its_whole_text(markdown, dateline):
+    """render.html.story_summary reads only a story's opening when that decides the summary: it gives
+    the summary of the whole text, as plain text, every time."""
+    from feedsvc.render.html import sanitize_html, story_summary, story_text
+    from feedsvc.source.markdown import markdown_html
+    from feedsvc.source.text import plain_text
+    fragment = sanitize_html(markdown_html(markdown), "https://news.example.com/world/story")
+    for length in (10, 300, 1000):
+        assert story_summary(fragment, length, dateline) == \
+            summarize(plain_text(story_text(fragment))[0], length, dateline)
