@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import posixpath
 import re
+import sys
 from dataclasses import dataclass, field
 
 import yaml
@@ -217,6 +218,7 @@ def _parse(relpath: str, data: bytes, site: Site, photo_info: PhotoLookup, reade
     related = fields.related(reader, meta.get("related"), url)
     dateline = reader.optional("it is left out",
                                lambda: reader.text(meta.get("dateline"), "dateline", limit=limits.DATELINE)) or ""
+    dateline = sys.intern(dateline)     # one string per dateline, however many stories carry it
     summary = reader.optional("the summary is made from the body",
                               lambda: reader.text(meta.get("summary"), "summary", limit=limits.SUMMARY))
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import mimetypes
 import re
+import sys
 from collections.abc import Callable
 from datetime import datetime
 from functools import partial
@@ -119,7 +120,7 @@ def photo(reader: FieldReader, value: Any, photo_info: PhotoLookup) -> Photo | N
                         + did_you_mean(key, PHOTO_FIELDS, "photo."))
     src = reader.text(value.get("src"), "photo.src", required=True, plain=False, limit=limits.URL)
     caption = reader.text(value.get("caption"), "photo.caption", limit=limits.CAPTION) or ""
-    credit = reader.text(value.get("credit"), "photo.credit", limit=limits.CREDIT) or ""
+    credit = sys.intern(reader.text(value.get("credit"), "photo.credit", limit=limits.CREDIT) or "")
     alt = reader.text(value.get("alt"), "photo.alt", limit=limits.CAPTION) or caption
     scheme = "https" if src.startswith("https://") else "http" if src.startswith("http://") else \
         urlsplit(src).scheme.lower()
@@ -128,6 +129,7 @@ def photo(reader: FieldReader, value: Any, photo_info: PhotoLookup) -> Photo | N
         if url is None:
             raise reader.fail("photo.src", "is not a valid http(s) URL")
         mime = reader.text(value.get("type"), "photo.type") or mimetypes.guess_type(urlsplit(url).path)[0]
+        mime = mime and sys.intern(mime)
         if mime is not None and not _IMAGE_TYPE.fullmatch(mime):
             raise reader.fail("photo.type", f"{describe(mime)} is not an image type (such as image/jpeg)")
 
@@ -185,10 +187,25 @@ def authors(reader: FieldReader, value: Any) -> tuple[Author, ...]:
     return tuple(authors)
 
 
+_AUTHORS: dict[tuple[str, str | None, str | None], Author] = {}      # one Author per byline, shared
+
+
+def _shared_author(name: str, email: str | None = None, link: str | None = None) -> Author:
+    """The same Author object for the same byline: a newsroom's stories share a few hundred bylines,
+    and a worker holds every story (issue 17: memory per worker at 100,000 stories)."""
+    key = (name, email, link)
+    author = _AUTHORS.get(key)
+    if author is None:
+        if len(_AUTHORS) >= 10_000:
+            _AUTHORS.clear()
+        author = _AUTHORS[key] = Author(sys.intern(name), email, link)
+    return author
+
+
 def _author(reader: FieldReader, item: Any, where: str) -> Author | None:
     if not isinstance(item, dict):
         name = reader.text(item, where, limit=limits.AUTHOR)
-        return Author(name) if name else None
+        return _shared_author(name) if name else None
     name = reader.text(item.get("name"), f"{where}.name", required=True, limit=limits.AUTHOR)
     email = reader.optional("it is left out", lambda: reader.text(item.get("email"), f"{where}.email", plain=False,
                                                                   limit=limits.EMAIL))
@@ -202,7 +219,7 @@ def _author(reader: FieldReader, item: Any, where: str) -> Author | None:
         if normalized is None:
             reader.warn(f"{where}.url", f"{describe(link)} is not an http(s) URL; it is left out")
         link = normalized
-    return Author(name, email, link)
+    return _shared_author(name, email, link)
 
 
 def tags(reader: FieldReader, value: Any) -> tuple[str, ...]:
@@ -217,7 +234,7 @@ def tags(reader: FieldReader, value: Any) -> tuple[str, ...]:
                 reader.warn("tags", f"has {len(items):,} items, over the limit of {limits.TAGS}; "
                                     f"the first {limits.TAGS} are kept")
                 break
-            tags[tag] = None
+            tags[sys.intern(tag)] = None       # one string per tag, however many stories carry it
     return tuple(tags)
 
 
