@@ -6,7 +6,8 @@
   feed right after one story's edit is applied (`store.refresh([path])`), against a warm request. This
   is the worst case: the service's refresher re-renders affected feeds right after it notices a change,
   so usually no request pays it. Unaffected feeds must keep their ETags.
-- Under gunicorn as README runs it: start-up until ready (cold parse cache, then warm), each worker's
+- Under gunicorn as README runs it (on bench/synth.py's newsroom shape): start-up until the first answer
+  and until ready (cold parse cache, then warm), each worker's
   memory (RSS; PSS and USS from /proc/<pid>/smaps_rollup), and the time from writing a story's file
   until a poll of its section feed returns the new ETag (and until 20 polls in a row do: both workers).
 """
@@ -26,6 +27,7 @@ BASE_URL = "https://feeds.news.example.com/"
 SECTION = "section-00"
 FEED = f"/sections/{SECTION}/rss.xml"
 EDIT_COST_TARGET, NOTICE_TARGET, STARTUP_TARGET, WORKER_MB_TARGET = 0.010, 1.0, 10.0, 500.0
+FIRST_ANSWER_TARGET = 5.0       # issue 17: a cold start (no parse cache) answers within 5 s at 100,000 stories
 
 
 def newest_story(root: Path) -> Path:
@@ -229,10 +231,12 @@ def _summarise(figures: dict[int, dict]) -> None:
                 "yes" if ten["in_process"]["unaffected_kept"] else "no", "", "", "yes", ten["in_process"]["unaffected_kept"])
     summary.add(f"one edit, {n_small} stories, gunicorn: write → new ETag", seconds(ten["notice"]), "", "",
                 "(2 s promised)", ten["notice"] <= 2.0)
-    for key, label in (("cold", "cold"), ("warm", "warm")):
-        value = big[key]["ready"]
-        summary.add(f"start-up, {n_big} stories, {label} parse cache", seconds(value),
-                    f"first answer {seconds(big[key]['answering'])}", "", "≤ 10 s", value <= STARTUP_TARGET)
+    first = big["cold"]["answering"]
+    summary.add(f"start-up, {n_big} stories, no parse cache: first answer", seconds(first),
+                f"both workers idle {seconds(big['cold']['ready'])}", "", "≤ 5 s", first <= FIRST_ANSWER_TARGET)
+    value = big["warm"]["ready"]
+    summary.add(f"start-up, {n_big} stories, warm parse cache", seconds(value),
+                f"first answer {seconds(big['warm']['answering'])}", "", "≤ 10 s", value <= STARTUP_TARGET)
     worker = big["memory_after"]["worker"]
     summary.add(f"memory per worker, {n_big} stories (RSS)", mb(worker["rss"]),
                 f"PSS {mb(worker.get('pss'))}, USS {mb(worker.get('uss'))}", "", "≤ 500 MB",

@@ -33,6 +33,7 @@ from ..model import AUTHOR, Article, Photo, RelatedLink, Site
 from ..paths import FeedKey, scope_prefix
 from ..uri import normalize_url
 from .html import body_html, html_to_text, story_summary
+from .items import ItemTexts, splice, split
 from .subject import Subject
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
@@ -335,13 +336,37 @@ def _summary_after(entry: etree._Element, photo: Photo | None, rss: bool) -> Non
             entry.append(atom_summary)
 
 
+_ITEMS = ItemTexts()     # this process's items as feedgen wrote them (render.items)
+
+
 def render_feed(info: FeedInfo, items: list[Item]) -> bytes:
-    """One feed document. Same info and items → same bytes."""
+    """One feed document. Same info and items → same bytes: feedgen writes the items it has not
+    written before (in any document), and the document around items it has (`render.items`)."""
+    fmt = info.key.format
+    updated = max((entry_updated(i.article) for i in items), default=info.site.founded)
+    scope = (fmt, info.site)            # all an item's bytes depend on besides the item itself
+    keys = [(scope, item) for item in items]
+    texts = [_ITEMS.get(key) for key in keys]
+    missing = [index for index, text in enumerate(texts) if text is None]
+    if missing:
+        body = _render(info, [items[index] for index in missing], updated)
+        written = split(body, fmt, len(missing))
+        if written is None:                               # not shaped as expected: as feedgen wrote it
+            return body if len(missing) == len(items) else _render(info, items, updated)
+        for index, text in zip(missing, written):
+            texts[index] = text
+            _ITEMS.put(keys[index], text)
+        if len(missing) == len(items):
+            return body
+    return splice(_render(info, [], updated), fmt, texts)
+
+
+def _render(info: FeedInfo, items: list[Item], updated: datetime) -> bytes:
+    """The document as feedgen writes it, with these items and this `updated`."""
     site = info.site
     fg = FeedGenerator()
     fg.register_extension("feedsvc", _FeedExtension, _EntryExtension)
     fg.feedsvc.info = info
-    updated = max((entry_updated(i.article) for i in items), default=site.founded)
     fg.id(info.feed_id)
     fg.title(info.title)
     fg.subtitle(info.description)
