@@ -19,7 +19,7 @@ from typing import Any, Protocol
 from .. import forking
 from ..config import Config
 from ..model import Photo
-from ..paths import MEDIA_PREFIX, base_path, build_file_name
+from ..paths import MEDIA_PREFIX, FeedKey, base_path, build_file_name, route
 from ..publish.publisher import Publisher
 from ..store.store import Store
 from ..words import plural
@@ -166,6 +166,9 @@ def _render_all(publisher: Publisher, now: datetime, writer: TreeWriter, to_rend
     from concurrent.futures.process import BrokenProcessPool      # with the pool: see forking.forked_pool
     for path, _ in to_render:                   # every folder now, so the processes never race to make one
         writer.folder(build_file_name(path))
+    # A month's archives of every section, writer and tag, one after another: they carry the same stories,
+    # so a process writes each story's items once and finds them in its cache for the rest (render.items).
+    to_render = sorted(to_render, key=_archive_month)
     chunks = [to_render[i:i + RENDER_CHUNK] for i in range(0, len(to_render), RENDER_CHUNK)]
     report.processes = forking.workers()
     _forked = (publisher, now, writer, photos)
@@ -178,6 +181,12 @@ def _render_all(publisher: Publisher, now: datetime, writer: TreeWriter, to_rend
         raise BuildError(f"a rendering process died ({exc}); the previous output is untouched") from None
     finally:
         _forked = None
+
+
+def _archive_month(entry: tuple[str, str | None]) -> str:
+    """The month of an archive document ("" for any other document), to render a month's archives together."""
+    key = route(entry[0])
+    return key.month[:7] if isinstance(key, FeedKey) and key.month else ""
 
 
 def _render_chunk(chunk: list[tuple[str, str | None]]) -> tuple[list[tuple[str, dict[str, Any] | None]], Part]:
