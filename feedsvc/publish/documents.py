@@ -44,7 +44,7 @@ from .dating import ahead, newest, site_times, story_times
 from .feedinfo import feed_info
 from .fit import Fitted, fit
 from .scopes import Scopes
-from .selection import Selection, items, select
+from .selection import Selection, Selector, items
 from .settings import FeedSettings
 
 log = logging.getLogger(__name__)
@@ -88,6 +88,7 @@ class DocumentPlanner:
         self.scopes = Scopes(feeds)
         self.links = PageLinks(feeds.base_url, feeds.base_url + OpmlKey().path)
         self.trimmed: dict[str, tuple[int, int]] = {}     # feed path → (full size, stories left out)
+        self.selector = Selector()
 
     def lookup(self, key: Route | None, snapshot: StoreSnapshot, now: datetime) -> Callable[[], DocumentPlan] | None:
         """How to plan the document `key` names, or None if the publication has no such document.
@@ -122,14 +123,13 @@ class DocumentPlanner:
             low, high = span
             oldest_first = timeline.between(*month_bounds(key.month), now)[::-1]
             articles, complete = oldest_first[low:high][::-1], False
-        chosen, valid_until = select(articles, snapshot, now)
+        chosen, valid_until, stories = self.selector.select(articles, snapshot, now)
         waiting, dated_until = _dating(_chosen_times(chosen, snapshot.site), now)
         valid_until = min(valid_until, dated_until, _appears(snapshot, key.scope, now))
         months = list(split.pages) if key.format in ARCHIVE_FORMATS else []
         info = feed_info(key, self.scopes.subject(key.scope, snapshot), snapshot.site, months, complete, self.feeds,
                          self.policy.max_age)
-        identity = (snapshot.site.revision, site_times(snapshot.site), info,
-                    tuple((c.article.revision, c.related, c.times) for c in chosen), waiting)
+        identity = (snapshot.site.revision, site_times(snapshot.site), info, stories, waiting)
         kind = FEED if key.month is None else ARCHIVE
 
         def render() -> Rendered:
@@ -188,7 +188,7 @@ class DocumentPlanner:
         site = snapshot.site
         subject = self.scopes.subject(key.scope, snapshot)
         articles = snapshot.timeline(key.scope).visible_at(now, self.feeds.items_per_page)
-        chosen, valid_until = select(articles, snapshot, now)
+        chosen, valid_until, stories = self.selector.select(articles, snapshot, now)
         waiting, dated_until = _dating(_chosen_times(chosen, site), now)
         valid_until = min(valid_until, dated_until, _appears(snapshot, key.scope, now))
         story_links = {c.article.id: self._story_links(c.article, snapshot, now) for c in chosen}
@@ -197,9 +197,8 @@ class DocumentPlanner:
         extras = PageExtras(story_links, self._writers(key.scope, snapshot, now), lists)
         if key.scope.kind != ALL:          # a tag crossing its threshold changes which links story lines carry
             valid_until = min(valid_until, _appears(snapshot, EVERYTHING, now))
-        identity = (site.revision, site_times(site), subject,
-                    tuple((c.article.revision, c.related, c.times) for c in chosen),
-                    tuple(story_links.values()), extras.writers, lists, waiting)
+        identity = (site.revision, site_times(site), subject, stories, tuple(story_links.values()), extras.writers,
+                    lists, waiting)
 
         def render() -> Rendered:
             shown = items(chosen, self.prepared, self.feeds.base_url)

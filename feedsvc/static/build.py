@@ -93,10 +93,14 @@ def write_documents(publisher: Publisher, now: datetime, writer: TreeWriter, rep
     are linked in, then the host rules written."""
     phases = phases or _Quiet()
     old_documents = writer.previous.get("documents", {})
-    entries: dict[str, dict[str, Any] | None] = {}          # path → its record, in the order the paths are listed
+    paths = publisher.paths(now)
+    entries: dict[str, dict[str, Any] | None] = dict.fromkeys(paths)   # path → its record, in the order of paths
     to_render: list[tuple[str, str | None]] = []
     unchanged: list[tuple[str, str, dict[str, Any]]] = []
-    for path in publisher.paths(now):
+    # A month's archives of every section, writer and tag, one after another: they carry the same
+    # stories, so planning them finds each story's links resolved (publish.selection.Selector), and a
+    # rendering process finds its items written (render.items), while they are still remembered.
+    for path in sorted(paths, key=_archive_month):
         fingerprint = publisher.fingerprint(path, now)
         old = old_documents.get(path)
         entries[path] = None
@@ -166,9 +170,6 @@ def _render_all(publisher: Publisher, now: datetime, writer: TreeWriter, to_rend
     from concurrent.futures.process import BrokenProcessPool      # with the pool: see forking.forked_pool
     for path, _ in to_render:                   # every folder now, so the processes never race to make one
         writer.folder(build_file_name(path))
-    # A month's archives of every section, writer and tag, one after another: they carry the same stories,
-    # so a process writes each story's items once and finds them in its cache for the rest (render.items).
-    to_render = sorted(to_render, key=_archive_month)
     chunks = [to_render[i:i + RENDER_CHUNK] for i in range(0, len(to_render), RENDER_CHUNK)]
     report.processes = forking.workers()
     _forked = (publisher, now, writer, photos)
@@ -183,9 +184,10 @@ def _render_all(publisher: Publisher, now: datetime, writer: TreeWriter, to_rend
         _forked = None
 
 
-def _archive_month(entry: tuple[str, str | None]) -> str:
-    """The month of an archive document ("" for any other document), to render a month's archives together."""
-    key = route(entry[0])
+def _archive_month(path: str) -> str:
+    """The month of an archive document ("" for any other document): a month's archives are planned
+    and rendered together."""
+    key = route(path)
     return key.month[:7] if isinstance(key, FeedKey) and key.month else ""
 
 
