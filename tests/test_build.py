@@ -423,3 +423,29 @@ def test_a_correction_of_the_same_length_changes_file_times_and_manifest_dates(t
     assert after_stat.st_size == before_stat.st_size and after_stat.st_mtime_ns > before_stat.st_mtime_ns
     business = read_headers_file(out)["/sections/business/rss.xml"]
     assert parse_date(business["Last-Modified"]) < first_build                # untouched feeds keep their dates
+
+
+def test_a_build_keeps_no_document_once_it_is_written(tmp_path, monkeypatch):
+    """A build writes each document once: holding them afterwards (a header memo did) made each
+    rendering process of a 10,000-story build grow past a gigabyte."""
+    import gc
+    import weakref
+
+    from feedsvc.publish.publisher import Publisher
+    from feedsvc.render.document import Rendered
+    from feedsvc.static.build import open_store
+    made = []
+    of = Rendered.of.__func__
+
+    def recorded(cls, *args, **kwargs):
+        document = of(cls, *args, **kwargs)
+        made.append(weakref.ref(document))
+        return document
+    monkeypatch.setattr(Rendered, "of", classmethod(recorded))
+    config = config_for(SAMPLE_STORE)
+    publisher = Publisher(open_store(config), config.feeds, config.cache_policy)   # lives on, as under --watch
+    report = build(config, tmp_path / "public", publisher=publisher)
+    gc.collect()
+    assert len(made) >= len(report.written) // 2 > 20
+    alive = [ref() for ref in made if ref() is not None]
+    assert [document for document in alive if document.kind != "media"] == []    # photos: the media library's

@@ -215,10 +215,11 @@ class Publisher:
                 etags[self.feeds.base_url + key.path] = document.etag
         return etags
 
-    def headers(self, path: str, document: Rendered, gzipped: bool = False) -> dict[str, str]:
+    def headers(self, path: str, document: Rendered, gzipped: bool = False, *, keep: bool = True) -> dict[str, str]:
         """The response headers for `document` at `path` — for the service and the build's manifest alike.
 
-        Computed once per rendered document; callers must not modify the dict they get.
+        Computed once per rendered document and kept with it (`keep`); callers must not modify the dict
+        they get. A build, which writes each document once, keeps none: the document would be kept too.
         """
         memo = self._headers.get((path, gzipped))
         if memo is not None and memo[0] is document:
@@ -228,9 +229,10 @@ class Publisher:
         if self.feeds.hub_url and isinstance(key, FeedKey) and key.month is None:
             # WebSub §4: discovery by HTTP Link headers as well as in the document.
             headers["Link"] = f'<{self.feeds.hub_url}>; rel="hub", <{self.feeds.base_url + path}>; rel="self"'
-        if len(self._headers) > 10_000:
-            self._headers.clear()
-        self._headers[(path, gzipped)] = (document, headers)
+        if keep:
+            if len(self._headers) > 10_000:
+                self._headers.clear()
+            self._headers[(path, gzipped)] = (document, headers)
         return headers
 
     def valid_until(self, path: str) -> float:

@@ -148,7 +148,8 @@ def _render_into(publisher: Publisher, path: str, fingerprint: str | None, now: 
         files.append(Output(name + ".gz", gzip.body, mtime, gzip.etag, len(gzip.body)))
     for output in files:
         writer.put(output)
-    return {"fingerprint": fingerprint, "headers": publisher.headers(path, doc), "files": [f.name for f in files]}
+    return {"fingerprint": fingerprint, "headers": publisher.headers(path, doc, keep=False),
+            "files": [f.name for f in files]}
 
 
 # A first build with archives renders thousands of documents (Markdown, feedgen, gzip): spread over the
