@@ -171,7 +171,7 @@ def _render_all(publisher: Publisher, now: datetime, writer: TreeWriter, to_rend
     from concurrent.futures.process import BrokenProcessPool      # with the pool: see forking.forked_pool
     for path, _ in to_render:                   # every folder now, so the processes never race to make one
         writer.folder(build_file_name(path))
-    chunks = [to_render[i:i + RENDER_CHUNK] for i in range(0, len(to_render), RENDER_CHUNK)]
+    chunks = _chunks(to_render)
     report.processes = forking.workers()
     _forked = (publisher, now, writer, photos)
     try:
@@ -183,6 +183,18 @@ def _render_all(publisher: Publisher, now: datetime, writer: TreeWriter, to_rend
         raise BuildError(f"a rendering process died ({exc}); the previous output is untouched") from None
     finally:
         _forked = None
+
+
+def _chunks(to_render: list[tuple[str, str | None]]) -> list[list[tuple[str, str | None]]]:
+    """The documents in chunks for the rendering processes: each month's archives whole, so each story
+    is written (Markdown, feedgen) by one process only, the largest months first; then the rest,
+    RENDER_CHUNK at a time, to keep both processes busy to the end."""
+    months: dict[str, list[tuple[str, str | None]]] = {}
+    for entry in to_render:
+        months.setdefault(_archive_month(entry[0]), []).append(entry)
+    others = months.pop("", [])
+    return sorted(months.values(), key=len, reverse=True) + \
+        [others[i:i + RENDER_CHUNK] for i in range(0, len(others), RENDER_CHUNK)]
 
 
 def _archive_month(path: str) -> str:
