@@ -4,7 +4,8 @@
 
 - warm path: one gunicorn worker of the production server while wrk loads the section feed (plain,
   then 304 revalidations), counting the samples in which a thread holds the GIL (the worker's Python work);
-- cold path: a fresh `feedsvc build` (empty parse cache: read, render, gzip, write), and first renders of
+- cold path: a fresh `feedsvc build` (empty parse cache: read, render, gzip, write), the one-off rebuild
+  after one edit (from that build's output and parse cache), and first renders of
   one 50-item feed by fresh Publishers (only the samples inside the render loop are counted).
 
 Each profile is summarised as the functions with the most samples on top of the stack (self) and on it
@@ -32,11 +33,11 @@ CARRIERS = ("threading.py", "concurrent/futures/", "click/", "<frozen", "gunicor
             "gunicorn <module>", "gunicorn/workers/base.py", "feedsvc <module>", "runpy.py", "<string>")
 
 
-def spy(args: list[str], output: Path, timeout: float) -> None:
+def spy(args: list[str], output: Path, timeout: float, env: dict[str, str] | None = None) -> None:
     """py-spy record in raw (collapsed stacks) format; line numbers dropped, so a function is one entry."""
     command = [str(peers.py_spy()), "record", "--format", "raw", "--nolineno", "--rate", str(RATE),
                "--output", str(output), *args]
-    subprocess.run(command, check=True, capture_output=True, timeout=timeout, cwd=proc.ROOT)
+    subprocess.run(command, check=True, capture_output=True, timeout=timeout, cwd=proc.ROOT, env=env)
 
 
 def _frame(frame: str) -> str:
@@ -109,15 +110,34 @@ def cold(root: Path, work: Path, renders: int) -> list[str]:
     raw = OUT / "cold-build.txt"
     started = time.perf_counter()
     spy(["--subprocesses", "--", str(proc.VENV_BIN / "feedsvc"), "build", str(work / "public"), "--store", str(root),
-         "--quiet"], raw, timeout=1800)
+         "--quiet"], raw, timeout=1800, env=proc.clean_env(work, FEEDSVC_BASE_URL=BASE_URL))   # its own, empty cache
     build = summarise(raw, f"profile, cold path: a fresh `feedsvc build` of {root.name} (empty parse cache, "
                            f"{time.perf_counter() - started:.1f} s under py-spy)")[0]
+    rebuild = one_off_rebuild(root, work)
     raw = OUT / "cold-render.txt"
     spy(["--", proc.python(), "-m", "bench.profile", "--render-loop", str(root), "--renders", str(renders)], raw,
         timeout=1800)
     render = summarise(raw, f"profile, cold path: first document() of {FEED} by {renders} fresh Publishers "
                             "(samples inside the loop only)", within=LOOP_MARK)[0]
-    return [build, render]
+    return [build, rebuild, render]
+
+
+def one_off_rebuild(root: Path, work: Path) -> str:
+    """py-spy on the one-off `feedsvc build` after one edit, from the fresh build's output and parse
+    cache (the `rebuild after 1 edit` of bench build), idle time included: a new process's whole wall."""
+    from .build import EDIT_MARK, newest_story
+    story = newest_story(root, "section-00")
+    original = story.read_text("utf-8")
+    raw = OUT / "rebuild.txt"
+    started = time.perf_counter()
+    try:
+        story.write_text(original + EDIT_MARK, "utf-8")
+        spy(["--idle", "--", str(proc.VENV_BIN / "feedsvc"), "build", str(work / "public"), "--store", str(root),
+             "--quiet"], raw, timeout=600, env=proc.clean_env(work, FEEDSVC_BASE_URL=BASE_URL))
+    finally:
+        story.write_text(original, "utf-8")
+    return summarise(raw, f"profile, one-off rebuild: `feedsvc build` after one edit of {story.name} "
+                          f"({time.perf_counter() - started:.1f} s under py-spy, idle samples included)")[0]
 
 
 def render_loop(store, feeds, renders: int) -> None:
