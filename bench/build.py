@@ -192,7 +192,7 @@ def prepare_peers(store: Path, work: Path, pelican: bool = True) -> tuple[Path, 
     return settings, hugo_site
 
 
-def hugo_tools(hugo_site: Path, work: Path, pages: bool = True) -> list["Tool"]:
+def hugo_tools(hugo_site: Path, work: Path, pages: bool = True) -> list[Tool]:
     """Hugo building feeds only, and (with `pages`) with a page per story, from the same content."""
     tools = [Tool(HUGO_FEEDS, "RSS per section and home (pages listed, not rendered)",
                   [peers.hugo(), "--source", str(hugo_site), "--destination", str(work / "hugo-out"), "--quiet"],

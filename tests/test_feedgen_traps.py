@@ -159,18 +159,18 @@ def test_items_written_once_and_spliced_make_the_bytes_feedgen_writes():
     """render.items: an item feedgen wrote in one document is reused in the next (a story is in many
     feeds and archives). Every RSS and Atom document of the sample store, rendered that way with items
     met in other documents first, is byte for byte the document feedgen writes whole."""
-    from feedsvc.config import Config
+    from feedsvc.config import load_config
     from feedsvc.publish import documents
     from feedsvc.publish.publisher import Publisher
     from feedsvc.store.store import Store
 
     from .conftest import SAMPLE_STORE
-    config = Config(store=SAMPLE_STORE, base_url="https://feeds.example.com/", cache_dir="off")
-    store = Store.from_config(config)
-    paths = [p for p in Publisher(store, config).document_paths(WHEN + timedelta(days=4000))
+    config = load_config(overrides={"store": SAMPLE_STORE, "base_url": "https://feeds.example.com/"})
+    store = Store.open(config.store, limits=config.read)
+    paths = [p for p in Publisher(store, config.feeds).document_paths(WHEN + timedelta(days=4000))
              if p.endswith(("rss.xml", "atom.xml"))]
     render._ITEMS.clear()
-    spliced = {path: Publisher(store, config).render(path, WHEN + timedelta(days=4000)).body for path in paths}
+    spliced = {path: Publisher(store, config.feeds).render(path, WHEN + timedelta(days=4000)).body for path in paths}
     assert render._ITEMS.get(next(iter(render._ITEMS._texts))) is not None, "no item was kept"
 
     def whole(info, items):
@@ -180,5 +180,5 @@ def test_items_written_once_and_spliced_make_the_bytes_feedgen_writes():
         patch.setitem(documents.RENDERERS, "rss", whole)
         patch.setitem(documents.RENDERERS, "atom", whole)
         for path in paths:
-            assert Publisher(store, config).render(path, WHEN + timedelta(days=4000)).body == spliced[path], path
+            assert Publisher(store, config.feeds).render(path, WHEN + timedelta(days=4000)).body == spliced[path], path
     assert len(paths) > 10

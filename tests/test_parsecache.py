@@ -114,18 +114,18 @@ def test_a_new_site_file_invalidates_the_cache(cached_store, counted):
 def test_a_new_base_url_reads_nothing_again_and_its_feeds_link_photos_under_it(cached_store, counted):
     """Parsing a file does not depend on where the feeds are served (issue 17): a second instance on
     another address starts from the same cache, and each serves the store photo under its own address."""
-    from feedsvc.config import Config
+    from feedsvc.config import load_config
     from feedsvc.publish.publisher import Publisher
 
     from .feeds import NS, xml
     store_dir, cache = cached_store
     reads, enclosures = [], {}
     for base_url in ("https://feeds.example.com/", "https://mirror.example.org/news/"):
-        config = Config(store=store_dir.root, base_url=base_url, cache_dir=str(cache))
+        config = load_config(overrides={"store": store_dir.root, "base_url": base_url, "cache_dir": str(cache)})
         counted.clear()
-        store = Store.from_config(config)
+        store = Store.open(config.store, limits=config.read, cache_dir=config.cache_path)
         reads.append(len(counted))
-        feed = xml(Publisher(store, config).document("rss.xml").body)
+        feed = xml(Publisher(store, config.feeds, config.cache_policy).document("rss.xml").body)
         enclosures[base_url] = feed.xpath("//enclosure/@url")
         assert feed.xpath("//media:content/@url", namespaces=NS) == enclosures[base_url]
     assert reads == [6, 0]

@@ -353,12 +353,14 @@ def render_feed(info: FeedInfo, items: list[Item]) -> bytes:
         written = split(body, fmt, len(missing))
         if written is None:                               # not shaped as expected: as feedgen wrote it
             return body if len(missing) == len(items) else _render(info, items, updated)
-        for index, text in zip(missing, written):
+        for index, text in zip(missing, written, strict=True):
             texts[index] = text
             _ITEMS.put(keys[index], text)
         if len(missing) == len(items):
             return body
-    return splice(_render(info, [], updated), fmt, texts)
+    known = [text for text in texts if text is not None]
+    assert len(known) == len(items)
+    return splice(_render(info, [], updated), fmt, known)
 
 
 def _render(info: FeedInfo, items: list[Item], updated: datetime) -> bytes:

@@ -10,6 +10,10 @@ import datetime as dt
 import functools
 import re
 from datetime import datetime, tzinfo
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from dateutil.parser import parser as DateutilParser
 
 # Abbreviations that name one offset wherever they are read. Others ("IST", "CST" in China…) are
 # ambiguous, so they are refused with a request for an offset.
@@ -36,7 +40,7 @@ def _offset_text(seconds: int) -> str:
 
 
 @functools.cache
-def _parser():
+def _parser() -> DateutilParser:
     """python-dateutil's parser, imported by the first date that is not ISO 8601 (most stores have none,
     and a one-off rebuild's process start is short on time)."""
     from dateutil import parser as dateutil_parser
@@ -44,7 +48,7 @@ def _parser():
 
 
 def _zone_for(name: str | None, offset: int | None) -> tzinfo | None:
-    from dateutil import tz as dateutil_tz       # loaded with the parser that calls this
+    from dateutil import tz as dateutil_tz  # loaded with the parser that calls this
     if offset is not None:
         if not -_DAY < offset < _DAY:       # Python's datetime holds offsets under a day; none is used past ±14 h
             raise DateError(f"has the time-zone offset {_offset_text(offset)}; an offset is less than a day "

@@ -123,12 +123,11 @@ class _Builder:
         return self._plain(self.root)[0]
 
     def _plain(self, node: Node) -> tuple[Any, int, int]:
-        kind = node.__class__
-        if kind is ScalarNode:
+        if isinstance(node, ScalarNode):
             text = node.value
             return (None if node.style is None and text in _NULLS else text), 1, len(text)
         values, characters = 1, 0
-        if kind is SequenceNode:
+        if isinstance(node, SequenceNode):
             items: list[Any] = []
             for child in node.value:
                 item, v, c = self._plain(child)

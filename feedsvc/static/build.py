@@ -168,7 +168,7 @@ def _render_all(publisher: Publisher, now: datetime, writer: TreeWriter, to_rend
         for path, fingerprint in to_render:
             yield path, _render_into(publisher, path, fingerprint, now, writer, photos)
         return
-    from concurrent.futures.process import BrokenProcessPool      # with the pool: see forking.forked_pool
+    from concurrent.futures.process import BrokenProcessPool  # with the pool: see forking.forked_pool
     for path, _ in to_render:                   # every folder now, so the processes never race to make one
         writer.folder(build_file_name(path))
     chunks = _chunks(to_render)

@@ -41,7 +41,7 @@ def _changed(path: str, photo: Photo, now: str) -> PhotoChanged:
 
 
 def _pixels(data: bytes) -> tuple[int | None, int | None]:
-    from PIL import Image        # the photo was served by publish.media, which loaded Pillow
+    from PIL import Image  # the photo was served by publish.media, which loaded Pillow
     try:
         with Image.open(io.BytesIO(data)) as image:
             return image.size
