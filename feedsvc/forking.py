@@ -1,12 +1,15 @@
 """Worker processes forked from this one, for work that splits across cores (reading a large store,
 rendering a first build's documents). Each dies with its parent, so a build or service killed
-part-way leaves no orphan behind still writing files or holding what the parent held."""
+part-way leaves no orphan behind still writing files or holding what the parent held. And one job
+run apart (`run_apart`: the service's first parse cache), which outlives nobody's wait."""
 from __future__ import annotations
 
 import ctypes
+import logging
 import os
 import signal
 import threading
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -18,6 +21,28 @@ _PR_SET_PDEATHSIG = 1
 def can_fork() -> bool:
     """Several cores, and a single thread here: forking a threaded process is unsafe."""
     return (os.cpu_count() or 1) >= 2 and threading.active_count() == 1
+
+
+def run_apart(job: Callable[[], None]) -> bool:
+    """Run `job` in a process of its own and return at once; False (and `job` not run) where this
+    process cannot fork. The process is forked twice, so nobody has to wait for it: it is no child of
+    this one, and it exits when `job` is done (what `job` raises is logged there)."""
+    if not can_fork():
+        return False
+    child = os.fork()
+    if child == 0:                                   # the first fork only forks again and leaves
+        try:
+            if os.fork() == 0:
+                try:
+                    job()
+                except Exception:  # noqa: BLE001 — a process of its own: report, never return into the caller
+                    logging.getLogger(__name__).exception("a job run apart failed")
+                finally:
+                    os._exit(0)
+        finally:
+            os._exit(0)
+    os.waitpid(child, 0)
+    return True
 
 
 def workers() -> int:

@@ -214,3 +214,24 @@ def test_the_service_answers_before_it_saves_the_parse_cache_and_its_refresher_s
     counted.clear()
     Store.open(store_dir.root, cache_dir=cache)
     assert counted == []
+
+
+@pytest.mark.forks
+def test_under_gunicorn_the_parse_cache_is_saved_by_a_process_of_its_own(cached_store, counted):
+    """gunicorn's workers are forked from the process that read the store: a worker that saved the
+    cache would walk, and so copy, the whole store it shares with the others. The service that
+    starts no threads of its own (threads_after_fork) saves it in a process forked for that."""
+    from feedsvc.config import load_config
+    from feedsvc.serve.app import Service
+    store_dir, cache = cached_store
+    if not forking.can_fork():
+        pytest.skip("one core, or a thread is running: the refresher saves it instead")
+    config = load_config(overrides={"store": store_dir.root, "cache_dir": str(cache), "stats": False})
+    service = Service(config, threads_after_fork=True)
+    assert not service.store.cache_stale and service.refresher is None
+    deadline = time.monotonic() + 10
+    while not (cache / "articles.pickle").exists() and time.monotonic() < deadline:
+        time.sleep(0.02)
+    counted.clear()
+    assert len(Store.open(store_dir.root, cache_dir=cache).snapshot.by_id) == 6
+    assert counted == []

@@ -53,7 +53,8 @@ class Service:
         # Documents are published under the base URL's path; requests may come with it or without it.
         self.path_prefix = base_path(config.feeds.base_url)
         # A story still open for writing is left for the watcher, which reads it once it is saved.
-        # The parse cache a cold start makes stale is saved by the refresher, after the first answers.
+        # The parse cache a cold start makes stale is saved after the first answers: by the refresher, or
+        # (under gunicorn, whose workers are forked from here) by a process of its own.
         self.store = Store.open(config.store, media_base_url=config.feeds.base_url, limits=config.read,
                                 cache_dir=config.cache_path, save_later=auto_refresh)
         require_publishable(self.store)     # a service that answers 404 to everything must not start
@@ -71,6 +72,8 @@ class Service:
         self._caught_up = threading.Event()          # set once the refresher's first look is applied
         if not threads_after_fork:          # else gunicorn_conf's post_worker_init starts them in each worker
             self.ensure_running()
+        else:                               # the workers forked from here leave the parse cache alone
+            self.store.save_stale_cache_apart()
 
     def ensure_running(self) -> None:
         """Start the background threads in this process — again after a fork (gunicorn --preload),

@@ -18,6 +18,7 @@ import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
+from .. import forking
 from ..model import Article, Problem, Scope
 from ..source.photos import PhotoError
 from .files import ArticleReader
@@ -215,6 +216,17 @@ class Store:
             self.cache_stale = False
             return
         self.save_cache()
+
+    def save_stale_cache_apart(self) -> None:
+        """Save the parse cache a full read left stale (`save_later`) in a process of its own, now.
+
+        gunicorn forks its workers from the process that read the store: saving there, by a worker's
+        refresher, walks every reading and so writes to every page that holds one (reference counts),
+        and each worker then holds its own copy of the whole store. A process forked for the saving
+        copies them once, and only until it exits. Where this process cannot fork (threads running),
+        the refresher saves it as before."""
+        if self.cache_stale and self._cache is not None and forking.run_apart(self.save_cache):
+            self.cache_stale = False
 
     def _display(self, relpath: str) -> str:
         return self.display_root + relpath
