@@ -96,9 +96,9 @@ def ambiguity(value: object) -> str | None:
     except ValueError:
         pass
     try:
-        read = _PARSER.parse(text, default=_DEFAULT_A, tzinfos=_zone_for).date()
-        others = {_PARSER.parse(text, default=_DEFAULT_A, tzinfos=_zone_for, dayfirst=True).date(),
-                  _PARSER.parse(text, default=_DEFAULT_A, tzinfos=_zone_for, yearfirst=True).date()}
+        read = _parser().parse(text, default=_DEFAULT_A, tzinfos=_zone_for).date()
+        others = {_parser().parse(text, default=_DEFAULT_A, tzinfos=_zone_for, dayfirst=True).date(),
+                  _parser().parse(text, default=_DEFAULT_A, tzinfos=_zone_for, yearfirst=True).date()}
     except (DateError, ValueError, OverflowError, TypeError, ArithmeticError):
         return None
     others.discard(read)
