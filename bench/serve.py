@@ -132,7 +132,7 @@ def render_figures(root: Path, repeats: int) -> dict:
     from feedsvc.publish.publisher import Publisher
     from feedsvc.publish.settings import FeedSettings
     from feedsvc.render.document import Rendered
-    from feedsvc.render.feeds import prepare
+    from feedsvc.render.feedmodel import prepare
     from feedsvc.store.store import Store
 
     def median_time(call) -> float:

@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from feedgen.feed import FeedGenerator
 
+from feedsvc.render import feedmodel
 from feedsvc.render import feeds as render
 
 from .feeds import NS, xml
@@ -123,7 +124,7 @@ def _info(fmt):
     from feedsvc.render.subject import Subject
     site = Site(title="T", url="https://news.example.com/", sections=(Section("world", "World"),), tag_date="2013")
     world = Scope(SECTION, "world")
-    return render.FeedInfo(FeedKey(world, fmt), site, Subject(world, "World", "World from T", "https://news.example.com/world/"),
+    return feedmodel.FeedInfo(FeedKey(world, fmt), site, Subject(world, "World", "World from T", "https://news.example.com/world/"),
                            f"https://feeds.example.com/{fmt}.xml", "https://feeds.example.com/", 5)
 
 
@@ -132,7 +133,7 @@ def _item(n=0, when=WHEN):
     article = Article(id=f"world/{n}", path=f"world/{n}.md", slug=str(n), title=f"Story {n}", section="world",
                       url=f"https://news.example.com/world/{n}", published=when, updated=when, digest=str(n),
                       revision=str(n))
-    return render.Item(article, render.prepare(article, "Body.", 300), ())
+    return feedmodel.Item(article, feedmodel.prepare(article, "Body.", 300), ())
 
 
 @pytest.mark.parametrize("fmt", ["rss", "atom"])
@@ -174,7 +175,7 @@ def test_items_written_once_and_spliced_make_the_bytes_feedgen_writes():
     assert render._ITEMS.get(next(iter(render._ITEMS._texts))) is not None, "no item was kept"
 
     def whole(info, items):
-        return render._render(info, items, max((render.entry_updated(i.article) for i in items), default=info.site.founded))
+        return render._render(info, items, max((feedmodel.entry_updated(i.article) for i in items), default=info.site.founded))
 
     with pytest.MonkeyPatch.context() as patch:
         patch.setitem(documents.RENDERERS, "rss", whole)

@@ -23,7 +23,8 @@ from ..paths import (
     SubscribeKey,
 )
 from ..render.document import ARCHIVE, FEED, PAGE, CachePolicy, Rendered
-from ..render.feeds import Item, Prepared, render_feed
+from ..render.feedmodel import Item, Prepared
+from ..render.feeds import render_feed
 from ..render.jsonfeed import render_json_feed
 from ..render.opml import OPML_MIMETYPE, Outline, render_opml
 from ..render.pages import PageExtras, PageLinks, StoryLinks, render_page

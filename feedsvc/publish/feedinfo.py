@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 from ..model import Site
 from ..paths import ARCHIVE_FORMATS, FeedKey
-from ..render.feeds import FeedInfo, Webfeeds, store_url
+from ..render.feedmodel import FeedInfo, Webfeeds, store_url
 from ..render.months import archive_label
 from ..render.subject import Subject
 from .settings import FeedSettings

@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 
 from ..model import Article
-from ..render.feeds import FeedInfo, Item, abridge
+from ..render.feedmodel import FeedInfo, Item, abridge
 
 Renderer = Callable[[FeedInfo, list[Item]], bytes]
 

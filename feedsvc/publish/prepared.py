@@ -6,7 +6,7 @@ import logging
 from collections import OrderedDict
 
 from ..model import Article
-from ..render.feeds import Prepared, prepare
+from ..render.feedmodel import Prepared, prepare
 from ..store.store import Store
 
 log = logging.getLogger(__name__)

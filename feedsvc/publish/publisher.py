@@ -25,7 +25,7 @@ from ..paths import (
     route,
 )
 from ..render.document import CachePolicy, Rendered
-from ..render.feeds import Prepared
+from ..render.feedmodel import Prepared
 from ..store.snapshot import Snapshot, StoreSnapshot
 from ..store.store import Store
 from ..store.timeline import Timeline, month_of

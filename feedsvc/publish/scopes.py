@@ -13,7 +13,7 @@ from urllib.parse import quote, urljoin
 
 from ..model import ALL, AUTHOR, SECTION, TAG, Scope
 from ..paths import PageKey
-from ..render.feeds import store_url
+from ..render.feedmodel import store_url
 from ..render.subject import Subject
 from ..store.snapshot import Snapshot
 from .settings import FeedSettings

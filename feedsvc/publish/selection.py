@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import NamedTuple
 
 from ..model import Article, RelatedLink, RelatedRef
-from ..render.feeds import Item, Prepared
+from ..render.feedmodel import Item, Prepared
 from ..store.snapshot import Snapshot
 from .cache import FOREVER
 from .dating import link_times, story_times

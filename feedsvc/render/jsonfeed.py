@@ -11,7 +11,7 @@ from datetime import datetime
 from typing import Any
 
 from ..model import AUTHOR
-from .feeds import FeedInfo, Item, content_html, item_guid
+from .feedmodel import FeedInfo, Item, content_html, item_guid
 
 VERSION = "https://jsonfeed.org/version/1.1"
 EXTENSION_DOCS = "https://github.com/feedsvc/feedsvc/blob/main/docs/JSONFEED.md"

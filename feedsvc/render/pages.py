@@ -15,7 +15,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 
 from ..model import EVERYTHING, SECTION, Scope, Site
 from ..paths import FEED_FORMATS, OPML_PATHS, FeedKey, PageKey, SubscribeKey
-from .feeds import Item
+from .feedmodel import Item
 from .months import MONTH_NAMES
 from .subject import Subject
 
