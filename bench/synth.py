@@ -18,6 +18,7 @@ import hashlib
 import random
 import shutil
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -86,17 +87,24 @@ def generate(root: Path, articles: int, sections: int, *, seed: int = 1, flat: b
     return root
 
 
-def _compact_story(rng: random.Random, index: int, articles: int, slugs: list[str], flat: bool) -> str:
-    """One story of the `compact` shape (the figures before issue 17)."""
+def _front_matter(rng: random.Random, index: int, slugs: list[str], span_days: int,
+                  tags: Callable[[], str]) -> list[str]:
+    """The front matter every shape starts with: title, section, dates, byline, dateline and tags
+    (`tags` draws them, after the dateline, so each shape's stores stay as they were)."""
     section = slugs[index % len(slugs)]
-    published = START + timedelta(minutes=rng.randrange(SPAN_DAYS * 24 * 60))
+    published = START + timedelta(minutes=rng.randrange(span_days * 24 * 60))
     updated = published + timedelta(hours=rng.randint(1, 48)) if index % 7 == 0 else None
     title = _sentence(rng, 5, 12).rstrip(".")
     lines = ["---", f"title: \"{title}\"", f"section: {section}", f"published: {published:%Y-%m-%d %H:%M}"]
     if updated:
         lines.append(f"updated: {updated:%Y-%m-%d %H:%M}")
-    lines += [f"authors: [Staff Writer {index % 40}]", f"dateline: {rng.choice(WORDS).upper()}",
-              f"tags: [{rng.choice(WORDS)}, {rng.choice(WORDS)}, synthetic]"]
+    dateline = f"dateline: {rng.choice(WORDS).upper()}"
+    return lines + [f"authors: [Staff Writer {index % 40}]", dateline, f"tags: [{tags()}, synthetic]"]
+
+
+def _compact_story(rng: random.Random, index: int, articles: int, slugs: list[str], flat: bool) -> str:
+    """One story of the `compact` shape (the figures before issue 17)."""
+    lines = _front_matter(rng, index, slugs, SPAN_DAYS, lambda: f"{rng.choice(WORDS)}, {rng.choice(WORDS)}")
     if index % 3 != 2:
         lines += ["photo:", f"  src: https://images.example.com/{index}.jpg", "  type: image/jpeg",
                   f"  length: {rng.randint(40_000, 400_000)}", "  width: 1200", "  height: 800",
@@ -140,15 +148,7 @@ def _newsroom_body(rng: random.Random, index: int, n: int) -> str:
 
 def _newsroom_story(rng: random.Random, index: int, articles: int, slugs: list[str], flat: bool) -> str:
     """One story of the `newsroom` shape (issue 17)."""
-    section = slugs[index % len(slugs)]
-    published = START + timedelta(minutes=rng.randrange(NEWSROOM_SPAN_DAYS * 24 * 60))
-    updated = published + timedelta(hours=rng.randint(1, 48)) if index % 7 == 0 else None
-    title = _sentence(rng, 5, 12).rstrip(".")
-    lines = ["---", f"title: \"{title}\"", f"section: {section}", f"published: {published:%Y-%m-%d %H:%M}"]
-    if updated:
-        lines.append(f"updated: {updated:%Y-%m-%d %H:%M}")
-    lines += [f"authors: [Staff Writer {index % 40}]", f"dateline: {rng.choice(WORDS).upper()}",
-              f"tags: [{', '.join(rng.sample(WORDS, 4))}, synthetic]"]
+    lines = _front_matter(rng, index, slugs, NEWSROOM_SPAN_DAYS, lambda: ", ".join(rng.sample(WORDS, 4)))
     if index % 2 == 0:
         lines.append(f"summary: \"{_sentence(rng, 18, 30)} {_sentence(rng, 10, 20)}\"")
     lines += ["photo:", f"  src: https://images.example.com/{index}.jpg", "  type: image/jpeg",
