@@ -41,7 +41,7 @@ class ParseResult:
 _WHITESPACE = re.compile(r"\s")
 # What shows nothing on a page: whitespace, and the zero-width and format characters (Unicode's Cf:
 # U+200B, U+200D, U+2060, U+FEFF, the soft hyphen, direction marks …) an editor's tool can leave.
-_INVISIBLE = re.compile(r"[\s\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u206f\ufeff]+")
+_INVISIBLE = re.compile(r"[\s\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u206f\ufeff]*")
 _TAG = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9:-]*)[^<>]*?(/?)>")
 _VOID = frozenset({"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param", "source",
                    "track", "wbr"})
@@ -197,7 +197,8 @@ def _parse(relpath: str, data: bytes, site: Site, photo_info: PhotoLookup, reade
     if _WHITESPACE.search(article_id):
         reader.error("id", f"{describe(article_id)} must not contain spaces")
 
-    if not _INVISIBLE.sub("", body):
+    shows_something = not _INVISIBLE.fullmatch(body)     # stops at the first visible character
+    if not shows_something:
         reader.error("body", "is empty: write the story below the closing '---' line"
                      + (" (it holds only invisible characters)" if body.strip() else ""))
     elif "<" in body and html_depth(body) > MAX_HTML_DEPTH:
@@ -206,7 +207,7 @@ def _parse(relpath: str, data: bytes, site: Site, photo_info: PhotoLookup, reade
         if depth > MAX_HTML_DEPTH:
             reader.error("body", f"has HTML nested {depth:,} levels deep (at most {MAX_HTML_DEPTH:,}); "
                                  "simplify the markup")
-    if _INVISIBLE.sub("", body):
+    if shows_something:
         for message in fields.body_link_warnings(body, photo_info, url):
             reader.warn("body", message)
 
