@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import posixpath
 import stat
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
@@ -76,12 +77,7 @@ def photo_file(store_root: Path, path: str) -> Path:
     current = store_root
     for part in path.split("/"):
         current = current / part
-        try:
-            mode = os.lstat(current).st_mode
-        except FileNotFoundError:
-            raise PhotoError("file not found") from None
-        except OSError as exc:
-            raise PhotoError(f"cannot read the file ({exc.strerror})") from None
+        mode = _stat(current, os.lstat).st_mode
         if stat.S_ISLNK(mode):
             what = "is a link" if current == store_root / path else \
                 f"goes through {current.relative_to(store_root).as_posix()}/, a link"
@@ -91,14 +87,19 @@ def photo_file(store_root: Path, path: str) -> Path:
     return current
 
 
-def probe_image(path: Path, max_bytes: int, max_pixels: int) -> ImageInfo:
-    """Measure an image file, reading all of it once so a truncated upload is caught now."""
+def _stat(path: Path, how: Callable[[Path], os.stat_result]) -> os.stat_result:
+    """`how(path)` (os.stat or os.lstat), its failure said as a photo problem in an editor's words."""
     try:
-        length = os.stat(path).st_size
+        return how(path)
     except FileNotFoundError:
         raise PhotoError("file not found") from None
     except OSError as exc:
         raise PhotoError(f"cannot read the file ({exc.strerror})") from None
+
+
+def probe_image(path: Path, max_bytes: int, max_pixels: int) -> ImageInfo:
+    """Measure an image file, reading all of it once so a truncated upload is caught now."""
+    length = _stat(path, os.stat).st_size
     if length > max_bytes:
         raise PhotoError(f"file is {length:,} bytes, over the {max_bytes:,}-byte limit")
     if length == 0:
