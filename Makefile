@@ -17,9 +17,10 @@ $(STAMP): pyproject.toml
 serve: $(STAMP)
 	$(BIN)/feedsvc serve articles --host 127.0.0.1 --port 8000
 
-## lint: ruff and mypy --strict, zero findings allowed; `make test` runs it first
+## lint: ruff (lint and format) and mypy --strict, zero findings allowed; `make test` runs it first
 lint: $(STAMP)
 	$(BIN)/ruff check
+	$(BIN)/ruff format --check
 	$(BIN)/mypy
 
 ## test: install what is needed (Python packages; nginx and Chromium from Debian), lint, and run every

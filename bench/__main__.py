@@ -28,6 +28,7 @@ py-spy from PyPI into .venv-bench); `smoke` installs nothing and skips what is m
 The machine may be shared (other sessions' tests on the same two cores): each command first waits up to
 two minutes for it to go quiet, then reports how much CPU other processes took while it measured.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -52,15 +53,18 @@ def _timed(name: str, job: Callable[[], str], patience: float) -> bool:
         print(f"bench {name}: FAILED after {time.perf_counter() - started:.1f} s\n", flush=True)
         return False
     # The machine may be shared: say how busy it was before we started, and what others used meanwhile.
-    print(f"(bench {name}: {time.perf_counter() - started:.1f} s; machine {busy:.0%} busy before the start; "
-          f"other processes used {other.seconds:.1f} CPU-s = {other.fraction:.0%} of the cores meanwhile)\n",
-          flush=True)
+    print(
+        f"(bench {name}: {time.perf_counter() - started:.1f} s; machine {busy:.0%} busy before the start; "
+        f"other processes used {other.seconds:.1f} CPU-s = {other.fraction:.0%} of the cores meanwhile)\n",
+        flush=True,
+    )
     return True
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="python -m bench", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     commands = parser.add_subparsers(dest="command", required=True)
     p = commands.add_parser("store", help="read, edit and rescan a synthetic store; peak memory")
     p.add_argument("--articles", default="10000,100000", help="comma-separated store sizes")
@@ -102,39 +106,58 @@ def main(argv: list[str] | None = None) -> int:
     elif args.command == "serve":
         jobs.append(("serve", lambda: serve.run(args.articles, args.sections, min(args.duration, 10))))
     elif args.command == "service":
-        jobs.append(("service", lambda: service.run([int(n) for n in args.articles.split(",")], args.sections,
-                                                    args.edits)))
+        jobs.append(
+            ("service", lambda: service.run([int(n) for n in args.articles.split(",")], args.sections, args.edits))
+        )
     elif args.command == "build":
-        jobs.append(("build", lambda: build.run(args.articles, args.sections, watch_edits=args.watch_edits,
-                                                repeats=args.repeats)))
+        jobs.append(
+            (
+                "build",
+                lambda: build.run(args.articles, args.sections, watch_edits=args.watch_edits, repeats=args.repeats),
+            )
+        )
         if args.large:
             jobs.append(("build large", lambda: build.run_large(args.large, args.sections)))
     elif args.command == "profile":
         jobs.append(("profile", lambda: profile.run(args.articles, duration=min(args.duration, 10))))
     elif args.command == "counting":
-        jobs.append(("counting", lambda: counting.run(args.articles, args.sections, min(args.duration, 10),
-                                                      args.rounds)))
+        jobs.append(
+            ("counting", lambda: counting.run(args.articles, args.sections, min(args.duration, 10), args.rounds))
+        )
     elif args.command == "all":
-        jobs += [("store", lambda: store.run([10_000, 100_000])), ("serve", serve.run),
-                 ("service", lambda: service.run([10_000, 100_000])), ("build", build.run),
-                 ("build large", build.run_large), ("profile", profile.run), ("counting", counting.run)]
+        jobs += [
+            ("store", lambda: store.run([10_000, 100_000])),
+            ("serve", serve.run),
+            ("service", lambda: service.run([10_000, 100_000])),
+            ("build", build.run),
+            ("build large", build.run_large),
+            ("profile", profile.run),
+            ("counting", counting.run),
+        ]
     elif args.command == "smoke":
-        jobs += [("store", lambda: store.run([300], sections=3, edits=5, rescans=3)),
-                 ("serve", lambda: serve.run(300, 3, duration=1, repeats=3, wsgi_calls=300, rounds=1)),
-                 ("service", lambda: service.run([300], sections=3, edits=1)),
-                 ("build", lambda: build.run(300, 3, watch_edits=1, repeats=1)),
-                 ("profile", lambda: profile.run(300, 3, duration=1, renders=5)),
-                 ("counting", lambda: counting.run(300, 3, duration=1, rounds=1, calls=300))]
+        jobs += [
+            ("store", lambda: store.run([300], sections=3, edits=5, rescans=3)),
+            ("serve", lambda: serve.run(300, 3, duration=1, repeats=3, wsgi_calls=300, rounds=1)),
+            ("service", lambda: service.run([300], sections=3, edits=1)),
+            ("build", lambda: build.run(300, 3, watch_edits=1, repeats=1)),
+            ("profile", lambda: profile.run(300, 3, duration=1, renders=5)),
+            ("counting", lambda: counting.run(300, 3, duration=1, rounds=1, calls=300)),
+        ]
     header = context(peers.versions())
     print(header + "\n", flush=True)
-    patience = 0 if args.command == "smoke" else 120     # seconds to wait for a quiet machine
+    patience = 0 if args.command == "smoke" else 120  # seconds to wait for a quiet machine
     started, load = time.perf_counter(), proc.OtherLoad().__enter__()
     results = [_timed(name, job, patience) for name, job in jobs]
     load.__exit__(None, None, None)
     if args.command in ("all", "smoke"):
         # The one table: every target's verdict, after the detailed tables it comes from.
-        print(summary.render(f"{header}; `python -m bench {args.command}` took {time.perf_counter() - started:.0f} s, "
-                             f"other processes used {load.fraction:.0%} of the cores meanwhile"), flush=True)
+        print(
+            summary.render(
+                f"{header}; `python -m bench {args.command}` took {time.perf_counter() - started:.0f} s, "
+                f"other processes used {load.fraction:.0%} of the cores meanwhile"
+            ),
+            flush=True,
+        )
     failed = [name for (name, _), ok in zip(jobs, results, strict=True) if not ok]
     if failed:
         print(f"bench {args.command}: FAILED: {', '.join(failed)}")

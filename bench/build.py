@@ -20,6 +20,7 @@ twice: the one-off `feedsvc build` run again, and `feedsvc build --watch` (from 
 output file holds the change). At `--large` stories, only feedsvc and Hugo are built, once each:
 Pelican would take many minutes.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -46,12 +47,13 @@ ITEMS = 50
 PARITY = "feedsvc, no archives"
 NO_TAGS = "feedsvc, no tag feeds"
 EDIT_MARK = "\n\nThis paragraph was added by the build benchmark.\n"
-ONE_OFF_EDITS = 3       # feedsvc's one-off rebuild: the median of this many edits, each a new `feedsvc build`
-REPEATS = 3             # cold full builds of feedsvc and Hugo, taking turns; the median is kept
+ONE_OFF_EDITS = 3  # feedsvc's one-off rebuild: the median of this many edits, each a new `feedsvc build`
+REPEATS = 3  # cold full builds of feedsvc and Hugo, taking turns; the median is kept
 HUGO_FEEDS, HUGO_PAGES = "hugo", "hugo, a page per story"
 
 
 # ---- the store, as each peer wants it ------------------------------------------------------------
+
 
 def read_story(path: Path) -> tuple[dict, str]:
     """A synthetic story's front matter and body (the synthetic format only: `---`, YAML, `---`)."""
@@ -65,17 +67,26 @@ def _photo_markdown(meta: dict) -> str:
 
 
 def to_pelican(meta: dict, body: str, slug: str) -> str:
-    lines = [f"Title: {meta['title']}", f"Date: {meta['published']}", f"Category: {meta['section']}",
-             f"Tags: {', '.join(meta.get('tags', []))}", f"Authors: {', '.join(meta.get('authors', []))}",
-             f"Slug: {slug}"]
+    lines = [
+        f"Title: {meta['title']}",
+        f"Date: {meta['published']}",
+        f"Category: {meta['section']}",
+        f"Tags: {', '.join(meta.get('tags', []))}",
+        f"Authors: {', '.join(meta.get('authors', []))}",
+        f"Slug: {slug}",
+    ]
     if meta.get("updated"):
         lines.append(f"Modified: {meta['updated']}")
     return "\n".join(lines) + "\n\n" + _photo_markdown(meta) + body
 
 
 def to_hugo(meta: dict, body: str) -> str:
-    front = {"title": meta["title"], "date": meta["published"].replace(" ", "T") + ":00",
-             "tags": meta.get("tags", []), "authors": meta.get("authors", [])}
+    front = {
+        "title": meta["title"],
+        "date": meta["published"].replace(" ", "T") + ":00",
+        "tags": meta.get("tags", []),
+        "authors": meta.get("authors", []),
+    }
     if meta.get("summary"):
         front["summary"] = meta["summary"]
     if meta.get("updated"):
@@ -96,10 +107,10 @@ def convert(store: Path, story: Path, pelican_content: Path | None, hugo_content
 
 def pelican_settings(content: Path, site: dict) -> str:
     """Feeds only: every page-writing setting emptied, 50 items with full content, no theme files copied."""
-    return f"""SITENAME = {site['title']!r}
-SITEURL = {SITE_URL.rstrip('/')!r}
+    return f"""SITENAME = {site["title"]!r}
+SITEURL = {SITE_URL.rstrip("/")!r}
 FEED_DOMAIN = SITEURL
-TIMEZONE = {site['timezone']!r}
+TIMEZONE = {site["timezone"]!r}
 DEFAULT_LANG = "en"
 PATH = {str(content)!r}
 ARTICLE_PATHS = [""]
@@ -132,13 +143,16 @@ disableKinds = ["taxonomy", "term", "sitemap", "robotsTXT", "404"]
   limit = {ITEMS}
 """
 # Feeds only: every story listed in the feeds, none rendered to a page of its own (Hugo 0.111's _build).
-HUGO_CONFIG = HUGO_PAGES_CONFIG + """[[cascade]]
+HUGO_CONFIG = (
+    HUGO_PAGES_CONFIG
+    + """[[cascade]]
   [cascade._build]
     render = "never"
     list = "always"
   [cascade._target]
     kind = "page"
 """
+)
 # A page per story: the story as the feeds carry it, with its date, byline and tags.
 HUGO_SINGLE = """<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>{{ .Title }} — {{ .Site.Title }}</title>
@@ -194,27 +208,61 @@ def prepare_peers(store: Path, work: Path, pelican: bool = True) -> tuple[Path, 
 
 def hugo_tools(hugo_site: Path, work: Path, pages: bool = True) -> list[Tool]:
     """Hugo building feeds only, and (with `pages`) with a page per story, from the same content."""
-    tools = [Tool(HUGO_FEEDS, "RSS per section and home (pages listed, not rendered)",
-                  [peers.hugo(), "--source", str(hugo_site), "--destination", str(work / "hugo-out"), "--quiet"],
-                  work / "hugo-out", "**/index.xml", "section-00/index.xml", fresh=[work / "hugo-out"])]
+    tools = [
+        Tool(
+            HUGO_FEEDS,
+            "RSS per section and home (pages listed, not rendered)",
+            [peers.hugo(), "--source", str(hugo_site), "--destination", str(work / "hugo-out"), "--quiet"],
+            work / "hugo-out",
+            "**/index.xml",
+            "section-00/index.xml",
+            fresh=[work / "hugo-out"],
+        )
+    ]
     if pages:
-        tools.append(Tool(HUGO_PAGES, "the same feeds, and every story as an HTML page",
-                          [peers.hugo(), "--source", str(hugo_site), "--config", str(hugo_site / "config-pages.toml"),
-                           "--destination", str(work / "hugo-pages"), "--quiet"], work / "hugo-pages",
-                          "**/index.xml", "section-00/index.xml", fresh=[work / "hugo-pages"]))
+        tools.append(
+            Tool(
+                HUGO_PAGES,
+                "the same feeds, and every story as an HTML page",
+                [
+                    peers.hugo(),
+                    "--source",
+                    str(hugo_site),
+                    "--config",
+                    str(hugo_site / "config-pages.toml"),
+                    "--destination",
+                    str(work / "hugo-pages"),
+                    "--quiet",
+                ],
+                work / "hugo-pages",
+                "**/index.xml",
+                "section-00/index.xml",
+                fresh=[work / "hugo-pages"],
+            )
+        )
     return tools
 
 
 # ---- the tools -----------------------------------------------------------------------------------
 
+
 class Tool:
     """One static generator: the command that builds, and how to count what it wrote."""
 
-    def __init__(self, name: str, produces: str, command: list[str], out: Path, feeds: str, section_feed: str,
-                 env: dict[str, str] | None = None, fresh: list[Path] = ()) -> None:
+    def __init__(
+        self,
+        name: str,
+        produces: str,
+        command: list[str],
+        out: Path,
+        feeds: str,
+        section_feed: str,
+        env: dict[str, str] | None = None,
+        fresh: list[Path] = (),
+    ) -> None:
         self.name, self.produces, self.command, self.out = name, produces, command, out
         self.feeds, self.section_feed, self.env = feeds, section_feed, env
-        self.fresh = list(fresh)      # removed before a cold build: its output, its caches
+        self.fresh = list(fresh)  # removed before a cold build: its output, its caches
 
     def build(self) -> proc.Run:
         return proc.run(self.command, cwd=proc.ROOT, env=self.env).check()
@@ -233,22 +281,30 @@ class Tool:
         archives = sum("archive" in p.relative_to(self.out).parts for p in feeds)
         items = (self.out / self.section_feed).read_bytes()
         kinds = Counter(p.suffix or p.name for p in files)
-        return {"files": len(files), "bytes": sum(p.stat().st_size for p in files),
-                "feeds": len(feeds) - archives, "archives": archives,
-                "html": kinds[".html"], "kinds": ", ".join(f"{n} {k}" for k, n in kinds.most_common()),
-                "items": max(items.count(b"<item>"), items.count(b"<entry>"))}
+        return {
+            "files": len(files),
+            "bytes": sum(p.stat().st_size for p in files),
+            "feeds": len(feeds) - archives,
+            "archives": archives,
+            "html": kinds[".html"],
+            "kinds": ", ".join(f"{n} {k}" for k, n in kinds.most_common()),
+            "items": max(items.count(b"<item>"), items.count(b"<entry>")),
+        }
 
 
 def _has_setting(name: str) -> bool:
     from feedsvc import config
-    keys = getattr(config, "KEYS", None)        # the flat keys users write; before them, Config's fields
+
+    keys = getattr(config, "KEYS", None)  # the flat keys users write; before them, Config's fields
     return name in (keys if keys is not None else {f.name for f in fields(config.Config)})
 
 
 def newest_story(store: Path, section: str) -> Path:
     """The section's newest story (by its `published` line): it is in the section feed and the all feed."""
+
     def published(path: Path) -> str:
         return re.search(r"^published: (.+)$", path.read_text("utf-8"), re.M).group(1)
+
     return max(synth.story_files(store, section), key=published)
 
 
@@ -257,18 +313,21 @@ def watch_rebuilds(tool: Tool, story: Path, edits: int, timeout: float = 60.0) -
     `story` and time until the section feed in the output holds it; `edits` times, then stop it."""
     original = story.read_text("utf-8")
     out, err = tempfile.TemporaryFile("w+"), tempfile.TemporaryFile("w+")
-    process = subprocess.Popen([*tool.command, "--watch"], cwd=proc.ROOT, env=tool.env, stdout=out, stderr=err,
-                               text=True)
+    process = subprocess.Popen(
+        [*tool.command, "--watch"], cwd=proc.ROOT, env=tool.env, stdout=out, stderr=err, text=True
+    )
     times = []
     try:
         started = time.monotonic()
-        while True:                 # "watching …" once its first build is out and the watcher has started
+        while True:  # "watching …" once its first build is out and the watcher has started
             err.seek(0)
             if "\nwatching " in "\n" + err.read():
                 break
             if process.poll() is not None or time.monotonic() - started > 600:
                 err.seek(0)
-                raise RuntimeError(f"feedsvc build --watch: no first build ({process.returncode}): {err.read()[-2000:]}")
+                raise RuntimeError(
+                    f"feedsvc build --watch: no first build ({process.returncode}): {err.read()[-2000:]}"
+                )
             time.sleep(0.05)
         time.sleep(0.5)
         for i in range(edits):
@@ -292,16 +351,31 @@ def watch_rebuilds(tool: Tool, story: Path, edits: int, timeout: float = 60.0) -
 def feedsvc_tools(store: Path, work: Path, quiet: bool = False) -> list[Tool]:
     """feedsvc's default build (RFC 5005 archives on) and the build that writes what the peers write."""
     extra = ["--quiet"] if quiet else []
-    tools = [Tool("feedsvc", "everything `feedsvc build` writes by default",
-                  [str(proc.VENV_BIN / "feedsvc"), "build", str(work / "feedsvc"), "--store", str(store), *extra],
-                  work / "feedsvc", "**/*.xml", "sections/section-00/rss.xml",
-                  proc.clean_env(work, FEEDSVC_BASE_URL=BASE_URL), fresh=[work / "feedsvc", work / "xdg-cache"])]
-    if _has_setting("archives"):      # the same feeds as the peers, without RFC 5005 archives
-        tools.append(Tool(PARITY, "FEEDSVC_ARCHIVES=false",
-                          [str(proc.VENV_BIN / "feedsvc"), "build", str(work / "feedsvc-parity"), "--store",
-                           str(store), *extra], work / "feedsvc-parity", "**/*.xml", "sections/section-00/rss.xml",
-                          proc.clean_env(work / "parity", FEEDSVC_BASE_URL=BASE_URL, FEEDSVC_ARCHIVES="false"),
-                          fresh=[work / "feedsvc-parity", work / "parity" / "xdg-cache"]))
+    tools = [
+        Tool(
+            "feedsvc",
+            "everything `feedsvc build` writes by default",
+            [str(proc.VENV_BIN / "feedsvc"), "build", str(work / "feedsvc"), "--store", str(store), *extra],
+            work / "feedsvc",
+            "**/*.xml",
+            "sections/section-00/rss.xml",
+            proc.clean_env(work, FEEDSVC_BASE_URL=BASE_URL),
+            fresh=[work / "feedsvc", work / "xdg-cache"],
+        )
+    ]
+    if _has_setting("archives"):  # the same feeds as the peers, without RFC 5005 archives
+        tools.append(
+            Tool(
+                PARITY,
+                "FEEDSVC_ARCHIVES=false",
+                [str(proc.VENV_BIN / "feedsvc"), "build", str(work / "feedsvc-parity"), "--store", str(store), *extra],
+                work / "feedsvc-parity",
+                "**/*.xml",
+                "sections/section-00/rss.xml",
+                proc.clean_env(work / "parity", FEEDSVC_BASE_URL=BASE_URL, FEEDSVC_ARCHIVES="false"),
+                fresh=[work / "feedsvc-parity", work / "parity" / "xdg-cache"],
+            )
+        )
     return tools
 
 
@@ -309,11 +383,16 @@ def no_tags_tool(store: Path, work: Path) -> Tool | None:
     """What tag feeds cost: the default build (tag feeds on) without them; None before they existed."""
     if not _has_setting("tag_feeds"):
         return None
-    return Tool(NO_TAGS, "FEEDSVC_TAG_FEEDS=false",
-                [str(proc.VENV_BIN / "feedsvc"), "build", str(work / "feedsvc-no-tags"), "--store", str(store)],
-                work / "feedsvc-no-tags", "**/*.xml", "sections/section-00/rss.xml",
-                proc.clean_env(work / "no-tags", FEEDSVC_BASE_URL=BASE_URL, FEEDSVC_TAG_FEEDS="false"),
-                fresh=[work / "feedsvc-no-tags", work / "no-tags" / "xdg-cache"])
+    return Tool(
+        NO_TAGS,
+        "FEEDSVC_TAG_FEEDS=false",
+        [str(proc.VENV_BIN / "feedsvc"), "build", str(work / "feedsvc-no-tags"), "--store", str(store)],
+        work / "feedsvc-no-tags",
+        "**/*.xml",
+        "sections/section-00/rss.xml",
+        proc.clean_env(work / "no-tags", FEEDSVC_BASE_URL=BASE_URL, FEEDSVC_TAG_FEEDS="false"),
+        fresh=[work / "feedsvc-no-tags", work / "no-tags" / "xdg-cache"],
+    )
 
 
 def cold_builds(tools: list[Tool], repeats: int) -> dict[str, dict]:
@@ -326,13 +405,18 @@ def cold_builds(tools: list[Tool], repeats: int) -> dict[str, dict]:
     results = {}
     for tool in tools:
         ordered = sorted(runs[tool.name], key=lambda run: run.seconds)
-        results[tool.name] = {"full": ordered[len(ordered) // 2], "all": [run.seconds for run in runs[tool.name]],
-                              "census": tool.census(), "produces": tool.produces}
+        results[tool.name] = {
+            "full": ordered[len(ordered) // 2],
+            "all": [run.seconds for run in runs[tool.name]],
+            "census": tool.census(),
+            "produces": tool.produces,
+        }
     return results
 
 
-def run(articles: int = 10_000, sections: int = 20, with_peers: bool = True, watch_edits: int = 3,
-        repeats: int = REPEATS) -> str:
+def run(
+    articles: int = 10_000, sections: int = 20, with_peers: bool = True, watch_edits: int = 3, repeats: int = REPEATS
+) -> str:
     store = proc.page_cached(synth.cached(articles, sections))
     edited = newest_story(store, "section-00")
     original = edited.read_text("utf-8")
@@ -345,13 +429,18 @@ def run(articles: int = 10_000, sections: int = 20, with_peers: bool = True, wat
         if compared:
             settings, hugo_site = prepare_peers(store, work)
             tools += hugo_tools(hugo_site, work)
-            pelican = Tool("pelican", "RSS+Atom per category and all (no HTML pages)",
-                           [str(peers.pelican()), "-s", str(settings), "-o", str(work / "pelican-out"), "-q"],
-                           work / "pelican-out", "feeds/*.xml", "feeds/section-00.rss.xml")
+            pelican = Tool(
+                "pelican",
+                "RSS+Atom per category and all (no HTML pages)",
+                [str(peers.pelican()), "-s", str(settings), "-o", str(work / "pelican-out"), "-q"],
+                work / "pelican-out",
+                "feeds/*.xml",
+                "feeds/section-00.rss.xml",
+            )
         try:
             results = cold_builds(tools, repeats)
             once = [tool for tool in (no_tags_tool(store, work), pelican) if tool is not None]
-            results.update(cold_builds(once, 1))       # Pelican is slow; the no-tags build is a note's figure
+            results.update(cold_builds(once, 1))  # Pelican is slow; the no-tags build is a note's figure
             tools += once
             edited.write_text(original + EDIT_MARK, "utf-8")
             if compared:
@@ -360,7 +449,7 @@ def run(articles: int = 10_000, sections: int = 20, with_peers: bool = True, wat
                 results[tool.name]["rebuild"] = tool.build()
                 if EDIT_MARK.strip().encode() not in (tool.out / tool.section_feed).read_bytes():
                     raise RuntimeError(f"{tool.name}: the edit is not in {tool.section_feed} after the rebuild")
-            for tool in tools:                  # feedsvc's later one-off rebuilds find a staging tree to reuse
+            for tool in tools:  # feedsvc's later one-off rebuilds find a staging tree to reuse
                 if tool.name.startswith("feedsvc"):
                     runs = [results[tool.name]["rebuild"]]
                     for i in range(ONE_OFF_EDITS - 1):
@@ -379,47 +468,85 @@ def run(articles: int = 10_000, sections: int = 20, with_peers: bool = True, wat
         if census["items"] != ITEMS or (name in ("pelican", HUGO_FEEDS) and census["html"]):
             raise RuntimeError(f"{name}: {census['items']} items in the section feed, {census['html']} HTML files")
     summary = re.search(r"\((\d+) written", results["feedsvc"]["rebuild"].stdout)
-    me_name = PARITY if PARITY in results else "feedsvc"   # ratios against the build that writes what the peers write
+    me_name = PARITY if PARITY in results else "feedsvc"  # ratios against the build that writes what the peers write
     rows = []
     for name, result in results.items():
         census, full, rebuild = result["census"], result["full"], result["rebuild"]
         against = "feedsvc" if name == HUGO_PAGES else me_name
-        rows.append([name, census["feeds"], census["archives"], census["items"], census["files"],
-                     mb(census["bytes"] / 2**20), f"{census['bytes'] / articles / 1024:,.1f} KB",
-                     seconds(full.seconds), seconds(full.cpu_seconds), mb(full.max_rss_mb), seconds(rebuild.seconds),
-                     seconds(result.get("watch")), ratio(results[against]["full"].seconds, full.seconds),
-                     ratio(results[me_name]["rebuild"].seconds, rebuild.seconds)])
+        rows.append(
+            [
+                name,
+                census["feeds"],
+                census["archives"],
+                census["items"],
+                census["files"],
+                mb(census["bytes"] / 2**20),
+                f"{census['bytes'] / articles / 1024:,.1f} KB",
+                seconds(full.seconds),
+                seconds(full.cpu_seconds),
+                mb(full.max_rss_mb),
+                seconds(rebuild.seconds),
+                seconds(result.get("watch")),
+                ratio(results[against]["full"].seconds, full.seconds),
+                ratio(results[me_name]["rebuild"].seconds, rebuild.seconds),
+            ]
+        )
     notes = [f"{name}: {result['produces']}; wrote {result['census']['kinds']}" for name, result in results.items()]
     if NO_TAGS in results:
-        notes.append("feedsvc (tag feeds on, the default) writes a feed, page and archives per writer and per tag used by "
-                     f"at least 3 stories; {NO_TAGS} leaves out the tags' (writers' feeds stay): "
-                     f"{ratio(results['feedsvc']['full'].seconds, results[NO_TAGS]['full'].seconds)} its time")
-    notes += [f"full build = median of {repeats} cold builds (new output folder, empty parse cache), feedsvc and "
-              f"Hugo taking turns ({NO_TAGS} and Pelican: one); each run: " + "; ".join(f"{name} {', '.join(seconds(t) for t in result['all'])}"
-                                                           for name, result in results.items()),
-              f"ratio full = feedsvc's time / the tool's: the default build's against {HUGO_PAGES!r}, "
-              f"{me_name!r} against the others (below 1: feedsvc is faster)",
-              f"rebuild = the same command after appending a paragraph to {edited.relative_to(store)} (the "
-              f"section's newest story); feedsvc rewrote {summary.group(1) if summary else '?'} files, the peers "
-              "have no incremental build; feedsvc's parse cache (on by default where the version has one) "
-              "starts empty for the full build and serves the rebuild",
-              f"feedsvc's rebuild is the median of {ONE_OFF_EDITS} edits, each followed by a new `feedsvc build`; "
-              "the first after a full build also makes the staging tree later ones reuse: "
-              + ", ".join(f"{name} {seconds(result['rebuild_first'].seconds)}" for name, result in results.items()
-                          if "rebuild_first" in result),
-              f"--watch rebuild = `feedsvc build --watch`, median of {watch_edits} edits: from writing the story "
-              "until the section feed in the output holds the change",
-              "wall and CPU seconds and peak RSS from wait4() of each tool's process (CPU above wall: more than "
-              "one core used; wall well above CPU: waiting, e.g. on fsync)",
-              "each tool's output is checked: 50 items in section-00's feed, no HTML pages from the feeds-only peers, "
-              "the edit present after the rebuild; feeds = subscription feeds (RSS, Atom), archive feeds = RFC 5005 "
-              "pages; output = every file written, gzip copies included"]
+        notes.append(
+            "feedsvc (tag feeds on, the default) writes a feed, page and archives per writer and per tag used by "
+            f"at least 3 stories; {NO_TAGS} leaves out the tags' (writers' feeds stay): "
+            f"{ratio(results['feedsvc']['full'].seconds, results[NO_TAGS]['full'].seconds)} its time"
+        )
+    notes += [
+        f"full build = median of {repeats} cold builds (new output folder, empty parse cache), feedsvc and "
+        f"Hugo taking turns ({NO_TAGS} and Pelican: one); each run: "
+        + "; ".join(f"{name} {', '.join(seconds(t) for t in result['all'])}" for name, result in results.items()),
+        f"ratio full = feedsvc's time / the tool's: the default build's against {HUGO_PAGES!r}, "
+        f"{me_name!r} against the others (below 1: feedsvc is faster)",
+        f"rebuild = the same command after appending a paragraph to {edited.relative_to(store)} (the "
+        f"section's newest story); feedsvc rewrote {summary.group(1) if summary else '?'} files, the peers "
+        "have no incremental build; feedsvc's parse cache (on by default where the version has one) "
+        "starts empty for the full build and serves the rebuild",
+        f"feedsvc's rebuild is the median of {ONE_OFF_EDITS} edits, each followed by a new `feedsvc build`; "
+        "the first after a full build also makes the staging tree later ones reuse: "
+        + ", ".join(
+            f"{name} {seconds(result['rebuild_first'].seconds)}"
+            for name, result in results.items()
+            if "rebuild_first" in result
+        ),
+        f"--watch rebuild = `feedsvc build --watch`, median of {watch_edits} edits: from writing the story "
+        "until the section feed in the output holds the change",
+        "wall and CPU seconds and peak RSS from wait4() of each tool's process (CPU above wall: more than "
+        "one core used; wall well above CPU: waiting, e.g. on fsync)",
+        "each tool's output is checked: 50 items in section-00's feed, no HTML pages from the feeds-only peers, "
+        "the edit present after the rebuild; feeds = subscription feeds (RSS, Atom), archive feeds = RFC 5005 "
+        "pages; output = every file written, gzip copies included",
+    ]
     if not compared:
         notes.append("peers skipped: not installed or not asked for (python -m bench build installs them)")
     _summarise(articles, results, me_name)
-    return table(f"build: {articles:,} stories, {sections} sections, {ITEMS} items per feed ({_shape(store)})",
-                 ["tool", "feeds", "archive feeds", "items/feed", "files", "output", "per story", "full build", "CPU",
-                  "peak RSS", "rebuild after 1 edit", "--watch rebuild", "ratio full", "ratio rebuild"], rows, notes)
+    return table(
+        f"build: {articles:,} stories, {sections} sections, {ITEMS} items per feed ({_shape(store)})",
+        [
+            "tool",
+            "feeds",
+            "archive feeds",
+            "items/feed",
+            "files",
+            "output",
+            "per story",
+            "full build",
+            "CPU",
+            "peak RSS",
+            "rebuild after 1 edit",
+            "--watch rebuild",
+            "ratio full",
+            "ratio rebuild",
+        ],
+        rows,
+        notes,
+    )
 
 
 def _shape(store: Path) -> str:
@@ -432,25 +559,52 @@ def _summarise(articles: int, results: dict, me_name: str) -> None:
     default = results["feedsvc"]
     if HUGO_PAGES in results:
         value, met = summary.at_most(default["full"].seconds, results[HUGO_PAGES]["full"].seconds, 0.5)
-        summary.add(f"default build, {articles:,} stories, cold vs {HUGO_PAGES}", seconds(default["full"].seconds),
-                    f"hugo {seconds(results[HUGO_PAGES]['full'].seconds)}", value, "≤ 0.50", met)
+        summary.add(
+            f"default build, {articles:,} stories, cold vs {HUGO_PAGES}",
+            seconds(default["full"].seconds),
+            f"hugo {seconds(results[HUGO_PAGES]['full'].seconds)}",
+            value,
+            "≤ 0.50",
+            met,
+        )
     for peer, target in ((HUGO_FEEDS, 0.5), ("pelican", 1 / 20)):
         if peer in results:
             value, met = summary.at_most(me, results[peer]["full"].seconds, target)
-            summary.add(f"feeds-only build, {articles:,} stories, cold vs {peer}", seconds(me),
-                        f"{peer.split(',')[0]} {seconds(results[peer]['full'].seconds)}", value, f"≤ {target:.2f}", met)
-    summary.add(f"rebuild after 1 edit, {articles:,} stories: one-off `feedsvc build`",
-                seconds(default["rebuild"].seconds), f"no archives {seconds(results[me_name]['rebuild'].seconds)}"
-                if me_name != "feedsvc" else "", "", "≤ 0.3 s", default["rebuild"].seconds <= 0.3)
+            summary.add(
+                f"feeds-only build, {articles:,} stories, cold vs {peer}",
+                seconds(me),
+                f"{peer.split(',')[0]} {seconds(results[peer]['full'].seconds)}",
+                value,
+                f"≤ {target:.2f}",
+                met,
+            )
+    summary.add(
+        f"rebuild after 1 edit, {articles:,} stories: one-off `feedsvc build`",
+        seconds(default["rebuild"].seconds),
+        f"no archives {seconds(results[me_name]['rebuild'].seconds)}" if me_name != "feedsvc" else "",
+        "",
+        "≤ 0.3 s",
+        default["rebuild"].seconds <= 0.3,
+    )
     if "watch" in default:
-        summary.add(f"rebuild after 1 edit, {articles:,} stories: `feedsvc build --watch`", seconds(default["watch"]),
-                    f"no archives {seconds(results[me_name].get('watch'))}" if me_name != "feedsvc" else "", "",
-                    "≤ 0.3 s", default["watch"] <= 0.3)
+        summary.add(
+            f"rebuild after 1 edit, {articles:,} stories: `feedsvc build --watch`",
+            seconds(default["watch"]),
+            f"no archives {seconds(results[me_name].get('watch'))}" if me_name != "feedsvc" else "",
+            "",
+            "≤ 0.3 s",
+            default["watch"] <= 0.3,
+        )
     per_story = default["census"]["bytes"] / articles / 1024
     hugo = results.get(HUGO_PAGES)
-    summary.add(f"output of the default build, {articles:,} stories, per story", f"{per_story:,.1f} KB",
-                f"hugo pages {hugo['census']['bytes'] / articles / 1024:,.1f} KB" if hugo else "",
-                ratio(default["census"]["bytes"], hugo["census"]["bytes"]) if hugo else "", "reported", None)
+    summary.add(
+        f"output of the default build, {articles:,} stories, per story",
+        f"{per_story:,.1f} KB",
+        f"hugo pages {hugo['census']['bytes'] / articles / 1024:,.1f} KB" if hugo else "",
+        ratio(default["census"]["bytes"], hugo["census"]["bytes"]) if hugo else "",
+        "reported",
+        None,
+    )
 
 
 def run_large(articles: int = 100_000, sections: int = 20) -> str:
@@ -470,23 +624,49 @@ def run_large(articles: int = 100_000, sections: int = 20) -> str:
     rows = []
     for name, r in results.items():
         against = results.get(HUGO_PAGES if name == "feedsvc" else HUGO_FEEDS)
-        rows.append([name, r["census"]["feeds"], r["census"]["files"], mb(r["census"]["bytes"] / 2**20),
-                     seconds(r["full"].seconds), seconds(r["full"].cpu_seconds), mb(r["full"].max_rss_mb),
-                     ratio(r["full"].seconds, against["full"].seconds) if against and name.startswith("feedsvc")
-                     else ""])
+        rows.append(
+            [
+                name,
+                r["census"]["feeds"],
+                r["census"]["files"],
+                mb(r["census"]["bytes"] / 2**20),
+                seconds(r["full"].seconds),
+                seconds(r["full"].cpu_seconds),
+                mb(r["full"].max_rss_mb),
+                ratio(r["full"].seconds, against["full"].seconds) if against and name.startswith("feedsvc") else "",
+            ]
+        )
     for name, peer in (("feedsvc", HUGO_PAGES), (PARITY, HUGO_FEEDS)):
         if name in results and peer in results:
             me = results[name]["full"]
             value, met = summary.at_most(me.seconds, results[peer]["full"].seconds, 0.5)
             label = "default" if name == "feedsvc" else "feeds-only"
-            summary.add(f"{label} build, {articles:,} stories, cold vs {peer}", seconds(me.seconds),
-                        f"hugo {seconds(results[peer]['full'].seconds)}", value, "≤ 0.50", met)
-            summary.add(f"{label} build, {articles:,} stories: peak memory", mb(me.max_rss_mb),
-                        f"hugo {mb(results[peer]['full'].max_rss_mb)}", "", "≤ 1 GB", me.max_rss_mb <= 1024)
-    return table(f"build: {articles:,} stories, {sections} sections, {ITEMS} items per feed ({_shape(store)}; one cold "
-                 "build each)", ["tool", "feeds", "files", "output", "full build", "CPU", "peak RSS", "ratio"], rows,
-                 [f"ratio = feedsvc's time / Hugo's: the default build's against {HUGO_PAGES!r}, {PARITY!r} against "
-                  f"{HUGO_FEEDS!r}; peak RSS from wait4() (the largest process); Pelican not run at this size"])
+            summary.add(
+                f"{label} build, {articles:,} stories, cold vs {peer}",
+                seconds(me.seconds),
+                f"hugo {seconds(results[peer]['full'].seconds)}",
+                value,
+                "≤ 0.50",
+                met,
+            )
+            summary.add(
+                f"{label} build, {articles:,} stories: peak memory",
+                mb(me.max_rss_mb),
+                f"hugo {mb(results[peer]['full'].max_rss_mb)}",
+                "",
+                "≤ 1 GB",
+                me.max_rss_mb <= 1024,
+            )
+    return table(
+        f"build: {articles:,} stories, {sections} sections, {ITEMS} items per feed ({_shape(store)}; one cold "
+        "build each)",
+        ["tool", "feeds", "files", "output", "full build", "CPU", "peak RSS", "ratio"],
+        rows,
+        [
+            f"ratio = feedsvc's time / Hugo's: the default build's against {HUGO_PAGES!r}, {PARITY!r} against "
+            f"{HUGO_FEEDS!r}; peak RSS from wait4() (the largest process); Pelican not run at this size"
+        ],
+    )
 
 
 def main() -> None:

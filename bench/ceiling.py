@@ -6,6 +6,7 @@ feedsvc's requests/s divided by this app's says how much of the server's budget 
 
 The folder holds what `bench serve` fetched from feedsvc: body, body.gz and headers.json.
 """
+
 from __future__ import annotations
 
 import json
@@ -17,7 +18,7 @@ from flask import Flask, Response, request
 _folder = Path(os.environ["BENCH_CEILING_DIR"])
 BODY = (_folder / "body").read_bytes()
 GZIP_BODY = (_folder / "body.gz").read_bytes()
-HEADERS = json.loads((_folder / "headers.json").read_text())   # content-type, etag, gzip_etag, cache-control
+HEADERS = json.loads((_folder / "headers.json").read_text())  # content-type, etag, gzip_etag, cache-control
 
 app = Flask(__name__)
 
@@ -29,6 +30,9 @@ def feed(path: str) -> Response:
     if request.headers.get("If-None-Match") == HEADERS["etag"]:
         return Response(status=304, headers={**common, "ETag": HEADERS["etag"]})
     if "gzip" in request.headers.get("Accept-Encoding", ""):
-        return Response(GZIP_BODY, content_type=HEADERS["content-type"],
-                        headers={**common, "ETag": HEADERS["gzip_etag"], "Content-Encoding": "gzip"})
+        return Response(
+            GZIP_BODY,
+            content_type=HEADERS["content-type"],
+            headers={**common, "ETag": HEADERS["gzip_etag"], "Content-Encoding": "gzip"},
+        )
     return Response(BODY, content_type=HEADERS["content-type"], headers={**common, "ETag": HEADERS["etag"]})

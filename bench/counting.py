@@ -9,6 +9,7 @@
 
     python -m bench counting [--articles 10000] [--duration 10] [--rounds 3]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -23,7 +24,7 @@ from . import peers, proc, summary, synth
 from .serve import BASE_URL, FEED, Load, load_all, probe, variants
 from .table import ratio, table
 
-TARGET = 0.95           # counting on ÷ off, requests per second
+TARGET = 0.95  # counting on ÷ off, requests per second
 READER = "NetNewsWire (RSS Reader; https://netnewswire.com/)"
 
 
@@ -33,16 +34,23 @@ def wsgi_figures(root: Path, calls: int, work: Path) -> dict:
 
     os.environ.update(FEEDSVC_STORE=str(root), FEEDSVC_BASE_URL=BASE_URL)
     from feedsvc.serve.app import create_app
-    apps = {"on": create_app({"stats": True, "stats_db": str(work / "inprocess.sqlite3"), "stats_flush_seconds": 3600}, auto_refresh=False),
-            "off": create_app({"stats": False}, auto_refresh=False)}
+
+    apps = {
+        "on": create_app(
+            {"stats": True, "stats_db": str(work / "inprocess.sqlite3"), "stats_flush_seconds": 3600},
+            auto_refresh=False,
+        ),
+        "off": create_app({"stats": False}, auto_refresh=False),
+    }
     plain = apps["off"].test_client().get(FEED)
     feed = {"etag": plain.headers["ETag"]}
     figures: dict[str, dict[str, float]] = {}
     for name, headers in variants(feed).items():
-        environ = EnvironBuilder(path=FEED, headers={"User-Agent": "Feedly/1.0 (+x; 462 subscribers; )",
-                                                     **headers}).get_environ()
+        environ = EnvironBuilder(
+            path=FEED, headers={"User-Agent": "Feedly/1.0 (+x; 462 subscribers; )", **headers}
+        ).get_environ()
         best = {"on": float("inf"), "off": float("inf")}
-        for _ in range(7):                        # interleaved: a burst of other load hits both sides
+        for _ in range(7):  # interleaved: a burst of other load hits both sides
             for side, app in apps.items():
                 started = time.process_time()
                 for _ in range(calls):
@@ -50,10 +58,11 @@ def wsgi_figures(root: Path, calls: int, work: Path) -> dict:
                 best[side] = min(best[side], (time.process_time() - started) / calls)
         figures[name] = best
     counter = apps["on"].extensions["feedsvc"].counter
-    counter.flush()                               # the load above: polls alike, written once
+    counter.flush()  # the load above: polls alike, written once
     for reader in range(10_000):
-        counter.count(FEED.lstrip("/"), 304, 0, {"HTTP_USER_AGENT": READER,
-                                                 "REMOTE_ADDR": f"10.{reader // 250}.{reader % 250}.1"})
+        counter.count(
+            FEED.lstrip("/"), 304, 0, {"HTTP_USER_AGENT": READER, "REMOTE_ADDR": f"10.{reader // 250}.{reader % 250}.1"}
+        )
     started = time.process_time()
     written = counter.flush()
     figures["flush"] = {"per_poll": (time.process_time() - started) / max(1, written), "polls": written}
@@ -61,29 +70,47 @@ def wsgi_figures(root: Path, calls: int, work: Path) -> dict:
     return figures
 
 
-def run(articles: int = 10_000, sections: int = 20, duration: int = 10, rounds: int = 3, calls: int = 2000,
-        threads: int = 2, connections: int = 32) -> str:
+def run(
+    articles: int = 10_000,
+    sections: int = 20,
+    duration: int = 10,
+    rounds: int = 3,
+    calls: int = 2000,
+    threads: int = 2,
+    connections: int = 32,
+) -> str:
     root = proc.page_cached(synth.cached(articles, sections, shape="compact"))
     with tempfile.TemporaryDirectory(prefix="bench-counting-", dir=proc.ROOT / "bench" / "out") as tmp:
         work = Path(tmp)
-        child = proc.run([proc.python(), "-m", "bench.counting", "--wsgi", str(root), "--calls", str(calls),
-                          "--work", str(work)], cwd=proc.ROOT, env=proc.clean_env(work)).check()
+        child = proc.run(
+            [proc.python(), "-m", "bench.counting", "--wsgi", str(root), "--calls", str(calls), "--work", str(work)],
+            cwd=proc.ROOT,
+            env=proc.clean_env(work),
+        ).check()
         wsgi = json.loads(child.stdout.strip().splitlines()[-1])
         results = None
         with contextlib.ExitStack() as servers:
             ports = {}
             for side, on in (("on", "true"), ("off", "false")):
-                env = proc.clean_env(work, FEEDSVC_STORE=str(root), FEEDSVC_BASE_URL=BASE_URL, FEEDSVC_STATS=on,
-                                     FEEDSVC_STATS_DB=str(work / "served.sqlite3"))
+                env = proc.clean_env(
+                    work,
+                    FEEDSVC_STORE=str(root),
+                    FEEDSVC_BASE_URL=BASE_URL,
+                    FEEDSVC_STATS=on,
+                    FEEDSVC_STATS_DB=str(work / "served.sqlite3"),
+                )
                 ports[side] = servers.enter_context(proc.gunicorn("wsgi:app", env)).port
             feed = probe(ports["off"])
             probe(ports["on"])
             if peers.wrk():
                 body = {"plain": len(feed["body"]), "gzip": len(feed["gzip_body"]), "304": 0}
-                loads = [Load(f"counting {side}", request, ports[side], headers, body[request])
-                         for request, headers in variants(feed).items() for side in ("on", "off")]
+                loads = [
+                    Load(f"counting {side}", request, ports[side], headers, body[request])
+                    for request, headers in variants(feed).items()
+                    for side in ("on", "off")
+                ]
                 results = load_all(loads, duration, threads, connections, rounds)
-        stored = _stored(work / "served.sqlite3")          # the servers have stopped: all is written
+        stored = _stored(work / "served.sqlite3")  # the servers have stopped: all is written
 
     rows = []
     for request in ("plain", "gzip", "304"):
@@ -93,21 +120,36 @@ def run(articles: int = 10_000, sections: int = 20, duration: int = 10, rounds: 
         on, off = results["counting on", request]["rps"], results["counting off", request]["rps"]
         value, met = summary.at_least(on, off, TARGET)
         rows.append([request, f"{on:,.0f}", f"{off:,.0f}", ratio(on, off), "met" if met else "NOT MET"])
-        summary.add(f"warm section feed, {request}, counting on ÷ off (gunicorn)", f"{on:,.0f}",
-                    f"counting off {off:,.0f}", value, f"≥ {TARGET:.2f}", met)
-    loaded = table(f"counting: {FEED} of a {articles:,}-story store, gunicorn {' '.join(proc.GUNICORN_ARGS)}, "
-                   f"counting on (SQLite, flushed every 5 s) and off; wrk -t{threads} -c{connections} -d{duration}s "
-                   f"on 127.0.0.1, each side's best of {rounds} rounds, taken in turn",
-                   ["request", "on req/s", "off req/s", "on ÷ off", f"≥ {TARGET:.2f}"], rows,
-                   [f"the counting server wrote {stored:,} polls to its database meanwhile" if results else
-                    "no load was run"])
-    in_process = table("counting, in process: CPU time of one request through WSGI (one thread), best of 7 batches "
-                       f"of {calls:,}, on and off interleaved",
-                       ["request", "counting on", "counting off", "extra per request", "on ÷ off"],
-                       [[name, _micro(f["on"]), _micro(f["off"]), _micro(f["on"] - f["off"]), ratio(f["on"], f["off"])]
-                        for name, f in wsgi.items() if name != "flush"],
-                       [f"the writer, off the request path: {_micro(wsgi['flush']['per_poll'])} of CPU per poll "
-                        f"(one flush of {wsgi['flush']['polls']:,} polls from as many readers, to SQLite)"])
+        summary.add(
+            f"warm section feed, {request}, counting on ÷ off (gunicorn)",
+            f"{on:,.0f}",
+            f"counting off {off:,.0f}",
+            value,
+            f"≥ {TARGET:.2f}",
+            met,
+        )
+    loaded = table(
+        f"counting: {FEED} of a {articles:,}-story store, gunicorn {' '.join(proc.GUNICORN_ARGS)}, "
+        f"counting on (SQLite, flushed every 5 s) and off; wrk -t{threads} -c{connections} -d{duration}s "
+        f"on 127.0.0.1, each side's best of {rounds} rounds, taken in turn",
+        ["request", "on req/s", "off req/s", "on ÷ off", f"≥ {TARGET:.2f}"],
+        rows,
+        [f"the counting server wrote {stored:,} polls to its database meanwhile" if results else "no load was run"],
+    )
+    in_process = table(
+        "counting, in process: CPU time of one request through WSGI (one thread), best of 7 batches "
+        f"of {calls:,}, on and off interleaved",
+        ["request", "counting on", "counting off", "extra per request", "on ÷ off"],
+        [
+            [name, _micro(f["on"]), _micro(f["off"]), _micro(f["on"] - f["off"]), ratio(f["on"], f["off"])]
+            for name, f in wsgi.items()
+            if name != "flush"
+        ],
+        [
+            f"the writer, off the request path: {_micro(wsgi['flush']['per_poll'])} of CPU per poll "
+            f"(one flush of {wsgi['flush']['polls']:,} polls from as many readers, to SQLite)"
+        ],
+    )
     return loaded + "\n" + in_process
 
 
@@ -117,6 +159,7 @@ def _micro(value: float) -> str:
 
 def _stored(database: Path) -> int:
     import sqlite3
+
     try:
         with contextlib.closing(sqlite3.connect(database)) as connection:
             return connection.execute("SELECT coalesce(sum(polls), 0) FROM stats_daily").fetchone()[0]

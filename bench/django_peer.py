@@ -11,6 +11,7 @@ query; each request then builds the feed. Two URLs, two variants:
 Run by bench/serve.py as `gunicorn … bench.django_peer:application` with BENCH_DJANGO_STORE set.
 Imports nothing from feedsvc: it runs in the benchmark venv.
 """
+
 from __future__ import annotations
 
 import os
@@ -27,8 +28,15 @@ SITE_URL = "https://news.example.com/"
 ITEMS = 50
 
 settings.configure(
-    DEBUG=False, SECRET_KEY="bench-only", ROOT_URLCONF=__name__, ALLOWED_HOSTS=["127.0.0.1", "localhost"],
-    USE_TZ=True, TIME_ZONE="UTC", INSTALLED_APPS=[], MIDDLEWARE=[], DATABASES={},
+    DEBUG=False,
+    SECRET_KEY="bench-only",
+    ROOT_URLCONF=__name__,
+    ALLOWED_HOSTS=["127.0.0.1", "localhost"],
+    USE_TZ=True,
+    TIME_ZONE="UTC",
+    INSTALLED_APPS=[],
+    MIDDLEWARE=[],
+    DATABASES={},
 )
 
 import django  # noqa: E402 — after settings.configure()
@@ -67,9 +75,19 @@ def load(root: Path) -> dict[str, list[Story]]:
     for file in root.rglob("story-*.md"):
         head, body = file.read_text("utf-8")[4:].split("\n---\n", 1)
         meta = yaml.load(head, Loader=LOADER)
-        sections[meta["section"]].append(Story(
-            file.stem, meta["title"], meta["section"], _when(meta["published"], zone), _when(meta.get("updated"), zone),
-            meta.get("authors", []), meta.get("tags", []), meta.get("photo"), body))
+        sections[meta["section"]].append(
+            Story(
+                file.stem,
+                meta["title"],
+                meta["section"],
+                _when(meta["published"], zone),
+                _when(meta.get("updated"), zone),
+                meta.get("authors", []),
+                meta.get("tags", []),
+                meta.get("photo"),
+                body,
+            )
+        )
     for stories in sections.values():
         stories.sort(key=lambda s: (s.published, s.slug), reverse=True)
     return sections
@@ -81,8 +99,14 @@ _memo: dict[str, str] = {}
 
 def render(story: Story) -> str:
     photo = story.photo
-    figure = (f'<figure><img src="{photo["src"]}" alt=""><figcaption>{photo.get("caption", "")}'
-              f' ({photo.get("credit", "")})</figcaption></figure>\n') if photo else ""
+    figure = (
+        (
+            f'<figure><img src="{photo["src"]}" alt=""><figcaption>{photo.get("caption", "")}'
+            f" ({photo.get('credit', '')})</figcaption></figure>\n"
+        )
+        if photo
+        else ""
+    )
     return figure + markdown.markdown(story.body)
 
 
@@ -145,6 +169,8 @@ class MemoisedSectionFeed(SectionFeed):
         return html
 
 
-urlpatterns = [path("sections/<slug:slug>/rss.xml", SectionFeed()),
-               path("memo/sections/<slug:slug>/rss.xml", MemoisedSectionFeed())]
+urlpatterns = [
+    path("sections/<slug:slug>/rss.xml", SectionFeed()),
+    path("memo/sections/<slug:slug>/rss.xml", MemoisedSectionFeed()),
+]
 application = get_wsgi_application()

@@ -9,6 +9,7 @@ bench/out, listening on 127.0.0.1 only) with two servers —
 feedsvc's requests/s is compared with the static server (the limit for these bytes on this machine),
 and the proxy's cache hits with it too: a cache hit should cost little more than a file.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -63,14 +64,19 @@ server {
 
 
 def config(work: Path, static_root: Path, static_port: int, proxy_port: int, upstream_port: int) -> str:
-    user = "user root;\n" if os.geteuid() == 0 else ""      # workers must read bench/out and write the cache
-    proxy = (PROXY_CACHE.replace("CACHE_DIR", str(work / "cache")).replace("UPSTREAM", f"127.0.0.1:{upstream_port}")
-             .replace("LISTEN", f"127.0.0.1:{proxy_port}"))
-    temp = "\n".join(f"    {kind}_temp_path {work / ('tmp-' + kind)};"
-                     for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"))
+    user = "user root;\n" if os.geteuid() == 0 else ""  # workers must read bench/out and write the cache
+    proxy = (
+        PROXY_CACHE.replace("CACHE_DIR", str(work / "cache"))
+        .replace("UPSTREAM", f"127.0.0.1:{upstream_port}")
+        .replace("LISTEN", f"127.0.0.1:{proxy_port}")
+    )
+    temp = "\n".join(
+        f"    {kind}_temp_path {work / ('tmp-' + kind)};"
+        for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
+    )
     return f"""{user}worker_processes 2;
-pid {work / 'nginx.pid'};
-error_log {work / 'error.log'} warn;
+pid {work / "nginx.pid"};
+error_log {work / "error.log"} warn;
 daemon off;
 events {{ worker_connections 1024; }}
 http {{
@@ -83,7 +89,7 @@ http {{
     server {{
         listen 127.0.0.1:{static_port};
         root {static_root};
-        include {static_root / 'nginx-feedsvc.conf'};
+        include {static_root / "nginx-feedsvc.conf"};
     }}
 {proxy}
 }}
@@ -109,8 +115,7 @@ def serving(work: Path, static_root: Path, upstream_port: int) -> Iterator[tuple
                     break
                 except OSError:
                     if process.poll() is not None or time.monotonic() > deadline:
-                        raise RuntimeError(
-                            f"nginx did not start: {(work / 'error.log').read_text()[-2000:]}") from None
+                        raise RuntimeError(f"nginx did not start: {(work / 'error.log').read_text()[-2000:]}") from None
                     time.sleep(0.05)
         yield static_port, proxy_port
     finally:

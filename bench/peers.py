@@ -5,6 +5,7 @@ so that their dependencies never touch the project's.
 
 Versions are pinned: a figure is only comparable with another taken against the same peer.
 """
+
 from __future__ import annotations
 
 import os
@@ -16,9 +17,14 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 BENCH_VENV = ROOT / ".venv-bench"
-PIP_PINS = ["pelican==4.12.0", "markdown==3.11.3",     # Pelican reads .md only with python-markdown
-            "django==5.2.19", "gunicorn==27.0.1", "PyYAML==6.0.4",   # the Django peer, under feedsvc's gunicorn
-            "py-spy==0.4.3"]                            # sampling profiler (bench/profile.py)
+PIP_PINS = [
+    "pelican==4.12.0",
+    "markdown==3.11.3",  # Pelican reads .md only with python-markdown
+    "django==5.2.19",
+    "gunicorn==27.0.1",
+    "PyYAML==6.0.4",  # the Django peer, under feedsvc's gunicorn
+    "py-spy==0.4.3",
+]  # sampling profiler (bench/profile.py)
 # command → Debian package (bookworm: wrk 4.1.0, hugo 0.111.3, nginx 1.22)
 APT_PACKAGES = {"wrk": "wrk", "hugo": "hugo", "nginx": "nginx"}
 
@@ -72,8 +78,12 @@ def ensure_apt(commands: list[str]) -> None:
     env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
     print(f"bench: installing {', '.join(missing)} from Debian", file=sys.stderr)
     subprocess.run(["apt-get", "update", "-qq"], check=True, env=env, stdout=subprocess.DEVNULL)
-    subprocess.run(["apt-get", "install", "-y", "-qq", "--no-install-recommends", *missing], check=True, env=env,
-                   stdout=subprocess.DEVNULL)
+    subprocess.run(
+        ["apt-get", "install", "-y", "-qq", "--no-install-recommends", *missing],
+        check=True,
+        env=env,
+        stdout=subprocess.DEVNULL,
+    )
 
 
 def ensure_bench_venv() -> Path:
@@ -81,8 +91,18 @@ def ensure_bench_venv() -> Path:
     if pelican() is None:
         print(f"bench: installing {' '.join(PIP_PINS)} into {BENCH_VENV}", file=sys.stderr)
         subprocess.run([sys.executable, "-m", "venv", "--clear", str(BENCH_VENV)], check=True)
-        subprocess.run([str(BENCH_VENV / "bin" / "python"), "-m", "pip", "install", "--quiet",
-                        "--disable-pip-version-check", *PIP_PINS], check=True)
+        subprocess.run(
+            [
+                str(BENCH_VENV / "bin" / "python"),
+                "-m",
+                "pip",
+                "install",
+                "--quiet",
+                "--disable-pip-version-check",
+                *PIP_PINS,
+            ],
+            check=True,
+        )
         _pins_file().write_text(_pins_text())
     return pelican()
 
@@ -100,10 +120,14 @@ def versions() -> dict[str, str]:
     """What was measured against, for the table headers."""
     found = {}
     python = str(BENCH_VENV / "bin" / "python") if pelican() else ""
-    for name, command in (("wrk", [wrk() or "", "-v"]), ("hugo", [hugo() or "", "version"]),
-                          ("nginx", [nginx() or "", "-v"]), ("pelican", [str(pelican() or ""), "--version"]),
-                          ("django", [python, "-c", "import django; print(django.get_version())"]),
-                          ("py-spy", [str(py_spy() or ""), "--version"])):
+    for name, command in (
+        ("wrk", [wrk() or "", "-v"]),
+        ("hugo", [hugo() or "", "version"]),
+        ("nginx", [nginx() or "", "-v"]),
+        ("pelican", [str(pelican() or ""), "--version"]),
+        ("django", [python, "-c", "import django; print(django.get_version())"]),
+        ("py-spy", [str(py_spy() or ""), "--version"]),
+    ):
         if command[0]:
             result = subprocess.run(command, capture_output=True, text=True)
             version = re.search(r"\d+\.\d+[\w.+-]*", result.stdout or result.stderr)

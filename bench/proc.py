@@ -1,5 +1,6 @@
 """Running a measured thing in its own process — wall time, CPU time and peak memory from wait4() — and
 the production server on a loopback port, so that every figure comes from a fresh interpreter."""
+
 from __future__ import annotations
 
 import contextlib
@@ -25,9 +26,9 @@ GUNICORN_ARGS = ["--workers", "2", "--threads", "4", "--worker-class", "gthread"
 @dataclass
 class Run:
     command: list[str]
-    seconds: float          # wall clock
-    cpu_seconds: float      # user + system, the process and the children it waited for
-    max_rss_mb: float       # largest resident set of the process or any child it waited for (not a sum)
+    seconds: float  # wall clock
+    cpu_seconds: float  # user + system, the process and the children it waited for
+    max_rss_mb: float  # largest resident set of the process or any child it waited for (not a sum)
     returncode: int
     stdout: str
     stderr: str
@@ -38,8 +39,9 @@ class Run:
         return self
 
 
-def run(command: list[str], *, cwd: Path | None = None, env: dict[str, str] | None = None,
-        timeout: float = 1800) -> Run:
+def run(
+    command: list[str], *, cwd: Path | None = None, env: dict[str, str] | None = None, timeout: float = 1800
+) -> Run:
     """Run to completion (killed after `timeout` s) and read its rusage with wait4(): RUSAGE_CHILDREN of
     this process is a running maximum over every child ever, so it cannot tell one run from the next."""
     with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
@@ -55,8 +57,15 @@ def run(command: list[str], *, cwd: Path | None = None, env: dict[str, str] | No
         process.returncode = os.waitstatus_to_exitcode(status)
         out.seek(0)
         err.seek(0)
-        return Run(command, seconds, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024,
-                   process.returncode, out.read(), err.read())
+        return Run(
+            command,
+            seconds,
+            usage.ru_utime + usage.ru_stime,
+            usage.ru_maxrss / 1024,
+            process.returncode,
+            out.read(),
+            err.read(),
+        )
 
 
 def python() -> str:
@@ -70,8 +79,8 @@ def clean_env(work: Path, **extra: str) -> dict[str, str]:
     empty cache folder of its own (under `work`), so every run is cold unless the benchmark says otherwise."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("FEEDSVC_")}
     env["XDG_CACHE_HOME"] = str(work / "xdg-cache")
-    env["XDG_STATE_HOME"] = str(work / "xdg-state")     # subscriber counts (on by default), thrown away too
-    env["PYTHONPATH"] = str(ROOT)       # this checkout's feedsvc, whichever one the venv has installed
+    env["XDG_STATE_HOME"] = str(work / "xdg-state")  # subscriber counts (on by default), thrown away too
+    env["PYTHONPATH"] = str(ROOT)  # this checkout's feedsvc, whichever one the venv has installed
     env.update(extra)
     return env
 
@@ -112,8 +121,8 @@ def get(port: int, path: str, headers: dict[str, str] | None = None, timeout: fl
 class Server:
     port: int
     pid: int
-    startup_seconds: float      # until both workers have loaded the app and gone quiet
-    answering_seconds: float = 0.0   # until the first answer
+    startup_seconds: float  # until both workers have loaded the app and gone quiet
+    answering_seconds: float = 0.0  # until the first answer
 
 
 def children(pid: int) -> list[int]:
@@ -166,8 +175,9 @@ def _children_cpu(pid: int) -> float:
 
 
 @contextlib.contextmanager
-def gunicorn(app: str, env: dict[str, str], timeout: float = 600, executable: Path | None = None,
-             probe: str = "/") -> Iterator[Server]:
+def gunicorn(
+    app: str, env: dict[str, str], timeout: float = 600, executable: Path | None = None, probe: str = "/"
+) -> Iterator[Server]:
     """`gunicorn … --bind 127.0.0.1:PORT APP` from the project folder, as README runs it in production
     (`executable`: another venv's gunicorn, for a peer; `probe`: the path asked until it answers).
 
@@ -176,7 +186,7 @@ def gunicorn(app: str, env: dict[str, str], timeout: float = 600, executable: Pa
     """
     port = free_port()
     executable = executable or VENV_BIN / "gunicorn"
-    command = ([str(executable)] if executable.exists() else [sys.executable, "-m", "gunicorn"])
+    command = [str(executable)] if executable.exists() else [sys.executable, "-m", "gunicorn"]
     command += [*GUNICORN_ARGS, "--bind", f"127.0.0.1:{port}", "--log-level", "warning", app]
     log = tempfile.TemporaryFile("w+")
     started = time.perf_counter()
@@ -186,8 +196,9 @@ def gunicorn(app: str, env: dict[str, str], timeout: float = 600, executable: Pa
         while True:
             if process.poll() is not None or time.perf_counter() > deadline:
                 log.seek(0)
-                raise RuntimeError(f"{app}: not serving on 127.0.0.1:{port} "
-                                   f"(exit {process.returncode}):\n{log.read()[-3000:]}")
+                raise RuntimeError(
+                    f"{app}: not serving on 127.0.0.1:{port} (exit {process.returncode}):\n{log.read()[-3000:]}"
+                )
             try:
                 get(port, probe, timeout=5)
                 answering = time.perf_counter() - started
@@ -217,7 +228,7 @@ def stop(process: subprocess.Popen, sig: int = signal.SIGTERM, timeout: float = 
         process.wait(timeout=timeout)
     except subprocess.TimeoutExpired:
         try:
-            if os.getpgid(process.pid) == process.pid:      # nginx: its workers too
+            if os.getpgid(process.pid) == process.pid:  # nginx: its workers too
                 os.killpg(process.pid, signal.SIGKILL)
             else:
                 process.kill()
@@ -228,7 +239,7 @@ def stop(process: subprocess.Popen, sig: int = signal.SIGTERM, timeout: float = 
 
 def _cpu_jiffies() -> tuple[int, int]:
     values = list(map(int, Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]))
-    return sum(values), values[3] + values[4]          # total, idle + iowait
+    return sum(values), values[3] + values[4]  # total, idle + iowait
 
 
 def busy_fraction(seconds: float = 1.0) -> float:
@@ -269,5 +280,8 @@ class OtherLoad:
     @staticmethod
     def _own_cpu() -> float:
         import resource
-        return sum(u.ru_utime + u.ru_stime for u in (resource.getrusage(resource.RUSAGE_SELF),
-                                                      resource.getrusage(resource.RUSAGE_CHILDREN)))
+
+        return sum(
+            u.ru_utime + u.ru_stime
+            for u in (resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN))
+        )

@@ -12,6 +12,7 @@ Each profile is summarised as the functions with the most samples on top of the 
 anywhere (total), in percent of the profile's samples; the raw stacks (flamegraph.pl's collapsed format)
 are kept under bench/out/profiles/.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -27,16 +28,37 @@ from .serve import BASE_URL, FEED, wrk
 from .table import table
 
 OUT = proc.ROOT / "bench" / "out" / "profiles"
-RATE = 200                 # samples per second
+RATE = 200  # samples per second
 LOOP_MARK = "render_loop"  # the cold-render child's loop function: only its samples count
-CARRIERS = ("threading.py", "concurrent/futures/", "click/", "<frozen", "gunicorn/arbiter.py", "gunicorn/app/",
-            "gunicorn <module>", "gunicorn/workers/base.py", "feedsvc <module>", "runpy.py", "<string>")
+CARRIERS = (
+    "threading.py",
+    "concurrent/futures/",
+    "click/",
+    "<frozen",
+    "gunicorn/arbiter.py",
+    "gunicorn/app/",
+    "gunicorn <module>",
+    "gunicorn/workers/base.py",
+    "feedsvc <module>",
+    "runpy.py",
+    "<string>",
+)
 
 
 def spy(args: list[str], output: Path, timeout: float, env: dict[str, str] | None = None) -> None:
     """py-spy record in raw (collapsed stacks) format; line numbers dropped, so a function is one entry."""
-    command = [str(peers.py_spy()), "record", "--format", "raw", "--nolineno", "--rate", str(RATE),
-               "--output", str(output), *args]
+    command = [
+        str(peers.py_spy()),
+        "record",
+        "--format",
+        "raw",
+        "--nolineno",
+        "--rate",
+        str(RATE),
+        "--output",
+        str(output),
+        *args,
+    ]
     subprocess.run(command, check=True, capture_output=True, timeout=timeout, cwd=proc.ROOT, env=env)
 
 
@@ -61,7 +83,7 @@ def summarise(raw: Path, title: str, within: str | None = None, top: int = 12) -
             marks = [i for i, f in enumerate(frames) if f.endswith(" " + within)]
             if not marks:
                 continue
-            frames = frames[marks[0] + 1:] or frames[marks[0]:]
+            frames = frames[marks[0] + 1 :] or frames[marks[0] :]
         if not frames:
             continue
         n = int(count)
@@ -77,10 +99,24 @@ def summarise(raw: Path, title: str, within: str | None = None, top: int = 12) -
     for i in range(top):
         left = own.most_common(top)[i] if i < len(own.most_common(top)) else ("", 0)
         right = informative[i] if i < len(informative) else ("", 0)
-        rows.append([left[0], f"{100 * left[1] / samples:.1f} %" if left[1] else "",
-                     right[0], f"{100 * right[1] / samples:.1f} %" if right[1] else ""])
-    return (table(f"{title} ({samples:,} samples at {RATE}/s)", ["self: function", "self", "total: function", "total"],
-                  rows, [f"raw stacks: {raw.relative_to(proc.ROOT)}"]), own, samples)
+        rows.append(
+            [
+                left[0],
+                f"{100 * left[1] / samples:.1f} %" if left[1] else "",
+                right[0],
+                f"{100 * right[1] / samples:.1f} %" if right[1] else "",
+            ]
+        )
+    return (
+        table(
+            f"{title} ({samples:,} samples at {RATE}/s)",
+            ["self: function", "self", "total: function", "total"],
+            rows,
+            [f"raw stacks: {raw.relative_to(proc.ROOT)}"],
+        ),
+        own,
+        samples,
+    )
 
 
 def warm(root: Path, work: Path, duration: int) -> list[str]:
@@ -94,14 +130,36 @@ def warm(root: Path, work: Path, duration: int) -> list[str]:
             raw = OUT / f"warm-{name}.txt"
             # --gil: only samples of the thread holding the GIL, i.e. the worker's Python work; its idle
             # threads (waiting on the queue, the poller, the store watcher) would otherwise fill the profile.
-            spying = subprocess.Popen([str(peers.py_spy()), "record", "--format", "raw", "--nolineno", "--rate",
-                                       str(RATE), "--duration", str(duration), "--output", str(raw), "--gil",
-                                       "--pid", str(worker)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            spying = subprocess.Popen(
+                [
+                    str(peers.py_spy()),
+                    "record",
+                    "--format",
+                    "raw",
+                    "--nolineno",
+                    "--rate",
+                    str(RATE),
+                    "--duration",
+                    str(duration),
+                    "--output",
+                    str(raw),
+                    "--gil",
+                    "--pid",
+                    str(worker),
+                ],
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
             time.sleep(0.5)
             load = wrk(server.port, request, duration, 2, 32)
             spying.wait(timeout=duration + 60)
-            tables.append(summarise(raw, f"profile, warm path: one gunicorn worker under wrk, {name} "
-                                         f"({load['rps']:,.0f} req/s for both workers while sampled)")[0])
+            tables.append(
+                summarise(
+                    raw,
+                    f"profile, warm path: one gunicorn worker under wrk, {name} "
+                    f"({load['rps']:,.0f} req/s for both workers while sampled)",
+                )[0]
+            )
     return tables
 
 
@@ -109,16 +167,38 @@ def cold(root: Path, work: Path, renders: int) -> list[str]:
     """py-spy on a fresh build, and on first renders of one feed."""
     raw = OUT / "cold-build.txt"
     started = time.perf_counter()
-    spy(["--subprocesses", "--", str(proc.VENV_BIN / "feedsvc"), "build", str(work / "public"), "--store", str(root),
-         "--quiet"], raw, timeout=1800, env=proc.clean_env(work, FEEDSVC_BASE_URL=BASE_URL))   # its own, empty cache
-    build = summarise(raw, f"profile, cold path: a fresh `feedsvc build` of {root.name} (empty parse cache, "
-                           f"{time.perf_counter() - started:.1f} s under py-spy)")[0]
+    spy(
+        [
+            "--subprocesses",
+            "--",
+            str(proc.VENV_BIN / "feedsvc"),
+            "build",
+            str(work / "public"),
+            "--store",
+            str(root),
+            "--quiet",
+        ],
+        raw,
+        timeout=1800,
+        env=proc.clean_env(work, FEEDSVC_BASE_URL=BASE_URL),
+    )  # its own, empty cache
+    build = summarise(
+        raw,
+        f"profile, cold path: a fresh `feedsvc build` of {root.name} (empty parse cache, "
+        f"{time.perf_counter() - started:.1f} s under py-spy)",
+    )[0]
     rebuild = one_off_rebuild(root, work)
     raw = OUT / "cold-render.txt"
-    spy(["--", proc.python(), "-m", "bench.profile", "--render-loop", str(root), "--renders", str(renders)], raw,
-        timeout=1800)
-    render = summarise(raw, f"profile, cold path: first document() of {FEED} by {renders} fresh Publishers "
-                            "(samples inside the loop only)", within=LOOP_MARK)[0]
+    spy(
+        ["--", proc.python(), "-m", "bench.profile", "--render-loop", str(root), "--renders", str(renders)],
+        raw,
+        timeout=1800,
+    )
+    render = summarise(
+        raw,
+        f"profile, cold path: first document() of {FEED} by {renders} fresh Publishers (samples inside the loop only)",
+        within=LOOP_MARK,
+    )[0]
     return [build, rebuild, render]
 
 
@@ -126,23 +206,41 @@ def one_off_rebuild(root: Path, work: Path) -> str:
     """py-spy on the one-off `feedsvc build` after one edit, from the fresh build's output and parse
     cache (the `rebuild after 1 edit` of bench build), idle time included: a new process's whole wall."""
     from .build import EDIT_MARK, newest_story
+
     story = newest_story(root, "section-00")
     original = story.read_text("utf-8")
     raw = OUT / "rebuild.txt"
     started = time.perf_counter()
     try:
         story.write_text(original + EDIT_MARK, "utf-8")
-        spy(["--idle", "--", str(proc.VENV_BIN / "feedsvc"), "build", str(work / "public"), "--store", str(root),
-             "--quiet"], raw, timeout=600, env=proc.clean_env(work, FEEDSVC_BASE_URL=BASE_URL))
+        spy(
+            [
+                "--idle",
+                "--",
+                str(proc.VENV_BIN / "feedsvc"),
+                "build",
+                str(work / "public"),
+                "--store",
+                str(root),
+                "--quiet",
+            ],
+            raw,
+            timeout=600,
+            env=proc.clean_env(work, FEEDSVC_BASE_URL=BASE_URL),
+        )
     finally:
         story.write_text(original, "utf-8")
-    return summarise(raw, f"profile, one-off rebuild: `feedsvc build` after one edit of {story.name} "
-                          f"({time.perf_counter() - started:.1f} s under py-spy, idle samples included)")[0]
+    return summarise(
+        raw,
+        f"profile, one-off rebuild: `feedsvc build` after one edit of {story.name} "
+        f"({time.perf_counter() - started:.1f} s under py-spy, idle samples included)",
+    )[0]
 
 
 def render_loop(store, feeds, renders: int) -> None:
     """The cold render, over and over: a fresh Publisher each time, so every item's Markdown is rendered."""
     from feedsvc.publish.publisher import Publisher
+
     for _ in range(renders):
         Publisher(store, feeds).document(FEED.lstrip("/"))
 
@@ -150,6 +248,7 @@ def render_loop(store, feeds, renders: int) -> None:
 def render_child(root: Path, renders: int) -> None:
     from feedsvc.publish.settings import FeedSettings
     from feedsvc.store.store import Store
+
     store = Store(root, media_base_url=BASE_URL)
     store.refresh()
     render_loop(store, FeedSettings(base_url=BASE_URL), renders)

@@ -12,6 +12,7 @@ the server, so the figures are this machine's, not a network's. The ratios are t
 and the in-process CPU time per request (the app called through WSGI) the one least moved by other
 jobs on a shared machine. Peers that are not installed are skipped (`python -m bench serve` installs them).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -37,23 +38,36 @@ UNITS = {"B": 1, "KB": 1 << 10, "MB": 1 << 20, "GB": 1 << 30, "TB": 1 << 40}
 
 # ---- over HTTP ---------------------------------------------------------------------------------
 
+
 def probe(port: int) -> dict:
     """Fetch the feed three ways and check the service answers as README says, before loading it."""
     status, headers, body = proc.get(port, FEED)
     gz_status, gz_headers, gz_body = proc.get(port, FEED, {"Accept-Encoding": "gzip"})
     etag = headers.get("etag", "")
     not_modified, nm_headers, nm_body = proc.get(port, FEED, {"If-None-Match": etag})
-    problems = [what for what, bad in (
-        (f"plain GET answered {status}", status != 200),
-        (f"gzip GET answered {gz_status} with Content-Encoding {gz_headers.get('content-encoding')}",
-         gz_status != 200 or gz_headers.get("content-encoding") != "gzip"),
-        (f"If-None-Match {etag} answered {not_modified} with {len(nm_body)} bytes", not_modified != 304 or nm_body),
-        (f"feed has {body.count(b'<item>')} items, not 50", body.count(b"<item>") != 50 and status == 200),
-    ) if bad]
+    problems = [
+        what
+        for what, bad in (
+            (f"plain GET answered {status}", status != 200),
+            (
+                f"gzip GET answered {gz_status} with Content-Encoding {gz_headers.get('content-encoding')}",
+                gz_status != 200 or gz_headers.get("content-encoding") != "gzip",
+            ),
+            (f"If-None-Match {etag} answered {not_modified} with {len(nm_body)} bytes", not_modified != 304 or nm_body),
+            (f"feed has {body.count(b'<item>')} items, not 50", body.count(b"<item>") != 50 and status == 200),
+        )
+        if bad
+    ]
     if problems:
         raise RuntimeError("feed check failed: " + "; ".join(problems))
-    return {"body": body, "gzip_body": gz_body, "content-type": headers["content-type"], "etag": etag,
-            "gzip_etag": gz_headers["etag"], "cache-control": headers["cache-control"]}
+    return {
+        "body": body,
+        "gzip_body": gz_body,
+        "content-type": headers["content-type"],
+        "etag": etag,
+        "gzip_etag": gz_headers["etag"],
+        "cache-control": headers["cache-control"],
+    }
 
 
 def wrk(port: int, headers: dict[str, str], duration: int, threads: int, connections: int, path: str = FEED) -> dict:
@@ -61,18 +75,23 @@ def wrk(port: int, headers: dict[str, str], duration: int, threads: int, connect
     command = [peers.wrk(), f"-t{threads}", f"-c{connections}", f"-d{duration}s", "--timeout", "5s", "--latency"]
     for name, value in headers.items():
         command += ["-H", f"{name}: {value}"]
-    out = subprocess.run(command + [f"http://127.0.0.1:{port}{path}"], capture_output=True, text=True,
-                         timeout=duration + 60, check=True).stdout
+    out = subprocess.run(
+        command + [f"http://127.0.0.1:{port}{path}"], capture_output=True, text=True, timeout=duration + 60, check=True
+    ).stdout
     total = re.search(r"(\d+) requests in ([\d.]+)(\w+), ([\d.]+)(\w+) read", out)
     errors = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
     bad_status = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
     requests = int(total.group(1))
-    return {"rps": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)), "requests": requests,
-            "p50": _latency(out, "50%"), "p99": _latency(out, "99%"),
-            "bytes": float(total.group(4)) * UNITS[total.group(5)] / max(1, requests),
-            "errors": sum(map(int, errors.groups()[:3])) if errors else 0,
-            "timeouts": int(errors.group(4)) if errors else 0,
-            "bad_status": int(bad_status.group(1)) if bad_status else 0}
+    return {
+        "rps": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),
+        "requests": requests,
+        "p50": _latency(out, "50%"),
+        "p99": _latency(out, "99%"),
+        "bytes": float(total.group(4)) * UNITS[total.group(5)] / max(1, requests),
+        "errors": sum(map(int, errors.groups()[:3])) if errors else 0,
+        "timeouts": int(errors.group(4)) if errors else 0,
+        "bad_status": int(bad_status.group(1)) if bad_status else 0,
+    }
 
 
 def _latency(out: str, percentile: str) -> float:
@@ -83,11 +102,12 @@ def _latency(out: str, percentile: str) -> float:
 @dataclass
 class Load:
     """One kind of request to one server: what wrk sends, and the body size every answer must have."""
+
     server: str
     request: str
     port: int
     headers: dict[str, str] = field(default_factory=dict)
-    body: int | None = None          # bytes of the body each answer carries (None: any non-empty body)
+    body: int | None = None  # bytes of the body each answer carries (None: any non-empty body)
     path: str = FEED
 
 
@@ -98,9 +118,11 @@ def _check_load(load: Load, result: dict) -> None:
     size = result["bytes"]
     expected = (0.99 * load.body <= size < 1.01 * load.body + 2048) if load.body is not None else size > 1024
     if result["errors"] or result["bad_status"] or not expected or not result["requests"]:
-        raise RuntimeError(f"{load.server} {load.request} load: {result['errors']} socket errors, "
-                           f"{result['bad_status']} bad statuses, {result['requests']} requests, "
-                           f"{size:,.0f} bytes per response")
+        raise RuntimeError(
+            f"{load.server} {load.request} load: {result['errors']} socket errors, "
+            f"{result['bad_status']} bad statuses, {result['requests']} requests, "
+            f"{size:,.0f} bytes per response"
+        )
 
 
 def variants(feed: dict) -> dict[str, dict[str, str]]:
@@ -122,6 +144,7 @@ def load_all(loads: list[Load], duration: int, threads: int, connections: int, r
 
 
 # ---- in process: the cold render -------------------------------------------------------------------
+
 
 def render_figures(root: Path, repeats: int) -> dict:
     """In a child process: the first `document()` of a fresh Publisher, and its parts, medians.
@@ -163,10 +186,12 @@ def render_figures(root: Path, repeats: int) -> dict:
         "first": first,
         "markdown": median_time(lambda: [prepare(a, store.body(a), feeds.summary_length) for a in articles]),
         "no_markdown": median_time(lambda: Prepared(store, feeds).document(path)),
-        "gzip": median_time(lambda: Rendered.of(document.body, document.mimetype, None,
-                                                gzip_level=feeds.gzip_level).compress()),
+        "gzip": median_time(
+            lambda: Rendered.of(document.body, document.mimetype, None, gzip_level=feeds.gzip_level).compress()
+        ),
         "warm": median_time(lambda: publisher.document(path)),
-        "items": len(articles), "bytes": len(document.body),
+        "items": len(articles),
+        "bytes": len(document.body),
     }
 
 
@@ -186,10 +211,12 @@ def wsgi_figures(root: Path, calls: int) -> dict:
 
     def call(app, headers: dict[str, str]) -> tuple[int, dict[str, str], bytes]:
         replies = []
-        result = app(EnvironBuilder(path=FEED, headers=headers).get_environ(),
-                     lambda status, pairs, exc=None: replies.append((status, pairs)))
+        result = app(
+            EnvironBuilder(path=FEED, headers=headers).get_environ(),
+            lambda status, pairs, exc=None: replies.append((status, pairs)),
+        )
         body = b"".join(result)
-        getattr(result, "close", lambda: None)()   # a WSGI iterable may have no close()
+        getattr(result, "close", lambda: None)()  # a WSGI iterable may have no close()
         status, pairs = replies[0]
         return int(status.split()[0]), {k.lower(): v for k, v in pairs}, body
 
@@ -202,19 +229,27 @@ def wsgi_figures(root: Path, calls: int) -> dict:
             for _ in range(calls):
                 result = app(dict(environ), lambda status, pairs, exc=None: None)
                 b"".join(result)
-                getattr(result, "close", lambda: None)()   # a WSGI iterable may have no close()
+                getattr(result, "close", lambda: None)()  # a WSGI iterable may have no close()
             batches.append((time.process_time() - started) / calls)
         return min(batches)
 
     os.environ.update(FEEDSVC_STORE=str(root), FEEDSVC_BASE_URL=BASE_URL)
     from feedsvc.serve.app import create_app
+
     feedsvc_app = create_app(auto_refresh=False)
     _, headers, body = call(feedsvc_app, {})
     _, gz_headers, gz_body = call(feedsvc_app, {"Accept-Encoding": "gzip"})
-    feed = {"body": body, "gzip_body": gz_body, "content-type": headers["content-type"], "etag": headers["etag"],
-            "gzip_etag": gz_headers["etag"], "cache-control": headers["cache-control"]}
+    feed = {
+        "body": body,
+        "gzip_body": gz_body,
+        "content-type": headers["content-type"],
+        "etag": headers["etag"],
+        "gzip_etag": gz_headers["etag"],
+        "cache-control": headers["cache-control"],
+    }
     os.environ["BENCH_CEILING_DIR"] = str(write_ceiling(Path(tempfile.mkdtemp(prefix="bench-ceiling-")), feed))
     from .ceiling import app as ceiling_app
+
     figures = {}
     for name, headers in variants(feed).items():
         statuses = {call(app, headers)[0] for app in (feedsvc_app, ceiling_app)}
@@ -226,11 +261,15 @@ def wsgi_figures(root: Path, calls: int) -> dict:
 
 # ---- the run ---------------------------------------------------------------------------------------
 
+
 def static_build(root: Path, work: Path) -> Path:
     """`feedsvc build` of the same store with the service's settings: what nginx serves as files."""
     out = work / "public"
-    proc.run([str(proc.VENV_BIN / "feedsvc"), "build", str(out), "--store", str(root), "--quiet"], cwd=proc.ROOT,
-             env=proc.clean_env(work / "build", FEEDSVC_BASE_URL=BASE_URL)).check()
+    proc.run(
+        [str(proc.VENV_BIN / "feedsvc"), "build", str(out), "--store", str(root), "--quiet"],
+        cwd=proc.ROOT,
+        env=proc.clean_env(work / "build", FEEDSVC_BASE_URL=BASE_URL),
+    ).check()
     return out
 
 
@@ -249,17 +288,29 @@ def peer_loads(feed: dict, django_port: int | None, nginx_ports: tuple[int, int]
         _, gz_headers, gz_body = proc.get(static, FEED, {"Accept-Encoding": "gzip"})
         if status != 200 or body != feed["body"] or gz_headers.get("content-encoding") != "gzip":
             raise RuntimeError(f"nginx static {FEED}: {status}, not feedsvc's bytes or not precompressed")
-        loads += [Load("nginx static file", "plain", static, {}, len(body)),
-                  Load("nginx static file", "gzip (gzip_static)", static, {"Accept-Encoding": "gzip"}, len(gz_body)),
-                  Load("nginx static file", "304 (If-None-Match)", static, {"If-None-Match": headers["etag"]}, 0),
-                  Load("nginx static file", "304 (If-Modified-Since)", static,
-                       {"If-Modified-Since": headers["last-modified"]}, 0)]
-        for request, headers, body in (("plain", {}, feed["body"]), ("gzip", {"Accept-Encoding": "gzip"}, feed["gzip_body"])):
-            for _ in range(2):                               # the first one fills the cache
+        loads += [
+            Load("nginx static file", "plain", static, {}, len(body)),
+            Load("nginx static file", "gzip (gzip_static)", static, {"Accept-Encoding": "gzip"}, len(gz_body)),
+            Load("nginx static file", "304 (If-None-Match)", static, {"If-None-Match": headers["etag"]}, 0),
+            Load(
+                "nginx static file",
+                "304 (If-Modified-Since)",
+                static,
+                {"If-Modified-Since": headers["last-modified"]},
+                0,
+            ),
+        ]
+        for request, headers, body in (
+            ("plain", {}, feed["body"]),
+            ("gzip", {"Accept-Encoding": "gzip"}, feed["gzip_body"]),
+        ):
+            for _ in range(2):  # the first one fills the cache
                 status, answer_headers, answer = proc.get(proxy, FEED, headers)
             if status != 200 or answer != body or answer_headers.get("x-cache-status") != "HIT":
-                raise RuntimeError(f"nginx proxy_cache {request}: {status}, cache {answer_headers.get('x-cache-status')}, "
-                                   f"{'same' if answer == body else 'other'} bytes than feedsvc")
+                raise RuntimeError(
+                    f"nginx proxy_cache {request}: {status}, cache {answer_headers.get('x-cache-status')}, "
+                    f"{'same' if answer == body else 'other'} bytes than feedsvc"
+                )
             loads.append(Load("nginx proxy_cache → feedsvc", request, proxy, headers, len(body)))
         status, _, _ = proc.get(proxy, FEED, {"If-None-Match": feed["etag"]})
         if status != 304:
@@ -268,16 +319,30 @@ def peer_loads(feed: dict, django_port: int | None, nginx_ports: tuple[int, int]
     return loads
 
 
-def run(articles: int = 10_000, sections: int = 20, duration: int = 10, threads: int = 2, connections: int = 32,
-        repeats: int = 9, wsgi_calls: int = 2000, rounds: int = 2) -> str:
+def run(
+    articles: int = 10_000,
+    sections: int = 20,
+    duration: int = 10,
+    threads: int = 2,
+    connections: int = 32,
+    repeats: int = 9,
+    wsgi_calls: int = 2000,
+    rounds: int = 2,
+) -> str:
     root = proc.page_cached(synth.cached(articles, sections, shape="compact"))
     with tempfile.TemporaryDirectory(prefix="bench-serve-", dir=proc.ROOT / "bench" / "out") as tmp:
         work = Path(tmp)
-        child = proc.run([proc.python(), "-m", "bench.serve", "--render", str(root), "--repeats", str(repeats)],
-                         cwd=proc.ROOT, env=proc.clean_env(work)).check()
+        child = proc.run(
+            [proc.python(), "-m", "bench.serve", "--render", str(root), "--repeats", str(repeats)],
+            cwd=proc.ROOT,
+            env=proc.clean_env(work),
+        ).check()
         render = json.loads(child.stdout.strip().splitlines()[-1])
-        child = proc.run([proc.python(), "-m", "bench.serve", "--wsgi", str(root), "--calls", str(wsgi_calls)],
-                         cwd=proc.ROOT, env=proc.clean_env(work)).check()
+        child = proc.run(
+            [proc.python(), "-m", "bench.serve", "--wsgi", str(root), "--calls", str(wsgi_calls)],
+            cwd=proc.ROOT,
+            env=proc.clean_env(work),
+        ).check()
         wsgi = json.loads(child.stdout.strip().splitlines()[-1])
         public = static_build(root, work) if peers.nginx() else None
 
@@ -286,59 +351,115 @@ def run(articles: int = 10_000, sections: int = 20, duration: int = 10, threads:
             server = servers.enter_context(proc.gunicorn("wsgi:app", env))
             feed = probe(server.port)
             ceiling_env = proc.clean_env(work, BENCH_CEILING_DIR=str(write_ceiling(work / "ceiling", feed)))
-            ceiling_server = servers.enter_context(proc.gunicorn("bench.ceiling:app", ceiling_env))  # idle while not loaded
+            ceiling_server = servers.enter_context(
+                proc.gunicorn("bench.ceiling:app", ceiling_env)
+            )  # idle while not loaded
             probe(ceiling_server.port)
             django_port = nginx_ports = None
             if peers.django_gunicorn():
                 django_env = proc.clean_env(work, BENCH_DJANGO_STORE=str(root))
-                django_port = servers.enter_context(proc.gunicorn(
-                    "bench.django_peer:application", django_env, executable=peers.django_gunicorn(),
-                    probe="/memo" + FEED)).port
+                django_port = servers.enter_context(
+                    proc.gunicorn(
+                        "bench.django_peer:application",
+                        django_env,
+                        executable=peers.django_gunicorn(),
+                        probe="/memo" + FEED,
+                    )
+                ).port
             if public is not None:
                 nginx_ports = servers.enter_context(nginx_peer.serving(work / "nginx", public, server.port))
-            loads = [Load(name, request, port, headers, len(feed[body]) if body else 0)
-                     for request, headers in variants(feed).items()
-                     for name, port in (("feedsvc", server.port), ("ceiling", ceiling_server.port))
-                     for body in [{"plain": "body", "gzip": "gzip_body", "304": None}[request]]]
+            loads = [
+                Load(name, request, port, headers, len(feed[body]) if body else 0)
+                for request, headers in variants(feed).items()
+                for name, port in (("feedsvc", server.port), ("ceiling", ceiling_server.port))
+                for body in [{"plain": "body", "gzip": "gzip_body", "304": None}[request]]
+            ]
             loads += peer_loads(feed, django_port, nginx_ports)
             results = load_all(loads, duration, threads, connections, rounds) if peers.wrk() else None
             started = {"feedsvc": server.startup_seconds, "ceiling": ceiling_server.startup_seconds}
 
-    load_title = (f"serve: {FEED} of a {articles:,}-story, {sections}-section store, gunicorn "
-                  f"{' '.join(proc.GUNICORN_ARGS)}; wrk -t{threads} -c{connections} -d{duration}s on 127.0.0.1, "
-                  f"best of {rounds}")
+    load_title = (
+        f"serve: {FEED} of a {articles:,}-story, {sections}-section store, gunicorn "
+        f"{' '.join(proc.GUNICORN_ARGS)}; wrk -t{threads} -c{connections} -d{duration}s on 127.0.0.1, "
+        f"best of {rounds}"
+    )
     rows = []
     for name in ("plain", "gzip", "304"):
         if results is None:
             rows.append([name, "skipped: wrk not installed", "", "", "", "", "", ""])
             continue
         f, c = results["feedsvc", name], results["ceiling", name]
-        rows.append([name, f"{f['rps']:,.0f}", f"{c['rps']:,.0f}", ratio(f["rps"], c["rps"]), seconds(f["p50"]),
-                     seconds(f["p99"]), seconds(c["p99"]), f"{f['bytes']:,.0f}"])
-    rows.append(["server ready (both workers idle)", seconds(started["feedsvc"]), seconds(started["ceiling"]),
-                 ratio(started["feedsvc"], started["ceiling"]), "", "", "", ""])
-    load = table(load_title, ["request", "feedsvc req/s", "ceiling req/s", "feedsvc/ceiling", "feedsvc p50",
-                              "feedsvc p99", "ceiling p99", "bytes/response"], rows,
-                 [f"feed: {len(feed['body']):,} bytes, {len(feed['gzip_body']):,} gzipped; 304 = If-None-Match "
-                  "with the current ETag; ceiling = bench/ceiling.py (same bytes from memory, same gunicorn settings)",
-                  "every run is checked: no socket errors or bad statuses, and bytes/response match the "
-                  "representation (wrk counts a 304 as a success)"])
+        rows.append(
+            [
+                name,
+                f"{f['rps']:,.0f}",
+                f"{c['rps']:,.0f}",
+                ratio(f["rps"], c["rps"]),
+                seconds(f["p50"]),
+                seconds(f["p99"]),
+                seconds(c["p99"]),
+                f"{f['bytes']:,.0f}",
+            ]
+        )
+    rows.append(
+        [
+            "server ready (both workers idle)",
+            seconds(started["feedsvc"]),
+            seconds(started["ceiling"]),
+            ratio(started["feedsvc"], started["ceiling"]),
+            "",
+            "",
+            "",
+            "",
+        ]
+    )
+    load = table(
+        load_title,
+        [
+            "request",
+            "feedsvc req/s",
+            "ceiling req/s",
+            "feedsvc/ceiling",
+            "feedsvc p50",
+            "feedsvc p99",
+            "ceiling p99",
+            "bytes/response",
+        ],
+        rows,
+        [
+            f"feed: {len(feed['body']):,} bytes, {len(feed['gzip_body']):,} gzipped; 304 = If-None-Match "
+            "with the current ETag; ceiling = bench/ceiling.py (same bytes from memory, same gunicorn settings)",
+            "every run is checked: no socket errors or bad statuses, and bytes/response match the "
+            "representation (wrk counts a 304 as a success)",
+        ],
+    )
     peer_table = _peer_table(results, loads, feed) if results else ""
-    parts = [("first document() of a fresh Publisher", "first"),
-             ("  Markdown → HTML of its items (render.prepare)", "markdown"),
-             ("  the rest: items, feed XML, ETag", "no_markdown"),
-             ("gzip + its ETag (made once, when first needed)", "gzip"),
-             ("warm document() (cached bytes)", "warm")]
+    parts = [
+        ("first document() of a fresh Publisher", "first"),
+        ("  Markdown → HTML of its items (render.prepare)", "markdown"),
+        ("  the rest: items, feed XML, ETag", "no_markdown"),
+        ("gzip + its ETag (made once, when first needed)", "gzip"),
+        ("warm document() (cached bytes)", "warm"),
+    ]
     render_rows = [[label, seconds(render[key]), ratio(render[key], render["first"])] for label, key in parts]
-    cold = table(f"render: {SECTION} RSS, {render['items']} items, {render['bytes']:,} bytes, in process "
-                 f"(median of {repeats})", ["step", "time", "share of first call"], render_rows,
-                 ["each step timed on its own; the first call also reads the bodies back from disk"])
-    per_request = table("per request, in process: the app called through WSGI, no server (CPU time, one thread)",
-                        ["request", "feedsvc", "ceiling", "feedsvc/ceiling (requests per CPU-second)"],
-                        [[name, seconds(f["feedsvc"]), seconds(f["ceiling"]), ratio(f["ceiling"], f["feedsvc"])]
-                         for name, f in wsgi.items()],
-                        [f"CPU per call, best of 5 batches of {wsgi_calls:,} calls: the part of each request "
-                         "that is the app's own Python, the figure other jobs on the machine move least"])
+    cold = table(
+        f"render: {SECTION} RSS, {render['items']} items, {render['bytes']:,} bytes, in process (median of {repeats})",
+        ["step", "time", "share of first call"],
+        render_rows,
+        ["each step timed on its own; the first call also reads the bodies back from disk"],
+    )
+    per_request = table(
+        "per request, in process: the app called through WSGI, no server (CPU time, one thread)",
+        ["request", "feedsvc", "ceiling", "feedsvc/ceiling (requests per CPU-second)"],
+        [
+            [name, seconds(f["feedsvc"]), seconds(f["ceiling"]), ratio(f["ceiling"], f["feedsvc"])]
+            for name, f in wsgi.items()
+        ],
+        [
+            f"CPU per call, best of 5 batches of {wsgi_calls:,} calls: the part of each request "
+            "that is the app's own Python, the figure other jobs on the machine move least"
+        ],
+    )
     if results:
         _summarise(results)
     return load + "\n" + peer_table + "\n" + per_request + "\n" + cold
@@ -346,22 +467,45 @@ def run(articles: int = 10_000, sections: int = 20, duration: int = 10, threads:
 
 def _peer_table(results: dict, loads: list[Load], feed: dict) -> str:
     """Every server and request measured, and feedsvc's figure for the same representation beside it."""
-    same = {"plain": "plain", "Markdown per request": "plain", "memoised": "plain", "gzip": "gzip",
-            "gzip (gzip_static)": "gzip", "304": "304", "304 (If-None-Match)": "304", "304 (If-Modified-Since)": "304"}
+    same = {
+        "plain": "plain",
+        "Markdown per request": "plain",
+        "memoised": "plain",
+        "gzip": "gzip",
+        "gzip (gzip_static)": "gzip",
+        "304": "304",
+        "304 (If-None-Match)": "304",
+        "304 (If-Modified-Since)": "304",
+    }
     rows = []
     for load in loads:
         r = results[load.server, load.request]
         mine = results["feedsvc", same[load.request]]
-        rows.append([load.server, load.request, f"{r['rps']:,.0f}", seconds(r["p50"]), seconds(r["p99"]),
-                     f"{r['bytes']:,.0f}", r["timeouts"], ratio(mine["rps"], r["rps"])])
-    return table("serve, every server in the same run: the same section feed", [
-        "server", "request", "req/s", "p50", "p99", "bytes/response", "timeouts", "feedsvc ÷ this"], rows, [
-        "django syndication: bench/django_peer.py (Feed, RSS 2.0, python-markdown) under the same gunicorn "
-        "settings, from .venv-bench; its feed has the same 50 stories but fewer elements than feedsvc's",
-        "nginx static file: the feedsvc build output with the nginx-feedsvc.conf snippet it writes (same bytes, "
-        "checked); 304s use nginx's own ETag and Last-Modified",
-        "nginx proxy_cache → feedsvc: docs/PERFORMANCE.md's configuration (bench/nginx_peer.py), every answer a "
-        "cache hit; feedsvc ÷ this compares feedsvc's own figure for the same representation"])
+        rows.append(
+            [
+                load.server,
+                load.request,
+                f"{r['rps']:,.0f}",
+                seconds(r["p50"]),
+                seconds(r["p99"]),
+                f"{r['bytes']:,.0f}",
+                r["timeouts"],
+                ratio(mine["rps"], r["rps"]),
+            ]
+        )
+    return table(
+        "serve, every server in the same run: the same section feed",
+        ["server", "request", "req/s", "p50", "p99", "bytes/response", "timeouts", "feedsvc ÷ this"],
+        rows,
+        [
+            "django syndication: bench/django_peer.py (Feed, RSS 2.0, python-markdown) under the same gunicorn "
+            "settings, from .venv-bench; its feed has the same 50 stories but fewer elements than feedsvc's",
+            "nginx static file: the feedsvc build output with the nginx-feedsvc.conf snippet it writes (same bytes, "
+            "checked); 304s use nginx's own ETag and Last-Modified",
+            "nginx proxy_cache → feedsvc: docs/PERFORMANCE.md's configuration (bench/nginx_peer.py), every answer a "
+            "cache hit; feedsvc ÷ this compares feedsvc's own figure for the same representation",
+        ],
+    )
 
 
 def _summarise(results: dict) -> None:
@@ -369,20 +513,38 @@ def _summarise(results: dict) -> None:
     c = {name: results["ceiling", name]["rps"] for name in ("plain", "gzip", "304")}
     for name, target in (("plain", 0.90), ("gzip", 0.90), ("304", 1.00)):
         value, met = summary.at_least(f[name], c[name], target)
-        summary.add(f"warm section feed, {name}, req/s (gunicorn)", f"{f[name]:,.0f}",
-                    f"Flask ceiling {c[name]:,.0f}", value, f"≥ {target:.2f}", met)
+        summary.add(
+            f"warm section feed, {name}, req/s (gunicorn)",
+            f"{f[name]:,.0f}",
+            f"Flask ceiling {c[name]:,.0f}",
+            value,
+            f"≥ {target:.2f}",
+            met,
+        )
     memo = results.get(("django syndication", "memoised"))
     if memo:
         per_request = results["django syndication", "Markdown per request"]["rps"]
         value, met = summary.at_least(f["plain"], memo["rps"], 30)
-        summary.add("warm section feed vs Django syndication, req/s", f"{f['plain']:,.0f}",
-                    f"Django memoised {memo['rps']:,.0f} (per request {per_request:,.0f})", value, "≥ 30", met)
+        summary.add(
+            "warm section feed vs Django syndication, req/s",
+            f"{f['plain']:,.0f}",
+            f"Django memoised {memo['rps']:,.0f} (per request {per_request:,.0f})",
+            value,
+            "≥ 30",
+            met,
+        )
     for proxied, static in (("plain", "plain"), ("gzip", "gzip (gzip_static)"), ("304", "304 (If-None-Match)")):
         hit, file = results.get(("nginx proxy_cache → feedsvc", proxied)), results.get(("nginx static file", static))
         if hit and file:
             value, met = summary.at_least(hit["rps"], file["rps"], 0.60)
-            summary.add(f"behind nginx proxy_cache, {proxied}, req/s", f"{hit['rps']:,.0f}",
-                        f"nginx static file {file['rps']:,.0f}", value, "≥ 0.60", met)
+            summary.add(
+                f"behind nginx proxy_cache, {proxied}, req/s",
+                f"{hit['rps']:,.0f}",
+                f"nginx static file {file['rps']:,.0f}",
+                value,
+                "≥ 0.60",
+                met,
+            )
 
 
 def main() -> None:
@@ -404,5 +566,5 @@ def main() -> None:
         print(run(args.articles, args.sections, args.duration, repeats=args.repeats, wsgi_calls=args.calls))
 
 
-if __name__ == "__main__":   # the store may read in spawned processes, which re-import this module
+if __name__ == "__main__":  # the store may read in spawned processes, which re-import this module
     main()

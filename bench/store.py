@@ -6,6 +6,7 @@ the next (the OS page cache is warm for all: the store was just generated or rea
 
 Targets: cold read of 100,000 stories < 15 s; one edit noticed and re-read < 50 ms; memory < 1 GB.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -91,7 +92,7 @@ def measure(root: Path, edits: int, rescans: int) -> dict:
     finally:
         path.write_bytes(original)
     result["rss_peak"] = _max_rss_mb()
-    result["rss_children"] = _max_rss_mb(resource.RUSAGE_CHILDREN)   # parallel readers, if the store used any
+    result["rss_children"] = _max_rss_mb(resource.RUSAGE_CHILDREN)  # parallel readers, if the store used any
 
     if "cache_dir" in inspect.signature(Store).parameters:
         # The store can keep a parse cache: a restart then re-reads only files whose stat changed.
@@ -116,13 +117,27 @@ def run(counts: list[int], sections: int = 20, edits: int = 20, rescans: int = 5
     for count in counts:
         root = proc.page_cached(synth.cached(count, sections))
         with tempfile.TemporaryDirectory(prefix="bench-store-") as work:
-            child = proc.run([proc.python(), "-m", "bench.store", "--child", str(root), "--edits", str(edits),
-                              "--rescans", str(rescans)], cwd=proc.ROOT, env=proc.clean_env(Path(work))).check()
+            child = proc.run(
+                [
+                    proc.python(),
+                    "-m",
+                    "bench.store",
+                    "--child",
+                    str(root),
+                    "--edits",
+                    str(edits),
+                    "--rescans",
+                    str(rescans),
+                ],
+                cwd=proc.ROOT,
+                env=proc.clean_env(Path(work)),
+            ).check()
         data = json.loads(child.stdout.strip().splitlines()[-1])
         data["wall"], data["rss_wait4"] = child.seconds, child.max_rss_mb
         if data["articles"] != count or data["problems"]:
-            raise RuntimeError(f"{root}: {data['articles']} stories published, {data['problems']} problems; "
-                               f"expected {count} and none")
+            raise RuntimeError(
+                f"{root}: {data['articles']} stories published, {data['problems']} problems; expected {count} and none"
+            )
         figures[count] = data
 
     largest, smallest = max(counts), min(counts)
@@ -132,11 +147,23 @@ def run(counts: list[int], sections: int = 20, edits: int = 20, rescans: int = 5
         ("cold read: Store(root).refresh()", "cold", seconds, "< 15 s at 100k", cold_verdict),
         ("  its CPU time (all processes)", "cold_cpu", seconds, "", ""),
         ("one edit: refresh([relpath]), median", "edit", seconds, "< 50 ms", verdict(big["edit"], EDIT_TARGET)),
-        ("one edit + its feeds re-rendered (warm)", "edit_rendered", seconds, "(2 s promised)", verdict(big["edit_rendered"], 2.0)),
+        (
+            "one edit + its feeds re-rendered (warm)",
+            "edit_rendered",
+            seconds,
+            "(2 s promised)",
+            verdict(big["edit_rendered"], 2.0),
+        ),
         ("full rescan, unchanged store, median", "rescan", seconds, "", ""),
         ("first render of every feed (Publisher.warm)", "warm", seconds, "", ""),
         ("peak RSS after the read", "rss_store", mb, "", ""),
-        ("peak RSS of the process (+ rendered feeds)", "rss_peak", mb, "< 1 GB", verdict(big["rss_peak"], MEMORY_TARGET_MB)),
+        (
+            "peak RSS of the process (+ rendered feeds)",
+            "rss_peak",
+            mb,
+            "< 1 GB",
+            verdict(big["rss_peak"], MEMORY_TARGET_MB),
+        ),
         ("largest child (parallel readers)", "rss_children", mb, "", ""),
         ("restart with the parse cache", "cache_start", seconds, "", ""),
         ("  (the read that wrote that cache)", "cache_write", seconds, "", ""),
@@ -149,12 +176,19 @@ def run(counts: list[int], sections: int = 20, edits: int = 20, rescans: int = 5
         values = [figures[c].get(key) for c in counts]
         scale = [ratio(figures[largest].get(key), figures[smallest].get(key))] if len(counts) > 1 else []
         rows.append([label, *[fmt(v) if v is not None else "—" for v in values], *scale, target, met])
-    header = ["figure", *[f"{c:,} stories" for c in counts],
-              *([f"ratio {largest:,}/{smallest:,}"] if len(counts) > 1 else []), "target", "met"]
-    notes = [f"{sections} sections, remote photos (bench/synth.py); each size in a fresh `python -m bench.store "
-             f"--child`; medians of {edits} edits and {rescans} rescans; the OS page cache is warm",
-             "'one edit + re-rendered' is what the service does on a change: refresh, then Publisher.warm()",
-             "peak RSS is ru_maxrss: the largest process, not a sum over the parallel readers"]
+    header = [
+        "figure",
+        *[f"{c:,} stories" for c in counts],
+        *([f"ratio {largest:,}/{smallest:,}"] if len(counts) > 1 else []),
+        "target",
+        "met",
+    ]
+    notes = [
+        f"{sections} sections, remote photos (bench/synth.py); each size in a fresh `python -m bench.store "
+        f"--child`; medians of {edits} edits and {rescans} rescans; the OS page cache is warm",
+        "'one edit + re-rendered' is what the service does on a change: refresh, then Publisher.warm()",
+        "peak RSS is ru_maxrss: the largest process, not a sum over the parallel readers",
+    ]
     return table("store: reading and re-reading the article store", header, rows, notes)
 
 
@@ -172,5 +206,5 @@ def main() -> None:
         print(run([int(n) for n in args.articles.split(",")], args.sections, args.edits, args.rescans))
 
 
-if __name__ == "__main__":   # the store may read in spawned processes, which re-import this module
+if __name__ == "__main__":  # the store may read in spawned processes, which re-import this module
     main()

@@ -11,6 +11,7 @@ Two shapes:
 
     python -m bench.synth OUT_DIR --articles 10000 --sections 20 [--shape newsroom|compact] [--flat] [--seed 1]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -22,13 +23,15 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-WORDS = ("council city state report official budget plan river school market health court police "
-         "election vote energy housing transit water climate museum festival study research company "
-         "workers union season team coach library park street harbor bridge airport county federal "
-         "program students teachers families residents neighbors business owners farmers scientists "
-         "data survey record week month year morning evening spring summer autumn winter").split()
+WORDS = (
+    "council city state report official budget plan river school market health court police "
+    "election vote energy housing transit water climate museum festival study research company "
+    "workers union season team coach library park street harbor bridge airport county federal "
+    "program students teachers families residents neighbors business owners farmers scientists "
+    "data survey record week month year morning evening spring summer autumn winter"
+).split()
 START = datetime(2011, 1, 1, tzinfo=UTC)
-CACHE = Path(__file__).resolve().parent / "out" / "stores"     # git-ignored
+CACHE = Path(__file__).resolve().parent / "out" / "stores"  # git-ignored
 SPAN_DAYS = 3 * 365
 NEWSROOM_SPAN_DAYS = 2 * 365
 SHAPES = ("newsroom", "compact")
@@ -61,16 +64,27 @@ def section_slugs(count: int) -> list[str]:
 
 
 def _site_file(root: Path, slugs: list[str]) -> None:
-    site = ["title: The Synthetic Times", "url: https://news.example.com/", "language: en-us",
-            "timezone: America/New_York", "tag_date: 2011-01-01",
-            "description: A synthetic store for feedsvc benchmarks.", "sections:"]
+    site = [
+        "title: The Synthetic Times",
+        "url: https://news.example.com/",
+        "language: en-us",
+        "timezone: America/New_York",
+        "tag_date: 2011-01-01",
+        "description: A synthetic store for feedsvc benchmarks.",
+        "sections:",
+    ]
     for slug in slugs:
-        site += [f"  - slug: {slug}", f"    title: Section {slug[-2:]}", f"    description: Stories filed under {slug}."]
+        site += [
+            f"  - slug: {slug}",
+            f"    title: Section {slug[-2:]}",
+            f"    description: Stories filed under {slug}.",
+        ]
     (root / "_site.yml").write_text("\n".join(site) + "\n", "utf-8")
 
 
-def generate(root: Path, articles: int, sections: int, *, seed: int = 1, flat: bool = False,
-             shape: str = DEFAULT_SHAPE) -> Path:
+def generate(
+    root: Path, articles: int, sections: int, *, seed: int = 1, flat: bool = False, shape: str = DEFAULT_SHAPE
+) -> Path:
     """Write the store; returns its root. Same arguments, same bytes."""
     if shape not in SHAPES:
         raise ValueError(f"shape: {shape!r} is not one of {', '.join(SHAPES)}")
@@ -87,15 +101,16 @@ def generate(root: Path, articles: int, sections: int, *, seed: int = 1, flat: b
     return root
 
 
-def _front_matter(rng: random.Random, index: int, slugs: list[str], span_days: int,
-                  tags: Callable[[], str]) -> list[str]:
+def _front_matter(
+    rng: random.Random, index: int, slugs: list[str], span_days: int, tags: Callable[[], str]
+) -> list[str]:
     """The front matter every shape starts with: title, section, dates, byline, dateline and tags
     (`tags` draws them, after the dateline, so each shape's stores stay as they were)."""
     section = slugs[index % len(slugs)]
     published = START + timedelta(minutes=rng.randrange(span_days * 24 * 60))
     updated = published + timedelta(hours=rng.randint(1, 48)) if index % 7 == 0 else None
     title = _sentence(rng, 5, 12).rstrip(".")
-    lines = ["---", f"title: \"{title}\"", f"section: {section}", f"published: {published:%Y-%m-%d %H:%M}"]
+    lines = ["---", f'title: "{title}"', f"section: {section}", f"published: {published:%Y-%m-%d %H:%M}"]
     if updated:
         lines.append(f"updated: {updated:%Y-%m-%d %H:%M}")
     dateline = f"dateline: {rng.choice(WORDS).upper()}"
@@ -106,20 +121,39 @@ def _compact_story(rng: random.Random, index: int, articles: int, slugs: list[st
     """One story of the `compact` shape (the figures before issue 17)."""
     lines = _front_matter(rng, index, slugs, SPAN_DAYS, lambda: f"{rng.choice(WORDS)}, {rng.choice(WORDS)}")
     if index % 3 != 2:
-        lines += ["photo:", f"  src: https://images.example.com/{index}.jpg", "  type: image/jpeg",
-                  f"  length: {rng.randint(40_000, 400_000)}", "  width: 1200", "  height: 800",
-                  f"  caption: \"{_sentence(rng, 6, 14)}\"", "  credit: Synthetic Photo Desk"]
+        lines += [
+            "photo:",
+            f"  src: https://images.example.com/{index}.jpg",
+            "  type: image/jpeg",
+            f"  length: {rng.randint(40_000, 400_000)}",
+            "  width: 1200",
+            "  height: 800",
+            f'  caption: "{_sentence(rng, 6, 14)}"',
+            "  credit: Synthetic Photo Desk",
+        ]
     if index % 4 == 0 and index > 0:
         target = rng.randrange(index)
-        lines += ["related:", f"  - {_story_id(target, slugs, flat)}",
-                  f"  - title: \"{_sentence(rng, 4, 8).rstrip('.')}\"",
-                  f"    url: https://news.example.com/related/{rng.randrange(articles)}"]
+        lines += [
+            "related:",
+            f"  - {_story_id(target, slugs, flat)}",
+            f'  - title: "{_sentence(rng, 4, 8).rstrip(".")}"',
+            f"    url: https://news.example.com/related/{rng.randrange(articles)}",
+        ]
     lines.append("---")
     return "\n".join(lines) + "\n" + _body(rng, index, articles) + "\n"
 
 
-LINK_TEXTS = ("the council's report", "an earlier story", "the full budget", "the court filing", "our explainer",
-              "the survey results", "the agency's statement", "a map of the area", "last year's coverage")
+LINK_TEXTS = (
+    "the council's report",
+    "an earlier story",
+    "the full budget",
+    "the court filing",
+    "our explainer",
+    "the survey results",
+    "the agency's statement",
+    "a map of the area",
+    "last year's coverage",
+)
 
 
 def _newsroom_body(rng: random.Random, index: int, n: int) -> str:
@@ -134,8 +168,10 @@ def _newsroom_body(rng: random.Random, index: int, n: int) -> str:
         paragraph = _paragraph(rng)
         if rng.random() < 0.4:
             sentence = _sentence(rng, 6, 12).rstrip(".")
-            paragraph += (f" Read [{rng.choice(LINK_TEXTS)}](https://news.example.com/archive/{rng.randrange(n)}) "
-                          f"for *more* on {sentence.lower()}.")
+            paragraph += (
+                f" Read [{rng.choice(LINK_TEXTS)}](https://news.example.com/archive/{rng.randrange(n)}) "
+                f"for *more* on {sentence.lower()}."
+            )
         paragraphs.append(paragraph)
         words_left -= paragraph.count(" ") + 1
     words = paragraphs[0].split(" ")
@@ -150,16 +186,25 @@ def _newsroom_story(rng: random.Random, index: int, articles: int, slugs: list[s
     """One story of the `newsroom` shape (issue 17)."""
     lines = _front_matter(rng, index, slugs, NEWSROOM_SPAN_DAYS, lambda: ", ".join(rng.sample(WORDS, 4)))
     if index % 2 == 0:
-        lines.append(f"summary: \"{_sentence(rng, 18, 30)} {_sentence(rng, 10, 20)}\"")
-    lines += ["photo:", f"  src: https://images.example.com/{index}.jpg", "  type: image/jpeg",
-              f"  length: {rng.randint(40_000, 400_000)}", "  width: 1200", "  height: 800",
-              f"  caption: \"{_sentence(rng, 6, 14)}\"", "  credit: Synthetic Photo Desk"]
+        lines.append(f'summary: "{_sentence(rng, 18, 30)} {_sentence(rng, 10, 20)}"')
+    lines += [
+        "photo:",
+        f"  src: https://images.example.com/{index}.jpg",
+        "  type: image/jpeg",
+        f"  length: {rng.randint(40_000, 400_000)}",
+        "  width: 1200",
+        "  height: 800",
+        f'  caption: "{_sentence(rng, 6, 14)}"',
+        "  credit: Synthetic Photo Desk",
+    ]
     lines.append("related:")
     if index > 0:
         lines.append(f"  - {_story_id(rng.randrange(index), slugs, flat)}")
     for _ in range(3 if index == 0 else 2):
-        lines += [f"  - title: \"{_sentence(rng, 4, 8).rstrip('.')}\"",
-                  f"    url: https://news.example.com/related/{rng.randrange(articles)}"]
+        lines += [
+            f'  - title: "{_sentence(rng, 4, 8).rstrip(".")}"',
+            f"    url: https://news.example.com/related/{rng.randrange(articles)}",
+        ]
     lines.append("---")
     return "\n".join(lines) + "\n" + _newsroom_body(rng, index, articles) + "\n"
 
@@ -167,16 +212,17 @@ def _newsroom_story(rng: random.Random, index: int, articles: int, slugs: list[s
 def cached(articles: int, sections: int, *, seed: int = 1, flat: bool = False, shape: str = DEFAULT_SHAPE) -> Path:
     """A generated store under bench/out/stores, reused while this file and the arguments are unchanged
     (writing 100,000 newsroom stories takes about a minute)."""
-    tag = hashlib.blake2b(Path(__file__).read_bytes() + repr((articles, sections, seed, flat, shape)).encode(),
-                          digest_size=4).hexdigest()
+    tag = hashlib.blake2b(
+        Path(__file__).read_bytes() + repr((articles, sections, seed, flat, shape)).encode(), digest_size=4
+    ).hexdigest()
     name = f"a{articles}-s{sections}{'-flat' if flat else ''}-{shape}"
     root = CACHE / f"{name}-{tag}"
-    done = root / ".complete"          # hidden: not an article
+    done = root / ".complete"  # hidden: not an article
     if not done.exists():
         for stale in CACHE.glob(f"{name}-*"):
-            shutil.rmtree(stale, ignore_errors=True)    # made by an older synth.py: 100k stories are 600 MB
+            shutil.rmtree(stale, ignore_errors=True)  # made by an older synth.py: 100k stories are 600 MB
         generate(root, articles, sections, seed=seed, flat=flat, shape=shape)
-        time.sleep(2.5)   # the store re-reads files modified within 2 s of its last look (as git does)
+        time.sleep(2.5)  # the store re-reads files modified within 2 s of its last look (as git does)
         done.write_text("")
     return root
 

@@ -1,5 +1,6 @@
 """Plain-text tables for benchmark results, headed by where and when they were measured: a figure is
 only comparable with another taken on the same machine, code and peers."""
+
 from __future__ import annotations
 
 import hashlib
@@ -18,7 +19,9 @@ def table(title: str, header: list[str], rows: list[list], notes: list[str] = ()
     widths = [max(len(row[i]) for row in cells) for i in range(len(header))]
 
     def line(row: list[str]) -> str:
-        return "  ".join(c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(row, widths, strict=True))).rstrip()
+        return "  ".join(
+            c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(row, widths, strict=True))
+        ).rstrip()
 
     out = [title, line(cells[0]), line(["-" * w for w in widths])] + [line(r) for r in cells[1:]]
     return "\n".join(out + [f"  {note}" for note in notes]) + "\n"
@@ -26,6 +29,7 @@ def table(title: str, header: list[str], rows: list[list], notes: list[str] = ()
 
 def context(peers: dict[str, str] | None = None) -> str:
     """One line: date, machine, Python, feedsvc's commit (and whether feedsvc/ had uncommitted changes)."""
+
     def git(*args: str) -> str:
         result = subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True)
         return result.stdout.strip() if result.returncode == 0 else ""
@@ -33,11 +37,13 @@ def context(peers: dict[str, str] | None = None) -> str:
     commit = git("rev-parse", "--short", "HEAD") or "unknown"
     changed = git("status", "--porcelain", "--", "feedsvc", "wsgi.py")
     dirty = ""
-    if changed:   # name the uncommitted state, so two runs can tell whether they measured the same code
+    if changed:  # name the uncommitted state, so two runs can tell whether they measured the same code
         digest = hashlib.blake2b((changed + git("diff", "HEAD", "--", "feedsvc", "wsgi.py")).encode(), digest_size=4)
         dirty = f" + uncommitted changes to feedsvc/ (diff {digest.hexdigest()})"
-    line = (f"measured {datetime.now(UTC):%Y-%m-%d %H:%M} UTC on {os.cpu_count()} cores, "
-            f"Python {platform.python_version()}, feedsvc {commit}{dirty}")
+    line = (
+        f"measured {datetime.now(UTC):%Y-%m-%d %H:%M} UTC on {os.cpu_count()} cores, "
+        f"Python {platform.python_version()}, feedsvc {commit}{dirty}"
+    )
     if peers:
         line += "; " + "; ".join(f"{name} {version}" for name, version in peers.items())
     return line

@@ -4,6 +4,7 @@ explicit overrides — shared by the service and the static build so one file dr
 Users write flat keys (README's table); `Config` groups them into the small frozen settings each
 layer defines for itself, and the wiring (serve/app.py, static/build.py, cli.py) hands each layer its
 group alone. This module imports only those settings modules: naming a folder loads no store."""
+
 from __future__ import annotations
 
 import hashlib
@@ -73,8 +74,9 @@ class Config:
                 raise ConfigError(f"unknown setting {key!r}")
             group, name = KEYS[key][0], KEYS[key][1].name
             (top if group is None else grouped[group])[name] = value
-        return cls(**top, **{group: GROUPS[group](**values) for group, values in grouped.items()},
-                   given=frozenset(settings))
+        return cls(
+            **top, **{group: GROUPS[group](**values) for group, values in grouped.items()}, given=frozenset(settings)
+        )
 
     @property
     def base_url_given(self) -> bool:
@@ -152,11 +154,12 @@ def _base_url(value: str) -> str:
     link, enclosure and page link is made by appending a path to it."""
     url, usable = base_url(value)
     if url is None:
-        raise ConfigError(f"base_url: must be an absolute http(s) URL, like https://feeds.example.com/, "
-                          f"got {value!r}")
+        raise ConfigError(f"base_url: must be an absolute http(s) URL, like https://feeds.example.com/, got {value!r}")
     if not usable:
-        raise ConfigError(f"base_url: must not have a query or fragment (feed addresses are made by adding "
-                          f"paths to it), got {value!r}")
+        raise ConfigError(
+            f"base_url: must not have a query or fragment (feed addresses are made by adding "
+            f"paths to it), got {value!r}"
+        )
     return url
 
 
@@ -164,8 +167,9 @@ def _hub_url(value: str) -> str:
     """The WebSub hub as a valid URI: it goes into every feed's rel="hub" link and Link header."""
     url = http_url(value)
     if url is None:
-        raise ConfigError(f"hub_url: must be an absolute http(s) URL, like https://pubsubhubbub.appspot.com/, "
-                          f"got {value!r}")
+        raise ConfigError(
+            f"hub_url: must be an absolute http(s) URL, like https://pubsubhubbub.appspot.com/, got {value!r}"
+        )
     return url
 
 
@@ -197,8 +201,11 @@ def _coerce(name: str, kind: Any, value: Any, source: str) -> Any:
         raise ConfigError(f"{source}: {name}: {value!r} is not a valid {kind}") from None
 
 
-def load_config(path: str | os.PathLike[str] | None = None, env: Mapping[str, str] | None = None,
-                overrides: Mapping[str, Any] | None = None) -> Config:
+def load_config(
+    path: str | os.PathLike[str] | None = None,
+    env: Mapping[str, str] | None = None,
+    overrides: Mapping[str, Any] | None = None,
+) -> Config:
     """Build the configuration; `path` (or FEEDSVC_CONFIG, or ./feedsvc.toml if present) is TOML."""
     env = os.environ if env is None else env
     known = {key: f.type for key, (_, f) in KEYS.items()}

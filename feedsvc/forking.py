@@ -2,6 +2,7 @@
 rendering a first build's documents). Each dies with its parent, so a build or service killed
 part-way leaves no orphan behind still writing files or holding what the parent held. And one job
 run apart (`run_apart`: the service's first parse cache), which outlives nobody's wait."""
+
 from __future__ import annotations
 
 import ctypes
@@ -30,7 +31,7 @@ def run_apart(job: Callable[[], None]) -> bool:
     if not can_fork():
         return False
     child = os.fork()
-    if child == 0:                                   # the first fork only forks again and leaves
+    if child == 0:  # the first fork only forks again and leaves
         try:
             if os.fork() == 0:
                 try:
@@ -54,15 +55,17 @@ def forked_pool() -> ProcessPoolExecutor:
     # or a first build forks.
     from concurrent.futures import ProcessPoolExecutor
     from multiprocessing import get_context
-    return ProcessPoolExecutor(max_workers=workers(), mp_context=get_context("fork"), initializer=_die_with_parent,
-                               initargs=(os.getpid(),))
+
+    return ProcessPoolExecutor(
+        max_workers=workers(), mp_context=get_context("fork"), initializer=_die_with_parent, initargs=(os.getpid(),)
+    )
 
 
 def _die_with_parent(parent: int) -> None:
     try:
         libc = ctypes.CDLL(None, use_errno=True)
-        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)     # Linux; elsewhere the call is absent
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)  # Linux; elsewhere the call is absent
     except (AttributeError, OSError):
         pass
-    if os.getppid() != parent:            # the parent died before the request took effect
+    if os.getppid() != parent:  # the parent died before the request took effect
         os._exit(1)

@@ -2,6 +2,7 @@
 
 No I/O here. Every datetime is aware and in UTC; every URL a feed will carry is absolute.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
@@ -14,6 +15,7 @@ from urllib.parse import urlsplit
 class _Compact:
     """Pickles as the class and its field values: ten times quicker to load than the default for
     slotted dataclasses, which matters for a parse cache of a hundred thousand stories."""
+
     __slots__: tuple[str, ...] = ()
 
     def __reduce__(self) -> tuple[type[Any], tuple[Any, ...]]:
@@ -40,6 +42,7 @@ class Scope(NamedTuple):
     """Which stories a feed, page or timeline holds: all of them (ALL), or those of one section, one
     writer (AUTHOR, by the slug of their byline) or one tag (TAG, by the folded tag). A plain tuple,
     so the store can key its timelines by one without importing anything."""
+
     kind: str
     slug: str = ""
 
@@ -50,6 +53,7 @@ EVERYTHING = Scope(ALL)
 @dataclass(frozen=True, slots=True)
 class Tag(_Compact):
     """A tag's title and description from the site file, by the slug its spellings fold to."""
+
     slug: str
     title: str
     description: str = ""
@@ -60,6 +64,7 @@ class Person(_Compact):
     """A writer from the store's authors file: a stable slug, the feed's description (bio) and image
     (photo: a store path under media/ or an absolute URL), a page of their own, and the other
     names their stories have carried."""
+
     slug: str
     name: str
     bio: str = ""
@@ -85,6 +90,7 @@ class Photo(_Compact):
     survives a new base URL), and `served_from` makes it absolute when a document is rendered.
     Remote photos carry whatever metadata the editor typed.
     """
+
     url: str
     store_path: str | None = None
     mime_type: str | None = None
@@ -94,7 +100,7 @@ class Photo(_Compact):
     caption: str = ""
     credit: str = ""
     alt: str = ""
-    modified: datetime | None = None   # when a store photo's file was saved, as read: dates documents
+    modified: datetime | None = None  # when a store photo's file was saved, as read: dates documents
 
     def served_from(self, base_url: str) -> Photo:
         """The photo as a document carries it: a store photo's URL under `base_url`, which ends in "/"."""
@@ -110,6 +116,7 @@ class RelatedLink(_Compact):
 @dataclass(frozen=True, slots=True)
 class RelatedRef(_Compact):
     """A related story named by the `id` of another article; the store resolves it at publish time."""
+
     article_id: str
 
 
@@ -125,16 +132,17 @@ class Article(_Compact):
     The Markdown body is not held here — a hundred thousand bodies would dominate a worker's memory —
     but read back from the file (and checked against `digest`) when the story is rendered.
     """
+
     id: str
-    path: str                   # store-relative, e.g. "world/obama.md"
+    path: str  # store-relative, e.g. "world/obama.md"
     slug: str
     title: str
-    section: str                # a declared section's slug
-    url: str                    # canonical, absolute
+    section: str  # a declared section's slug
+    url: str  # canonical, absolute
     published: datetime
     updated: datetime
-    digest: str                 # hash of the file's bytes: the body is read back only from this version
-    revision: str               # hash of the file's bytes and of the photo and site it depends on
+    digest: str  # hash of the file's bytes: the body is read back only from this version
+    revision: str  # hash of the file's bytes and of the photo and site it depends on
     authors: tuple[Author, ...] = ()
     dateline: str = ""
     summary: str | None = None  # None: derived from the body when rendered
@@ -142,8 +150,8 @@ class Article(_Compact):
     status: Status = Status.PUBLISHED
     photo: Photo | None = None
     related: tuple[RelatedLink | RelatedRef, ...] = ()
-    size: int = 0               # the file's bytes: to size feeds and archive pages before rendering
-    modified: datetime | None = None   # when its file was saved, as read: dates documents
+    size: int = 0  # the file's bytes: to size feeds and archive pages before rendering
+    modified: datetime | None = None  # when its file was saved, as read: dates documents
 
     def __post_init__(self) -> None:
         _require_utc(self.published, "published")
@@ -165,13 +173,14 @@ class Article(_Compact):
 @dataclass(frozen=True, slots=True)
 class Site:
     """The publication, from the store's site file."""
+
     title: str
-    url: str                    # the public web site, for article links; ends with "/"
+    url: str  # the public web site, for article links; ends with "/"
     language: str = "en"
     tz: tzinfo = UTC
     description: str = ""
     copyright: str = ""
-    logo: str | None = None     # store path (media/...) or absolute URL
+    logo: str | None = None  # store path (media/...) or absolute URL
     icon: str | None = None
     tag_date: str = "2000-01-01"  # RFC 4151 tag date for article and feed ids: set once, never change
     sections: tuple[Section, ...] = ()
@@ -179,7 +188,7 @@ class Site:
     accent_color: str | None = None  # webfeeds extras for Feedly/Inoreader
     cover: str | None = None
     revision: str = ""
-    modified: datetime | None = None   # when the site file was saved, as read: dates every document
+    modified: datetime | None = None  # when the site file was saved, as read: dates every document
 
     @property
     def host(self) -> str:
@@ -208,7 +217,8 @@ class Site:
 @dataclass(frozen=True, slots=True)
 class Problem:
     """Something wrong in the store, named so an editor can fix it: file, field, what to do."""
-    path: str                   # as the editor sees it, e.g. "articles/world/x.md"
+
+    path: str  # as the editor sees it, e.g. "articles/world/x.md"
     field: str | None
     message: str
     # "error": article left out (or last good version kept); "warning": published anyway; "note": nothing
@@ -234,5 +244,24 @@ def utc(value: datetime) -> datetime:
 
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-__all__ = ["Article", "Author", "Person", "Photo", "Problem", "RelatedLink", "RelatedRef", "Scope", "Section",
-           "Site", "Status", "Tag", "ALL", "AUTHOR", "EPOCH", "EVERYTHING", "SECTION", "TAG", "utc"]
+__all__ = [
+    "Article",
+    "Author",
+    "Person",
+    "Photo",
+    "Problem",
+    "RelatedLink",
+    "RelatedRef",
+    "Scope",
+    "Section",
+    "Site",
+    "Status",
+    "Tag",
+    "ALL",
+    "AUTHOR",
+    "EPOCH",
+    "EVERYTHING",
+    "SECTION",
+    "TAG",
+    "utc",
+]

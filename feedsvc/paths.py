@@ -15,6 +15,7 @@ empty) is a page; the static build writes it as `<path>index.html`.
 Everything scoped — feeds, archives, pages, OPML lists — is driven from SCOPE_FOLDERS and OPML_PATHS:
 a kind of scope is a row there, not code.
 """
+
 from __future__ import annotations
 
 import re
@@ -29,7 +30,7 @@ FEED_FORMATS: dict[str, tuple[str, str]] = {
     "atom": ("atom.xml", "application/atom+xml"),
     "json": ("feed.json", "application/feed+json"),
 }
-ARCHIVE_FORMATS = ("rss", "atom")        # RFC 5005 is defined for Atom, and for RSS 2.0 in its appendix
+ARCHIVE_FORMATS = ("rss", "atom")  # RFC 5005 is defined for Atom, and for RSS 2.0 in its appendix
 # kind of scope → the folder its feeds and page live under; the all-sections scope lives at the root
 SCOPE_FOLDERS: dict[str, str] = {SECTION: "sections", AUTHOR: "authors", TAG: "tags"}
 # kind of scope → its OPML list (the sections' keeps the name it has always had)
@@ -37,13 +38,13 @@ OPML_PATHS: dict[str, str] = {SECTION: "feeds.opml", AUTHOR: "authors.opml", TAG
 SECTION_PREFIX = "sections/"
 MEDIA_PREFIX = "media/"
 INDEX_PATH = ""
-SUBSCRIBE = "subscribe/"                  # under a scope's folder (or the root): its subscribe page
+SUBSCRIBE = "subscribe/"  # under a scope's folder (or the root): its subscribe page
 OPML_PATH = OPML_PATHS[SECTION]
 NEWS_SITEMAP_PATH = "news-sitemap.xml"
 ROBOTS_PATH = "robots.txt"
 
 _SLUG = r"[a-z0-9][a-z0-9-]*"
-_MONTH = r"\d{4}-(?:0[1-9]|1[0-2])(?:-(?:[2-9]|[1-9][0-9]{1,3}))?"      # a month, and a page after the first
+_MONTH = r"\d{4}-(?:0[1-9]|1[0-2])(?:-(?:[2-9]|[1-9][0-9]{1,3}))?"  # a month, and a page after the first
 _FOLDERS = "|".join(SCOPE_FOLDERS.values())
 _SCOPED_FEED = re.compile(rf"^({_FOLDERS})/({_SLUG})/([a-z.]+)$")
 _ARCHIVE_FEED = re.compile(rf"^({_FOLDERS})/({_SLUG})/archive/({_MONTH})/([a-z.]+)$")
@@ -63,9 +64,10 @@ def scope_prefix(scope: Scope) -> str:
 class FeedKey:
     """Which feed: a scope's (every section's, or one section's, writer's or tag's), in one format;
     `month` for an archive."""
+
     scope: Scope
     format: str
-    month: str | None = None          # an archive: "2013-05", or "2013-05-2" for its second page
+    month: str | None = None  # an archive: "2013-05", or "2013-05-2" for its second page
 
     @property
     def path(self) -> str:
@@ -88,6 +90,7 @@ class FeedKey:
 @dataclass(frozen=True, slots=True)
 class PageKey:
     """The home page (every section) or a section's, writer's or tag's page."""
+
     scope: Scope
 
     @property
@@ -99,6 +102,7 @@ class PageKey:
 class SubscribeKey:
     """A scope's subscribe page: what a feed reader is, one-click links into the web readers, the
     address to copy and the raw feeds — where the pages' RSS, Atom and JSON Feed buttons lead."""
+
     scope: Scope
 
     @property
@@ -109,6 +113,7 @@ class SubscribeKey:
 @dataclass(frozen=True, slots=True)
 class OpmlKey:
     """The OPML list of every section's feed (or every writer's, or every tag's)."""
+
     kind: str = SECTION
 
     @property
@@ -137,6 +142,7 @@ class RobotsKey:
 @dataclass(frozen=True, slots=True)
 class MediaKey:
     """A photo kept in the store, by its name under media/ ("2013/harbor.jpg")."""
+
     name: str
 
     @property
@@ -150,8 +156,9 @@ Route = FeedKey | PageKey | SubscribeKey | OpmlKey | NewsSitemapKey | RobotsKey 
 
 def feed_keys(scopes: list[Scope]) -> list[FeedKey]:
     """Every subscription feed of these scopes (all sections first), each format."""
-    return [FeedKey(scope, fmt) for scope in [EVERYTHING, *(s for s in scopes if s != EVERYTHING)]
-            for fmt in FEED_FORMATS]
+    return [
+        FeedKey(scope, fmt) for scope in [EVERYTHING, *(s for s in scopes if s != EVERYTHING)] for fmt in FEED_FORMATS
+    ]
 
 
 def route(path: str) -> Route | None:
@@ -160,7 +167,7 @@ def route(path: str) -> Route | None:
     Slugs are not checked against the site or the store here, only their shape.
     """
     if path.startswith(MEDIA_PREFIX):
-        return MediaKey(path[len(MEDIA_PREFIX):])
+        return MediaKey(path[len(MEDIA_PREFIX) :])
     if path in _BY_OPML:
         return OpmlKey(_BY_OPML[path])
     if path == INDEX_PATH:
@@ -206,7 +213,7 @@ def local_path(path: str, prefix: str) -> str:
     stripped ("rss.xml"); both name the same document. The prefix is taken off only when what is left
     is a public path, so a prefix that is also a public name ("sections/") stays unambiguous."""
     if prefix and path.startswith(prefix):
-        rest = path[len(prefix):]
+        rest = path[len(prefix) :]
         if route(rest) is not None:
             return rest
     return path

@@ -5,6 +5,7 @@ host in IDNA (punycode), everything else percent-encoded where RFC 3986 needs it
 `text` so the configuration can use it without the Markdown and HTML machinery. `base_url` checks
 the URLs every link is made from (the site's, the service's), for the site file and the configuration.
 """
+
 from __future__ import annotations
 
 import re
@@ -13,8 +14,8 @@ from urllib.parse import quote, urlsplit, urlunsplit
 # RFC 3986 characters that may stand unescaped in a URI (with "%", for escapes already made: see below).
 _URI_SAFE = ":/?#[]@!$&'()*+,;=%~-._"
 _PLAIN_HTTP_URL = re.compile(r"https?://[a-z0-9.-]+(?:/(?:[A-Za-z0-9\-._~:/?#\[\]!$&'()*+,;=]|%[0-9A-Fa-f]{2})*)?")
-_LONE_PERCENT = re.compile(r"%(?![0-9A-Fa-f]{2})")     # "100%" is not an escape: it becomes "100%25"
-_REG_NAME = re.compile(r"[a-z0-9\-._~!$&'()*+,;=]+")    # RFC 3986 §3.2.2 reg-name, after IDNA
+_LONE_PERCENT = re.compile(r"%(?![0-9A-Fa-f]{2})")  # "100%" is not an escape: it becomes "100%25"
+_REG_NAME = re.compile(r"[a-z0-9\-._~!$&'()*+,;=]+")  # RFC 3986 §3.2.2 reg-name, after IDNA
 # RFC 4151 §2.1 DNSname: what a tag: URI's authority may be (no IPv6 literal, no "_", no final dot).
 _DNS_NAME = re.compile(r"[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)*")
 
@@ -27,25 +28,26 @@ def normalize_url(url: str) -> str | None:
     """`url` as a valid URI: the host in IDNA, everything else percent-encoded where RFC 3986 needs it
     (spaces, quotes, angle brackets, non-ASCII, a "%" that starts no escape). None if it cannot be one."""
     if _PLAIN_HTTP_URL.fullmatch(url):
-        return url                                # already a plain http(s) URI: the common case
+        return url  # already a plain http(s) URI: the common case
     try:
         parts = urlsplit(url.strip())
         host = parts.hostname
         if parts.scheme.lower() in ("http", "https"):
             if not host or parts.username is not None or parts.password is not None:
                 return None
-            if ":" in host:                       # an IPv6 literal (urlsplit has checked its brackets)
+            if ":" in host:  # an IPv6 literal (urlsplit has checked its brackets)
                 netloc = f"[{host}]"
             else:
                 netloc = host.encode("idna").decode("ascii").lower()
                 if not _REG_NAME.fullmatch(netloc):
-                    return None                   # a space, "%", "<"… in the host: no URI can say it
+                    return None  # a space, "%", "<"… in the host: no URI can say it
             if parts.port is not None:
                 netloc += f":{parts.port}"
         else:
             netloc = parts.netloc
-        return urlunsplit((parts.scheme.lower(), netloc, _escape(parts.path), _escape(parts.query),
-                           _escape(parts.fragment)))
+        return urlunsplit(
+            (parts.scheme.lower(), netloc, _escape(parts.path), _escape(parts.query), _escape(parts.fragment))
+        )
     except (ValueError, UnicodeError):
         return None
 

@@ -1,4 +1,5 @@
 """Counts in words, for what people read: "1 problem", "2 problems", "12,000 files"."""
+
 from __future__ import annotations
 
 _IRREGULAR = {"story": "stories", "entry": "entries", "day": "days", "is": "are", "was": "were"}

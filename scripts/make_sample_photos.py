@@ -13,6 +13,7 @@ identical bytes (given the same Pillow version and the same font on the machine)
 Needs Pillow (`pip install pillow`). Exits non-zero when the store references a media file that
 this script does not know how to draw, so a new photo reference is not forgotten.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -72,6 +73,7 @@ def fitted(draw: ImageDraw.ImageDraw, text: str, names: tuple[str, ...], size: i
 
 # --- drawing helpers -----------------------------------------------------------------------------
 
+
 def gradient(size: tuple[int, int], top: RGB, bottom: RGB) -> Image.Image:
     """A vertical two-colour gradient, the backdrop of every scene."""
     ramp = Image.linear_gradient("L").resize(size, Image.Resampling.BICUBIC)
@@ -99,6 +101,7 @@ def label_band(image: Image.Image, description: str) -> Image.Image:
 
 
 # --- scenes: abstract, recognisable at a glance, cheap to compress -------------------------------
+
 
 def scene_palace(d: ImageDraw.ImageDraw, size: tuple[int, int], rng: random.Random) -> None:
     """A long colonnaded facade with two small figures walking toward it."""
@@ -151,19 +154,26 @@ def scene_shopfront(d: ImageDraw.ImageDraw, size: tuple[int, int], rng: random.R
         d.line((0, y, w, y), fill=(128, 58, 48), width=2)
     sign = (round(w * 0.14), round(h * 0.16), round(w * 0.86), round(h * 0.27))
     d.rectangle(sign, fill=(30, 52, 44))
-    d.text((sign[0] + 30, sign[1] + 14), "HARDWARE · SINCE 1963", font=font(_SERIF_BOLD, 46),
-           fill=(236, 214, 150))
+    d.text((sign[0] + 30, sign[1] + 14), "HARDWARE · SINCE 1963", font=font(_SERIF_BOLD, 46), fill=(236, 214, 150))
     top, bottom = round(h * 0.3), round(h * 0.4)
     stripe = w // 16
     for i in range(16):
-        d.polygon([(i * stripe, top), ((i + 1) * stripe, top), ((i + 1) * stripe + 10, bottom),
-                   (i * stripe + 10, bottom)], fill=(236, 232, 222) if i % 2 else (30, 90, 70))
-    d.rectangle((round(w * 0.1), round(h * 0.44), round(w * 0.58), round(h * 0.76)), fill=(170, 200, 210),
-                outline=(40, 40, 40), width=8)
+        d.polygon(
+            [(i * stripe, top), ((i + 1) * stripe, top), ((i + 1) * stripe + 10, bottom), (i * stripe + 10, bottom)],
+            fill=(236, 232, 222) if i % 2 else (30, 90, 70),
+        )
+    d.rectangle(
+        (round(w * 0.1), round(h * 0.44), round(w * 0.58), round(h * 0.76)),
+        fill=(170, 200, 210),
+        outline=(40, 40, 40),
+        width=8,
+    )
     for i in range(5):
         x = round(w * 0.13) + i * 80
-        d.rectangle((x, round(h * 0.62), x + 50, round(h * 0.74)), fill=rng.choice(
-            [(200, 60, 50), (60, 90, 160), (220, 180, 60), (90, 140, 90)]))
+        d.rectangle(
+            (x, round(h * 0.62), x + 50, round(h * 0.74)),
+            fill=rng.choice([(200, 60, 50), (60, 90, 160), (220, 180, 60), (90, 140, 90)]),
+        )
     d.rectangle((round(w * 0.66), round(h * 0.44), round(w * 0.84), h), fill=(60, 40, 30))
     d.ellipse((round(w * 0.81), round(h * 0.62), round(w * 0.82), round(h * 0.64)), fill=(220, 190, 90))
 
@@ -208,38 +218,72 @@ def scene_portrait(d: ImageDraw.ImageDraw, size: tuple[int, int], rng: random.Ra
 @dataclass(frozen=True)
 class Placeholder:
     """One image of the store: where it goes and what it stands in for."""
-    path: str            # store-relative
-    description: str     # printed under the placeholder label
+
+    path: str  # store-relative
+    description: str  # printed under the placeholder label
     scene: Scene
-    top: RGB             # backdrop gradient
+    top: RGB  # backdrop gradient
     bottom: RGB
     seed: int
     size: tuple[int, int] = PHOTO_SIZE
 
 
 PHOTOS: tuple[Placeholder, ...] = (
-    Placeholder("media/2013/obama-pena-nieto.jpg",
-                "Stands in for: two presidents arriving at the National Palace, Mexico City",
-                scene_palace, (120, 160, 200), (230, 220, 200), seed=1),
-    Placeholder("media/2013/port-cranes.jpg",
-                "Stands in for: container cranes over the port's outer terminal (sample story)",
-                scene_harbor, (150, 180, 210), (235, 225, 210), seed=2),
-    Placeholder("media/2013/hardware-store.jpg",
-                "Stands in for: a family hardware store on Harbor Street (sample story)",
-                scene_shopfront, (170, 200, 220), (220, 225, 230), seed=3),
-    Placeholder("media/2013/tide-pools.jpg",
-                "Stands in for: students counting creatures in tide pools (sample story)",
-                scene_tidepools, (180, 210, 225), (245, 235, 215), seed=4),
-    Placeholder("media/staff/priya-natarajan.jpg",
-                "Stands in for: a portrait of a fictional reporter",
-                scene_portrait, (215, 205, 190), (240, 232, 220), seed=6, size=PORTRAIT_SIZE),
-    Placeholder("media/site/cover.jpg",
-                "Cover image for the feeds of The Sample Times",
-                scene_skyline, (40, 30, 70), (210, 120, 90), seed=5, size=COVER_SIZE),
+    Placeholder(
+        "media/2013/obama-pena-nieto.jpg",
+        "Stands in for: two presidents arriving at the National Palace, Mexico City",
+        scene_palace,
+        (120, 160, 200),
+        (230, 220, 200),
+        seed=1,
+    ),
+    Placeholder(
+        "media/2013/port-cranes.jpg",
+        "Stands in for: container cranes over the port's outer terminal (sample story)",
+        scene_harbor,
+        (150, 180, 210),
+        (235, 225, 210),
+        seed=2,
+    ),
+    Placeholder(
+        "media/2013/hardware-store.jpg",
+        "Stands in for: a family hardware store on Harbor Street (sample story)",
+        scene_shopfront,
+        (170, 200, 220),
+        (220, 225, 230),
+        seed=3,
+    ),
+    Placeholder(
+        "media/2013/tide-pools.jpg",
+        "Stands in for: students counting creatures in tide pools (sample story)",
+        scene_tidepools,
+        (180, 210, 225),
+        (245, 235, 215),
+        seed=4,
+    ),
+    Placeholder(
+        "media/staff/priya-natarajan.jpg",
+        "Stands in for: a portrait of a fictional reporter",
+        scene_portrait,
+        (215, 205, 190),
+        (240, 232, 220),
+        seed=6,
+        size=PORTRAIT_SIZE,
+    ),
+    Placeholder(
+        "media/site/cover.jpg",
+        "Cover image for the feeds of The Sample Times",
+        scene_skyline,
+        (40, 30, 70),
+        (210, 120, 90),
+        seed=5,
+        size=COVER_SIZE,
+    ),
 )
 
 
 # --- rendering -----------------------------------------------------------------------------------
+
 
 def render_placeholder(p: Placeholder) -> bytes:
     image = gradient(p.size, p.top, p.bottom)
@@ -320,8 +364,7 @@ def referenced(store: Path) -> dict[str, str]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("store", nargs="?", type=Path,
-                        default=Path(__file__).resolve().parent.parent / "articles")
+    parser.add_argument("store", nargs="?", type=Path, default=Path(__file__).resolve().parent.parent / "articles")
     parser.add_argument("--check", action="store_true", help="check references only; write nothing")
     args = parser.parse_args(argv)
 
@@ -329,8 +372,7 @@ def main(argv: list[str] | None = None) -> int:
     refs = referenced(args.store)
     missing = {path: who for path, who in refs.items() if path not in table}
     for path, who in sorted(missing.items()):
-        print(f"{args.store / who}: photo {path} is not drawn by this script; add it to PHOTOS",
-              file=sys.stderr)
+        print(f"{args.store / who}: photo {path} is not drawn by this script; add it to PHOTOS", file=sys.stderr)
     for path in sorted(set(table) - set(refs)):
         print(f"warning: {path} is drawn but nothing in {args.store} references it", file=sys.stderr)
     if args.check:

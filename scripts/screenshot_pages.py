@@ -9,6 +9,7 @@ the very browser setup tests/test_browser.py checks the pages with (tests/browse
 Needs the test extra (`pip install -e '.[test]'`, for Playwright) and Debian's chromium
 (scripts/install-system-deps). A PNG over --max-kb is re-encoded with a 256-colour palette.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -26,9 +27,12 @@ from tests.browser import DEVICES, launch, missing_browser_message, new_context,
 
 # file: (path, screens from the top): the home page's subscribe box and first stories; the section
 # page down to its lead story's photo, caption, credit and related links; a section's subscribe page.
-SHOTS = {"page-home.png": ("", 1.0), "page-section.png": ("sections/world-nation/", 1.5),
-         "page-subscribe.png": ("sections/world-nation/subscribe/", 1.25)}
-PORT = 8000     # README's `make serve` address, so the pictured feed URL is the one a reader of it sees
+SHOTS = {
+    "page-home.png": ("", 1.0),
+    "page-section.png": ("sections/world-nation/", 1.5),
+    "page-subscribe.png": ("sections/world-nation/subscribe/", 1.25),
+}
+PORT = 8000  # README's `make serve` address, so the pictured feed URL is the one a reader of it sees
 
 
 def port_is_free(port: int) -> bool:
@@ -48,8 +52,9 @@ def save_png(png: bytes, path: Path, max_kb: int) -> int:
         image.save(out, "PNG", optimize=True)
         if out.tell() > max_kb * 1024:
             out = io.BytesIO()
-            image.quantize(colors=256, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.FLOYDSTEINBERG) \
-                 .save(out, "PNG", optimize=True)
+            image.quantize(colors=256, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.FLOYDSTEINBERG).save(
+                out, "PNG", optimize=True
+            )
     path.write_bytes(out.getvalue())
     return len(out.getvalue())
 
@@ -60,11 +65,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--device", choices=sorted(DEVICES), default="phone")
     parser.add_argument("--scale", type=float, default=2, help="device pixel ratio (default 2, a phone's)")
     parser.add_argument("--full-page", action="store_true", help="the whole page, not its first screens")
-    parser.add_argument("--screens", type=float,
-                        help="without --full-page: how many screens from the top "
-                             "(default: 1 home, 1.5 section, 1.25 subscribe)")
-    parser.add_argument("--port", type=int, default=PORT,
-                        help=f"serve on this port if free, else on any (default {PORT})")
+    parser.add_argument(
+        "--screens",
+        type=float,
+        help="without --full-page: how many screens from the top (default: 1 home, 1.5 section, 1.25 subscribe)",
+    )
+    parser.add_argument(
+        "--port", type=int, default=PORT, help=f"serve on this port if free, else on any (default {PORT})"
+    )
     parser.add_argument("--max-kb", type=int, default=400)
     args = parser.parse_args(argv)
 
@@ -88,13 +96,18 @@ def main(argv: list[str] | None = None) -> int:
             if args.full_page:
                 png = page.screenshot(full_page=True, animations="disabled")
             else:
-                tall = min(round(height * (args.screens or screens)), page.evaluate("document.scrollingElement.scrollHeight"))
-                png = page.screenshot(full_page=True, clip={"x": 0, "y": 0, "width": width, "height": tall},
-                                      animations="disabled")
+                tall = min(
+                    round(height * (args.screens or screens)), page.evaluate("document.scrollingElement.scrollHeight")
+                )
+                png = page.screenshot(
+                    full_page=True, clip={"x": 0, "y": 0, "width": width, "height": tall}, animations="disabled"
+                )
             size = save_png(png, args.out / name, args.max_kb)
             with Image.open(args.out / name) as saved:
-                print(f"{args.out / name}: {saved.width}×{saved.height} px, {size / 1024:.0f} KB "
-                      f"({args.device}, {width} CSS px wide, ×{args.scale:g})")
+                print(
+                    f"{args.out / name}: {saved.width}×{saved.height} px, {size / 1024:.0f} KB "
+                    f"({args.device}, {width} CSS px wide, ×{args.scale:g})"
+                )
         context.close()
         browser.close()
     return 0

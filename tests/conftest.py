@@ -1,5 +1,6 @@
 """Shared fixtures: the sample store, tiny stores written per test, and the app built on them; the
 Hypothesis profiles; and what running on every core needs (tests/parallel.py)."""
+
 from __future__ import annotations
 
 import os
@@ -66,10 +67,19 @@ class StoreDir:
 # does: the same, derandomized, so every CI run tries the same stores) try a hundred stores and do not
 # shrink, so a failure costs seconds and is printed as generated, with a blob to replay it. `long`
 # (`make test-long`, which passes --hypothesis-profile=long) tries thousands and shrinks what fails.
-_FUZZ = settings(settings.get_profile("default"), max_examples=100, deadline=None, print_blob=True,
-                 phases=[Phase.explicit, Phase.reuse, Phase.generate],
-                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
-                                        HealthCheck.filter_too_much, HealthCheck.large_base_example])
+_FUZZ = settings(
+    settings.get_profile("default"),
+    max_examples=100,
+    deadline=None,
+    print_blob=True,
+    phases=[Phase.explicit, Phase.reuse, Phase.generate],
+    suppress_health_check=[
+        HealthCheck.too_slow,
+        HealthCheck.data_too_large,
+        HealthCheck.filter_too_much,
+        HealthCheck.large_base_example,
+    ],
+)
 settings.register_profile("default", _FUZZ)
 settings.register_profile("ci", _FUZZ, derandomize=True, database=None)
 settings.register_profile("long", _FUZZ, max_examples=4000, phases=list(Phase))
@@ -79,8 +89,8 @@ def _isolate(patch: pytest.MonkeyPatch) -> None:
     for name in list(os.environ):
         if name.startswith("FEEDSVC_"):
             patch.delenv(name)
-    patch.setenv("FEEDSVC_CACHE_DIR", "off")     # tests that want the parse cache turn it on
-    patch.setenv("FEEDSVC_STATS", "false")       # and those that count subscribers, counting
+    patch.setenv("FEEDSVC_CACHE_DIR", "off")  # tests that want the parse cache turn it on
+    patch.setenv("FEEDSVC_STATS", "false")  # and those that count subscribers, counting
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -117,6 +127,7 @@ def store_dir(tmp_path) -> StoreDir:
 
 def make_jpeg(path: Path, size=(1200, 800), color=(30, 90, 160)) -> Path:
     from PIL import Image
+
     path.parent.mkdir(parents=True, exist_ok=True)
     Image.new("RGB", size, color).save(path, "JPEG", quality=80)
     return path
@@ -126,6 +137,7 @@ def make_jpeg(path: Path, size=(1200, 800), color=(30, 90, 160)) -> Path:
 def sample_app():
     """The sample store's app, shared by a module's tests: they only read it."""
     from feedsvc.serve.app import create_app
+
     app = create_app({"store": SAMPLE_STORE, "base_url": BASE_URL}, auto_refresh=False)
     app.testing = True
     return app

@@ -1,4 +1,5 @@
 """Reading feeds the way subscribers' software does: lxml with namespaces, and feedparser."""
+
 from __future__ import annotations
 
 import feedparser

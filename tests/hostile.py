@@ -1,6 +1,7 @@
 """Shared by the hostile-input tests: fetch every document a publication serves and read it the way
 subscribers' software does; spot script in anything a reader might render as HTML; watch which
 files the process opens."""
+
 from __future__ import annotations
 
 import contextlib
@@ -18,8 +19,11 @@ from feedparser import FeedParserDict
 from .conftest import BASE_URL
 from .feeds import parsed, xml
 
-FEED_TYPES = {"rss.xml": "application/rss+xml; charset=utf-8", "atom.xml": "application/atom+xml; charset=utf-8",
-              "feed.json": "application/feed+json; charset=utf-8"}
+FEED_TYPES = {
+    "rss.xml": "application/rss+xml; charset=utf-8",
+    "atom.xml": "application/atom+xml; charset=utf-8",
+    "feed.json": "application/feed+json; charset=utf-8",
+}
 
 
 def feed_paths(section_slugs, formats=("rss.xml", "atom.xml")) -> list[str]:
@@ -45,8 +49,14 @@ def json_feed(body: bytes) -> FeedParserDict:
     entries = []
     for item in document["items"]:
         assert isinstance(item["id"], str) and item["id"]
-        entries.append(FeedParserDict(id=item["id"], link=item.get("url"), title=item.get("title"),
-                                      content=[FeedParserDict(value=item.get("content_html", ""))]))
+        entries.append(
+            FeedParserDict(
+                id=item["id"],
+                link=item.get("url"),
+                title=item.get("title"),
+                content=[FeedParserDict(value=item.get("content_html", ""))],
+            )
+        )
     return FeedParserDict(feed=document, entries=entries, bozo=False, json=document)
 
 
@@ -94,18 +104,87 @@ def check_document(path: str, body: bytes):
 # summaries — plain by the spec, but some readers put them into a page unescaped), "url" for links and
 # ids, "page" for the pages for people.
 
-DANGEROUS_ELEMENTS = frozenset({"script", "iframe", "frame", "frameset", "object", "embed", "applet", "style",
-                                "base", "meta", "form", "link", "svg", "math", "template", "noscript",
-                                "input", "button", "textarea", "select", "isindex", "xml", "import"})
-URL_ATTRIBUTES = frozenset({"href", "src", "action", "formaction", "background", "poster", "cite", "data",
-                            "codebase", "xlink:href", "dynsrc", "lowsrc", "longdesc", "usemap", "manifest",
-                            "ping", "srcset", "content", "profile", "classid", "archive", "icon"})
+DANGEROUS_ELEMENTS = frozenset(
+    {
+        "script",
+        "iframe",
+        "frame",
+        "frameset",
+        "object",
+        "embed",
+        "applet",
+        "style",
+        "base",
+        "meta",
+        "form",
+        "link",
+        "svg",
+        "math",
+        "template",
+        "noscript",
+        "input",
+        "button",
+        "textarea",
+        "select",
+        "isindex",
+        "xml",
+        "import",
+    }
+)
+URL_ATTRIBUTES = frozenset(
+    {
+        "href",
+        "src",
+        "action",
+        "formaction",
+        "background",
+        "poster",
+        "cite",
+        "data",
+        "codebase",
+        "xlink:href",
+        "dynsrc",
+        "lowsrc",
+        "longdesc",
+        "usemap",
+        "manifest",
+        "ping",
+        "srcset",
+        "content",
+        "profile",
+        "classid",
+        "archive",
+        "icon",
+    }
+)
 DANGEROUS_SCHEMES = ("javascript:", "vbscript:", "data:", "livescript:", "mocha:")
-_URL_NOISE = re.compile(r"[\x00-\x20\x7f]")   # browsers drop these before reading a scheme (WHATWG URL)
-_NOT_IN_URI = re.compile(r'[<>"`\x00-\x20\x7f]')    # RFC 3986: never raw in a URI; markup when shown unescaped
-URL_KEYS = frozenset({"href", "url", "link", "id", "guid", "src", "uri", "comments", "license", "docs", "scheme",
-                      "domain", "image", "icon", "favicon", "home_page_url", "feed_url", "external_url",
-                      "banner_image", "xmlUrl", "htmlUrl"})
+_URL_NOISE = re.compile(r"[\x00-\x20\x7f]")  # browsers drop these before reading a scheme (WHATWG URL)
+_NOT_IN_URI = re.compile(r'[<>"`\x00-\x20\x7f]')  # RFC 3986: never raw in a URI; markup when shown unescaped
+URL_KEYS = frozenset(
+    {
+        "href",
+        "url",
+        "link",
+        "id",
+        "guid",
+        "src",
+        "uri",
+        "comments",
+        "license",
+        "docs",
+        "scheme",
+        "domain",
+        "image",
+        "icon",
+        "favicon",
+        "home_page_url",
+        "feed_url",
+        "external_url",
+        "banner_image",
+        "xmlUrl",
+        "htmlUrl",
+    }
+)
 HTML_TYPES = ("text/html", "application/xhtml+xml", "html", "xhtml")
 
 Finding = tuple[str, str, str]
@@ -169,8 +248,11 @@ def feedparser_findings(value, where: str = "", kind: str = "text") -> list[Find
                     found += url_findings(item, f"{where}.{key}")
                     continue
                 detail = value.get(key + "_detail")
-                item_kind = own if key == "value" else (
-                    "html" if isinstance(detail, dict) and detail.get("type") in HTML_TYPES else "text")
+                item_kind = (
+                    own
+                    if key == "value"
+                    else ("html" if isinstance(detail, dict) and detail.get("type") in HTML_TYPES else "text")
+                )
                 found += _text_findings(item, f"{where}.{key}", item_kind)
             else:
                 found += feedparser_findings(item, f"{where}.{key}")
@@ -257,13 +339,36 @@ class PageSkeleton(HTMLParser):
 
 # The page template's own elements and attributes: anything else in a page came from store text.
 PAGE_ELEMENTS = {
-    "html": {"lang", "dir"}, "head": set(), "meta": {"charset", "name", "content"}, "title": set(),
-    "link": {"rel", "type", "title", "href"}, "style": set(), "body": set(), "header": set(), "p": {"class"},
-    "a": {"href", "type", "class", "rel"}, "nav": {"aria-label"}, "main": set(), "h1": set(), "h2": {"id"},
-    "section": {"class", "aria-labelledby"}, "div": {"class", "style"}, "label": {"for"},
-    "input": {"id", "type", "readonly", "value"}, "article": set(), "time": {"datetime"}, "figure": set(),
-    "img": {"src", "alt", "width", "height", "loading"}, "figcaption": set(), "span": {"class"}, "ul": {"class"},
-    "li": set(), "strong": set(), "footer": set(), "br": set(), "code": {"class", "id"},
+    "html": {"lang", "dir"},
+    "head": set(),
+    "meta": {"charset", "name", "content"},
+    "title": set(),
+    "link": {"rel", "type", "title", "href"},
+    "style": set(),
+    "body": set(),
+    "header": set(),
+    "p": {"class"},
+    "a": {"href", "type", "class", "rel"},
+    "nav": {"aria-label"},
+    "main": set(),
+    "h1": set(),
+    "h2": {"id"},
+    "section": {"class", "aria-labelledby"},
+    "div": {"class", "style"},
+    "label": {"for"},
+    "input": {"id", "type", "readonly", "value"},
+    "article": set(),
+    "time": {"datetime"},
+    "figure": set(),
+    "img": {"src", "alt", "width", "height", "loading"},
+    "figcaption": set(),
+    "span": {"class"},
+    "ul": {"class"},
+    "li": set(),
+    "strong": set(),
+    "footer": set(),
+    "br": set(),
+    "code": {"class", "id"},
 }
 
 
@@ -282,13 +387,18 @@ class _PageInspector(HTMLParser):
         for name, value in attrs:
             if name not in allowed:
                 self.found.append(f"{name}= on <{tag}> is not an attribute of the page template")
-            elif name in ("href", "src") and not (value or "").removeprefix("feed:").startswith(("https://", "http://")):
+            elif name in ("href", "src") and not (value or "").removeprefix("feed:").startswith(
+                ("https://", "http://")
+            ):
                 self.found.append(f"{name}={value!r} on <{tag}> is not an absolute http(s) URL (or its feed: URI)")
             elif name == "style" and not re.fullmatch(r"aspect-ratio:[0-9]+/[0-9]+", value or ""):
                 self.found.append(f"style={value!r} on <{tag}> is not a photo's aspect ratio")
         attributes = dict(attrs)
-        template_meta = "charset" in attributes or attributes.get("name") in ("viewport", "description") \
-            or attributes == {"name": "robots", "content": "noindex"}          # a subscribe page's own
+        template_meta = (
+            "charset" in attributes
+            or attributes.get("name") in ("viewport", "description")
+            or attributes == {"name": "robots", "content": "noindex"}
+        )  # a subscribe page's own
         if tag == "meta" and not template_meta:
             self.found.append(f"<meta {attributes}>")
         if tag == "link" and attributes.get("rel") not in ("alternate", "outline"):
@@ -318,7 +428,7 @@ def findings(path: str, body: bytes) -> list[Finding]:
         return xml_findings(body) + feedparser_findings(read_feed(path, body))
     if name.endswith((".opml", "sitemap.xml")):
         return xml_findings(body)
-    if name == "robots.txt":             # no store text in it: it names the sitemap, nothing else
+    if name == "robots.txt":  # no store text in it: it names the sitemap, nothing else
         return [] if body.decode("ascii").count("\n") == 4 else [("text", "robots.txt", body.decode("ascii"))]
     return page_findings(body)
 
@@ -364,6 +474,7 @@ def opened_under(opened: list[str], *roots: Path) -> list[str]:
     for name in opened:
         real = Path(os.path.realpath(name))
         if any(real == r or r in real.parents for r in resolved_roots) or any(
-                Path(os.path.abspath(name)) == Path(os.path.abspath(r)) for r in roots):
+            Path(os.path.abspath(name)) == Path(os.path.abspath(r)) for r in roots
+        ):
             hits.append(name)
     return hits

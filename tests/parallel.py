@@ -11,6 +11,7 @@
   plain pytest after other tests (a notifier, a watcher left running), so the test is run by a pytest
   process of its own, and passes or fails with it.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -23,7 +24,7 @@ from pathlib import Path
 
 import pytest
 
-ALONE = "TESTS_FORKS_ALONE"        # set in the pytest process that runs one `forks` test
+ALONE = "TESTS_FORKS_ALONE"  # set in the pytest process that runs one `forks` test
 
 
 def under_xdist() -> bool:
@@ -58,7 +59,7 @@ class RunLock:
         self._lock.close()
 
 
-@pytest.hookimpl(tryfirst=True)            # before xdist reads the groups
+@pytest.hookimpl(tryfirst=True)  # before xdist reads the groups
 def pytest_collection_modifyitems(items):
     for item in items:
         if item.get_closest_marker("serial"):
@@ -90,12 +91,18 @@ def pytest_pyfunc_call(pyfuncitem):
     if os.environ.get(ALONE) or not pyfuncitem.get_closest_marker("forks"):
         return None
     nodeid = pyfuncitem.nodeid
-    if nodeid.rfind("@") > nodeid.rfind("]"):                # xdist's group suffix
+    if nodeid.rfind("@") > nodeid.rfind("]"):  # xdist's group suffix
         nodeid = nodeid.rsplit("@", 1)[0]
     env = {name: value for name, value in os.environ.items() if not name.startswith("PYTEST_XDIST_")}
     env[ALONE] = "1"
-    result = subprocess.run([sys.executable, "-m", "pytest", "-q", "-n", "0", "-p", "no:cacheprovider", nodeid],
-                            cwd=pyfuncitem.config.rootpath, env=env, capture_output=True, text=True, timeout=600)
+    result = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-n", "0", "-p", "no:cacheprovider", nodeid],
+        cwd=pyfuncitem.config.rootpath,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     if result.returncode != 0:
         pytest.fail(f"in a process of its own:\n{result.stdout[-6000:]}{result.stderr[-2000:]}", pytrace=False)
     return True

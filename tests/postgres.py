@@ -2,6 +2,7 @@
 the `postgresql` package), a cluster made with initdb in a temporary folder, listening on 127.0.0.1 on
 a free port only, removed afterwards. PostgreSQL refuses to run as root, so as root it runs as the
 `postgres` user the package creates (or `nobody`)."""
+
 from __future__ import annotations
 
 import contextlib
@@ -30,8 +31,10 @@ def initdb() -> Path | None:
 
 def missing_message() -> str | None:
     if initdb() is None:
-        return ("PostgreSQL's server binaries are not installed (no /usr/lib/postgresql/*/bin/initdb): "
-                "run scripts/install-system-deps (`make test` does), which installs Debian's postgresql")
+        return (
+            "PostgreSQL's server binaries are not installed (no /usr/lib/postgresql/*/bin/initdb): "
+            "run scripts/install-system-deps (`make test` does), which installs Debian's postgresql"
+        )
     return None
 
 
@@ -49,13 +52,44 @@ def cluster() -> Iterator[str]:
     data, port = folder / "data", free_port()
     quiet = {"capture_output": True, "text": True, "timeout": 120}
     try:
-        made = subprocess.run([*as_user, str(binaries / "initdb"), "-D", str(data), "-U", "postgres", "-A", "trust",
-                               "-E", "UTF8", "--no-sync"], **quiet)
+        made = subprocess.run(
+            [
+                *as_user,
+                str(binaries / "initdb"),
+                "-D",
+                str(data),
+                "-U",
+                "postgres",
+                "-A",
+                "trust",
+                "-E",
+                "UTF8",
+                "--no-sync",
+            ],
+            **quiet,
+        )
         assert made.returncode == 0, made.stdout + made.stderr
-        options = (f"-p {port} -k {folder} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off "
-                   "-c full_page_writes=off")
-        started = subprocess.run([*as_user, str(binaries / "pg_ctl"), "-D", str(data), "-l", str(folder / "log"),
-                                  "-o", options, "-w", "-t", "60", "start"], **quiet)
+        options = (
+            f"-p {port} -k {folder} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off "
+            "-c full_page_writes=off"
+        )
+        started = subprocess.run(
+            [
+                *as_user,
+                str(binaries / "pg_ctl"),
+                "-D",
+                str(data),
+                "-l",
+                str(folder / "log"),
+                "-o",
+                options,
+                "-w",
+                "-t",
+                "60",
+                "start",
+            ],
+            **quiet,
+        )
         assert started.returncode == 0, started.stdout + started.stderr + _log(folder)
         try:
             yield f"postgresql://postgres@127.0.0.1:{port}/postgres"

@@ -1,4 +1,5 @@
 """Real servers on 127.0.0.1 for tests: the production WSGI server (gunicorn) and nginx."""
+
 from __future__ import annotations
 
 import contextlib
@@ -29,8 +30,9 @@ class Reply:
     body: bytes
 
 
-def request(port: int, path: str, method: str = "GET", headers: dict[str, str] | None = None,
-            timeout: float = 10) -> Reply:
+def request(
+    port: int, path: str, method: str = "GET", headers: dict[str, str] | None = None, timeout: float = 10
+) -> Reply:
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
     try:
         connection.request(method, path, headers=headers or {})
@@ -54,16 +56,31 @@ def wait_until_serving(port: int, process: subprocess.Popen, path: str = "/", ti
 
 
 @contextlib.contextmanager
-def gunicorn(store: Path, base_url: str, workers: int | None = None, threads: int | None = None,
-             extra_env: dict | None = None, port: int | None = None):
+def gunicorn(
+    store: Path,
+    base_url: str,
+    workers: int | None = None,
+    threads: int | None = None,
+    extra_env: dict | None = None,
+    port: int | None = None,
+):
     """`gunicorn wsgi:app` as README documents it, with the shipped gunicorn.conf.py (its worker class,
     and its workers and threads unless given), bound to 127.0.0.1 on `port` (a free one if not given:
     pass one from free_port() when base_url must name the server itself); yields the port."""
     port = port or free_port()
     env = {**os.environ, "FEEDSVC_STORE": str(store), "FEEDSVC_BASE_URL": base_url, **(extra_env or {})}
     sizes = (["--workers", str(workers)] if workers else []) + (["--threads", str(threads)] if threads else [])
-    command = [sys.executable, "-m", "gunicorn", *sizes, "--bind", f"127.0.0.1:{port}", "--log-level", "warning",
-               "wsgi:app"]
+    command = [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        *sizes,
+        "--bind",
+        f"127.0.0.1:{port}",
+        "--log-level",
+        "warning",
+        "wsgi:app",
+    ]
     process = subprocess.Popen(command, cwd=ROOT, env=env)
     try:
         wait_until_serving(port, process)
@@ -86,13 +103,15 @@ def nginx(root: Path, include: Path, workdir: Path):
     port = free_port()
     workdir.mkdir(parents=True, exist_ok=True)
     user = "user root;" if os.geteuid() == 0 else ""
-    temp = " ".join(f"{kind}_temp_path {workdir / kind};" for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"))
+    temp = " ".join(
+        f"{kind}_temp_path {workdir / kind};" for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
+    )
     (workdir / "nginx.conf").write_text(f"""
 {user}
 worker_processes 1;
 daemon off;
-pid {workdir / 'nginx.pid'};
-error_log {workdir / 'error.log'} warn;
+pid {workdir / "nginx.pid"};
+error_log {workdir / "error.log"} warn;
 events {{ worker_connections 256; }}
 http {{
     access_log off;
@@ -130,7 +149,7 @@ class RecordingHub:
         hub = self
 
         class Handler(BaseHTTPRequestHandler):
-            def do_POST(self):                      # noqa: N802 — http.server's naming
+            def do_POST(self):  # noqa: N802 — http.server's naming
                 length = int(self.headers.get("Content-Length", 0))
                 body = self.rfile.read(length).decode("ascii")
                 hub.attempts += 1
@@ -183,6 +202,6 @@ def gunicorn_processes(port: int) -> tuple[int, set[int]]:
             if name.isdigit() and bound in Path(f"/proc/{name}/cmdline").read_bytes():
                 parents[int(name)] = int(Path(f"/proc/{name}/stat").read_text().rsplit(")", 1)[1].split()[1])
         except OSError:
-            continue                                          # gone meanwhile
+            continue  # gone meanwhile
     master = next(pid for pid in parents if parents[pid] not in parents)
     return master, {pid for pid in parents if parents[pid] == master}

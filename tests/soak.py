@@ -1,6 +1,7 @@
 """The soak's editor and its tally (tests/test_soak.py): an editor thread that saves, rewrites in place,
 breaks and deletes a few stories several times a second and remembers what the store holds, and what
 the pollers saw, read strictly."""
+
 from __future__ import annotations
 
 import json
@@ -22,7 +23,7 @@ from .test_front_matter_bounds import alias_bomb
 SLOTS = 8
 SECTIONS = ("world", "business")
 EDITS_PER_SECOND = 10
-BROKEN = -1                       # a slot's state while its file is broken
+BROKEN = -1  # a slot's state while its file is broken
 SLOT_TITLE = re.compile(r"Slot (\d+) (?:v(\d+)|final-(\d+))")
 WHOLE_PARAGRAPH = re.compile(r"Paragraph \d+ of version [\w-]+: (word ?)+|An appended paragraph\.")
 
@@ -32,20 +33,26 @@ def slot_path(slot: int) -> str:
 
 
 def slot_text(slot: int, version: str, rng: random.Random) -> str:
-    paragraphs = "\n\n".join(f"Paragraph {n} of version {version}: " + "word " * rng.randint(5, 80)
-                             for n in range(rng.randint(1, 6)))
-    return article(body=paragraphs, title=f"Slot {slot} {version}", section=SECTIONS[slot % 2],
-                   published=f"2013-05-{slot + 1:02d} 12:00")
+    paragraphs = "\n\n".join(
+        f"Paragraph {n} of version {version}: " + "word " * rng.randint(5, 80) for n in range(rng.randint(1, 6))
+    )
+    return article(
+        body=paragraphs,
+        title=f"Slot {slot} {version}",
+        section=SECTIONS[slot % 2],
+        published=f"2013-05-{slot + 1:02d} 12:00",
+    )
 
 
 @dataclass
 class Editor:
     """Edits the store at EDITS_PER_SECOND; remembers what the store holds when it stops."""
+
     root: Path
     seconds: float
     rng: random.Random = field(default_factory=lambda: random.Random(5))
     ops: Counter = field(default_factory=Counter)
-    final: dict[int, str | None] = field(default_factory=dict)     # slot → final title, None if deleted
+    final: dict[int, str | None] = field(default_factory=dict)  # slot → final title, None if deleted
     stopped_at: float = 0.0
     # slot → (when a write began, the version it leaves, BROKEN, or None once deleted), in order
     history: dict[int, list[tuple[float, int | None]]] = field(default_factory=dict)
@@ -56,7 +63,7 @@ class Editor:
     def broken_within(self, slot: int, start: float, end: float) -> bool:
         """Was the slot's file broken (or being broken) at some moment from `start` to `end`? A worker
         started then has only the master's last good version of it (docs/RELIABILITY.md, "Known limits")."""
-        state = None                          # at `start`, then each state it took until `end`
+        state = None  # at `start`, then each state it took until `end`
         for began, after in self.history.get(slot, ()):
             if began > end:
                 break
@@ -72,7 +79,7 @@ class Editor:
             fh.truncate(0)
             fh.write(data[:cut])
             fh.flush()
-            time.sleep(self.rng.uniform(0.001, 0.03))          # a reader may look right now
+            time.sleep(self.rng.uniform(0.001, 0.03))  # a reader may look right now
             fh.write(data[cut:])
 
     def replace(self, path: Path, text: str) -> None:
@@ -106,7 +113,7 @@ class Editor:
             self.began(slot, BROKEN)
             self.write_in_place(path, "---\ntitle: [broken\n---\nhalf a story\n")
             self.ops["broken in place"] += 1
-        elif choice < 0.8:                  # issue 13, case 8: bounded work, a named problem, the rest flows
+        elif choice < 0.8:  # issue 13, case 8: bounded work, a named problem, the rest flows
             self.began(slot, BROKEN)
             self.replace(path, alias_bomb(f"Slot {slot} bomb"))
             self.ops["alias bombs (800 KB)"] += 1
@@ -122,7 +129,7 @@ class Editor:
             version += 1
             self.step(version)
             time.sleep(1 / EDITS_PER_SECOND)
-        for slot in range(SLOTS):                         # the final state: known, valid, or gone
+        for slot in range(SLOTS):  # the final state: known, valid, or gone
             path = self.root / slot_path(slot)
             if slot % 4 == 3:
                 self.began(slot, None)
@@ -149,7 +156,7 @@ class Tally:
     # ETag → (when received, Last-Modified) of each response that carried it, and the path it is of
     dates_by_etag: dict[str, list[tuple[float, datetime]]] = field(default_factory=dict)
     path_of_etag: dict[str, str] = field(default_factory=dict)
-    after_date: int = 0                                                     # responses with Last-Modified > Date
+    after_date: int = 0  # responses with Last-Modified > Date
     # per poller: (sent, received, {slot: version shown}) of each feed it was sent, in order
     seen: dict[int, list[tuple[float, float, dict[int, int]]]] = field(default_factory=dict)
     requests: int = 0
@@ -174,7 +181,7 @@ def titles(path: str, body: bytes) -> set[str]:
     """The story titles a document lists, reading it strictly (raises on anything malformed)."""
     if path.endswith("feed.json"):
         items = json.loads(body.decode("utf-8"))["items"]
-        for item in items:                  # a story read while half-written would end mid-paragraph
+        for item in items:  # a story read while half-written would end mid-paragraph
             paragraphs = re.findall(r"<p>(.*?)</p>", item["content_html"], re.S)
             if not paragraphs or not all(WHOLE_PARAGRAPH.fullmatch(p) for p in paragraphs):
                 raise AssertionError(f"a torn story was published: {item['title']}: {item['content_html'][-120:]!r}")

@@ -4,20 +4,32 @@ Aggregators: (User-Agent, name, reported subscribers, the aggregator's own feed 
 crawlers: (User-Agent, what it is). Used by the classification tests and by the live polls of the
 statistics tests, so what the service counts is what these clients really say.
 """
+
 from __future__ import annotations
 
-NEWSBLUR_BROWSER = ("Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, like Gecko) "
-                    "Version/14.0.1 Safari/605.1.15")
+NEWSBLUR_BROWSER = (
+    "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, like Gecko) "
+    "Version/14.0.1 Safari/605.1.15"
+)
 
 AGGREGATORS = [
     # Buttondown's "RSS subscribers" documentation, its table of readers that report a count:
     ("Feedly/1.0 (+http://www.feedly.com/fetcher.html; 462 subscribers; )", "Feedly", 462, ""),
     ("Mozilla/5.0 (compatible; inoreader.com; 114 subscribers)", "Inoreader", 114, ""),
-    (f'NewsBlur Feed Fetcher - 27 subscribers - https://www.newsblur.com/site/7704055/rendezvous-with-cassidoo '
-     f'("{NEWSBLUR_BROWSER}")', "NewsBlur", 27, "7704055"),
+    (
+        f"NewsBlur Feed Fetcher - 27 subscribers - https://www.newsblur.com/site/7704055/rendezvous-with-cassidoo "
+        f'("{NEWSBLUR_BROWSER}")',
+        "NewsBlur",
+        27,
+        "7704055",
+    ),
     ("Feedbin feed-id:1697787 - 102 subscribers", "Feedbin", 102, "1697787"),
-    ("Mozilla/5.0 (compatible; theoldreader.com; 1 subscribers; feed-id=cead6c3a837650eeefd8fe4a)",
-     "The Old Reader", 1, "cead6c3a837650eeefd8fe4a"),
+    (
+        "Mozilla/5.0 (compatible; theoldreader.com; 1 subscribers; feed-id=cead6c3a837650eeefd8fe4a)",
+        "The Old Reader",
+        1,
+        "cead6c3a837650eeefd8fe4a",
+    ),
     ("Mozilla/5.0 (compatible; BazQux/2.4; +https://bazqux.com/fetcher; 1 subscribers)", "BazQux", 1, ""),
     # Seth Larson, "How many RSS subscribers do I have?" (2025): Feedly's poller
     ("Feedly/1.0 (poller; 131 subscribers;)", "Feedly", 131, ""),
@@ -29,10 +41,19 @@ AGGREGATORS = [
     ("Feedspot/1.0 (+https://www.feedspot.com/fs/fetcher; like FeedFetcher-Google)", "Feedspot", None, ""),
     # The convention: Google Feedfetcher's format (FeedPress, "How to be a good feed fetcher?"), and
     # fetchers that follow it without being in the table (FeedHQ's User-Agent wiki page; NewsGator, 2005)
-    ("Feedfetcher-Google; (+http://www.google.com/feedfetcher.html; 16 subscribers; feed-id=12310981209483785)",
-     "Feedfetcher-Google", 16, "12310981209483785"),
-    ("FeedHQ/X.Y.Z (https://github.org/feedhq/feedhq; 1 subscriber; "
-     "https://github.com/feedhq/feedhq/wiki/User-Agent; like FeedFetcher-Google)", "FeedHQ", 1, ""),
+    (
+        "Feedfetcher-Google; (+http://www.google.com/feedfetcher.html; 16 subscribers; feed-id=12310981209483785)",
+        "Feedfetcher-Google",
+        16,
+        "12310981209483785",
+    ),
+    (
+        "FeedHQ/X.Y.Z (https://github.org/feedhq/feedhq; 1 subscriber; "
+        "https://github.com/feedhq/feedhq/wiki/User-Agent; like FeedFetcher-Google)",
+        "FeedHQ",
+        1,
+        "",
+    ),
     ("NewsGatorOnline/2.0 (http://www.newsgator.com; 20 subscribers)", "NewsGatorOnline", 20, ""),
 ]
 

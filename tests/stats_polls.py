@@ -1,6 +1,7 @@
 """A day of polls, as aggregators and readers make them, against a real server on 127.0.0.1 — and the
 figures they must give. Each direct reader polls from its own loopback address (127.0.0.2, …: Linux
 answers the whole of 127.0.0.0/8), so the server sees different addresses as it would from the world."""
+
 from __future__ import annotations
 
 import http.client
@@ -12,13 +13,14 @@ from .stats_agents import AGGREGATORS, CRAWLERS, DIRECT
 
 FEEDS = ["/rss.xml", "/sections/world-nation/rss.xml", "/sections/world-nation/atom.xml"]
 NOT_COUNTED = ["/", "/feeds.opml", "/sections/world-nation/", "/sections/nowhere/rss.xml"]
-FEEDLY_COUNTS = (455, 470, 462)              # one feed polled three times a day: the last count holds
-READERS = DIRECT[:8]                          # apps that poll one person at a time
+FEEDLY_COUNTS = (455, 470, 462)  # one feed polled three times a day: the last count holds
+READERS = DIRECT[:8]  # apps that poll one person at a time
 REPORTING = [entry for entry in AGGREGATORS if entry[1] not in ("Feedly",)][:8]
 
 
-def poll(port: int, path: str, user_agent: str, source: str = "127.0.0.1", headers: dict | None = None,
-         method: str = "GET") -> tuple[int, dict[str, str], bytes]:
+def poll(
+    port: int, path: str, user_agent: str, source: str = "127.0.0.1", headers: dict | None = None, method: str = "GET"
+) -> tuple[int, dict[str, str], bytes]:
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10, source_address=(source, 0))
     try:
         connection.putrequest(method, path, skip_accept_encoding=True)
@@ -67,10 +69,19 @@ def expected_subscribers(nodes: int = 1) -> int:
 
 def expected_polls(nodes: int = 1) -> dict[str, int]:
     revalidating = len(FEEDLY_COUNTS) + len(REPORTING) + 2 * len(READERS)
-    return {"polls": nodes * (2 * revalidating + 2), "ok": nodes * (revalidating + 2),
-            "not_modified": nodes * revalidating}
+    return {
+        "polls": nodes * (2 * revalidating + 2),
+        "ok": nodes * (revalidating + 2),
+        "not_modified": nodes * revalidating,
+    }
 
 
 def stats_cli(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "feedsvc.cli", "stats", *args], cwd=ROOT, env=env,
-                          capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "feedsvc.cli", "stats", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )

@@ -1,5 +1,6 @@
 """RFC 5005: a section's older stories stay reachable through monthly archive documents once it
 outgrows its feed; a feed that holds every story says so (fh:complete)."""
+
 from __future__ import annotations
 
 import shutil
@@ -25,15 +26,20 @@ def store(tmp_path):
 
 
 def app_for(store, now=NOW, **config):
-    app = create_app({"store": store, "base_url": BASE_URL, "items_per_feed": 2, **config}, auto_refresh=False, clock=lambda: now)
+    app = create_app(
+        {"store": store, "base_url": BASE_URL, "items_per_feed": 2, **config}, auto_refresh=False, clock=lambda: now
+    )
     return app, app.test_client()
 
 
 def links(root, fmt):
     """The RFC 5005 links of a feed document (Atom links, or atom:link in an RSS channel)."""
     found = root.findall("atom:link", NS) if fmt == "atom" else root.find("channel").findall("atom:link", NS)
-    return {link.get("rel"): link.get("href") for link in found
-            if link.get("rel") in ("current", "prev-archive", "next-archive")}
+    return {
+        link.get("rel"): link.get("href")
+        for link in found
+        if link.get("rel") in ("current", "prev-archive", "next-archive")
+    }
 
 
 def marker(root, fmt, name):
@@ -70,8 +76,10 @@ def walk(client, path):
 def test_every_story_is_reachable_from_the_subscription_feed(store):
     _, client = app_for(store)
     reached = set(walk(client, f"{WORLD}/atom.xml"))
-    assert reached == {f"tag:news.example.com,2013-01-01:world-nation/{slug}" for slug in
-                       ("obama-meets-pena-nieto", "somalia-famine-report", "regional-rail-link-talks")}
+    assert reached == {
+        f"tag:news.example.com,2013-01-01:world-nation/{slug}"
+        for slug in ("obama-meets-pena-nieto", "somalia-famine-report", "regional-rail-link-talks")
+    }
 
 
 def test_archives_are_cached_as_immutable_and_the_feed_is_not(store):
@@ -79,8 +87,10 @@ def test_archives_are_cached_as_immutable_and_the_feed_is_not(store):
     archive = client.get(f"/{WORLD}/archive/2013-04/atom.xml")
     assert archive.headers["Cache-Control"] == "public, max-age=604800, immutable"
     assert client.get(f"/{WORLD}/atom.xml").headers["Cache-Control"].startswith("public, max-age=300,")
-    assert client.get(f"/{WORLD}/archive/2013-04/atom.xml",
-                      headers={"If-None-Match": archive.headers["ETag"]}).status_code == 304
+    assert (
+        client.get(f"/{WORLD}/archive/2013-04/atom.xml", headers={"If-None-Match": archive.headers["ETag"]}).status_code
+        == 304
+    )
 
 
 def test_a_correction_to_an_old_story_changes_only_its_archive(store):
@@ -88,8 +98,11 @@ def test_a_correction_to_an_old_story_changes_only_its_archive(store):
     paths = [f"/{WORLD}/atom.xml", f"/{WORLD}/archive/2013-05/atom.xml", f"/{WORLD}/archive/2013-04/atom.xml"]
     before = {p: client.get(p).headers["ETag"] for p in paths}
     story = store / "world-nation/regional-rail-link-talks.md"
-    story.write_text(story.read_text().replace("published: 2013-04-09 11:00",
-                                               "published: 2013-04-09 11:00\nupdated: 2013-04-10 09:00"))
+    story.write_text(
+        story.read_text().replace(
+            "published: 2013-04-09 11:00", "published: 2013-04-09 11:00\nupdated: 2013-04-10 09:00"
+        )
+    )
     app.extensions["feedsvc"].store.refresh()
     after = {p: client.get(p).headers["ETag"] for p in paths}
     assert [p for p in paths if before[p] != after[p]] == [f"/{WORLD}/archive/2013-04/atom.xml"]
@@ -116,11 +129,14 @@ def test_a_busy_month_is_split_into_pages_of_at_most_a_feeds_length(store):
     assert links(first, "atom")["next-archive"] == f"{BASE_URL}sections/business/archive/2013-04-2/atom.xml"
     assert links(second, "atom")["prev-archive"] == f"{BASE_URL}sections/business/archive/2013-04/atom.xml"
     assert second.findtext("atom:title", namespaces=NS) == "The Sample Times — Business — April 2013 (part 2)"
-    dates = [[e.findtext("atom:published", namespaces=NS) for e in doc.findall("atom:entry", NS)] for doc in (first, second)]
-    assert len(dates[0]) == 2 and len(dates[1]) == 1 and max(dates[0]) < min(dates[1])   # the first page is the oldest
-    assert set(walk(client, "sections/business/atom.xml")) >= {"tag:news.example.com,2013-01-01:business/" + s for s in
-                                                                ("port-cargo-volumes-rise", "credit-union-merger",
-                                                                 "hardware-store-fifty-years")}
+    dates = [
+        [e.findtext("atom:published", namespaces=NS) for e in doc.findall("atom:entry", NS)] for doc in (first, second)
+    ]
+    assert len(dates[0]) == 2 and len(dates[1]) == 1 and max(dates[0]) < min(dates[1])  # the first page is the oldest
+    assert set(walk(client, "sections/business/atom.xml")) >= {
+        "tag:news.example.com,2013-01-01:business/" + s
+        for s in ("port-cargo-volumes-rise", "credit-union-merger", "hardware-store-fifty-years")
+    }
 
 
 def test_unknown_months_and_json_archives_are_404(store):
@@ -128,12 +144,13 @@ def test_unknown_months_and_json_archives_are_404(store):
     assert client.get(f"/{WORLD}/archive/2012-01/atom.xml").status_code == 404
     assert client.get(f"/{WORLD}/archive/2013-04/feed.json").status_code == 404
     assert client.get(f"/{WORLD}/archive/2013-13/atom.xml").status_code == 404
-    assert client.get(f"/{WORLD}/archive/2013-04-2/atom.xml").status_code == 404     # one page is enough
+    assert client.get(f"/{WORLD}/archive/2013-04-2/atom.xml").status_code == 404  # one page is enough
 
 
 def test_the_build_writes_the_archives_with_the_service_bytes(store, tmp_path):
     from feedsvc.config import load_config
     from feedsvc.static.build import build
+
     _, client = app_for(store)
     out = tmp_path / "public"
     build(load_config(overrides={"store": store, "base_url": BASE_URL, "items_per_feed": 2}), out, now=NOW)
@@ -141,7 +158,7 @@ def test_the_build_writes_the_archives_with_the_service_bytes(store, tmp_path):
     assert f"{WORLD}/archive/2013-04/atom.xml" in archives
     assert "sections/business/archive/2013-04-2/atom.xml" in archives
     assert len([name for name in archives if name.startswith("sections/")]) == 16
-    assert "authors/priya-natarajan/archive/2013-04/atom.xml" in archives           # writers and tags alike
+    assert "authors/priya-natarajan/archive/2013-04/atom.xml" in archives  # writers and tags alike
     assert "tags/harbor-street/archive/2013-04/rss.xml" in archives
     for name in archives:
         assert (out / name).read_bytes() == client.get("/" + name).data, name

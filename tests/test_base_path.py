@@ -1,6 +1,7 @@
 """A publisher whose base URL has a path (`https://feeds.example.com/news/`): every address a feed,
 page or OPML file publishes is answered there — and, for a proxy that strips the prefix, at the
 un-prefixed path too, with the same bytes."""
+
 from __future__ import annotations
 
 from urllib.parse import urlsplit
@@ -33,8 +34,9 @@ def published(client) -> set[str]:
         found.update(urls_in(xml(client.get("/news/" + path).data)))
     for path in ("", "sections/business/"):
         page = Page(client.get("/news/" + path).data.decode("utf-8"))
-        found.update(page.anchors, (href for _, href, _ in page.alternates), (img["src"] for img in page.images),
-                     page.outlines)
+        found.update(
+            page.anchors, (href for _, href, _ in page.alternates), (img["src"] for img in page.images), page.outlines
+        )
     found.update(feed.url for feed in listparser.parse(client.get("/news/feeds.opml").data.decode("utf-8")).feeds)
     return {url for url in found if url and url.startswith(BASE)}
 
@@ -42,7 +44,7 @@ def published(client) -> set[str]:
 def test_every_address_published_under_the_base_path_is_answered(client):
     addresses = published(client)
     assert {BASE + "rss.xml", BASE + "feeds.opml", BASE + "sections/world-nation/atom.xml"} <= addresses
-    assert any("/media/" in url for url in addresses)                  # enclosures and photos
+    assert any("/media/" in url for url in addresses)  # enclosures and photos
     for url in addresses:
         response = client.get(urlsplit(url).path)
         assert response.status_code == 200, url
@@ -78,7 +80,7 @@ def test_a_base_path_that_is_also_a_public_name_stays_unambiguous():
     stripped_by_a_proxy = client.get("/sections/world-nation/rss.xml")
     assert published_here.status_code == stripped_by_a_proxy.status_code == 200
     assert published_here.data == stripped_by_a_proxy.data
-    assert client.get("/sections/").status_code == 200                 # the home page, at the base URL
+    assert client.get("/sections/").status_code == 200  # the home page, at the base URL
 
 
 def test_gunicorn_answers_at_the_addresses_its_feeds_publish():

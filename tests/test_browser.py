@@ -10,6 +10,7 @@ dir) and checked not to be blank.
 Chromium comes from `scripts/install-system-deps` (which `make test` runs); if it is missing these
 tests fail, they are not skipped.
 """
+
 from __future__ import annotations
 
 import time
@@ -22,30 +23,39 @@ from PIL import Image, ImageChops, ImageStat
 from .browser import new_context, running_chromium, serve_sample_store
 from .conftest import SAMPLE_STORE
 
-pytestmark = pytest.mark.xdist_group("browser")      # one Chromium and one server for the module, on one worker
+pytestmark = pytest.mark.xdist_group("browser")  # one Chromium and one server for the module, on one worker
 
 SEED_PHOTO = "media/2013/obama-pena-nieto.jpg"
 SEED_TITLE = "Obama meets privately with Mexican President Peña Nieto"
-SEED_CAPTION = ("Barack Obama, at left, and Enrique Peña Nieto, at right, walk in together for their joint "
-                "news conference at Mexico City's National Palace.")
+SEED_CAPTION = (
+    "Barack Obama, at left, and Enrique Peña Nieto, at right, walk in together for their joint "
+    "news conference at Mexico City's National Palace."
+)
 SEED_CREDIT = "(Pablo Martinez Monsivais / Associated Press)"
-PAGES = {   # path: (document title, first heading, folder of its feeds)
+PAGES = {  # path: (document title, first heading, folder of its feeds)
     "/": ("The Sample Times", "Latest stories", ""),
     "/sections/world-nation/": ("World & Nation — The Sample Times", "World & Nation", "sections/world-nation/"),
 }
-FEEDS = {"RSS": ("rss.xml", "application/rss+xml"), "Atom": ("atom.xml", "application/atom+xml"),
-         "JSON Feed": ("feed.json", "application/feed+json")}
+FEEDS = {
+    "RSS": ("rss.xml", "application/rss+xml"),
+    "Atom": ("atom.xml", "application/atom+xml"),
+    "JSON Feed": ("feed.json", "application/feed+json"),
+}
 # The sample's remote photo is on news.example.com, a domain reserved for examples: never a broken image.
 REMOTE_TITLE = "Volunteer sky watchers log a record night for the spring comet survey"
 REMOTE_ALT = "Abstract illustration of small telescopes silhouetted against a dusk sky."
-SUBSCRIBE_PAGES = {   # folder of the scope: its name
-    "": "The Sample Times", "sections/world-nation/": "World & Nation",
-    "authors/priya-natarajan/": "Priya Natarajan", "tags/harbor-street/": "Harbor Street",
+SUBSCRIBE_PAGES = {  # folder of the scope: its name
+    "": "The Sample Times",
+    "sections/world-nation/": "World & Nation",
+    "authors/priya-natarajan/": "Priya Natarajan",
+    "tags/harbor-street/": "Harbor Street",
 }
 # Each reader's documented "add feed" address (see feedsvc/render/subscribe.py for the sources).
 READERS = {
-    "Feedly": "https://feedly.com/i/subscription/feed%2F{}", "Inoreader": "https://www.inoreader.com/?add_feed={}",
-    "NewsBlur": "https://www.newsblur.com/?url={}", "Feedbin": "https://feedbin.com/?subscribe={}",
+    "Feedly": "https://feedly.com/i/subscription/feed%2F{}",
+    "Inoreader": "https://www.inoreader.com/?add_feed={}",
+    "NewsBlur": "https://www.newsblur.com/?url={}",
+    "Feedbin": "https://feedbin.com/?subscribe={}",
     "The Old Reader": "https://theoldreader.com/feeds/subscribe?url={}",
 }
 
@@ -85,8 +95,13 @@ def service():
 
 
 def inside_width(box: dict, width: float) -> bool:
-    return box is not None and box["width"] > 0 and box["height"] > 0 and box["x"] >= 0 \
+    return (
+        box is not None
+        and box["width"] > 0
+        and box["height"] > 0
+        and box["x"] >= 0
         and box["x"] + box["width"] <= width + 0.5
+    )
 
 
 def wait_for_image(image, timeout: float = 10) -> int:
@@ -107,13 +122,12 @@ def distinct_colours(png: Path) -> int:
 @pytest.mark.parametrize("javascript", [False, True], ids=["no-js", "js"])
 @pytest.mark.parametrize("device", ["phone", "desktop"])
 @pytest.mark.parametrize("path", list(PAGES), ids=["home", "section"])
-def test_a_person_sees_the_page_its_photo_and_how_to_subscribe(browser, service, tmp_path, path, device,
-                                                              javascript):
+def test_a_person_sees_the_page_its_photo_and_how_to_subscribe(browser, service, tmp_path, path, device, javascript):
     title, heading, folder = PAGES[path]
     context = new_context(browser, device, javascript)
     try:
         page = context.new_page()
-        if not javascript:      # the switch really is off: an inline script does nothing
+        if not javascript:  # the switch really is off: an inline script does nothing
             page.set_content("<title>before</title><script>document.title = 'ran'</script>")
             assert page.title() == "before"
         response = page.goto(service + path.lstrip("/"), wait_until="load")
@@ -122,7 +136,7 @@ def test_a_person_sees_the_page_its_photo_and_how_to_subscribe(browser, service,
         # It renders, as the page it is, and fits the screen: nothing to scroll sideways.
         assert page.title() == title
         assert page.get_by_role("heading", level=1).inner_text() == heading
-        assert page.locator("script").count() == 0                       # nothing there needs JavaScript
+        assert page.locator("script").count() == 0  # nothing there needs JavaScript
         width = page.evaluate("innerWidth")
         assert width == page.viewport_size["width"]
         assert page.evaluate("document.scrollingElement.scrollWidth") <= width
@@ -159,18 +173,18 @@ def test_a_person_sees_the_page_its_photo_and_how_to_subscribe(browser, service,
         # The seed story's photo has loaded and is painted, inside the screen's width.
         story = page.locator("article", has=page.get_by_role("link", name=SEED_TITLE))
         photo = story.locator(f'figure img[src="{service}{SEED_PHOTO}"]')
-        photo.scroll_into_view_if_needed()                               # loading="lazy" (with JavaScript)
+        photo.scroll_into_view_if_needed()  # loading="lazy" (with JavaScript)
         assert wait_for_image(photo) == 1200
         frame = photo.bounding_box()
         assert photo.is_visible() and inside_width(frame, width)
-        assert frame["height"] == pytest.approx(frame["width"] * 800 / 1200, abs=1.5)   # not squashed
+        assert frame["height"] == pytest.approx(frame["width"] * 800 / 1200, abs=1.5)  # not squashed
         shown = tmp_path / f"photo-{device}.png"
         photo.screenshot(path=shown, animations="disabled")
         with Image.open(shown) as painted, Image.open(SAMPLE_STORE / SEED_PHOTO) as original:
             expected = original.convert("RGB").resize(painted.size, Image.Resampling.BILINEAR)
             difference = ImageStat.Stat(ImageChops.difference(painted.convert("RGB"), expected)).mean
             assert max(difference) < 12, f"the photo area does not show the photo (mean difference {difference})"
-            assert max(ImageStat.Stat(painted.convert("RGB")).stddev) > 20        # not a flat box
+            assert max(ImageStat.Stat(painted.convert("RGB")).stddev) > 20  # not a flat box
 
         # Its caption and credit are readable text beside it.
         caption = story.locator("figcaption")
@@ -204,13 +218,13 @@ def test_a_remote_photo_that_cannot_load_keeps_its_place_with_its_alt_text(brows
         page = context.new_page()
         page.goto(service, wait_until="load")
         story = page.locator("article", has=page.get_by_role("link", name=REMOTE_TITLE))
-        assert story.locator("img").count() == 0                         # no broken image
+        assert story.locator("img").count() == 0  # no broken image
         stand_in = story.locator("figure .no-photo")
         stand_in.scroll_into_view_if_needed()
         assert stand_in.is_visible() and stand_in.inner_text() == REMOTE_ALT
         frame = stand_in.bounding_box()
         assert inside_width(frame, page.evaluate("innerWidth"))
-        assert frame["height"] == pytest.approx(frame["width"] * 800 / 1200, abs=1.5)    # the photo's own shape
+        assert frame["height"] == pytest.approx(frame["width"] * 800 / 1200, abs=1.5)  # the photo's own shape
         assert story.locator("figcaption").inner_text().startswith("Volunteers set up telescopes")
         stand_in.screenshot(path=tmp_path / f"no-photo-{device}.png", animations="disabled")
     finally:
@@ -232,8 +246,9 @@ def test_a_newcomer_can_subscribe_from_the_subscribe_page(browser, service, tmp_
         assert page.locator("p.lede").inner_text().startswith("A feed reader is an app or website")
 
         # Autodiscovery still points at the feeds themselves.
-        assert page.locator('link[rel="alternate"]').evaluate_all("links => links.map(l => [l.type, l.href])") == \
-            [[kind, service + folder + file] for file, kind in FEEDS.values()]
+        assert page.locator('link[rel="alternate"]').evaluate_all("links => links.map(l => [l.type, l.href])") == [
+            [kind, service + folder + file] for file, kind in FEEDS.values()
+        ]
 
         # One click into each web reader, with this feed's address percent-encoded as that reader documents.
         readers = page.locator("section[aria-labelledby=web-readers] a")

@@ -1,4 +1,5 @@
 """`feedsvc build`: the same bytes and headers as the service, written atomically and incrementally."""
+
 from __future__ import annotations
 
 import gzip
@@ -32,8 +33,11 @@ def config_for(store: Path, **overrides):
 
 def tree(out: Path) -> dict[str, tuple[str, int, int]]:
     """path → (sha256, mtime_ns, inode) of every file in a build output."""
-    return {str(p.relative_to(out)): (hashlib.sha256(p.read_bytes()).hexdigest(), p.stat().st_mtime_ns, p.stat().st_ino)
-            for p in sorted(out.rglob("*")) if p.is_file()}
+    return {
+        str(p.relative_to(out)): (hashlib.sha256(p.read_bytes()).hexdigest(), p.stat().st_mtime_ns, p.stat().st_ino)
+        for p in sorted(out.rglob("*"))
+        if p.is_file()
+    }
 
 
 def served_path(name: str) -> str:
@@ -66,11 +70,22 @@ def test_every_built_file_has_the_bytes_the_service_serves(sample_build, client)
     names = [n for n in tree(out) if n not in (BUILD_RECORD, HEADERS_FILE, NGINX_FILE)]
     documents = [n for n in names if not n.endswith(".gz")]
     assert "index.html" in documents and "sections/world-nation/atom.xml" in documents
-    assert {"authors/priya-natarajan/rss.xml", "authors/tomas-ortega/feed.json", "authors/tomas-ortega/index.html",
-            "tags/harbor-street/atom.xml", "tags/harbor-street/index.html", "authors.opml", "tags.opml",
-            "news-sitemap.xml", "robots.txt", "media/staff/priya-natarajan.jpg", "subscribe/index.html",
-            "sections/science/subscribe/index.html", "authors/tomas-ortega/subscribe/index.html",
-            "tags/harbor-street/subscribe/index.html"} <= set(documents)
+    assert {
+        "authors/priya-natarajan/rss.xml",
+        "authors/tomas-ortega/feed.json",
+        "authors/tomas-ortega/index.html",
+        "tags/harbor-street/atom.xml",
+        "tags/harbor-street/index.html",
+        "authors.opml",
+        "tags.opml",
+        "news-sitemap.xml",
+        "robots.txt",
+        "media/staff/priya-natarajan.jpg",
+        "subscribe/index.html",
+        "sections/science/subscribe/index.html",
+        "authors/tomas-ortega/subscribe/index.html",
+        "tags/harbor-street/subscribe/index.html",
+    } <= set(documents)
     assert "media/2013/obama-pena-nieto.jpg" in documents
     for name in documents:
         response = client.get(served_path(name))
@@ -81,7 +96,7 @@ def test_every_built_file_has_the_bytes_the_service_serves(sample_build, client)
             assert (out / (name + ".gz")).read_bytes() == zipped.data, name
             assert gzip.decompress(zipped.data) == response.data
     assert {n for n in names if n.endswith(".gz")} >= {"rss.xml.gz", "atom.xml.gz", "sections/local/rss.xml.gz"}
-    assert report.files == len(tree(out)) - 1                    # everything but the build record
+    assert report.files == len(tree(out)) - 1  # everything but the build record
 
 
 def test_the_headers_manifest_matches_the_service(sample_build, client):
@@ -107,7 +122,7 @@ def test_a_second_build_of_an_unchanged_store_rewrites_nothing(sample_build):
     report = build(config_for(SAMPLE_STORE), out)
     assert not report.changed and report.written == []
     assert "nothing changed" in report.summary()
-    assert tree(out) == before                                    # bytes, mtimes and inodes
+    assert tree(out) == before  # bytes, mtimes and inodes
 
 
 def test_a_build_after_one_edit_rewrites_only_the_feeds_that_story_is_in(tmp_path):
@@ -122,8 +137,11 @@ def test_a_build_after_one_edit_rewrites_only_the_feeds_that_story_is_in(tmp_pat
     after = tree(out)
     rewritten = {n for n in after if after[n] != before.get(n)}
     # every story's, its section's, its writer's (bylined "P. Natarajan": Priya Natarajan) and its tags' that have feeds
-    feeds_and_pages = {f"{scope}{name}" for scope in ("", "sections/science/", "authors/priya-natarajan/", "tags/sample/")
-                       for name in ("rss.xml", "atom.xml", "feed.json", "index.html")}
+    feeds_and_pages = {
+        f"{scope}{name}"
+        for scope in ("", "sections/science/", "authors/priya-natarajan/", "tags/sample/")
+        for name in ("rss.xml", "atom.xml", "feed.json", "index.html")
+    }
     assert rewritten == feeds_and_pages | {name + ".gz" for name in feeds_and_pages} | {HEADERS_FILE, BUILD_RECORD}
     assert sorted(report.written) == sorted(rewritten - {BUILD_RECORD})
 
@@ -173,8 +191,15 @@ def test_it_refuses_to_replace_a_folder_it_did_not_write(tmp_path):
 
 
 def run_cli(*args, **kwargs):
-    return subprocess.run([sys.executable, "-m", "feedsvc.cli", *args], cwd=ROOT, capture_output=True, text=True,
-                          timeout=120, env={**os.environ, "FEEDSVC_BASE_URL": BASE_URL}, **kwargs)
+    return subprocess.run(
+        [sys.executable, "-m", "feedsvc.cli", *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "FEEDSVC_BASE_URL": BASE_URL},
+        **kwargs,
+    )
 
 
 def test_the_command_says_each_phase_and_ends_with_a_summary(tmp_path):
@@ -184,11 +209,11 @@ def test_the_command_says_each_phase_and_ends_with_a_summary(tmp_path):
     phases = [line.split(" in ")[0] for line in result.stderr.splitlines()]
     assert phases == ["read 14 stories", "rendered 63 documents", "wrote 118 files"], result.stderr
     summary = result.stdout.strip()
-    assert summary.startswith(f"built {out}: 12 articles, 30 feeds, ")        # 5 sections (and all), 3 writers, 2 tags
+    assert summary.startswith(f"built {out}: 12 articles, 30 feeds, ")  # 5 sections (and all), 3 writers, 2 tags
     assert "0 problems" in summary
     again = run_cli("build", str(out), "--store", "articles/")
     phases = [line.split(" in ")[0] for line in again.stderr.splitlines()]
-    assert phases == ["read 14 stories", "rendered 0 documents", "kept 118 files"], again.stderr   # none rewritten
+    assert phases == ["read 14 stories", "rendered 0 documents", "kept 118 files"], again.stderr  # none rewritten
     assert "(nothing changed, output left as it was)" in again.stdout
     quiet = run_cli("build", str(out), "--store", "articles/", "--quiet")
     assert quiet.returncode == 0 and quiet.stdout == "" and quiet.stderr == ""
@@ -206,15 +231,19 @@ def test_a_killed_build_leaves_the_previous_output_intact_and_complete(tmp_path,
     sections = [{"slug": f"s{i:03d}", "title": f"Section {i}"} for i in range(300)]
     store_dir.write_site(sections=sections)
     for i in range(300):
-        store_dir.write(f"s{i:03d}/story.md", article(title=f"Story number {i} in its own section",
-                                                      section=f"s{i:03d}"))
+        store_dir.write(
+            f"s{i:03d}/story.md", article(title=f"Story number {i} in its own section", section=f"s{i:03d}")
+        )
     out = tmp_path / "public"
     build(config_for(store_dir.root), out)
     before = tree(out)
-    for i in range(300):                                            # every feed will change
+    for i in range(300):  # every feed will change
         store_dir.write(f"s{i:03d}/story.md", article(title=f"Story number {i}, rewritten", section=f"s{i:03d}"))
-    process = subprocess.Popen([sys.executable, "-m", "feedsvc.cli", "build", str(out), "--store", str(store_dir.root),
-                                "--quiet"], cwd=ROOT, env={**os.environ, "FEEDSVC_BASE_URL": BASE_URL})
+    process = subprocess.Popen(
+        [sys.executable, "-m", "feedsvc.cli", "build", str(out), "--store", str(store_dir.root), "--quiet"],
+        cwd=ROOT,
+        env={**os.environ, "FEEDSVC_BASE_URL": BASE_URL},
+    )
     staging = None
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline and process.poll() is None:
@@ -226,8 +255,8 @@ def test_a_killed_build_leaves_the_previous_output_intact_and_complete(tmp_path,
     process.send_signal(signal.SIGKILL)
     process.wait()
     assert staging is not None
-    assert tree(out) == before                                      # intact and complete
-    report = build(config_for(store_dir.root), out)                 # the next build finishes what it began
+    assert tree(out) == before  # intact and complete
+    report = build(config_for(store_dir.root), out)  # the next build finishes what it began
     assert report.changed and b"rewritten" in (out / "sections/s000/rss.xml").read_bytes()
     build(config_for(store_dir.root), tmp_path / "fresh")
     assert same_documents(out, tmp_path / "fresh")
@@ -240,13 +269,15 @@ def test_nothing_left_in_the_staging_tree_reaches_the_output_or_leads_out_of_it(
     store_dir.write("world/one.md", article(title="The first story of the world section"))
     store_dir.write("world/two.md", article(title="The second story of the world section", published="2013-05-03"))
     make_jpeg(store_dir.root / "media/photo.jpg")
-    store_dir.write("world/three.md", article(title="A third story, with a photo in it", photo={"src": "media/photo.jpg"}))
+    store_dir.write(
+        "world/three.md", article(title="A third story, with a photo in it", photo={"src": "media/photo.jpg"})
+    )
     out = tmp_path / "public"
     build(config_for(store_dir.root), out)
     store_dir.write("world/one.md", article(title="The first story, edited once"))
     build(config_for(store_dir.root), out)
     staging = tmp_path / ".public.staging"
-    assert (staging / "sections/world/rss.xml").is_file()          # the tree swapped out, kept
+    assert (staging / "sections/world/rss.xml").is_file()  # the tree swapped out, kept
 
     outside = tmp_path / "outside"
     outside.mkdir()
@@ -275,12 +306,17 @@ def test_nothing_left_in_the_staging_tree_reaches_the_output_or_leads_out_of_it(
 def same_documents(out: Path, fresh: Path) -> bool:
     """The same files with the same bytes, and the same headers but for Last-Modified, which in a
     rebuilt output also records when each document changed."""
+
     def undated(tree_dir: Path) -> dict:
-        return {path: {k: v for k, v in headers.items() if k != "Last-Modified"}
-                for path, headers in read_headers_file(tree_dir).items()}
+        return {
+            path: {k: v for k, v in headers.items() if k != "Last-Modified"}
+            for path, headers in read_headers_file(tree_dir).items()
+        }
+
     documents = {name: digest for name, digest in digests(out).items() if name != HEADERS_FILE}
-    return documents == {name: digest for name, digest in digests(fresh).items() if name != HEADERS_FILE} \
-        and undated(out) == undated(fresh)
+    return documents == {name: digest for name, digest in digests(fresh).items() if name != HEADERS_FILE} and undated(
+        out
+    ) == undated(fresh)
 
 
 def digests(out: Path) -> dict[str, str]:
@@ -296,9 +332,14 @@ def test_documents_rendered_in_several_processes_are_the_ones_one_process_render
         pytest.skip("one core: the build renders in one process")
     for month in range(48):
         for section in ("world", "business"):
-            store_dir.write(f"{section}/{month:02d}.md", article(
-                title=f"A {section} story from month {month} of the archive", section=section,
-                published=f"{2010 + month // 12}-{month % 12 + 1:02d}-15 09:30"))
+            store_dir.write(
+                f"{section}/{month:02d}.md",
+                article(
+                    title=f"A {section} story from month {month} of the archive",
+                    section=section,
+                    published=f"{2010 + month // 12}-{month % 12 + 1:02d}-15 09:30",
+                ),
+            )
     config = config_for(store_dir.root, items_per_feed=5)
     monkeypatch.setattr(build_module, "PARALLEL_DOCUMENTS", 20)
     assert threading.active_count() == 1, "a thread is running: the build would not fork"
@@ -306,12 +347,13 @@ def test_documents_rendered_in_several_processes_are_the_ones_one_process_render
     monkeypatch.setattr(build_module, "PARALLEL_DOCUMENTS", 10**9)
     serial = build(config, tmp_path / "serial")
     assert parallel.processes > 1 and serial.processes == 1
-    assert len(parallel.written) == len(serial.written) > 200         # archives included
+    assert len(parallel.written) == len(serial.written) > 200  # archives included
     assert digests(tmp_path / "parallel") == digests(tmp_path / "serial")
     records = [json.loads((tmp_path / out / BUILD_RECORD).read_text()) for out in ("parallel", "serial")]
     assert records[0]["documents"] == records[1]["documents"]
-    assert {name: (entry["etag"], entry["size"]) for name, entry in records[0]["files"].items()} == \
-           {name: (entry["etag"], entry["size"]) for name, entry in records[1]["files"].items()}
+    assert {name: (entry["etag"], entry["size"]) for name, entry in records[0]["files"].items()} == {
+        name: (entry["etag"], entry["size"]) for name, entry in records[1]["files"].items()
+    }
 
 
 def test_a_correction_of_the_same_length_changes_file_times_and_manifest_dates(tmp_path):
@@ -327,18 +369,18 @@ def test_a_correction_of_the_same_length_changes_file_times_and_manifest_dates(t
     before_stat = (out / "sections/science/rss.xml").stat()
     story = store / "science/tide-pool-census.md"
     assert "census" in story.read_text()
-    story.write_text(story.read_text().replace("census", "tallys", 1))       # same length, same dates
+    story.write_text(story.read_text().replace("census", "tallys", 1))  # same length, same dates
     corrected = datetime(2026, 11, 2, 8, 30, tzinfo=UTC)
     os.utime(story, (corrected.timestamp(), corrected.timestamp()))
     second_build = datetime(2026, 11, 2, 9, 30, tzinfo=UTC)
     build(config_for(store), out, now=second_build)
     after = read_headers_file(out)["/sections/science/rss.xml"]
     assert after["ETag"] != before["ETag"]
-    assert parse_date(before["Last-Modified"]) < parse_date(after["Last-Modified"]) == corrected   # when it was saved
+    assert parse_date(before["Last-Modified"]) < parse_date(after["Last-Modified"]) == corrected  # when it was saved
     after_stat = (out / "sections/science/rss.xml").stat()
     assert after_stat.st_size == before_stat.st_size and after_stat.st_mtime_ns > before_stat.st_mtime_ns
     business = read_headers_file(out)["/sections/business/rss.xml"]
-    assert parse_date(business["Last-Modified"]) < first_build                # untouched feeds keep their dates
+    assert parse_date(business["Last-Modified"]) < first_build  # untouched feeds keep their dates
 
 
 def test_a_build_keeps_no_document_once_it_is_written(tmp_path, monkeypatch):
@@ -350,6 +392,7 @@ def test_a_build_keeps_no_document_once_it_is_written(tmp_path, monkeypatch):
     from feedsvc.publish.publisher import Publisher
     from feedsvc.render.document import Rendered
     from feedsvc.static.build import open_store
+
     made = []
     of = Rendered.of.__func__
 
@@ -357,11 +400,12 @@ def test_a_build_keeps_no_document_once_it_is_written(tmp_path, monkeypatch):
         document = of(cls, *args, **kwargs)
         made.append(weakref.ref(document))
         return document
+
     monkeypatch.setattr(Rendered, "of", classmethod(recorded))
     config = config_for(SAMPLE_STORE)
-    publisher = Publisher(open_store(config), config.feeds, config.cache_policy)   # lives on, as under --watch
+    publisher = Publisher(open_store(config), config.feeds, config.cache_policy)  # lives on, as under --watch
     report = build(config, tmp_path / "public", publisher=publisher)
     gc.collect()
     assert len(made) >= len(report.written) // 2 > 20
     alive = [ref() for ref in made if ref() is not None]
-    assert [document for document in alive if document.kind != "media"] == []    # photos: the media library's
+    assert [document for document in alive if document.kind != "media"] == []  # photos: the media library's

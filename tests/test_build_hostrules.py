@@ -1,4 +1,5 @@
 """The header rules the build writes for static hosts stay literal, whatever the photos are called."""
+
 from __future__ import annotations
 
 import re
@@ -29,7 +30,7 @@ def test_a_photo_whose_name_would_read_as_a_pattern_gets_no_rule(tmp_path):
         Image.new("RGB", (40, 30)).save(store / "media" / name, "JPEG")
     out = tmp_path / "public"
     build(config_for(store), out)
-    assert all((out / "media" / name).is_file() for name in PATTERNED + PLAIN)     # all published
+    assert all((out / "media" / name).is_file() for name in PATTERNED + PLAIN)  # all published
     text = (out / HEADERS_FILE).read_text()
     rules = read_headers_file(out)
     for path in rules:
@@ -38,7 +39,6 @@ def test_a_photo_whose_name_would_read_as_a_pattern_gets_no_rule(tmp_path):
     assert all(f"/media/{name}" in rules for name in PLAIN)
     assert "lines.jpg" not in text
     assert rules["/media/2013/café.jpg"]["Content-Type"] == "image/jpeg"
-
 
 
 def nginx_photo_types(snippet: str) -> dict[str, str]:
@@ -57,8 +57,9 @@ def test_nginx_types_exactly_the_photo_names_the_parser_accepts_as_the_service_s
     assert {"." + ending for ending in typed} == set(photos.PHOTO_TYPES)
     (store_dir.root / "media").mkdir()
     for ending in typed:
-        Image.new("RGB", (40, 30)).save(store_dir.root / "media" / f"photo.{ending}",
-                                        Image.registered_extensions()["." + ending])
+        Image.new("RGB", (40, 30)).save(
+            store_dir.root / "media" / f"photo.{ending}", Image.registered_extensions()["." + ending]
+        )
     client = create_app({"store": store_dir.root, "base_url": BASE_URL}, auto_refresh=False).test_client()
     for ending, mimetype in typed.items():
         assert client.get(f"/media/photo.{ending}").headers["Content-Type"] == mimetype, ending
@@ -69,4 +70,4 @@ def test_a_photo_ending_added_to_the_parsers_rule_reaches_nginx(monkeypatch):
     monkeypatch.setitem(photos.PHOTO_TYPES, ".avif", "image/avif")
     assert nginx_photo_types(nginx_snippet(CachePolicy(), base_url=BASE_URL))["avif"] == "image/avif"
     snippet = nginx_snippet(CachePolicy(), base_url=BASE_URL, media_types={"/media/a.avif": "image/avif"})
-    assert 'location = "/media/a.avif"' not in snippet         # typed right by its name: no line of its own
+    assert 'location = "/media/a.avif"' not in snippet  # typed right by its name: no line of its own

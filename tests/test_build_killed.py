@@ -1,6 +1,7 @@
 """The static build never leaves a partial output — also the very first time, when there is no previous
 output to fall back on (tests/test_build.py kills a rebuild; this kills first builds, at several moments).
 An aggregator or CDN pointed at the output folder must see nothing, or everything."""
+
 from __future__ import annotations
 
 import os
@@ -17,7 +18,7 @@ from feedsvc.static.build import BuildError, build
 from .conftest import BASE_URL, ROOT, StoreDir, article
 from .test_build import config_for, digests
 
-pytestmark = pytest.mark.xdist_group("build_killed")      # the 300-section store is built once, on one worker
+pytestmark = pytest.mark.xdist_group("build_killed")  # the 300-section store is built once, on one worker
 
 KILL_AFTER_FILES = [0, 5, 200]
 
@@ -29,7 +30,9 @@ def big_store(tmp_path_factory):
     sections = [{"slug": f"s{i:03d}", "title": f"Section {i}"} for i in range(300)]
     store_dir.write_site(sections=sections)
     for i in range(300):
-        store_dir.write(f"s{i:03d}/story.md", article(title=f"Story number {i} in its own section", section=f"s{i:03d}"))
+        store_dir.write(
+            f"s{i:03d}/story.md", article(title=f"Story number {i} in its own section", section=f"s{i:03d}")
+        )
     reference = store_dir.root.parent / "reference"
     build(config_for(store_dir.root, cache_dir="off"), reference)
     return store_dir, reference
@@ -40,8 +43,11 @@ def test_a_first_build_killed_part_way_leaves_no_output_at_all(tmp_path, big_sto
     big_store, reference = big_store
     out = tmp_path / "public"
     env = {**os.environ, "FEEDSVC_BASE_URL": BASE_URL, "FEEDSVC_CACHE_DIR": "off"}
-    process = subprocess.Popen([sys.executable, "-m", "feedsvc.cli", "build", str(out), "--store", str(big_store.root),
-                                "--quiet"], cwd=ROOT, env=env)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "feedsvc.cli", "build", str(out), "--store", str(big_store.root), "--quiet"],
+        cwd=ROOT,
+        env=env,
+    )
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline and process.poll() is None:
         staging = next(tmp_path.glob(".public.staging"), None)
@@ -50,30 +56,32 @@ def test_a_first_build_killed_part_way_leaves_no_output_at_all(tmp_path, big_sto
         time.sleep(0.001)
     if process.poll() is not None:
         pytest.skip("the build finished before it could be killed")
-    helpers = children(process.pid)               # processes it forked to render, if it got that far
+    helpers = children(process.pid)  # processes it forked to render, if it got that far
     process.send_signal(signal.SIGKILL)
     process.wait()
     assert not out.exists() or digests(out) == digests(reference), "a killed first build left a partial output"
     assert wait_until_gone(helpers), "processes the killed build forked are still running"
     if files != KILL_AFTER_FILES[1]:
         return
-    report = build(config_for(big_store.root), out)                 # the next build finishes what it began
+    report = build(config_for(big_store.root), out)  # the next build finishes what it began
     assert report.changed and not list(tmp_path.glob(".public.staging"))
     assert digests(out) == digests(reference)
-
 
 
 def test_a_second_build_of_the_same_output_is_refused_while_the_first_runs(tmp_path, big_store):
     big_store, reference = big_store
     out = tmp_path / "public"
     env = {**os.environ, "FEEDSVC_BASE_URL": BASE_URL, "FEEDSVC_CACHE_DIR": "off"}
-    process = subprocess.Popen([sys.executable, "-m", "feedsvc.cli", "build", str(out), "--store", str(big_store.root),
-                                "--quiet"], cwd=ROOT, env=env)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "feedsvc.cli", "build", str(out), "--store", str(big_store.root), "--quiet"],
+        cwd=ROOT,
+        env=env,
+    )
     try:
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline and process.poll() is None and not (tmp_path / ".public.staging").exists():
             time.sleep(0.001)
-        process.send_signal(signal.SIGSTOP)                         # paused mid-build, holding the output
+        process.send_signal(signal.SIGSTOP)  # paused mid-build, holding the output
         if process.poll() is not None or not (tmp_path / ".public.staging").exists():
             pytest.skip("the build finished before it could be paused")
         with pytest.raises(BuildError, match="another build is writing"):

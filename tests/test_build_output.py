@@ -1,4 +1,5 @@
 """Where `feedsvc build` may write, what it says when it cannot, and photos that change while it runs."""
+
 from __future__ import annotations
 
 import json
@@ -33,6 +34,7 @@ def sample(tmp_path) -> Path:
 
 # ---- an output folder inside the store, or around it --------------------------------------------
 
+
 @pytest.mark.parametrize("inside", ["media/public", "world-nation/public", "public", "."])
 def test_an_output_folder_inside_the_store_is_refused_naming_both(sample, inside):
     out = sample / inside
@@ -41,7 +43,7 @@ def test_an_output_folder_inside_the_store_is_refused_naming_both(sample, inside
         build(config_for(sample), out)
     message = str(refused.value)
     assert str(out.resolve()) in message and str(sample.resolve()) in message and "\n" not in message
-    assert sorted(str(p) for p in sample.rglob("*")) == listing          # not even a lock file in the store
+    assert sorted(str(p) for p in sample.rglob("*")) == listing  # not even a lock file in the store
 
 
 def test_an_output_folder_reached_through_a_link_into_the_store_is_refused(sample, tmp_path):
@@ -79,6 +81,7 @@ def test_the_command_refuses_it_in_one_line_with_exit_code_2(sample):
 
 # ---- an output folder that cannot be written -----------------------------------------------------
 
+
 def read_only_command(folder: Path, command: list[str]) -> list[str]:
     """`command`, run where `folder` is read-only. Root ignores permission bits, so for root the
     folder is bind-mounted read-only in a mount namespace of the command's own (unshare(1)); anyone
@@ -86,8 +89,12 @@ def read_only_command(folder: Path, command: list[str]) -> list[str]:
     if os.geteuid() != 0:
         folder.chmod(0o555)
         return command
-    if shutil.which("unshare") is None or subprocess.run(
-            ["unshare", "-m", "sh", "-c", f"mount --bind '{folder}' '{folder}'"], capture_output=True).returncode:
+    if (
+        shutil.which("unshare") is None
+        or subprocess.run(
+            ["unshare", "-m", "sh", "-c", f"mount --bind '{folder}' '{folder}'"], capture_output=True
+        ).returncode
+    ):
         pytest.skip("root without a private mount namespace: cannot make a folder read-only for this test")
     script = 'mount --bind "$0" "$0" && mount -o remount,ro,bind "$0" "$0" && exec "$@"'
     return ["unshare", "-m", "sh", "-c", script, str(folder), *command]
@@ -98,14 +105,19 @@ def test_a_read_only_output_parent_is_one_clear_line_and_the_output_stays(tmp_pa
     out = parent / "public"
     build(config_for(sample), out)
     before = tree(out)
-    (sample / "world-nation" / "edited.md").write_text(article(title="An edit the build cannot publish",
-                                                                section="world-nation"))
+    (sample / "world-nation" / "edited.md").write_text(
+        article(title="An edit the build cannot publish", section="world-nation")
+    )
     command = [sys.executable, "-m", "feedsvc.cli", "build", str(out), "--store", str(sample)]
     try:
-        result = subprocess.run(read_only_command(parent, command),
-                                capture_output=True, text=True, timeout=120,
-                                env={**os.environ, "FEEDSVC_BASE_URL": "https://feeds.example.com/"},
-                                cwd=Path(__file__).parent.parent)
+        result = subprocess.run(
+            read_only_command(parent, command),
+            capture_output=True,
+            text=True,
+            timeout=120,
+            env={**os.environ, "FEEDSVC_BASE_URL": "https://feeds.example.com/"},
+            cwd=Path(__file__).parent.parent,
+        )
     finally:
         parent.chmod(0o755)
     assert result.returncode == 1, result.stderr
@@ -126,12 +138,13 @@ def test_an_output_under_a_file_is_one_clear_line(tmp_path, sample):
 
 # ---- a photo replaced while the build runs -------------------------------------------------------
 
+
 @pytest.fixture
 def photo_store(store_dir):
     make_jpeg(store_dir.root / PHOTO, size=(1200, 800))
     store_dir.write("world/harbor.md", article(title="Cranes return to the harbor", photo={"src": PHOTO}))
     store_dir.write("world/other.md", article(title="A story without a photo", published="2013-05-01 09:00"))
-    an_hour_ago = time.time() - 3600            # stories saved long ago: only the photo's change re-reads them
+    an_hour_ago = time.time() - 3600  # stories saved long ago: only the photo's change re-reads them
     for story in ("world/harbor.md", "world/other.md"):
         os.utime(store_dir.root / story, (an_hour_ago, an_hour_ago))
     return store_dir
@@ -149,17 +162,22 @@ def described(out: Path) -> list[tuple[int, str, int | None, int | None]]:
     found = []
     for name in ("rss.xml", "sections/world/rss.xml", "atom.xml", "sections/world/atom.xml"):
         document = etree.parse(str(out / name))
-        for enclosure in document.xpath("//item/enclosure | //atom:entry/atom:link[@rel='enclosure']",
-                                        namespaces=NS):
+        for enclosure in document.xpath("//item/enclosure | //atom:entry/atom:link[@rel='enclosure']", namespaces=NS):
             found.append((int(enclosure.get("length")), enclosure.get("type"), None, None))
         for content in document.xpath("//media:content", namespaces=NS):
-            found.append((int(content.get("fileSize")), content.get("type"),
-                          int(content.get("width")), int(content.get("height"))))
+            found.append(
+                (
+                    int(content.get("fileSize")),
+                    content.get("type"),
+                    int(content.get("width")),
+                    int(content.get("height")),
+                )
+            )
     for name in ("feed.json", "sections/world/feed.json"):
         for item in json.loads((out / name).read_text())["items"]:
             for attachment in item.get("attachments", []):
                 found.append((attachment["size_in_bytes"], attachment["mime_type"], None, None))
-    assert len(found) == 10                     # 2 × (RSS enclosure and media:content, Atom's, JSON's)
+    assert len(found) == 10  # 2 × (RSS enclosure and media:content, Atom's, JSON's)
     return found
 
 
@@ -175,12 +193,13 @@ def assert_written_as_described(out: Path, store_root: Path) -> None:
 
 @pytest.mark.parametrize("processes", ["one process", "forked"])
 def test_a_photo_replaced_after_the_store_read_it_is_written_as_the_feeds_describe(
-        tmp_path, photo_store, monkeypatch, processes):
+    tmp_path, photo_store, monkeypatch, processes
+):
     if processes == "forked":
         monkeypatch.setattr(build_module, "PARALLEL_DOCUMENTS", 1)
     config = config_for(photo_store.root)
-    store = open_store(config)                           # the store reads and measures the photo…
-    replace_photo(photo_store.root, (300, 200))          # …which is replaced before the build writes it
+    store = open_store(config)  # the store reads and measures the photo…
+    replace_photo(photo_store.root, (300, 200))  # …which is replaced before the build writes it
     build(config, tmp_path / "public", store=store)
     assert_written_as_described(tmp_path / "public", photo_store.root)
 
@@ -188,7 +207,7 @@ def test_a_photo_replaced_after_the_store_read_it_is_written_as_the_feeds_descri
 def test_a_photo_replaced_while_the_feeds_are_written_is_written_as_they_describe(tmp_path, photo_store):
     replaced = []
 
-    def progress(name: str) -> None:                     # each file as the build writes it
+    def progress(name: str) -> None:  # each file as the build writes it
         if name == "rss.xml" and not replaced:
             replace_photo(photo_store.root, (640, 480))
             replaced.append(name)
@@ -223,7 +242,7 @@ def test_a_photo_replaced_by_one_of_the_same_length_is_never_written_under_the_o
     store = open_store(config)
     length = (photo_store.root / PHOTO).stat().st_size
     replace_photo(photo_store.root, (640, 480))
-    with open(photo_store.root / PHOTO, "ab") as padded:            # bytes after the JPEG's end: still valid
+    with open(photo_store.root / PHOTO, "ab") as padded:  # bytes after the JPEG's end: still valid
         padded.write(b"\0" * (length - (photo_store.root / PHOTO).stat().st_size))
     assert (photo_store.root / PHOTO).stat().st_size == length
     out = tmp_path / "public"

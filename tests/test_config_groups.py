@@ -29,7 +29,7 @@ def rendered_paths(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 
 def test_flat_keys_from_the_file_and_the_environment_land_in_their_groups(tmp_path):
     toml = tmp_path / "feedsvc.toml"
-    toml.write_text('items_per_feed = 7\nmax_age = 120\nstats = false\nmax_photo_pixels = 1000\n')
+    toml.write_text("items_per_feed = 7\nmax_age = 120\nstats = false\nmax_photo_pixels = 1000\n")
     config = load_config(toml, env={"FEEDSVC_REFRESH_SECONDS": "2.5", "FEEDSVC_STATS_RETENTION_DAYS": "30"})
     assert config.feeds.items_per_feed == 7
     assert config.cache_policy.max_age == 120
@@ -51,8 +51,18 @@ def test_service_settings_re_render_nothing_in_a_second_build(tmp_path, monkeypa
     out = tmp_path / "public"
     build(config_for(SAMPLE_STORE), out)
     rendered = rendered_paths(monkeypatch)
-    report = build(config_for(SAMPLE_STORE, refresh_seconds=9.0, rescan_seconds=99.0, watch=False, stats=False,
-                              stats_flush_seconds=60.0, cache_dir=str(tmp_path / "cache")), out)
+    report = build(
+        config_for(
+            SAMPLE_STORE,
+            refresh_seconds=9.0,
+            rescan_seconds=99.0,
+            watch=False,
+            stats=False,
+            stats_flush_seconds=60.0,
+            cache_dir=str(tmp_path / "cache"),
+        ),
+        out,
+    )
     assert rendered == []
     assert not report.changed
 

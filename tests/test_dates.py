@@ -1,5 +1,6 @@
 """The dates editors write: a date that cannot be used is a named problem with its fix, never
 "please report this" (an exception the parser did not expect)."""
+
 from __future__ import annotations
 
 from datetime import UTC, datetime
@@ -17,8 +18,16 @@ from .conftest import article
 SITE_ZONE = tz.gettz("America/Los_Angeles")
 
 
-@pytest.mark.parametrize("text", ["2013-05-02T17:40:00+25:00", "2013-05-02 17:40 +25:00", "2013-05-02 17:40 -2500",
-                                  "May 2, 2013 5:40 pm +99:00", "2013-05-02 17:40 UTC+25"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "2013-05-02T17:40:00+25:00",
+        "2013-05-02 17:40 +25:00",
+        "2013-05-02 17:40 -2500",
+        "May 2, 2013 5:40 pm +99:00",
+        "2013-05-02 17:40 UTC+25",
+    ],
+)
 def test_an_offset_a_day_or_more_is_named_with_its_fix(text):
     with pytest.raises(DateError) as raised:
         parse_date(text, SITE_ZONE)
@@ -33,8 +42,9 @@ def test_the_widest_real_offsets_are_read():
 
 def test_an_article_with_such_an_offset_names_the_field_and_the_value(store_dir):
     store_dir.write("world/a.md", article(published="2013-05-02T17:40:00+25:00"))
-    store_dir.write("world/b.md", article(title="Another", published="2013-05-02T17:40:00Z",
-                                          updated="2013-05-03 9:00 +2500"))
+    store_dir.write(
+        "world/b.md", article(title="Another", published="2013-05-02T17:40:00Z", updated="2013-05-03 9:00 +2500")
+    )
     store = Store(store_dir.root, media_base_url="https://feeds.example.com/")
     store.refresh()
     found = {p.path.rsplit("/", 1)[1]: (p.field, p.message, p.severity) for p in store.snapshot.problems}
@@ -47,14 +57,41 @@ def test_an_article_with_such_an_offset_names_the_field_and_the_value(store_dir)
 _DATE_TEXT = st.one_of(
     st.text(max_size=40),
     st.text(alphabet="0123456789-+:TZ ./,apmAPMUTCESDGJanMyOctx", max_size=40),
-    st.builds(lambda y, m, d, h, mi, sign, oh, om, sep:
-              f"{y:04d}-{m:02d}-{d:02d}{sep}{h:02d}:{mi:02d}{sign}{oh:02d}:{om:02d}",
-              st.integers(0, 9999), st.integers(0, 13), st.integers(0, 32), st.integers(0, 25), st.integers(0, 61),
-              st.sampled_from("+-"), st.integers(0, 99), st.integers(0, 99), st.sampled_from(["T", " "])),
-    st.builds(lambda date, zone: f"{date} {zone}", st.sampled_from(["2013-05-02 17:40", "May 2 2013 5pm", "1900-01-01",
-                                                                     "9998-12-31 23:59", "1 Jan 0001"]),
-              st.sampled_from(["+2500", "-2400", "+2359", "UTC+25", "GMT-99", "+99:99", "-0000", "PDT", "XYZ", "+1:5",
-                               "Z+3", "UTC+0100", "+001:00"])),
+    st.builds(
+        lambda y, m, d, h, mi, sign, oh, om, sep: (
+            f"{y:04d}-{m:02d}-{d:02d}{sep}{h:02d}:{mi:02d}{sign}{oh:02d}:{om:02d}"
+        ),
+        st.integers(0, 9999),
+        st.integers(0, 13),
+        st.integers(0, 32),
+        st.integers(0, 25),
+        st.integers(0, 61),
+        st.sampled_from("+-"),
+        st.integers(0, 99),
+        st.integers(0, 99),
+        st.sampled_from(["T", " "]),
+    ),
+    st.builds(
+        lambda date, zone: f"{date} {zone}",
+        st.sampled_from(["2013-05-02 17:40", "May 2 2013 5pm", "1900-01-01", "9998-12-31 23:59", "1 Jan 0001"]),
+        st.sampled_from(
+            [
+                "+2500",
+                "-2400",
+                "+2359",
+                "UTC+25",
+                "GMT-99",
+                "+99:99",
+                "-0000",
+                "PDT",
+                "XYZ",
+                "+1:5",
+                "Z+3",
+                "UTC+0100",
+                "+001:00",
+            ]
+        ),
+    ),
 )
 
 

@@ -1,5 +1,6 @@
 """feedgen 1.0.0's known traps, each pinned by a test that fails when upstream changes the behaviour
 (so the workaround in feedsvc/render.py can be reconsidered) — beside a test that our feeds avoid it."""
+
 from __future__ import annotations
 
 import locale
@@ -67,8 +68,7 @@ def test_upstream_rss_date_formatting_still_calls_setlocale(monkeypatch):
 def test_our_rss_is_serialised_under_a_lock_while_feedgen_touches_the_locale(monkeypatch):
     held = []
     real = locale.setlocale
-    monkeypatch.setattr(locale, "setlocale",
-                        lambda *args: held.append(render._SERIALISE.locked()) or real(*args))
+    monkeypatch.setattr(locale, "setlocale", lambda *args: held.append(render._SERIALISE.locked()) or real(*args))
     render.render_feed(_info("rss"), [_item()])
     assert held and all(held)
 
@@ -118,21 +118,39 @@ def test_upstream_cdata_content_still_makes_an_invalid_atom_type():
 
 # ---- our side: the same traps, avoided --------------------------------------------------------------
 
+
 def _info(fmt):
     from feedsvc.model import SECTION, Scope, Section, Site
     from feedsvc.paths import FeedKey
     from feedsvc.render.subject import Subject
+
     site = Site(title="T", url="https://news.example.com/", sections=(Section("world", "World"),), tag_date="2013")
     world = Scope(SECTION, "world")
-    return feedmodel.FeedInfo(FeedKey(world, fmt), site, Subject(world, "World", "World from T", "https://news.example.com/world/"),
-                           f"https://feeds.example.com/{fmt}.xml", "https://feeds.example.com/", 5)
+    return feedmodel.FeedInfo(
+        FeedKey(world, fmt),
+        site,
+        Subject(world, "World", "World from T", "https://news.example.com/world/"),
+        f"https://feeds.example.com/{fmt}.xml",
+        "https://feeds.example.com/",
+        5,
+    )
 
 
 def _item(n=0, when=WHEN):
     from feedsvc.model import Article
-    article = Article(id=f"world/{n}", path=f"world/{n}.md", slug=str(n), title=f"Story {n}", section="world",
-                      url=f"https://news.example.com/world/{n}", published=when, updated=when, digest=str(n),
-                      revision=str(n))
+
+    article = Article(
+        id=f"world/{n}",
+        path=f"world/{n}.md",
+        slug=str(n),
+        title=f"Story {n}",
+        section="world",
+        url=f"https://news.example.com/world/{n}",
+        published=when,
+        updated=when,
+        digest=str(n),
+        revision=str(n),
+    )
     return feedmodel.Item(article, feedmodel.prepare(article, "Body.", 300), ())
 
 
@@ -148,11 +166,15 @@ def test_our_feeds_keep_order_take_times_from_content_and_name_feedsvc(fmt):
         assert root.findtext("channel/generator") == "feedsvc"
         assert root.findtext("channel/link") == "https://news.example.com/world/"
     else:
-        assert [e.findtext("atom:title", namespaces=NS) for e in root.findall("atom:entry", NS)] == \
-            ["Story 0", "Story 1", "Story 2"]
-        updated = root.findtext("atom:updated", namespaces=NS)          # the newest entry's, not the clock's
-        assert updated[:19] == "2013-05-03T00:40:00" and updated == root.findtext("atom:entry/atom:updated",
-                                                                                  namespaces=NS)
+        assert [e.findtext("atom:title", namespaces=NS) for e in root.findall("atom:entry", NS)] == [
+            "Story 0",
+            "Story 1",
+            "Story 2",
+        ]
+        updated = root.findtext("atom:updated", namespaces=NS)  # the newest entry's, not the clock's
+        assert updated[:19] == "2013-05-03T00:40:00" and updated == root.findtext(
+            "atom:entry/atom:updated", namespaces=NS
+        )
         assert root.findtext("atom:generator", namespaces=NS) == "feedsvc"
 
 
@@ -166,16 +188,22 @@ def test_items_written_once_and_spliced_make_the_bytes_feedgen_writes():
     from feedsvc.store.store import Store
 
     from .conftest import SAMPLE_STORE
+
     config = load_config(overrides={"store": SAMPLE_STORE, "base_url": "https://feeds.example.com/"})
     store = Store.open(config.store, limits=config.read)
-    paths = [p for p in Publisher(store, config.feeds).document_paths(WHEN + timedelta(days=4000))
-             if p.endswith(("rss.xml", "atom.xml"))]
+    paths = [
+        p
+        for p in Publisher(store, config.feeds).document_paths(WHEN + timedelta(days=4000))
+        if p.endswith(("rss.xml", "atom.xml"))
+    ]
     render._ITEMS.clear()
     spliced = {path: Publisher(store, config.feeds).render(path, WHEN + timedelta(days=4000)).body for path in paths}
     assert render._ITEMS.get(next(iter(render._ITEMS._texts))) is not None, "no item was kept"
 
     def whole(info, items):
-        return render._render(info, items, max((feedmodel.entry_updated(i.article) for i in items), default=info.site.founded))
+        return render._render(
+            info, items, max((feedmodel.entry_updated(i.article) for i in items), default=info.site.founded)
+        )
 
     with pytest.MonkeyPatch.context() as patch:
         patch.setitem(documents.RENDERERS, "rss", whole)

@@ -1,4 +1,5 @@
 """What a subscriber gets in every feed of the sample store, read by feedparser and by an XML parser."""
+
 from __future__ import annotations
 
 import html
@@ -13,8 +14,11 @@ GOLDEN = ROOT / "tests" / "golden"
 SECTIONS = ["world-nation", "business", "science", "local"]
 FEED_PATHS = ["rss.xml", "atom.xml"] + [f"sections/{s}/{f}" for s in SECTIONS for f in ("rss.xml", "atom.xml")]
 # a writer with an entry in _authors.yml, one without, and a tag three stories carry in two spellings
-SCOPED_PATHS = [f"{scope}/{f}" for scope in ("authors/priya-natarajan", "authors/tomas-ortega", "tags/harbor-street")
-                for f in ("rss.xml", "atom.xml")]
+SCOPED_PATHS = [
+    f"{scope}/{f}"
+    for scope in ("authors/priya-natarajan", "authors/tomas-ortega", "tags/harbor-street")
+    for f in ("rss.xml", "atom.xml")
+]
 SEED_ID = "tag:news.example.com,2013-01-01:world-nation/obama-meets-pena-nieto"
 
 
@@ -51,7 +55,7 @@ def test_the_feed_names_itself_and_its_publication(client, path):
     titles = {"world-nation": "World & Nation", "business": "Business", "science": "Science", "local": "Local"}
     expected_title = "The Sample Times" + (f" — {titles[section]}" if section else "")
     assert d.feed.title == expected_title
-    assert d.feed.subtitle                                           # section description
+    assert d.feed.subtitle  # section description
     assert d.feed.language == "en-us"
     assert d.feed.rights.startswith("© 2013 The Sample Times")
     assert d.feed.generator == "feedsvc"
@@ -70,13 +74,13 @@ def test_items_are_newest_first_and_the_feed_time_comes_from_content(client, pat
     assert published == sorted(published, reverse=True)
     newest_update = max(e.updated_parsed for e in d.entries)
     assert d.feed.updated_parsed == newest_update
-    assert fetch(client, path).data == fetch(client, path).data          # same store, same bytes
+    assert fetch(client, path).data == fetch(client, path).data  # same store, same bytes
 
 
 def test_the_all_sections_feed_has_every_published_story_and_no_draft_or_scheduled_one(client):
     ids = [e.id for e in feed(client, "atom.xml").entries]
     assert len(ids) == 12 and len(set(ids)) == 12
-    assert not any("quarterly-outlook" in i or "time-capsule" in i for i in ids)   # draft, scheduled
+    assert not any("quarterly-outlook" in i or "time-capsule" in i for i in ids)  # draft, scheduled
 
 
 @pytest.mark.parametrize("fmt", ["rss", "atom"])
@@ -85,7 +89,7 @@ def test_an_item_carries_everything_a_reader_shows(client, fmt):
     assert e.title == "Obama meets privately with Mexican President Peña Nieto"
     assert e.link == "https://news.example.com/world-nation/obama-meets-pena-nieto"
     assert e.id == SEED_ID
-    assert e.published_parsed[:5] == (2013, 5, 3, 0, 40)               # 17:40 PDT
+    assert e.published_parsed[:5] == (2013, 5, 3, 0, 40)  # 17:40 PDT
     assert e.updated_parsed[:5] == (2013, 5, 3, 0, 40)
     assert [a.name for a in e.authors] == ["Sample Newsroom Staff"]
     terms = {t.term for t in e.tags}
@@ -93,8 +97,8 @@ def test_an_item_carries_everything_a_reader_shows(client, fmt):
     assert ("World & Nation" if fmt == "rss" else "world-nation") in terms
     summary = html.unescape(e.summary)
     assert summary.startswith("Barack Obama and Enrique Peña Nieto held a closed-door meeting")
-    assert summary.endswith("…") and 300 <= len(summary) <= 360       # cut at the word that reaches 300
-    assert "MEXICO CITY" not in summary                                  # the dateline is not repeated
+    assert summary.endswith("…") and 300 <= len(summary) <= 360  # cut at the word that reaches 300
+    assert "MEXICO CITY" not in summary  # the dateline is not repeated
     content = e.content[0]
     assert content.type == "text/html"
     assert "<strong>MEXICO CITY</strong> — Barack Obama" in content.value
@@ -104,7 +108,7 @@ def test_rss_guid_is_not_a_permalink_and_the_byline_is_dc_creator(client):
     channel = xml(fetch(client, "sections/world-nation/rss.xml").data).find("channel")
     item = next(i for i in channel.findall("item") if i.findtext("guid") == SEED_ID)
     assert item.find("guid").get("isPermaLink") == "false"
-    assert item.find("author") is None                                   # RSS <author> must be an email
+    assert item.find("author") is None  # RSS <author> must be an email
     assert [c.text for c in item.findall("dc:creator", NS)] == ["Sample Newsroom Staff"]
 
 
@@ -114,8 +118,16 @@ def test_the_photo_is_an_enclosure_with_its_true_size_and_media_rss(client, fmt)
     url = BASE_URL + "media/2013/obama-pena-nieto.jpg"
     e = seed_entry(client, fmt)
     assert [(x.href, int(x.length), x.type) for x in e.enclosures] == [(url, photo.stat().st_size, "image/jpeg")]
-    assert e.media_content == [{"url": url, "medium": "image", "type": "image/jpeg",
-                                "filesize": str(photo.stat().st_size), "width": "1200", "height": "800"}]
+    assert e.media_content == [
+        {
+            "url": url,
+            "medium": "image",
+            "type": "image/jpeg",
+            "filesize": str(photo.stat().st_size),
+            "width": "1200",
+            "height": "800",
+        }
+    ]
     assert e.media_credit[0]["content"] == "Pablo Martinez Monsivais / Associated Press"
     assert e.media_thumbnail[0]["url"] == url
     assert fetch(client, "media/2013/obama-pena-nieto.jpg").data == photo.read_bytes()
@@ -128,16 +140,20 @@ def test_feedparser_clients_see_the_summary_not_the_caption_and_media_rss_keeps_
     if path == "rss.xml":
         summaries = {i.findtext("guid"): i.findtext("description") for i in root.iter("item")}
     else:
-        summaries = {i.findtext("atom:id", namespaces=NS): i.findtext("atom:summary", namespaces=NS)
-                     for i in root.iterfind("atom:entry", NS)}
+        summaries = {
+            i.findtext("atom:id", namespaces=NS): i.findtext("atom:summary", namespaces=NS)
+            for i in root.iterfind("atom:entry", NS)
+        }
     entries = feed(client, path).entries
     for e in entries:
         assert e.summary_detail.value == e.summary == summaries[e.id], e.id
     # A Media RSS consumer still finds each photo's caption and credit beside the photo.
     photos = root.findall(".//media:content", NS)
     assert len(photos) == sum("media_content" in e for e in entries) >= 5
-    assert all(p.xpath("string(media:description)", namespaces=NS) and p.xpath("string(media:credit)", namespaces=NS)
-               for p in photos)
+    assert all(
+        p.xpath("string(media:description)", namespaces=NS) and p.xpath("string(media:credit)", namespaces=NS)
+        for p in photos
+    )
     seed = next(p for p in photos if p.get("url").endswith("obama-pena-nieto.jpg"))
     assert seed.findtext("media:description", namespaces=NS).startswith("Barack Obama, at left, and Enrique")
 
@@ -155,12 +171,18 @@ def test_related_links_are_links_and_a_list_at_the_end_of_the_content(client, fm
     e = seed_entry(client, fmt)
     related = [(link.href, link.title) for link in e.links if link.rel == "related"]
     assert related == [
-        ("https://news.example.com/world-nation/central-american-migrants-attacked-in-mexico",
-         "Central American migrants attacked in Mexico"),
-        ("https://news.example.com/world-nation/jailed-indian-death-in-pakistan-causes-furor",
-         "Death of jailed Indian in Pakistan causes furor"),
-        ("https://news.example.com/world-nation/somalia-famine-report",      # by id, resolved
-         "Report: Nearly 260,000 died in Somalia food crisis"),
+        (
+            "https://news.example.com/world-nation/central-american-migrants-attacked-in-mexico",
+            "Central American migrants attacked in Mexico",
+        ),
+        (
+            "https://news.example.com/world-nation/jailed-indian-death-in-pakistan-causes-furor",
+            "Death of jailed Indian in Pakistan causes furor",
+        ),
+        (
+            "https://news.example.com/world-nation/somalia-famine-report",  # by id, resolved
+            "Report: Nearly 260,000 died in Somalia food crisis",
+        ),
     ]
     content = e.content[0].value
     assert content.index("<h2>Related</h2>") > content.index("working dinner")
@@ -186,6 +208,7 @@ def test_content_urls_are_absolute(client):
 
 def _urls_in(fragment: str) -> list[str]:
     import re
+
     return re.findall(r'(?:href|src)="([^"]*)"', fragment)
 
 
@@ -196,7 +219,9 @@ def test_a_relative_link_in_a_body_becomes_absolute_against_the_article(client):
 
 def test_a_remote_photo_keeps_the_size_the_editor_gave(client):
     e = next(e for e in feed(client, "sections/science/rss.xml").entries if "comet" in e.id)
-    assert [(x.href, x.length) for x in e.enclosures] == [("https://news.example.com/images/remote-example.jpg", "245760")]
+    assert [(x.href, x.length) for x in e.enclosures] == [
+        ("https://news.example.com/images/remote-example.jpg", "245760")
+    ]
 
 
 def test_a_story_without_a_photo_has_no_enclosure(client):
@@ -211,6 +236,7 @@ def test_a_corrected_story_shows_both_times(client):
 
 def test_items_per_feed_is_configurable(tmp_path):
     from feedsvc.serve.app import create_app
+
     app = create_app({"store": SAMPLE_STORE, "base_url": BASE_URL, "items_per_feed": 3}, auto_refresh=False)
     d = feed(app.test_client(), "rss.xml")
     assert [e.title for e in d.entries] == [e.title for e in feed(app.test_client(), "rss.xml").entries][:3]
@@ -231,6 +257,7 @@ def test_the_sample_feeds_match_their_golden_files(client, path):
 
 def store_client(store_dir):
     from feedsvc.serve.app import create_app
+
     app = create_app({"store": store_dir.root, "base_url": BASE_URL}, auto_refresh=False)
     app.testing = True
     return app.test_client()
@@ -239,17 +266,24 @@ def store_client(store_dir):
 def test_a_story_without_a_byline_is_credited_to_the_publication_in_atom(store_dir):
     """RFC 4287 requires an author for every Atom entry; RSS simply has no dc:creator."""
     store_dir.write("world/wire.md", article(title="A wire story that carries no byline at all"))
-    store_dir.write("world/signed.md", article(title="A story with its reporter named", authors=["Ana Reyes"],
-                                               published="2013-05-03 08:00"))
+    store_dir.write(
+        "world/signed.md",
+        article(title="A story with its reporter named", authors=["Ana Reyes"], published="2013-05-03 08:00"),
+    )
     client = store_client(store_dir)
     publication = xml(client.get("/atom.xml").data).findtext("atom:title", namespaces=NS)
     for path in ("atom.xml", "sections/world/atom.xml"):
         root = xml(client.get("/" + path).data)
-        names = {entry.findtext("atom:title", namespaces=NS): [a.findtext("atom:name", namespaces=NS)
-                                                               for a in entry.findall("atom:author", NS)]
-                 for entry in root.findall("atom:entry", NS)}
-        assert names == {"A wire story that carries no byline at all": [publication],
-                         "A story with its reporter named": ["Ana Reyes"]}
+        names = {
+            entry.findtext("atom:title", namespaces=NS): [
+                a.findtext("atom:name", namespaces=NS) for a in entry.findall("atom:author", NS)
+            ]
+            for entry in root.findall("atom:entry", NS)
+        }
+        assert names == {
+            "A wire story that carries no byline at all": [publication],
+            "A story with its reporter named": ["Ana Reyes"],
+        }
     rss = feed(client, "sections/world/rss.xml")
     assert [e.get("author") for e in rss.entries] == ["Ana Reyes", None]
 
@@ -258,37 +292,49 @@ def test_stories_given_the_same_minute_still_have_distinct_update_times(store_di
     """Wire stories often share a minute; the W3C validator warns of two entries with one atom:updated.
     Each keeps its minute, and gets the same fraction of a second in every feed and every render."""
     for n in range(4):
-        store_dir.write(f"world/same-{n}.md", article(title=f"Story number {n} filed in the same minute",
-                                                      published="2013-05-02 17:40"))
+        store_dir.write(
+            f"world/same-{n}.md",
+            article(title=f"Story number {n} filed in the same minute", published="2013-05-02 17:40"),
+        )
     client = store_client(store_dir)
     times = {}
     for path in ("atom.xml", "sections/world/atom.xml", "rss.xml", "sections/world/rss.xml"):
         entries = feed(client, path).entries
         stamps = {e.title: e.updated for e in entries}
-        assert len(set(stamps.values())) == 4, path                  # all distinct
+        assert len(set(stamps.values())) == 4, path  # all distinct
         for title, stamp in stamps.items():
-            assert times.setdefault(title, stamp) == stamp               # the same in every feed
+            assert times.setdefault(title, stamp) == stamp  # the same in every feed
     published = {e.published for e in feed(client, "atom.xml").entries}
-    assert published == {"2013-05-03T00:40:00+00:00"}                  # 17:40 in Los Angeles, left as given
-    assert {stamp[:19] for stamp in times.values()} == {"2013-05-03T00:40:00"}   # within that second
+    assert published == {"2013-05-03T00:40:00+00:00"}  # 17:40 in Los Angeles, left as given
+    assert {stamp[:19] for stamp in times.values()} == {"2013-05-03T00:40:00"}  # within that second
 
 
 def test_character_references_in_plain_text_fields_reach_readers_decoded(store_dir):
     """CMS exports write "Q&amp;A" and "&#8217;" in titles and tags: subscribers must see "Q&A" and "’",
     and a reference that spells out markup must not bring the markup back."""
-    store_dir.write("world/qa.md", article(title="Q&amp;A: the mayor&#8217;s budget, explained", tags=["R&amp;D"],
-                                           dateline="SAN JOS&Eacute;", summary="Five questions &amp; answers."))
-    store_dir.write("world/trick.md", article(title="A headline with &lt;b&gt;bold&lt;/b&gt; spelled out",
-                                              published="2013-05-01 08:00"))
+    store_dir.write(
+        "world/qa.md",
+        article(
+            title="Q&amp;A: the mayor&#8217;s budget, explained",
+            tags=["R&amp;D"],
+            dateline="SAN JOS&Eacute;",
+            summary="Five questions &amp; answers.",
+        ),
+    )
+    store_dir.write(
+        "world/trick.md",
+        article(title="A headline with &lt;b&gt;bold&lt;/b&gt; spelled out", published="2013-05-01 08:00"),
+    )
     client = store_client(store_dir)
     for path in ("sections/world/rss.xml", "sections/world/atom.xml"):
         entries = {e.title: e for e in feed(client, path).entries}
         assert set(entries) == {"Q&A: the mayor’s budget, explained", "A headline with bold spelled out"}
         qa = entries["Q&A: the mayor’s budget, explained"]
         assert "R&D" in [t.term for t in qa.tags]
-        assert html.unescape(qa.summary) == "Five questions & answers."     # RSS descriptions are HTML
+        assert html.unescape(qa.summary) == "Five questions & answers."  # RSS descriptions are HTML
     from .test_pages import Page
-    words = Page(client.get("/sections/world/").data.decode()).words    # the page as a reader sees it
+
+    words = Page(client.get("/sections/world/").data.decode()).words  # the page as a reader sees it
     assert "SAN JOSÉ" in words and "Q&A: the mayor’s budget, explained" in words and "&amp;" not in words
 
 
@@ -301,7 +347,7 @@ def test_a_section_with_no_story_yet_is_not_dated_1970(store_dir):
     rss = feed(client, "sections/business/rss.xml")
     atom = feed(client, "sections/business/atom.xml")
     assert rss.entries == [] and atom.entries == []
-    assert rss.feed.updated_parsed[:3] == atom.feed.updated_parsed[:3] == (2013, 1, 1)    # SITE's tag_date
+    assert rss.feed.updated_parsed[:3] == atom.feed.updated_parsed[:3] == (2013, 1, 1)  # SITE's tag_date
     json_feed = client.get("/sections/business/feed.json").get_json()
     assert json_feed["items"] == [] and json_feed["_feedsvc"]["updated"] == "2013-01-01T00:00:00+00:00"
 
@@ -311,11 +357,22 @@ def test_controls_html_rejects_never_reach_a_feed(store_dir):
     "Invalid HTML"), and readers show boxes. A CMS export that decoded Windows-1252 as Latin-1 leaves
     such controls where apostrophes were; a NEL is a line break."""
     odd = "\x7f\x92\x80\ufdd0\U0001fffe"
-    store_dir.write("world/odd.md", article(title=f"A headline{odd} with controls in it",
-                                            body=f"Okafor{odd}s shop.\x85Second line.\n\n<p>Raw&#127; HTML{odd}</p>"))
+    store_dir.write(
+        "world/odd.md",
+        article(
+            title=f"A headline{odd} with controls in it",
+            body=f"Okafor{odd}s shop.\x85Second line.\n\n<p>Raw&#127; HTML{odd}</p>",
+        ),
+    )
     client = store_client(store_dir)
-    unwanted = lambda text: [hex(ord(c)) for c in text if 0x7f <= ord(c) <= 0x9f or 0xfdd0 <= ord(c) <= 0xfdef  # noqa: E731
-                             or ord(c) & 0xFFFE == 0xFFFE]
+
+    def unwanted(text: str) -> list[str]:
+        return [
+            hex(ord(c))
+            for c in text
+            if 0x7F <= ord(c) <= 0x9F or 0xFDD0 <= ord(c) <= 0xFDEF or ord(c) & 0xFFFE == 0xFFFE
+        ]
+
     for path in ("sections/world/rss.xml", "sections/world/atom.xml"):
         entry = feed(client, path).entries[0]
         assert entry.title == "A headline with controls in it"
@@ -329,8 +386,13 @@ def test_controls_html_rejects_never_reach_a_feed(store_dir):
 def test_a_story_that_is_only_an_embed_still_gives_readers_something_to_open(store_dir):
     """A video post is often an <iframe> alone; sanitised, nothing is left, and readers, which prefer
     content to the description, showed an empty story. Its content links to the story's page instead."""
-    store_dir.write("world/video.md", article(title="Watch: the harbor fireworks from the water",
-                                              body='<iframe src="https://video.example/embed/1"></iframe>'))
+    store_dir.write(
+        "world/video.md",
+        article(
+            title="Watch: the harbor fireworks from the water",
+            body='<iframe src="https://video.example/embed/1"></iframe>',
+        ),
+    )
     client = store_client(store_dir)
     url = "https://news.example.com/world/video"
     for path in ("sections/world/rss.xml", "sections/world/atom.xml"):

@@ -1,6 +1,7 @@
 """One oversized story must not empty its feeds. Every plain-text field has a limit (cut at a word, with
 "…", and a warning naming the field and the limit); lists keep their first N; a URL or id too long to be
 one is a named problem. Limits are in feedsvc.source.limits and docs/FORMAT.md."""
+
 from __future__ import annotations
 
 import subprocess
@@ -47,8 +48,11 @@ def story(store: Store, name: str):
 
 
 def warning(store: Store, name: str, field: str) -> str:
-    found = [p.message for p in store.snapshot.problems
-             if p.path.endswith(f"/world/{name}.md") and p.field == field and p.severity == "warning"]
+    found = [
+        p.message
+        for p in store.snapshot.problems
+        if p.path.endswith(f"/world/{name}.md") and p.field == field and p.severity == "warning"
+    ]
     assert len(found) == 1, [str(p) for p in store.snapshot.problems]
     return found[0]
 
@@ -57,10 +61,14 @@ def test_a_700_kb_caption_no_longer_empties_the_feeds(store_dir):
     """The issue's case: the caption alone made every feed it is in answer 200 with zero items."""
     good = good_stories(store_dir)
     caption = words(700_000)
-    store_dir.write("world/huge-caption.md", article(      # the caption written as one line: PyYAML's emitter is slow
-        title="The story with a 700 KB caption", published="2013-05-09 09:00",
-        photo={"src": "https://cdn.example.com/p.jpg", "length": 1234, "caption": "CAPTION", "credit": "Us"}
-    ).replace("CAPTION", caption))
+    store_dir.write(
+        "world/huge-caption.md",
+        article(  # the caption written as one line: PyYAML's emitter is slow
+            title="The story with a 700 KB caption",
+            published="2013-05-09 09:00",
+            photo={"src": "https://cdn.example.com/p.jpg", "length": 1234, "caption": "CAPTION", "credit": "Us"},
+        ).replace("CAPTION", caption),
+    )
     app = create_app({"store": store_dir.root, "base_url": BASE_URL}, auto_refresh=False)
     client = app.test_client()
     expected = ["The story with a 700 KB caption", *reversed(good)]
@@ -71,21 +79,30 @@ def test_a_700_kb_caption_no_longer_empties_the_feeds(store_dir):
         assert len(response.data) < 100_000, path
     json_feed = client.get("/sections/world/feed.json").get_json()
     assert [i["title"] for i in json_feed["items"]] == expected
-    published = xml(client.get("/rss.xml").data).findtext("channel/item/media:content/media:description",
-                                                          namespaces=NS)
+    published = xml(client.get("/rss.xml").data).findtext("channel/item/media:content/media:description", namespaces=NS)
     assert len(published) <= limits.CAPTION and published.endswith("…") and caption.startswith(published[:-1])
-    result = subprocess.run([sys.executable, "-m", "feedsvc.cli", "check", str(store_dir.root)], cwd=ROOT,
-                            capture_output=True, text=True, timeout=60)
+    result = subprocess.run(
+        [sys.executable, "-m", "feedsvc.cli", "check", str(store_dir.root)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert result.returncode == 0
-    assert (f"{store_dir.root}/world/huge-caption.md: photo.caption: warning: is {len(caption):,} characters, over the "
-            f"{limits.CAPTION:,}-character limit; it is cut at a word") in result.stdout.splitlines(), result.stdout
+    assert (
+        f"{store_dir.root}/world/huge-caption.md: photo.caption: warning: is {len(caption):,} characters, over the "
+        f"{limits.CAPTION:,}-character limit; it is cut at a word"
+    ) in result.stdout.splitlines(), result.stdout
 
 
-FIELDS = {   # field name in problems → (front matter, the limit)
+FIELDS = {  # field name in problems → (front matter, the limit)
     "title": (lambda text: {"title": text}, limits.TITLE),
     "summary": (lambda text: {"summary": text}, limits.SUMMARY),
     "dateline": (lambda text: {"dateline": text}, limits.DATELINE),
-    "photo.caption": (lambda text: {"photo": {"src": "https://cdn.example.com/p.jpg", "caption": text}}, limits.CAPTION),
+    "photo.caption": (
+        lambda text: {"photo": {"src": "https://cdn.example.com/p.jpg", "caption": text}},
+        limits.CAPTION,
+    ),
     "photo.credit": (lambda text: {"photo": {"src": "https://cdn.example.com/p.jpg", "credit": text}}, limits.CREDIT),
     "photo.alt": (lambda text: {"photo": {"src": "https://cdn.example.com/p.jpg", "alt": text}}, limits.CAPTION),
     "tags[1]": (lambda text: {"tags": ["short", text]}, limits.TAG),
@@ -96,11 +113,18 @@ FIELDS = {   # field name in problems → (front matter, the limit)
 
 
 def value_of(article_, field: str) -> str:
-    return {"title": lambda a: a.title, "summary": lambda a: a.summary, "dateline": lambda a: a.dateline,
-            "photo.caption": lambda a: a.photo.caption, "photo.credit": lambda a: a.photo.credit,
-            "photo.alt": lambda a: a.photo.alt, "tags[1]": lambda a: a.tags[1],
-            "authors[0]": lambda a: a.authors[0].name, "authors[0].name": lambda a: a.authors[0].name,
-            "related[0].title": lambda a: a.related[0].title}[field](article_)
+    return {
+        "title": lambda a: a.title,
+        "summary": lambda a: a.summary,
+        "dateline": lambda a: a.dateline,
+        "photo.caption": lambda a: a.photo.caption,
+        "photo.credit": lambda a: a.photo.credit,
+        "photo.alt": lambda a: a.photo.alt,
+        "tags[1]": lambda a: a.tags[1],
+        "authors[0]": lambda a: a.authors[0].name,
+        "authors[0].name": lambda a: a.authors[0].name,
+        "related[0].title": lambda a: a.related[0].title,
+    }[field](article_)
 
 
 @pytest.mark.parametrize("field", FIELDS)
@@ -114,12 +138,13 @@ def test_each_plain_text_field_is_cut_at_a_word_with_a_warning(store_dir, field)
     value = value_of(story(store, "long"), field)
     assert limit - 20 <= len(value) <= limit and value.endswith("…"), (len(value), value[-20:])
     assert long_text.startswith(value[:-1]) and long_text[len(value) - 1] == " ", "cut mid-word"
-    assert warning(store, "long", field) == (f"is {len(long_text):,} characters, over the {limit:,}-character "
-                                             "limit; it is cut at a word")
+    assert warning(store, "long", field) == (
+        f"is {len(long_text):,} characters, over the {limit:,}-character limit; it is cut at a word"
+    )
 
 
 def test_a_field_at_its_limit_is_kept_whole(store_dir):
-    title = words(limits.TITLE)[:limits.TITLE].rstrip()
+    title = words(limits.TITLE)[: limits.TITLE].rstrip()
     store_dir.write("world/exact.md", article(title=title))
     store = read(store_dir)
     assert story(store, "exact").title == title
@@ -131,14 +156,26 @@ def test_one_enormous_word_is_cut_too(store_dir):
     assert story(read(store_dir), "word").title == "x" * (limits.TITLE - 1) + "…"
 
 
-@pytest.mark.parametrize("field, make, limit, kept", [
-    ("tags", lambda n: {"tags": [f"tag {i}" for i in range(n)]}, limits.TAGS, lambda a: len(a.tags)),
-    ("authors", lambda n: {"authors": [f"Reporter {i}" for i in range(n)]}, limits.AUTHORS, lambda a: len(a.authors)),
-    ("related", lambda n: {"related": [{"title": f"Link {i}", "url": f"https://x.example.com/{i}"} for i in range(n)]},
-     limits.RELATED, lambda a: len(a.related)),
-])
+@pytest.mark.parametrize(
+    "field, make, limit, kept",
+    [
+        ("tags", lambda n: {"tags": [f"tag {i}" for i in range(n)]}, limits.TAGS, lambda a: len(a.tags)),
+        (
+            "authors",
+            lambda n: {"authors": [f"Reporter {i}" for i in range(n)]},
+            limits.AUTHORS,
+            lambda a: len(a.authors),
+        ),
+        (
+            "related",
+            lambda n: {"related": [{"title": f"Link {i}", "url": f"https://x.example.com/{i}"} for i in range(n)]},
+            limits.RELATED,
+            lambda a: len(a.related),
+        ),
+    ],
+)
 def test_long_lists_keep_their_first_items_with_a_warning(store_dir, field, make, limit, kept):
-    store_dir.write("world/list.md", article(**make(1_000)))       # well inside the front matter's 10,000 values
+    store_dir.write("world/list.md", article(**make(1_000)))  # well inside the front matter's 10,000 values
     store = read(store_dir)
     assert kept(story(store, "list")) == limit
     assert warning(store, "list", field) == f"has 1,000 items, over the limit of {limit}; the first {limit} are kept"
@@ -154,8 +191,13 @@ def test_tags_are_counted_once_each(store_dir):
 def test_urls_too_long_to_be_one_are_named(store_dir):
     long_url = "https://news.example.com/" + "a" * limits.URL
     store_dir.write("world/story-url.md", article(title="Its own URL too long", url=long_url))
-    store_dir.write("world/related-url.md", article(title="A related URL too long", related=[
-        {"title": "far too long", "url": long_url}, {"title": "fine", "url": "https://x.example.com/"}]))
+    store_dir.write(
+        "world/related-url.md",
+        article(
+            title="A related URL too long",
+            related=[{"title": "far too long", "url": long_url}, {"title": "fine", "url": "https://x.example.com/"}],
+        ),
+    )
     store_dir.write("world/photo-url.md", article(title="A photo URL too long", photo={"src": long_url + ".jpg"}))
     store = read(store_dir)
     own = [p for p in store.snapshot.problems if p.path.endswith("story-url.md")]
@@ -169,25 +211,37 @@ def test_urls_too_long_to_be_one_are_named(store_dir):
 
 # ---- max_feed_bytes: the offending story only --------------------------------------------------
 
+
 def largest_story(text: str) -> dict:
     """Front matter with every field and list at its limit: within the limits, and still far too large
     for a small feed even without its body."""
     return {
-        "title": text[:limits.TITLE], "summary": text[:limits.SUMMARY], "dateline": text[:limits.DATELINE],
-        "authors": [f"{i} {text[:limits.AUTHOR - 4]}" for i in range(limits.AUTHORS)],
-        "tags": [f"{i} {text[:limits.TAG - 4]}" for i in range(limits.TAGS)],
-        "photo": {"src": "https://cdn.example.com/p.jpg", "length": 1234, "caption": text[:limits.CAPTION],
-                  "credit": text[:limits.CREDIT], "alt": text[:limits.CAPTION]},
-        "related": [{"title": text[:limits.TITLE], "url": f"https://news.example.com/{i}/" + "r" * 1_900}
-                    for i in range(limits.RELATED)],
+        "title": text[: limits.TITLE],
+        "summary": text[: limits.SUMMARY],
+        "dateline": text[: limits.DATELINE],
+        "authors": [f"{i} {text[: limits.AUTHOR - 4]}" for i in range(limits.AUTHORS)],
+        "tags": [f"{i} {text[: limits.TAG - 4]}" for i in range(limits.TAGS)],
+        "photo": {
+            "src": "https://cdn.example.com/p.jpg",
+            "length": 1234,
+            "caption": text[: limits.CAPTION],
+            "credit": text[: limits.CREDIT],
+            "alt": text[: limits.CAPTION],
+        },
+        "related": [
+            {"title": text[: limits.TITLE], "url": f"https://news.example.com/{i}/" + "r" * 1_900}
+            for i in range(limits.RELATED)
+        ],
     }
 
 
 def feeds_of(store_dir, limit: int) -> dict:
     app = create_app({"store": store_dir.root, "base_url": BASE_URL, "max_feed_bytes": limit}, auto_refresh=False)
     client = app.test_client()
-    return {path: client.get("/" + path).data for path in feed_paths(["world"], formats=("rss.xml", "atom.xml",
-                                                                                          "feed.json"))}
+    return {
+        path: client.get("/" + path).data
+        for path in feed_paths(["world"], formats=("rss.xml", "atom.xml", "feed.json"))
+    }
 
 
 def test_one_oversized_story_is_abridged_and_the_good_ones_around_it_stay(store_dir):
@@ -195,8 +249,9 @@ def test_one_oversized_story_is_abridged_and_the_good_ones_around_it_stay(store_
     took every story after it out of the feed. Only it is abridged now: its summary, photo, first
     author and a link; the four good stories around it keep their bodies."""
     good = good_stories(store_dir)
-    store_dir.write("world/huge.md", article(published="2013-05-03 12:00", body=words(60_000),
-                                             **largest_story(words(3_000))))
+    store_dir.write(
+        "world/huge.md", article(published="2013-05-03 12:00", body=words(60_000), **largest_story(words(3_000)))
+    )
     limit = 60_000
     for path, body in feeds_of(store_dir, limit).items():
         assert len(body) <= limit, (path, len(body))

@@ -9,6 +9,7 @@ warning and published without it, the good ones stay published, and no YAML tag 
 How many stores is the Hypothesis profile's to say (tests/conftest.py): a hundred by default,
 thousands under `--hypothesis-profile=long` (`make test-long`).
 """
+
 from __future__ import annotations
 
 import json
@@ -68,7 +69,7 @@ def check_store(workdir: Path, site_text: str, planned: list[Planned]) -> None:
     display = os.path.normpath(str(root)).replace(os.sep, "/") + "/"
     problems = snapshot.problems
     for problem in problems:
-        str(problem).encode("utf-8")                      # an editor can print every message
+        str(problem).encode("utf-8")  # an editor can print every message
     errors = {p.path for p in problems if p.severity == "error"}
     assert not [p for p in problems if p.path == display + "_site.yml" and p.severity == "error"], problems
 
@@ -104,9 +105,11 @@ def check_store(workdir: Path, site_text: str, planned: list[Planned]) -> None:
             assert article.relpath in published_paths, (where, named)
             assert any(field in p for p in named for field in (": photo", ": related[")), (where, named)
         else:
-            assert (article.relpath in published_paths or display + article.relpath in errors
-                    or article.may_vanish), (where, named)
-    for story in snapshot.by_id.values():                 # whatever is published and due is in the feeds
+            assert article.relpath in published_paths or display + article.relpath in errors or article.may_vanish, (
+                where,
+                named,
+            )
+    for story in snapshot.by_id.values():  # whatever is published and due is in the feeds
         if story.published.timestamp() <= time.time():
             assert story.url in entry_links(feeds["atom.xml"]), story
             assert story.url in entry_links(feeds[f"sections/{story.section}/rss.xml"]), story
@@ -135,20 +138,29 @@ def fill(article: Planned, workdir: Path) -> Planned:
     return article
 
 
-def _fixed(title: str = "A title", site_title: str = "The Test Times", body: str = "Body.") -> tuple[str, list[Planned]]:
+def _fixed(
+    title: str = "A title", site_title: str = "The Test Times", body: str = "Body."
+) -> tuple[str, list[Planned]]:
     """A store of one good story, for @example: the cases that once failed stay in every run."""
     site = yaml.safe_dump({**SITE, "title": site_title}, allow_unicode=True)
-    good = Planned("world/a-good-0.md", (f"---\ntitle: {json.dumps(title)}\nsection: world\n"
-                                        f"published: 2013-05-02\nurl: {SITE_URL}stories/good-0-q7zk\n---\n{body}\n").encode(),
-                   "good", url=f"{SITE_URL}stories/good-0-q7zk", section="world")
+    good = Planned(
+        "world/a-good-0.md",
+        (
+            f"---\ntitle: {json.dumps(title)}\nsection: world\n"
+            f"published: 2013-05-02\nurl: {SITE_URL}stories/good-0-q7zk\n---\n{body}\n"
+        ).encode(),
+        "good",
+        url=f"{SITE_URL}stories/good-0-q7zk",
+        section="world",
+    )
     return site, [good]
 
 
 @FUZZ
-@example(_fixed(title="Good story 0: <b>bold</b> &#x1; and &#12;"))      # a character reference to a control
+@example(_fixed(title="Good story 0: <b>bold</b> &#x1; and &#12;"))  # a character reference to a control
 @example(_fixed(title="Good story 0: &#xFFFE;<i>x</i>"))
 @example(_fixed(site_title="Times <b></b>&#x1;"))
-@example(_fixed(body="Code samples:\n\n" + "```\nfenced <b>\n```\n\n" * 1_100))   # markup as text, not nesting
+@example(_fixed(body="Code samples:\n\n" + "```\nfenced <b>\n```\n\n" * 1_100))  # markup as text, not nesting
 @example(_fixed(body="A reference to a non-character: &#xFFFE; &#65535;"))
 @given(stores(MARKER_DIR))
 def test_any_store_content_yields_valid_feeds(store):
@@ -157,11 +169,16 @@ def test_any_store_content_yields_valid_feeds(store):
 
 # ---- the static build of the same stores ---------------------------------------------------------
 
+
 def check_build(workdir: Path, site_text: str, planned: list[Planned]) -> None:
     root = workdir / "store"
     write_store(root, site_text, planned)
-    overrides = {"store": root, "base_url": BASE_URL, "max_article_bytes": MAX_ARTICLE_BYTES,
-                 "max_feed_bytes": 50_000_000}
+    overrides = {
+        "store": root,
+        "base_url": BASE_URL,
+        "max_article_bytes": MAX_ARTICLE_BYTES,
+        "max_feed_bytes": 50_000_000,
+    }
     out = workdir / "public"
     report = build(load_config(overrides=overrides), out)
     assert report.changed
@@ -169,7 +186,7 @@ def check_build(workdir: Path, site_text: str, planned: list[Planned]) -> None:
     client = app.test_client()
     for path in served_paths(app, SECTIONS):
         built = (out / build_file_name(path)).read_bytes()
-        assert built == client.get("/" + path).data, path      # the build writes the service's bytes
+        assert built == client.get("/" + path).data, path  # the build writes the service's bytes
         check_document(path, built)
     assert not list(workdir.glob("pwned-*")), "a YAML tag ran code"
 
@@ -192,6 +209,7 @@ def test_any_store_content_builds_valid_static_feeds(store):
 
 # ---- every kind of bad article, each time -------------------------------------------------------
 
+
 @pytest.mark.parametrize("kind", BAD_KINDS)
 @settings(FUZZ, max_examples=2)
 @given(data=st.data())
@@ -204,29 +222,47 @@ def test_each_kind_of_bad_article_is_named_beside_a_good_one(kind, data):
 
 # ---- what editors read back -----------------------------------------------------------------------
 
+
 def test_problem_messages_are_single_printable_lines(store_dir):
     """`feedsvc check` and the service's log print each problem on one line: a field name or a file name
     from the store must not add lines ("ERROR …: everything is fine") or terminal escapes to them."""
-    store_dir.write("world/keys.md", '---\ntitle: ok\nsection: world\npublished: 2013-05-02\n'
-                                     '"pub\\nERROR forged: all is well": 1\n"\\e[2Jcls": 2\n---\nA body.\n')
+    store_dir.write(
+        "world/keys.md",
+        "---\ntitle: ok\nsection: world\npublished: 2013-05-02\n"
+        '"pub\\nERROR forged: all is well": 1\n"\\e[2Jcls": 2\n---\nA body.\n',
+    )
     store_dir.write("world/name\nERROR forged.md", "not an article\n")
     store_dir.write("world/esc\x1b[31mred.md", "not an article either\n")
     app = create_app({"store": store_dir.root, "base_url": BASE_URL}, auto_refresh=False)
     messages = [str(p) for p in app.extensions["feedsvc"].store.snapshot.problems]
     assert len(messages) >= 4, messages
     for message in messages:
-        assert not any(ord(c) < 0x20 or 0x7f <= ord(c) < 0xa0 or c in "\u2028\u2029" for c in message), repr(message)
+        assert not any(ord(c) < 0x20 or 0x7F <= ord(c) < 0xA0 or c in "\u2028\u2029" for c in message), repr(message)
 
 
-@settings(max_examples=2000, phases=list(Phase))      # cheap: shrink a failure to its smallest text
-@given(st.text(alphabet=st.one_of(st.characters(), st.characters(categories=["Cs"]),
-                                 st.sampled_from("\x00\x1f\x7f\x85\x92\ufdd0\ufffe\uffff\U0001fffe\t\r"))))
+@settings(max_examples=2000, phases=list(Phase))  # cheap: shrink a failure to its smallest text
+@given(
+    st.text(
+        alphabet=st.one_of(
+            st.characters(),
+            st.characters(categories=["Cs"]),
+            st.sampled_from("\x00\x1f\x7f\x85\x92\ufdd0\ufffe\uffff\U0001fffe\t\r"),
+        )
+    )
+)
 def test_xml_clean_removes_exactly_what_xml_forbids(text):
     """xml_clean's fast path (no forbidden character found in the bytes) agrees with XML 1.0's Char rule,
     less the controls and noncharacters §2.2 discourages and HTML rejects (NEL becomes a line break)."""
     from feedsvc.source.text import xml_clean
-    allowed = lambda c: (c in "\t\n\r" or "\x20" <= c <= "\x7e" or "\xa0" <= c <= "\ud7ff"  # noqa: E731
-                         or "\ue000" <= c <= "\ufffd" and not "\ufdd0" <= c <= "\ufdef"
-                         or c >= "\U00010000" and ord(c) & 0xFFFE != 0xFFFE)
+
+    def allowed(c: str) -> bool:
+        return (
+            c in "\t\n\r"
+            or "\x20" <= c <= "\x7e"
+            or "\xa0" <= c <= "\ud7ff"
+            or ("\ue000" <= c <= "\ufffd" and not "\ufdd0" <= c <= "\ufdef")
+            or (c >= "\U00010000" and ord(c) & 0xFFFE != 0xFFFE)
+        )
+
     lines = text.replace("\x85", "\n")
     assert xml_clean(text) == ("".join(c for c in lines if allowed(c)), sum(not allowed(c) for c in lines))

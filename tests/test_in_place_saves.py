@@ -5,6 +5,7 @@ pieces. Every moment in between is a reading of a file that is not the story: em
 changing under the reader. None of those readings may take the story out of a feed, nor put half
 of it in.
 """
+
 from __future__ import annotations
 
 import json
@@ -26,8 +27,11 @@ STORY_ID = "world/hot"
 def version(number: int) -> bytes:
     """One saved version: its title and every paragraph name the version, and the body ends "complete."."""
     body = "\n\n".join(f"Paragraph {p} of version {number}, written out in full." for p in range(12))
-    return article(title=f"The developing story, version {number}", published="2013-05-02 17:40",
-                   body=body + "\n\nThis version is complete.").encode()
+    return article(
+        title=f"The developing story, version {number}",
+        published="2013-05-02 17:40",
+        body=body + "\n\nThis version is complete.",
+    ).encode()
 
 
 def save_in_place(path, stop: threading.Event, saved: list[int]) -> None:
@@ -40,7 +44,7 @@ def save_in_place(path, stop: threading.Event, saved: list[int]) -> None:
         started = time.monotonic()
         number += 1
         data = version(number)
-        pieces = [data[i * len(data) // 8:(i + 1) * len(data) // 8] for i in range(8)]
+        pieces = [data[i * len(data) // 8 : (i + 1) * len(data) // 8] for i in range(8)]
         with open(path, "r+b") as fh:
             fh.truncate(0)
             for piece in pieces:
@@ -64,7 +68,7 @@ def story_in(feed_path: str, body: bytes) -> tuple[bool, str]:
     return any(e.title.startswith("The developing story") for e in parsed.entries), "is complete."
 
 
-@pytest.mark.serial          # the two seconds are the promise: measured with no other test beside it
+@pytest.mark.serial  # the two seconds are the promise: measured with no other test beside it
 def test_a_story_saved_in_place_ten_times_a_second_never_leaves_its_feeds(store_dir):
     """Through a real gunicorn (the writer and the workers run at once, as an editor's tool and the
     service do): zero polls may lack the story or show half of it."""
@@ -73,12 +77,20 @@ def test_a_story_saved_in_place_ten_times_a_second_never_leaves_its_feeds(store_
     stop, saved = threading.Event(), []
     writer = threading.Thread(target=save_in_place, args=(path, stop, saved), daemon=True)
     lacking, half, polls = [], [], 0
-    feeds = ["/feed.json", "/sections/world/feed.json", "/feed.json", "/rss.xml",
-             "/feed.json", "/sections/world/feed.json", "/feed.json", "/sections/world/atom.xml"]
+    feeds = [
+        "/feed.json",
+        "/sections/world/feed.json",
+        "/feed.json",
+        "/rss.xml",
+        "/feed.json",
+        "/sections/world/feed.json",
+        "/feed.json",
+        "/sections/world/atom.xml",
+    ]
     with gunicorn(store_dir.root, BASE_URL, extra_env={"FEEDSVC_REFRESH_SECONDS": "0.05"}) as port:
         try:
             writer.start()
-            deadline = time.monotonic() + SECONDS + 5             # a bound, should the writer hang
+            deadline = time.monotonic() + SECONDS + 5  # a bound, should the writer hang
             while writer.is_alive() and time.monotonic() < deadline and polls < 100_000:
                 feed = feeds[polls % len(feeds)]
                 reply = request(port, feed)
@@ -135,8 +147,10 @@ def test_a_writer_opening_the_file_during_the_writer_check_does_not_kill_the_rea
     import sys
 
     from .conftest import ROOT
+
     path = store_dir.write("world/story.md", version(1))
-    result = subprocess.run([sys.executable, "-c", LEASE_RACE, str(path)], cwd=ROOT, capture_output=True,
-                            text=True, timeout=30)
+    result = subprocess.run(
+        [sys.executable, "-c", LEASE_RACE, str(path)], cwd=ROOT, capture_output=True, text=True, timeout=30
+    )
     assert result.returncode == 0, f"the reader died (exit {result.returncode}): {result.stderr}"
     assert result.stdout.strip() == "False"

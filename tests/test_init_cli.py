@@ -1,4 +1,5 @@
 """`feedsvc init`: a newsroom's first store, valid as made — checked, built and read back with feedparser."""
+
 from __future__ import annotations
 
 import os
@@ -14,8 +15,14 @@ from .conftest import BASE_URL
 
 
 def feedsvc(*args: str, cwd) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "feedsvc.cli", *args], cwd=cwd, capture_output=True, text=True,
-                          timeout=120, env={**os.environ, "FEEDSVC_BASE_URL": BASE_URL})
+    return subprocess.run(
+        [sys.executable, "-m", "feedsvc.cli", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "FEEDSVC_BASE_URL": BASE_URL},
+    )
 
 
 def test_a_new_store_passes_check_and_builds(tmp_path):
@@ -30,8 +37,10 @@ def test_a_new_store_passes_check_and_builds(tmp_path):
 
     checked = feedsvc("check", "news", cwd=tmp_path)
     assert checked.returncode == 0, checked.stdout
-    assert checked.stdout.splitlines() == ["1 writer with feeds; 0 tags with feeds (used by at least 3 stories)",
-                                           "1 published (news 1); 0 scheduled, 0 drafts; 0 errors, 0 warnings"]
+    assert checked.stdout.splitlines() == [
+        "1 writer with feeds; 0 tags with feeds (used by at least 3 stories)",
+        "1 published (news 1); 0 scheduled, 0 drafts; 0 errors, 0 warnings",
+    ]
 
     built = feedsvc("build", "public", "news", cwd=tmp_path)
     assert built.returncode == 0, built.stderr
@@ -55,7 +64,10 @@ def test_every_field_of_the_site_file_is_explained(tmp_path):
 
 def test_a_title_with_yaml_s_own_characters_is_kept_as_typed(tmp_path):
     title = 'The "Planet": news & views #1'
-    assert feedsvc("init", "news", "--title", title, "--url", "https://planet.example.org/daily", cwd=tmp_path).returncode == 0
+    assert (
+        feedsvc("init", "news", "--title", title, "--url", "https://planet.example.org/daily", cwd=tmp_path).returncode
+        == 0
+    )
     assert feedsvc("check", "news", cwd=tmp_path).returncode == 0
     assert feedsvc("build", "public", "news", cwd=tmp_path).returncode == 0
     feed = feedparser.parse((tmp_path / "public/rss.xml").read_bytes())
@@ -90,6 +102,16 @@ def test_the_help_names_everything_feedsvc_publishes_and_the_first_commands(tmp_
     said = feedsvc("--help", cwd=tmp_path)
     assert said.returncode == 0
     text = " ".join(said.stdout.split())
-    for words in ("RSS 2.0", "Atom 1.0", "JSON Feed 1.1", "every section, writer and tag", "OPML", "subscribe page",
-                  "feedsvc init news/", "feedsvc check news/", "feedsvc serve news/", "feedsvc build public/ news/"):
+    for words in (
+        "RSS 2.0",
+        "Atom 1.0",
+        "JSON Feed 1.1",
+        "every section, writer and tag",
+        "OPML",
+        "subscribe page",
+        "feedsvc init news/",
+        "feedsvc check news/",
+        "feedsvc serve news/",
+        "feedsvc build public/ news/",
+    ):
         assert words in text, words

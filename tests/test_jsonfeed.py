@@ -1,5 +1,6 @@
 """JSON Feed 1.1 for every feed: the spec's fields, the same stories and photo as RSS and Atom, related
 links in the documented `_feedsvc` extension, and the same caching behaviour."""
+
 from __future__ import annotations
 
 import json
@@ -29,7 +30,7 @@ def test_every_json_feed_meets_the_1_1_spec(client, path):
     jsonschema.validate(feed, SCHEMA, format_checker=jsonschema.FormatChecker())
     assert feed["feed_url"] == BASE_URL + path
     for item in feed["items"]:
-        datetime.fromisoformat(item["date_published"])            # RFC 3339
+        datetime.fromisoformat(item["date_published"])  # RFC 3339
         assert item["_feedsvc"]["section"]["slug"]
 
 
@@ -51,11 +52,19 @@ def test_the_seed_story_in_json(client):
     url = BASE_URL + "media/2013/obama-pena-nieto.jpg"
     assert item["url"] == "https://news.example.com/world-nation/obama-meets-pena-nieto"
     assert item["image"] == url
-    assert item["attachments"] == [{"url": url, "mime_type": "image/jpeg", "size_in_bytes": photo.stat().st_size,
-                                    "title": item["_feedsvc"]["photo"]["caption"]}]
+    assert item["attachments"] == [
+        {
+            "url": url,
+            "mime_type": "image/jpeg",
+            "size_in_bytes": photo.stat().st_size,
+            "title": item["_feedsvc"]["photo"]["caption"],
+        }
+    ]
     assert item["_feedsvc"]["photo"]["credit"] == "Pablo Martinez Monsivais / Associated Press"
-    assert item["_feedsvc"]["related"][2] == {"title": "Report: Nearly 260,000 died in Somalia food crisis",
-                                               "url": "https://news.example.com/world-nation/somalia-famine-report"}
+    assert item["_feedsvc"]["related"][2] == {
+        "title": "Report: Nearly 260,000 died in Somalia food crisis",
+        "url": "https://news.example.com/world-nation/somalia-famine-report",
+    }
     assert item["authors"] == [{"name": "Sample Newsroom Staff"}]
     assert "World & Nation" in item["tags"] and "Mexico" in item["tags"]
     assert item["summary"].startswith("Barack Obama and Enrique Peña Nieto held a closed-door meeting")
@@ -75,6 +84,7 @@ def test_json_feed_in_the_static_build(tmp_path, client):
     from feedsvc.static.build import build
 
     from .test_build import config_for
+
     out = tmp_path / "public"
     build(config_for(SAMPLE_STORE), out)
     for path in PATHS:

@@ -1,6 +1,7 @@
 """What each layer loads. Reading stories needs neither the Markdown renderer nor the sanitiser (those
 are rendering), and the configuration names its cache folder without importing the store: checked in a
 fresh interpreter, where nothing else has imported them first."""
+
 from __future__ import annotations
 
 import json
@@ -37,9 +38,17 @@ assert result.article is not None, result.problems
 
 def test_the_configuration_names_its_cache_folder_without_loading_the_store():
     loaded = modules_loaded_by("from feedsvc.config import Config\nassert Config().cache_path is not None")
-    settings = {"feedsvc.store.settings", "feedsvc.publish.settings", "feedsvc.stats.settings", "feedsvc.render.document"}
+    settings = {
+        "feedsvc.store.settings",
+        "feedsvc.publish.settings",
+        "feedsvc.stats.settings",
+        "feedsvc.render.document",
+    }
     packages = {"feedsvc", "feedsvc.store", "feedsvc.publish", "feedsvc.stats", "feedsvc.render"}
-    assert {name for name in loaded if name.startswith("feedsvc")} == {"feedsvc.config", "feedsvc.uri"} | settings | packages
+    assert {name for name in loaded if name.startswith("feedsvc")} == {
+        "feedsvc.config",
+        "feedsvc.uri",
+    } | settings | packages
     assert not loaded & (RENDERING | {"PIL", "yaml"})
 
 

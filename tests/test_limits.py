@@ -7,6 +7,7 @@ drops whole items from its end: never cut mid-item, still valid, no more items t
 Last-Modified from what it holds, and not claiming to be complete (RFC 5005); archives obey the same
 limit and, with the feed, still reach every story.
 """
+
 from __future__ import annotations
 
 import json
@@ -28,7 +29,7 @@ from .conftest import BASE_URL, ROOT, StoreDir, article, make_jpeg
 from .feeds import NS, xml
 from .hostile import feed_paths, files_opened, opened_under, read_feed
 
-pytestmark = pytest.mark.xdist_group("limits")      # the baseline is measured once, on one worker
+pytestmark = pytest.mark.xdist_group("limits")  # the baseline is measured once, on one worker
 
 # Builds the service on a store in a fresh interpreter, fetches the documents, and reports what it cost.
 PROBE = r"""
@@ -54,9 +55,14 @@ def probe(store: Path, paths=PATHS, timeout: float = 300, **config) -> dict:
     config = {"store": str(store), "base_url": BASE_URL, **config}
     started = time.monotonic()
     try:
-        result = subprocess.run([sys.executable, "-c", PROBE, json.dumps(config), json.dumps(paths)], cwd=ROOT,
-                                capture_output=True, text=True, timeout=timeout,
-                                env={k: v for k, v in os.environ.items() if not k.startswith("FEEDSVC_")})
+        result = subprocess.run(
+            [sys.executable, "-c", PROBE, json.dumps(config), json.dumps(paths)],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            env={k: v for k, v in os.environ.items() if not k.startswith("FEEDSVC_")},
+        )
     except subprocess.TimeoutExpired:
         pytest.fail(f"building the service on {store} took over {timeout} s")
     assert result.returncode == 0, result.stderr[-3000:]
@@ -78,8 +84,11 @@ def baseline(tmp_path_factory) -> float:
 
 def named(report: dict, relpath: str, *words: str, severity: str = "error") -> list[str]:
     """The messages of `severity` that name `relpath` and contain every one of `words`."""
-    return [message for path, found, message in report["problems"]
-            if path.endswith("/" + relpath) and found == severity and all(w in message for w in words)]
+    return [
+        message
+        for path, found, message in report["problems"]
+        if path.endswith("/" + relpath) and found == severity and all(w in message for w in words)
+    ]
 
 
 def served_titles(report: dict, path: str = "/rss.xml") -> list[str]:
@@ -90,11 +99,12 @@ def served_titles(report: dict, path: str = "/rss.xml") -> list[str]:
 
 # ---- article size ---------------------------------------------------------------------------------
 
+
 def test_an_article_over_the_size_limit_is_named_and_never_read(store_dir, baseline):
     store_dir.write("world/good.md", article(title="A story of a normal size"))
     just_over = store_dir.write("world/just-over.md", article(body="x" * (1 << 20)))
     enormous = store_dir.root / "world/enormous.md"
-    with open(enormous, "wb") as fh:                       # 8 GiB, sparse: only a stat can afford it
+    with open(enormous, "wb") as fh:  # 8 GiB, sparse: only a stat can afford it
         fh.write(article().encode())
         fh.truncate(8 << 30)
     with files_opened() as opened:
@@ -111,6 +121,7 @@ def test_an_article_over_the_size_limit_is_named_and_never_read(store_dir, basel
 
 # ---- many files -----------------------------------------------------------------------------------
 
+
 def write_many(root: Path, count: int) -> None:
     """`count` small stories in one folder, written directly (a few seconds for tens of thousands)."""
     StoreDir(root).write_site()
@@ -120,20 +131,24 @@ def write_many(root: Path, count: int) -> None:
         (folder / f"story-{i:06d}.md").write_text(
             f"---\ntitle: Story number {i}\nsection: world\n"
             f"published: 2013-05-02T{i % 24:02d}:{i % 60:02d}:{i % 59:02d}Z\n"
-            f"id: story-{i}\n---\nThe body of story {i}, with a few words in it.\n", "utf-8")
+            f"id: story-{i}\n---\nThe body of story {i}, with a few words in it.\n",
+            "utf-8",
+        )
 
 
 def many_files(tmp_path: Path, count: int, baseline: float) -> None:
     write_many(tmp_path / "store", count)
     report = probe(tmp_path / "store", timeout=max(120, count / 200))
-    print(f"\n{count:,} files in one folder: served in {report['seconds']:.1f} s ({report['cpu']:.1f} s of CPU), "
-          f"peak RSS {report['rss_mb']:.0f} MB (baseline {baseline:.0f} MB)")
+    print(
+        f"\n{count:,} files in one folder: served in {report['seconds']:.1f} s ({report['cpu']:.1f} s of CPU), "
+        f"peak RSS {report['rss_mb']:.0f} MB (baseline {baseline:.0f} MB)"
+    )
     assert report["articles"] == count and not report["problems"]
     assert len(served_titles(report)) == 50
     for path in PATHS:
         assert report["documents"][path][0] == 200
-    assert report["cpu"] < 10 + count / 1000, report["cpu"]                # 20,000 files: 30 s of CPU at most
-    assert report["rss_mb"] < baseline + 40 + count * 4 / 1024, report["rss_mb"]   # about 4 KB a story
+    assert report["cpu"] < 10 + count / 1000, report["cpu"]  # 20,000 files: 30 s of CPU at most
+    assert report["rss_mb"] < baseline + 40 + count * 4 / 1024, report["rss_mb"]  # about 4 KB a story
 
 
 def test_twenty_thousand_files_in_one_folder(tmp_path, baseline):
@@ -147,13 +162,20 @@ def test_a_hundred_thousand_files_in_one_folder(tmp_path, baseline):
 
 # ---- photos ---------------------------------------------------------------------------------------
 
+
 def png_with_size(path: Path, width: int, height: int) -> Path:
     """A valid PNG header claiming `width`×`height`, and almost no data: a decompression bomb's shape."""
+
     def chunk(kind: bytes, data: bytes) -> bytes:
         return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0))
-                     + chunk(b"IDAT", zlib.compress(b"\0" * 1024, 9)) + chunk(b"IEND", b""))
+    path.write_bytes(
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0))
+        + chunk(b"IDAT", zlib.compress(b"\0" * 1024, 9))
+        + chunk(b"IEND", b"")
+    )
     return path
 
 
@@ -161,7 +183,7 @@ def jpeg_with_size(path: Path, width: int, height: int) -> Path:
     """A real small JPEG whose frame header is rewritten to claim `width`×`height`."""
     data = bytearray(make_jpeg(path, size=(16, 16)).read_bytes())
     sof = data.index(b"\xff\xc0")
-    data[sof + 5:sof + 9] = struct.pack(">HH", height, width)
+    data[sof + 5 : sof + 9] = struct.pack(">HH", height, width)
     path.write_bytes(bytes(data))
     return path
 
@@ -169,7 +191,7 @@ def jpeg_with_size(path: Path, width: int, height: int) -> Path:
 def huge_sparse(path: Path) -> Path:
     make_jpeg(path, size=(64, 64))
     with open(path, "r+b") as fh:
-        fh.truncate(21 << 20)                              # over the 20 MiB default; sparse, so cheap
+        fh.truncate(21 << 20)  # over the 20 MiB default; sparse, so cheap
     return path
 
 
@@ -195,24 +217,40 @@ def test_bad_photos_are_named_in_bounded_memory_and_the_rest_is_served(store_dir
     suffixes = {kind: ".png" if "png" in kind else ".jpg" for kind in PHOTOS}
     for n, (kind, (make, _)) in enumerate(PHOTOS.items()):
         make(store_dir.root / f"media/{kind}{suffixes[kind]}")
-        store_dir.write(f"world/{kind}.md", article(title=f"The story with the {kind} photo", published=f"2013-04-{n + 1:02d}",
-                                                    photo={"src": f"media/{kind}{suffixes[kind]}", "caption": "c"}))
+        store_dir.write(
+            f"world/{kind}.md",
+            article(
+                title=f"The story with the {kind} photo",
+                published=f"2013-04-{n + 1:02d}",
+                photo={"src": f"media/{kind}{suffixes[kind]}", "caption": "c"},
+            ),
+        )
     store_dir.write("world/good.md", article(title="A story without a photo", published="2013-05-01"))
     make_jpeg(store_dir.root / "media/fine.jpg", size=(120, 80))
-    store_dir.write("world/fine-photo.md", article(title="A story with a fine photo", published="2013-05-02",
-                                                   photo={"src": "media/fine.jpg", "caption": "fine"}))
+    store_dir.write(
+        "world/fine-photo.md",
+        article(
+            title="A story with a fine photo",
+            published="2013-05-02",
+            photo={"src": "media/fine.jpg", "caption": "fine"},
+        ),
+    )
     media = [f"/media/{kind}{suffix}" for kind, suffix in suffixes.items()]
     report = probe(store_dir.root, paths=[*PATHS, *media, "/media/fine.jpg"])
     for kind, (_, words) in PHOTOS.items():
-        assert named(report, f"world/{kind}.md", "photo.src", *words, "published without its photo",
-                     severity="warning"), (kind, report["problems"])
-    assert served_titles(report) == ["A story with a fine photo", "A story without a photo",
-                                     *(f"The story with the {kind} photo" for kind in reversed(PHOTOS))]
+        assert named(
+            report, f"world/{kind}.md", "photo.src", *words, "published without its photo", severity="warning"
+        ), (kind, report["problems"])
+    assert served_titles(report) == [
+        "A story with a fine photo",
+        "A story without a photo",
+        *(f"The story with the {kind} photo" for kind in reversed(PHOTOS)),
+    ]
     assert len(xml(report["documents"]["/rss.xml"][1].encode()).findall("channel/item/enclosure")) == 1
     assert report["documents"]["/media/fine.jpg"][0] == 200
     assert report["documents"]["/media/huge.jpg"][0] == 404 and report["documents"]["/media/empty.jpg"][0] == 404
     assert report["rss_mb"] < baseline + 30, f"peak RSS {report['rss_mb']:.0f} MB, baseline {baseline:.0f} MB"
-    with files_opened() as opened:                         # refused by its size: never opened
+    with files_opened() as opened:  # refused by its size: never opened
         app = create_app({"store": store_dir.root, "base_url": BASE_URL}, auto_refresh=False)
         assert app.test_client().get("/media/huge.jpg").status_code == 404
     assert not opened_under(opened, store_dir.root / "media/huge.jpg")
@@ -220,11 +258,11 @@ def test_bad_photos_are_named_in_bounded_memory_and_the_rest_is_served(store_dir
 
 # ---- pathological markup --------------------------------------------------------------------------
 
-NESTED = {                      # each a few hundred KB; a linear renderer needs about a second of CPU
+NESTED = {  # each a few hundred KB; a linear renderer needs about a second of CPU
     "div": "<div>" * 60_000,
     "ul": "<ul>" * 60_000,
-    "self-closed-div": "<div/>" * 60_000,               # HTML ignores "/>" on a div: it still nests
-    "div-and-stray-end-tags": "<div></b>" * 60_000,     # an end tag with nothing to close is ignored
+    "self-closed-div": "<div/>" * 60_000,  # HTML ignores "/>" on a div: it still nests
+    "div-and-stray-end-tags": "<div></b>" * 60_000,  # an end tag with nothing to close is ignored
     "brackets": "[" * 100_000,
 }
 
@@ -254,16 +292,24 @@ def test_markup_shown_as_code_is_not_taken_for_nesting(store_dir):
 
 # ---- max_feed_bytes -------------------------------------------------------------------------------
 
+
 def long_store(store_dir: StoreDir, sizes: list[int]) -> None:
     """Stories newest first with bodies of `sizes` words; the oldest one corrected most recently."""
     newest = datetime(2013, 5, 28, 12, tzinfo=UTC)
     for i, words in enumerate(sizes):
-        path = store_dir.write(f"world/s{i:02d}.md", article(
-            title=f"Story {i:02d}", published=(newest - timedelta(hours=i)).isoformat(),
-            updated="2014-01-01T00:00:00Z" if i == len(sizes) - 1 else None,
-            body="\n\n".join("Lorem ipsum dolor sit amet, consectetur adipiscing. " * 10 for _ in range(words // 80 + 1))))
+        path = store_dir.write(
+            f"world/s{i:02d}.md",
+            article(
+                title=f"Story {i:02d}",
+                published=(newest - timedelta(hours=i)).isoformat(),
+                updated="2014-01-01T00:00:00Z" if i == len(sizes) - 1 else None,
+                body="\n\n".join(
+                    "Lorem ipsum dolor sit amet, consectetur adipiscing. " * 10 for _ in range(words // 80 + 1)
+                ),
+            ),
+        )
         saved = datetime(2014, 1, 1, tzinfo=UTC) if i == len(sizes) - 1 else newest - timedelta(days=365)
-        os.utime(path, (saved.timestamp(), saved.timestamp()))         # each file saved when it was dated
+        os.utime(path, (saved.timestamp(), saved.timestamp()))  # each file saved when it was dated
     os.utime(store_dir.root / "_site.yml", (0, 0))
 
 
@@ -273,8 +319,10 @@ def items_of(path: str, body: bytes) -> list[bytes]:
         return [json.dumps(item, sort_keys=True).encode() for item in json.loads(body)["items"]]
     tag = "channel/item" if path.endswith("rss.xml") else "atom:entry"
     # Exclusive C14N: namespaces the item does not use (fh:, when the feed says it is complete) don't count.
-    return [etree.tostring(element, method="c14n", exclusive=True, with_comments=False)
-            for element in xml(body).iterfind(tag, NS)]
+    return [
+        etree.tostring(element, method="c14n", exclusive=True, with_comments=False)
+        for element in xml(body).iterfind(tag, NS)
+    ]
 
 
 SHAPES = {"uniform": [1200] * 30, "short-new-long-old": [20] * 20 + [1500] * 20}
@@ -298,18 +346,25 @@ def test_a_feed_over_max_feed_bytes_drops_whole_items_from_its_end(trimmed):
     _, feeds = trimmed
     for path, response, complete in feeds:
         assert len(response.data) <= LIMIT, (path, len(response.data))
-        read_feed(path, response.data)                                     # still valid
+        read_feed(path, response.data)  # still valid
         kept, every = items_of(path, response.data), items_of(path, complete)
-        assert kept and kept == every[: len(kept)], path                  # whole items, the newest ones
+        assert kept and kept == every[: len(kept)], path  # whole items, the newest ones
 
 
 def test_a_trimmed_feed_keeps_every_item_that_fits(trimmed):
     store_dir, feeds = trimmed
     for path, response, _ in feeds:
         kept = len(items_of(path, response.data))
-        one_more = create_app({"store": store_dir.root, "base_url": BASE_URL, "items_per_feed": kept + 1}, auto_refresh=False).test_client().get("/" + path).data
-        assert len(one_more) > LIMIT, f"{path}: kept {kept} items in {len(response.data):,} bytes, but " \
-                                      f"{kept + 1} fit in {len(one_more):,} bytes (limit {LIMIT:,})"
+        one_more = (
+            create_app({"store": store_dir.root, "base_url": BASE_URL, "items_per_feed": kept + 1}, auto_refresh=False)
+            .test_client()
+            .get("/" + path)
+            .data
+        )
+        assert len(one_more) > LIMIT, (
+            f"{path}: kept {kept} items in {len(response.data):,} bytes, but "
+            f"{kept + 1} fit in {len(one_more):,} bytes (limit {LIMIT:,})"
+        )
 
 
 def test_a_trimmed_feeds_last_modified_is_its_newest_item(trimmed):
@@ -338,16 +393,19 @@ def test_a_story_too_long_for_any_feed_is_carried_by_its_summary_and_a_link(stor
         else:
             contents = {e.title: e.content[0].value for e in read_feed(path, body).entries}
         assert set(contents) == {"Story 00", "Story 01"}, path
-        assert contents["Story 00"].count("Lorem ipsum") > 10                      # the short one, whole
-        assert "Read the whole story" in contents["Story 01"] and "https://news.example.com/world/s01" in \
-            contents["Story 01"] and contents["Story 01"].count("Lorem ipsum") <= 6   # the summary, not the body
+        assert contents["Story 00"].count("Lorem ipsum") > 10  # the short one, whole
+        assert (
+            "Read the whole story" in contents["Story 01"]
+            and "https://news.example.com/world/s01" in contents["Story 01"]
+            and contents["Story 01"].count("Lorem ipsum") <= 6
+        )  # the summary, not the body
 
 
 def test_a_trimmed_feed_does_not_claim_to_be_complete(store_dir):
     """README: "while every story of a section fits in its feed, the feed says so (fh:complete)". A feed
     that left stories out to fit max_feed_bytes must not say so: RFC 5005 readers would take the stories
     left out as deleted."""
-    long_store(store_dir, [1200] * 30)                     # 30 stories: fewer than items_per_feed
+    long_store(store_dir, [1200] * 30)  # 30 stories: fewer than items_per_feed
     app = create_app({"store": store_dir.root, "base_url": BASE_URL, "max_feed_bytes": LIMIT}, auto_refresh=False)
     for path in feed_paths(["world"]):
         body = app.test_client().get("/" + path).data
@@ -362,8 +420,14 @@ def test_archive_documents_stay_under_max_feed_bytes_too(store_dir):
     anyone, and must not grow without bound (a busy month of long stories)."""
     newest = datetime(2013, 5, 28, 12, tzinfo=UTC)
     for i in range(80):
-        store_dir.write(f"world/s{i:02d}.md", article(title=f"Story {i:02d}", published=(newest - timedelta(hours=i)).isoformat(),
-                                                      body="Lorem ipsum dolor sit amet, consectetur. " * 60))
+        store_dir.write(
+            f"world/s{i:02d}.md",
+            article(
+                title=f"Story {i:02d}",
+                published=(newest - timedelta(hours=i)).isoformat(),
+                body="Lorem ipsum dolor sit amet, consectetur. " * 60,
+            ),
+        )
     app = create_app({"store": store_dir.root, "base_url": BASE_URL, "max_feed_bytes": LIMIT}, auto_refresh=False)
     client = app.test_client()
     for fmt in ("rss.xml", "atom.xml"):
@@ -376,6 +440,9 @@ def test_archive_documents_stay_under_max_feed_bytes_too(store_dir):
             seen |= {e.id for e in read_feed(path, body).entries}
         # RFC 5005 §4: the feed and its archives together hold every entry; a story trimmed from an
         # archive page to fit is in no document at all.
-        missing = sorted(f"tag:news.example.com,2013-01-01:world/s{i:02d}" for i in range(80)
-                         if f"tag:news.example.com,2013-01-01:world/s{i:02d}" not in seen)
+        missing = sorted(
+            f"tag:news.example.com,2013-01-01:world/s{i:02d}"
+            for i in range(80)
+            if f"tag:news.example.com,2013-01-01:world/s{i:02d}" not in seen
+        )
         assert not missing, f"{fmt}: {len(missing)} of 80 stories are in neither the feed nor any archive"

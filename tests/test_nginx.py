@@ -1,5 +1,6 @@
 """The static build served by a real nginx with the snippet the build writes: the same feeds, types and
 Cache-Control as the service, precompressed gzip, and 304s on conditional GETs."""
+
 from __future__ import annotations
 
 import gzip
@@ -14,7 +15,7 @@ from .conftest import SAMPLE_STORE
 from .servers import nginx, request
 from .test_build import config_for
 
-pytestmark = pytest.mark.xdist_group("nginx")      # one build and one nginx for the module, on one worker
+pytestmark = pytest.mark.xdist_group("nginx")  # one build and one nginx for the module, on one worker
 
 FEEDS = ["/rss.xml", "/atom.xml", "/sections/world-nation/rss.xml", "/sections/local/atom.xml"]
 
@@ -102,12 +103,21 @@ def test_under_a_base_path_nginx_serves_what_the_headers_manifest_and_the_servic
     from feedsvc.serve.app import create_app
 
     from .test_build import read_headers_file
+
     port, out = served_under_a_path
     rules = read_headers_file(out)
     assert "/feeds/rss.xml" in rules and "/feeds/" in rules and "/rss.xml" not in rules
-    service = create_app({"store": SAMPLE_STORE, "base_url": "https://feeds.example.com/feeds/", "hub_url": "https://hub.example/"}, auto_refresh=False).test_client()
-    for path in ["/feeds/", *(f"/feeds{path}" for path in FEEDS),
-                 "/feeds/sections/world-nation/feed.json", "/feeds/feeds.opml", "/feeds/media/2013/obama-pena-nieto.jpg"]:
+    service = create_app(
+        {"store": SAMPLE_STORE, "base_url": "https://feeds.example.com/feeds/", "hub_url": "https://hub.example/"},
+        auto_refresh=False,
+    ).test_client()
+    for path in [
+        "/feeds/",
+        *(f"/feeds{path}" for path in FEEDS),
+        "/feeds/sections/world-nation/feed.json",
+        "/feeds/feeds.opml",
+        "/feeds/media/2013/obama-pena-nieto.jpg",
+    ]:
         reply, expected = request(port, path), service.get(path)
         assert reply.status == 200, path
         assert reply.body == expected.data, path
@@ -123,7 +133,7 @@ def test_under_a_base_path_nginx_serves_what_the_headers_manifest_and_the_servic
 
 # ---- every file the build writes, as a server with or without nginx's own mime.types serves it ----
 
-ODD_PHOTOS = {                     # name under media/ → the format of its bytes
+ODD_PHOTOS = {  # name under media/ → the format of its bytes
     "2013/a-png-named-jpg.jpg": "PNG",
     "2013/spring.webp": "WEBP",
     "2013/loop.gif": "GIF",
@@ -137,6 +147,7 @@ def every_kind(request, tmp_path_factory):
     """A build with archives and photos of every kind (one whose name says JPEG but holds a PNG),
     served by nginx in a server that includes nginx's mime.types, and in one that does not."""
     from PIL import Image
+
     store = tmp_path_factory.mktemp("store") / "newsroom"
     shutil.copytree(SAMPLE_STORE, store)
     for name, kind in ODD_PHOTOS.items():
@@ -152,6 +163,7 @@ def every_kind(request, tmp_path_factory):
 
 def test_every_file_is_served_with_the_headers_the_manifest_promises(every_kind):
     from .test_build import read_headers_file
+
     port, out = every_kind
     rules = read_headers_file(out)
     assert any("/archive/" in path for path in rules) and sum(p.startswith("/media/") for p in rules) >= 10

@@ -1,5 +1,6 @@
 """/feeds.opml lets a reader subscribe to every section at once — read here by listparser, a real
 OPML consumer."""
+
 from __future__ import annotations
 
 import listparser
@@ -15,10 +16,16 @@ def test_a_reader_imports_every_section_feed_from_the_opml_file(client):
     assert not result.bozo, result.get("bozo_exception")
     assert result.meta.title == "The Sample Times — every section"
     feeds = {feed.url: feed.title for feed in result.feeds}
-    assert feeds == {f"{BASE_URL}sections/{slug}/rss.xml": f"The Sample Times — {title}"
-                     for slug, title in (("world-nation", "World & Nation"), ("business", "Business"),
-                                         ("science", "Science"), ("local", "Local"))}
-    for url in feeds:                                   # every listed feed really exists
+    assert feeds == {
+        f"{BASE_URL}sections/{slug}/rss.xml": f"The Sample Times — {title}"
+        for slug, title in (
+            ("world-nation", "World & Nation"),
+            ("business", "Business"),
+            ("science", "Science"),
+            ("local", "Local"),
+        )
+    }
+    for url in feeds:  # every listed feed really exists
         assert client.get(url.removeprefix(BASE_URL.rstrip("/"))).status_code == 200
 
 
@@ -26,6 +33,7 @@ def test_the_opml_file_is_cached_and_built_like_the_feeds(tmp_path, client):
     from feedsvc.static.build import build
 
     from .test_build import config_for
+
     first = client.get("/feeds.opml")
     assert client.get("/feeds.opml", headers={"If-None-Match": first.headers["ETag"]}).status_code == 304
     out = tmp_path / "public"
@@ -38,8 +46,21 @@ def test_the_opml_files_use_only_what_the_w3c_validator_knows(client):
     element, an error, though OPML 2.0 lists it; and warns of an outline with more than `text` but no
     `type` (OPML 2.0 defines `title` only for type="rss"). The folder outline carries `text` alone."""
     from lxml import etree
-    known = {"title", "dateCreated", "dateModified", "ownerName", "ownerEmail", "ownerId", "expansionState",
-             "vertScrollState", "windowTop", "windowLeft", "windowBottom", "windowRight"}
+
+    known = {
+        "title",
+        "dateCreated",
+        "dateModified",
+        "ownerName",
+        "ownerEmail",
+        "ownerId",
+        "expansionState",
+        "vertScrollState",
+        "windowTop",
+        "windowLeft",
+        "windowBottom",
+        "windowRight",
+    }
     for path in ("/feeds.opml", "/authors.opml", "/tags.opml"):
         root = etree.fromstring(client.get(path).data)
         assert {child.tag for child in root.find("head")} <= known, path

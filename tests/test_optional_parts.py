@@ -1,6 +1,7 @@
 """A problem in an optional part of a story (its photo, one related link, one tag, one author) leaves
 that part out with a warning naming file and field; the story itself is published. A newsroom would
 rather publish breaking news without its photo than hold it over a typo in a related link."""
+
 from __future__ import annotations
 
 import subprocess
@@ -22,8 +23,11 @@ def service(store_dir):
 
 
 def warnings_for(service_, name: str) -> dict[str, str]:
-    return {p.field: p.message for p in service_.store.snapshot.problems
-            if p.path.endswith(f"/world/{name}.md") and p.severity == "warning"}
+    return {
+        p.field: p.message
+        for p in service_.store.snapshot.problems
+        if p.path.endswith(f"/world/{name}.md") and p.severity == "warning"
+    }
 
 
 def errors(service_) -> list[str]:
@@ -41,8 +45,12 @@ def entry(client, title: str, path: str = "/sections/world/rss.xml"):
 
 @pytest.mark.parametrize("bad_url", ["javascript:alert(1)", "ftp://files.example.com/report.pdf"])
 def test_a_related_link_with_a_bad_url_is_left_out_and_the_story_published(store_dir, bad_url):
-    store_dir.write("world/links.md", article(title="A story with one bad related link", related=[
-        GOOD_LINK, {"title": "A bad link", "url": bad_url}]))
+    store_dir.write(
+        "world/links.md",
+        article(
+            title="A story with one bad related link", related=[GOOD_LINK, {"title": "A bad link", "url": bad_url}]
+        ),
+    )
     client, svc = service(store_dir)
     assert not errors(svc)
     assert warnings_for(svc, "links")["related[1].url"].endswith("that link is left out")
@@ -50,16 +58,21 @@ def test_a_related_link_with_a_bad_url_is_left_out_and_the_story_published(store
     related = [link.href for link in atom.links if link.rel == "related"]
     assert related == [GOOD_LINK["url"]]
     document = xml(client.get("/sections/world/atom.xml").data)
-    assert not document.xpath("//atom:link[starts-with(@href, 'javascript:') or starts-with(@href, 'ftp:')]",
-                              namespaces=NS)
+    assert not document.xpath(
+        "//atom:link[starts-with(@href, 'javascript:') or starts-with(@href, 'ftp:')]", namespaces=NS
+    )
 
 
 def test_a_related_title_or_author_that_is_only_markup_is_left_out(store_dir):
-    store_dir.write("world/markup.md", article(
-        title="A story with markup where text belongs",
-        related=[{"title": "<script>alert(1)</script>", "url": "https://news.example.com/x"}, GOOD_LINK],
-        authors=[{"name": "<img src=x onerror=alert(1)>"}, "Ana Reporter"],
-        tags=["Politics", {"not": "a tag"}, "Mexico"]))
+    store_dir.write(
+        "world/markup.md",
+        article(
+            title="A story with markup where text belongs",
+            related=[{"title": "<script>alert(1)</script>", "url": "https://news.example.com/x"}, GOOD_LINK],
+            authors=[{"name": "<img src=x onerror=alert(1)>"}, "Ana Reporter"],
+            tags=["Politics", {"not": "a tag"}, "Mexico"],
+        ),
+    )
     client, svc = service(store_dir)
     assert not errors(svc)
     warned = warnings_for(svc, "markup")
@@ -68,7 +81,7 @@ def test_a_related_title_or_author_that_is_only_markup_is_left_out(store_dir):
     assert warned["tags[1]"].endswith("that tag is left out"), warned
     item = entry(client, "A story with markup where text belongs")
     assert item.author == "Ana Reporter"
-    assert [t.term for t in item.tags if t.term != "World & Nation"] == ["Politics", "Mexico"]   # and the section
+    assert [t.term for t in item.tags if t.term != "World & Nation"] == ["Politics", "Mexico"]  # and the section
     atom = entry(client, "A story with markup where text belongs", "/sections/world/atom.xml")
     assert [link.href for link in atom.links if link.rel == "related"] == [GOOD_LINK["url"]]
 
@@ -98,8 +111,10 @@ def test_a_bad_photo_is_left_out_and_the_story_published_without_it(store_dir, p
 
 
 def test_a_photo_that_arrives_later_is_picked_up(store_dir):
-    store_dir.write("world/photo.md", article(title="Published before its photo",
-                                              photo={"src": "media/late.jpg", "caption": "Late", "credit": "Us"}))
+    store_dir.write(
+        "world/photo.md",
+        article(title="Published before its photo", photo={"src": "media/late.jpg", "caption": "Late", "credit": "Us"}),
+    )
     client, svc = service(store_dir)
     assert not entry(client, "Published before its photo").get("enclosures")
     make_jpeg(store_dir.root / "media/late.jpg", size=(800, 600))
@@ -111,18 +126,33 @@ def test_a_photo_that_arrives_later_is_picked_up(store_dir):
 
 
 def test_check_names_each_warning_and_passes(store_dir):
-    store_dir.write("world/links.md", article(title="Links", related=[
-        GOOD_LINK, {"title": "ftp", "url": "ftp://x.example.com/a"}, {"title": "js", "url": "javascript:alert(1)"}],
-        photo={"src": "media/none.jpg"}))
-    result = subprocess.run([sys.executable, "-m", "feedsvc.cli", "check", str(store_dir.root)], cwd=ROOT,
-                            capture_output=True, text=True, timeout=60)
+    store_dir.write(
+        "world/links.md",
+        article(
+            title="Links",
+            related=[
+                GOOD_LINK,
+                {"title": "ftp", "url": "ftp://x.example.com/a"},
+                {"title": "js", "url": "javascript:alert(1)"},
+            ],
+            photo={"src": "media/none.jpg"},
+        ),
+    )
+    result = subprocess.run(
+        [sys.executable, "-m", "feedsvc.cli", "check", str(store_dir.root)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     lines = result.stdout.splitlines()
     prefix = f"{store_dir.root}/world/links.md: "
     assert any(line.startswith(prefix + "related[1].url: warning: ") for line in lines), lines
     assert any(line.startswith(prefix + "related[2].url: warning: ") for line in lines), lines
-    assert (prefix + "photo.src: warning: media/none.jpg: file not found; the story is published without its photo"
-            in lines)
+    assert (
+        prefix + "photo.src: warning: media/none.jpg: file not found; the story is published without its photo" in lines
+    )
     assert lines[-1].startswith("1 published") and lines[-1].endswith("0 errors, 3 warnings"), lines
 
 

@@ -1,5 +1,6 @@
 """Pages for people: the home page and each section's page show the latest stories with their photos,
 and make subscribing obvious — and every piece of store text on them is escaped."""
+
 from __future__ import annotations
 
 from html.parser import HTMLParser
@@ -20,11 +21,11 @@ class Page(HTMLParser):
     def __init__(self, html: str):
         super().__init__()
         self.alternates, self.anchors, self.images, self.inputs, self.text = [], [], [], [], []
-        self.buttons: list[tuple[str, str]] = []         # (href, label) of each a.button
-        self.addresses: list[str] = []                   # the text of each address to copy (code.address)
-        self.root: dict[str, str | None] = {}          # the <html> element's attributes
+        self.buttons: list[tuple[str, str]] = []  # (href, label) of each a.button
+        self.addresses: list[str] = []  # the text of each address to copy (code.address)
+        self.root: dict[str, str | None] = {}  # the <html> element's attributes
         self.outlines = []
-        self._open: tuple[str, str | None] | None = None   # ("button", href) or ("address", None) being read
+        self._open: tuple[str, str | None] | None = None  # ("button", href) or ("address", None) being read
         self._read: list[str] = []
         self.feed(html)
 
@@ -78,8 +79,11 @@ def test_the_home_page_lets_readers_discover_and_subscribe_to_every_feed(client)
     page = Page(response.data.decode())
     every_feed = feeds_of(None).union(*(feeds_of(s) for s in SECTIONS))
     assert {href for _, href, _ in page.alternates} == every_feed
-    assert {kind for kind, _, _ in page.alternates} == {"application/rss+xml", "application/atom+xml",
-                                                         "application/feed+json"}
+    assert {kind for kind, _, _ in page.alternates} == {
+        "application/rss+xml",
+        "application/atom+xml",
+        "application/feed+json",
+    }
     assert "The Sample Times — World & Nation (RSS)" in {title for _, _, title in page.alternates}
     # The buttons lead to the subscribe page, not to a wall of markup; so does each section's link.
     assert page.buttons == [(BASE_URL + "subscribe/", label) for label in ("RSS", "Atom", "JSON Feed")]
@@ -95,21 +99,26 @@ def test_the_home_page_makes_one_clear_offer_for_the_combined_feed_and_one_for_t
     assert box.xpath("h2")[0].text_content() == "Subscribe to The Sample Times"
     assert box.xpath("p")[0].text_content() == "One feed with the newest stories from every section."
     opml = [p for p in box.xpath("p") if p.xpath(f"a[@href='{BASE_URL}feeds.opml']")]
-    assert len(opml) == 1 and "also" in opml[0].get("class").split()          # a separate offer, set apart
-    assert opml[0].text_content().startswith("Rather follow each section on its own? Import the list of every "
-                                             "section’s feed (OPML) into your reader.")
-    assert "at once" not in box.text_content()               # no second "every section at once" to tell apart
+    assert len(opml) == 1 and "also" in opml[0].get("class").split()  # a separate offer, set apart
+    assert (
+        opml[0]
+        .text_content()
+        .startswith(
+            "Rather follow each section on its own? Import the list of every section’s feed (OPML) into your reader."
+        )
+    )
+    assert "at once" not in box.text_content()  # no second "every section at once" to tell apart
 
 
 def test_the_home_page_shows_the_latest_stories_with_photo_caption_credit_and_related(client):
     page = Page(client.get("/").data.decode())
     assert "Obama meets privately with Mexican President Peña Nieto" in page.words
-    assert "Time capsule" not in page.words                     # scheduled
+    assert "Time capsule" not in page.words  # scheduled
     photo = next(img for img in page.images if img["src"].endswith("obama-pena-nieto.jpg"))
     assert photo["src"] == BASE_URL + "media/2013/obama-pena-nieto.jpg"
     assert photo["alt"].startswith("The U.S. and Mexican presidents")
     assert "(Pablo Martinez Monsivais / Associated Press)" in page.words
-    assert "https://news.example.com/world-nation/somalia-famine-report" in page.anchors   # related, by id
+    assert "https://news.example.com/world-nation/somalia-famine-report" in page.anchors  # related, by id
     assert "May 2, 2013, 5:40 p.m. PDT" in page.words
 
 
@@ -123,8 +132,9 @@ def test_each_section_has_its_own_page_and_feeds(client, section):
     assert [label for _, label in page.buttons] == ["RSS", "Atom", "JSON Feed"]
     assert page.addresses == [f"{BASE_URL}sections/{section}/rss.xml"]
     story_links = [a for a in page.anchors if a and a.startswith("https://news.example.com/")]
-    assert story_links and all(f"/{section}/" in link or "related" in link or "world-nation" in link
-                               for link in story_links[:1])
+    assert story_links and all(
+        f"/{section}/" in link or "related" in link or "world-nation" in link for link in story_links[:1]
+    )
 
 
 def test_an_unknown_section_page_is_404(client):
@@ -138,26 +148,38 @@ def test_pages_have_caching_headers_and_answer_304(client):
 
 
 def test_pages_escape_store_text(store_dir):
-    store_dir.write_site(title="<script>alert(1)</script>Times",
-                         sections=[{"slug": "world", "title": "World <b>&</b> \"Nation\"",
-                                    "description": "<img src=x onerror=alert(1)>"}])
-    store_dir.write("world/a.md", article(title="Headline </h2><script>alert(2)</script>",
-                                          photo={"src": "https://images.example.com/a.jpg\" onerror=\"alert(3)",
-                                                 "caption": "<svg onload=alert(4)>", "credit": "<i>x</i>"},
-                                          related=[{"title": "<script>alert(5)</script>", "url": "javascript:alert(6)"}],
-                                          body="<script>alert(7)</script> Hello"))
+    store_dir.write_site(
+        title="<script>alert(1)</script>Times",
+        sections=[{"slug": "world", "title": 'World <b>&</b> "Nation"', "description": "<img src=x onerror=alert(1)>"}],
+    )
+    store_dir.write(
+        "world/a.md",
+        article(
+            title="Headline </h2><script>alert(2)</script>",
+            photo={
+                "src": 'https://images.example.com/a.jpg" onerror="alert(3)',
+                "caption": "<svg onload=alert(4)>",
+                "credit": "<i>x</i>",
+            },
+            related=[{"title": "<script>alert(5)</script>", "url": "javascript:alert(6)"}],
+            body="<script>alert(7)</script> Hello",
+        ),
+    )
     app = create_app({"store": store_dir.root, "base_url": BASE_URL}, auto_refresh=False)
     for path in ("/", "/sections/world/"):
         body = app.test_client().get(path).data.decode()
-        assert "Headline" in body, path                     # published: its bad parts are left out with warnings
+        assert "Headline" in body, path  # published: its bad parts are left out with warnings
         page = lxml.html.fromstring(body)
         assert not page.xpath("//script | //svg | //b"), path
-        assert not [a for a in page.xpath("//@*") if a.attrname.startswith("on")], path   # "onerror=" inside a URL is text
+        assert not [a for a in page.xpath("//@*") if a.attrname.startswith("on")], (
+            path
+        )  # "onerror=" inside a URL is text
         assert "<script" not in body and "javascript:" not in body, path
 
 
-@pytest.mark.parametrize(("language", "direction"), [("ar", "rtl"), ("he-IL", "rtl"), ("fa", "rtl"), ("en-us", "ltr"),
-                                                     ("ja", "ltr")])
+@pytest.mark.parametrize(
+    ("language", "direction"), [("ar", "rtl"), ("he-IL", "rtl"), ("fa", "rtl"), ("en-us", "ltr"), ("ja", "ltr")]
+)
 def test_a_page_in_a_right_to_left_language_says_so(store_dir, language, direction):
     store_dir.write_site(language=language)
     store_dir.write("world/a.md", article(title="عنوان الخبر الرئيسي لهذا اليوم"))

@@ -1,5 +1,6 @@
 """Restarts and rebuilds re-read only what changed; large stores are read by several processes at once —
 and neither shortcut changes what is published."""
+
 from __future__ import annotations
 
 import os
@@ -20,7 +21,9 @@ def counted(monkeypatch):
     """Counts real parses (in this process)."""
     calls = []
     real = feedsvc.store.files.parse_article
-    monkeypatch.setattr(feedsvc.store.files, "parse_article", lambda relpath, *a, **k: calls.append(relpath) or real(relpath, *a, **k))
+    monkeypatch.setattr(
+        feedsvc.store.files, "parse_article", lambda relpath, *a, **k: calls.append(relpath) or real(relpath, *a, **k)
+    )
     return calls
 
 
@@ -33,10 +36,16 @@ def age(path, seconds=10):
 @pytest.fixture
 def cached_store(store_dir, tmp_path):
     for i in range(5):
-        age(store_dir.write(f"world/s{i}.md", article(title=f"Story number {i} of five", published=f"2013-05-0{i + 1}")))
+        age(
+            store_dir.write(f"world/s{i}.md", article(title=f"Story number {i} of five", published=f"2013-05-0{i + 1}"))
+        )
     make_jpeg(store_dir.root / "media/p.jpg")
     age(store_dir.root / "media/p.jpg")
-    age(store_dir.write("world/photo.md", article(title="A story with a photo in the store", photo={"src": "media/p.jpg"})))
+    age(
+        store_dir.write(
+            "world/photo.md", article(title="A story with a photo in the store", photo={"src": "media/p.jpg"})
+        )
+    )
     age(store_dir.root / "_site.yml")
     cache = tmp_path / "cache"
     return store_dir, cache
@@ -73,17 +82,18 @@ def test_a_few_stale_entries_do_not_rewrite_the_cache_but_many_do(cached_store, 
     """Rewriting the whole cache for one edited story would cost a 100,000-story start more than
     re-reading that story on every start; once enough of it is stale, a read saves it again."""
     import feedsvc.store.policy
+
     store_dir, cache = cached_store
     load(store_dir, cache)
     saved = (cache / "articles.pickle").stat().st_mtime_ns
-    monkeypatch.setattr(feedsvc.store.policy, "RESAVE_FRACTION", 0.3)          # 2 of 6 files
+    monkeypatch.setattr(feedsvc.store.policy, "RESAVE_FRACTION", 0.3)  # 2 of 6 files
     age(store_dir.write("world/s1.md", article(title="Story number 1, corrected", published="2013-05-02")))
     load(store_dir, cache)
     assert (cache / "articles.pickle").stat().st_mtime_ns == saved
     counted.clear()
     age(store_dir.write("world/s3.md", article(title="Story number 3, corrected", published="2013-05-04")))
     store = load(store_dir, cache)
-    assert sorted(counted) == ["world/s1.md", "world/s3.md"]             # still stale: read again
+    assert sorted(counted) == ["world/s1.md", "world/s3.md"]  # still stale: read again
     assert (cache / "articles.pickle").stat().st_mtime_ns != saved
     assert store.snapshot.by_id["world/s1"].title == "Story number 1, corrected"
     counted.clear()
@@ -118,6 +128,7 @@ def test_a_new_base_url_reads_nothing_again_and_its_feeds_link_photos_under_it(c
     from feedsvc.publish.publisher import Publisher
 
     from .feeds import NS, xml
+
     store_dir, cache = cached_store
     reads, enclosures = [], {}
     for base_url in ("https://feeds.example.com/", "https://mirror.example.org/news/"):
@@ -129,8 +140,10 @@ def test_a_new_base_url_reads_nothing_again_and_its_feeds_link_photos_under_it(c
         enclosures[base_url] = feed.xpath("//enclosure/@url")
         assert feed.xpath("//media:content/@url", namespaces=NS) == enclosures[base_url]
     assert reads == [6, 0]
-    assert enclosures == {"https://feeds.example.com/": ["https://feeds.example.com/media/p.jpg"],
-                          "https://mirror.example.org/news/": ["https://mirror.example.org/news/media/p.jpg"]}
+    assert enclosures == {
+        "https://feeds.example.com/": ["https://feeds.example.com/media/p.jpg"],
+        "https://mirror.example.org/news/": ["https://mirror.example.org/news/media/p.jpg"],
+    }
 
 
 def test_a_file_changed_within_the_racy_window_is_not_trusted(cached_store, counted):
@@ -155,7 +168,10 @@ def test_a_damaged_cache_is_ignored(cached_store, counted):
 @pytest.mark.forks
 def test_a_large_store_read_in_parallel_publishes_the_same(store_dir, monkeypatch):
     for i in range(60):
-        store_dir.write(f"world/{i:02d}.md", article(title=f"Parallel story number {i}", published=f"2013-05-01 {i % 24:02d}:{i:02d}"))
+        store_dir.write(
+            f"world/{i:02d}.md",
+            article(title=f"Parallel story number {i}", published=f"2013-05-01 {i % 24:02d}:{i:02d}"),
+        )
     store_dir.write("world/broken.md", article(title="Broken", published="whenever"))
     serial = Store(store_dir.root, media_base_url="https://feeds.example.com/")
     serial.refresh()
@@ -178,12 +194,13 @@ def test_the_cache_is_thrown_away_when_any_code_a_reading_depends_on_changes(tmp
     import shutil
 
     from feedsvc.store import parsecache
+
     package = tmp_path / "feedsvc"
     shutil.copytree(Path(parsecache.__file__).parent.parent, package, ignore=shutil.ignore_patterns("__pycache__"))
     depended_on = set((package / "source").glob("*.py"))
     for module in list(depended_on):
         for node in ast.walk(ast.parse(module.read_text())):
-            if isinstance(node, ast.ImportFrom) and node.level == 2 and node.module:     # from ..x import y
+            if isinstance(node, ast.ImportFrom) and node.level == 2 and node.module:  # from ..x import y
                 depended_on.add(package / (node.module.replace(".", "/") + ".py"))
     assert package / "source" / "slugs.py" in depended_on and package / "model.py" in depended_on
     before = parsecache.parser_fingerprint(package)
@@ -200,6 +217,7 @@ def test_the_service_answers_before_it_saves_the_parse_cache_and_its_refresher_s
     """A cold start's first answer does not wait for the parse cache to be written (a second or two at
     100,000 stories, issue 17): the refresher writes it in the background, and the next start uses it."""
     from feedsvc.store.watch import Refresher
+
     store_dir, cache = cached_store
     store = Store.open(store_dir.root, cache_dir=cache, save_later=True)
     assert store.cache_stale and not (cache / "articles.pickle").exists()
@@ -223,6 +241,7 @@ def test_under_gunicorn_the_parse_cache_is_saved_by_a_process_of_its_own(cached_
     starts no threads of its own (threads_after_fork) saves it in a process forked for that."""
     from feedsvc.config import load_config
     from feedsvc.serve.app import Service
+
     store_dir, cache = cached_store
     if not forking.can_fork():
         pytest.skip("one core, or a thread is running: the refresher saves it instead")

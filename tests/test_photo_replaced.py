@@ -5,6 +5,7 @@ that it changed. A `/media/` request or a build that read the new photo before t
 again saved the new measurement in that record, the next look saw nothing changed, and the feeds
 kept the old enclosure length and pixel size until the story was edited.
 """
+
 from __future__ import annotations
 
 import os
@@ -26,9 +27,11 @@ PHOTO = "media/p.jpg"
 @pytest.fixture
 def photo_story(store_dir):
     make_jpeg(store_dir.root / PHOTO, size=(1200, 800))
-    story = store_dir.write("world/photo.md", article(title="A story whose photo is replaced",
-                                                      photo={"src": PHOTO, "caption": "c", "credit": "c"}))
-    an_hour_ago = time.time() - 3600          # old enough that no look re-reads it just in case (RACY_NS)
+    story = store_dir.write(
+        "world/photo.md",
+        article(title="A story whose photo is replaced", photo={"src": PHOTO, "caption": "c", "credit": "c"}),
+    )
+    an_hour_ago = time.time() - 3600  # old enough that no look re-reads it just in case (RACY_NS)
     os.utime(story, (an_hour_ago, an_hour_ago))
     return store_dir
 
@@ -62,7 +65,7 @@ def test_a_photo_served_before_the_store_looks_again_still_updates_the_feeds(pho
 
     new_length = replace_photo(photo_story)
     assert new_length != old_length
-    served = client.get("/" + PHOTO)                        # a reader's browser fetches the new photo first
+    served = client.get("/" + PHOTO)  # a reader's browser fetches the new photo first
     assert served.status_code == 200 and served.data == (photo_story.root / PHOTO).read_bytes()
     service.store.refresh(None if look == "scan" else [PHOTO])
 
@@ -78,9 +81,11 @@ def test_a_parse_cache_saved_after_such_a_read_does_not_bring_the_old_length_bac
     service.store.save_cache()
     new_length = replace_photo(photo_story)
     assert client.get("/" + PHOTO).status_code == 200
-    service.store.save_cache()                              # saved before any look at the store
+    service.store.save_cache()  # saved before any look at the store
 
-    restarted = create_app({"store": photo_story.root, "base_url": BASE_URL, "cache_dir": str(cache)}, auto_refresh=False)
+    restarted = create_app(
+        {"store": photo_story.root, "base_url": BASE_URL, "cache_dir": str(cache)}, auto_refresh=False
+    )
     assert described(restarted.test_client().get("/rss.xml").data) == (new_length, ("1600", "900"), new_length)
 
 
@@ -88,7 +93,7 @@ def test_a_build_after_the_store_measured_the_new_photo_describes_the_new_file(p
     config = config_for(photo_story.root)
     store = Store.open(config.store, media_base_url=config.feeds.base_url, limits=config.read)
     new_length = replace_photo(photo_story)
-    assert store.photo_acceptable(PHOTO)                    # what a /media/ request asks, in a service
+    assert store.photo_acceptable(PHOTO)  # what a /media/ request asks, in a service
 
     out = tmp_path / "public"
     build(config, out, store=store)

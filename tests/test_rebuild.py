@@ -1,6 +1,7 @@
 """A build after an edit: `--watch` and one-off rebuilds render only the documents the edit touched,
 an upgrade that changes no byte renders nothing, and a record a killed build left half-written is
 not trusted."""
+
 from __future__ import annotations
 
 import os
@@ -20,8 +21,11 @@ def test_watch_rebuilds_what_an_edit_changes_within_seconds(tmp_path):
     store = tmp_path / "articles"
     shutil.copytree(SAMPLE_STORE, store)
     out = tmp_path / "public"
-    process = subprocess.Popen([sys.executable, "-m", "feedsvc.cli", "build", str(out), "--store", str(store),
-                                "--watch", "--quiet"], cwd=ROOT, env={**os.environ, "FEEDSVC_BASE_URL": BASE_URL})
+    process = subprocess.Popen(
+        [sys.executable, "-m", "feedsvc.cli", "build", str(out), "--store", str(store), "--watch", "--quiet"],
+        cwd=ROOT,
+        env={**os.environ, "FEEDSVC_BASE_URL": BASE_URL},
+    )
     try:
         deadline = time.monotonic() + 30
         while not (out / BUILD_RECORD).exists() and time.monotonic() < deadline:
@@ -30,7 +34,9 @@ def test_watch_rebuilds_what_an_edit_changes_within_seconds(tmp_path):
         story = store / "local/library-extends-hours.md"
         story.write_text(story.read_text().replace("title: ", "title: Updated — ", 1))
         deadline = time.monotonic() + 5
-        while "Updated — ".encode() not in (out / "sections/local/rss.xml").read_bytes() and time.monotonic() < deadline:
+        while (
+            "Updated — ".encode() not in (out / "sections/local/rss.xml").read_bytes() and time.monotonic() < deadline
+        ):
             time.sleep(0.05)
         assert "Updated — ".encode() in (out / "sections/local/rss.xml").read_bytes()
         after = tree(out)
@@ -38,7 +44,7 @@ def test_watch_rebuilds_what_an_edit_changes_within_seconds(tmp_path):
         assert "sections/local/rss.xml" in changed and "sections/science/rss.xml" not in changed
         assert after["media/2013/obama-pena-nieto.jpg"] == before["media/2013/obama-pena-nieto.jpg"]
     finally:
-        process.send_signal(signal.SIGINT)                          # Ctrl-C
+        process.send_signal(signal.SIGINT)  # Ctrl-C
         try:
             assert process.wait(timeout=15) == 0, "build --watch did not stop cleanly on Ctrl-C"
         except subprocess.TimeoutExpired:
@@ -49,25 +55,36 @@ def test_watch_rebuilds_what_an_edit_changes_within_seconds(tmp_path):
 
 def test_a_rebuild_renders_only_the_documents_an_edit_touched(tmp_path, monkeypatch):
     import feedsvc.publish.documents
+
     store = tmp_path / "articles"
     shutil.copytree(SAMPLE_STORE, store)
     out = tmp_path / "public"
-    build(config_for(store, items_per_feed=2), out)              # with archives: 14 documents more
+    build(config_for(store, items_per_feed=2), out)  # with archives: 14 documents more
     story = store / "science/tide-pool-census.md"
     story.write_text(story.read_text().replace("census", "count", 1))
     rendered = []
     for fmt, renderer in list(feedsvc.publish.documents.RENDERERS.items()):
-        monkeypatch.setitem(feedsvc.publish.documents.RENDERERS, fmt,
-                            lambda info, items, _r=renderer: rendered.append(info.key.path) or _r(info, items))
+        monkeypatch.setitem(
+            feedsvc.publish.documents.RENDERERS,
+            fmt,
+            lambda info, items, _r=renderer: rendered.append(info.key.path) or _r(info, items),
+        )
     build(config_for(store, items_per_feed=2), out)
     # The story is the second newest in science and of its writer (so in their feeds of two) and in their April
     # archives; the all-sections feeds and the "sample" tag's hold two newer stories, its April archive has it.
     assert sorted(set(rendered)) == sorted(
-        [f"{scope}archive/2013-04/{name}" for scope in ("sections/science/", "authors/priya-natarajan/")
-         for name in ("rss.xml", "atom.xml")]
-        + [f"{scope}{name}" for scope in ("sections/science/", "authors/priya-natarajan/")
-           for name in ("rss.xml", "atom.xml", "feed.json")]
-        + [f"tags/sample/archive/2013-04-4/{name}" for name in ("rss.xml", "atom.xml")])   # the 7th of April's 7
+        [
+            f"{scope}archive/2013-04/{name}"
+            for scope in ("sections/science/", "authors/priya-natarajan/")
+            for name in ("rss.xml", "atom.xml")
+        ]
+        + [
+            f"{scope}{name}"
+            for scope in ("sections/science/", "authors/priya-natarajan/")
+            for name in ("rss.xml", "atom.xml", "feed.json")
+        ]
+        + [f"tags/sample/archive/2013-04-4/{name}" for name in ("rss.xml", "atom.xml")]
+    )  # the 7th of April's 7
 
 
 def test_after_an_upgrade_that_changes_no_bytes_the_next_build_renders_nothing(tmp_path, monkeypatch):
@@ -76,17 +93,21 @@ def test_after_an_upgrade_that_changes_no_bytes_the_next_build_renders_nothing(t
     would render everything again."""
     import feedsvc.publish.documents
     import feedsvc.publish.fingerprint
+
     out = tmp_path / "public"
     build(config_for(SAMPLE_STORE), out)
     monkeypatch.setattr(feedsvc.publish.fingerprint, "CODE_FINGERPRINT", "a later version")
     public = lambda: {name: file for name, file in tree(out).items() if name != BUILD_RECORD}  # noqa: E731
     before = public()
     report = build(config_for(SAMPLE_STORE), out)
-    assert not report.changed and public() == before      # same files: mtimes and inodes too
+    assert not report.changed and public() == before  # same files: mtimes and inodes too
     rendered = []
     for fmt, renderer in list(feedsvc.publish.documents.RENDERERS.items()):
-        monkeypatch.setitem(feedsvc.publish.documents.RENDERERS, fmt,
-                            lambda info, items, _r=renderer: rendered.append(info.key.path) or _r(info, items))
+        monkeypatch.setitem(
+            feedsvc.publish.documents.RENDERERS,
+            fmt,
+            lambda info, items, _r=renderer: rendered.append(info.key.path) or _r(info, items),
+        )
     report = build(config_for(SAMPLE_STORE), out)
     assert rendered == [] and not report.changed and public() == before
 

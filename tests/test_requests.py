@@ -5,6 +5,7 @@ from the production server; malformed validators are ignored; YAML tags that wou
 reported problem and run nothing. In-process checks use the Flask test client (and PEP 578 audit
 events to see which files were opened); HTTP-level checks go through a real gunicorn on 127.0.0.1.
 """
+
 from __future__ import annotations
 
 import gzip
@@ -25,7 +26,7 @@ from .conftest import BASE_URL, ROOT, SAMPLE_STORE, article, make_jpeg
 from .hostile import files_opened, opened_under
 from .servers import Reply, gunicorn, request
 
-pytestmark = pytest.mark.xdist_group("requests")      # one trapped store and one gunicorn for the module, on one worker
+pytestmark = pytest.mark.xdist_group("requests")  # one trapped store and one gunicorn for the module, on one worker
 
 FEED = "/sections/world-nation/atom.xml"
 
@@ -35,13 +36,20 @@ SPOOFS = [
     {"X-Forwarded-Host": "evil.example", "X-Forwarded-Proto": "http", "X-Forwarded-Port": "81"},
     {"X-Forwarded-Prefix": "/evil", "X-Forwarded-For": "203.0.113.9", "X-Forwarded-Server": "evil.example"},
     {"Forwarded": 'for=203.0.113.9;host=evil.example;proto=http, for="[2001:db8::1]";host=x'},
-    {"X-Original-URL": "/evil", "X-Rewrite-URL": "/evil", "X-Host": "evil.example",
-     "X-HTTP-Host-Override": "evil.example", "X-Forwarded-Scheme": "http", "X-Url-Scheme": "http"},
+    {
+        "X-Original-URL": "/evil",
+        "X-Rewrite-URL": "/evil",
+        "X-Host": "evil.example",
+        "X-HTTP-Host-Override": "evil.example",
+        "X-Forwarded-Scheme": "http",
+        "X-Url-Scheme": "http",
+    },
     {"Host": "feeds.example.com\r\nX-Injected: 1".replace("\r\n", " ")},
 ]
 
 
 # ---- a store with traps laid in and around media/ --------------------------------------------------
+
 
 @pytest.fixture(scope="module")
 def trapped(tmp_path_factory) -> dict[str, Path]:
@@ -90,6 +98,7 @@ def documents(app) -> list[str]:
 
 # ---- spoofed Host and forwarding headers ----------------------------------------------------------
 
+
 def test_spoofed_host_and_forwarding_headers_change_no_byte_in_process(trapped_app):
     client = trapped_app.test_client()
     paths = documents(trapped_app)
@@ -115,27 +124,63 @@ def test_spoofed_host_and_forwarding_headers_change_no_byte_through_gunicorn(ser
             assert spoofed.body == honest.body, (path, headers)
             assert spoofed.headers["etag"] == honest.headers["etag"], (path, headers)
         # An absolute-form request target names another host: still the same bytes.
-        absolute = raw(server, f"GET http://evil.example{path} HTTP/1.1\r\nHost: evil.example\r\n"
-                               "Connection: close\r\n\r\n".encode())
+        absolute = raw(
+            server,
+            f"GET http://evil.example{path} HTTP/1.1\r\nHost: evil.example\r\nConnection: close\r\n\r\n".encode(),
+        )
         assert absolute.status == 200 and absolute.body == honest.body, path
 
 
 # ---- /media/ --------------------------------------------------------------------------------------
 
 REFUSED_MEDIA = [
-    "/media/../_site.yml", "/media/..%2f_site.yml", "/media/%2e%2e/_site.yml", "/media/%2E%2E%2F_site.yml",
-    "/media/2013/../../_site.yml", "/media/%2e%2e%2f%2e%2e%2foutside%2fsecret.jpg",
-    "/media/../../outside/secret.jpg", "/media/2013/%2e%2e/%2e%2e/%2e%2e/outside/secret.jpg",
-    "/media/%252e%252e/_site.yml", "/media/..;/_site.yml", "/media/%c0%ae%c0%ae/_site.yml",
-    "/media/\uff0e\uff0e/_site.yml", "/media//etc/passwd", "/media/%2fetc%2fpasswd", "/media///etc/hosts.jpg",
-    "/media/%2F..%2F..%2Foutside%2Fsecret.jpg", "/media/..%5c_site.yml", "/media/..%5C..%5Coutside%5Csecret.jpg",
-    "/media/real.jpg%00.png", "/media/real.jpg%00", "/media/%00", "/media/outside.jpg", "/media/inside-link.jpg",
-    "/media/linkdir/inner.jpg", "/media/linkout/secret.jpg", "/media/.secret.jpg", "/media/.git/HEAD.jpg",
-    "/media/.git/config", "/media/_private/draft.jpg", "/media/notes.txt", "/media/fake.jpg", "/media/page.html",
-    "/media/real.jpg/", "/media/sub/../real.jpg", "/media", "/media/",
-    "/media/sub/", "/_site.yml", "/.env", "/world-nation/obama-meets-pena-nieto.md", "/%2e%2e/outside/secret.jpg",
-    "/sections/../_site.yml", "/sections/world-nation/../../_site.yml", "/.git/config", "/media/~/secret.jpg",
-    "/media/" + "a/" * 300 + "x.jpg", "/media/" + "x" * 2000 + ".jpg",
+    "/media/../_site.yml",
+    "/media/..%2f_site.yml",
+    "/media/%2e%2e/_site.yml",
+    "/media/%2E%2E%2F_site.yml",
+    "/media/2013/../../_site.yml",
+    "/media/%2e%2e%2f%2e%2e%2foutside%2fsecret.jpg",
+    "/media/../../outside/secret.jpg",
+    "/media/2013/%2e%2e/%2e%2e/%2e%2e/outside/secret.jpg",
+    "/media/%252e%252e/_site.yml",
+    "/media/..;/_site.yml",
+    "/media/%c0%ae%c0%ae/_site.yml",
+    "/media/\uff0e\uff0e/_site.yml",
+    "/media//etc/passwd",
+    "/media/%2fetc%2fpasswd",
+    "/media///etc/hosts.jpg",
+    "/media/%2F..%2F..%2Foutside%2Fsecret.jpg",
+    "/media/..%5c_site.yml",
+    "/media/..%5C..%5Coutside%5Csecret.jpg",
+    "/media/real.jpg%00.png",
+    "/media/real.jpg%00",
+    "/media/%00",
+    "/media/outside.jpg",
+    "/media/inside-link.jpg",
+    "/media/linkdir/inner.jpg",
+    "/media/linkout/secret.jpg",
+    "/media/.secret.jpg",
+    "/media/.git/HEAD.jpg",
+    "/media/.git/config",
+    "/media/_private/draft.jpg",
+    "/media/notes.txt",
+    "/media/fake.jpg",
+    "/media/page.html",
+    "/media/real.jpg/",
+    "/media/sub/../real.jpg",
+    "/media",
+    "/media/",
+    "/media/sub/",
+    "/_site.yml",
+    "/.env",
+    "/world-nation/obama-meets-pena-nieto.md",
+    "/%2e%2e/outside/secret.jpg",
+    "/sections/../_site.yml",
+    "/sections/world-nation/../../_site.yml",
+    "/.git/config",
+    "/media/~/secret.jpg",
+    "/media/" + "a/" * 300 + "x.jpg",
+    "/media/" + "x" * 2000 + ".jpg",
 ]
 
 
@@ -156,11 +201,19 @@ def test_media_refuses_everything_but_plain_photos_and_reads_nothing_outside(tra
     assert response.status_code in (404, 414), (path, response.status_code)
     assert response.mimetype == "text/plain" and len(response.data) < 100
     assert b"\xff\xd8" not in response.data and b"SECRET" not in response.data
-    outside_media = [name for name in opened_under(opened, trapped["base"]) if not opened_under([name], trapped["media"])]
+    outside_media = [
+        name for name in opened_under(opened, trapped["base"]) if not opened_under([name], trapped["media"])
+    ]
     assert not outside_media, f"{path} opened {outside_media}"
-    assert not opened_under(opened, trapped["secret_dir"], trapped["media"] / ".git",
-                            trapped["media"] / ".secret.jpg", trapped["media"] / "_private",
-                            trapped["store"] / "_site.yml", trapped["store"] / ".env")
+    assert not opened_under(
+        opened,
+        trapped["secret_dir"],
+        trapped["media"] / ".git",
+        trapped["media"] / ".secret.jpg",
+        trapped["media"] / "_private",
+        trapped["store"] / "_site.yml",
+        trapped["store"] / ".env",
+    )
 
 
 def test_the_static_build_copies_no_trap_from_media(trapped, tmp_path):
@@ -181,9 +234,17 @@ def test_media_refusals_hold_through_gunicorn(server, path):
     assert b"\xff\xd8" not in reply.body and b"SECRET" not in reply.body and b"[core]" not in reply.body
 
 
-@pytest.mark.parametrize("target", [b"/media/real.jpg\x00.png", b"/media/..\\..\\outside\\secret.jpg",
-                                    b"/media/\xc0\xae\xc0\xae/_site.yml", b"/media/ /../_site.yml",
-                                    b"/media/\xff\xfe.jpg", b"/media/real.jpg\r\n.png"])
+@pytest.mark.parametrize(
+    "target",
+    [
+        b"/media/real.jpg\x00.png",
+        b"/media/..\\..\\outside\\secret.jpg",
+        b"/media/\xc0\xae\xc0\xae/_site.yml",
+        b"/media/ /../_site.yml",
+        b"/media/\xff\xfe.jpg",
+        b"/media/real.jpg\r\n.png",
+    ],
+)
 def test_raw_bytes_in_media_paths_through_gunicorn(server, target):
     reply = raw(server, b"GET " + target + b" HTTP/1.1\r\nHost: feeds.example.com\r\nConnection: close\r\n\r\n")
     assert 400 <= reply.status < 500, (target, reply.status)
@@ -192,15 +253,27 @@ def test_raw_bytes_in_media_paths_through_gunicorn(server, target):
 
 # ---- absurd requests ------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("path", ["/" + "a" * 1025, FEED + "?" + "q" * 2049, FEED + "?" + "a=1&" * 600,
-                                  "/sections/" + "x" * 5000 + "/rss.xml", "/media/" + "%2e" * 2000])
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/" + "a" * 1025,
+        FEED + "?" + "q" * 2049,
+        FEED + "?" + "a=1&" * 600,
+        "/sections/" + "x" * 5000 + "/rss.xml",
+        "/media/" + "%2e" * 2000,
+    ],
+)
 def test_overlong_paths_and_query_strings_get_a_4xx_in_process(client, path):
     response = client.get(path)
     assert 400 <= response.status_code < 500, (len(path), response.status_code)
 
 
-@pytest.mark.parametrize("where, length", [("path", n) for n in (1_100, 2_100, 4_000, 4_100, 8_200, 70_000)]
-                         + [("query", n) for n in (2_100, 4_000, 4_100, 8_200, 70_000)])
+@pytest.mark.parametrize(
+    "where, length",
+    [("path", n) for n in (1_100, 2_100, 4_000, 4_100, 8_200, 70_000)]
+    + [("query", n) for n in (2_100, 4_000, 4_100, 8_200, 70_000)],
+)
 def test_overlong_request_lines_get_a_4xx_from_gunicorn(server, where, length):
     """Over the service's limits (1,024-byte path, 2,048-byte query) or gunicorn's own (4,094-byte line)."""
     target = "/" + "a" * length if where == "path" else FEED + "?q=" + "b" * length
@@ -208,25 +281,31 @@ def test_overlong_request_lines_get_a_4xx_from_gunicorn(server, where, length):
     assert 400 <= reply.status < 500, (where, length, reply.status)
 
 
-@pytest.mark.parametrize("headers", [
-    b"X-Long: " + b"a" * 9000 + b"\r\n",
-    b"".join(b"X-Many-%d: 1\r\n" % i for i in range(150)),
-    b"If-None-Match: " + b'"x", ' * 1600 + b"\r\n",
-    b"Cookie: " + b"c=1; " * 1500 + b"\r\n",
-    b"X-Bad\x00Name: 1\r\n",
-    b"X-Folded: a\r\n b\r\n",
-    b"Content-Length: -1\r\n",
-    b"Content-Length: 99999999999999999999\r\n",
-    b"Transfer-Encoding: chunked\r\nContent-Length: 5\r\n",
-])
+@pytest.mark.parametrize(
+    "headers",
+    [
+        b"X-Long: " + b"a" * 9000 + b"\r\n",
+        b"".join(b"X-Many-%d: 1\r\n" % i for i in range(150)),
+        b"If-None-Match: " + b'"x", ' * 1600 + b"\r\n",
+        b"Cookie: " + b"c=1; " * 1500 + b"\r\n",
+        b"X-Bad\x00Name: 1\r\n",
+        b"X-Folded: a\r\n b\r\n",
+        b"Content-Length: -1\r\n",
+        b"Content-Length: 99999999999999999999\r\n",
+        b"Transfer-Encoding: chunked\r\nContent-Length: 5\r\n",
+    ],
+)
 def test_absurd_headers_get_a_4xx_or_are_ignored_by_gunicorn(server, headers):
-    reply = raw(server, b"GET " + FEED.encode() + b" HTTP/1.1\r\nHost: feeds.example.com\r\n" + headers
-                + b"Connection: close\r\n\r\n")
+    reply = raw(
+        server,
+        b"GET " + FEED.encode() + b" HTTP/1.1\r\nHost: feeds.example.com\r\n" + headers + b"Connection: close\r\n\r\n",
+    )
     assert reply.status < 500, (headers[:60], reply.status)
 
 
-@pytest.mark.parametrize("method", ["POST", "PUT", "DELETE", "PATCH", "PROPFIND", "MKCOL", "TRACE", "BREW", "FOO",
-                                    "M-SEARCH", "LINK"])
+@pytest.mark.parametrize(
+    "method", ["POST", "PUT", "DELETE", "PATCH", "PROPFIND", "MKCOL", "TRACE", "BREW", "FOO", "M-SEARCH", "LINK"]
+)
 def test_unknown_methods_get_405_in_process_and_through_gunicorn(client, server, method):
     response = client.open(FEED, method=method, data=b"x=1")
     assert response.status_code == 405, method
@@ -236,9 +315,19 @@ def test_unknown_methods_get_405_in_process_and_through_gunicorn(client, server,
     assert "GET" in reply.headers["allow"]
 
 
-@pytest.mark.parametrize("line", [b"get /rss.xml HTTP/1.1", b"GET /rss.xml HTTP/9.9", b"GET /rss.xml",
-                                  b"GET\t/rss.xml HTTP/1.1", b"\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03",
-                                  b"G\x00T /rss.xml HTTP/1.1", b"GET /rss.xml HTTP/1.1 extra", b"CONNECT evil.example:443 HTTP/1.1"])
+@pytest.mark.parametrize(
+    "line",
+    [
+        b"get /rss.xml HTTP/1.1",
+        b"GET /rss.xml HTTP/9.9",
+        b"GET /rss.xml",
+        b"GET\t/rss.xml HTTP/1.1",
+        b"\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03",
+        b"G\x00T /rss.xml HTTP/1.1",
+        b"GET /rss.xml HTTP/1.1 extra",
+        b"CONNECT evil.example:443 HTTP/1.1",
+    ],
+)
 def test_malformed_request_lines_never_get_a_5xx_from_gunicorn(server, line):
     reply = raw(server, line + b"\r\nHost: feeds.example.com\r\nConnection: close\r\n\r\n")
     assert reply.status == 0 or reply.status < 500, (line, reply.status)
@@ -254,20 +343,70 @@ def test_options_lists_only_safe_methods(client):
 # ---- malformed validators and negotiation ----------------------------------------------------------
 
 MALFORMED = {
-    "If-None-Match": ['"', "W/", 'W/"', '"a', 'a"', "*, *", ",,,,", '"a" "b"', "W/W/\"a\"", '"' + "x" * 6000 + '"',
-                      ", ".join(f'"{i}"' for i in range(1500)), "\t", '"\\"', "null", "W/*", '"é"'],
-    "If-Modified-Since": ["yesterday", "0", "-1", "99999999999", "Mon, 32 Jan 2013 00:00:00 GMT",
-                          "Mon, 01 Jan 0000 00:00:00 GMT", "Mon, 01 Jan 99999 00:00:00 GMT", "Mon, 01 Jan 1 00:00:00 GMT",
-                          "Sun, 06 Nov 1994 08:49:37 GMT, Sun, 06 Nov 1994 08:49:37 GMT", "Sunday, 06-Nov-94 08:49:37 GMT",
-                          "Sun Nov  6 08:49:37 1994", "2013-05-02T17:40:00Z", "Thu, 01 Jan 1970 00:00:00 +9999", "é"],
+    "If-None-Match": [
+        '"',
+        "W/",
+        'W/"',
+        '"a',
+        'a"',
+        "*, *",
+        ",,,,",
+        '"a" "b"',
+        'W/W/"a"',
+        '"' + "x" * 6000 + '"',
+        ", ".join(f'"{i}"' for i in range(1500)),
+        "\t",
+        '"\\"',
+        "null",
+        "W/*",
+        '"é"',
+    ],
+    "If-Modified-Since": [
+        "yesterday",
+        "0",
+        "-1",
+        "99999999999",
+        "Mon, 32 Jan 2013 00:00:00 GMT",
+        "Mon, 01 Jan 0000 00:00:00 GMT",
+        "Mon, 01 Jan 99999 00:00:00 GMT",
+        "Mon, 01 Jan 1 00:00:00 GMT",
+        "Sun, 06 Nov 1994 08:49:37 GMT, Sun, 06 Nov 1994 08:49:37 GMT",
+        "Sunday, 06-Nov-94 08:49:37 GMT",
+        "Sun Nov  6 08:49:37 1994",
+        "2013-05-02T17:40:00Z",
+        "Thu, 01 Jan 1970 00:00:00 +9999",
+        "é",
+    ],
     "If-Unmodified-Since": ["garbage", "Mon, 01 Jan 99999 00:00:00 GMT", "0"],
     "If-Match": ['"', "W/", ",,"],
-    "If-Range": ['"', "Mon, 01 Jan 99999 00:00:00 GMT", "W/\"x\""],
-    "Accept-Encoding": ["gzip;q=abc", "gzip;q=1e999", "gzip;q=nan", "gzip;q=-1", "gzip;q=", ";;;", "*;q=0",
-                        "identity;q=0, *;q=0", "gzip, " * 2000, "br;q=1.0, gzip;q=0.5, *;q=0.1", "GZIP", "x-gzip",
-                        "gzip;level=9;q=1", "\x7f"],
-    "Range": ["bytes=abc", "bytes=0-0", "bytes=-0", "bytes=99999999999999999999-", "bytes=5-1",
-              ", ".join(f"{i}-{i}" for i in range(2000)).join(["bytes=", ""]), "items=0-1", "bytes=-", "bytes=0-,0-"],
+    "If-Range": ['"', "Mon, 01 Jan 99999 00:00:00 GMT", 'W/"x"'],
+    "Accept-Encoding": [
+        "gzip;q=abc",
+        "gzip;q=1e999",
+        "gzip;q=nan",
+        "gzip;q=-1",
+        "gzip;q=",
+        ";;;",
+        "*;q=0",
+        "identity;q=0, *;q=0",
+        "gzip, " * 2000,
+        "br;q=1.0, gzip;q=0.5, *;q=0.1",
+        "GZIP",
+        "x-gzip",
+        "gzip;level=9;q=1",
+        "\x7f",
+    ],
+    "Range": [
+        "bytes=abc",
+        "bytes=0-0",
+        "bytes=-0",
+        "bytes=99999999999999999999-",
+        "bytes=5-1",
+        ", ".join(f"{i}-{i}" for i in range(2000)).join(["bytes=", ""]),
+        "items=0-1",
+        "bytes=-",
+        "bytes=0-,0-",
+    ],
 }
 CASES = [(name, value) for name, values in MALFORMED.items() for value in values]
 
@@ -279,7 +418,7 @@ def test_malformed_validators_and_negotiation_never_error_in_process(client, nam
     assert response.status_code in (200, 304, 406, 412, 416), (name, value[:80], response.status_code)
     if response.status_code == 200:
         body = gzip.decompress(response.data) if response.headers.get("Content-Encoding") == "gzip" else response.data
-        assert body == plain, (name, value[:80])             # the whole feed, never a fragment
+        assert body == plain, (name, value[:80])  # the whole feed, never a fragment
     if response.status_code == 304:
         assert response.data == b""
 
@@ -287,41 +426,53 @@ def test_malformed_validators_and_negotiation_never_error_in_process(client, nam
 @pytest.mark.parametrize("name, value", CASES, ids=[f"{n}-{i}" for i, (n, _) in enumerate(CASES)])
 def test_malformed_validators_and_negotiation_never_error_through_gunicorn(server, name, value):
     header = f"{name}: {value}\r\n".encode()
-    reply = raw(server, f"GET {FEED} HTTP/1.1\r\nHost: feeds.example.com\r\n".encode() + header
-                + b"Connection: close\r\n\r\n")
+    reply = raw(
+        server, f"GET {FEED} HTTP/1.1\r\nHost: feeds.example.com\r\n".encode() + header + b"Connection: close\r\n\r\n"
+    )
     assert 0 < reply.status < 500, (name, value[:80], reply.status)
 
 
-@pytest.mark.parametrize("value", [b"\xff\xfe\"a\"", b"\"\xc3\x28\"", b"W/\"\x80\x81\"", b"\"a\"\x00"])
+@pytest.mark.parametrize("value", [b'\xff\xfe"a"', b'"\xc3\x28"', b'W/"\x80\x81"', b'"a"\x00'])
 def test_non_ascii_validators_through_gunicorn(server, value):
     for name in (b"If-None-Match", b"If-Modified-Since", b"Accept-Encoding"):
-        reply = raw(server, b"GET " + FEED.encode() + b" HTTP/1.1\r\nHost: feeds.example.com\r\n" + name + b": "
-                    + value + b"\r\nConnection: close\r\n\r\n")
+        reply = raw(
+            server,
+            b"GET "
+            + FEED.encode()
+            + b" HTTP/1.1\r\nHost: feeds.example.com\r\n"
+            + name
+            + b": "
+            + value
+            + b"\r\nConnection: close\r\n\r\n",
+        )
         assert 0 < reply.status < 500, (name, value, reply.status)
 
 
 # ---- YAML tags run nothing ------------------------------------------------------------------------
 
+
 def python_tag_payloads(marker: Path) -> dict[str, str]:
     """Article files whose YAML would create `marker`(-N) if a loader ran Python."""
+
     def touch(n: int) -> str:
         return f'["touch {marker}-{n}"]'
+
     return {
         "world/apply.md": f"---\ntitle: !!python/object/apply:os.system {touch(1)}\nsection: world\n"
-                          "published: 2013-05-02\n---\nx\n",
+        "published: 2013-05-02\n---\nx\n",
         "world/new.md": f"---\ntitle: !!python/object/new:os.system {touch(2)}\nsection: world\n"
-                        "published: 2013-05-02\n---\nx\n",
+        "published: 2013-05-02\n---\nx\n",
         "world/verbatim.md": f"---\ntitle: !<tag:yaml.org,2002:python/object/apply:os.system> {touch(3)}\n"
-                             "section: world\n"
-                             "published: 2013-05-02\n---\nx\n",
+        "section: world\n"
+        "published: 2013-05-02\n---\nx\n",
         "world/nested.md": f"---\ntitle: fine\nsection: world\npublished: 2013-05-02\nphoto:\n  src: https://x.example/a.jpg\n"
-                           f"  caption: !!python/object/apply:subprocess.check_call [[touch, {marker}-4]]\n---\nx\n",
+        f"  caption: !!python/object/apply:subprocess.check_call [[touch, {marker}-4]]\n---\nx\n",
         "world/in-list.md": f"---\ntitle: fine\nsection: world\npublished: 2013-05-02\ntags:\n  - a\n"
-                            f"  - !!python/object/apply:os.system {touch(5)}\n---\nx\n",
+        f"  - !!python/object/apply:os.system {touch(5)}\n---\nx\n",
         "world/name.md": "---\ntitle: !!python/name:os.system\nsection: world\npublished: 2013-05-02\n---\nx\n",
         "world/module.md": "---\ntitle: !!python/module:os\nsection: world\npublished: 2013-05-02\n---\nx\n",
         "world/merge.md": f"---\nbase: &b !!python/object/apply:os.system {touch(6)}\ntitle: fine\nsection: world\n"
-                          "published: 2013-05-02\n---\nx\n",
+        "published: 2013-05-02\n---\nx\n",
     }
 
 
@@ -344,21 +495,35 @@ def test_a_python_yaml_tag_is_a_named_problem_and_runs_nothing(store_dir, tmp_pa
 def test_a_python_tag_in_the_site_file_runs_nothing_in_check_and_build(store_dir, tmp_path):
     marker = tmp_path / "pwned-site"
     site = (store_dir.root / "_site.yml").read_text()
-    store_dir.write("_site.yml", site.replace("title: The Test Times",
-                                              f'title: !!python/object/apply:os.system ["touch {marker}"]'))
+    store_dir.write(
+        "_site.yml", site.replace("title: The Test Times", f'title: !!python/object/apply:os.system ["touch {marker}"]')
+    )
     for relpath, text in python_tag_payloads(tmp_path / "pwned").items():
         store_dir.write(relpath, text)
     env = {**os.environ, "FEEDSVC_BASE_URL": BASE_URL, "FEEDSVC_CACHE_DIR": "off"}
-    check = subprocess.run([sys.executable, "-m", "feedsvc.cli", "check", str(store_dir.root)], cwd=ROOT, env=env,
-                           capture_output=True, text=True, timeout=60)
+    check = subprocess.run(
+        [sys.executable, "-m", "feedsvc.cli", "check", str(store_dir.root)],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert check.returncode == 1 and "_site.yml" in check.stdout + check.stderr
-    built = subprocess.run([sys.executable, "-m", "feedsvc.cli", "build", str(tmp_path / "out"), "--store",
-                            str(store_dir.root)], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
+    built = subprocess.run(
+        [sys.executable, "-m", "feedsvc.cli", "build", str(tmp_path / "out"), "--store", str(store_dir.root)],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert built.returncode != 0 and "Traceback" not in built.stderr
     assert not list(tmp_path.glob("pwned*")), "a YAML tag ran code"
 
 
 # ---- raw HTTP ---------------------------------------------------------------------------------------
+
 
 def raw(port: int, data: bytes, timeout: float = 10) -> Reply:
     """Send bytes as they are (http.client refuses some of these) and read the reply; status 0 if the

@@ -5,6 +5,7 @@ listens on unless a base URL is configured; and no start at all on a store with 
 Every server here listens on a free port and runs from a temporary folder (not the repository), as an
 installed feedsvc would; gunicorn's control socket is off, so servers running side by side never share one.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -21,7 +22,7 @@ from .conftest import ROOT, SAMPLE_STORE
 from .servers import free_port, request, wait_until_serving
 
 NS = {"atom": "http://www.w3.org/2005/Atom"}
-GUNICORN_ARGS = "--workers 1 --no-control-socket"       # tunes gunicorn as a platform team would
+GUNICORN_ARGS = "--workers 1 --no-control-socket"  # tunes gunicorn as a platform team would
 
 
 @contextlib.contextmanager
@@ -30,8 +31,14 @@ def serving(*args: str, cwd: Path, env: dict | None = None):
     server wrote there, once the block is over and the server stopped)."""
     port = free_port()
     environment = {**os.environ, "GUNICORN_CMD_ARGS": GUNICORN_ARGS, **(env or {})}
-    process = subprocess.Popen([sys.executable, "-m", "feedsvc.cli", "serve", *args, "--port", str(port)], cwd=cwd,
-                               env=environment, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "feedsvc.cli", "serve", *args, "--port", str(port)],
+        cwd=cwd,
+        env=environment,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     said: dict[str, str] = {}
     try:
         wait_until_serving(port, process, "/rss.xml")
@@ -45,7 +52,7 @@ def serving(*args: str, cwd: Path, env: dict | None = None):
             said["stderr"] = process.communicate()[1]
 
 
-REMOTE_PHOTO = "https://news.example.com/images/"         # the sample store's one photo kept elsewhere
+REMOTE_PHOTO = "https://news.example.com/images/"  # the sample store's one photo kept elsewhere
 
 
 def links(port: int, path: str) -> tuple[str, list[str]]:
@@ -65,10 +72,12 @@ def test_serve_runs_gunicorn_with_the_shipped_settings_and_links_to_the_port_it_
     assert self_link == f"http://127.0.0.1:{port}/rss.xml"
     assert enclosures and all(url.startswith(f"http://127.0.0.1:{port}/media/") for url in enclosures)
     [started] = [line for line in err.splitlines() if line.startswith("feedsvc: serving")]
-    assert started == (f"feedsvc: serving {SAMPLE_STORE} at http://127.0.0.1:{port}/ with gunicorn, 1 worker × 4 threads; "
-                     f"feeds link to http://127.0.0.1:{port}/ (no base URL is configured: give the public one with "
-                     "--base-url or FEEDSVC_BASE_URL)")
-    assert "Using worker: feedsvc.serve.worker.RequestBufferingWorker" in err       # the shipped settings
+    assert started == (
+        f"feedsvc: serving {SAMPLE_STORE} at http://127.0.0.1:{port}/ with gunicorn, 1 worker × 4 threads; "
+        f"feeds link to http://127.0.0.1:{port}/ (no base URL is configured: give the public one with "
+        "--base-url or FEEDSVC_BASE_URL)"
+    )
+    assert "Using worker: feedsvc.serve.worker.RequestBufferingWorker" in err  # the shipped settings
     assert "development server" not in err
 
 
@@ -83,7 +92,11 @@ def test_dev_runs_werkzeug_with_the_same_flags(tmp_path):
 
 @pytest.mark.parametrize("mode", [[], ["--dev"]], ids=["gunicorn", "dev"])
 def test_the_environment_configures_both_servers_alike(tmp_path, mode):
-    env = {"FEEDSVC_STORE": str(SAMPLE_STORE), "FEEDSVC_BASE_URL": "https://feeds.example.com/", "FEEDSVC_ITEMS_PER_FEED": "3"}
+    env = {
+        "FEEDSVC_STORE": str(SAMPLE_STORE),
+        "FEEDSVC_BASE_URL": "https://feeds.example.com/",
+        "FEEDSVC_ITEMS_PER_FEED": "3",
+    }
     with serving(*mode, cwd=tmp_path, env=env) as (port, _):
         self_link, enclosures = links(port, "/rss.xml")
         items = etree.fromstring(request(port, "/rss.xml").body).xpath("//item")
@@ -94,17 +107,30 @@ def test_the_environment_configures_both_servers_alike(tmp_path, mode):
 def test_the_store_may_be_given_as_store_or_as_an_option_but_not_as_two_folders(tmp_path):
     other = tmp_path / "other"
     other.mkdir()
-    result = subprocess.run([sys.executable, "-m", "feedsvc.cli", "serve", str(SAMPLE_STORE), "--store", str(other)],
-                            cwd=tmp_path, capture_output=True, text=True, timeout=60)
+    result = subprocess.run(
+        [sys.executable, "-m", "feedsvc.cli", "serve", str(SAMPLE_STORE), "--store", str(other)],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert result.returncode == 2
-    assert f"the store is given twice, as STORE ({SAMPLE_STORE}) and as --store ({other}); give it once" in result.stderr
+    assert (
+        f"the store is given twice, as STORE ({SAMPLE_STORE}) and as --store ({other}); give it once" in result.stderr
+    )
 
 
 def start(command: list[str], cwd: Path, env: dict | None = None) -> subprocess.CompletedProcess:
     """Run a server that is expected to refuse to start; a server that starts instead is stopped."""
     try:
-        return subprocess.run(command, cwd=cwd, env={**os.environ, "GUNICORN_CMD_ARGS": GUNICORN_ARGS, **(env or {})},
-                              capture_output=True, text=True, timeout=30)
+        return subprocess.run(
+            command,
+            cwd=cwd,
+            env={**os.environ, "GUNICORN_CMD_ARGS": GUNICORN_ARGS, **(env or {})},
+            capture_output=True,
+            text=True,
+            timeout=30,
+        )
     except subprocess.TimeoutExpired as exc:
         raise AssertionError(f"started instead of refusing: {exc.stderr}") from None
 
@@ -143,8 +169,11 @@ def test_serve_refuses_a_store_with_nothing_to_publish_in_one_line(tmp_path, kin
 def test_gunicorn_wsgi_app_refuses_a_store_with_nothing_to_publish(tmp_path, kind):
     """Its master stops (exit code 3, before any worker is forked) instead of answering 404 to everything."""
     store, message = refusal_store(tmp_path, kind)
-    result = start([sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{free_port()}", "wsgi:app"], ROOT,
-                   env={"FEEDSVC_STORE": str(store)})
+    result = start(
+        [sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{free_port()}", "wsgi:app"],
+        ROOT,
+        env={"FEEDSVC_STORE": str(store)},
+    )
     assert result.returncode == 3
     said = [line for line in result.stderr.splitlines() if line.startswith("feedsvc:")]
     assert len(said) == 1 and said[0].startswith(f"feedsvc: {message}"), result.stderr
@@ -154,11 +183,28 @@ def test_gunicorn_wsgi_app_refuses_a_store_with_nothing_to_publish(tmp_path, kin
 def test_the_shipped_settings_are_found_where_feedsvc_is_installed(tmp_path):
     """Outside the repository (no gunicorn.conf.py, no wsgi.py), gunicorn runs the package's settings and app."""
     port = free_port()
-    env = {**os.environ, "GUNICORN_CMD_ARGS": GUNICORN_ARGS, "FEEDSVC_STORE": str(SAMPLE_STORE),
-           "FEEDSVC_BASE_URL": f"http://127.0.0.1:{port}/"}
-    process = subprocess.Popen([sys.executable, "-m", "gunicorn", "-c", "python:feedsvc.serve.gunicorn_conf",
-                                "--bind", f"127.0.0.1:{port}", "feedsvc.serve.production:wsgi_app()"],
-                               cwd=tmp_path, env=env, stderr=subprocess.PIPE, text=True)
+    env = {
+        **os.environ,
+        "GUNICORN_CMD_ARGS": GUNICORN_ARGS,
+        "FEEDSVC_STORE": str(SAMPLE_STORE),
+        "FEEDSVC_BASE_URL": f"http://127.0.0.1:{port}/",
+    }
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "-c",
+            "python:feedsvc.serve.gunicorn_conf",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "feedsvc.serve.production:wsgi_app()",
+        ],
+        cwd=tmp_path,
+        env=env,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     try:
         wait_until_serving(port, process, "/rss.xml")
         self_link, _ = links(port, "/rss.xml")

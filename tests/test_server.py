@@ -1,5 +1,6 @@
 """The production server on 127.0.0.1, polled the way an aggregator polls: a first fetch, conditional
 GETs, then an edit to the store that must show up within two seconds without a restart."""
+
 from __future__ import annotations
 
 import gzip
@@ -34,7 +35,7 @@ def poll_until(port, path, headers, predicate, timeout=2.0):
         time.sleep(0.05)
 
 
-@pytest.mark.serial                  # the two seconds are the promise: measured with nothing beside it
+@pytest.mark.serial  # the two seconds are the promise: measured with nothing beside it
 def test_an_aggregator_polls_cheaply_and_sees_an_edit_within_two_seconds(server):
     port, store = server
     first = request(port, FEED, headers={"Accept-Encoding": "gzip"})
@@ -43,17 +44,23 @@ def test_an_aggregator_polls_cheaply_and_sees_an_edit_within_two_seconds(server)
     titles = [e.title for e in feed.entries]
     assert "Obama meets privately with Mexican President Peña Nieto" in titles
 
-    conditional = {"Accept-Encoding": "gzip", "If-None-Match": first.headers["etag"],
-                   "If-Modified-Since": first.headers["last-modified"]}
-    for _ in range(5):                                   # every worker answers 304 with the same validators
+    conditional = {
+        "Accept-Encoding": "gzip",
+        "If-None-Match": first.headers["etag"],
+        "If-Modified-Since": first.headers["last-modified"],
+    }
+    for _ in range(5):  # every worker answers 304 with the same validators
         again = request(port, FEED, headers=conditional)
         assert again.status == 304 and again.body == b""
         assert again.headers["etag"] == first.headers["etag"]
 
     written = time.monotonic()
-    (store / "world-nation/breaking.md").write_text(article(
-        title="A breaking story added while the service runs", section="world-nation",
-        published="2013-05-05 08:00"), "utf-8")
+    (store / "world-nation/breaking.md").write_text(
+        article(
+            title="A breaking story added while the service runs", section="world-nation", published="2013-05-05 08:00"
+        ),
+        "utf-8",
+    )
     changed, waited = poll_until(port, FEED, conditional, lambda r: r.status == 200)
     assert changed.status == 200, f"no change seen after {waited:.2f} s"
     feed = parsed(gzip.decompress(changed.body), BASE_URL + FEED[1:], changed.headers["content-type"])
@@ -74,8 +81,7 @@ def test_a_deleted_story_leaves_the_feed_within_two_seconds(server):
     port, store = server
     first = request(port, "/rss.xml")
     (store / "world-nation/somalia-famine-report.md").unlink()
-    changed, waited = poll_until(port, "/rss.xml", {"If-None-Match": first.headers["etag"]},
-                                 lambda r: r.status == 200)
+    changed, waited = poll_until(port, "/rss.xml", {"If-None-Match": first.headers["etag"]}, lambda r: r.status == 200)
     assert changed.status == 200 and waited <= 2.0
     feed = parsed(changed.body, BASE_URL + "rss.xml", changed.headers["content-type"])
     assert not any("somalia" in e.id for e in feed.entries)
@@ -99,8 +105,10 @@ def test_two_services_on_one_machine_run_side_by_side_without_a_shared_control_s
     home = tmp_path / "home"
     home.mkdir()
     env = {"HOME": str(home), "XDG_RUNTIME_DIR": str(home)}
-    with gunicorn(SAMPLE_STORE, BASE_URL, workers=1, extra_env=env) as first, \
-            gunicorn(SAMPLE_STORE, BASE_URL, workers=1, extra_env=env) as second:
+    with (
+        gunicorn(SAMPLE_STORE, BASE_URL, workers=1, extra_env=env) as first,
+        gunicorn(SAMPLE_STORE, BASE_URL, workers=1, extra_env=env) as second,
+    ):
         for port in (first, second):
             reply = request(port, "/rss.xml")
             assert reply.status == 200 and feedparser.parse(reply.body).entries

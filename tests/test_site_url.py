@@ -2,6 +2,7 @@
 space — still gives subscribers feeds whose every link and id is a valid URI (RFC 3986; tag: URIs per
 RFC 4151), with the host in punycode and the path percent-encoded, in RSS, Atom, JSON Feed, OPML and
 the pages alike."""
+
 from __future__ import annotations
 
 import json
@@ -53,13 +54,19 @@ def assert_uris(values: list[str]) -> None:
 def app_for(store_dir):
     def make(**site):
         store_dir.write_site(**site)
-        store_dir.write("world/grüße-aus-köln.md", article(
-            title="A story whose file name needs escaping", tags=["Köln"],
-            body="See [the archive](/archiv/ältere/) and [home](./).",
-            related=[{"title": "Elsewhere", "url": "https://example.net/ä"}]))
+        store_dir.write(
+            "world/grüße-aus-köln.md",
+            article(
+                title="A story whose file name needs escaping",
+                tags=["Köln"],
+                body="See [the archive](/archiv/ältere/) and [home](./).",
+                related=[{"title": "Elsewhere", "url": "https://example.net/ä"}],
+            ),
+        )
         application = create_app({"store": store_dir.root, "base_url": BASE_URL}, auto_refresh=False)
         application.testing = True
         return application.test_client()
+
     return make
 
 
@@ -88,11 +95,14 @@ def test_an_international_domain_is_punycode_in_every_id_and_link(app_for):
     assert atom.findtext("atom:id", namespaces=NS).startswith("tag:xn--bcher-kva.example,2013-01-01:feed:")
 
 
-@pytest.mark.parametrize("typed, published", [
-    ("https://example.org/新闻/", "https://example.org/%E6%96%B0%E9%97%BB/"),
-    ("https://example.org/a b", "https://example.org/a%20b/"),
-    ("HTTPS://Example.ORG/100%/", "https://example.org/100%25/"),
-])
+@pytest.mark.parametrize(
+    "typed, published",
+    [
+        ("https://example.org/新闻/", "https://example.org/%E6%96%B0%E9%97%BB/"),
+        ("https://example.org/a b", "https://example.org/a%20b/"),
+        ("HTTPS://Example.ORG/100%/", "https://example.org/100%25/"),
+    ],
+)
 def test_a_site_url_with_a_path_is_one_encoded_base_for_every_link(app_for, typed, published):
     client = app_for(url=typed)
     for path, response in feeds(client):
@@ -114,8 +124,10 @@ def test_a_site_url_with_a_path_is_one_encoded_base_for_every_link(app_for, type
 
     opml = listparser.parse(client.get("/feeds.opml").data.decode("utf-8"))
     assert not opml.bozo
-    assert {feed.url for feed in opml.feeds} == {f"{BASE_URL}sections/world/rss.xml",
-                                                 f"{BASE_URL}sections/business/rss.xml"}
+    assert {feed.url for feed in opml.feeds} == {
+        f"{BASE_URL}sections/world/rss.xml",
+        f"{BASE_URL}sections/business/rss.xml",
+    }
     html_urls = re.findall(r'htmlUrl="([^"]*)"', client.get("/feeds.opml").data.decode("utf-8"))
     assert html_urls == [published + "world/", published + "business/"]
 
@@ -123,12 +135,15 @@ def test_a_site_url_with_a_path_is_one_encoded_base_for_every_link(app_for, type
     assert published + "world/gr%C3%BC%C3%9Fe-aus-k%C3%B6ln" in page.anchors
 
 
-@pytest.mark.parametrize("url, complaint", [
-    ("https://exa mple.org/", "must be an absolute http(s) URL"),
-    ("news.example.com", "must be an absolute http(s) URL"),
-    ("https://news.example.com/?edition=us", "must not have a query or fragment"),
-    ("http://[2001:db8::1]/", "must name its host by a domain name"),
-])
+@pytest.mark.parametrize(
+    "url, complaint",
+    [
+        ("https://exa mple.org/", "must be an absolute http(s) URL"),
+        ("news.example.com", "must be an absolute http(s) URL"),
+        ("https://news.example.com/?edition=us", "must not have a query or fragment"),
+        ("http://[2001:db8::1]/", "must name its host by a domain name"),
+    ],
+)
 def test_an_unusable_site_url_is_named_by_check(store_dir, url, complaint):
     store_dir.write_site(url=url)
     store_dir.write("world/a.md", article())
@@ -150,26 +165,33 @@ def test_an_article_url_with_a_bare_percent_or_a_space_in_its_host(store_dir):
 
 def test_a_base_url_typed_with_an_international_domain_gives_uri_self_links_and_enclosures():
     from .conftest import SAMPLE_STORE
-    client = create_app({"store": SAMPLE_STORE, "base_url": "https://bücher.example/flux"}, auto_refresh=False).test_client()
+
+    client = create_app(
+        {"store": SAMPLE_STORE, "base_url": "https://bücher.example/flux"}, auto_refresh=False
+    ).test_client()
     base = "https://xn--bcher-kva.example/flux/"
     for path in ["rss.xml", "atom.xml", "sections/world-nation/rss.xml"]:
         response = client.get("/" + path)
         values = urls_in(xml(response.data))
         assert_uris(values)
-        assert base + path in values                                   # rel="self"
-        assert any(v.startswith(base + "media/") and v.endswith(".jpg") for v in values)   # the enclosure
+        assert base + path in values  # rel="self"
+        assert any(v.startswith(base + "media/") and v.endswith(".jpg") for v in values)  # the enclosure
     opml = listparser.parse(client.get("/feeds.opml").data.decode("utf-8"))
     assert {feed.url for feed in opml.feeds} >= {base + "sections/world-nation/rss.xml"}
     assert json.loads(client.get("/feed.json").data)["feed_url"] == base + "feed.json"
 
 
-@pytest.mark.parametrize("value, complaint", [
-    ("feeds.example.com", "must be an absolute http(s) URL"),
-    ("https://feeds example.com/", "must be an absolute http(s) URL"),
-    ("https://feeds.example.com/?v=2", "must not have a query or fragment"),
-])
+@pytest.mark.parametrize(
+    "value, complaint",
+    [
+        ("feeds.example.com", "must be an absolute http(s) URL"),
+        ("https://feeds example.com/", "must be an absolute http(s) URL"),
+        ("https://feeds.example.com/?v=2", "must not have a query or fragment"),
+    ],
+)
 def test_a_base_url_that_cannot_be_a_uri_is_a_config_error_naming_it(value, complaint):
     from feedsvc.config import ConfigError, load_config
+
     with pytest.raises(ConfigError, match=rf"^base_url: {re.escape(complaint)}.*{re.escape(repr(value))}"):
         load_config(env={"FEEDSVC_BASE_URL": value})
 
@@ -177,7 +199,10 @@ def test_a_base_url_that_cannot_be_a_uri_is_a_config_error_naming_it(value, comp
 def test_a_hub_typed_with_an_international_domain_is_announced_as_a_uri():
     """The hub's address goes into every feed's rel="hub" link and Link header, where an IRI is invalid."""
     from feedsvc.serve.app import create_app
-    app = create_app({"store": SAMPLE_STORE, "base_url": BASE_URL, "hub_url": "https://hüb.example/push hub"}, auto_refresh=False)
+
+    app = create_app(
+        {"store": SAMPLE_STORE, "base_url": BASE_URL, "hub_url": "https://hüb.example/push hub"}, auto_refresh=False
+    )
     response = app.test_client().get("/rss.xml")
     assert response.headers["Link"].startswith('<https://xn--hb-xka.example/push%20hub>; rel="hub"')
     hubs = [link.get("href") for link in xml(response.data).findall("channel/atom:link[@rel='hub']", NS)]
@@ -187,5 +212,6 @@ def test_a_hub_typed_with_an_international_domain_is_announced_as_a_uri():
 @pytest.mark.parametrize("value", ["not a url", "ftp://hub.example/", "https://hub example/"])
 def test_a_hub_that_cannot_be_a_uri_is_a_config_error_naming_it(value):
     from feedsvc.config import ConfigError, load_config
+
     with pytest.raises(ConfigError, match=rf"^hub_url: must be an absolute http\(s\) URL.*{re.escape(repr(value))}"):
         load_config(env={"FEEDSVC_HUB_URL": value})

@@ -18,6 +18,7 @@ show: README, "HTTP behaviour").
 Five seconds in the normal run; thirty in `make test-long` (marked slow). The figures are
 printed (run pytest with -s to see them) for docs/RELIABILITY.md.
 """
+
 from __future__ import annotations
 
 import gzip
@@ -44,13 +45,18 @@ from .servers import gunicorn, gunicorn_processes
 from .soak import EDITS_PER_SECOND, SECTIONS, SLOTS, Editor, Tally, slot_path, slot_text, slot_versions, titles
 
 DRAFTS = 1500
-CONVERGE_SECONDS = 2.0            # README: an edit is in the feeds within 2 s
-MAX_REQUESTS = 200_000            # a bound on the load loop, whatever the clock does
-RETRIES = 3                       # a GET cut by a worker that dies is sent again, this many times at most
-KILL_EVERY = 1.5                  # seconds between two workers killed
-SKEW = 0.25                       # how far two live workers may be apart while both apply an edit (seconds)
-PATHS = ["/rss.xml", "/atom.xml", "/feed.json", "/", *(f"/sections/{s}/{name}" for s in SECTIONS
-                                                       for name in ("rss.xml", "atom.xml", "feed.json", ""))]
+CONVERGE_SECONDS = 2.0  # README: an edit is in the feeds within 2 s
+MAX_REQUESTS = 200_000  # a bound on the load loop, whatever the clock does
+RETRIES = 3  # a GET cut by a worker that dies is sent again, this many times at most
+KILL_EVERY = 1.5  # seconds between two workers killed
+SKEW = 0.25  # how far two live workers may be apart while both apply an edit (seconds)
+PATHS = [
+    "/rss.xml",
+    "/atom.xml",
+    "/feed.json",
+    "/",
+    *(f"/sections/{s}/{name}" for s in SECTIONS for name in ("rss.xml", "atom.xml", "feed.json", "")),
+]
 
 
 def dating(path: str, response, tally: Tally) -> None:
@@ -70,7 +76,7 @@ def dated_back(tally: Tally) -> tuple[list[str], Counter]:
     """Responses whose ETag came with a later Last-Modified at least SKEW before (two workers dating
     the same bytes differently), and how many ETags were dated again later (README: a file behind
     them was saved with no change to that document — a page does not show a story's whole body)."""
-    back, again = [], Counter()                            # path → ETags of it dated again
+    back, again = [], Counter()  # path → ETags of it dated again
     for etag, seen in tally.dates_by_etag.items():
         latest: tuple[float, datetime] | None = None
         for received, modified in sorted(seen):
@@ -97,7 +103,7 @@ def poll(port: int, tally: Tally, stop: threading.Event, seed: int) -> None:
         try:
             for attempt in range(RETRIES + 1):
                 try:
-                    sent = time.monotonic()         # of the attempt answered
+                    sent = time.monotonic()  # of the attempt answered
                     connection.request("GET", path, headers=headers)
                     response = connection.getresponse()
                     body = response.read()
@@ -160,12 +166,12 @@ def went_back(tally: Tally, editor: Editor) -> tuple[list[str], int]:
     shortly before (a worker started meanwhile has only the master's last good version of it)."""
     back, broken = [], 0
     for poller, responses in tally.seen.items():
-        newest: dict[int, tuple[int, float]] = {}            # slot → (newest version seen, when received)
+        newest: dict[int, tuple[int, float]] = {}  # slot → (newest version seen, when received)
         for sent, received, versions in responses:
             for slot, version in versions.items():
                 before = newest.get(slot)
                 if before is not None and version < before[0] and before[1] <= sent - SKEW:
-                    if editor.broken_within(slot, sent - CONVERGE_SECONDS, received):   # until a fix reaches it
+                    if editor.broken_within(slot, sent - CONVERGE_SECONDS, received):  # until a fix reaches it
                         broken += 1
                     else:
                         back.append(f"poller {poller}: slot {slot} v{version} after v{before[0]}")
@@ -191,8 +197,11 @@ def kill_workers(port: int, seconds: float, counts: Counter) -> None:
 
 def expected_titles(final: dict[int, str | None], path: str) -> set[str]:
     section = path.split("/")[2] if path.startswith("/sections/") else None
-    return {title for slot, title in final.items()
-            if title is not None and (section is None or SECTIONS[slot % 2] == section)}
+    return {
+        title
+        for slot, title in final.items()
+        if title is not None and (section is None or SECTIONS[slot % 2] == section)
+    }
 
 
 def converge(port: int, final: dict[int, str | None], stopped_at: float) -> tuple[float, dict[str, set[str]]]:
@@ -202,7 +211,7 @@ def converge(port: int, final: dict[int, str | None], stopped_at: float) -> tupl
     pending = set(feeds)
     streak = Counter()
     last: dict[str, set[str]] = {}
-    deadline = stopped_at + CONVERGE_SECONDS + 3.0        # keep looking a little longer, to report how late
+    deadline = stopped_at + CONVERGE_SECONDS + 3.0  # keep looking a little longer, to report how late
     while pending and time.monotonic() < deadline:
         for path in sorted(pending):
             connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
@@ -226,18 +235,24 @@ def converge(port: int, final: dict[int, str | None], stopped_at: float) -> tupl
 def soak(tmp_path: Path, seconds: float, pollers: int) -> None:
     store = tmp_path / "store"
     from .conftest import StoreDir
+
     store_dir = StoreDir(store)
     store.mkdir()
     store_dir.write_site()
     rng = random.Random(1)
     for slot in range(SLOTS):
         store_dir.write(slot_path(slot), slot_text(slot, "v0", rng))
-    for n in range(DRAFTS):             # a store large enough that a worker's look at it takes a while
-        store_dir.write(f"{SECTIONS[n % 2]}/drafts/draft-{n}.md", article(title=f"Draft {n}", status="draft",
-                                                                          section=SECTIONS[n % 2]))
+    for n in range(DRAFTS):  # a store large enough that a worker's look at it takes a while
+        store_dir.write(
+            f"{SECTIONS[n % 2]}/drafts/draft-{n}.md",
+            article(title=f"Draft {n}", status="draft", section=SECTIONS[n % 2]),
+        )
     # As in production: the parse cache on, and workers that restart now and then (gunicorn's
     # max-requests), so workers also start mid-edit and read the store back through the cache.
-    env = {"FEEDSVC_CACHE_DIR": str(tmp_path / "cache"), "GUNICORN_CMD_ARGS": "--max-requests 1000 --max-requests-jitter 300"}
+    env = {
+        "FEEDSVC_CACHE_DIR": str(tmp_path / "cache"),
+        "GUNICORN_CMD_ARGS": "--max-requests 1000 --max-requests-jitter 300",
+    }
     with gunicorn(store, BASE_URL, workers=2, threads=4, extra_env=env) as port:
         editor = Editor(store, seconds)
         tally = Tally()
@@ -261,17 +276,19 @@ def soak(tmp_path: Path, seconds: float, pollers: int) -> None:
     elapsed = editor.stopped_at - started
     back, broken_back = went_back(tally, editor)
     dated_earlier, dated_again = dated_back(tally)
-    print(f"\nsoak: {elapsed:.1f} s of edits ({sum(editor.ops.values())} operations: "
-          f"{', '.join(f'{n} {what}' for what, n in sorted(editor.ops.items()))}); "
-          f"{tally.requests} requests served ({tally.requests / elapsed:.0f}/s; "
-          f"{', '.join(f'{n} × {status}' for status, n in sorted(tally.statuses.items()))}); "
-          f"{len(tally.bytes_by_etag)} distinct bodies; {tally.retries} GETs retried after a worker restart; "
-          f"{kills['SIGKILL']} workers killed, {kills['SIGHUP']} SIGHUP; "
-          f"{len(back)} responses went back ({broken_back} more showed a broken story's older last good "
-          f"version); {tally.after_date} Last-Modified after Date; {len(dated_earlier)} responses dated "
-          f"earlier than their ETag had been ({sum(dated_again.values())} ETags dated again later: "
-          f"{', '.join(f'{n} of {path}' for path, n in sorted(dated_again.items()))}); {len(tally.errors)} errors; "
-          f"final state everywhere after {waited:.2f} s")
+    print(
+        f"\nsoak: {elapsed:.1f} s of edits ({sum(editor.ops.values())} operations: "
+        f"{', '.join(f'{n} {what}' for what, n in sorted(editor.ops.items()))}); "
+        f"{tally.requests} requests served ({tally.requests / elapsed:.0f}/s; "
+        f"{', '.join(f'{n} × {status}' for status, n in sorted(tally.statuses.items()))}); "
+        f"{len(tally.bytes_by_etag)} distinct bodies; {tally.retries} GETs retried after a worker restart; "
+        f"{kills['SIGKILL']} workers killed, {kills['SIGHUP']} SIGHUP; "
+        f"{len(back)} responses went back ({broken_back} more showed a broken story's older last good "
+        f"version); {tally.after_date} Last-Modified after Date; {len(dated_earlier)} responses dated "
+        f"earlier than their ETag had been ({sum(dated_again.values())} ETags dated again later: "
+        f"{', '.join(f'{n} of {path}' for path, n in sorted(dated_again.items()))}); {len(tally.errors)} errors; "
+        f"final state everywhere after {waited:.2f} s"
+    )
     assert tally.requests > 100 and tally.statuses[200] > 10 and tally.statuses[304] > 10
     assert sum(editor.ops.values()) >= seconds * EDITS_PER_SECOND * 0.5
     assert not tally.errors, "\n".join(tally.errors)
@@ -283,7 +300,7 @@ def soak(tmp_path: Path, seconds: float, pollers: int) -> None:
     assert waited <= CONVERGE_SECONDS, f"the final state took {waited:.2f} s to reach every worker"
 
 
-@pytest.mark.serial          # convergence within two seconds is the promise: measured with nothing beside it
+@pytest.mark.serial  # convergence within two seconds is the promise: measured with nothing beside it
 def test_writers_and_readers_at_once(tmp_path):
     soak(tmp_path, seconds=5, pollers=4)
 
@@ -296,11 +313,13 @@ def test_writers_and_readers_at_once_for_thirty_seconds(tmp_path):
 
 # ---- the moment a reader starts: a worker booting, or a build, while a story is half-saved ---------
 
+
 def half_saved(store_dir) -> tuple[Path, bytes, object]:
     """A published story being rewritten in place: the file holds the first half of its new version,
     and its writer still has it open."""
-    path = store_dir.write("world/story.md", article(title="The story, first version",
-                                                     body="First version, complete. " * 40))
+    path = store_dir.write(
+        "world/story.md", article(title="The story, first version", body="First version, complete. " * 40)
+    )
     new = article(title="The story, second version", body="Second version, complete. " * 40).encode()
     writer = open(path, "r+b")
     writer.truncate(0)
@@ -319,12 +338,13 @@ def test_a_worker_starting_while_a_story_is_half_saved_does_not_publish_the_half
     """What the watcher promises (a story saved in several writes is not published half-written) holds
     for a worker that starts mid-save too — gunicorn restarts workers (max-requests, deploys, crashes)."""
     from feedsvc.serve.app import create_app
+
     _, new, writer = half_saved(store_dir)
     try:
         app = create_app({"store": store_dir.root, "base_url": BASE_URL}, auto_refresh=False)
         complete_or_absent(app.test_client().get("/feed.json").data)
     finally:
-        writer.write(new[len(new) // 2:])
+        writer.write(new[len(new) // 2 :])
         writer.close()
 
 
@@ -332,10 +352,11 @@ def test_a_build_while_a_story_is_half_saved_does_not_publish_the_half(store_dir
     """A cron build that runs while an editor saves must not bake half a story into the output."""
     from feedsvc.config import load_config
     from feedsvc.static.build import build
+
     _, new, writer = half_saved(store_dir)
     try:
         build(load_config(overrides={"store": store_dir.root, "base_url": BASE_URL}), tmp_path / "public")
         complete_or_absent((tmp_path / "public/feed.json").read_bytes())
     finally:
-        writer.write(new[len(new) // 2:])
+        writer.write(new[len(new) // 2 :])
         writer.close()

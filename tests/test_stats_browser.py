@@ -7,6 +7,7 @@ the token, or with a wrong one, the browser gets 401 and no figure.
 Chromium comes from `scripts/install-system-deps` (which `make test` runs); if it is missing these
 tests fail, they are not skipped.
 """
+
 from __future__ import annotations
 
 import json
@@ -24,11 +25,11 @@ from .browser import new_context, running_chromium, serve_sample_store
 from .stats_agents import AGGREGATORS, DIRECT
 from .stats_polls import poll
 
-pytestmark = pytest.mark.xdist_group("stats_browser")      # one Chromium and one server for the module, on one worker
+pytestmark = pytest.mark.xdist_group("stats_browser")  # one Chromium and one server for the module, on one worker
 
 TOKEN, TOKEN_HASH = access.new_token()
 FEEDLY, INOREADER, NETNEWSWIRE = AGGREGATORS[0][0], AGGREGATORS[1][0], DIRECT[0][0]
-HISTORY = 10                                     # days of figures before today
+HISTORY = 10  # days of figures before today
 FEED = "sections/world-nation/rss.xml"
 
 
@@ -58,15 +59,25 @@ def service(tmp_path_factory):
     """Today: Feedly says 462, Inoreader 114, and three readers poll (one twice); figures written."""
     database = tmp_path_factory.mktemp("stats") / "stats.sqlite3"
     history(database)
-    settings = {"FEEDSVC_STATS": "true", "FEEDSVC_STATS_DB": str(database), "FEEDSVC_STATS_FLUSH_SECONDS": "0.2",
-                "FEEDSVC_STATS_TOKEN_HASH": TOKEN_HASH}
+    settings = {
+        "FEEDSVC_STATS": "true",
+        "FEEDSVC_STATS_DB": str(database),
+        "FEEDSVC_STATS_FLUSH_SECONDS": "0.2",
+        "FEEDSVC_STATS_TOKEN_HASH": TOKEN_HASH,
+    }
     with serve_sample_store(settings=settings) as base_url:
         port = int(base_url.rsplit(":", 1)[1].strip("/"))
-        for user_agent, source in ((FEEDLY, "127.0.0.1"), (INOREADER, "127.0.0.1"), (NETNEWSWIRE, "127.0.1.1"),
-                                   (NETNEWSWIRE, "127.0.1.2"), (NETNEWSWIRE, "127.0.1.3"), (NETNEWSWIRE, "127.0.1.3")):
+        for user_agent, source in (
+            (FEEDLY, "127.0.0.1"),
+            (INOREADER, "127.0.0.1"),
+            (NETNEWSWIRE, "127.0.1.1"),
+            (NETNEWSWIRE, "127.0.1.2"),
+            (NETNEWSWIRE, "127.0.1.3"),
+            (NETNEWSWIRE, "127.0.1.3"),
+        ):
             assert poll(port, "/" + FEED, user_agent, source)[0] == 200
         deadline = time.monotonic() + 10
-        while time.monotonic() < deadline:                  # the workers write every 0.2 s
+        while time.monotonic() < deadline:  # the workers write every 0.2 s
             status, _, body = poll(port, "/_stats/stats.json", "test", headers={"Authorization": f"Bearer {TOKEN}"})
             if status == 200 and json.loads(body)["total"]["polls"] >= 6 + 4 * HISTORY:
                 break
@@ -76,8 +87,9 @@ def service(tmp_path_factory):
 
 @pytest.mark.parametrize("device", ["desktop", "phone"])
 def test_a_person_with_the_token_sees_the_charts_and_the_numbers(browser, service, tmp_path, device):
-    context = new_context(browser, device, javascript=True,
-                          http_credentials={"username": "newsroom", "password": TOKEN})
+    context = new_context(
+        browser, device, javascript=True, http_credentials={"username": "newsroom", "password": TOKEN}
+    )
     try:
         page = context.new_page()
         response = page.goto(service + "_stats/", wait_until="load")
@@ -98,16 +110,21 @@ def test_a_person_with_the_token_sees_the_charts_and_the_numbers(browser, servic
         values = [int(points.nth(i).get_attribute("data-value")) for i in range(points.count())]
         assert values[0] == 400 + 114 + 2 and values[-2] == 445 + 114 + 2 and values[-1] == 462 + 114 + 3
         heights = [points.nth(i).bounding_box()["y"] for i in range(points.count())]
-        assert heights == sorted(heights, reverse=True)          # more subscribers is higher up the chart
+        assert heights == sorted(heights, reverse=True)  # more subscribers is higher up the chart
 
         # Who they read through: a bar each, as long as its share.
         shares = page.locator("svg.shares")
         shares.scroll_into_view_if_needed()
         assert shares.is_visible()
-        bars = {shares.locator("rect").nth(i).get_attribute("data-name"): shares.locator("rect").nth(i)
-                for i in range(shares.locator("rect").count())}
+        bars = {
+            shares.locator("rect").nth(i).get_attribute("data-name"): shares.locator("rect").nth(i)
+            for i in range(shares.locator("rect").count())
+        }
         assert {name: int(bar.get_attribute("data-value")) for name, bar in bars.items()} == {
-            "Feedly": 462, "Inoreader": 114, "direct readers": 3}
+            "Feedly": 462,
+            "Inoreader": 114,
+            "direct readers": 3,
+        }
         lengths = {name: bar.bounding_box()["width"] for name, bar in bars.items()}
         assert lengths["Feedly"] == pytest.approx(lengths["Inoreader"] * 462 / 114, rel=0.02)
         words = shares.text_content()
@@ -117,8 +134,14 @@ def test_a_person_with_the_token_sees_the_charts_and_the_numbers(browser, servic
         row = page.locator(f'tr[data-feed="{FEED}"] td')
         row.first.scroll_into_view_if_needed()
         cells = [row.nth(i).inner_text() for i in range(7)]
-        assert cells[:6] == [FEED, f"{462 + 114 + 3}", f"+{579 - (415 + 114 + 2)}", "—", f"{6 + 4 * HISTORY}",
-                             f"{3 * HISTORY / (6 + 4 * HISTORY):.0%}"]
+        assert cells[:6] == [
+            FEED,
+            f"{462 + 114 + 3}",
+            f"+{579 - (415 + 114 + 2)}",
+            "—",
+            f"{6 + 4 * HISTORY}",
+            f"{3 * HISTORY / (6 + 4 * HISTORY):.0%}",
+        ]
         assert cells[6].endswith(" kB")
         assert row.nth(7).locator("svg polyline").is_visible()
 
@@ -130,11 +153,14 @@ def test_a_person_with_the_token_sees_the_charts_and_the_numbers(browser, servic
         context.close()
 
 
-@pytest.mark.parametrize("credentials", [None, {"username": "newsroom", "password": "wrong"},
-                                         {"username": "newsroom", "password": TOKEN_HASH}])
+@pytest.mark.parametrize(
+    "credentials",
+    [None, {"username": "newsroom", "password": "wrong"}, {"username": "newsroom", "password": TOKEN_HASH}],
+)
 def test_without_the_token_the_browser_gets_401_and_no_figure(browser, service, credentials):
     """Headless Chromium cannot ask for a password: it shows its own error page after the 401."""
     from playwright.sync_api import Error
+
     options = {"http_credentials": credentials} if credentials else {}
     context = new_context(browser, "desktop", javascript=True, **options)
     try:

@@ -2,6 +2,7 @@
 one day's polls add up to (an aggregator's latest count, not the sum of its polls; a direct reader once),
 what is kept (no address, no User-Agent, no unsalted hash), closing days and the retention period, and
 the report's table and changes over 7 and 30 days — on SQLite, with several writers at once."""
+
 from __future__ import annotations
 
 import hashlib
@@ -52,10 +53,21 @@ def test_an_absurd_count_is_capped_and_a_spoofed_name_cannot_carry_markup():
     assert agent.subscribers == 1_000_000_000 and agent.name == "other"
 
 
-@pytest.mark.parametrize("path, is_counted", [
-    ("rss.xml", True), ("atom.xml", True), ("feed.json", True), ("sections/world/rss.xml", True),
-    ("sections/world/archive/2013-05/rss.xml", False), ("", False), ("sections/world/", False),
-    ("feeds.opml", False), ("media/a.jpg", False), ("_stats/", False)])
+@pytest.mark.parametrize(
+    "path, is_counted",
+    [
+        ("rss.xml", True),
+        ("atom.xml", True),
+        ("feed.json", True),
+        ("sections/world/rss.xml", True),
+        ("sections/world/archive/2013-05/rss.xml", False),
+        ("", False),
+        ("sections/world/", False),
+        ("feeds.opml", False),
+        ("media/a.jpg", False),
+        ("_stats/", False),
+    ],
+)
 def test_only_subscription_feeds_are_counted(path, is_counted):
     assert counted(path) is is_counted
 
@@ -65,14 +77,14 @@ def test_a_day_of_polls_adds_up_as_the_issue_says():
     of an aggregator adds to another; a direct reader (address and User-Agent) is counted once."""
     tally = Tally(DailySalt())
     day = TODAY
-    for minute, count in ((0, 460), (30, 463), (20, 999)):          # the 12:20 poll arrives last
+    for minute, count in ((0, 460), (30, 463), (20, 999)):  # the 12:20 poll arrives last
         tally.add(at(day, 12, minute), "rss.xml", 200, 1000, FEEDLY.replace("462", str(count)), "10.0.0.1")
     tally.add(at(day, 9), "rss.xml", 304, 0, "Feedbin feed-id:1 - 10 subscribers", "10.0.0.2")
     tally.add(at(day, 9), "rss.xml", 304, 0, "Feedbin feed-id:2 - 5 subscribers", "10.0.0.2")
     for _ in range(3):
         tally.add(at(day, 10), "rss.xml", 304, 0, NETNEWSWIRE, "192.0.2.7")
-    tally.add(at(day, 10), "rss.xml", 200, 1000, NETNEWSWIRE, "192.0.2.8")              # another person
-    tally.add(at(day, 10), "rss.xml", 200, 1000, DIRECT_READERS[4][0], "192.0.2.7")     # another app, same house
+    tally.add(at(day, 10), "rss.xml", 200, 1000, NETNEWSWIRE, "192.0.2.8")  # another person
+    tally.add(at(day, 10), "rss.xml", 200, 1000, DIRECT_READERS[4][0], "192.0.2.7")  # another app, same house
     tally.add(at(day, 11), "rss.xml", 200, 1000, CRAWLERS[0][0], "66.249.66.1")
     key = (day.isoformat(), "rss.xml")
     assert tally.totals[key] == [11, 6, 5, 6000]
@@ -86,9 +98,12 @@ def test_a_direct_reader_is_a_salted_hash_that_changes_every_day():
     ua, address = NETNEWSWIRE, "203.0.113.9"
     today, tomorrow = salt.client("2026-11-30", address, ua), salt.client("2026-12-01", address, ua)
     assert today == salt.client("2026-11-30", address, ua) and today != tomorrow
-    assert today != DailySalt().client("2026-11-30", address, ua)         # another service: another salt
-    unsalted = {hashlib.new(name, f"{address}{sep}{ua}".encode()).hexdigest()[:32]
-                for name in ("md5", "sha1", "sha256") for sep in ("", "\n", " ")}
+    assert today != DailySalt().client("2026-11-30", address, ua)  # another service: another salt
+    unsalted = {
+        hashlib.new(name, f"{address}{sep}{ua}".encode()).hexdigest()[:32]
+        for name in ("md5", "sha1", "sha256")
+        for sep in ("", "\n", " ")
+    }
     assert today not in unsalted and address not in today
 
 
@@ -107,7 +122,12 @@ def test_what_is_stored_holds_no_address_no_user_agent_and_only_two_days_of_hash
         assert private not in dump
     assert sorted(day for (day,) in raw.execute("SELECT day FROM stats_clients")) == ["2026-11-29", "2026-11-30"]
     assert [row for row in raw.execute("SELECT day, direct FROM stats_daily ORDER BY day")] == [
-        ("2026-11-26", 1), ("2026-11-27", 1), ("2026-11-28", 1), ("2026-11-29", 0), ("2026-11-30", 0)]
+        ("2026-11-26", 1),
+        ("2026-11-27", 1),
+        ("2026-11-28", 1),
+        ("2026-11-29", 0),
+        ("2026-11-30", 0),
+    ]
     assert raw.execute("SELECT aggregator, subscribers FROM stats_reported").fetchall() == [("Inoreader", 114)]
 
 
@@ -136,8 +156,13 @@ def _gunicorn_worker(paths: list, number: int, rounds: int, start, results) -> N
         counter = Counter(partial(open_database, path), interval=3600, clock=lambda: at(TODAY))
         for round_ in range(rounds):
             for status, agent, address in ((200, FEEDLY, "10.0.0.1"), (304, NETNEWSWIRE, f"10.{number}.{round_}.1")):
-                counter.count("rss.xml", status, 10 if status == 200 else 0,
-                              {"HTTP_USER_AGENT": agent, "REMOTE_ADDR": address}, _now=lambda: at(TODAY))
+                counter.count(
+                    "rss.xml",
+                    status,
+                    10 if status == 200 else 0,
+                    {"HTTP_USER_AGENT": agent, "REMOTE_ADDR": address},
+                    _now=lambda: at(TODAY),
+                )
             written.append(counter.flush())
         counter.close()
     results.put(written)
@@ -155,8 +180,9 @@ def test_several_writers_at_once_lose_nothing(tmp_path):
     context = multiprocessing.get_context("fork")
     paths = [tmp_path / f"stats-{n}.sqlite3" for n in range(FILES)]
     start, results = context.Barrier(WORKERS), context.Queue()
-    workers = [context.Process(target=_gunicorn_worker, args=(paths, n, ROUNDS, start, results))
-               for n in range(WORKERS)]
+    workers = [
+        context.Process(target=_gunicorn_worker, args=(paths, n, ROUNDS, start, results)) for n in range(WORKERS)
+    ]
     for worker in workers:
         worker.start()
     written = [results.get(timeout=120) for _ in workers]
@@ -166,8 +192,12 @@ def test_several_writers_at_once_lose_nothing(tmp_path):
     assert failed == 0, f"{failed} of {WORKERS * ROUNDS * FILES} flushes were not written at once"
     for path in paths:
         figures = report(open_database(path), TODAY, days=1).feeds[0]
-        assert (figures.polls, figures.ok, figures.not_modified, figures.bytes) == \
-            (2 * WORKERS * ROUNDS, WORKERS * ROUNDS, WORKERS * ROUNDS, 10 * WORKERS * ROUNDS), path.name
+        assert (figures.polls, figures.ok, figures.not_modified, figures.bytes) == (
+            2 * WORKERS * ROUNDS,
+            WORKERS * ROUNDS,
+            WORKERS * ROUNDS,
+            10 * WORKERS * ROUNDS,
+        ), path.name
         assert figures.aggregators == {"Feedly": 462} and figures.direct == WORKERS * ROUNDS, path.name
 
 
@@ -208,10 +238,13 @@ def test_the_report_estimates_subscribers_and_their_change_over_7_and_30_days(tm
     world, everything = {f.feed: f for f in result.feeds}["sections/world/rss.xml"], result.total
     assert (world.day, world.subscribers, world.aggregators, world.direct) == ("2026-11-30", 463, {"Feedly": 462}, 1)
     assert world.change_7 == 463 - (450 + 3) and world.change_30 == 463 - (400 + 1)
-    assert (world.polls, world.ok, world.not_modified, world.bytes) == (3 + 6, 3, 6, 6000)       # the day 30 ago
-    assert world.history == {"2026-11-23": 453, "2026-11-29": 457, "2026-11-30": 463}            # is outside
-    assert everything.subscribers == 463 + 114 and result.shares() == {"Feedly": 462, "Inoreader": 114,
-                                                                       "direct readers": 1}
+    assert (world.polls, world.ok, world.not_modified, world.bytes) == (3 + 6, 3, 6, 6000)  # the day 30 ago
+    assert world.history == {"2026-11-23": 453, "2026-11-29": 457, "2026-11-30": 463}  # is outside
+    assert everything.subscribers == 463 + 114 and result.shares() == {
+        "Feedly": 462,
+        "Inoreader": 114,
+        "direct readers": 1,
+    }
     lines = result.table().splitlines()
     assert lines[1].split() == ["feed", "subscribers", "7", "days", "30", "days", "polls", "304s", "bytes"]
     assert lines[-1].split() == ["all", "feeds", "577", "+124", "+176", "10", "70%", "6.0", "kB"]
@@ -230,7 +263,7 @@ def test_the_counter_flushes_off_the_request_path_and_keeps_what_it_could_not_wr
     counter = Counter(opener, interval=3600)
     environ = {"HTTP_USER_AGENT": FEEDLY, "REMOTE_ADDR": "127.0.0.1", "HTTP_X_FORWARDED_FOR": "203.0.113.5"}
     counter.count("rss.xml", 200, 100, environ)
-    assert counter.flush() == 0                      # kept for the next flush
+    assert counter.flush() == 0  # kept for the next flush
     counter.count("rss.xml", 304, 0, {"HTTP_USER_AGENT": NETNEWSWIRE, "REMOTE_ADDR": "198.51.100.1"})
     broken["yes"] = False
     assert counter.flush() == 2
@@ -244,20 +277,22 @@ def test_the_counter_flushes_off_the_request_path_and_keeps_what_it_could_not_wr
 def test_a_trusted_proxy_passes_the_readers_address_and_nobody_else_can():
     proxies = TrustedProxies("127.0.0.1, ::1, 10.1.0.0/16")
     assert proxies.client("127.0.0.1", "203.0.113.5") == "203.0.113.5"
-    assert proxies.client("127.0.0.1", "203.0.113.5, 10.1.2.3") == "203.0.113.5"      # two of our proxies
-    assert proxies.client("127.0.0.1", "6.6.6.6, 203.0.113.5") == "203.0.113.5"       # a forged first hop
-    assert proxies.client("198.51.100.1", "203.0.113.5") == "198.51.100.1"            # not a proxy of ours
+    assert proxies.client("127.0.0.1", "203.0.113.5, 10.1.2.3") == "203.0.113.5"  # two of our proxies
+    assert proxies.client("127.0.0.1", "6.6.6.6, 203.0.113.5") == "203.0.113.5"  # a forged first hop
+    assert proxies.client("198.51.100.1", "203.0.113.5") == "198.51.100.1"  # not a proxy of ours
     assert proxies.client("127.0.0.1", None) == "127.0.0.1"
 
 
 def test_the_statistics_load_no_door_no_store_and_no_renderer():
     """stats may import paths, model and words; serve and cli import it, never the reverse."""
     from .test_layers import modules_loaded_by
-    loaded = modules_loaded_by("import feedsvc.stats.counter, feedsvc.stats.db, feedsvc.stats.logs, "
-                               "feedsvc.stats.report, feedsvc.stats.page, feedsvc.stats.access")
+
+    loaded = modules_loaded_by(
+        "import feedsvc.stats.counter, feedsvc.stats.db, feedsvc.stats.logs, "
+        "feedsvc.stats.report, feedsvc.stats.page, feedsvc.stats.access"
+    )
     ours = {name for name in loaded if name.startswith("feedsvc.")}
     assert ours - {"feedsvc.paths", "feedsvc.config", "feedsvc.model", "feedsvc.uri", "feedsvc.words"} == {
-        f"feedsvc.stats.{name}" for name in ("agents", "counter", "db", "logs", "report", "page", "access",
-                                                "settings")} | {
-        "feedsvc.stats"}
+        f"feedsvc.stats.{name}" for name in ("agents", "counter", "db", "logs", "report", "page", "access", "settings")
+    } | {"feedsvc.stats"}
     assert not loaded & {"flask", "werkzeug", "feedgen", "jinja2", "psycopg"}

@@ -3,6 +3,7 @@ aggregators with their real User-Agents, readers from many addresses — and `fe
 expected figures (each reader once though the two workers each saw some of its polls). The same polls
 served by nginx from the static build, logged in the combined format and imported with
 `feedsvc stats --import`, give the very same figures; importing the log again adds nothing."""
+
 from __future__ import annotations
 
 import json
@@ -17,14 +18,20 @@ from .conftest import BASE_URL, SAMPLE_STORE
 from .servers import NGINX, gunicorn, nginx
 from .stats_polls import FEEDS, a_day_of_polls, expected_polls, expected_subscribers, stats_cli
 
-pytestmark = pytest.mark.xdist_group("stats_live")      # one counting gunicorn for the module, on one worker
+pytestmark = pytest.mark.xdist_group("stats_live")  # one counting gunicorn for the module, on one worker
 
 COMPARED = ("subscribers", "aggregators", "direct", "polls", "ok", "not_modified", "bytes")
 
 
 def settings(database) -> dict[str, str]:
-    return {"FEEDSVC_STATS": "true", "FEEDSVC_STATS_DB": str(database), "FEEDSVC_STATS_FLUSH_SECONDS": "0.2",
-            "FEEDSVC_BASE_URL": BASE_URL, "FEEDSVC_STORE": str(SAMPLE_STORE), "FEEDSVC_CACHE_DIR": "off"}
+    return {
+        "FEEDSVC_STATS": "true",
+        "FEEDSVC_STATS_DB": str(database),
+        "FEEDSVC_STATS_FLUSH_SECONDS": "0.2",
+        "FEEDSVC_BASE_URL": BASE_URL,
+        "FEEDSVC_STORE": str(SAMPLE_STORE),
+        "FEEDSVC_CACHE_DIR": "off",
+    }
 
 
 def figures(database, *args: str) -> dict:
@@ -47,7 +54,7 @@ def test_gunicorn_counts_a_day_of_polls(live):
     for feed in live.values():
         assert feed["subscribers"] == expected_subscribers()
         assert feed["aggregators"]["Feedly"] == 462 and feed["aggregators"]["Feedbin"] == 102 + 1
-        assert feed["aggregators"]["Feedspot"] == 1            # polls, says no count: one subscriber at least
+        assert feed["aggregators"]["Feedspot"] == 1  # polls, says no count: one subscriber at least
         assert {key: feed[key] for key in ("polls", "ok", "not_modified")} == expected_polls()
         assert feed["bytes"] > 0
 
@@ -75,8 +82,9 @@ def test_an_nginx_log_of_the_same_polls_gives_the_same_figures(tmp_path, live):
     assert log.read_text().count("\n") > 100
     database = tmp_path / "imported.sqlite3"
     imported = figures(database, "--import", str(log))
-    assert {feed: {key: figures_[key] for key in COMPARED} for feed, figures_ in imported.items()} == \
-           {feed: {key: figures_[key] for key in COMPARED} for feed, figures_ in live.items()}
+    assert {feed: {key: figures_[key] for key in COMPARED} for feed, figures_ in imported.items()} == {
+        feed: {key: figures_[key] for key in COMPARED} for feed, figures_ in live.items()
+    }
     again = stats_cli("--import", str(log), env={**os.environ, **settings(database)})
     assert again.returncode == 0 and " 0 feed requests counted from 0 new lines" in again.stderr
     assert figures(database) == imported

@@ -2,6 +2,7 @@
 nodes — each `gunicorn wsgi:app` with two workers — polled at the same time by aggregators and by
 readers of their own; `feedsvc stats` then gives the two nodes' figures added up: polls, 304s and
 readers summed, each aggregator's latest count once. Skipped only when PostgreSQL is not installed."""
+
 from __future__ import annotations
 
 import json
@@ -21,11 +22,17 @@ pytestmark = pytest.mark.skipif(missing_message() is not None, reason=missing_me
 def test_two_nodes_add_up(tmp_path):
     psycopg = pytest.importorskip("psycopg", reason="psycopg is a test dependency: pip install -e '.[test]'")
     with cluster() as url:
-        node = {"FEEDSVC_STATS": "true", "FEEDSVC_STATS_DB": url, "FEEDSVC_STATS_FLUSH_SECONDS": "0.2",
-                "FEEDSVC_CACHE_DIR": "off"}
+        node = {
+            "FEEDSVC_STATS": "true",
+            "FEEDSVC_STATS_DB": url,
+            "FEEDSVC_STATS_FLUSH_SECONDS": "0.2",
+            "FEEDSVC_CACHE_DIR": "off",
+        }
         errors = []
-        with gunicorn(SAMPLE_STORE, BASE_URL, workers=2, extra_env=node) as first, \
-                gunicorn(SAMPLE_STORE, BASE_URL, workers=2, extra_env=node) as second:
+        with (
+            gunicorn(SAMPLE_STORE, BASE_URL, workers=2, extra_env=node) as first,
+            gunicorn(SAMPLE_STORE, BASE_URL, workers=2, extra_env=node) as second,
+        ):
 
             def polls(port: int, readers_from: int) -> None:
                 try:
@@ -33,8 +40,10 @@ def test_two_nodes_add_up(tmp_path):
                 except Exception as exc:  # noqa: BLE001 — reported below
                     errors.append(exc)
 
-            threads = [threading.Thread(target=polls, args=(port, readers_from))
-                       for port, readers_from in ((first, 2), (second, 10))]
+            threads = [
+                threading.Thread(target=polls, args=(port, readers_from))
+                for port, readers_from in ((first, 2), (second, 10))
+            ]
             for thread in threads:
                 thread.start()
             for thread in threads:
@@ -46,7 +55,7 @@ def test_two_nodes_add_up(tmp_path):
         assert sorted(feeds) == sorted(path.lstrip("/") for path in FEEDS)
         for feed in feeds.values():
             assert feed["subscribers"] == expected_subscribers(nodes=2)
-            assert feed["aggregators"]["Feedly"] == 462                         # not 462 + 462
+            assert feed["aggregators"]["Feedly"] == 462  # not 462 + 462
             assert feed["direct"] == 2 * 2 * 8
             assert {key: feed[key] for key in ("polls", "ok", "not_modified")} == expected_polls(nodes=2)
         with psycopg.connect(url) as connection:

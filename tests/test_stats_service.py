@@ -2,6 +2,7 @@
 byte of any answer; `stats = false` counts nothing. The statistics page is private: no page without a
 configured token, 401 without the token or with a wrong one, never cached, and never named by anything
 public — the static build, the feeds, the OPML file, the pages."""
+
 from __future__ import annotations
 
 import base64
@@ -31,8 +32,14 @@ def counting(tmp_path):
     made = []
 
     def make(**settings):
-        settings = {"store": SAMPLE_STORE, "base_url": BASE_URL, "stats": True,
-                    "stats_db": str(tmp_path / "stats.sqlite3"), "stats_flush_seconds": 3600, **settings}
+        settings = {
+            "store": SAMPLE_STORE,
+            "base_url": BASE_URL,
+            "stats": True,
+            "stats_db": str(tmp_path / "stats.sqlite3"),
+            "stats_flush_seconds": 3600,
+            **settings,
+        }
         app = create_app(settings, auto_refresh=False)
         made.append(app.extensions["feedsvc"])
         return app
@@ -55,8 +62,13 @@ def basic(password: str, user: str = "newsroom") -> dict[str, str]:
 def test_the_warm_path_and_the_flask_view_answer_alike_and_count_alike(counting):
     app = counting()
     front, view = app.wsgi_app, app.wsgi_app.app
-    polls = [("GET", {}), ("GET", {"Accept-Encoding": "gzip"}), ("HEAD", {}), ("GET", "etag"),
-             ("GET", {"If-Modified-Since": "Wed, 01 Jan 2099 00:00:00 GMT"})]
+    polls = [
+        ("GET", {}),
+        ("GET", {"Accept-Encoding": "gzip"}),
+        ("HEAD", {}),
+        ("GET", "etag"),
+        ("GET", {"If-Modified-Since": "Wed, 01 Jan 2099 00:00:00 GMT"}),
+    ]
     answers = {}
     for name, wsgi in (("front", front), ("view", view)):
         client = Client(wsgi)
@@ -64,12 +76,16 @@ def test_the_warm_path_and_the_flask_view_answer_alike_and_count_alike(counting)
         seen = []
         for method, headers in polls:
             headers = {"If-None-Match": etag} if headers == "etag" else headers
-            response = client.open("/sections/world-nation/rss.xml", method=method,
-                                   headers={"User-Agent": DIRECT[0][0], **headers},
-                                   environ_base={"REMOTE_ADDR": f"192.0.2.{len(seen)}"})
-            seen.append((response.status, sorted((k, v) for k, v in response.headers if k != "Date"),
-                         response.get_data()))
-        client.get("/sections/world-nation/", headers={"User-Agent": DIRECT[0][0]})   # a page: not counted
+            response = client.open(
+                "/sections/world-nation/rss.xml",
+                method=method,
+                headers={"User-Agent": DIRECT[0][0], **headers},
+                environ_base={"REMOTE_ADDR": f"192.0.2.{len(seen)}"},
+            )
+            seen.append(
+                (response.status, sorted((k, v) for k, v in response.headers if k != "Date"), response.get_data())
+            )
+        client.get("/sections/world-nation/", headers={"User-Agent": DIRECT[0][0]})  # a page: not counted
         client.get("/feeds.opml")
         answers[name] = seen
     assert answers["front"] == answers["view"]
@@ -77,13 +93,16 @@ def test_the_warm_path_and_the_flask_view_answer_alike_and_count_alike(counting)
     assert list(world) == ["sections/world-nation/rss.xml"]
     feed = world["sections/world-nation/rss.xml"]
     plain, gzipped = (len(answers["view"][0][2]), len(answers["view"][1][2]))
-    assert (feed.polls, feed.ok, feed.not_modified) == (2 * 6, 2 * 4, 2 * 2)   # each run: the first GET too
-    assert feed.bytes == 2 * (2 * plain + gzipped)                            # HEAD sends no body
-    assert feed.direct == 5 + 1                # five addresses, and the test client's own, counted once a day
+    assert (feed.polls, feed.ok, feed.not_modified) == (2 * 6, 2 * 4, 2 * 2)  # each run: the first GET too
+    assert feed.bytes == 2 * (2 * plain + gzipped)  # HEAD sends no body
+    assert feed.direct == 5 + 1  # five addresses, and the test client's own, counted once a day
 
 
 def test_counting_switched_off_counts_nothing(tmp_path):
-    app = create_app({"store": SAMPLE_STORE, "base_url": BASE_URL, "stats": False, "stats_db": str(tmp_path / "stats.sqlite3")}, auto_refresh=False)
+    app = create_app(
+        {"store": SAMPLE_STORE, "base_url": BASE_URL, "stats": False, "stats_db": str(tmp_path / "stats.sqlite3")},
+        auto_refresh=False,
+    )
     assert app.extensions["feedsvc"].counter is None
     assert Client(app).get("/rss.xml", headers={"User-Agent": AGGREGATORS[0][0]}).status_code == 200
     assert not (tmp_path / "stats.sqlite3").exists()
@@ -96,9 +115,18 @@ def test_no_token_configured_no_page(counting):
         assert (response.status_code, response.get_data(as_text=True)) == (404, "Not found\n")
 
 
-@pytest.mark.parametrize("headers", [{}, basic("wrong"), basic(TOKEN[:-1]), {"Authorization": "Bearer wrong"},
-                                     {"Authorization": f"Digest {TOKEN}"}, {"Authorization": "Basic !!!"},
-                                     {"Authorization": "Basic " + base64.b64encode(TOKEN.encode()).decode()}])
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {},
+        basic("wrong"),
+        basic(TOKEN[:-1]),
+        {"Authorization": "Bearer wrong"},
+        {"Authorization": f"Digest {TOKEN}"},
+        {"Authorization": "Basic !!!"},
+        {"Authorization": "Basic " + base64.b64encode(TOKEN.encode()).decode()},
+    ],
+)
 def test_without_the_token_401_and_nothing_else(counting, headers):
     client = Client(counting(stats_token_hash=TOKEN_HASH))
     Client(client.application).get("/rss.xml", headers={"User-Agent": AGGREGATORS[0][0]})
@@ -119,7 +147,7 @@ def test_with_the_token_the_figures_privately(counting, headers):
     page = client.get("/_stats/", headers=headers)
     assert page.status_code == 200 and page.mimetype == "text/html"
     assert page.headers["Cache-Control"] == "private, no-store"
-    assert "script-src" not in page.headers["Content-Security-Policy"]     # default-src 'none': no script at all
+    assert "script-src" not in page.headers["Content-Security-Policy"]  # default-src 'none': no script at all
     tree = html.fromstring(page.get_data())
     assert not tree.xpath("//script") and not tree.xpath("//*[@src]") and not tree.xpath("//link[@href]")
     row = tree.xpath('//tr[@data-feed="rss.xml"]/td/text()')

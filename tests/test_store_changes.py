@@ -1,5 +1,6 @@
 """The store notices exactly what changed — added, edited, deleted files — and re-reads only those,
 keeping the last good version of a story whose file breaks."""
+
 from __future__ import annotations
 
 import os
@@ -37,11 +38,16 @@ def test_a_second_look_at_an_unchanged_store_finds_nothing(store):
 
 def test_edits_adds_and_deletes_are_picked_up_exactly(store, store_dir):
     store_dir.write("world/one.md", article(title="The first story, corrected", updated="2013-05-02 20:00"))
-    store_dir.write("business/four.md", article(title="A new business story", section="business",
-                                                published="2013-05-04"))
+    store_dir.write(
+        "business/four.md", article(title="A new business story", section="business", published="2013-05-04")
+    )
     store_dir.delete("world/two.md")
     changes = store.refresh()
-    assert (changes.added, changes.edited, changes.deleted) == ({"business/four.md"}, {"world/one.md"}, {"world/two.md"})
+    assert (changes.added, changes.edited, changes.deleted) == (
+        {"business/four.md"},
+        {"world/one.md"},
+        {"world/two.md"},
+    )
     # Newest first; equal times are ordered by id ("business/three" before "world/one").
     assert titles(store) == ["A new business story", "A business story", "The first story, corrected"]
     assert titles(store, "world") == ["The first story, corrected"]
@@ -59,7 +65,7 @@ def test_an_in_place_rewrite_of_the_same_size_in_the_same_instant_is_still_seen(
     path = store_dir.root / "world/one.md"
     before = path.stat()
     text = path.read_text().replace("first", "FIRST")
-    with open(path, "r+") as fh:             # in place: same inode, same size
+    with open(path, "r+") as fh:  # in place: same inode, same size
         fh.write(text)
     os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
     assert path.stat().st_size == before.st_size and path.stat().st_mtime_ns == before.st_mtime_ns
@@ -105,11 +111,15 @@ def test_a_scheduled_story_appears_at_its_moment_without_a_refresh(store, store_
 
 
 def test_a_photo_uploaded_after_its_story_is_added_to_the_story(store, store_dir):
-    store_dir.write("world/photo.md", article(title="A story waiting for its photo",
-                                              photo={"src": "media/late.jpg", "caption": "Late", "credit": "Us"}))
+    store_dir.write(
+        "world/photo.md",
+        article(
+            title="A story waiting for its photo", photo={"src": "media/late.jpg", "caption": "Late", "credit": "Us"}
+        ),
+    )
     store.refresh()
     waiting = next(a for a in store.snapshot.timeline("world").visible_at(LATER, 50) if a.path == "world/photo.md")
-    assert waiting.photo is None                      # published without it meanwhile
+    assert waiting.photo is None  # published without it meanwhile
     make_jpeg(store_dir.root / "media/late.jpg", size=(800, 600))
     store.refresh(["media/late.jpg"])
     story = next(a for a in store.snapshot.timeline("world").visible_at(LATER, 50) if a.path == "world/photo.md")
@@ -120,8 +130,10 @@ def test_a_photo_uploaded_after_its_story_is_added_to_the_story(store, store_dir
 
 def test_replacing_a_photo_updates_its_measurements(store, store_dir):
     make_jpeg(store_dir.root / "media/p.jpg", size=(400, 300))
-    store_dir.write("world/photo.md", article(title="A story with a photo that changes", published="2014-01-01",
-                                              photo={"src": "media/p.jpg"}))
+    store_dir.write(
+        "world/photo.md",
+        article(title="A story with a photo that changes", published="2014-01-01", photo={"src": "media/p.jpg"}),
+    )
     store.refresh()
     make_jpeg(store_dir.root / "media/p.jpg", size=(1600, 900), color=(200, 10, 10))
     changes = store.refresh()
@@ -164,8 +176,10 @@ def test_a_broken_site_file_keeps_the_last_good_one(store, store_dir):
 def test_the_id_survives_edits_and_defaults_to_the_path(store, store_dir):
     first = store.snapshot.timeline("world").visible_at(LATER, 50)[-1]
     assert first.id == "world/one"
-    store_dir.write("world/one.md", article(title="Completely rewritten", published="2013-05-01",
-                                            body="Nothing in common with before."))
+    store_dir.write(
+        "world/one.md",
+        article(title="Completely rewritten", published="2013-05-01", body="Nothing in common with before."),
+    )
     store.refresh()
     assert store.snapshot.by_id["world/one"].title == "Completely rewritten"
 

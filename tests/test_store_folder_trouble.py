@@ -1,6 +1,7 @@
 """A store folder that goes away or cannot be listed is trouble to report, never a reason to publish
 empty feeds: the service keeps the last good feeds, says what is wrong on every look, and recovers
 by itself when the folder is back."""
+
 from __future__ import annotations
 
 import errno
@@ -53,18 +54,19 @@ def test_a_renamed_store_folder_keeps_every_feed_and_is_reported_on_every_look(s
     moved = stories.root.with_name("store-renamed")
     stories.root.rename(moved)
     try:
-        for _ in range(3):                                    # three full scans while it is gone
+        for _ in range(3):  # three full scans while it is gone
             store.refresh()
             assert titles(client) == before
         errors = folder_errors(caplog, stories.root)
-        assert len(errors) == 3, errors                       # once per look, not once and then silence
+        assert len(errors) == 3, errors  # once per look, not once and then silence
         assert all("No such file or directory" in message for message in errors)
         assert [p.severity for p in store.snapshot.problems if str(stories.root) in p.path] == ["error"]
-        (moved / "world/one.md").write_text(article(title="Corrected while the folder was away",
-                                                    published="2013-05-02 10:00"))
+        (moved / "world/one.md").write_text(
+            article(title="Corrected while the folder was away", published="2013-05-02 10:00")
+        )
     finally:
         moved.rename(stories.root)
-    store.refresh()                                           # back: the next look reads it again
+    store.refresh()  # back: the next look reads it again
     after = titles(client)
     assert "Corrected while the folder was away" in after["/sections/world/rss.xml"]
     assert not [p for p in store.snapshot.problems if p.severity == "error"]
@@ -78,7 +80,7 @@ def test_a_deleted_store_folder_keeps_every_feed_until_it_is_put_back(stories, t
     shutil.rmtree(stories.root)
     store.refresh()
     assert titles(client) == before
-    shutil.copytree(backup, stories.root)                    # restored from the backup, one story fewer
+    shutil.copytree(backup, stories.root)  # restored from the backup, one story fewer
     (stories.root / "business/three.md").unlink()
     store.refresh()
     assert titles(client)["/sections/business/atom.xml"] == []
@@ -96,8 +98,9 @@ def test_a_store_folder_moved_while_it_is_being_walked_loses_no_story(stories, m
     def scandir_then_move(path):
         entries = list(listed(path))
         if os.fspath(path) == os.fspath(stories.root):
-            stories.root.rename(moved)              # right after the store folder itself was listed
+            stories.root.rename(moved)  # right after the store folder itself was listed
         return entries
+
     monkeypatch.setattr(os, "scandir", scandir_then_move)
     store.refresh()
     monkeypatch.setattr(os, "scandir", listed)
@@ -108,7 +111,7 @@ def test_a_store_folder_moved_while_it_is_being_walked_loses_no_story(stories, m
     assert titles(client) == before and not [p for p in store.snapshot.problems if p.severity == "error"]
 
 
-@pytest.mark.serial          # the two seconds are the promise: measured with no other test beside it
+@pytest.mark.serial  # the two seconds are the promise: measured with no other test beside it
 def test_the_service_recovers_by_itself_when_the_folder_comes_back(stories, caplog):
     """With the background refresher (file-system events, a full scan only every 30 s): while the folder
     is gone every poll still has every story; once it is back, edits made meanwhile and afterwards
@@ -125,10 +128,11 @@ def test_the_service_recovers_by_itself_when_the_folder_comes_back(stories, capl
         while len(folder_errors(caplog, stories.root)) < 2 and time.monotonic() < deadline:
             assert titles(client) == before
             time.sleep(0.05)
-        assert len(folder_errors(caplog, stories.root)) >= 2           # said again on later looks
-        shutil.copytree(moved, stories.root)                           # back, as a new folder
-        (stories.root / "world/one.md").write_text(article(title="Edited as it came back",
-                                                           published="2013-05-02 10:00"))
+        assert len(folder_errors(caplog, stories.root)) >= 2  # said again on later looks
+        shutil.copytree(moved, stories.root)  # back, as a new folder
+        (stories.root / "world/one.md").write_text(
+            article(title="Edited as it came back", published="2013-05-02 10:00")
+        )
         assert wait_for(lambda: "Edited as it came back" in titles(client)["/sections/world/rss.xml"])
         time.sleep(0.3)
         (stories.root / "world/four.md").write_text(article(title="Added once it was back"))
@@ -169,11 +173,15 @@ def test_a_section_folder_that_cannot_be_listed_keeps_its_stories_and_is_named(s
     before = titles(client)
     unlistable(stories.root / "world")
     store.refresh()
-    assert titles(client) == before                           # as last read, not deleted
+    assert titles(client) == before  # as last read, not deleted
     named = [p for p in store.snapshot.problems if p.path == f"{stories.root}/world/"]
     assert [(p.severity, p.message) for p in named] == [
-        ("error", "cannot be listed (Permission denied); the stories in it stay as they were last read, "
-                  "and changes in it are not seen until it can be")]
+        (
+            "error",
+            "cannot be listed (Permission denied); the stories in it stay as they were last read, "
+            "and changes in it are not seen until it can be",
+        )
+    ]
     assert any(f"{stories.root}/world/" in m and "Permission denied" in m for m in folder_errors(caplog, stories.root))
 
 
@@ -181,5 +189,7 @@ def test_check_names_a_folder_it_cannot_list_and_fails(stories, unlistable):
     unlistable(stories.root / "business")
     result = CliRunner().invoke(main, ["check", str(stories.root)])
     assert result.exit_code == 1, result.output
-    assert f"{stories.root}/business/: cannot be listed (Permission denied); the stories in it stay as they " \
-           "were last read, and changes in it are not seen until it can be" in result.output.splitlines()
+    assert (
+        f"{stories.root}/business/: cannot be listed (Permission denied); the stories in it stay as they "
+        "were last read, and changes in it are not seen until it can be" in result.output.splitlines()
+    )

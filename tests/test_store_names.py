@@ -4,6 +4,7 @@ Links in the store (to a file or to a folder) are named problems alike; two file
 only in Unicode normalisation publish one story, not two that look the same; a story scheduled with
 the id of a live one replaces it at its moment, not before, and not years late.
 """
+
 from __future__ import annotations
 
 import json
@@ -31,6 +32,7 @@ def check(store_dir):
 
 # ---- links --------------------------------------------------------------------------------------
 
+
 def test_a_linked_section_folder_is_named_like_a_linked_file(store_dir, tmp_path):
     """Both are links; neither is followed (a link can lead out of the store, or round in a loop), and
     neither is silent: check names both and fails."""
@@ -45,8 +47,10 @@ def test_a_linked_section_folder_is_named_like_a_linked_file(store_dir, tmp_path
     result = check(store_dir)
     assert result.exit_code == 1, result.output
     lines = result.output.splitlines()
-    assert f"{store_dir.root}/world/: is a link to a folder; links are not followed, so the stories in it " \
-           "are not read (move the folder into the store instead)" in lines
+    assert (
+        f"{store_dir.root}/world/: is a link to a folder; links are not followed, so the stories in it "
+        "are not read (move the folder into the store instead)" in lines
+    )
     assert f"{store_dir.root}/business/linked.md: is not a regular file (links are not followed)" in lines
     assert lines[-1] == "1 published (world 0, business 1); 0 scheduled, 0 drafts; 2 errors, 0 warnings"
 
@@ -78,10 +82,12 @@ def test_two_files_named_alike_but_normalised_differently_publish_one_story(stor
     store_dir.write(second, article(title=f"Written as {'NFC' if second == NFC else 'NFD'}"))
     app = create_app({"store": store_dir.root, "base_url": BASE_URL}, auto_refresh=False)
     entries = feedparser.parse(app.test_client().get("/sections/world/rss.xml").data).entries
-    assert [e.title for e in entries] == ["Written as NFC"]        # the NFC name, whichever came first
+    assert [e.title for e in entries] == ["Written as NFC"]  # the NFC name, whichever came first
     problems = [str(p) for p in app.extensions["feedsvc"].store.snapshot.problems]
-    assert problems == [f"{store_dir.root}/{NFD}: warning: has the same name as {store_dir.root}/{NFC} once "
-                        "Unicode-normalised (NFC), so only that file is published; rename or remove one"]
+    assert problems == [
+        f"{store_dir.root}/{NFD}: warning: has the same name as {store_dir.root}/{NFC} once "
+        "Unicode-normalised (NFC), so only that file is published; rename or remove one"
+    ]
     assert check(store_dir).exit_code == 0
 
 
@@ -93,7 +99,8 @@ def test_a_name_that_normalises_to_an_ascii_name_does_not_publish_twice(store_di
     store.refresh()
     assert [a.title for a in store.snapshot.by_id.values()] == ["Written with a K"]
     assert [(p.path, p.severity) for p in store.snapshot.problems] == [
-        (f"{store.display_root}world/\u212aelvin.md", "warning")]
+        (f"{store.display_root}world/\u212aelvin.md", "warning")
+    ]
     store_dir.delete("world/Kelvin.md")
     store.refresh()
     assert [a.title for a in store.snapshot.by_id.values()] == ["Written with a Kelvin sign"]
@@ -102,14 +109,17 @@ def test_a_name_that_normalises_to_an_ascii_name_does_not_publish_twice(store_di
 
 # ---- a scheduled story with a live story's id ---------------------------------------------------
 
+
 def stamp(moment: datetime) -> str:
     return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def live_and_scheduled(store_dir, due: datetime) -> None:
     """world/a-scheduled.md comes first in path order: today it would win the id and hide the live one."""
-    store_dir.write("world/a-scheduled.md", article(id="story", title="The scheduled replacement",
-                                                    published=stamp(due), slug="replacement"))
+    store_dir.write(
+        "world/a-scheduled.md",
+        article(id="story", title="The scheduled replacement", published=stamp(due), slug="replacement"),
+    )
     store_dir.write("world/b-live.md", article(id="story", title="The live story", published="2013-05-02 17:40"))
 
 
@@ -149,9 +159,9 @@ def test_a_build_after_the_moment_publishes_the_scheduled_story(store_dir, tmp_p
     live_and_scheduled(store_dir, due)
     config = load_config(overrides={"store": store_dir.root, "base_url": BASE_URL})
     build(config, tmp_path / "before")
-    assert [i["title"] for i in json.loads((tmp_path / "before/feed.json").read_bytes())["items"]] == [
-        "The live story"]
+    assert [i["title"] for i in json.loads((tmp_path / "before/feed.json").read_bytes())["items"]] == ["The live story"]
     time.sleep(max(0.0, due.timestamp() - time.time()) + 0.1)
     build(config, tmp_path / "after")
     assert [i["title"] for i in json.loads((tmp_path / "after/feed.json").read_bytes())["items"]] == [
-        "The scheduled replacement"]
+        "The scheduled replacement"
+    ]

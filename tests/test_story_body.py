@@ -1,6 +1,7 @@
 """What a subscriber sees of a story's body: the HTML an editor's Markdown becomes in RSS
 (content:encoded), Atom (content) and JSON Feed (content_html), read from the served documents with
 an XML parser and each fragment then parsed as HTML; the summary as feedparser reads it."""
+
 from __future__ import annotations
 
 import json
@@ -18,9 +19,9 @@ STORY_URL = "https://news.example.com/world/story"
 
 @dataclass
 class Story:
-    contents: dict[str, str]        # feed format → the story's HTML as that feed carries it
-    summaries: dict[str, str]       # feed format → the summary a reader shows
-    sanitised: dict[str, str]       # feed format → the story's HTML after feedparser's own sanitiser
+    contents: dict[str, str]  # feed format → the story's HTML as that feed carries it
+    summaries: dict[str, str]  # feed format → the summary a reader shows
+    sanitised: dict[str, str]  # feed format → the story's HTML after feedparser's own sanitiser
 
     def fragments(self):
         """(format, the story's HTML parsed as a browser would) for RSS, Atom and JSON Feed."""
@@ -35,13 +36,20 @@ def publish(store_dir, body: str, **fields) -> Story:
     item = xml(rss.data).find("channel/item")
     entry = xml(atom.data).find("atom:entry", NS)
     json_item = json.loads(feed.data)["items"][0]
-    entries = {fmt: parsed(response.data, BASE_URL + "sections/world/" + fmt, response.headers["Content-Type"])
-               .entries[0] for fmt, response in (("rss.xml", rss), ("atom.xml", atom))}
+    entries = {
+        fmt: parsed(response.data, BASE_URL + "sections/world/" + fmt, response.headers["Content-Type"]).entries[0]
+        for fmt, response in (("rss.xml", rss), ("atom.xml", atom))
+    }
     summaries = {fmt: e.summary for fmt, e in entries.items()} | {"feed.json": json_item["summary"]}
-    return Story({"rss.xml": item.findtext("content:encoded", namespaces=NS),
-                  "atom.xml": entry.findtext("atom:content", namespaces=NS),
-                  "feed.json": json_item["content_html"]}, summaries,
-                 {fmt: e.content[0].value for fmt, e in entries.items()})
+    return Story(
+        {
+            "rss.xml": item.findtext("content:encoded", namespaces=NS),
+            "atom.xml": entry.findtext("atom:content", namespaces=NS),
+            "feed.json": json_item["content_html"],
+        },
+        summaries,
+        {fmt: e.content[0].value for fmt, e in entries.items()},
+    )
 
 
 def words(element) -> str:
@@ -50,18 +58,25 @@ def words(element) -> str:
 
 # ---- embeds: removed, never shown as markup -------------------------------------------------------
 
+
 def test_a_video_embed_is_removed_rather_than_shown_as_markup(store_dir):
-    story = publish(store_dir, 'Watch the speech.\n\n<iframe src="https://www.youtube.com/embed/xyz" width="560" '
-                               'height="315"></iframe>\n\nThe speech lasted an hour.')
+    story = publish(
+        store_dir,
+        'Watch the speech.\n\n<iframe src="https://www.youtube.com/embed/xyz" width="560" '
+        'height="315"></iframe>\n\nThe speech lasted an hour.',
+    )
     for fmt, body in story.fragments():
         assert body.xpath("//iframe") == [], fmt
         assert words(body) == "Watch the speech. The speech lasted an hour.", fmt
 
 
 def test_a_tweet_embed_keeps_the_quoted_tweet_and_loses_the_script(store_dir):
-    story = publish(store_dir, 'She replied:\n\n<blockquote class="twitter-tweet"><p>We will be there.</p>'
-                               '</blockquote><script async src="https://platform.twitter.com/widgets.js"></script>'
-                               '\n\nThe meeting is on Friday.')
+    story = publish(
+        store_dir,
+        'She replied:\n\n<blockquote class="twitter-tweet"><p>We will be there.</p>'
+        '</blockquote><script async src="https://platform.twitter.com/widgets.js"></script>'
+        "\n\nThe meeting is on Friday.",
+    )
     for fmt, body in story.fragments():
         assert body.xpath("//script") == [], fmt
         assert [words(q) for q in body.xpath("//blockquote")] == ["We will be there."], fmt
@@ -78,9 +93,13 @@ def test_a_style_block_is_removed_with_its_rules(store_dir):
 
 # ---- footnotes: a superscript link in the text, the notes at the end, none of it in the summary ------
 
+
 def test_a_footnote_is_a_superscript_link_to_its_text_at_the_end_of_the_story(store_dir):
-    story = publish(store_dir, "The minister resigned on Friday[^1].\n\nHer deputy takes over.\n\n"
-                               "[^1]: According to a statement from her office.")
+    story = publish(
+        store_dir,
+        "The minister resigned on Friday[^1].\n\nHer deputy takes over.\n\n"
+        "[^1]: According to a statement from her office.",
+    )
     for fmt, body in story.fragments():
         [mark] = body.xpath("//p/sup/a")
         assert mark.text == "1" and mark.get("href") == STORY_URL + "#fn-1", fmt
@@ -104,12 +123,16 @@ def test_a_one_word_footnote_is_a_note_not_a_link_to_that_word(store_dir):
 
 
 def test_the_summary_leaves_out_footnotes_and_their_marks(store_dir):
-    story = publish(store_dir, "The minister resigned on Friday[^1], her office said[^note].\n\n"
-                               "Her deputy takes over.\n\n[^1]: A statement.\n\n[^note]: Read out at noon.")
+    story = publish(
+        store_dir,
+        "The minister resigned on Friday[^1], her office said[^note].\n\n"
+        "Her deputy takes over.\n\n[^1]: A statement.\n\n[^note]: Read out at noon.",
+    )
     assert set(story.summaries.values()) == {"The minister resigned on Friday, her office said. Her deputy takes over."}
 
 
 # ---- smaller structure: disclosure, direction, headings, nothing left empty ---------------------------
+
 
 def test_a_details_block_keeps_its_summary_apart_from_the_hidden_text(store_dir):
     story = publish(store_dir, "<details><summary>More</summary>Hidden text</details>\n\nThe story goes on.")
@@ -124,14 +147,19 @@ def test_a_details_block_keeps_its_summary_apart_from_the_hidden_text(store_dir)
 
 
 def test_a_paragraph_keeps_its_writing_direction(store_dir):
-    story = publish(store_dir, '<p dir="rtl">שלום עולם</p>\n\n<blockquote dir="RTL"><p>مرحبا</p></blockquote>\n\n'
-                               '<p dir="sideways">Not a direction.</p>')
+    story = publish(
+        store_dir,
+        '<p dir="rtl">שלום עולם</p>\n\n<blockquote dir="RTL"><p>مرحبا</p></blockquote>\n\n'
+        '<p dir="sideways">Not a direction.</p>',
+    )
     for fmt, body in story.fragments():
         assert [(e.tag, e.get("dir")) for e in body] == [("p", "rtl"), ("blockquote", "rtl"), ("p", None)], fmt
 
 
 def test_removed_svg_and_math_leave_no_empty_paragraphs(store_dir):
-    story = publish(store_dir, 'Before.\n\n<svg width="10"><circle r="1"/>\n</svg>\n\n<math><mi>x</mi></math>\n\nAfter.')
+    story = publish(
+        store_dir, 'Before.\n\n<svg width="10"><circle r="1"/>\n</svg>\n\n<math><mi>x</mi></math>\n\nAfter.'
+    )
     for fmt, body in story.fragments():
         assert [(e.tag, words(e)) for e in body] == [("p", "Before."), ("p", "After.")], fmt
 
@@ -140,8 +168,12 @@ def test_a_first_level_heading_in_the_body_ranks_below_the_headline(store_dir):
     story = publish(store_dir, "# Background\n\nSome history.\n\n<h1>Reaction</h1>\n\nSome quotes.")
     for fmt, body in story.fragments():
         assert body.xpath("//h1") == [], fmt
-        assert [(e.tag, words(e)) for e in body] == [("h2", "Background"), ("p", "Some history."),
-                                                      ("h2", "Reaction"), ("p", "Some quotes.")], fmt
+        assert [(e.tag, words(e)) for e in body] == [
+            ("h2", "Background"),
+            ("p", "Some history."),
+            ("h2", "Reaction"),
+            ("p", "Some quotes."),
+        ], fmt
 
 
 def test_a_body_of_only_invisible_characters_is_empty_and_check_says_so(store_dir):
@@ -150,7 +182,7 @@ def test_a_body_of_only_invisible_characters_is_empty_and_check_says_so(store_di
     store_dir.write("world/story.md", article("A story with words in it.", title="A story with words"))
     app = create_app({"store": store_dir.root, "base_url": BASE_URL}, auto_refresh=False)
     feed = parsed(app.test_client().get("/sections/world/rss.xml").data, BASE_URL, "application/rss+xml")
-    assert [e.title for e in feed.entries] == ["A story with words"]            # the good story is kept
+    assert [e.title for e in feed.entries] == ["A story with words"]  # the good story is kept
     problems = [str(p) for p in app.extensions["feedsvc"].store.snapshot.problems]
     assert any("blank.md" in p and "body" in p and "only invisible characters" in p for p in problems), problems
 

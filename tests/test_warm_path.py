@@ -1,6 +1,7 @@
 """The everyday poll is answered in front of Flask (feedsvc.serve.web.WarmPath): it must be the very answer
 the Flask view gives — status, headers and bytes — for every document and every request it takes,
 and it must leave every other request to Flask."""
+
 from __future__ import annotations
 
 import itertools
@@ -19,20 +20,39 @@ def apps():
     app = create_app({"store": SAMPLE_STORE, "base_url": BASE_URL}, auto_refresh=False)
     warm_path = app.wsgi_app
     assert isinstance(warm_path, WarmPath)
-    return warm_path, warm_path.app, app.extensions["feedsvc"].publisher    # (front, Flask behind it)
+    return warm_path, warm_path.app, app.extensions["feedsvc"].publisher  # (front, Flask behind it)
 
 
-ENCODINGS = [None, "gzip", "gzip, deflate, br", "GZIP", "br, gzip", "deflate", "*", "x-gzip", "gzip;q=0",
-             "gzip;q=0.5, identity", "gzip , deflate", "", "Gzip;Q=1", "*;q=0", "br;q=1, *;q=0.1", "gzip;q=x",
-             "identity;q=0, gzip;q=0"]
+ENCODINGS = [
+    None,
+    "gzip",
+    "gzip, deflate, br",
+    "GZIP",
+    "br, gzip",
+    "deflate",
+    "*",
+    "x-gzip",
+    "gzip;q=0",
+    "gzip;q=0.5, identity",
+    "gzip , deflate",
+    "",
+    "Gzip;Q=1",
+    "*;q=0",
+    "br;q=1, *;q=0.1",
+    "gzip;q=x",
+    "identity;q=0, gzip;q=0",
+]
 
 
 def answer(wsgi, method: str, path: str, headers: dict[str, str]):
     """Status, headers and body — without Date, which Werkzeug adds to some conditional answers and
     which is the clock's, not the document's."""
     response = Client(wsgi).open(path, method=method, headers=headers)
-    return (response.status, sorted(pair for pair in response.headers.to_wsgi_list() if pair[0] != "Date"),
-            response.get_data())
+    return (
+        response.status,
+        sorted(pair for pair in response.headers.to_wsgi_list() if pair[0] != "Date"),
+        response.get_data(),
+    )
 
 
 def test_every_warm_document_gets_flasks_answer_for_every_kind_of_poll(apps):
@@ -46,26 +66,41 @@ def test_every_warm_document_gets_flasks_answer_for_every_kind_of_poll(apps):
             status, plain_headers, _ = answer(flask, "GET", path, headers)
             etag = dict(plain_headers)["ETag"]
             last_modified = dict(plain_headers).get("Last-Modified", "")
-            for conditional in ({}, {"If-None-Match": etag}, {"If-None-Match": '"other"'},
-                                {"If-None-Match": f'W/{etag}'}, {"If-None-Match": f'"x", {etag}'},
-                                {"If-None-Match": etag, "If-Modified-Since": last_modified},
-                                {"If-Modified-Since": last_modified}, {"If-None-Match": etag, "If-Match": '"x"'},
-                                {"Range": "bytes=0-10"}):
+            for conditional in (
+                {},
+                {"If-None-Match": etag},
+                {"If-None-Match": '"other"'},
+                {"If-None-Match": f"W/{etag}"},
+                {"If-None-Match": f'"x", {etag}'},
+                {"If-None-Match": etag, "If-Modified-Since": last_modified},
+                {"If-Modified-Since": last_modified},
+                {"If-None-Match": etag, "If-Match": '"x"'},
+                {"Range": "bytes=0-10"},
+            ):
                 request = {**headers, **conditional}
-                served += front._answer(Client(front).open(path, method=method, headers=request).request.environ
-                                        ) is not None
-                assert answer(front, method, path, request) == answer(flask, method, path, request), (method, path,
-                                                                                                      request)
+                served += (
+                    front._answer(Client(front).open(path, method=method, headers=request).request.environ) is not None
+                )
+                assert answer(front, method, path, request) == answer(flask, method, path, request), (
+                    method,
+                    path,
+                    request,
+                )
     # The plain GETs and exact-ETag revalidations, with or without gzip, took the warm path.
     assert served >= len(paths) * 2 * 6
 
 
 def test_what_needs_more_than_a_lookup_goes_to_flask(apps):
     front, flask, _ = apps
-    for method, path, headers in [("GET", "/sections/nowhere/rss.xml", {}), ("POST", "/rss.xml", {}),
-                                  ("GET", "/media/2013/port-cranes.jpg", {}), ("GET", "/" + "a" * 2000, {}),
-                                  ("GET", "/rss.xml?" + "q" * 3000, {}), ("GET", "/rss.xml", {"If-Match": '"x"'}),
-                                  ("GET", "/rss.xml", {"If-None-Match": '"x", "y"'})]:
+    for method, path, headers in [
+        ("GET", "/sections/nowhere/rss.xml", {}),
+        ("POST", "/rss.xml", {}),
+        ("GET", "/media/2013/port-cranes.jpg", {}),
+        ("GET", "/" + "a" * 2000, {}),
+        ("GET", "/rss.xml?" + "q" * 3000, {}),
+        ("GET", "/rss.xml", {"If-Match": '"x"'}),
+        ("GET", "/rss.xml", {"If-None-Match": '"x", "y"'}),
+    ]:
         environ = Client(front).open(path, method=method, headers=headers).request.environ
         assert front._answer(environ) is None, (method, path, headers)
         assert answer(front, method, path, headers) == answer(flask, method, path, headers)

@@ -1,5 +1,6 @@
 """The background refresher brings edits into the store within the promised two seconds, with file-system
 events or, where those are unavailable, by scanning."""
+
 from __future__ import annotations
 
 import time
@@ -11,7 +12,7 @@ from feedsvc.store.watch import Refresher
 
 from .conftest import article
 
-pytestmark = pytest.mark.serial          # the two seconds are the promise: measured with nothing beside it
+pytestmark = pytest.mark.serial  # the two seconds are the promise: measured with nothing beside it
 
 
 def wait_for(predicate, timeout=2.0):
@@ -53,9 +54,9 @@ def test_a_story_written_in_pieces_is_read_once_complete(store_dir):
         with open(path, "w") as fh:
             fh.write(text[: len(text) - 20])
             fh.flush()
-            time.sleep(0.1)                       # still open: nothing is read yet
+            time.sleep(0.1)  # still open: nothing is read yet
             assert "world/slow" not in store.snapshot.by_id
-            fh.write(text[len(text) - 20:])
+            fh.write(text[len(text) - 20 :])
         assert wait_for(lambda: "world/slow" in store.snapshot.by_id) is not None
         assert store.body(store.snapshot.by_id["world/slow"]).endswith("Second paragraph, the end.")
     finally:
@@ -82,7 +83,7 @@ def test_a_saved_story_is_applied_at_once_not_at_the_next_poll(store_dir):
     store.refresh()
     refresher = Refresher(store, interval=60, rescan_every=600, use_events=True).start()
     try:
-        time.sleep(0.3)                           # past the first pass (a full scan) and into the long wait
+        time.sleep(0.3)  # past the first pass (a full scan) and into the long wait
         store_dir.write("world/a.md", article(title="The story as corrected"))
         assert wait_for(lambda: store.snapshot.by_id["world/a"].title == "The story as corrected") is not None
         store_dir.write("world/b.md", article(title="A second story, added"))

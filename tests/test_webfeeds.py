@@ -1,6 +1,7 @@
 """Feedly/Inoreader extras: with webfeeds = true, every XML feed carries the site's icon, logo, cover
 and accent colour in the webfeeds namespace; without it (the default), none — the W3C validator warns
 about the namespace, so it is opt-in."""
+
 from __future__ import annotations
 
 import pytest

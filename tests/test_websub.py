@@ -1,6 +1,7 @@
 """WebSub push: feeds name their hub (in the document and as Link headers), and every change to the
 store is announced to the hub once — from the service and from the build — without a slow or absent
 hub ever holding anything up. The hub is a real HTTP server on 127.0.0.1 that records what it gets."""
+
 from __future__ import annotations
 
 import os
@@ -28,8 +29,9 @@ def feeds(*scopes: str) -> set[str]:
     return {BASE_URL + scope + name for scope in scopes for name in ("rss.xml", "atom.xml", "feed.json")}
 
 
-ALL_FEEDS = feeds("", *(f"sections/{s}/" for s in SECTIONS), *(f"authors/{a}/" for a in WRITERS),
-                  *(f"tags/{t}/" for t in TAGS))
+ALL_FEEDS = feeds(
+    "", *(f"sections/{s}/" for s in SECTIONS), *(f"authors/{a}/" for a in WRITERS), *(f"tags/{t}/" for t in TAGS)
+)
 
 
 @pytest.fixture
@@ -57,20 +59,30 @@ def test_the_service_announces_each_change_once_however_many_workers(store):
         rss = xml(request(port, "/sections/science/rss.xml").body)
         assert [link.get("href") for link in rss.find("channel").findall("atom:link[@rel='hub']", NS)] == [hub.url]
 
-        (store / "science/seed-library-trial.md").write_text(article(
-            title="Seed library trial extended through the summer", section="science",
-            published="2013-05-01 10:00"), "utf-8")
+        (store / "science/seed-library-trial.md").write_text(
+            article(
+                title="Seed library trial extended through the summer", section="science", published="2013-05-01 10:00"
+            ),
+            "utf-8",
+        )
         received = hub.wait_for(2, timeout=5)
-        assert len(received) == 2, [sorted(u.rsplit("/", 2)[-2] + "/" + u.rsplit("/", 1)[-1] for u in announced(n)) for n in received][1:]
+        assert len(received) == 2, [
+            sorted(u.rsplit("/", 2)[-2] + "/" + u.rsplit("/", 1)[-1] for u in announced(n)) for n in received
+        ][1:]
         # The story loses its writer and its tags: her feed and the "sample" tag's change too (its other
         # tags have no feeds of their own).
         assert announced(received[1]) == feeds("", "sections/science/", "authors/priya-natarajan/", "tags/sample/")
-        time.sleep(1.5)                                   # the other worker catches up, but says nothing
-        assert len(hub.received) == 2, [sorted(u.rsplit("/", 2)[-2] + "/" + u.rsplit("/", 1)[-1] for u in announced(n)) for n in hub.received][1:]
+        time.sleep(1.5)  # the other worker catches up, but says nothing
+        assert len(hub.received) == 2, [
+            sorted(u.rsplit("/", 2)[-2] + "/" + u.rsplit("/", 1)[-1] for u in announced(n)) for n in hub.received
+        ][1:]
 
 
 def test_a_slow_hub_holds_up_no_request(store):
-    with RecordingHub(delay=3) as hub, gunicorn(store, BASE_URL, workers=1, extra_env={"FEEDSVC_HUB_URL": hub.url}) as port:
+    with (
+        RecordingHub(delay=3) as hub,
+        gunicorn(store, BASE_URL, workers=1, extra_env={"FEEDSVC_HUB_URL": hub.url}) as port,
+    ):
         # The worker announces every feed once its watcher has caught up; a change made before that is
         # part of that first announcement, not news of its own. So wait until it reached the hub (which
         # answers it 3 s later): the deletion is then a second notification, queued behind the first.
@@ -88,7 +100,7 @@ def test_a_down_hub_costs_bounded_retries_and_a_logged_failure(caplog):
     notifier = HubNotifier(f"http://127.0.0.1:{free_port()}/hub", attempts=3, backoff=0.05)
     started = time.monotonic()
     notifier.notify([BASE_URL + "rss.xml"])
-    assert time.monotonic() - started < 0.1                    # returns at once
+    assert time.monotonic() - started < 0.1  # returns at once
     assert notifier.wait(timeout=10)
     [outcome] = notifier.outcomes
     assert not outcome.ok and outcome.attempts == 3
@@ -106,8 +118,14 @@ def test_a_failing_hub_is_retried_with_back_off_until_it_answers():
 
 def run_build(store, out, hub_url):
     env = {**os.environ, "FEEDSVC_BASE_URL": BASE_URL, "FEEDSVC_HUB_URL": hub_url}
-    return subprocess.run([sys.executable, "-m", "feedsvc.cli", "build", str(out), "--store", str(store)],
-                          cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "feedsvc.cli", "build", str(out), "--store", str(store)],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
 
 
 def test_the_build_announces_the_feeds_it_rewrote(store, tmp_path):
@@ -120,29 +138,44 @@ def test_the_build_announces_the_feeds_it_rewrote(store, tmp_path):
         link = next(line for line in (out / "_headers").read_text().splitlines() if "Link:" in line)
         assert f'<{hub.url}>; rel="hub"' in link
 
-        assert run_build(store, out, hub.url).returncode == 0      # nothing changed: nothing to announce
+        assert run_build(store, out, hub.url).returncode == 0  # nothing changed: nothing to announce
         assert len(hub.received) == 1
 
         story = store / "business/port-cargo-volumes-rise.md"
         story.write_text(story.read_text().replace("cargo", "freight", 1))
         assert run_build(store, out, hub.url).returncode == 0
-        assert announced(hub.received[1]) == feeds("", "sections/business/", "authors/sample-newsroom-staff/",
-                                                   "tags/sample/")
+        assert announced(hub.received[1]) == feeds(
+            "", "sections/business/", "authors/sample-newsroom-staff/", "tags/sample/"
+        )
 
 
 def test_build_watch_announces_what_each_rebuild_changed(store, tmp_path):
     with RecordingHub() as hub:
         env = {**os.environ, "FEEDSVC_BASE_URL": BASE_URL, "FEEDSVC_HUB_URL": hub.url}
-        process = subprocess.Popen([sys.executable, "-m", "feedsvc.cli", "build", str(tmp_path / "public"),
-                                    "--store", str(store), "--watch", "--quiet"], cwd=ROOT, env=env)
+        process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "feedsvc.cli",
+                "build",
+                str(tmp_path / "public"),
+                "--store",
+                str(store),
+                "--watch",
+                "--quiet",
+            ],
+            cwd=ROOT,
+            env=env,
+        )
         try:
             assert [announced(n) for n in hub.wait_for(1, timeout=30)] == [ALL_FEEDS]
             story = store / "local/library-extends-hours.md"
             story.write_text(story.read_text().replace("title: ", "title: Updated — ", 1))
             received = hub.wait_for(2, timeout=10)
             assert len(received) == 2
-            assert announced(received[1]) == feeds("", "sections/local/", "authors/sample-newsroom-staff/",
-                                                   "tags/sample/")
+            assert announced(received[1]) == feeds(
+                "", "sections/local/", "authors/sample-newsroom-staff/", "tags/sample/"
+            )
         finally:
             process.send_signal(signal.SIGINT)
             process.wait(timeout=15)

@@ -6,6 +6,7 @@ worker that answered before looking at the store again served the master's old f
 an edit: a feed went backwards. The hooks of the shipped settings (feedsvc/serve/gunicorn_conf.py, which
 gunicorn.conf.py imports) make each worker catch up first.
 """
+
 from __future__ import annotations
 
 import importlib.util
@@ -31,7 +32,7 @@ FEED = "/sections/world/rss.xml"
 def hooks(monkeypatch):
     """gunicorn.conf.py as gunicorn reads it (its environment default kept to this test), with the
     package's settings it imports loaded afresh: no master's look remembered from another test."""
-    monkeypatch.setenv("FEEDSVC_THREADS_AFTER_FORK", "1")        # what it sets for the master
+    monkeypatch.setenv("FEEDSVC_THREADS_AFTER_FORK", "1")  # what it sets for the master
     importlib.reload(importlib.import_module("feedsvc.serve.gunicorn_conf"))
     spec = importlib.util.spec_from_file_location("gunicorn_conf", ROOT / "gunicorn.conf.py")
     module = importlib.util.module_from_spec(spec)
@@ -45,9 +46,9 @@ def titles(body: bytes) -> list[str]:
 
 def test_a_new_worker_looks_at_the_store_before_its_first_request(store_dir, hooks):
     store_dir.write("world/story.md", article(title="Before the edit"))
-    app = create_app({"store": store_dir.root, "base_url": BASE_URL}, auto_refresh=False)   # the master
+    app = create_app({"store": store_dir.root, "base_url": BASE_URL}, auto_refresh=False)  # the master
     store_dir.write("world/story.md", article(title="After the edit, a longer title"))
-    hooks.post_worker_init(SimpleNamespace(wsgi=app))        # in the forked worker, before it accepts
+    hooks.post_worker_init(SimpleNamespace(wsgi=app))  # in the forked worker, before it accepts
     assert titles(app.test_client().get(FEED).data) == ["After the edit, a longer title"]
 
 
@@ -55,7 +56,7 @@ def test_a_new_worker_answers_once_its_watcher_has_caught_up(store_dir, hooks):
     """As in production: the worker's refresher makes the look (with its watcher already listening,
     so a save during that look is not missed), and the worker waits for it."""
     store_dir.write("world/story.md", article(title="Before the edit"))
-    app = create_app({"store": store_dir.root, "base_url": BASE_URL})          # no threads in the master
+    app = create_app({"store": store_dir.root, "base_url": BASE_URL})  # no threads in the master
     store_dir.write("world/story.md", article(title="After the edit, a longer title"))
     try:
         hooks.post_worker_init(SimpleNamespace(wsgi=app))
@@ -69,7 +70,7 @@ def test_the_master_looks_again_before_each_fork(store_dir, hooks):
     store_dir.write("world/story.md", article(title="Before the edit"))
     app = create_app({"store": store_dir.root, "base_url": BASE_URL}, auto_refresh=False)
     saved = store_dir.write("world/story.md", article(title="After the edit, a longer title"))
-    os.utime(saved, (time.time() - 5, time.time() - 5))     # saved a while ago: the master never waits
+    os.utime(saved, (time.time() - 5, time.time() - 5))  # saved a while ago: the master never waits
     hooks.pre_fork(SimpleNamespace(app=SimpleNamespace(callable=app)), None)
     assert titles(app.test_client().get(FEED).data) == ["After the edit, a longer title"]
 
@@ -84,7 +85,7 @@ def test_a_new_worker_waits_for_a_story_being_saved(store_dir, hooks):
     writer.truncate(0)
     writer.write(new[: len(new) // 2])
     writer.flush()
-    finish = threading.Timer(0.3, lambda: (writer.write(new[len(new) // 2:]), writer.close()))
+    finish = threading.Timer(0.3, lambda: (writer.write(new[len(new) // 2 :]), writer.close()))
     finish.start()
     try:
         hooks.post_worker_init(SimpleNamespace(wsgi=app))
@@ -105,9 +106,15 @@ def big_store(root: Path) -> StoreDir:
     store.write_site()
     for n in range(STORIES):
         section = ("world", "business")[n % 2]
-        store.write(f"{section}/story-{n}.md", article(title=f"Story {n}", section=section,
-                                                       published=f"2013-0{1 + n % 9}-{1 + n % 28:02d} 12:00",
-                                                       body=f"Story {n}, a paragraph of its own.\n\nAnd another."))
+        store.write(
+            f"{section}/story-{n}.md",
+            article(
+                title=f"Story {n}",
+                section=section,
+                published=f"2013-0{1 + n % 9}-{1 + n % 28:02d} 12:00",
+                body=f"Story {n}, a paragraph of its own.\n\nAnd another.",
+            ),
+        )
     return store
 
 
@@ -122,13 +129,14 @@ def hammer(port: int, seconds: float, threads: int = 4) -> tuple[int, int]:
             try:
                 reply = request(port, FEED)
             except OSError:
-                continue                                  # a worker dying with the connection
+                continue  # a worker dying with the connection
             stale = reply.status != 200 or "Story 0, edited" not in titles(reply.body)
             with lock:
                 counts[0] += 1
                 counts[1] += stale
             if stale:
                 print(f"stale: {reply.status} {reply.body[:300]!r}")
+
     pool = [threading.Thread(target=run) for _ in range(threads)]
     for thread in pool:
         thread.start()
@@ -143,7 +151,7 @@ def test_a_feed_never_goes_back_when_workers_restart(tmp_path, how):
     with gunicorn(store.root, BASE_URL, workers=2, threads=4) as port:
         store.write("world/story-0.md", article(title="Story 0, edited", published="2013-09-28 12:00"))
         streak, deadline = 0, time.monotonic() + 10
-        while streak < 20 and time.monotonic() < deadline:         # every worker serves the edit
+        while streak < 20 and time.monotonic() < deadline:  # every worker serves the edit
             streak = streak + 1 if "Story 0, edited" in titles(request(port, FEED).body) else 0
         assert streak == 20
         master, workers = gunicorn_processes(port)

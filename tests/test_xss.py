@@ -8,6 +8,7 @@ javascript:/vbscript:/data: URL, or an <iframe>/<object>/<embed>/<style>/<base>/
 the pages for people may hold only their template's own elements. The static build writes the same
 bytes (tests/test_build.py); one build of all payloads at once is checked here too.
 """
+
 from __future__ import annotations
 
 import functools
@@ -51,8 +52,10 @@ def q(text: str) -> str:
 def hostile_articles(p: str, n: int = 0) -> dict[str, str]:
     """Article files carrying payload `p` in every field; fields that may get a story refused get
     stories of their own, so a refusal hides nothing else."""
-    body = (f"{p}\n\nA paragraph with {p} inside it.\n\n[a link]({p}) and ![an image]({p}) and "
-            f"[another](https://news.example.com/x?{p})\n\n<p title={q(p)}>attribute</p>\n\n> {p}\n\n- {p}\n")
+    body = (
+        f"{p}\n\nA paragraph with {p} inside it.\n\n[a link]({p}) and ![an image]({p}) and "
+        f"[another](https://news.example.com/x?{p})\n\n<p title={q(p)}>attribute</p>\n\n> {p}\n\n- {p}\n"
+    )
     everything = f"""---
 title: {q("Story " + p)}
 section: world
@@ -76,9 +79,12 @@ related:
   - world/by-url-{n}
 ---
 {body}"""
+
     def story(name: str, extra: str) -> str:
-        return (f"---\ntitle: {q(name + ' ' + p)}\nsection: world\npublished: 2013-05-01 0{n % 9}:00\n{extra}\n"
-                f"---\n{body}")
+        return (
+            f"---\ntitle: {q(name + ' ' + p)}\nsection: world\npublished: 2013-05-01 0{n % 9}:00\n{extra}\n---\n{body}"
+        )
+
     return {
         f"world/everything-{n}.md": everything,
         f"world/related-url-{n}.md": story("Related URL", f"related:\n  - title: {q('R ' + p)}\n    url: {q(p)}"),
@@ -132,10 +138,19 @@ def served(payload: str) -> tuple[tuple[str, str, str, str], ...]:
         published = {a.path for a in snapshot.by_id.values()}
         assert "world/everything-0.md" in published, [str(p) for p in snapshot.problems if "everything" in p.path]
         bodies = fetch_everything(app, ["world", "business"])
-    assert set(bodies) >= {"", "sections/world/", "rss.xml", "atom.xml", "feed.json", "sections/world/rss.xml",
-                           "sections/world/atom.xml", "feeds.opml"}
-    return tuple((path or "/", kind, where, what) for path, body in bodies.items()
-                 for kind, where, what in findings(path, body))
+    assert set(bodies) >= {
+        "",
+        "sections/world/",
+        "rss.xml",
+        "atom.xml",
+        "feed.json",
+        "sections/world/rss.xml",
+        "sections/world/atom.xml",
+        "feeds.opml",
+    }
+    return tuple(
+        (path or "/", kind, where, what) for path, body in bodies.items() for kind, where, what in findings(path, body)
+    )
 
 
 def report(payload: str, kinds: set[str]) -> str:
@@ -175,8 +190,11 @@ def test_the_pages_show_store_text_escaped_not_dropped(tmp_path):
     """Escaping, not deletion: a headline with markup-like text is shown as that text."""
     store = tmp_path / "store"
     title = 'Why 3 < 5 & "quotes" matter to <editors>'
-    write(store, hostile_site("plain"), {"world/a.md": f"---\ntitle: {q(title)}\nsection: world\n"
-                                                       f"published: 2013-05-02\n---\nBody.\n"})
+    write(
+        store,
+        hostile_site("plain"),
+        {"world/a.md": f"---\ntitle: {q(title)}\nsection: world\npublished: 2013-05-02\n---\nBody.\n"},
+    )
     app = create_app({"store": store, "base_url": BASE_URL}, auto_refresh=False)
     page = PageSkeleton.of(app.test_client().get("/").data)
     shown = " ".join("".join(page.text).split())
@@ -192,14 +210,25 @@ def test_the_static_build_of_every_payload_is_free_of_script(tmp_path):
         articles.update(hostile_articles(payload, n))
     write(store, hostile_site(" ".join(PAYLOADS[::17])), articles)
     out = tmp_path / "public"
-    config = load_config(overrides={"store": store, "base_url": BASE_URL, "items_per_feed": 2000,
-                                    "items_per_page": 2000, "max_feed_bytes": 200_000_000})
+    config = load_config(
+        overrides={
+            "store": store,
+            "base_url": BASE_URL,
+            "items_per_feed": 2000,
+            "items_per_page": 2000,
+            "max_feed_bytes": 200_000_000,
+        }
+    )
     build(config, out)
     found: dict[str, list[str]] = {}
     for built in sorted(out.rglob("*")):
         name = str(built.relative_to(out))
-        if not built.is_file() or name.startswith(".") or name in ("_headers", "nginx-feedsvc.conf") \
-                or name.startswith("media/"):
+        if (
+            not built.is_file()
+            or name.startswith(".")
+            or name in ("_headers", "nginx-feedsvc.conf")
+            or name.startswith("media/")
+        ):
             continue
         data = built.read_bytes()
         if name.endswith(".gz"):

@@ -3,6 +3,7 @@
 Wiring only: each command reads the configuration (`options`), calls into the package and says what
 happened in words an editor or a platform engineer can act on.
 """
+
 from __future__ import annotations
 
 import click

@@ -1,4 +1,5 @@
 """`python -m feedsvc.cli …`, as the `feedsvc` command."""
+
 from . import main
 
 main()

@@ -1,4 +1,5 @@
 """`feedsvc build`: every document the service serves, written as files, atomically."""
+
 from __future__ import annotations
 
 import sys
@@ -21,33 +22,52 @@ if TYPE_CHECKING:
 @click.command("build")
 @click.argument("out_dir", type=FOLDER)
 @store_options
-@click.option("--base-url", help="Where the files will be served from: every feed, page and link names it "
-                                 "(default: the configuration's base_url).")
-@click.option("--strict", is_flag=True, help="Fail, leaving the output untouched, if any article has an error "
-                                             "or no base URL is configured.")
+@click.option(
+    "--base-url",
+    help="Where the files will be served from: every feed, page and link names it "
+    "(default: the configuration's base_url).",
+)
+@click.option(
+    "--strict",
+    is_flag=True,
+    help="Fail, leaving the output untouched, if any article has an error or no base URL is configured.",
+)
 @click.option("--quiet", "-q", is_flag=True, help="Print only errors.")
 @click.option("--verbose", "-v", is_flag=True, help="Also name every file written.")
 @click.option("--watch", is_flag=True, help="Keep running: rebuild when the store changes (only what changed).")
 @config_option
-def command(out_dir: Path, store: Path | None, store_option: Path | None, base_url: str | None, strict: bool,
-            quiet: bool, verbose: bool, watch: bool, config_file: str | None) -> None:
+def command(
+    out_dir: Path,
+    store: Path | None,
+    store_option: Path | None,
+    base_url: str | None,
+    strict: bool,
+    quiet: bool,
+    verbose: bool,
+    watch: bool,
+    config_file: str | None,
+) -> None:
     """Write every feed, page and photo the service serves into OUT_DIR, atomically, from STORE
     (or --store STORE; default: the configured store)."""
     from ..static.build import build as run_build
     from ..static.build import open_store, refuse_overlap
     from ..static.tree import BuildError
     from ..store.startup import StoreUnavailable, require_publishable
+
     config = load(config_file, store=chosen_store(store, store_option), base_url=base_url)
     if (out_dir / SITE_FILE).is_file():
-        click.echo(f"feedsvc build: {out_dir} is an article store, not an output folder: the output folder "
-                   f"comes first, then the store (feedsvc build public/ {out_dir})", err=True)
+        click.echo(
+            f"feedsvc build: {out_dir} is an article store, not an output folder: the output folder "
+            f"comes first, then the store (feedsvc build public/ {out_dir})",
+            err=True,
+        )
         sys.exit(2)
     require_folder("build", config.store)
     try:
         refuse_overlap(config.store, out_dir)
     except BuildError as exc:
         click.echo(f"feedsvc build: {exc}", err=True)
-        sys.exit(2)                     # as for any other wrong argument, before the store is read
+        sys.exit(2)  # as for any other wrong argument, before the store is read
     if not config.base_url_given and strict:
         click.echo(f"feedsvc build: {_no_base_url(out_dir, config.feeds.base_url)} (--strict)", err=True)
         sys.exit(1)
@@ -66,15 +86,16 @@ def command(out_dir: Path, store: Path | None, store_option: Path | None, base_u
         _watch(config, out_dir, store_, strict, quiet)
         return
     try:
-        report = run_build(config, out_dir, strict=strict, store=store_, phases=progress,
-                           progress=progress.wrote if verbose else None)
+        report = run_build(
+            config, out_dir, strict=strict, store=store_, phases=progress, progress=progress.wrote if verbose else None
+        )
     except BuildError as exc:
         progress.end()
         click.echo(f"feedsvc build: {exc}", err=True)
         sys.exit(1)
     notifier = _hub_notifier(config) if report.changed_feeds else None
     if notifier is not None:
-        notifier.notify(report.changed_feeds)      # in the background: the output is already published
+        notifier.notify(report.changed_feeds)  # in the background: the output is already published
     if not quiet:
         click.echo(report.summary())
     _warn_of_base_url(config, out_dir)
@@ -95,16 +116,19 @@ def _wait_for_the_hub(notifier: HubNotifier, quiet: bool) -> None:
 
 
 def _no_base_url(out_dir: Path, base_url: str) -> str:
-    return (f"no base URL is configured, so every feed, page, self link and photo in {out_dir} names "
-            f"{base_url} — set the address the files will be served from with --base-url, FEEDSVC_BASE_URL "
-            "or base_url in feedsvc.toml")
+    return (
+        f"no base URL is configured, so every feed, page, self link and photo in {out_dir} names "
+        f"{base_url} — set the address the files will be served from with --base-url, FEEDSVC_BASE_URL "
+        "or base_url in feedsvc.toml"
+    )
 
 
 def _warn_of_base_url(config: Config, out_dir: Path) -> None:
     """Say it loudly (even with --quiet): files that link to 127.0.0.1 are no use once published."""
     if not config.base_url_given:
-        click.secho(f"feedsvc build: warning: {_no_base_url(out_dir, config.feeds.base_url)}", err=True,
-                    fg="yellow", bold=True)
+        click.secho(
+            f"feedsvc build: warning: {_no_base_url(out_dir, config.feeds.base_url)}", err=True, fg="yellow", bold=True
+        )
 
 
 def _hub_notifier(config: Config) -> HubNotifier | None:
@@ -113,6 +137,7 @@ def _hub_notifier(config: Config) -> HubNotifier | None:
     if not config.feeds.hub_url:
         return None
     from ..serve.websub import HubNotifier
+
     return HubNotifier(config.feeds.hub_url)
 
 
@@ -141,7 +166,7 @@ def _watch(config: Config, out_dir: Path, store: Store, strict: bool, quiet: boo
                 click.echo(f"feedsvc build: {exc}", err=True)
                 return
             if notifier is not None:
-                notifier.notify(report.changed_feeds)      # in the background; nothing waits for the hub
+                notifier.notify(report.changed_feeds)  # in the background; nothing waits for the hub
             next_change[0] = report.next_change.timestamp() if report.next_change else None
             if not quiet:
                 click.echo(report.summary())
@@ -158,7 +183,7 @@ def _watch(config: Config, out_dir: Path, store: Store, strict: bool, quiet: boo
             wake.wait(timeout=3600 if due is None else max(0.0, min(3600.0, due - time.time())))
             wake.clear()
             if next_change[0] is not None and time.time() >= next_change[0]:
-                rebuild()                   # a scheduled story appears
+                rebuild()  # a scheduled story appears
     except KeyboardInterrupt:
         pass
     finally:

@@ -1,5 +1,6 @@
 """`feedsvc init`: a new article store to start from — a site file that explains itself, one section,
 one story with a photo — which `feedsvc check` passes and `feedsvc build` builds as it is."""
+
 from __future__ import annotations
 
 import json
@@ -84,8 +85,9 @@ and run `feedsvc check` before publishing: it names every problem with its file 
 @click.command("init")
 @store_options
 @click.option("--title", default="The Newsroom", show_default=True, help="The publication's name.")
-@click.option("--url", default="https://news.example.com/", show_default=True,
-              help="The public web site the stories live on.")
+@click.option(
+    "--url", default="https://news.example.com/", show_default=True, help="The public web site the stories live on."
+)
 def command(store: Path | None, store_option: Path | None, title: str, url: str) -> None:
     """Make a new article store in STORE (a new or empty folder): a commented _site.yml with one
     section, a sample story with a photo, and media/. `feedsvc check STORE` passes on it as it is."""
@@ -94,27 +96,48 @@ def command(store: Path | None, store_option: Path | None, title: str, url: str)
         raise click.UsageError("name the folder to make the store in: feedsvc init news/")
     if folder.exists() and (not folder.is_dir() or any(folder.iterdir())):
         what = "is not a folder" if not folder.is_dir() else "is not empty"
-        click.echo(f"feedsvc init: {folder} {what}; a new store is made in a new or empty folder, so nothing "
-                   "of yours is overwritten", err=True)
+        click.echo(
+            f"feedsvc init: {folder} {what}; a new store is made in a new or empty folder, so nothing "
+            "of yours is overwritten",
+            err=True,
+        )
         sys.exit(2)
     site_url, usable = base_url(url)
     if site_url is None or not usable:
-        raise click.BadParameter(f"{url!r} is not an http(s) address like https://news.example.com/", param_hint="--url")
+        raise click.BadParameter(
+            f"{url!r} is not an http(s) address like https://news.example.com/", param_hint="--url"
+        )
     zone = _local_zone()
-    now = datetime.now(ZoneInfo(zone)) - timedelta(minutes=1)      # in the past: published at once
+    now = datetime.now(ZoneInfo(zone)) - timedelta(minutes=1)  # in the past: published at once
     photo = f"media/{now:%Y}/{STORY}.jpg"
     (folder / SECTION).mkdir(parents=True, exist_ok=True)
-    (folder / "_site.yml").write_text(SITE.format(
-        folder=folder, url=site_url, section=SECTION, story=STORY, zone=zone, today=f"{now:%Y-%m-%d}",
-        quoted_title=_quoted(title), description=_quoted(f"News from {title}."),
-        copyright=_quoted(f"© {now.year} {title}"), section_description=_quoted(f"The latest from {title}.")), "utf-8")
+    (folder / "_site.yml").write_text(
+        SITE.format(
+            folder=folder,
+            url=site_url,
+            section=SECTION,
+            story=STORY,
+            zone=zone,
+            today=f"{now:%Y-%m-%d}",
+            quoted_title=_quoted(title),
+            description=_quoted(f"News from {title}."),
+            copyright=_quoted(f"© {now.year} {title}"),
+            section_description=_quoted(f"The latest from {title}."),
+        ),
+        "utf-8",
+    )
     (folder / SECTION / f"{STORY}.md").write_text(
-        STORY_TEXT.format(section=SECTION, story=STORY, published=f"{now:%Y-%m-%d %H:%M}", photo=photo), "utf-8")
+        STORY_TEXT.format(section=SECTION, story=STORY, published=f"{now:%Y-%m-%d %H:%M}", photo=photo), "utf-8"
+    )
     draw_photo(folder / photo)
-    click.echo(f"made a new article store in {folder}: _site.yml (the publication, one section), "
-               f"{SECTION}/{STORY}.md (a sample story) and {photo}")
-    click.echo(f"next: set title, url and timezone in {folder / '_site.yml'}, then\n"
-               f"  feedsvc check {folder}\n  feedsvc serve {folder}")
+    click.echo(
+        f"made a new article store in {folder}: _site.yml (the publication, one section), "
+        f"{SECTION}/{STORY}.md (a sample story) and {photo}"
+    )
+    click.echo(
+        f"next: set title, url and timezone in {folder / '_site.yml'}, then\n"
+        f"  feedsvc check {folder}\n  feedsvc serve {folder}"
+    )
 
 
 def _quoted(text: str) -> str:
@@ -138,6 +161,7 @@ def _local_zone() -> str:
 def draw_photo(path: Path, size: tuple[int, int] = (1200, 675)) -> None:
     """A JPEG made here and now: coloured bands and a caption, so the sample story has a real photo."""
     from PIL import Image, ImageDraw, ImageFont
+
     image = Image.new("RGB", size, (24, 60, 96))
     draw = ImageDraw.Draw(image)
     width, height = size
@@ -145,7 +169,7 @@ def draw_photo(path: Path, size: tuple[int, int] = (1200, 675)) -> None:
         top = height // 2 + band * height // 8
         draw.rectangle([0, top, width, top + height // 8], fill=colour)
     try:
-        font = ImageFont.load_default(size=72)          # Pillow 10.1+ with FreeType
+        font = ImageFont.load_default(size=72)  # Pillow 10.1+ with FreeType
         draw.text((width // 2, height // 4), "Your photo here", fill=(255, 255, 255), font=font, anchor="mm")
     except (TypeError, ValueError, OSError):
         draw.text((width // 3, height // 4), "Your photo here", fill=(255, 255, 255))

@@ -1,5 +1,6 @@
 """How far a long command has got, phase by phase: a bar with totals and an ETA on a terminal, one line
 per phase anywhere else (a cron job's mail, a CI log), nothing when asked to be quiet."""
+
 from __future__ import annotations
 
 import shutil
@@ -36,8 +37,11 @@ class Lines:
             return
         phase, total, unit, started = self._phase
         self._phase = None
-        click.echo(f"{_DONE.get(phase, phase)} {plural(total, unit, _UNITS.get(unit))} in "
-                   f"{time.perf_counter() - started:.2f} s", err=True)
+        click.echo(
+            f"{_DONE.get(phase, phase)} {plural(total, unit, _UNITS.get(unit))} in "
+            f"{time.perf_counter() - started:.2f} s",
+            err=True,
+        )
 
     def reading(self, done: int, total: int) -> None:
         """The store's read, as `Store.from_config(progress=…)` reports it."""
@@ -56,18 +60,24 @@ class Bars(Lines):
     def __init__(self) -> None:
         super().__init__()
         from tqdm import tqdm
-        tqdm.monitor_interval = 0        # no monitor thread: the store is read, and the build renders, in forks
+
+        tqdm.monitor_interval = 0  # no monitor thread: the store is read, and the build renders, in forks
         self._tqdm = tqdm
         self._bar: tqdm[Any] | None = None
 
     def begin(self, phase: str, total: int, unit: str) -> None:
         self.end()
         self._phase = (phase, total, unit, time.perf_counter())
-        self._bar = self._tqdm(total=total, desc=f"{phase:<9}", unit=" " + _UNITS.get(unit, unit + "s"),
-                               file=sys.stderr, ncols=min(shutil.get_terminal_size().columns, 100),
-                               mininterval=0.2, leave=True,
-                               bar_format="{desc} {percentage:3.0f}%|{bar}| {n:,}/{total:,}{unit} "
-                                          "[{elapsed}<{remaining}]")
+        self._bar = self._tqdm(
+            total=total,
+            desc=f"{phase:<9}",
+            unit=" " + _UNITS.get(unit, unit + "s"),
+            file=sys.stderr,
+            ncols=min(shutil.get_terminal_size().columns, 100),
+            mininterval=0.2,
+            leave=True,
+            bar_format="{desc} {percentage:3.0f}%|{bar}| {n:,}/{total:,}{unit} [{elapsed}<{remaining}]",
+        )
 
     def advance(self, count: int = 1) -> None:
         if self._bar is not None:

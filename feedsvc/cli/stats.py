@@ -1,4 +1,5 @@
 """`feedsvc stats`: how many people read each feed, from what the service counted or a server's log."""
+
 from __future__ import annotations
 
 from datetime import UTC, datetime
@@ -14,12 +15,25 @@ from .options import chosen_store, config_option, load, require_folder, store_op
 @click.option("--days", default=30, show_default=True, type=click.IntRange(1, 3660), help="Days to report on.")
 @click.option("--feed", help="One feed's path, like sections/world/rss.xml.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
-@click.option("--import", "logs", multiple=True, metavar="LOGFILE",
-              help="First count the feed requests in an nginx/Apache combined log (gzipped too; - for stdin).")
+@click.option(
+    "--import",
+    "logs",
+    multiple=True,
+    metavar="LOGFILE",
+    help="First count the feed requests in an nginx/Apache combined log (gzipped too; - for stdin).",
+)
 @click.option("--new-token", is_flag=True, help="Print a new token for /_stats/ and the hash to configure.")
 @config_option
-def command(store: Path | None, store_option: Path | None, days: int, feed: str | None, as_json: bool,
-            logs: tuple[str, ...], new_token: bool, config_file: str | None) -> None:
+def command(
+    store: Path | None,
+    store_option: Path | None,
+    days: int,
+    feed: str | None,
+    as_json: bool,
+    logs: tuple[str, ...],
+    new_token: bool,
+    config_file: str | None,
+) -> None:
     """How many people read each feed: estimated subscribers (the aggregators' reported counts plus
     distinct direct readers), their change over 7 and 30 days, polls, share of 304s and bytes."""
     import json
@@ -37,7 +51,7 @@ def command(store: Path | None, store_option: Path | None, days: int, feed: str 
         return
     config = load(config_file, store=chosen_store(store, store_option))
     if str(config.stats.db).strip() in ("", "auto"):
-        require_folder("stats", config.store)       # a mistyped store would get empty statistics of its own
+        require_folder("stats", config.store)  # a mistyped store would get empty statistics of its own
     try:
         database = open_database(config.stats_location)
     except Exception as exc:  # noqa: BLE001 — a missing driver, a refused connection: said plainly
@@ -62,6 +76,7 @@ def command(store: Path | None, store_option: Path | None, days: int, feed: str 
 def _shown(location: object) -> str:
     """A database location fit to print: a URL's password is left out."""
     from urllib.parse import urlsplit
+
     text = str(location)
     parts = urlsplit(text)
     if parts.password:

@@ -10,6 +10,7 @@ Whether everything fits, and where pages break, is decided before anything is re
 links must be known first), from each story's file size and a generous estimate of what it becomes;
 a document that still comes out too large is trimmed when rendered, and the publisher reports it.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -18,7 +19,7 @@ from datetime import datetime
 from ..model import Article
 from ..store.timeline import Timeline
 
-FEED_OVERHEAD = 8_000           # channel or feed elements: title, links, image, namespaces…
+FEED_OVERHEAD = 8_000  # channel or feed elements: title, links, image, namespaces…
 
 
 def estimated_bytes(article: Article) -> int:
@@ -28,9 +29,9 @@ def estimated_bytes(article: Article) -> int:
 
 @dataclass(frozen=True)
 class Plan:
-    complete: bool                              # the feed can hold every visible story: no archives
-    pages: tuple[str, ...] = ()                 # archive ids, oldest first: "2013-05", "2013-05-2", …
-    spans: tuple[tuple[int, int], ...] = ()     # per page: [low, high) of its month's stories, oldest first
+    complete: bool  # the feed can hold every visible story: no archives
+    pages: tuple[str, ...] = ()  # archive ids, oldest first: "2013-05", "2013-05-2", …
+    spans: tuple[tuple[int, int], ...] = ()  # per page: [low, high) of its month's stories, oldest first
 
     def span(self, archive: str) -> tuple[int, int] | None:
         try:
@@ -42,16 +43,17 @@ class Plan:
 def plan(timeline: Timeline, now: datetime, items_per_feed: int, max_bytes: int, archives: bool) -> Plan:
     """Whether `timeline`'s visible stories all fit in its feed, and if not (and `archives`), its pages."""
     budget = max_bytes - FEED_OVERHEAD
-    complete = timeline.visible_count(now) <= items_per_feed and \
-        sum(estimated_bytes(article) for article in timeline.visible_at(now, items_per_feed)) <= budget
+    complete = (
+        timeline.visible_count(now) <= items_per_feed
+        and sum(estimated_bytes(article) for article in timeline.visible_at(now, items_per_feed)) <= budget
+    )
     if complete or not archives:
         return Plan(complete)
     pages, spans = _pages(timeline, now, items_per_feed, budget)
     return Plan(False, tuple(pages), tuple(spans))
 
 
-def _pages(timeline: Timeline, now: datetime, per_page: int, budget: int
-           ) -> tuple[list[str], list[tuple[int, int]]]:
+def _pages(timeline: Timeline, now: datetime, per_page: int, budget: int) -> tuple[list[str], list[tuple[int, int]]]:
     """Walk the visible stories oldest first, month by month (months that are over), filling pages."""
     pages: list[str] = []
     spans: list[tuple[int, int]] = []

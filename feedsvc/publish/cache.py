@@ -4,6 +4,7 @@ A document is re-rendered only when the store changed what it shows or a schedul
 came: each entry remembers the store generation it was checked against, until when it holds, and
 its identity (everything its bytes depend on). A warm request is one dict lookup.
 """
+
 from __future__ import annotations
 
 import math
@@ -21,6 +22,7 @@ FOREVER = math.inf
 class DocumentPlan:
     """A document before it is rendered: what its bytes depend on (compared, so an unchanged document
     is not rendered again), until when that holds (POSIX time), and how to render it."""
+
     identity: Hashable
     valid_until: float
     render: Callable[[], Rendered]
@@ -29,8 +31,8 @@ class DocumentPlan:
 @dataclass
 class _Cached:
     generation: int
-    valid_until: float          # POSIX time when a scheduled story changes what this shows
-    identity: Hashable          # everything the bytes depend on
+    valid_until: float  # POSIX time when a scheduled story changes what this shows
+    identity: Hashable  # everything the bytes depend on
     rendered: Rendered
 
 
@@ -83,7 +85,7 @@ class DocumentCache:
             cached = self._entries.get(path)
             plan = make_plan()
             if cached is not None and cached.identity == plan.identity:
-                rendered = cached.rendered          # the store changed, but not what this shows
+                rendered = cached.rendered  # the store changed, but not what this shows
             else:
                 rendered = plan.render()
             self._entries[path] = _Cached(generation, plan.valid_until, plan.identity, rendered)

@@ -7,6 +7,7 @@ site file's time. Its Last-Modified is the newest of them that has come: never a
 Date (RFC 9110 §8.8.2.1), and a time still ahead (a typo, a file server whose clock runs fast) counts
 once it comes. Nothing here depends on when a process noticed a change.
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterable

@@ -1,6 +1,7 @@
 """How each kind of document is planned: a feed (subscription or archive) of any scope, a page for
 people and its subscribe page, an OPML list, the news sitemap and robots.txt. A plan names what the
 document shows without rendering it; rendering comes later, if the document cache needs the bytes."""
+
 from __future__ import annotations
 
 import logging
@@ -51,7 +52,7 @@ from .settings import FeedSettings
 log = logging.getLogger(__name__)
 RENDERERS = {"rss": render_feed, "atom": render_feed, "json": render_json_feed}
 OPML_TITLES = {SECTION: "every section", AUTHOR: "every writer", TAG: "every tag"}
-LIST_WORDS = ((AUTHOR, "writer"), (TAG, "tag"))      # the lists the home page offers beside feeds.opml
+LIST_WORDS = ((AUTHOR, "writer"), (TAG, "tag"))  # the lists the home page offers beside feeds.opml
 
 
 def _dating(times: Iterable[datetime], now: datetime) -> tuple[tuple[datetime, ...], float]:
@@ -79,8 +80,14 @@ class DocumentPlanner:
     """Plans the documents under one set of feed settings and cache policy. `archive_plan` splits a
     scope between its feed and its archives; `prepared` gives a story's rendered body (once per revision)."""
 
-    def __init__(self, feeds: FeedSettings, policy: CachePolicy, archive_plan: Callable[[Snapshot, Scope, datetime], Plan],
-                 prepared: Callable[[Article], Prepared | None], display_root: str) -> None:
+    def __init__(
+        self,
+        feeds: FeedSettings,
+        policy: CachePolicy,
+        archive_plan: Callable[[Snapshot, Scope, datetime], Plan],
+        prepared: Callable[[Article], Prepared | None],
+        display_root: str,
+    ) -> None:
         self.feeds = feeds
         self.policy = policy
         self.archive_plan = archive_plan
@@ -88,7 +95,7 @@ class DocumentPlanner:
         self.display_root = display_root
         self.scopes = Scopes(feeds)
         self.links = PageLinks(feeds.base_url, feeds.base_url + OpmlKey().path)
-        self.trimmed: dict[str, tuple[int, int]] = {}     # feed path → (full size, stories left out)
+        self.trimmed: dict[str, tuple[int, int]] = {}  # feed path → (full size, stories left out)
         self.selector = Selector()
 
     def lookup(self, key: Route | None, snapshot: StoreSnapshot, now: datetime) -> Callable[[], DocumentPlan] | None:
@@ -128,34 +135,58 @@ class DocumentPlanner:
         waiting, dated_until = _dating(_chosen_times(chosen, snapshot.site), now)
         valid_until = min(valid_until, dated_until, _appears(snapshot, key.scope, now))
         months = list(split.pages) if key.format in ARCHIVE_FORMATS else []
-        info = feed_info(key, self.scopes.subject(key.scope, snapshot), snapshot.site, months, complete, self.feeds,
-                         self.policy.max_age)
+        info = feed_info(
+            key,
+            self.scopes.subject(key.scope, snapshot),
+            snapshot.site,
+            months,
+            complete,
+            self.feeds,
+            self.policy.max_age,
+        )
         identity = (snapshot.site.revision, site_times(snapshot.site), info, stories, waiting)
         kind = FEED if key.month is None else ARCHIVE
 
         def render() -> Rendered:
-            fitted = fit(RENDERERS[key.format], info, items(chosen, self.prepared, self.feeds.base_url),
-                         self.feeds.max_feed_bytes)
+            fitted = fit(
+                RENDERERS[key.format],
+                info,
+                items(chosen, self.prepared, self.feeds.base_url),
+                self.feeds.max_feed_bytes,
+            )
             self._record_fit(key.path, fitted)
             last_modified = _last_modified(fitted.items, chosen, snapshot.site, now)
-            return Rendered.of(fitted.body, f"{key.mimetype}; charset=utf-8", last_modified, kind=kind,
-                               gzip_level=self.feeds.gzip_level)
+            return Rendered.of(
+                fitted.body,
+                f"{key.mimetype}; charset=utf-8",
+                last_modified,
+                kind=kind,
+                gzip_level=self.feeds.gzip_level,
+            )
+
         return DocumentPlan(identity, valid_until, render)
 
     def _record_fit(self, path: str, fitted: Fitted) -> None:
         """Log what keeping a feed under max_feed_bytes cost it, and remember it for `check --targets`."""
         for article in fitted.abridged:
-            log.warning("%s: %s%s is too long for this feed; it carries its summary and a link",
-                        path, self.display_root, article.path)
+            log.warning(
+                "%s: %s%s is too long for this feed; it carries its summary and a link",
+                path,
+                self.display_root,
+                article.path,
+            )
         for article in fitted.too_large:
-            log.warning("%s: %s%s is too large for this feed even with only its summary; it is left out",
-                        path, self.display_root, article.path)
+            log.warning(
+                "%s: %s%s is too large for this feed even with only its summary; it is left out",
+                path,
+                self.display_root,
+                article.path,
+            )
         if fitted.full_size is None:
             self.trimmed.pop(path, None)
             return
         self.trimmed[path] = (fitted.full_size, fitted.left_out)
-        log.warning("%s: %d stories left out to stay under %d bytes", path, fitted.left_out,
-                    self.feeds.max_feed_bytes)
+        log.warning("%s: %d stories left out to stay under %d bytes", path, fitted.left_out, self.feeds.max_feed_bytes)
 
     def _story_links(self, article: Article, snapshot: Snapshot, now: datetime) -> StoryLinks:
         """The pages a story line links to: each writer's (by the byline as written), and each of its
@@ -181,8 +212,10 @@ class DocumentPlanner:
             for writer in {Scope(AUTHOR, snapshot.author_slug(author.name)) for author in article.authors}:
                 if writer.slug:
                     counts[writer] = counts.get(writer, 0) + 1
-        named = [(self.scopes.named(writer, snapshot).title, self.links.page(writer), count)
-                 for writer, count in counts.items()]
+        named = [
+            (self.scopes.named(writer, snapshot).title, self.links.page(writer), count)
+            for writer, count in counts.items()
+        ]
         return tuple(sorted(named, key=lambda w: (-w[2], w[0])))
 
     def page(self, key: PageKey, snapshot: Snapshot, now: datetime) -> DocumentPlan:
@@ -193,19 +226,36 @@ class DocumentPlanner:
         waiting, dated_until = _dating(_chosen_times(chosen, site), now)
         valid_until = min(valid_until, dated_until, _appears(snapshot, key.scope, now))
         story_links = {c.article.id: self._story_links(c.article, snapshot, now) for c in chosen}
-        lists = tuple((word, self.links.opml(kind)) for kind, word in LIST_WORDS
-                      if self.scopes.some(kind, snapshot, now)) if key.scope.kind == ALL else ()
+        lists = (
+            tuple((word, self.links.opml(kind)) for kind, word in LIST_WORDS if self.scopes.some(kind, snapshot, now))
+            if key.scope.kind == ALL
+            else ()
+        )
         extras = PageExtras(story_links, self._writers(key.scope, snapshot, now), lists)
-        if key.scope.kind != ALL:          # a tag crossing its threshold changes which links story lines carry
+        if key.scope.kind != ALL:  # a tag crossing its threshold changes which links story lines carry
             valid_until = min(valid_until, _appears(snapshot, EVERYTHING, now))
-        identity = (site.revision, site_times(site), subject, stories, tuple(story_links.values()), extras.writers,
-                    lists, waiting)
+        identity = (
+            site.revision,
+            site_times(site),
+            subject,
+            stories,
+            tuple(story_links.values()),
+            extras.writers,
+            lists,
+            waiting,
+        )
 
         def render() -> Rendered:
             shown = items(chosen, self.prepared, self.feeds.base_url)
             last_modified = _last_modified(shown, chosen, site, now)
-            return Rendered.of(render_page(site, subject, shown, self.links, extras), "text/html; charset=utf-8",
-                               last_modified, kind=PAGE, gzip_level=self.feeds.gzip_level)
+            return Rendered.of(
+                render_page(site, subject, shown, self.links, extras),
+                "text/html; charset=utf-8",
+                last_modified,
+                kind=PAGE,
+                gzip_level=self.feeds.gzip_level,
+            )
+
         return DocumentPlan(identity, valid_until, render)
 
     def subscribe(self, key: SubscribeKey, snapshot: Snapshot, now: datetime) -> DocumentPlan:
@@ -215,57 +265,94 @@ class DocumentPlanner:
         site = snapshot.site
         subject = self.scopes.subject(key.scope, snapshot)
         waiting, dated_until = _dating(site_times(site), now)
-        return DocumentPlan((site.revision, site_times(site), subject, waiting), dated_until, lambda: Rendered.of(
-            render_subscribe_page(site, subject, self.links), "text/html; charset=utf-8",
-            newest(site_times(site), now) or EPOCH, kind=PAGE, gzip_level=self.feeds.gzip_level))
+        return DocumentPlan(
+            (site.revision, site_times(site), subject, waiting),
+            dated_until,
+            lambda: Rendered.of(
+                render_subscribe_page(site, subject, self.links),
+                "text/html; charset=utf-8",
+                newest(site_times(site), now) or EPOCH,
+                kind=PAGE,
+                gzip_level=self.feeds.gzip_level,
+            ),
+        )
 
     def opml(self, kind: str, snapshot: Snapshot, now: datetime) -> DocumentPlan:
         site = snapshot.site
         latest = snapshot.timeline(None).visible_at(now, self.feeds.items_per_feed)
-        last_modified = max((a.updated for a in latest), default=None)        # the list says when it changed
-        times = (*site_times(site), *((last_modified,) if last_modified else ()))   # all its bytes depend on
+        last_modified = max((a.updated for a in latest), default=None)  # the list says when it changed
+        times = (*site_times(site), *((last_modified,) if last_modified else ()))  # all its bytes depend on
         waiting, dated_until = _dating(times, now)
         outlines = []
         for scope in self.scopes.listed(kind, snapshot, now):
             subject = self.scopes.named(scope, snapshot)
-            outlines.append(Outline(f"{site.title} — {subject.title}", self.feeds.base_url + FeedKey(scope, "rss").path,
-                                    subject.link, subject.lede))
+            outlines.append(
+                Outline(
+                    f"{site.title} — {subject.title}",
+                    self.feeds.base_url + FeedKey(scope, "rss").path,
+                    subject.link,
+                    subject.lede,
+                )
+            )
         identity = (site.revision, times, tuple(outlines), waiting)
         title = f"{site.title} — {OPML_TITLES[kind]}"
 
         def render() -> Rendered:
-            return Rendered.of(render_opml(site, title, outlines, last_modified),
-                               f"{OPML_MIMETYPE}; charset=utf-8", newest(times, now), kind=PAGE,
-                               gzip_level=self.feeds.gzip_level)
+            return Rendered.of(
+                render_opml(site, title, outlines, last_modified),
+                f"{OPML_MIMETYPE}; charset=utf-8",
+                newest(times, now),
+                kind=PAGE,
+                gzip_level=self.feeds.gzip_level,
+            )
+
         return DocumentPlan(identity, min(dated_until, _appears(snapshot, EVERYTHING, now)), render)
 
     def news_sitemap(self, snapshot: Snapshot, now: datetime) -> DocumentPlan:
         """The stories published in the last two days, newest first, at most 1,000. It changes on its
         own when the oldest of them turns two days old, or a scheduled story appears."""
         timeline = snapshot.timeline(None)
-        start = math.nextafter(now.timestamp() - NEWS_WINDOW_SECONDS, math.inf)     # within the last two days
+        start = math.nextafter(now.timestamp() - NEWS_WINDOW_SECONDS, math.inf)  # within the last two days
         chosen = timeline.between(start, now.timestamp() + 1, now)[:NEWS_MAX_URLS]
         leaves = chosen[-1].published.timestamp() + NEWS_WINDOW_SECONDS if chosen else FOREVER
         site = snapshot.site
-        if chosen:                         # when each story listed was saved, and the site file's title
+        if chosen:  # when each story listed was saved, and the site file's title
             modified = [*site_times(site), *(t for a in chosen for t in story_times(a))]
-        else:                              # empty since the newest story turned two days old (if there is one)
+        else:  # empty since the newest story turned two days old (if there is one)
             latest = timeline.visible_at(now, 1)
             modified = [latest[0].published + timedelta(seconds=NEWS_WINDOW_SECONDS) if latest else EPOCH]
         waiting, dated_until = _dating(modified, now)
-        identity = (site.title, site.language, tuple((a.url, a.title, a.published) for a in chosen),
-                    tuple(modified), waiting)
+        identity = (
+            site.title,
+            site.language,
+            tuple((a.url, a.title, a.published) for a in chosen),
+            tuple(modified),
+            waiting,
+        )
 
         def render() -> Rendered:
-            return Rendered.of(render_news_sitemap(site, chosen), f"{SITEMAP_MIMETYPE}; charset=utf-8",
-                               newest(modified, now), kind=PAGE, gzip_level=self.feeds.gzip_level)
+            return Rendered.of(
+                render_news_sitemap(site, chosen),
+                f"{SITEMAP_MIMETYPE}; charset=utf-8",
+                newest(modified, now),
+                kind=PAGE,
+                gzip_level=self.feeds.gzip_level,
+            )
+
         return DocumentPlan(identity, min(leaves, dated_until, _appears(snapshot, EVERYTHING, now)), render)
 
     def robots(self) -> DocumentPlan:
         """robots.txt depends on the configuration alone, not on any story: it is dated from the epoch
         (a new base URL changes its bytes, not its date: README)."""
         sitemap = self.feeds.base_url + NEWS_SITEMAP_PATH
-        return DocumentPlan(sitemap, FOREVER, lambda: Rendered.of(
-            render_robots(sitemap), f"{ROBOTS_MIMETYPE}; charset=utf-8", EPOCH, kind=PAGE,
-            gzip_level=self.feeds.gzip_level))
-
+        return DocumentPlan(
+            sitemap,
+            FOREVER,
+            lambda: Rendered.of(
+                render_robots(sitemap),
+                f"{ROBOTS_MIMETYPE}; charset=utf-8",
+                EPOCH,
+                kind=PAGE,
+                gzip_level=self.feeds.gzip_level,
+            ),
+        )

@@ -1,5 +1,6 @@
 """Digests of what each document depends on, so the static build can skip a document whose inputs
 did not change without rendering it."""
+
 from __future__ import annotations
 
 import hashlib
@@ -31,14 +32,15 @@ class Fingerprints:
 
     def __init__(self, feeds: FeedSettings, policy: CachePolicy) -> None:
         self._config_key = repr((feeds, policy))
-        self._known: dict[str, tuple[Hashable, str]] = {}     # path → (identity, its digest)
+        self._known: dict[str, tuple[Hashable, str]] = {}  # path → (identity, its digest)
 
     def of(self, path: str, identity: Hashable) -> str:
         """The digest of `identity` for `path`, computed once while the identity stays equal."""
         known = self._known.get(path)
-        if known is not None and known[0] == identity:      # comparing is cheaper than repr and hash
+        if known is not None and known[0] == identity:  # comparing is cheaper than repr and hash
             return known[1]
-        digest = hashlib.blake2b(repr((CODE_FINGERPRINT, self._config_key, identity)).encode(),
-                                 digest_size=16).hexdigest()
+        digest = hashlib.blake2b(
+            repr((CODE_FINGERPRINT, self._config_key, identity)).encode(), digest_size=16
+        ).hexdigest()
         self._known[path] = (identity, digest)
         return digest

@@ -4,6 +4,7 @@ or, when many are, those at its end.
 
 A pure function of the renderer, the feed and its items: the publisher records and logs what it did.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
@@ -18,12 +19,13 @@ Renderer = Callable[[FeedInfo, list[Item]], bytes]
 @dataclass(frozen=True)
 class Fitted:
     """A feed's bytes within its limit, and what was done to get there."""
+
     body: bytes
-    items: list[Item]                      # what `body` holds, in order
-    abridged: tuple[Article, ...] = ()     # stories carried by their summary and a link, largest first
-    full_size: int | None = None           # set when stories were left out: the size with every story
-    left_out: int = 0                      # then: how many stories were left out, in all
-    too_large: tuple[Article, ...] = ()    # of those, the stories too large for this feed even abridged
+    items: list[Item]  # what `body` holds, in order
+    abridged: tuple[Article, ...] = ()  # stories carried by their summary and a link, largest first
+    full_size: int | None = None  # set when stories were left out: the size with every story
+    left_out: int = 0  # then: how many stories were left out, in all
+    too_large: tuple[Article, ...] = ()  # of those, the stories too large for this feed even abridged
 
 
 def fit(render: Renderer, info: FeedInfo, items: list[Item], limit: int) -> Fitted:
@@ -37,10 +39,10 @@ def fit(render: Renderer, info: FeedInfo, items: list[Item], limit: int) -> Fitt
     full_size = len(body)
     body, items, abridged, too_large = _shrink_offenders(render, info, items, limit)
     if too_large:
-        info = replace(info, complete=False)                 # stories left out: no longer complete
+        info = replace(info, complete=False)  # stories left out: no longer complete
     if len(body) <= limit:
         return Fitted(body, items, abridged, full_size if too_large else None, len(too_large), too_large)
-    fits, too_many = 0, len(items)                           # invariant: `fits` items fit, `too_many` don't
+    fits, too_many = 0, len(items)  # invariant: `fits` items fit, `too_many` don't
     info = replace(info, complete=False)
     fitting = render(info, [])
     while too_many - fits > 1:
@@ -53,8 +55,9 @@ def fit(render: Renderer, info: FeedInfo, items: list[Item], limit: int) -> Fitt
     return Fitted(fitting, items[:fits], abridged, full_size, len(too_large) + len(items) - fits, too_large)
 
 
-def _shrink_offenders(render: Renderer, info: FeedInfo, items: list[Item], limit: int
-                      ) -> tuple[bytes, list[Item], tuple[Article, ...], tuple[Article, ...]]:
+def _shrink_offenders(
+    render: Renderer, info: FeedInfo, items: list[Item], limit: int
+) -> tuple[bytes, list[Item], tuple[Article, ...], tuple[Article, ...]]:
     """Before whole stories are left out of a feed over its size limit, a story that would fill a
     quarter of it alone (a 500 KB data table in a 2 MB feed, or every field and list at its limit in a
     small one) is made smaller, largest first, until the feed fits: it carries its summary and a link
@@ -95,6 +98,6 @@ def _shrink_offenders(render: Renderer, info: FeedInfo, items: list[Item], limit
 def _abridgements(item: Item) -> Iterator[Item]:
     """Ever smaller forms of a story, for a feed too small for it."""
     item = replace(item, prepared=abridge(item.prepared, item.article))
-    yield item                                             # its summary and a link instead of its body
+    yield item  # its summary and a link instead of its body
     article = item.article
     yield replace(item, article=replace(article, tags=(), authors=article.authors[:1]), related=())

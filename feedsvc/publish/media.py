@@ -1,6 +1,7 @@
 """Photos kept in the store, served as they are: exactly the files the parser accepts as photos
 (`source.photos.photo_file`: under media/, a web image's extension, no link or hidden name on the way),
 read once per version and kept in a small cache. The static build copies what this serves."""
+
 from __future__ import annotations
 
 import io
@@ -25,12 +26,17 @@ def types_by_ending() -> dict[str, str]:
 
 
 class MediaLibrary:
-    def __init__(self, media_root: Path, max_bytes: int, cache_bytes: int = 64 << 20,
-                 acceptable: Callable[[str], bool] = lambda relative: True) -> None:
-        self.root = Path(media_root)                # the store's media/ folder
+    def __init__(
+        self,
+        media_root: Path,
+        max_bytes: int,
+        cache_bytes: int = 64 << 20,
+        acceptable: Callable[[str], bool] = lambda relative: True,
+    ) -> None:
+        self.root = Path(media_root)  # the store's media/ folder
         self._store_root = self.root.parent
         self.max_bytes = max_bytes
-        self.acceptable = acceptable      # the store's own verdict on a photo: served only if it would publish it
+        self.acceptable = acceptable  # the store's own verdict on a photo: served only if it would publish it
         self.cache_bytes = cache_bytes
         self._lock = threading.Lock()
         self._cache: OrderedDict[str, tuple[tuple[object, ...], Rendered | None]] = OrderedDict()
@@ -40,7 +46,7 @@ class MediaLibrary:
         """Every file that may be served (and so built), relative to media/, sorted."""
         found = []
         for directory, subdirs, files in os.walk(self.root):
-            subdirs[:] = sorted(d for d in subdirs if not is_hidden(d))    # links are not walked into
+            subdirs[:] = sorted(d for d in subdirs if not is_hidden(d))  # links are not walked into
             relative = os.path.relpath(directory, self.root).replace(os.sep, "/")
             for name in files:
                 candidate = name if relative == "." else f"{relative}/{name}"
@@ -72,7 +78,7 @@ class MediaLibrary:
         if found is None:
             return None
         path, st = found
-        key = (st.st_mtime_ns, st.st_size, st.st_ino, st.st_mtime <= time.time())   # read again once its time comes
+        key = (st.st_mtime_ns, st.st_size, st.st_ino, st.st_mtime <= time.time())  # read again once its time comes
         with self._lock:
             cached = self._cache.get(relative)
             if cached is not None and cached[0] == key:
@@ -107,10 +113,10 @@ class MediaLibrary:
             Image = pillow()
             with Image.open(io.BytesIO(data)) as image:
                 kind = image.format
-        except (OSError, ValueError):         # UnidentifiedImageError is an OSError
+        except (OSError, ValueError):  # UnidentifiedImageError is an OSError
             return None
         if kind not in WEB_IMAGE_TYPES or not self.acceptable(relative):
-            return None                   # damaged, truncated or oversized: the store refuses it too
+            return None  # damaged, truncated or oversized: the store refuses it too
         # Last-Modified never after Date (RFC 9110 §8.8.2.1): a file time still ahead is not one yet.
         modified = datetime.fromtimestamp(st.st_mtime // 1, UTC) if st.st_mtime <= time.time() else None
         return Rendered.of(data, WEB_IMAGE_TYPES[kind], modified, kind=MEDIA, gzip_level=None)

@@ -1,5 +1,6 @@
 """Each story's HTML and summary, rendered from its Markdown once per revision and kept: Markdown
 dominates a cold render, and one story shows in several feeds and pages."""
+
 from __future__ import annotations
 
 import logging
@@ -18,7 +19,7 @@ class PreparedCache:
     def __init__(self, store: Store, summary_length: int, media_base_url: str, limit: int = 20_000) -> None:
         self.store = store
         self.summary_length = summary_length
-        self.media_base_url = media_base_url        # where store photos are served: the feeds' base URL
+        self.media_base_url = media_base_url  # where store photos are served: the feeds' base URL
         self.limit = limit
         self._prepared: OrderedDict[str, tuple[str, Prepared]] = OrderedDict()
 
@@ -32,14 +33,18 @@ class PreparedCache:
             return cached[1]
         markdown = self.store.body(article)
         if markdown is None:
-            log.info("%s%s: changed on disk since it was read; left out until the store looks again",
-                     self.store.display_root, article.path)
+            log.info(
+                "%s%s: changed on disk since it was read; left out until the store looks again",
+                self.store.display_root,
+                article.path,
+            )
             return None
         try:
             result = prepare(article, markdown, self.summary_length, self.media_base_url)
         except Exception:  # noqa: BLE001 — one story's body must never take its feeds down
-            log.exception("%s%s: the body could not be rendered; the story is left out", self.store.display_root,
-                          article.path)
+            log.exception(
+                "%s%s: the body could not be rendered; the story is left out", self.store.display_root, article.path
+            )
             return None
         self._prepared[article.id] = (article.revision, result)
         while len(self._prepared) > self.limit:

@@ -4,6 +4,7 @@ This is the one rendering path. The service asks it for the document at a reques
 build asks it for every path and writes the bytes. It renders a document only when the store changed
 what that document shows (or a scheduled story's moment came), so a warm request does no rendering.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable, Hashable
@@ -42,21 +43,29 @@ class Publisher:
     """Maps public paths to Rendered documents for one store, its feed settings and its cache policy.
     Thread-safe."""
 
-    def __init__(self, store: Store, feeds: FeedSettings, policy: CachePolicy = CachePolicy(),
-                 clock: Callable[[], datetime] | None = None) -> None:
+    def __init__(
+        self,
+        store: Store,
+        feeds: FeedSettings,
+        policy: CachePolicy = CachePolicy(),
+        clock: Callable[[], datetime] | None = None,
+    ) -> None:
         self.store = store
         self.feeds = feeds
         self.policy = policy
         self.clock = clock or (lambda: datetime.now(UTC))
-        self.media = MediaLibrary(store.root / MEDIA_PREFIX, store.limits.max_photo_bytes,
-                                  acceptable=lambda relative: store.photo_acceptable(MEDIA_PREFIX + relative))
+        self.media = MediaLibrary(
+            store.root / MEDIA_PREFIX,
+            store.limits.max_photo_bytes,
+            acceptable=lambda relative: store.photo_acceptable(MEDIA_PREFIX + relative),
+        )
         self.documents = DocumentCache()
         self.planner = DocumentPlanner(feeds, policy, self.plan, self.prepared, store.display_root)
         self._prepared = PreparedCache(store, feeds.summary_length, feeds.base_url)
         self._plans: dict[tuple[Scope, int, str], tuple[Timeline, Plan]] = {}
         self._fingerprints = Fingerprints(feeds, policy)
         self._headers: dict[tuple[str, bool], tuple[Rendered, dict[str, str]]] = {}
-        self._warmed: int | None = None                     # the store generation last warmed
+        self._warmed: int | None = None  # the store generation last warmed
         self._scope_of: dict[str, Scope | None | bool] = {}  # path → the scope of the feed it is (None: not a feed)
 
     @property
@@ -76,7 +85,7 @@ class Publisher:
 
     def paths(self, now: datetime | None = None, *, archives: bool = True) -> list[str]:
         """Every path the publication serves at `now`, as the static build writes them."""
-        if not isinstance(self.store.snapshot, Snapshot):      # no site file read yet
+        if not isinstance(self.store.snapshot, Snapshot):  # no site file read yet
             return []
         return self.document_paths(now, archives=archives) + [MediaKey(name).path for name in self.media.paths()]
 
@@ -84,13 +93,18 @@ class Publisher:
         """Every rendered document's path at `now` (the photos are served as they are)."""
         now = now or self.clock()
         snapshot = self.store.snapshot
-        if not isinstance(snapshot, Snapshot):      # no site file read yet
+        if not isinstance(snapshot, Snapshot):  # no site file read yet
             return []
         scopes = self.planner.scopes.every(snapshot, now)
-        paths = [PageKey(EVERYTHING).path, *(PageKey(scope).path for scope in scopes),
-                 *(SubscribeKey(scope).path for scope in [EVERYTHING, *scopes]),
-                 *(OpmlKey(kind).path for kind in OPML_PATHS), NewsSitemapKey().path, RobotsKey().path,
-                 *(key.path for key in feed_keys(scopes))]
+        paths = [
+            PageKey(EVERYTHING).path,
+            *(PageKey(scope).path for scope in scopes),
+            *(SubscribeKey(scope).path for scope in [EVERYTHING, *scopes]),
+            *(OpmlKey(kind).path for kind in OPML_PATHS),
+            NewsSitemapKey().path,
+            RobotsKey().path,
+            *(key.path for key in feed_keys(scopes)),
+        ]
         if archives and self.feeds.archives:
             for scope in scopes:
                 for archive in self.plan(snapshot, scope, now).pages:
@@ -105,8 +119,13 @@ class Publisher:
         memo = self._plans.get(memo_key)
         if memo is not None and memo[0] is timeline:
             return memo[1]
-        result = plan(timeline, now, self.feeds.items_per_feed, self.feeds.max_feed_bytes,
-                      self.feeds.archives and scope.kind != ALL)
+        result = plan(
+            timeline,
+            now,
+            self.feeds.items_per_feed,
+            self.feeds.max_feed_bytes,
+            self.feeds.archives and scope.kind != ALL,
+        )
         if len(self._plans) > 100_000:
             self._plans.clear()
         self._plans[memo_key] = (timeline, result)
@@ -117,7 +136,7 @@ class Publisher:
     def document(self, path: str, now: datetime | None = None) -> Rendered | None:
         """The document at `path` as of `now`, or None if the publication has no such path."""
         now = now or self.clock()
-        ready = self.ready(path, now.timestamp())     # the warm path: one lookup, no routing, no rendering
+        ready = self.ready(path, now.timestamp())  # the warm path: one lookup, no routing, no rendering
         if ready is not None:
             return ready[0]
         key = route(path)
@@ -179,7 +198,7 @@ class Publisher:
             before = self.documents.latest(path)
             document = self.document(path, now)
             if document is not None and document is not before:
-                document.compress()         # now, at the moment of the change, not in a request
+                document.compress()  # now, at the moment of the change, not in a request
                 rendered += 1
         return rendered
 
@@ -199,8 +218,12 @@ class Publisher:
         """The pages (and subscribe pages) and subscription feeds of the changed scopes that have feeds,
         and the documents that list or sum up every scope (the home page, the OPML lists, the news sitemap)."""
         scopes = self.planner.scopes
-        paths = [PageKey(EVERYTHING).path, SubscribeKey(EVERYTHING).path, *(OpmlKey(kind).path for kind in OPML_PATHS),
-                 NewsSitemapKey().path]
+        paths = [
+            PageKey(EVERYTHING).path,
+            SubscribeKey(EVERYTHING).path,
+            *(OpmlKey(kind).path for kind in OPML_PATHS),
+            NewsSitemapKey().path,
+        ]
         for scope in sorted(changed):
             if scope.kind != ALL and scopes.exists(scope, snapshot, now):
                 paths += [PageKey(scope).path, SubscribeKey(scope).path]

@@ -6,6 +6,7 @@ no feed, and a store with fifty thousand distinct tags does not get fifty thousa
 scope has feeds is a bisect in its timeline; listing them all walks the store's scopes, which only
 the documents that list them (the OPML files, the build) do.
 """
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -72,19 +73,32 @@ class Scopes:
             section = site.section(scope.slug)
             title = section.title if section else scope.slug
             lede = section.description if section else ""
-            return Subject(scope, title, lede or f"{title} from {site.title}", urljoin(site.url, quote(scope.slug) + "/"),
-                           lede=lede)
+            return Subject(
+                scope,
+                title,
+                lede or f"{title} from {site.title}",
+                urljoin(site.url, quote(scope.slug) + "/"),
+                lede=lede,
+            )
         if scope.kind == AUTHOR:
             person = snapshot.people.person(scope.slug)
             name = person.name if person else snapshot.timeline(scope).name or scope.slug
             bio = person.bio if person else ""
             photo = store_url(person.photo, base) if person else None
-            return Subject(scope, name, bio or f"Stories by {name} from {site.title}", own_page, photo,
-                           person.url if person else None, lede=bio)
+            return Subject(
+                scope,
+                name,
+                bio or f"Stories by {name} from {site.title}",
+                own_page,
+                photo,
+                person.url if person else None,
+                lede=bio,
+            )
         if scope.kind == TAG:
             described = site.tag(scope.slug)
             title = described.title if described else snapshot.timeline(scope).name or scope.slug
             description = described.description if described else ""
-            return Subject(scope, title, description or f"Stories tagged {title} from {site.title}", own_page,
-                           lede=description)
+            return Subject(
+                scope, title, description or f"Stories tagged {title} from {site.title}", own_page, lede=description
+            )
         return None

@@ -1,5 +1,6 @@
 """Which stories a document shows, with their related links resolved at a moment: what its bytes
 depend on, known before anything is rendered, and the items the renderers take."""
+
 from __future__ import annotations
 
 import hashlib
@@ -17,6 +18,7 @@ from .dating import link_times, story_times
 class Chosen(NamedTuple):
     """A story as a document shows it: with the related links a reader can follow at the moment of
     selection, and the times its part of the document depends on (publish/dating.py)."""
+
     article: Article
     related: tuple[RelatedLink, ...]
     times: tuple[datetime, ...]
@@ -25,8 +27,9 @@ class Chosen(NamedTuple):
 Selection = tuple[Chosen, ...]
 
 
-def resolve_related(article: Article, snapshot: Snapshot, now: datetime
-                    ) -> tuple[tuple[RelatedLink, ...], float, tuple[datetime, ...]]:
+def resolve_related(
+    article: Article, snapshot: Snapshot, now: datetime
+) -> tuple[tuple[RelatedLink, ...], float, tuple[datetime, ...]]:
     """The article's related links at `now` — a link to another story only once that story is
     visible —, the moment the next such story appears (FOREVER if none is waiting), and the times
     of the stories linked to."""
@@ -51,6 +54,7 @@ def resolve_related(article: Article, snapshot: Snapshot, now: datetime
 class Selected(NamedTuple):
     """What a document shows: the stories with their links, until when that holds on its own, and
     what its bytes depend on, one text per story (its revision, and its links and times as resolved)."""
+
     chosen: Selection
     valid_until: float
     identity: tuple[str, ...]
@@ -66,7 +70,7 @@ class Selector:
     only ever becomes visible), so it serves any later moment before that. Thread-safe: an entry
     names the generation it was made in, and only that generation reads it."""
 
-    LIMIT = 50_000          # entries kept at most: a worker asked for every archive does not keep them all
+    LIMIT = 50_000  # entries kept at most: a worker asked for every archive does not keep them all
 
     def __init__(self) -> None:
         self._known: dict[str, tuple[int, Article, float, float, Chosen, str]] = {}

@@ -8,6 +8,7 @@ Rules (each finding names the consumer and the rule):
 - Google News: a feed of at most 2 MB; at most 60 new stories between two fetches.
 - Every consumer: a photo needs a caption and a credit.
 """
+
 from __future__ import annotations
 
 import bisect
@@ -24,7 +25,7 @@ GOOGLE_NEWS_MAX_NEW = 60
 
 @dataclass(frozen=True)
 class Finding:
-    where: str          # a store file or a feed path
+    where: str  # a store file or a feed path
     consumer: str
     rule: str
 
@@ -42,15 +43,21 @@ def story_findings(article: Article, summary: str, where: str) -> list[Finding]:
     if not 20 <= length <= 150:
         add(MICROSOFT, f"headline is {length} characters; 20–150 are accepted")
     if len(summary) < 300:
-        add(FLIPBOARD, f"summary is {len(summary)} characters; at least 300 are expected "
-                       "(write a longer `summary:` or a longer opening)")
+        add(
+            FLIPBOARD,
+            f"summary is {len(summary)} characters; at least 300 are expected "
+            "(write a longer `summary:` or a longer opening)",
+        )
     photo = article.photo
     if photo is None:
         add(MICROSOFT, "no photo; only stories with a photo are published automatically")
         return found
     if photo.width and photo.height:
-        long_side, short_side, ratio = max(photo.width, photo.height), min(photo.width, photo.height), \
-            photo.width / photo.height
+        long_side, short_side, ratio = (
+            max(photo.width, photo.height),
+            min(photo.width, photo.height),
+            photo.width / photo.height,
+        )
         size = f"{photo.width}×{photo.height} px"
         if long_side < 720:
             add(MICROSOFT, f"photo is {size}; at least 720 px on the long side is recommended")
@@ -76,19 +83,30 @@ def feed_findings(publisher: Publisher, now: datetime) -> list[Finding]:
         trimmed = publisher.trimmed.get(key.path)
         if trimmed is not None:
             full_size, dropped = trimmed
-            found.append(Finding(key.path, GOOGLE, f"would be {full_size:,} bytes; {dropped} stor"
-                                 f"{'y was' if dropped == 1 else 'ies were'} left out to stay under "
-                                 f"{publisher.feeds.max_feed_bytes:,} bytes"))
+            found.append(
+                Finding(
+                    key.path,
+                    GOOGLE,
+                    f"would be {full_size:,} bytes; {dropped} stor"
+                    f"{'y was' if dropped == 1 else 'ies were'} left out to stay under "
+                    f"{publisher.feeds.max_feed_bytes:,} bytes",
+                )
+            )
         elif document is not None and len(document.body) > GOOGLE_NEWS_MAX_BYTES:
             found.append(Finding(key.path, GOOGLE, f"is {len(document.body):,} bytes; the limit is 2 MB"))
         if key.format != "rss":
-            continue                                  # the same stories in every format: say it once
-        times = snapshot.timeline(key.scope).visible_times(now)            # oldest first
+            continue  # the same stories in every format: say it once
+        times = snapshot.timeline(key.scope).visible_times(now)  # oldest first
         busiest = max((bisect.bisect_right(times, t + window) - i for i, t in enumerate(times)), default=0)
         if busiest > GOOGLE_NEWS_MAX_NEW:
-            found.append(Finding(key.path.removesuffix("rss.xml") or "(all sections)", GOOGLE,
-                                 f"{busiest} stories were published within {window} s (one polling interval); "
-                                 f"at most {GOOGLE_NEWS_MAX_NEW} new stories are read per fetch"))
+            found.append(
+                Finding(
+                    key.path.removesuffix("rss.xml") or "(all sections)",
+                    GOOGLE,
+                    f"{busiest} stories were published within {window} s (one polling interval); "
+                    f"at most {GOOGLE_NEWS_MAX_NEW} new stories are read per fetch",
+                )
+            )
     return found
 
 

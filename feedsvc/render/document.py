@@ -4,6 +4,7 @@ Everything a request needs is computed once: the bytes, a strong validator and t
 when the document is rendered, its gzip copy and validator the first time they are needed. A warm
 request only looks them up.
 """
+
 from __future__ import annotations
 
 import base64
@@ -34,8 +35,10 @@ class CachePolicy:
             return f"public, max-age={self.archive_max_age}, immutable"
         if kind == MEDIA:
             return f"public, max-age={self.media_max_age}"
-        return (f"public, max-age={self.max_age}, stale-while-revalidate={self.stale_while_revalidate}, "
-                f"stale-if-error={self.stale_if_error}")
+        return (
+            f"public, max-age={self.max_age}, stale-while-revalidate={self.stale_while_revalidate}, "
+            f"stale-if-error={self.stale_if_error}"
+        )
 
 
 def strong_etag(data: bytes) -> str:
@@ -44,12 +47,13 @@ def strong_etag(data: bytes) -> str:
     return base64.urlsafe_b64encode(digest).decode("ascii")
 
 
-MIN_GZIP_BYTES = 256        # below this, gzip's own header and trailer are a large share of the saving
+MIN_GZIP_BYTES = 256  # below this, gzip's own header and trailer are a large share of the saving
 
 
 @dataclass(frozen=True, slots=True)
 class Gzipped:
     """A document's gzip copy, with its own strong ETag (a different representation, RFC 9110 §8.8.3)."""
+
     body: bytes
     etag: str
 
@@ -59,18 +63,20 @@ class Rendered:
     """One document's bytes and identity ETag — and its gzip copy, made once, when `compress()` is
     first called (by the refresher right after an edit, by a build, or by a request that accepts
     gzip), so that a plain request after an edit never waits for a compression it does not use."""
+
     body: bytes
-    mimetype: str                      # with charset, as sent in Content-Type
+    mimetype: str  # with charset, as sent in Content-Type
     last_modified: datetime | None
     kind: str = FEED
-    gzip_level: int | None = None      # None: never compressed (photos, documents under MIN_GZIP_BYTES)
+    gzip_level: int | None = None  # None: never compressed (photos, documents under MIN_GZIP_BYTES)
     etag: str = field(default="")
-    _gzip: list[Gzipped] = field(default_factory=list, repr=False)       # the copy, once made
+    _gzip: list[Gzipped] = field(default_factory=list, repr=False)  # the copy, once made
     _gzip_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     @classmethod
-    def of(cls, body: bytes, mimetype: str, last_modified: datetime | None, kind: str = FEED,
-           gzip_level: int | None = 6) -> Rendered:
+    def of(
+        cls, body: bytes, mimetype: str, last_modified: datetime | None, kind: str = FEED, gzip_level: int | None = 6
+    ) -> Rendered:
         """Hash once; compress later, once (see compress)."""
         level = gzip_level if gzip_level is not None and len(body) >= MIN_GZIP_BYTES else None
         return cls(body, mimetype, last_modified, kind, level, strong_etag(body))
@@ -87,11 +93,12 @@ class Rendered:
             return None
         made = self._gzip
         if not made:
-            with self._gzip_lock:          # one compression per document, whichever thread asks first
+            with self._gzip_lock:  # one compression per document, whichever thread asks first
                 if not made:
                     # zlib-ng ships py.typed, but gzip_ng.compress has no annotations
                     data: bytes = gzip_ng.compress(  # type: ignore[no-untyped-call]
-                        self.body, compresslevel=self.gzip_level, mtime=0)
+                        self.body, compresslevel=self.gzip_level, mtime=0
+                    )
                     made.append(Gzipped(data, strong_etag(data) + "-gz"))
         return made[0]
 

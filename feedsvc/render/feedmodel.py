@@ -1,6 +1,7 @@
 """What a feed is made of, before it is XML: a story's prepared body and summary, an item (story,
 body, resolved related links), a feed's description (FeedInfo), and the identities and URLs every
 format shares (RFC 4151 tag URIs, guids, atom:updated). RSS, Atom and JSON Feed all render these."""
+
 from __future__ import annotations
 
 import hashlib
@@ -20,6 +21,7 @@ from .subject import Subject
 @dataclass(frozen=True, slots=True)
 class Prepared:
     """What rendering needs from an article's body, computed once per revision."""
+
     body_html: str
     summary: str
 
@@ -27,8 +29,9 @@ class Prepared:
 def abridge(prepared: Prepared, article: Article) -> Prepared:
     """The story as a feed too small for its body carries it: the summary, and a link to the whole."""
     summary = f"<p>{html.escape(prepared.summary, quote=False)}</p>" if prepared.summary else ""
-    link = (f'<p><a href="{html.escape(article.url)}">Read the whole story</a> — it is too long to '
-            "carry in this feed.</p>")
+    link = (
+        f'<p><a href="{html.escape(article.url)}">Read the whole story</a> — it is too long to carry in this feed.</p>'
+    )
     return Prepared(summary + link, prepared.summary)
 
 
@@ -46,31 +49,33 @@ def prepare(article: Article, markdown: str, summary_length: int, media_base_url
 class Item:
     article: Article
     prepared: Prepared
-    related: tuple[RelatedLink, ...]   # resolved: only links a reader can follow right now
+    related: tuple[RelatedLink, ...]  # resolved: only links a reader can follow right now
 
 
 @dataclass(frozen=True)
 class Webfeeds:
     """Feedly/Inoreader presentation hints (https://webfeeds.org/rss/1.0); all absolute URLs."""
+
     icon: str | None = None
     logo: str | None = None
     cover: str | None = None
-    accent_color: str | None = None      # "8a1c1c", without the "#"
+    accent_color: str | None = None  # "8a1c1c", without the "#"
 
 
 @dataclass(frozen=True)
 class FeedInfo:
     """Everything about a feed that is not its items."""
+
     key: FeedKey
     site: Site
-    subject: Subject | None                   # None: every section
+    subject: Subject | None  # None: every section
     self_url: str
     media_base_url: str
     ttl_minutes: int
     hub_url: str | None = None
-    links: tuple[tuple[str, str], ...] = ()   # (rel, href): RFC 5005 current / prev-archive / next-archive
-    complete: bool = False                    # RFC 5005 §2: this document holds every entry of the feed
-    archive_label: str | None = None          # "May 2013" for an archive document (fh:archive)
+    links: tuple[tuple[str, str], ...] = ()  # (rel, href): RFC 5005 current / prev-archive / next-archive
+    complete: bool = False  # RFC 5005 §2: this document holds every entry of the feed
+    archive_label: str | None = None  # "May 2013" for an archive document (fh:archive)
     webfeeds: Webfeeds | None = None
 
     @property
@@ -147,9 +152,14 @@ def content_html(item: Item) -> str:
     photo = article.photo
     if photo is not None:
         size = f' width="{photo.width}" height="{photo.height}"' if photo.width and photo.height else ""
-        caption = " ".join(html.escape(t, quote=False) for t in (photo.caption, f"({photo.credit})" if photo.credit else "") if t)
-        parts.append(f'<figure><img src="{html.escape(photo.url)}" alt="{html.escape(photo.alt)}"{size}>'
-                     + (f"<figcaption>{caption}</figcaption>" if caption else "") + "</figure>")
+        caption = " ".join(
+            html.escape(t, quote=False) for t in (photo.caption, f"({photo.credit})" if photo.credit else "") if t
+        )
+        parts.append(
+            f'<figure><img src="{html.escape(photo.url)}" alt="{html.escape(photo.alt)}"{size}>'
+            + (f"<figcaption>{caption}</figcaption>" if caption else "")
+            + "</figure>"
+        )
     body = item.prepared.body_html
     if len(body) < 2000 and "<img" not in body and not html_to_text(body).strip():
         # An embed alone (a video's <iframe>) sanitises to nothing, and readers prefer content to the
@@ -160,7 +170,9 @@ def content_html(item: Item) -> str:
         body = "<p>" + dateline + body[3:] if body.startswith("<p>") else f"<p>{dateline}</p>{body}"
     parts.append(body)
     if item.related:
-        links = "".join(f'<li><a href="{html.escape(link.url)}">{html.escape(link.title, quote=False)}</a></li>'
-                        for link in item.related)
+        links = "".join(
+            f'<li><a href="{html.escape(link.url)}">{html.escape(link.title, quote=False)}</a></li>'
+            for link in item.related
+        )
         parts.append(f"<h2>Related</h2><ul>{links}</ul>")
     return "\n".join(parts)

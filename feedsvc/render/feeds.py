@@ -15,6 +15,7 @@ upstream change):
 And a feedparser trap (6.0.10–6.0.14): it reads media:description as the entry's summary and keeps
 it as `summary_detail` (which rss2email mails) unless a summary comes after it: see _summary_after.
 """
+
 from __future__ import annotations
 
 import html
@@ -33,19 +34,21 @@ from .items import ItemTexts, splice, split
 ATOM_NS = "http://www.w3.org/2005/Atom"
 MEDIA_NS = "http://search.yahoo.com/mrss/"
 DC_NS = "http://purl.org/dc/elements/1.1/"
-FH_NS = "http://purl.org/syndication/history/1.0"      # RFC 5005
-WEBFEEDS_NS = "http://webfeeds.org/rss/1.0"            # Feedly's extras, also read by Inoreader
+FH_NS = "http://purl.org/syndication/history/1.0"  # RFC 5005
+WEBFEEDS_NS = "http://webfeeds.org/rss/1.0"  # Feedly's extras, also read by Inoreader
 GENERATOR = "feedsvc"
 GENERATOR_URI = "https://github.com/feedsvc/feedsvc"
 
-_SERIALISE = threading.Lock()   # feedgen's formatRFC2822 flips the process locale
+_SERIALISE = threading.Lock()  # feedgen's formatRFC2822 flips the process locale
 
 
 # ---- feedgen extensions: what feedgen writes wrongly or not at all ---------------------------------
 
+
 class _FeedExtension(BaseExtension):
     """Feed-level links and markers feedgen has no place for: WebSub hub, RFC 5005, webfeeds."""
-    info: FeedInfo                   # set by render_feed right after feedgen makes the extension
+
+    info: FeedInfo  # set by render_feed right after feedgen makes the extension
 
     def extend_ns(self) -> dict[str, str]:
         namespaces = {"media": MEDIA_NS, "dc": DC_NS}
@@ -83,10 +86,10 @@ class _FeedExtension(BaseExtension):
         return feed
 
     def extend_atom(self, feed: etree._Element) -> etree._Element:
-        for rel, href in self._links():                     # Atom's own namespace is feedgen's default
+        for rel, href in self._links():  # Atom's own namespace is feedgen's default
             etree.SubElement(feed, "link", href=href, rel=rel)
         subject = self.info.subject
-        if subject is not None and subject.scope.kind == AUTHOR:     # a writer's feed is by them (RFC 4287 §4.2.1)
+        if subject is not None and subject.scope.kind == AUTHOR:  # a writer's feed is by them (RFC 4287 §4.2.1)
             author = etree.SubElement(feed, "author")
             etree.SubElement(author, "name").text = subject.title
             if subject.person_url:
@@ -97,16 +100,21 @@ class _FeedExtension(BaseExtension):
 
 class _EntryExtension(BaseEntryExtension):
     """Media RSS, enclosures, related links and bylines, written the same way in both formats."""
-    item: Item                       # set by _add_entry right after feedgen makes the extension
-    publication: str = ""            # the site's title: the author of a story without a byline
+
+    item: Item  # set by _add_entry right after feedgen makes the extension
+    publication: str = ""  # the site's title: the author of a story without a byline
 
     def extend_ns(self) -> dict[str, str]:
         return {"media": MEDIA_NS, "dc": DC_NS}
 
     def _media(self, parent: etree._Element, photo: Photo) -> None:
         attrs = {"url": photo.url, "medium": "image"}
-        for name, value in (("type", photo.mime_type), ("fileSize", photo.length),
-                            ("width", photo.width), ("height", photo.height)):
+        for name, value in (
+            ("type", photo.mime_type),
+            ("fileSize", photo.length),
+            ("width", photo.width),
+            ("height", photo.height),
+        ):
             if value:
                 attrs[name] = str(value)
         content = etree.SubElement(parent, f"{{{MEDIA_NS}}}content", attrs)
@@ -138,7 +146,7 @@ class _EntryExtension(BaseEntryExtension):
 
     def extend_atom(self, entry: etree._Element) -> etree._Element:
         article = self.item.article
-        if not article.authors:     # RFC 4287 §4.1.2: an entry has an author; without a byline, the publication
+        if not article.authors:  # RFC 4287 §4.1.2: an entry has an author; without a byline, the publication
             etree.SubElement(etree.SubElement(entry, "author"), "name").text = self.publication
         for author in article.authors:
             element = etree.SubElement(entry, "author")
@@ -181,7 +189,7 @@ def _summary_after(entry: etree._Element, photo: Photo | None, rss: bool) -> Non
             entry.append(atom_summary)
 
 
-_ITEMS = ItemTexts()     # this process's items as feedgen wrote them (render.items)
+_ITEMS = ItemTexts()  # this process's items as feedgen wrote them (render.items)
 
 
 def render_feed(info: FeedInfo, items: list[Item]) -> bytes:
@@ -189,14 +197,14 @@ def render_feed(info: FeedInfo, items: list[Item]) -> bytes:
     written before (in any document), and the document around items it has (`render.items`)."""
     fmt = info.key.format
     updated = max((entry_updated(i.article) for i in items), default=info.site.founded)
-    scope = (fmt, info.site)            # all an item's bytes depend on besides the item itself
+    scope = (fmt, info.site)  # all an item's bytes depend on besides the item itself
     keys = [(scope, item) for item in items]
     texts = [_ITEMS.get(key) for key in keys]
     missing = [index for index, text in enumerate(texts) if text is None]
     if missing:
         body = _render(info, [items[index] for index in missing], updated)
         written = split(body, fmt, len(missing))
-        if written is None:                               # not shaped as expected: as feedgen wrote it
+        if written is None:  # not shaped as expected: as feedgen wrote it
             return body if len(missing) == len(items) else _render(info, items, updated)
         for index, text in zip(missing, written, strict=True):
             texts[index] = text
@@ -251,8 +259,13 @@ def _add_entry(fg: FeedGenerator, item: Item, info: FeedInfo) -> None:
     fe.published(article.published)
     fe.updated(entry_updated(article))
     section = site.section(article.section)
-    categories = [{"term": article.section, "label": section.title if section else article.section,
-                   "scheme": urljoin(site.url, quote(article.section) + "/")}]
+    categories = [
+        {
+            "term": article.section,
+            "label": section.title if section else article.section,
+            "scheme": urljoin(site.url, quote(article.section) + "/"),
+        }
+    ]
     categories += [{"term": tag} for tag in article.tags]
     fe.category(categories)
     summary = item.prepared.summary

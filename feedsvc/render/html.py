@@ -3,6 +3,7 @@
 Render-time only: reading a story never imports this module (or nh3 for it). The Markdown itself is
 `source.markdown`, which the parse needs for one check; plain-text fields are `source.text`.
 """
+
 from __future__ import annotations
 
 import html
@@ -20,16 +21,92 @@ from ..uri import normalize_url
 URL_SCHEMES = frozenset({"http", "https", "mailto"})
 _URL_ATTRIBUTES = frozenset({"href", "src", "cite"})
 
-BODY_TAGS = frozenset({
-    "a", "abbr", "b", "blockquote", "br", "caption", "cite", "code", "dd", "del", "details", "dl", "dt",
-    "em", "figcaption", "figure", "h1", "h2", "h3", "h4", "h5", "h6", "hr", "i", "img", "ins", "kbd", "li",
-    "mark", "ol", "p", "pre", "q", "s", "samp", "section", "small", "strong", "sub", "summary", "sup", "table",
-    "tbody", "td", "tfoot", "th", "thead", "time", "tr", "u", "ul",
-})
+BODY_TAGS = frozenset(
+    {
+        "a",
+        "abbr",
+        "b",
+        "blockquote",
+        "br",
+        "caption",
+        "cite",
+        "code",
+        "dd",
+        "del",
+        "details",
+        "dl",
+        "dt",
+        "em",
+        "figcaption",
+        "figure",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "hr",
+        "i",
+        "img",
+        "ins",
+        "kbd",
+        "li",
+        "mark",
+        "ol",
+        "p",
+        "pre",
+        "q",
+        "s",
+        "samp",
+        "section",
+        "small",
+        "strong",
+        "sub",
+        "summary",
+        "sup",
+        "table",
+        "tbody",
+        "td",
+        "tfoot",
+        "th",
+        "thead",
+        "time",
+        "tr",
+        "u",
+        "ul",
+    }
+)
 # Blocks keep their writing direction (HTML's dir: ltr, rtl or auto), for Arabic or Hebrew passages.
-_DIRECTIONAL = ("blockquote", "caption", "dd", "details", "dl", "dt", "figcaption", "figure", "h1", "h2", "h3",
-                "h4", "h5", "h6", "li", "ol", "p", "pre", "section", "summary", "table", "tbody", "td", "tfoot",
-                "th", "thead", "tr", "ul")
+_DIRECTIONAL = (
+    "blockquote",
+    "caption",
+    "dd",
+    "details",
+    "dl",
+    "dt",
+    "figcaption",
+    "figure",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "li",
+    "ol",
+    "p",
+    "pre",
+    "section",
+    "summary",
+    "table",
+    "tbody",
+    "td",
+    "tfoot",
+    "th",
+    "thead",
+    "tr",
+    "ul",
+)
 _DIRECTIONS = frozenset({"ltr", "rtl", "auto"})
 _ATTRIBUTES = {
     "a": {"href", "title", "id"},
@@ -44,8 +121,10 @@ _ATTRIBUTES = {
     "th": {"colspan", "rowspan", "scope"},
     "time": {"datetime"},
 }
-BODY_ATTRIBUTES = {tag: _ATTRIBUTES.get(tag, set()) | ({"dir"} if tag in _DIRECTIONAL else set())
-                   for tag in sorted(_ATTRIBUTES.keys() | set(_DIRECTIONAL))}
+BODY_ATTRIBUTES = {
+    tag: _ATTRIBUTES.get(tag, set()) | ({"dir"} if tag in _DIRECTIONAL else set())
+    for tag in sorted(_ATTRIBUTES.keys() | set(_DIRECTIONAL))
+}
 # cmark-gfm's footnotes: <sup class="footnote-ref"><a href="#fn-1" id="fnref-1">1</a></sup> in the text and
 # <section class="footnotes"><ol><li id="fn-1">… at the end. These classes, and ids of that shape only
 # (never an id a page's script could mistake for its own), survive; the links become absolute
@@ -62,7 +141,7 @@ _ALREADY_ABSOLUTE = re.compile(r"https?://[a-z0-9.-]+(?:/[A-Za-z0-9\-._~:/!$&'()
 def safe_url(value: str, base: str) -> str | None:
     """An absolute http(s)/mailto URL for `value` resolved against `base`, or None if unsafe."""
     if _ALREADY_ABSOLUTE.fullmatch(value) and "/." not in value:
-        return value                 # what the steps below make of it, in a tenth of the time
+        return value  # what the steps below make of it, in a tenth of the time
     value = value.strip()
     if not value or any(c in value for c in "\x00\t\n\r"):
         return None
@@ -82,9 +161,15 @@ class _BodyCleaner:
         self.base = ""
         self.media_base: str | None = None
         self._cleaner = nh3.Cleaner(
-            tags=set(BODY_TAGS), clean_content_tags=set(CONTENT_REMOVED), attributes=BODY_ATTRIBUTES,
-            url_schemes=set(URL_SCHEMES), link_rel=None, strip_comments=True,
-            allowed_classes=_BODY_CLASSES, attribute_filter=self._filter)
+            tags=set(BODY_TAGS),
+            clean_content_tags=set(CONTENT_REMOVED),
+            attributes=BODY_ATTRIBUTES,
+            url_schemes=set(URL_SCHEMES),
+            link_rel=None,
+            strip_comments=True,
+            allowed_classes=_BODY_CLASSES,
+            attribute_filter=self._filter,
+        )
 
     def _filter(self, tag: str, attribute: str, value: str) -> str | None:
         if attribute in _URL_ATTRIBUTES:
@@ -126,12 +211,12 @@ def sanitize_html(fragment: str, base_url: str, media_base_url: str | None = Non
     if cleaner is None:
         cleaner = _per_thread.cleaner = _BodyCleaner()
     cleaned = cleaner.clean(fragment, base_url, media_base_url)
-    if "<h1" in cleaned:                     # the headline is the story's only first-level heading
+    if "<h1" in cleaned:  # the headline is the story's only first-level heading
         cleaned = _H1_TAG.sub(r"<\1h2", cleaned)
-    if _FOOTNOTES_START in cleaned:          # a rule between the story and its notes, as Pandoc writes
+    if _FOOTNOTES_START in cleaned:  # a rule between the story and its notes, as Pandoc writes
         cleaned = cleaned.replace(_FOOTNOTES_START, _FOOTNOTES_START + "<hr>")
-    cleaned = _EMPTY_PARAGRAPH.sub("", cleaned)   # left by removed content, e.g. an inline <svg>
-    if "</summary>" in cleaned:   # readers that drop <summary> (feedparser) would join its last word to the next
+    cleaned = _EMPTY_PARAGRAPH.sub("", cleaned)  # left by removed content, e.g. an inline <svg>
+    if "</summary>" in cleaned:  # readers that drop <summary> (feedparser) would join its last word to the next
         cleaned = _SUMMARY_THEN_TEXT.sub("</summary> ", cleaned)
     return xml_clean(cleaned)[0].strip()
 
@@ -142,12 +227,14 @@ def body_html(markdown_source: str, base_url: str, media_base_url: str | None = 
     return sanitize_html(markdown_html(markdown_source), base_url, media_base_url)
 
 
-_BLOCK_TAGS = "p|br|li|h[1-6]|blockquote|tr|td|th|dt|dd|pre|figure|figcaption|hr|table|ul|ol|dl|div|details|summary|section"
+_BLOCK_TAGS = (
+    "p|br|li|h[1-6]|blockquote|tr|td|th|dt|dd|pre|figure|figcaption|hr|table|ul|ol|dl|div|details|summary|section"
+)
 _MARKUP = re.compile(rf"""<(/?)(?:({_BLOCK_TAGS})\b)?(?:[^>"']|"[^"]*"|'[^']*')*>""", re.IGNORECASE)
 
 
 def _tag_to_text(match: re.Match[str]) -> str:
-    return " " if match.group(2) else ""          # a block boundary is a word boundary
+    return " " if match.group(2) else ""  # a block boundary is a word boundary
 
 
 # In the sanitiser's output (every "<" in text and attributes escaped) these are exact.
@@ -166,7 +253,7 @@ def html_to_text(fragment: str) -> str:
     """The text of an HTML fragment, with block boundaries as spaces. Meant for the sanitiser's own
     well-formed output (quoted attributes), where a tag pattern is exact and much quicker than a parser."""
     text = html.unescape(_MARKUP.sub(_tag_to_text, fragment))
-    return " ".join(xml_clean(text)[0].split())   # character references may decode to anything
+    return " ".join(xml_clean(text)[0].split())  # character references may decode to anything
 
 
 _DATELINE_SEPARATOR = re.compile(r"^\s*[,:\-–—]+\s*|^\s*\([^)]{1,40}\)\s*[,:\-–—]+\s*")
@@ -183,7 +270,7 @@ def story_summary(fragment: str, length: int, dateline: str = "") -> str:
         cut = fragment.find("<", 3 * (length + 4 * len(dateline) + 128))
         if cut > 0:
             opening = html_to_text(fragment[:cut])
-            opening = opening[:opening.rfind(" ")]
+            opening = opening[: opening.rfind(" ")]
             text = _after_dateline(opening, dateline)
             # Decided within `opening` (the start of all of the text): the dateline's case-folded
             # comparison, where its separator ends (before the opening does), and the word that
@@ -196,10 +283,10 @@ def story_summary(fragment: str, length: int, dateline: str = "") -> str:
 def _after_dateline(text: str, dateline: str) -> str:
     """`text` without the dateline it starts with, and the separator after it ("—", ":", "(AP) —")."""
     if dateline and text.casefold().startswith(dateline.casefold()):
-        rest = text[len(dateline):]
+        rest = text[len(dateline) :]
         separator = _DATELINE_SEPARATOR.match(rest)
         if separator:
-            return rest[separator.end():]
+            return rest[separator.end() :]
     return text
 
 
@@ -215,7 +302,7 @@ def _cut(text: str, length: int) -> str:
     space = text.find(" ", length)
     if 0 <= space <= length + 60:
         cut = text[:space]
-    else:                   # one enormous word: end before it, or cut it rather than publish nothing
+    else:  # one enormous word: end before it, or cut it rather than publish nothing
         space = text.rfind(" ", 0, length)
         cut = text[:space] if space >= length // 2 else text[:length]
     return cut.rstrip(" ,;:–—-") + "…"

@@ -7,6 +7,7 @@ and a document whose items are all known is written by feedgen without items, wi
 where feedgen appends items: at the end of the channel (RSS) or of the feed (Atom), at the depth of
 its pretty printing.
 """
+
 from __future__ import annotations
 
 import threading
@@ -29,10 +30,10 @@ def split(body: bytes, fmt: str, count: int) -> list[bytes] | None:
     if start < 0 or body[end:] != _END[fmt]:
         return None
     close = _CLOSE[fmt]
-    parts = body[start + 1:end].split(close)
+    parts = body[start + 1 : end].split(close)
     if parts[-1] != b"" or len(parts) - 1 < count:
         return None
-    return [part + close for part in parts[-1 - count:-1]]
+    return [part + close for part in parts[-1 - count : -1]]
 
 
 def splice(skeleton: bytes, fmt: str, texts: list[bytes]) -> bytes:

@@ -4,6 +4,7 @@ What JSON Feed has no field for travels in a `_feedsvc` extension object (the sp
 start with an underscore for extensions): related links, the photo's caption and credit, the section.
 Pure, like render.py: same info and items, same bytes.
 """
+
 from __future__ import annotations
 
 import json
@@ -37,7 +38,9 @@ def _item(item: Item, info: FeedInfo) -> dict[str, Any]:
         entry["authors"] = [{"name": a.name, **({"url": a.url} if a.url else {})} for a in article.authors]
     tags = [section.title if section else article.section, *article.tags]
     entry["tags"] = list(dict.fromkeys(tags))
-    extension: dict[str, Any] = {"section": {"slug": article.section, "title": section.title if section else article.section}}
+    extension: dict[str, Any] = {
+        "section": {"slug": article.section, "title": section.title if section else article.section}
+    }
     photo = article.photo
     if photo is not None:
         entry["image"] = photo.url
@@ -48,9 +51,18 @@ def _item(item: Item, info: FeedInfo) -> dict[str, Any]:
             if photo.length:
                 attachment["size_in_bytes"] = photo.length
             entry["attachments"] = [attachment]
-        extension["photo"] = {key: value for key, value in (
-            ("url", photo.url), ("caption", photo.caption), ("credit", photo.credit), ("alt", photo.alt),
-            ("width", photo.width), ("height", photo.height)) if value}
+        extension["photo"] = {
+            key: value
+            for key, value in (
+                ("url", photo.url),
+                ("caption", photo.caption),
+                ("credit", photo.credit),
+                ("alt", photo.alt),
+                ("width", photo.width),
+                ("height", photo.height),
+            )
+            if value
+        }
     if item.related:
         extension["related"] = [{"title": link.title, "url": link.url} for link in item.related]
     entry["_feedsvc"] = extension
@@ -73,8 +85,13 @@ def render_json_feed(info: FeedInfo, items: list[Item]) -> bytes:
         feed["favicon"] = icon
     subject = info.subject
     if subject is not None and subject.scope.kind == AUTHOR:
-        feed["authors"] = [{"name": subject.title, **({"url": subject.person_url} if subject.person_url else {}),
-                            **({"avatar": subject.image} if subject.image else {})}]
+        feed["authors"] = [
+            {
+                "name": subject.title,
+                **({"url": subject.person_url} if subject.person_url else {}),
+                **({"avatar": subject.image} if subject.image else {}),
+            }
+        ]
     if info.hub_url:
         feed["hubs"] = [{"type": "WebSub", "url": info.hub_url}]
     feed["_feedsvc"] = {

@@ -1,6 +1,7 @@
 """OPML 2.0 (http://opml.org/spec2.opml): a list of feeds in one file, so a reader can subscribe to all
 of them at once — every section's (`feeds.opml`), every writer's, every tag's. One outline per feed, in
 RSS (listing Atom and JSON too would make readers subscribe to each story three times)."""
+
 from __future__ import annotations
 
 from collections.abc import Sequence
@@ -18,6 +19,7 @@ OPML_MIMETYPE = "text/x-opml"
 @dataclass(frozen=True)
 class Outline:
     """One feed in the list: its name, RSS address, web page and description."""
+
     title: str
     xml_url: str
     html_url: str
@@ -38,7 +40,7 @@ def render_opml(site: Site, title: str, outlines: Sequence[Outline], modified: d
         attributes = {
             "type": "rss",
             "version": "RSS2",
-            "text": outline.title,            # readers name the subscription after `text`
+            "text": outline.title,  # readers name the subscription after `text`
             "title": outline.title,
             "xmlUrl": outline.xml_url,
             "htmlUrl": outline.html_url,

@@ -3,6 +3,7 @@ stories with photo, caption, credit, summary and related links, bylines and tags
 pages, and obvious ways to subscribe (the buttons lead to the scope's subscribe page). Rendered with
 Jinja2 and autoescaping on (every piece of store text is escaped), no JavaScript, no XSLT. Pure, like
 the feed renderers: same inputs, same bytes."""
+
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
@@ -19,18 +20,25 @@ from .feedmodel import Item
 from .months import MONTH_NAMES
 from .subject import Subject
 
-ENV = Environment(loader=PackageLoader("feedsvc.render", "templates"), autoescape=select_autoescape(default=True),
-                   trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
+ENV = Environment(
+    loader=PackageLoader("feedsvc.render", "templates"),
+    autoescape=select_autoescape(default=True),
+    trim_blocks=True,
+    lstrip_blocks=True,
+    keep_trailing_newline=True,
+)
 
 FORMAT_LABELS = {"rss": "RSS", "atom": "Atom", "json": "JSON Feed"}
 
 
 def human_time(moment: datetime, zone: tzinfo) -> str:
-    """"May 2, 2013, 5:40 p.m. PDT" in the site's zone, whatever the process locale."""
+    """ "May 2, 2013, 5:40 p.m. PDT" in the site's zone, whatever the process locale."""
     local = moment.astimezone(zone)
     hour = local.hour % 12 or 12
-    return (f"{MONTH_NAMES[local.month - 1]} {local.day}, {local.year}, {hour}:{local.minute:02d} "
-            f"{'a.m.' if local.hour < 12 else 'p.m.'} {local.tzname() or ''}").strip()
+    return (
+        f"{MONTH_NAMES[local.month - 1]} {local.day}, {local.year}, {hour}:{local.minute:02d} "
+        f"{'a.m.' if local.hour < 12 else 'p.m.'} {local.tzname() or ''}"
+    ).strip()
 
 
 @dataclass(frozen=True)
@@ -40,9 +48,15 @@ class PageLinks:
 
     def feeds(self, scope: Scope, name: str) -> list[dict[str, str]]:
         """The scope's feeds, one per format; `name` is what a reader will call the subscription."""
-        return [{"label": FORMAT_LABELS[fmt], "url": self.base_url + FeedKey(scope, fmt).path,
-                 "type": FEED_FORMATS[fmt][1], "title": f"{name} ({FORMAT_LABELS[fmt]})"}
-                for fmt in FEED_FORMATS]
+        return [
+            {
+                "label": FORMAT_LABELS[fmt],
+                "url": self.base_url + FeedKey(scope, fmt).path,
+                "type": FEED_FORMATS[fmt][1],
+                "title": f"{name} ({FORMAT_LABELS[fmt]})",
+            }
+            for fmt in FEED_FORMATS
+        ]
 
     def page(self, scope: Scope) -> str:
         return self.base_url + PageKey(scope).path
@@ -52,9 +66,16 @@ class PageLinks:
 
     def sections(self, site: Site) -> list[dict[str, Any]]:
         """The navigation and the home page's list: each section's page, subscribe page and feeds."""
-        return [{"title": s.title, "description": s.description, "page": self.page(Scope(SECTION, s.slug)),
-                 "subscribe": self.subscribe(Scope(SECTION, s.slug)),
-                 "feeds": self.feeds(Scope(SECTION, s.slug), f"{site.title} — {s.title}")} for s in site.sections]
+        return [
+            {
+                "title": s.title,
+                "description": s.description,
+                "page": self.page(Scope(SECTION, s.slug)),
+                "subscribe": self.subscribe(Scope(SECTION, s.slug)),
+                "feeds": self.feeds(Scope(SECTION, s.slug), f"{site.title} — {s.title}"),
+            }
+            for s in site.sections
+        ]
 
     def opml(self, kind: str) -> str:
         return self.base_url + OPML_PATHS[kind]
@@ -64,17 +85,19 @@ class PageLinks:
 class StoryLinks:
     """Where a story's bylines and tags lead: each writer's page, and the pages of those of its tags
     that have one (a one-off tag has none)."""
-    bylines: tuple[tuple[str, str], ...] = ()     # (name as written, page URL)
-    tags: tuple[tuple[str, str], ...] = ()        # (the tag's title, page URL)
+
+    bylines: tuple[tuple[str, str], ...] = ()  # (name as written, page URL)
+    tags: tuple[tuple[str, str], ...] = ()  # (the tag's title, page URL)
 
 
 @dataclass(frozen=True)
 class PageExtras:
     """What a page shows besides its stories: a section's writers, and on the home page the lists of
     every writer's and tag's feed (only those that have feeds)."""
-    story_links: Mapping[str, StoryLinks] = field(default_factory=dict)   # by story id
-    writers: Sequence[tuple[str, str, int]] = ()       # (name, page URL, stories among the section's latest)
-    lists: Sequence[tuple[str, str]] = ()               # (what, OPML URL) for writers and tags
+
+    story_links: Mapping[str, StoryLinks] = field(default_factory=dict)  # by story id
+    writers: Sequence[tuple[str, str, int]] = ()  # (name, page URL, stories among the section's latest)
+    lists: Sequence[tuple[str, str]] = ()  # (what, OPML URL) for writers and tags
 
 
 # Domains reserved for examples and tests (RFC 2606 §2-3, RFC 6761 §6.4-6.5): nothing is ever served from
@@ -96,13 +119,20 @@ def _story(item: Item, site: Site, links: StoryLinks, base_url: str) -> dict[str
     article = item.article
     section = site.section(article.section)
     return {
-        "title": article.title, "url": article.url, "dateline": article.dateline,
-        "published": human_time(article.published, site.tz), "published_iso": article.published.isoformat(),
+        "title": article.title,
+        "url": article.url,
+        "dateline": article.dateline,
+        "published": human_time(article.published, site.tz),
+        "published_iso": article.published.isoformat(),
         "updated": human_time(article.updated, site.tz) if article.updated > article.published else None,
         "updated_iso": article.updated.isoformat(),
-        "byline": ", ".join(a.name for a in article.authors), "bylines": links.bylines, "tags": links.tags,
-        "section": section.title if section else article.section, "section_slug": article.section,
-        "photo": article.photo, "photo_loads": article.photo is not None and photo_loads(article.photo.url, base_url),
+        "byline": ", ".join(a.name for a in article.authors),
+        "bylines": links.bylines,
+        "tags": links.tags,
+        "section": section.title if section else article.section,
+        "section_slug": article.section,
+        "photo": article.photo,
+        "photo_loads": article.photo is not None and photo_loads(article.photo.url, base_url),
         "summary": item.prepared.summary,
         "related": [{"title": link.title, "url": link.url} for link in item.related],
     }
@@ -116,8 +146,9 @@ def direction(language: str) -> str:
     return "rtl" if language.split("-")[0].lower() in _RIGHT_TO_LEFT else "ltr"
 
 
-def render_page(site: Site, subject: Subject | None, items: list[Item], links: PageLinks,
-                extras: PageExtras = PageExtras()) -> bytes:
+def render_page(
+    site: Site, subject: Subject | None, items: list[Item], links: PageLinks, extras: PageExtras = PageExtras()
+) -> bytes:
     """The home page (subject None) or one section's, writer's or tag's page."""
     scope = subject.scope if subject else EVERYTHING
     sections = links.sections(site)
@@ -127,9 +158,17 @@ def render_page(site: Site, subject: Subject | None, items: list[Item], links: P
         alternates += [feed for s in sections for feed in s["feeds"]]
     empty = StoryLinks()
     page = ENV.get_template("page.html").render(
-        site=site, direction=direction(site.language), subject=subject,
+        site=site,
+        direction=direction(site.language),
+        subject=subject,
         stories=[_story(item, site, extras.story_links.get(item.article.id, empty), links.base_url) for item in items],
-        subscribe=subscribe, subscribe_page=links.subscribe(scope), sections=sections, alternates=alternates,
-        writers=extras.writers, lists=extras.lists, home=links.page(EVERYTHING), opml=links.opml_url)
+        subscribe=subscribe,
+        subscribe_page=links.subscribe(scope),
+        sections=sections,
+        alternates=alternates,
+        writers=extras.writers,
+        lists=extras.lists,
+        home=links.page(EVERYTHING),
+        opml=links.opml_url,
+    )
     return page.encode("utf-8")
-

@@ -6,6 +6,7 @@ language, the story's publication date (W3C Datetime) and title; it lists only s
 the last two days, at most 1,000. Which stories those are is the publisher's choice; this module
 writes them. Pure: same stories, same bytes.
 """
+
 from __future__ import annotations
 
 from collections.abc import Sequence
@@ -19,10 +20,10 @@ SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
 NEWS_NS = "http://www.google.com/schemas/sitemap-news/0.9"
 SITEMAP_MIMETYPE = "application/xml"
 ROBOTS_MIMETYPE = "text/plain"
-NEWS_MAX_URLS = 1_000                 # Google News: at most 1,000 news:news entries per sitemap
-NEWS_WINDOW_SECONDS = 2 * 24 * 3600   # and only articles published in the last two days
+NEWS_MAX_URLS = 1_000  # Google News: at most 1,000 news:news entries per sitemap
+NEWS_WINDOW_SECONDS = 2 * 24 * 3600  # and only articles published in the last two days
 
-_TWO_PART = {"zh-cn", "zh-tw"}        # the only codes Google takes with a region
+_TWO_PART = {"zh-cn", "zh-tw"}  # the only codes Google takes with a region
 
 
 def news_language(language: str) -> str:

@@ -2,6 +2,7 @@
 links into the popular web readers, a `feed:` link for apps, the address to copy, and the raw feeds one
 click further. Browsers no longer show a feed as anything but markup, so the pages' RSS, Atom and JSON
 Feed buttons lead here. Pure, like the other renderers: same inputs, same bytes."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -16,6 +17,7 @@ from .subject import Subject
 @dataclass(frozen=True)
 class Reader:
     """A web feed reader and its "add this feed" address: `{feed}` stands for the feed's URL, percent-encoded."""
+
     name: str
     template: str
 
@@ -60,7 +62,16 @@ def render_subscribe_page(site: Site, subject: Subject | None, links: PageLinks)
     feeds = links.feeds(scope, f"{site.title} — {subject.title}" if subject else site.title)
     main = links.base_url + FeedKey(scope, "rss").path
     page = ENV.get_template("subscribe.html").render(
-        site=site, direction=direction(site.language), subject=subject, name=name, page=links.page(scope),
-        feeds=feeds, alternates=feeds, readers=[{"name": r.name, "url": r.url(main)} for r in READERS],
-        feed_uri=feed_uri(main), sections=links.sections(site), home=links.page(EVERYTHING))
+        site=site,
+        direction=direction(site.language),
+        subject=subject,
+        name=name,
+        page=links.page(scope),
+        feeds=feeds,
+        alternates=feeds,
+        readers=[{"name": r.name, "url": r.url(main)} for r in READERS],
+        feed_uri=feed_uri(main),
+        sections=links.sections(site),
+        home=links.page(EVERYTHING),
+    )
     return page.encode("utf-8")

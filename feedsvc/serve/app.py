@@ -1,5 +1,6 @@
 """The application factory: configuration in layers, then the store, publisher and refresher wired
 together and registered on the Flask app (flaskr's `create_app(test_config)` pattern)."""
+
 from __future__ import annotations
 
 import logging
@@ -24,7 +25,7 @@ from .websub import ChangeLedger, HubNotifier
 
 log = logging.getLogger(__name__)
 
-CATCH_UP_WAIT = 10.0    # how long a starting worker waits to have caught up with the store (seconds)
+CATCH_UP_WAIT = 10.0  # how long a starting worker waits to have caught up with the store (seconds)
 
 # How many forks this process descends from: threads don't survive a fork, so a Service started before
 # one must start its threads again after it. Counted at fork time, because ensure_running() is asked on
@@ -45,8 +46,14 @@ class Service:
     """One worker's store, publisher, background refresher, (with a hub) WebSub notifier and (unless
     `stats = false`) the counter of feed requests."""
 
-    def __init__(self, config: Config, *, auto_refresh: bool = True, clock: Callable[[], datetime] | None = None,
-                 threads_after_fork: bool = False) -> None:
+    def __init__(
+        self,
+        config: Config,
+        *,
+        auto_refresh: bool = True,
+        clock: Callable[[], datetime] | None = None,
+        threads_after_fork: bool = False,
+    ) -> None:
         self.config = config
         self.feeds = config.feeds
         self.refresh = config.refresh
@@ -55,24 +62,29 @@ class Service:
         # A story still open for writing is left for the watcher, which reads it once it is saved.
         # The parse cache a cold start makes stale is saved after the first answers: by the refresher, or
         # (under gunicorn, whose workers are forked from here) by a process of its own.
-        self.store = Store.open(config.store, media_base_url=config.feeds.base_url, limits=config.read,
-                                cache_dir=config.cache_path, save_later=auto_refresh)
-        require_publishable(self.store)     # a service that answers 404 to everything must not start
+        self.store = Store.open(
+            config.store,
+            media_base_url=config.feeds.base_url,
+            limits=config.read,
+            cache_dir=config.cache_path,
+            save_later=auto_refresh,
+        )
+        require_publishable(self.store)  # a service that answers 404 to everything must not start
         self.publisher = Publisher(self.store, config.feeds, config.cache_policy, clock=clock)
         self._report(lambda path: True)
-        self.publisher.warm()               # the first requests find every feed rendered
+        self.publisher.warm()  # the first requests find every feed rendered
         self.auto_refresh = auto_refresh
         self.refresher: Refresher | None = None
         self.notifier: HubNotifier | None = None
         hub_url = config.feeds.hub_url
         self.ledger = ChangeLedger(config.store, hub_url, config.cache_path) if hub_url else None
         self.counter = Counter.open(config.stats_location, config.stats) if config.stats.enabled else None
-        self._started_in: int | None = None         # the value of _forks when the threads were started
+        self._started_in: int | None = None  # the value of _forks when the threads were started
         self._start_lock = threading.Lock()
-        self._caught_up = threading.Event()          # set once the refresher's first look is applied
-        if not threads_after_fork:          # else gunicorn_conf's post_worker_init starts them in each worker
+        self._caught_up = threading.Event()  # set once the refresher's first look is applied
+        if not threads_after_fork:  # else gunicorn_conf's post_worker_init starts them in each worker
             self.ensure_running()
-        else:                               # the workers forked from here leave the parse cache alone
+        else:  # the workers forked from here leave the parse cache alone
             self.store.save_stale_cache_apart()
 
     def ensure_running(self) -> None:
@@ -91,9 +103,14 @@ class Service:
                 # forked from a master that read the store earlier would otherwise announce that older
                 # state as news, and then the present again. catch_up() waits for the same moment.
                 self._caught_up = threading.Event()
-                self.refresher = Refresher(self.store, self.refresh.refresh_seconds, self.refresh.rescan_seconds,
-                                           self.refresh.watch, on_change=self.on_change,
-                                           on_first_look=self._first_look).start()
+                self.refresher = Refresher(
+                    self.store,
+                    self.refresh.refresh_seconds,
+                    self.refresh.rescan_seconds,
+                    self.refresh.watch,
+                    on_change=self.on_change,
+                    on_first_look=self._first_look,
+                ).start()
             else:
                 self.announce()
             if self.counter is not None:
@@ -135,8 +152,11 @@ class Service:
                 time.sleep(0.05)
                 changes = changes.then(self.store.refresh(changes.deferred, settle=SETTLE_SECONDS))
             for path in sorted(changes.deferred) if wait else ():
-                log.info("%s%s: still being saved; served as last read until the watcher reads it",
-                         self.store.display_root, path)
+                log.info(
+                    "%s%s: still being saved; served as last read until the watcher reads it",
+                    self.store.display_root,
+                    path,
+                )
             if changes:
                 self.on_change(changes)
         except Exception:  # noqa: BLE001 — a worker that cannot start would be restarted over and over
@@ -167,8 +187,13 @@ class Service:
         self.notifier.notify(self.ledger.changed(current))
 
 
-def create_app(test_config: Mapping[str, Any] | None = None, *, config_file: str | None = None,
-               auto_refresh: bool = True, clock: Callable[[], datetime] | None = None) -> Flask:
+def create_app(
+    test_config: Mapping[str, Any] | None = None,
+    *,
+    config_file: str | None = None,
+    auto_refresh: bool = True,
+    clock: Callable[[], datetime] | None = None,
+) -> Flask:
     """Defaults → feedsvc.toml (or FEEDSVC_CONFIG) → FEEDSVC_* environment → `test_config` (flat keys,
     as in the file). Without `auto_refresh` nothing watches the store (tests and benchmarks refresh it
     themselves); `clock` moves time (tests see scheduled stories appear).
@@ -180,10 +205,15 @@ def create_app(test_config: Mapping[str, Any] | None = None, *, config_file: str
     config = load_config(config_file, overrides=test_config)
     app = Flask(__name__)
     app.config["FEEDSVC"] = config
-    app.extensions["feedsvc"] = Service(config, auto_refresh=auto_refresh, clock=clock,
-                                        threads_after_fork=bool(os.environ.get("FEEDSVC_THREADS_AFTER_FORK")))
+    app.extensions["feedsvc"] = Service(
+        config,
+        auto_refresh=auto_refresh,
+        clock=clock,
+        threads_after_fork=bool(os.environ.get("FEEDSVC_THREADS_AFTER_FORK")),
+    )
     from . import statsview
     from .web import WarmPath, bp
+
     app.register_blueprint(bp)
     statsview.init_app(app, app.extensions["feedsvc"].path_prefix)
     # The everyday poll skips Flask. Wrapping wsgi_app in a middleware is Flask's documented way

@@ -4,6 +4,7 @@ preconditions call for (§13.2.2), for the Flask view and the warm path alike.
 Written out rather than left to Werkzeug's `make_conditional`, which takes `If-Match: *` for a
 mismatch, ignores If-Unmodified-Since, and lets a passing If-Match hide If-None-Match.
 """
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -44,7 +45,7 @@ def _quality(parameters: str) -> float:
             try:
                 return min(max(float(value.strip()), 0.0), 1.0)
             except ValueError:
-                return 0.0                   # a malformed weight counts as "not acceptable"
+                return 0.0  # a malformed weight counts as "not acceptable"
     return 1.0
 
 
@@ -55,27 +56,33 @@ def evaluate(headers: Headers, etag: str, last_modified: datetime | None) -> int
     if_match = headers.get("If-Match")
     if if_match is not None:
         tags = parse_etags(if_match)
-        if not (tags.star_tag or tags.contains(tag)):          # strong comparison (§13.1.1)
+        if not (tags.star_tag or tags.contains(tag)):  # strong comparison (§13.1.1)
             return PRECONDITION_FAILED
     else:
         unmodified_since = _date(headers.get("If-Unmodified-Since"))
-        if unmodified_since is not None and last_modified is not None and \
-                last_modified.replace(microsecond=0) > unmodified_since:
+        if (
+            unmodified_since is not None
+            and last_modified is not None
+            and last_modified.replace(microsecond=0) > unmodified_since
+        ):
             return PRECONDITION_FAILED
     if_none_match = headers.get("If-None-Match")
     if if_none_match is not None:
         tags = parse_etags(if_none_match)
-        return NOT_MODIFIED if tags.star_tag or tags.contains_weak(tag) else OK    # weak comparison (§13.1.2)
+        return NOT_MODIFIED if tags.star_tag or tags.contains_weak(tag) else OK  # weak comparison (§13.1.2)
     modified_since = _date(headers.get("If-Modified-Since"))
-    if modified_since is not None and last_modified is not None and \
-            last_modified.replace(microsecond=0) <= modified_since:
+    if (
+        modified_since is not None
+        and last_modified is not None
+        and last_modified.replace(microsecond=0) <= modified_since
+    ):
         return NOT_MODIFIED
     return OK
 
 
 def _date(value: str | None) -> datetime | None:
     """An HTTP-date, or None for anything else (an invalid date is ignored, never an error)."""
-    if not value or "," in value.partition(",")[2]:          # a list of dates is not a date (§13.1.3)
+    if not value or "," in value.partition(",")[2]:  # a list of dates is not a date (§13.1.3)
         return None
     try:
         return parse_date(value)

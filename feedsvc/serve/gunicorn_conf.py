@@ -8,6 +8,7 @@ looks at the store again before its first request, then starts its own store wat
 notifier, and the writer of its subscriber counts) after the fork; threads do not survive one.
 Command-line options and GUNICORN_CMD_ARGS override anything here.
 """
+
 from __future__ import annotations
 
 import gc
@@ -19,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from .app import Service
 
-workers = 2                 # per core of a 2-core machine: the work is short, in-memory lookups
+workers = 2  # per core of a 2-core machine: the work is short, in-memory lookups
 threads = 4
 # gunicorn's gthread worker, but a thread takes a connection only once its request has arrived whole:
 # slow clients wait in the worker's event loop, not in its threads (feedsvc/serve/worker.py, README).
@@ -30,11 +31,11 @@ preload_app = True
 # `--control-socket PATH` to use gunicornc.
 control_socket_disable = True
 
-os.environ.setdefault("FEEDSVC_THREADS_AFTER_FORK", "1")   # the master must not start watchers of its own
+os.environ.setdefault("FEEDSVC_THREADS_AFTER_FORK", "1")  # the master must not start watchers of its own
 
 
 def _service(app: object) -> Service | None:
-    return getattr(app, "extensions", {}).get("feedsvc")    # None for another app run from this folder
+    return getattr(app, "extensions", {}).get("feedsvc")  # None for another app run from this folder
 
 
 def post_worker_init(worker: Any) -> None:
@@ -48,11 +49,11 @@ def post_worker_init(worker: Any) -> None:
 
 def worker_exit(server: Any, worker: Any) -> None:
     service = getattr(worker.wsgi, "extensions", {}).get("feedsvc")
-    if service is not None:                 # what the worker counted since its last flush is written
+    if service is not None:  # what the worker counted since its last flush is written
         service.close()
 
 
-MASTER_LOOK_SECONDS = 30.0     # the master looks again before a fork at most this often
+MASTER_LOOK_SECONDS = 30.0  # the master looks again before a fork at most this often
 _master_looked = -math.inf
 
 
@@ -60,9 +61,9 @@ def pre_fork(server: Any, worker: Any) -> None:
     # The master looks at the store too (at most every 30 s: a look is a stat scan, 2 s at 100,000
     # stories), so that a new worker's own look has little to read, however long the master has run.
     global _master_looked
-    service = _service(getattr(server.app, "callable", None))     # None unless preloaded
+    service = _service(getattr(server.app, "callable", None))  # None unless preloaded
     if service is not None and time.monotonic() - _master_looked >= MASTER_LOOK_SECONDS:
-        service.look()                      # a story being saved is the new worker's to wait for
+        service.look()  # a story being saved is the new worker's to wait for
         _master_looked = time.monotonic()
     # Python's gc documentation for a process that forks without exec: freeze what the master made (the
     # store, every rendered feed), so the workers' collections never walk those objects again nor write

@@ -1,5 +1,6 @@
 """The service as production runs it: gunicorn with the shipped settings, and the WSGI app it loads,
 which refuses a store with nothing to publish."""
+
 from __future__ import annotations
 
 import logging
@@ -44,6 +45,7 @@ class ProductionServer(BaseApplication):
 
     def load_config(self) -> None:
         from . import gunicorn_conf  # importing it marks this process as gunicorn's master
+
         for name, value in vars(gunicorn_conf).items():
             if name in self.cfg.settings:
                 self.cfg.set(name, value)

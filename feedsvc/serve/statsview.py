@@ -4,6 +4,7 @@ It exists only when `stats_token_hash` is configured (otherwise: the plain 404 o
 answers 401 to a request without the token, and is never stored by a cache (`private, no-store`). It is
 not a published path: the static build, the feeds, the OPML file and the pages never name it.
 """
+
 from __future__ import annotations
 
 import json
@@ -16,9 +17,13 @@ from ..stats.db import open_database
 from ..stats.report import Report, report
 
 PATH = "_stats/"
-PRIVATE = {"Cache-Control": "private, no-store", "X-Robots-Tag": "noindex, nofollow",
-           "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'",
-           "X-Content-Type-Options": "nosniff", "Referrer-Policy": "no-referrer"}
+PRIVATE = {
+    "Cache-Control": "private, no-store",
+    "X-Robots-Tag": "noindex, nofollow",
+    "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+}
 
 bp = Blueprint("feedsvc_stats", __name__)
 
@@ -36,8 +41,12 @@ def _figures() -> Report | Response:
     if not config.stats.token_hash:
         return Response("Not found\n", status=404, mimetype="text/plain")
     if not access.allowed(request.headers.get("Authorization"), config.stats.token_hash):
-        answer = Response("401 Unauthorized: the statistics need the token (stats_token_hash)\n", status=401,
-                          mimetype="text/plain", headers=PRIVATE)
+        answer = Response(
+            "401 Unauthorized: the statistics need the token (stats_token_hash)\n",
+            status=401,
+            mimetype="text/plain",
+            headers=PRIVATE,
+        )
         answer.headers["WWW-Authenticate"] = access.REALM
         return answer
     try:

@@ -8,6 +8,7 @@ Most requests are an aggregator polling a feed that is already rendered, plainly
 was last sent. `WarmPath` answers those in front of Flask from precomputed header lists; everything
 else goes through the Flask view below, which gives the same answer (tests compare the two).
 """
+
 from __future__ import annotations
 
 import math
@@ -71,23 +72,24 @@ def document(path: str) -> Response:
     path = local_path(path, service.path_prefix)
     doc = publisher.document(path, now)
     if doc is None:
-        if path and path + "/" == service.path_prefix:       # "/feeds" for the base URL ".../feeds/"
+        if path and path + "/" == service.path_prefix:  # "/feeds" for the base URL ".../feeds/"
             moved = _plain(301, f"Moved to {service.feeds.base_url}\n")
-            moved.headers["Location"] = service.feeds.base_url       # from the configuration, never Host
+            moved.headers["Location"] = service.feeds.base_url  # from the configuration, never Host
             return moved
         return _plain(404, "Not found\n")
     gzipped = doc.gzippable and accepts_gzip(request.headers.get("Accept-Encoding"))
-    headers = _shorten_max_age(publisher.headers(path, doc, gzipped),
-                               publisher.valid_until(path) - now.timestamp(), publisher.policy.max_age)
+    headers = _shorten_max_age(
+        publisher.headers(path, doc, gzipped), publisher.valid_until(path) - now.timestamp(), publisher.policy.max_age
+    )
     outcome = evaluate(request.headers, headers["ETag"], doc.last_modified)
-    counter = service.counter if counted(path) else None        # subscriber statistics: feeds only
+    counter = service.counter if counted(path) else None  # subscriber statistics: feeds only
     if outcome == NOT_MODIFIED:
         not_modified = DocumentResponse(status=304, headers=_not_modified_headers(headers))
         not_modified.validators_last_modified = headers.get("Last-Modified")
         if counter is not None:
             counter.count(path, 304, 0, request.environ)
         return not_modified
-    if outcome == PRECONDITION_FAILED:       # said plainly, and with nothing a cache should keep
+    if outcome == PRECONDITION_FAILED:  # said plainly, and with nothing a cache should keep
         return _plain(412, "412 Precondition Failed\n")
     gzip = doc.compress() if gzipped else None
     body = gzip.body if gzip else doc.body
@@ -113,7 +115,9 @@ def _shorten_max_age(headers: dict[str, str], remaining: float, max_age: int) ->
     directives = [d.strip() for d in headers["Cache-Control"].split(",")]
     shortened["Cache-Control"] = ", ".join(
         f"max-age={max(0, int(remaining))}" if d == f"max-age={max_age}" else d
-        for d in directives if not d.startswith("stale-while-revalidate="))
+        for d in directives
+        if not d.startswith("stale-while-revalidate=")
+    )
     return shortened
 
 
@@ -138,8 +142,13 @@ class WarmPath:
 
     def _answer(self, environ: WSGIEnvironment) -> tuple[str, list[tuple[str, str]], bytes] | None:
         method, path = environ.get("REQUEST_METHOD"), environ.get("PATH_INFO", "")
-        if method not in ("GET", "HEAD") or path[:1] != "/" or len(path) > MAX_PATH \
-                or len(environ.get("QUERY_STRING", "")) > MAX_QUERY or not path.isascii():
+        if (
+            method not in ("GET", "HEAD")
+            or path[:1] != "/"
+            or len(path) > MAX_PATH
+            or len(environ.get("QUERY_STRING", "")) > MAX_QUERY
+            or not path.isascii()
+        ):
             return None
         service = self.service
         service.ensure_running()
@@ -147,7 +156,7 @@ class WarmPath:
         now = publisher.clock().timestamp()
         local = local_path(path[1:], service.path_prefix)
         ready = publisher.ready(local, now)
-        if ready is None or ready[1] - now < publisher.policy.max_age:     # Flask shortens max-age
+        if ready is None or ready[1] - now < publisher.policy.max_age:  # Flask shortens max-age
             return None
         document, _ = ready
         gzipped = document.gzippable and accepts_gzip(environ.get("HTTP_ACCEPT_ENCODING"))
@@ -162,24 +171,30 @@ class WarmPath:
                 if counter is not None:
                     counter.count(local, 304, 0, environ)
                 return "304 NOT MODIFIED", memo.not_modified, b""
-            return None                                 # lists, weak tags, "*": the Flask view
+            return None  # lists, weak tags, "*": the Flask view
         if any(name in environ for name in self._HARD):
             return None
         if counter is not None:
             counter.count(local, 200, len(memo.body) if method == "GET" else 0, environ)
         return "200 OK", memo.full, memo.body
 
-    def _prepare(self, key: tuple[str, bool], headers: dict[str, str], document: Rendered, gzipped: bool,
-                 counted: bool) -> _Answer:
+    def _prepare(
+        self, key: tuple[str, bool], headers: dict[str, str], document: Rendered, gzipped: bool, counted: bool
+    ) -> _Answer:
         """The header lists of one representation, as the Flask view would send them."""
         gzip = document.compress() if gzipped else None
         body = gzip.body if gzip else document.body
         not_modified = list(_not_modified_headers(headers).items())
         if len(self._answers) > 10_000:
             self._answers.clear()
-        answer = self._answers[key] = _Answer(document, headers["ETag"], body,
-                                              [*headers.items(), ("Content-Length", str(len(body)))], not_modified,
-                                              counted)
+        answer = self._answers[key] = _Answer(
+            document,
+            headers["ETag"],
+            body,
+            [*headers.items(), ("Content-Length", str(len(body)))],
+            not_modified,
+            counted,
+        )
         return answer
 
 
@@ -190,7 +205,7 @@ class _Answer:
     body: bytes
     full: list[tuple[str, str]]
     not_modified: list[tuple[str, str]]
-    counted: bool                     # a subscription feed: its polls go to the subscriber statistics
+    counted: bool  # a subscription feed: its polls go to the subscriber statistics
 
 
 def _plain(status: int, text: str) -> Response:

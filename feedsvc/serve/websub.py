@@ -6,6 +6,7 @@ each changed feed — from a background thread: a slow or absent hub never holds
 build. Failed attempts are retried a bounded number of times with exponential back-off; every outcome
 is logged.
 """
+
 from __future__ import annotations
 
 import fcntl
@@ -41,8 +42,8 @@ class Outcome:
 class HubNotifier:
     hub_url: str
     attempts: int = 4
-    backoff: float = 1.0          # seconds before the second attempt; doubled each time after
-    timeout: float = 5.0          # per attempt
+    backoff: float = 1.0  # seconds before the second attempt; doubled each time after
+    timeout: float = 5.0  # per attempt
     outcomes: list[Outcome] = field(default_factory=list)
 
     def __post_init__(self) -> None:
@@ -78,8 +79,12 @@ class HubNotifier:
         body = urlencode([("hub.mode", "publish"), *(("hub.url", url) for url in urls)]).encode("ascii")
         detail = ""
         for attempt in range(1, self.attempts + 1):
-            request = urllib.request.Request(self.hub_url, data=body, method="POST", headers={
-                "Content-Type": "application/x-www-form-urlencoded", "User-Agent": USER_AGENT})
+            request = urllib.request.Request(
+                self.hub_url,
+                data=body,
+                method="POST",
+                headers={"Content-Type": "application/x-www-form-urlencoded", "User-Agent": USER_AGENT},
+            )
             try:
                 with urllib.request.urlopen(request, timeout=self.timeout) as response:  # noqa: S310 — configured hub
                     status = response.status
@@ -89,15 +94,25 @@ class HubNotifier:
             except (OSError, ValueError) as exc:
                 status, detail = None, str(getattr(exc, "reason", exc))
             if status is not None and 200 <= status < 300:
-                log.info("WebSub: told %s of %s (HTTP %d, attempt %d)", self.hub_url,
-                         plural(len(urls), "changed feed"), status, attempt)
+                log.info(
+                    "WebSub: told %s of %s (HTTP %d, attempt %d)",
+                    self.hub_url,
+                    plural(len(urls), "changed feed"),
+                    status,
+                    attempt,
+                )
                 return Outcome(urls, True, attempt, f"HTTP {status}")
             if status is not None and 400 <= status < 500 and status not in (408, 429):
-                break                                    # the hub refuses; asking again will not help
+                break  # the hub refuses; asking again will not help
             if attempt < self.attempts:
                 time.sleep(self.backoff * 2 ** (attempt - 1))
-        log.warning("WebSub: could not tell %s of %s after %s: %s", self.hub_url, plural(len(urls), "changed feed"),
-                    plural(attempt, "attempt"), detail or "refused")
+        log.warning(
+            "WebSub: could not tell %s of %s after %s: %s",
+            self.hub_url,
+            plural(len(urls), "changed feed"),
+            plural(attempt, "attempt"),
+            detail or "refused",
+        )
         return Outcome(urls, False, attempt, detail or "refused")
 
 
@@ -113,7 +128,7 @@ class ChangeLedger:
         folder = Path(directory) if directory else Path(tempfile.gettempdir())
         folder.mkdir(parents=True, exist_ok=True)
         self.path = folder / f"feedsvc-websub-{key}.json"
-        self._seen: dict[str, str] | None = None       # this worker's last view; None until the first
+        self._seen: dict[str, str] | None = None  # this worker's last view; None until the first
 
     def changed(self, current: dict[str, str]) -> list[str]:
         """The feed URLs to announce, given every feed's current ETag; records them as announced."""
@@ -124,8 +139,7 @@ class ChangeLedger:
             except (OSError, ValueError):
                 announced = {}
             previous = self._seen if self._seen is not None else announced
-            urls = [url for url, etag in current.items()
-                    if previous.get(url) != etag and announced.get(url) != etag]
+            urls = [url for url, etag in current.items() if previous.get(url) != etag and announced.get(url) != etag]
             if urls:
                 announced.update({url: current[url] for url in urls})
                 temporary = self.path.with_suffix(f".{os.getpid()}.tmp")

@@ -11,6 +11,7 @@ It relies on `gthread.ThreadWorker`'s structure (every connection reaches the po
 `enqueue_req`; the main loop calls `murder_pending` each turn), hence gunicorn is pinned to 27.x;
 tests/test_slow_clients.py would notice a change.
 """
+
 from __future__ import annotations
 
 import re
@@ -24,9 +25,9 @@ from typing import Any
 from gunicorn.http2 import negotiation
 from gunicorn.workers.gthread import TConn, ThreadWorker
 
-HEAD_SECONDS = 10.0         # to send a whole request, from its first byte (or from the connection)
-MAX_HEAD = 1 << 20          # past gunicorn's own limits on the request line and headers: it refuses it
-MAX_BODY = 64 << 10         # a larger body (never needed here) is read by the thread, as gunicorn does
+HEAD_SECONDS = 10.0  # to send a whole request, from its first byte (or from the connection)
+MAX_HEAD = 1 << 20  # past gunicorn's own limits on the request line and headers: it refuses it
+MAX_BODY = 64 << 10  # a larger body (never needed here) is read by the thread, as gunicorn does
 _END_OF_HEAD = b"\r\n\r\n"
 _CONTENT_LENGTH = re.compile(rb"\r\ncontent-length:[ \t]*(\d{1,12})[ \t]*\r\n", re.IGNORECASE)
 _CHUNKED = re.compile(rb"\r\ntransfer-encoding:", re.IGNORECASE)
@@ -37,11 +38,11 @@ class RequestBufferingWorker(ThreadWorker):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.arriving: deque[TConn] = deque()          # connections whose request is still coming, oldest first
+        self.arriving: deque[TConn] = deque()  # connections whose request is still coming, oldest first
 
     def enqueue_req(self, conn: TConn) -> None:
         if getattr(conn, "request_bytes", None) is not None or not self._bufferable(conn):
-            super().enqueue_req(conn)           # a whole request, or one gunicorn must read itself (TLS, h2c)
+            super().enqueue_req(conn)  # a whole request, or one gunicorn must read itself (TLS, h2c)
             return
         # What a previous request's thread read ahead (a pipelined request) is the start of this one.
         conn.arrived = bytearray(conn.parser.unreader.take_buffered() if conn.parser is not None else b"")
@@ -54,8 +55,11 @@ class RequestBufferingWorker(ThreadWorker):
         self.poller.register(conn.sock, selectors.EVENT_READ, partial(self._on_readable, conn))
 
     def _bufferable(self, conn: TConn) -> bool:
-        return bool(not self.cfg.is_ssl and getattr(self.cfg, "protocol", "http") == "http"
-                and not negotiation.prior_knowledge_allowed(self.cfg, conn.client))
+        return bool(
+            not self.cfg.is_ssl
+            and getattr(self.cfg, "protocol", "http") == "http"
+            and not negotiation.prior_knowledge_allowed(self.cfg, conn.client)
+        )
 
     def _on_readable(self, conn: TConn, sock: socket.socket) -> None:
         try:
@@ -67,11 +71,11 @@ class RequestBufferingWorker(ThreadWorker):
         if data:
             conn.arrived += data
             if not self._whole(conn.arrived):
-                return                          # still registered, still in line for its deadline
+                return  # still registered, still in line for its deadline
         self._forget(conn)
         if data:
             self._dispatch(conn)
-        else:                                   # the client went away
+        else:  # the client went away
             self.nr_conns -= 1
             conn.close()
 
@@ -82,7 +86,7 @@ class RequestBufferingWorker(ThreadWorker):
     def _dispatch(self, conn: TConn) -> None:
         conn.request_bytes = bytes(conn.arrived)
         conn.arrived = None
-        conn.data_ready = True                  # gunicorn's own wait for a first byte is over
+        conn.data_ready = True  # gunicorn's own wait for a first byte is over
         self.enqueue_req(conn)
 
     @staticmethod
@@ -91,7 +95,7 @@ class RequestBufferingWorker(ThreadWorker):
         end = data.find(_END_OF_HEAD)
         if end < 0:
             return len(data) > MAX_HEAD
-        head = data[:end + 2]
+        head = data[: end + 2]
         if _CHUNKED.search(head):
             return True
         length = _CONTENT_LENGTH.search(head)

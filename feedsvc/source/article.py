@@ -5,6 +5,7 @@ together from its fields; each field is read by `fields`, each problem recorded 
 Pure apart from the `photo_info` callback the store passes in: the same bytes, site and photo always
 give the same Article, so the service and the static build agree.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -22,17 +23,34 @@ from .fields import PhotoLookup
 from .frontmatter import describe
 from .text import forbidden_removed, xml_clean
 
-KNOWN_FIELDS = frozenset({"id", "title", "section", "published", "updated", "slug", "url", "authors",
-                          "author", "dateline", "summary", "tags", "status", "photo", "related"})
-FIELD_NAMES = KNOWN_FIELDS - {"author"}       # what a misspelt name is matched against: `author` is an alias
+KNOWN_FIELDS = frozenset(
+    {
+        "id",
+        "title",
+        "section",
+        "published",
+        "updated",
+        "slug",
+        "url",
+        "authors",
+        "author",
+        "dateline",
+        "summary",
+        "tags",
+        "status",
+        "photo",
+        "related",
+    }
+)
+FIELD_NAMES = KNOWN_FIELDS - {"author"}  # what a misspelt name is matched against: `author` is an alias
 
 
 @dataclass
 class ParseResult:
     article: Article | None
     problems: list[Problem] = field(default_factory=list)
-    photo_path: str | None = None   # the store photo this article depends on, if any
-    body: str | None = None         # the Markdown body, kept only when the reader is asked to (builds)
+    photo_path: str | None = None  # the store photo this article depends on, if any
+    body: str | None = None  # the Markdown body, kept only when the reader is asked to (builds)
     # A story left out still names the related ids it links to, (index, id), so the store can say in the
     # same run which of them no story has (a published story's links are the store's to follow).
     related_ids: tuple[tuple[int, str], ...] = ()
@@ -43,9 +61,10 @@ _WHITESPACE = re.compile(r"\s")
 # U+200B, U+200D, U+2060, U+FEFF, the soft hyphen, direction marks …) an editor's tool can leave.
 _INVISIBLE = re.compile(r"[\s\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u206f\ufeff]*")
 _TAG = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9:-]*)[^<>]*?(/?)>")
-_VOID = frozenset({"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param", "source",
-                   "track", "wbr"})
-MAX_HTML_DEPTH = 1000     # HTML parsers slow down with the square of nesting; no story nests this deep
+_VOID = frozenset(
+    {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param", "source", "track", "wbr"}
+)
+MAX_HTML_DEPTH = 1000  # HTML parsers slow down with the square of nesting; no story nests this deep
 
 
 def html_depth(markdown: str) -> int:
@@ -59,7 +78,7 @@ def html_depth(markdown: str) -> int:
         name = name.lower()
         if closing:
             if open_count.get(name):
-                while True:                       # close it, and whatever is still open inside it
+                while True:  # close it, and whatever is still open inside it
                     top = stack.pop()
                     open_count[top] -= 1
                     if top == name:
@@ -83,7 +102,7 @@ def split_front_matter(text: str) -> tuple[str, str] | None:
         end = text.find("\n", position)
         line = text[position:] if end < 0 else text[position:end]
         if line.rstrip() in ("---", "..."):
-            return text[first_newline + 1:position], ("" if end < 0 else text[end + 1:])
+            return text[first_newline + 1 : position], ("" if end < 0 else text[end + 1 :])
         if end < 0:
             return None
         position = end + 1
@@ -117,8 +136,9 @@ def _default_id(relpath: str) -> str:
     return relpath[:-3] if relpath.endswith(".md") else relpath
 
 
-def parse_article(relpath: str, data: bytes, site: Site, photo_info: PhotoLookup, *,
-                  display_root: str = "", keep_body: bool = False) -> ParseResult:
+def parse_article(
+    relpath: str, data: bytes, site: Site, photo_info: PhotoLookup, *, display_root: str = "", keep_body: bool = False
+) -> ParseResult:
     """Turn one file's bytes into an Article; every problem names the file and the field.
 
     Nothing here depends on where the feeds are served: a store photo's URL stays relative to that
@@ -142,15 +162,20 @@ def _parse(relpath: str, data: bytes, site: Site, photo_info: PhotoLookup, reade
         text, removed = file_text(data)
     except UnicodeDecodeError as exc:
         line = data.count(b"\n", 0, exc.start) + 1
-        raise reader.fail(None, f"is not UTF-8 (byte 0x{data[exc.start]:02x} on line {line}); save it as UTF-8") from exc
+        raise reader.fail(
+            None, f"is not UTF-8 (byte 0x{data[exc.start]:02x} on line {line}); save it as UTF-8"
+        ) from exc
     if removed:
         reader.warn(None, forbidden_removed(removed))
     parts = split_front_matter(text)
     if parts is None:
-        raise reader.fail("front matter", "missing: the file must start with a '---' line, then the YAML "
-                                          "fields, then another '---' line, then the body")
+        raise reader.fail(
+            "front matter",
+            "missing: the file must start with a '---' line, then the YAML "
+            "fields, then another '---' line, then the body",
+        )
     front, body = parts
-    reader.escapes = "\\" in front     # only YAML escapes can bring back what file_text removed
+    reader.escapes = "\\" in front  # only YAML escapes can bring back what file_text removed
     try:
         meta = frontmatter.load(front, first_line=2)
     except frontmatter.DuplicateKeyError as exc:
@@ -180,61 +205,100 @@ def _parse(relpath: str, data: bytes, site: Site, photo_info: PhotoLookup, reade
     published = reader.collect(lambda: fields.date(reader, meta.get("published"), "published", site, required=True))
     updated = reader.collect(lambda: fields.date(reader, meta.get("updated"), "updated", site)) or published
     if published == EPOCH:
-        reader.warn("published", "is 1970-01-01 00:00 UTC, the date a system writes for one it does not have: "
-                                 "readers would list the story decades ago; give its real date")
+        reader.warn(
+            "published",
+            "is 1970-01-01 00:00 UTC, the date a system writes for one it does not have: "
+            "readers would list the story decades ago; give its real date",
+        )
     if published is not None and updated is not None and updated < published:
-        reader.error("updated", f"{describe(meta.get('updated'))} is before published "
-                                f"({describe(meta.get('published'))}); a correction cannot predate the story")
+        reader.error(
+            "updated",
+            f"{describe(meta.get('updated'))} is before published "
+            f"({describe(meta.get('published'))}); a correction cannot predate the story",
+        )
     status = reader.collect(lambda: fields.status(reader, meta.get("status")))
 
-    slug = reader.collect(lambda: reader.text(meta.get("slug"), "slug", plain=False, limit=limits.URL)) or \
-        posixpath.basename(_default_id(relpath))
+    slug = reader.collect(
+        lambda: reader.text(meta.get("slug"), "slug", plain=False, limit=limits.URL)
+    ) or posixpath.basename(_default_id(relpath))
     if "/" in slug or slug in (".", ".."):
         reader.error("slug", f"{describe(slug)} must be one URL path segment (no '/')")
     url = reader.collect(lambda: fields.url(reader, meta.get("url"), site, section or "", slug)) or site.url
-    article_id = reader.collect(lambda: reader.text(meta.get("id"), "id", plain=False, limit=limits.URL)) or \
-        _default_id(relpath)
+    article_id = reader.collect(
+        lambda: reader.text(meta.get("id"), "id", plain=False, limit=limits.URL)
+    ) or _default_id(relpath)
     if _WHITESPACE.search(article_id):
         reader.error("id", f"{describe(article_id)} must not contain spaces")
 
-    shows_something = not _INVISIBLE.fullmatch(body)     # stops at the first visible character
+    shows_something = not _INVISIBLE.fullmatch(body)  # stops at the first visible character
     if not shows_something:
-        reader.error("body", "is empty: write the story below the closing '---' line"
-                     + (" (it holds only invisible characters)" if body.strip() else ""))
+        reader.error(
+            "body",
+            "is empty: write the story below the closing '---' line"
+            + (" (it holds only invisible characters)" if body.strip() else ""),
+        )
     elif "<" in body and html_depth(body) > MAX_HTML_DEPTH:
         from .markdown import markdown_html  # loads cmark: only for this rare body (see its docstring)
-        depth = html_depth(markdown_html(body))      # counted again where code shown as code is escaped
+
+        depth = html_depth(markdown_html(body))  # counted again where code shown as code is escaped
         if depth > MAX_HTML_DEPTH:
-            reader.error("body", f"has HTML nested {depth:,} levels deep (at most {MAX_HTML_DEPTH:,}); "
-                                 "simplify the markup")
+            reader.error(
+                "body", f"has HTML nested {depth:,} levels deep (at most {MAX_HTML_DEPTH:,}); simplify the markup"
+            )
     if shows_something:
         for message in fields.body_link_warnings(body, photo_info, url):
             reader.warn("body", message)
 
     # Optional parts: a problem in one leaves that part out, with a warning, and the story is published.
-    photo = reader.optional("the story is published without its photo",
-                            lambda: fields.photo(reader, meta.get("photo"), photo_info))
+    photo = reader.optional(
+        "the story is published without its photo", lambda: fields.photo(reader, meta.get("photo"), photo_info)
+    )
     authors = fields.authors(reader, meta.get("authors", meta.get("author")))
     tags = fields.tags(reader, meta.get("tags"))
     related = fields.related(reader, meta.get("related"), url)
-    dateline = reader.optional("it is left out",
-                               lambda: reader.text(meta.get("dateline"), "dateline", limit=limits.DATELINE)) or ""
-    dateline = sys.intern(dateline)     # one string per dateline, however many stories carry it
-    summary = reader.optional("the summary is made from the body",
-                              lambda: reader.text(meta.get("summary"), "summary", limit=limits.SUMMARY))
+    dateline = (
+        reader.optional("it is left out", lambda: reader.text(meta.get("dateline"), "dateline", limit=limits.DATELINE))
+        or ""
+    )
+    dateline = sys.intern(dateline)  # one string per dateline, however many stories carry it
+    summary = reader.optional(
+        "the summary is made from the body", lambda: reader.text(meta.get("summary"), "summary", limit=limits.SUMMARY)
+    )
 
     # A field the story needs is None only after an error that was recorded: the story is left out.
-    if (title is None or section is None or published is None or updated is None or status is None
-            or any(p.severity == "error" for p in reader.problems)):
-        reader.related_ids = tuple((index, ref.article_id) for index, ref in enumerate(related)
-                                   if isinstance(ref, RelatedRef))
+    if (
+        title is None
+        or section is None
+        or published is None
+        or updated is None
+        or status is None
+        or any(p.severity == "error" for p in reader.problems)
+    ):
+        reader.related_ids = tuple(
+            (index, ref.article_id) for index, ref in enumerate(related) if isinstance(ref, RelatedRef)
+        )
         raise Reject()
     photo_path = reader.photo_path
     digest = file_digest(data)
     revision = hashlib.blake2b(repr((digest, photo, site.revision)).encode(), digest_size=12)
     article = Article(
-        id=article_id, path=relpath, slug=slug, title=title, section=section, url=url,
-        published=published, updated=updated, digest=digest, revision=revision.hexdigest(),
-        authors=authors, dateline=dateline, summary=summary, tags=tags, status=status,
-        photo=photo, related=related, size=len(data))
+        id=article_id,
+        path=relpath,
+        slug=slug,
+        title=title,
+        section=section,
+        url=url,
+        published=published,
+        updated=updated,
+        digest=digest,
+        revision=revision.hexdigest(),
+        authors=authors,
+        dateline=dateline,
+        summary=summary,
+        tags=tags,
+        status=status,
+        photo=photo,
+        related=related,
+        size=len(data),
+    )
     return ParseResult(article, reader.problems, photo_path)

@@ -4,6 +4,7 @@ ISO 8601 first (fast, exact), then python-dateutil for the forms people type. A 
 takes the site's zone; a date missing its year, month or day is refused rather than silently
 completed from today's date, so the same file always means the same moment.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -18,10 +19,21 @@ if TYPE_CHECKING:
 # Abbreviations that name one offset wherever they are read. Others ("IST", "CST" in China…) are
 # ambiguous, so they are refused with a request for an offset.
 _ZONE_ABBREVIATIONS: dict[str, int] = {
-    "UTC": 0, "UT": 0, "GMT": 0, "Z": 0,
-    "EST": -5 * 3600, "EDT": -4 * 3600, "CST": -6 * 3600, "CDT": -5 * 3600,
-    "MST": -7 * 3600, "MDT": -6 * 3600, "PST": -8 * 3600, "PDT": -7 * 3600,
-    "AKST": -9 * 3600, "AKDT": -8 * 3600, "HST": -10 * 3600,
+    "UTC": 0,
+    "UT": 0,
+    "GMT": 0,
+    "Z": 0,
+    "EST": -5 * 3600,
+    "EDT": -4 * 3600,
+    "CST": -6 * 3600,
+    "CDT": -5 * 3600,
+    "MST": -7 * 3600,
+    "MDT": -6 * 3600,
+    "PST": -8 * 3600,
+    "PDT": -7 * 3600,
+    "AKST": -9 * 3600,
+    "AKDT": -8 * 3600,
+    "HST": -10 * 3600,
 }
 MIN_YEAR, MAX_YEAR = 1900, 9998
 _DAY = 86_400
@@ -44,15 +56,19 @@ def _parser() -> DateutilParser:
     """python-dateutil's parser, imported by the first date that is not ISO 8601 (most stores have none,
     and a one-off rebuild's process start is short on time)."""
     from dateutil import parser as dateutil_parser
+
     return dateutil_parser.parser()
 
 
 def _zone_for(name: str | None, offset: int | None) -> tzinfo | None:
     from dateutil import tz as dateutil_tz  # loaded with the parser that calls this
+
     if offset is not None:
-        if not -_DAY < offset < _DAY:       # Python's datetime holds offsets under a day; none is used past ±14 h
-            raise DateError(f"has the time-zone offset {_offset_text(offset)}; an offset is less than a day "
-                            "(-12:00 to +14:00 are in use): write the zone's offset, such as -07:00")
+        if not -_DAY < offset < _DAY:  # Python's datetime holds offsets under a day; none is used past ±14 h
+            raise DateError(
+                f"has the time-zone offset {_offset_text(offset)}; an offset is less than a day "
+                "(-12:00 to +14:00 are in use): write the zone's offset, such as -07:00"
+            )
         return dateutil_tz.tzoffset(name, offset)
     if name is None:
         return None
@@ -97,15 +113,19 @@ def ambiguity(value: object) -> str | None:
         pass
     try:
         read = _parser().parse(text, default=_DEFAULT_A, tzinfos=_zone_for).date()
-        others = {_parser().parse(text, default=_DEFAULT_A, tzinfos=_zone_for, dayfirst=True).date(),
-                  _parser().parse(text, default=_DEFAULT_A, tzinfos=_zone_for, yearfirst=True).date()}
+        others = {
+            _parser().parse(text, default=_DEFAULT_A, tzinfos=_zone_for, dayfirst=True).date(),
+            _parser().parse(text, default=_DEFAULT_A, tzinfos=_zone_for, yearfirst=True).date(),
+        }
     except (DateError, ValueError, OverflowError, TypeError, ArithmeticError):
         return None
     others.discard(read)
     if not others:
         return None
-    return (f"could mean {' or '.join(map(_day, sorted(others)))} as well: it was read as {_day(read)} (month "
-            f"first); write the date as {read.isoformat()} (ISO 8601, year-month-day) to be sure")
+    return (
+        f"could mean {' or '.join(map(_day, sorted(others)))} as well: it was read as {_day(read)} (month "
+        f"first); write the date as {read.isoformat()} (ISO 8601, year-month-day) to be sure"
+    )
 
 
 def _day(day: dt.date) -> str:
@@ -134,4 +154,3 @@ def parse_date(value: object, site_zone: tzinfo) -> datetime:
     if not MIN_YEAR <= moment.year <= MAX_YEAR:
         raise DateError(f"is outside the years {MIN_YEAR}–{MAX_YEAR}")
     return moment.replace(microsecond=0) if moment.microsecond else moment
-

@@ -4,6 +4,7 @@ A problem in what a story needs keeps the story out (an error); a problem in an 
 photo, a byline, a link — leaves that part out (a warning). Either way the reading goes on with the
 next field, so one `check` names every problem of a file.
 """
+
 from __future__ import annotations
 
 import difflib
@@ -34,10 +35,10 @@ class FieldReader:
 
     def __init__(self, display_path: str) -> None:
         self.display_path = display_path
-        self.escapes = True     # whether YAML escapes may have produced characters XML forbids
+        self.escapes = True  # whether YAML escapes may have produced characters XML forbids
         self.problems: list[Problem] = []
         self.photo_path: str | None = None  # recorded even when the photo is bad, so its arrival is noticed
-        self._left_out: str | None = None   # while reading an optional part: what a problem in it costs
+        self._left_out: str | None = None  # while reading an optional part: what a problem in it costs
         self.related_ids: tuple[tuple[int, str], ...] = ()
 
     def error(self, field_name: str | None, message: str) -> None:
@@ -76,14 +77,17 @@ class FieldReader:
             self._left_out = outer
 
     @overload
-    def text(self, value: Any, name: str, *, required: Literal[True], plain: bool = ...,
-             limit: int | None = ...) -> str: ...
+    def text(
+        self, value: Any, name: str, *, required: Literal[True], plain: bool = ..., limit: int | None = ...
+    ) -> str: ...
     @overload
-    def text(self, value: Any, name: str, *, required: bool = ..., plain: bool = ...,
-             limit: int | None = ...) -> str | None: ...
+    def text(
+        self, value: Any, name: str, *, required: bool = ..., plain: bool = ..., limit: int | None = ...
+    ) -> str | None: ...
 
-    def text(self, value: Any, name: str, *, required: bool = False, plain: bool = True,
-             limit: int | None = None) -> str | None:
+    def text(
+        self, value: Any, name: str, *, required: bool = False, plain: bool = True, limit: int | None = None
+    ) -> str | None:
         """The field as clean text (None if not given): plain text loses markup, and one over `limit`
         characters is cut at a word; text that is not plain (URLs, ids) over `limit` is a problem."""
         if value is None or (isinstance(value, str) and not value.strip()):
@@ -121,7 +125,7 @@ class FieldReader:
             self.warn(name, "HTML markup was removed (this field is plain text)")
         if limit is not None and len(text) > limit:
             message = f"is {len(text):,} characters, over the {limit:,}-character limit"
-            if not plain:                           # a URL or an id cut short would be another one
+            if not plain:  # a URL or an id cut short would be another one
                 raise self.fail(name, message)
             self.warn(name, f"{message}; it is cut at a word")
             text = shorten(text, limit)
@@ -136,7 +140,7 @@ class FieldReader:
 
 
 def did_you_mean(name: Any, known: frozenset[str], prefix: str = "") -> str:
-    """"; did you mean 'authors'?" for a misspelt field name (difflib's closest), else the names known."""
+    """ "; did you mean 'authors'?" for a misspelt field name (difflib's closest), else the names known."""
     close = difflib.get_close_matches(str(name).lower(), sorted(known), n=1, cutoff=0.6)
     if close:
         return f"; did you mean '{prefix}{close[0]}'?"

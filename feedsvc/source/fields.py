@@ -1,6 +1,7 @@
 """Each field of a story's front matter → its value in the model, or a problem: the section it names,
 its dates, status, URL, photo, bylines, tags and related links; and the relative addresses in its body.
 """
+
 from __future__ import annotations
 
 import mimetypes
@@ -26,7 +27,7 @@ PHOTO_FIELDS = frozenset({"src", "caption", "credit", "alt", "type", "length", "
 PhotoLookup = Callable[[str], ImageInfo]  # store path → measured image, or raises PhotoError
 
 _URL_SAFE = re.compile(r"[A-Za-z0-9._~-]+")
-_IMAGE_TYPE = re.compile(r"image/[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}")     # RFC 6838 §4.2 names
+_IMAGE_TYPE = re.compile(r"image/[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}")  # RFC 6838 §4.2 names
 
 
 def body_link_warnings(markdown: str, photo_info: PhotoLookup, own_url: str) -> list[str]:
@@ -38,9 +39,11 @@ def body_link_warnings(markdown: str, photo_info: PhotoLookup, own_url: str) -> 
     for address in relative_addresses(markdown):
         store_path = media_path(address)
         if store_path is None:
-            warnings.append(f"the link {describe(address)} is relative, so readers resolve it against the story's "
-                            f"address, to {urljoin(own_url, address)}: write an absolute URL (or a path under "
-                            "media/ for a photo in the store)")
+            warnings.append(
+                f"the link {describe(address)} is relative, so readers resolve it against the story's "
+                f"address, to {urljoin(own_url, address)}: write an absolute URL (or a path under "
+                "media/ for a photo in the store)"
+            )
             continue
         problem = photo_name_problem(store_path)
         if problem is None:
@@ -50,8 +53,9 @@ def body_link_warnings(markdown: str, photo_info: PhotoLookup, own_url: str) -> 
             except PhotoError as exc:
                 problem = str(exc)
         named = describe(address) + ("" if address == store_path else f" ({store_path})")
-        warnings.append(f"{named}: {problem}; readers get a broken image or link at {quote(store_path)} "
-                        "under the feeds' base URL")
+        warnings.append(
+            f"{named}: {problem}; readers get a broken image or link at {quote(store_path)} under the feeds' base URL"
+        )
     return warnings
 
 
@@ -97,7 +101,7 @@ def status(reader: FieldReader, value: Any) -> Status:
 
 def url(reader: FieldReader, value: Any, site: Site, section: str, slug: str) -> str:
     given = reader.text(value, "url", plain=False, limit=limits.URL)
-    if given is None:       # section slugs are URL-safe by the site file's rules
+    if given is None:  # section slugs are URL-safe by the site file's rules
         return f"{site.url}{section}/{slug if _URL_SAFE.fullmatch(slug) else quote(slug)}"
     absolute = urljoin(site.url, given) if given.startswith("/") else given
     parts = urlsplit(absolute)
@@ -116,14 +120,17 @@ def photo(reader: FieldReader, value: Any, photo_info: PhotoLookup) -> Photo | N
         raise reader.fail("photo", f"must be a mapping with src, caption and credit, not {describe(value)}")
     for key in value:
         if key not in PHOTO_FIELDS:
-            reader.warn(f"photo.{key}", "is not a photo field feedsvc knows; it is ignored"
-                        + did_you_mean(key, PHOTO_FIELDS, "photo."))
+            reader.warn(
+                f"photo.{key}",
+                "is not a photo field feedsvc knows; it is ignored" + did_you_mean(key, PHOTO_FIELDS, "photo."),
+            )
     src = reader.text(value.get("src"), "photo.src", required=True, plain=False, limit=limits.URL)
     caption = reader.text(value.get("caption"), "photo.caption", limit=limits.CAPTION) or ""
     credit = sys.intern(reader.text(value.get("credit"), "photo.credit", limit=limits.CREDIT) or "")
     alt = reader.text(value.get("alt"), "photo.alt", limit=limits.CAPTION) or caption
-    scheme = "https" if src.startswith("https://") else "http" if src.startswith("http://") else \
-        urlsplit(src).scheme.lower()
+    scheme = (
+        "https" if src.startswith("https://") else "http" if src.startswith("http://") else urlsplit(src).scheme.lower()
+    )
     if scheme in ("http", "https"):
         url = normalize_url(src)
         if url is None:
@@ -135,8 +142,17 @@ def photo(reader: FieldReader, value: Any, photo_info: PhotoLookup) -> Photo | N
 
         def number(key: str) -> int | None:
             return reader.optional("it is ignored", lambda: _positive_int(reader, value.get(key), f"photo.{key}"))
-        return Photo(url=url, mime_type=mime, caption=caption, credit=credit, alt=alt,
-                     length=number("length"), width=number("width"), height=number("height"))
+
+        return Photo(
+            url=url,
+            mime_type=mime,
+            caption=caption,
+            credit=credit,
+            alt=alt,
+            length=number("length"),
+            width=number("width"),
+            height=number("height"),
+        )
     if scheme:
         raise reader.fail("photo.src", f"{describe(src)}: only http(s) URLs or paths under media/ are allowed")
     store_path = store_media_path(src)
@@ -153,8 +169,17 @@ def photo(reader: FieldReader, value: Any, photo_info: PhotoLookup) -> Photo | N
         info = photo_info(store_path)
     except PhotoError as exc:
         raise reader.fail("photo.src", f"{store_path}: {exc}") from exc
-    return Photo(url=quote(store_path), store_path=store_path, mime_type=info.mime_type,
-                 length=info.length, width=info.width, height=info.height, caption=caption, credit=credit, alt=alt)
+    return Photo(
+        url=quote(store_path),
+        store_path=store_path,
+        mime_type=info.mime_type,
+        length=info.length,
+        width=info.width,
+        height=info.height,
+        caption=caption,
+        credit=credit,
+        alt=alt,
+    )
 
 
 def _is_http(url: str) -> bool:
@@ -187,7 +212,7 @@ def authors(reader: FieldReader, value: Any) -> tuple[Author, ...]:
     return tuple(authors)
 
 
-_AUTHORS: dict[tuple[str, str | None, str | None], Author] = {}      # one Author per byline, shared
+_AUTHORS: dict[tuple[str, str | None, str | None], Author] = {}  # one Author per byline, shared
 
 
 def _shared_author(name: str, email: str | None = None, link: str | None = None) -> Author:
@@ -207,13 +232,15 @@ def _author(reader: FieldReader, item: Any, where: str) -> Author | None:
         name = reader.text(item, where, limit=limits.AUTHOR)
         return _shared_author(name) if name else None
     name = reader.text(item.get("name"), f"{where}.name", required=True, limit=limits.AUTHOR)
-    email = reader.optional("it is left out", lambda: reader.text(item.get("email"), f"{where}.email", plain=False,
-                                                                  limit=limits.EMAIL))
-    if email is not None and ("@" not in email or any(c in email for c in "<> \"")):
+    email = reader.optional(
+        "it is left out", lambda: reader.text(item.get("email"), f"{where}.email", plain=False, limit=limits.EMAIL)
+    )
+    if email is not None and ("@" not in email or any(c in email for c in '<> "')):
         reader.warn(f"{where}.email", f"{describe(email)} is not an email address; it is left out")
         email = None
-    link = reader.optional("it is left out", lambda: reader.text(item.get("url"), f"{where}.url", plain=False,
-                                                                 limit=limits.URL))
+    link = reader.optional(
+        "it is left out", lambda: reader.text(item.get("url"), f"{where}.url", plain=False, limit=limits.URL)
+    )
     if link is not None:
         normalized = normalize_url(link) if _is_http(link) else None
         if normalized is None:
@@ -226,15 +253,17 @@ def tags(reader: FieldReader, value: Any) -> tuple[str, ...]:
     if value is None:
         return ()
     items = value if isinstance(value, list) else [value]
-    tags: dict[str, None] = {}         # in order, each once: a dict, as a list's `in` made 80,000 tags take a minute
+    tags: dict[str, None] = {}  # in order, each once: a dict, as a list's `in` made 80,000 tags take a minute
     for index, item in enumerate(items):
         tag = reader.optional("that tag is left out", partial(reader.text, item, f"tags[{index}]", limit=limits.TAG))
         if tag and tag not in tags:
-            if len(tags) == limits.TAGS:          # counted once each, as published
-                reader.warn("tags", f"has {len(items):,} items, over the limit of {limits.TAGS}; "
-                                    f"the first {limits.TAGS} are kept")
+            if len(tags) == limits.TAGS:  # counted once each, as published
+                reader.warn(
+                    "tags",
+                    f"has {len(items):,} items, over the limit of {limits.TAGS}; the first {limits.TAGS} are kept",
+                )
                 break
-            tags[sys.intern(tag)] = None       # one string per tag, however many stories carry it
+            tags[sys.intern(tag)] = None  # one string per tag, however many stories carry it
     return tuple(tags)
 
 
@@ -243,7 +272,9 @@ def related(reader: FieldReader, value: Any, own_url: str) -> tuple[RelatedLink 
         return ()
     links: list[RelatedLink | RelatedRef] = []
     for index, item in enumerate(reader.items(value, "related", limits.RELATED)):
-        link = reader.optional("that link is left out", partial(_related_link, reader, item, f"related[{index}]", own_url))
+        link = reader.optional(
+            "that link is left out", partial(_related_link, reader, item, f"related[{index}]", own_url)
+        )
         if link is not None:
             links.append(link)
     return tuple(links)

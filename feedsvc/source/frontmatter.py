@@ -12,6 +12,7 @@ counted, is bounded (MAX_VALUES, MAX_CHARACTERS), and an alias to a value that c
 PyYAML's SafeLoader is not used because its Python constructor, not the C parser, was most of the
 time to read a large store (figures: docs/PERFORMANCE.md).
 """
+
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
@@ -26,7 +27,7 @@ _UNTAGGED = {ScalarNode: _CORE + "str", SequenceNode: _CORE + "seq", MappingNode
 
 if TYPE_CHECKING:
     _BaseLoader = yaml.BaseLoader
-else:   # libyaml's, where PyYAML was built with it
+else:  # libyaml's, where PyYAML was built with it
     _BaseLoader = getattr(yaml, "CBaseLoader", yaml.BaseLoader)
 
 
@@ -35,8 +36,11 @@ class _Loader(_BaseLoader):
 
     def resolve(self, kind: type[Node], value: Any, implicit: Any) -> str:  # every untagged node: keep it trivial
         return _UNTAGGED[kind]
-_ALLOWED_TAGS = frozenset(_CORE + name for name in ("str", "int", "float", "bool", "null", "timestamp", "seq",
-                                                    "map", "merge", "value"))
+
+
+_ALLOWED_TAGS = frozenset(
+    _CORE + name for name in ("str", "int", "float", "bool", "null", "timestamp", "seq", "map", "merge", "value")
+)
 _NULLS = frozenset({"", "~", "null", "Null", "NULL"})
 
 
@@ -58,8 +62,8 @@ class KeyTypeError(YAMLError):
         super().__init__(f"a key that is not text (line {line})")
 
 
-MAX_VALUES = 10_000         # texts, list items and fields: a story needs a few dozen
-MAX_CHARACTERS = 1 << 20    # as much text as a whole article file may hold by default (1 MiB)
+MAX_VALUES = 10_000  # texts, list items and fields: a story needs a few dozen
+MAX_CHARACTERS = 1 << 20  # as much text as a whole article file may hold by default (1 MiB)
 
 
 class TooLargeError(YAMLError):
@@ -111,8 +115,8 @@ class _Builder:
         self.root = root
         self.first_line = first_line
         self.built: dict[int, Any] = {}
-        self.sizes: dict[int, tuple[int, int]] = {}     # node → (values, characters), aliases expanded
-        self.field: str | None = None                   # the top-level field being built, for messages
+        self.sizes: dict[int, tuple[int, int]] = {}  # node → (values, characters), aliases expanded
+        self.field: str | None = None  # the top-level field being built, for messages
 
     def build(self) -> Any:
         return self._construct(self.root)[0]
@@ -150,11 +154,14 @@ class _Builder:
 
     def _construct(self, node: Node) -> tuple[Any, tuple[int, int]]:
         key = id(node)
-        if key in self.built:                    # an alias: the same object again, not a copy
+        if key in self.built:  # an alias: the same object again, not a copy
             size = self.sizes.get(key)
-            if size is None:                     # still being built: the alias is inside its own anchor
-                raise TooLargeError(self.field, f"an alias (line {self._line(node)}) refers to a value that "
-                                                "contains it, which never ends; write the value out")
+            if size is None:  # still being built: the alias is inside its own anchor
+                raise TooLargeError(
+                    self.field,
+                    f"an alias (line {self._line(node)}) refers to a value that "
+                    "contains it, which never ends; write the value out",
+                )
             return self.built[key], size
         if node.tag not in _ALLOWED_TAGS:
             raise TagError(node.tag, self._line(node))
@@ -193,11 +200,17 @@ class _Builder:
     def _add(self, values: int, characters: int, node: Node) -> tuple[int, int]:
         """A running size, refused as soon as it passes a bound (the whole document's size is its root's)."""
         if values > MAX_VALUES:
-            raise TooLargeError(self.field, f"has more than {MAX_VALUES:,} values (the one at line {self._line(node)}; "
-                                            "an alias counts as what it stands for); shorten it")
+            raise TooLargeError(
+                self.field,
+                f"has more than {MAX_VALUES:,} values (the one at line {self._line(node)}; "
+                "an alias counts as what it stands for); shorten it",
+            )
         if characters > MAX_CHARACTERS:
-            raise TooLargeError(self.field, f"has more than {MAX_CHARACTERS:,} characters of text (the value at line "
-                                            f"{self._line(node)}; an alias counts as what it stands for); shorten it")
+            raise TooLargeError(
+                self.field,
+                f"has more than {MAX_CHARACTERS:,} characters of text (the value at line "
+                f"{self._line(node)}; an alias counts as what it stands for); shorten it",
+            )
         return values, characters
 
     def _line(self, node: Node) -> int:

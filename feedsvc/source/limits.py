@@ -10,16 +10,17 @@ What consumers take, for scale: Microsoft Start wants headlines of 20–150 char
 summary of at least 300; sitemaps (Google News' included) and most browsers URLs under 2,048
 characters; RFC 5321 an email address of at most 254.
 """
+
 from __future__ import annotations
 
 # plain text, in characters (after markup and surplus spaces are removed)
-TITLE = 300          # a headline, and a related link's title
+TITLE = 300  # a headline, and a related link's title
 SUMMARY = 2_000
-CAPTION = 1_000      # a photo's caption, and its alt text
+CAPTION = 1_000  # a photo's caption, and its alt text
 CREDIT = 300
 DATELINE = 200
 TAG = 100
-AUTHOR = 200         # an author's name
+AUTHOR = 200  # an author's name
 
 # lists, in items
 TAGS = 50
@@ -27,5 +28,5 @@ AUTHORS = 20
 RELATED = 20
 
 # what cannot be cut: over these it is a problem of its field
-URL = 2_000          # any URL, and a story's id
+URL = 2_000  # any URL, and a story's id
 EMAIL = 254

@@ -7,6 +7,7 @@ or without a leading `/` or `./`) stands for the published photo — `render.htm
 URL for it — and any other relative address is worth a word to the editor. Pure, and it loads
 nothing of feedsvc (the renderer uses it too); cmark only for a body that seems to hold such an address.
 """
+
 from __future__ import annotations
 
 import html
@@ -15,7 +16,7 @@ import re
 from collections.abc import Iterator
 from urllib.parse import unquote, urlsplit
 
-MEDIA_DIR = "media"          # the store's folder of photos, named as `media/…` wherever a photo is named
+MEDIA_DIR = "media"  # the store's folder of photos, named as `media/…` wherever a photo is named
 
 # Candidates in the Markdown itself: inline links and images "](x", reference definitions "[a]: x",
 # and raw HTML's href= and src=. A rough, quick look (every story is looked at as the store is read):
@@ -60,7 +61,9 @@ def relative_addresses(markdown: str) -> list[str]:
     if not any(needs_a_look(address) or media_path(address) for address in _candidates(markdown)):
         return []
     from .markdown import markdown_html  # loads cmark, for the rare body that needs it
-    found = (html.unescape(next(value for value in match.groups() if value is not None))
-             for match in _ATTRIBUTES.finditer(markdown_html(markdown)))
-    return list(dict.fromkeys(a for a in found if needs_a_look(a) or media_path(a)))
 
+    found = (
+        html.unescape(next(value for value in match.groups() if value is not None))
+        for match in _ATTRIBUTES.finditer(markdown_html(markdown))
+    )
+    return list(dict.fromkeys(a for a in found if needs_a_look(a) or media_path(a)))

@@ -6,6 +6,7 @@ nest deeper than `article.MAX_HTML_DEPTH` is rendered and counted again, since c
 is escaped and does not nest. Only that rare body loads cmark during a parse (the article parser
 imports this module there, not at the top); `render.html` uses it for every body it renders.
 """
+
 from __future__ import annotations
 
 import re
@@ -30,7 +31,7 @@ _CHARACTER_REFERENCE = re.compile(r"&#(?:[xX]([0-9a-fA-F]{1,8})|([0-9]{1,10}));"
 def _xml_safe_reference(match: re.Match[str]) -> str:
     code = int(match.group(1), 16) if match.group(1) else int(match.group(2))
     if code > 0x10FFFF or XML_FORBIDDEN.match(chr(code) if code < 0xD800 or code > 0xDFFF else "\x00"):
-        return "&#xFFFD;"                 # cmark would emit it as bytes that are not UTF-8
+        return "&#xFFFD;"  # cmark would emit it as bytes that are not UTF-8
     return match.group(0)
 
 

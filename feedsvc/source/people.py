@@ -5,6 +5,7 @@ slug (their address does not move when their byline is respelt), their stories u
 join their feed, and their feed carries a bio and a photo. A name claimed by two people, a slug
 given twice or an unusable photo or URL is a problem naming the field; the rest of the file is used.
 """
+
 from __future__ import annotations
 
 import re
@@ -34,7 +35,7 @@ class People:
 
     def __init__(self, persons: tuple[Person, ...] = (), revision: str = "") -> None:
         self.persons = persons
-        self.revision = revision                 # changes whenever the file's content does
+        self.revision = revision  # changes whenever the file's content does
         self._by_slug = {person.slug: person for person in persons}
         self._by_name: dict[str, str] = {}
         for person in persons:
@@ -62,8 +63,13 @@ class People:
 NOBODY = People()
 
 
-def parse_people(data: bytes, display_path: str = AUTHORS_FILE, *, revision: str = "",
-                 photo_ok: Callable[[str], str | None] = lambda path: None) -> tuple[People, list[Problem]]:
+def parse_people(
+    data: bytes,
+    display_path: str = AUTHORS_FILE,
+    *,
+    revision: str = "",
+    photo_ok: Callable[[str], str | None] = lambda path: None,
+) -> tuple[People, list[Problem]]:
     """The authors file → People, and the problems of its entries (each entry with one is still used,
     without the faulty field, unless it has no usable name). `photo_ok` says what is wrong with a
     store photo (None: nothing)."""
@@ -88,15 +94,18 @@ def parse_people(data: bytes, display_path: str = AUTHORS_FILE, *, revision: str
         return NOBODY, problems
 
     persons: list[Person] = []
-    claimed: dict[str, str] = {}                   # folded name → the slug of the person who has it
+    claimed: dict[str, str] = {}  # folded name → the slug of the person who has it
     for index, entry in enumerate(entries):
         where = f"[{index}]"
         if not isinstance(entry, dict):
             problem(where, f"must be a mapping with a name, not {describe(entry)}")
             continue
         for unknown in sorted(set(entry) - KNOWN_FIELDS):
-            problem(f"{where}.{unknown}", f"is not a field of the authors file (known: {', '.join(sorted(KNOWN_FIELDS))})",
-                    "warning")
+            problem(
+                f"{where}.{unknown}",
+                f"is not a field of the authors file (known: {', '.join(sorted(KNOWN_FIELDS))})",
+                "warning",
+            )
         name = _text(entry.get("name"))
         if not name:
             problem(f"{where}.name", "is required: the name their stories carry")
@@ -127,8 +136,11 @@ def parse_people(data: bytes, display_path: str = AUTHORS_FILE, *, revision: str
             if normalized is None:
                 problem(f"{where}.url", f"{url!r} is not an http(s) URL; left out", "warning")
             url = normalized
-        persons.append(Person(slug, name, _text(entry.get("bio")), photo, url,
-                              tuple(dict.fromkeys(n for n in kept[1:] if n != name))))
+        persons.append(
+            Person(
+                slug, name, _text(entry.get("bio")), photo, url, tuple(dict.fromkeys(n for n in kept[1:] if n != name))
+            )
+        )
     return People(tuple(persons), revision), problems
 
 
@@ -140,8 +152,9 @@ def _text(value: Any) -> str:
     return " ".join(plain_text(decode_references(cleaned))[0].split())
 
 
-def _photo(value: str | None, where: str, problem: Callable[..., None],
-           photo_ok: Callable[[str], str | None]) -> str | None:
+def _photo(
+    value: str | None, where: str, problem: Callable[..., None], photo_ok: Callable[[str], str | None]
+) -> str | None:
     """A store photo (media/…) the store can publish, or an absolute URL; else None, with a warning."""
     if value is None:
         return None

@@ -4,6 +4,7 @@ An enclosure must state the real size and type, so nobody types them: the store 
 once per (size, mtime) and refuses what a feed reader could not show, or a static host could not serve
 as what it is (`photo_file`: the one rule for the parser, /media/ and the build).
 """
+
 from __future__ import annotations
 
 import os
@@ -21,13 +22,14 @@ def pillow() -> ModuleType:
     """Pillow's Image module, imported by the first photo that is measured or served (a store of remote
     photos never needs it, and a one-off rebuild's process start is short on time)."""
     from PIL import Image
+
     # We check pixel counts ourselves, with a named problem, instead of Pillow's process-wide warning.
     Image.MAX_IMAGE_PIXELS = None
     return Image
 
 
 WEB_IMAGE_TYPES = {"JPEG": "image/jpeg", "PNG": "image/png", "GIF": "image/gif", "WEBP": "image/webp"}
-FULL_DECODE_PIXELS = 16_000_000      # GIF and WebP larger than this are checked by their header only
+FULL_DECODE_PIXELS = 16_000_000  # GIF and WebP larger than this are checked by their header only
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,8 +47,13 @@ class PhotoError(ValueError):
 # Static hosts (nginx, CDNs, Netlify) give a file its type by its extension: a photo named otherwise
 # (.jfif, no extension) would reach readers as something else, so it is not published. The endings a
 # photo may have (case aside), each with the type a host gives it: the build's host rules say these.
-PHOTO_TYPES = {".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".png": "image/png", ".gif": "image/gif",
-               ".webp": "image/webp"}
+PHOTO_TYPES = {
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+    ".png": "image/png",
+    ".gif": "image/gif",
+    ".webp": "image/webp",
+}
 
 
 def photo_name_problem(path: str) -> str | None:
@@ -79,8 +86,11 @@ def photo_file(store_root: Path, path: str) -> Path:
         current = current / part
         mode = _stat(current, os.lstat).st_mode
         if stat.S_ISLNK(mode):
-            what = "is a link" if current == store_root / path else \
-                f"goes through {current.relative_to(store_root).as_posix()}/, a link"
+            what = (
+                "is a link"
+                if current == store_root / path
+                else f"goes through {current.relative_to(store_root).as_posix()}/, a link"
+            )
             raise PhotoError(f"{what}; links are not followed: put the file itself under media/")
     if not stat.S_ISREG(mode):
         raise PhotoError("is not a file")
@@ -118,7 +128,7 @@ def probe_image(path: Path, max_bytes: int, max_pixels: int) -> ImageInfo:
                 image.draft("RGB", (max(1, width // 8), max(1, height // 8)))  # decoded at 1/8 size
                 image.load()
             elif kind == "PNG":
-                image.verify()                   # every chunk and its checksum, no pixels
+                image.verify()  # every chunk and its checksum, no pixels
             elif width * height <= FULL_DECODE_PIXELS:
                 image.load()
     except PhotoError:

@@ -1,4 +1,5 @@
 """The store's site file (`_site.yml`): the publication and its sections."""
+
 from __future__ import annotations
 
 import hashlib
@@ -50,8 +51,7 @@ def parse_site(data: bytes, display_path: str = SITE_FILE) -> tuple[Site, list[P
     try:
         document, removed = xml_clean(data.decode("utf-8-sig"))
         if removed:
-            warnings.append(Problem(display_path, None, forbidden_removed(removed),
-                                    "warning"))
+            warnings.append(Problem(display_path, None, forbidden_removed(removed), "warning"))
         meta = frontmatter.load(document)
     except UnicodeDecodeError:
         raise SiteError([Problem(display_path, None, "is not UTF-8; save it as UTF-8")]) from None
@@ -65,7 +65,7 @@ def parse_site(data: bytes, display_path: str = SITE_FILE) -> tuple[Site, list[P
     zone_name = text(meta.get("timezone"), "timezone") or "UTC"
     try:
         zone = ZoneInfo(zone_name)
-    except (ZoneInfoNotFoundError, ValueError, OSError):     # a folder of zones, or a name too long for a file
+    except (ZoneInfoNotFoundError, ValueError, OSError):  # a folder of zones, or a name too long for a file
         error("timezone", f"{zone_name!r} is not an IANA time zone name (e.g. America/Los_Angeles)")
         zone = ZoneInfo("UTC")
     language = text(meta.get("language"), "language") or "en"
@@ -73,8 +73,15 @@ def parse_site(data: bytes, display_path: str = SITE_FILE) -> tuple[Site, list[P
         error("language", f"{language!r} is not a language tag (e.g. en-us)")
     tag_date = text(meta.get("tag_date"), "tag_date")
     if not tag_date:
-        warnings.append(Problem(display_path, "tag_date", "is not set, so story ids use 2000-01-01: set it once to a "
-                                "date your domain was yours, and never change it", "warning"))
+        warnings.append(
+            Problem(
+                display_path,
+                "tag_date",
+                "is not set, so story ids use 2000-01-01: set it once to a "
+                "date your domain was yours, and never change it",
+                "warning",
+            )
+        )
         tag_date = "2000-01-01"
     if not _TAG_DATE.match(tag_date):
         error("tag_date", f"{tag_date!r} must be YYYY, YYYY-MM or YYYY-MM-DD")
@@ -117,8 +124,13 @@ def parse_site(data: bytes, display_path: str = SITE_FILE) -> tuple[Site, list[P
             continue
         if any(t.slug == slug for t in tags):
             error(f"{where}", f"the tag {slug!r} is described twice")
-        tags.append(Tag(slug, text(item.get("title"), f"{where}.title") or name or slug,
-                        text(item.get("description"), f"{where}.description")))
+        tags.append(
+            Tag(
+                slug,
+                text(item.get("title"), f"{where}.title") or name or slug,
+                text(item.get("description"), f"{where}.description"),
+            )
+        )
 
     def image(name: str) -> str | None:
         """A store path as given (served under the base URL), or an absolute URL made a valid URI."""
@@ -134,13 +146,21 @@ def parse_site(data: bytes, display_path: str = SITE_FILE) -> tuple[Site, list[P
     if problems:
         raise SiteError(problems)
     site = Site(
-        title=title, url=url, language=language.lower(), tz=zone,
+        title=title,
+        url=url,
+        language=language.lower(),
+        tz=zone,
         description=text(meta.get("description"), "description"),
         copyright=text(meta.get("copyright"), "copyright"),
-        logo=images["logo"], icon=images["icon"], cover=images["cover"],
+        logo=images["logo"],
+        icon=images["icon"],
+        cover=images["cover"],
         accent_color=("#" + accent.lstrip("#")) if accent else None,
-        tag_date=tag_date, sections=tuple(sections), tags=tuple(tags),
-        revision=hashlib.blake2b(data, digest_size=12).hexdigest())
+        tag_date=tag_date,
+        sections=tuple(sections),
+        tags=tuple(tags),
+        revision=hashlib.blake2b(data, digest_size=12).hexdigest(),
+    )
     return site, warnings
 
 

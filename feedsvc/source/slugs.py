@@ -7,6 +7,7 @@ with letters that have no such Latin form (Cyrillic, Greek, CJK…) keeps what d
 short digest of its folded self, so two such names never share a slug by losing their letters.
 The same text always gives the same slug; changing this function moves feeds, so it does not change.
 """
+
 from __future__ import annotations
 
 import functools
@@ -14,11 +15,33 @@ import hashlib
 import re
 import unicodedata
 
-MAX_SLUG = 80                      # characters: a path segment people can still read
+MAX_SLUG = 80  # characters: a path segment people can still read
 
-_SPELT_OUT = str.maketrans({"ß": "ss", "ẞ": "ss", "æ": "ae", "Æ": "ae", "œ": "oe", "Œ": "oe", "ø": "o",
-                            "Ø": "o", "đ": "d", "Đ": "d", "ð": "d", "Ð": "d", "ł": "l", "Ł": "l", "þ": "th",
-                            "Þ": "th", "ħ": "h", "Ħ": "h", "ı": "i", "ŋ": "ng", "&": " and "})
+_SPELT_OUT = str.maketrans(
+    {
+        "ß": "ss",
+        "ẞ": "ss",
+        "æ": "ae",
+        "Æ": "ae",
+        "œ": "oe",
+        "Œ": "oe",
+        "ø": "o",
+        "Ø": "o",
+        "đ": "d",
+        "Đ": "d",
+        "ð": "d",
+        "Ð": "d",
+        "ł": "l",
+        "Ł": "l",
+        "þ": "th",
+        "Þ": "th",
+        "ħ": "h",
+        "Ħ": "h",
+        "ı": "i",
+        "ŋ": "ng",
+        "&": " and ",
+    }
+)
 _APOSTROPHES = re.compile("['’ʼ`´]")
 _NOT_SLUG = re.compile(r"[^a-z0-9]+")
 
@@ -29,15 +52,15 @@ def fold(text: str) -> str:
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
-@functools.lru_cache(maxsize=1 << 16)     # a store has far fewer names and tags than stories carrying them
+@functools.lru_cache(maxsize=1 << 16)  # a store has far fewer names and tags than stories carrying them
 def slugify(text: str) -> str:
     """The slug of a byline or a tag ("" only for text without a letter or digit)."""
     folded = _APOSTROPHES.sub("", fold(text))
     words = _NOT_SLUG.sub("-", folded.encode("ascii", "ignore").decode("ascii")).strip("-")
     unfolded = [ch for ch in folded if ch.isalnum() and not ch.isascii()]
-    if unfolded:                     # letters with no Latin form: a digest keeps such names apart
+    if unfolded:  # letters with no Latin form: a digest keeps such names apart
         digest = hashlib.blake2b(" ".join(folded.split()).encode("utf-8"), digest_size=4).hexdigest()
-        words = f"{words[:MAX_SLUG - 9].rstrip('-')}-{digest}" if words else digest
+        words = f"{words[: MAX_SLUG - 9].rstrip('-')}-{digest}" if words else digest
     if len(words) > MAX_SLUG:
         words = words[:MAX_SLUG].rsplit("-", 1)[0] if "-" in words[:MAX_SLUG] else words[:MAX_SLUG]
     return words
@@ -56,10 +79,10 @@ def _one_edit_apart(a: str, b: str) -> bool:
     i = 0
     while i < len(a) and a[i] == b[i]:
         i += 1
-    return a[i + (len(a) == len(b)):] == b[i + 1:]
+    return a[i + (len(a) == len(b)) :] == b[i + 1 :]
 
 
-MIN_TYPO_WORD = 4                  # "Jon" and "John", "P." and "R." are as likely two people
+MIN_TYPO_WORD = 4  # "Jon" and "John", "P." and "R." are as likely two people
 
 
 def _typo(a: list[str], b: list[str]) -> bool:
@@ -71,7 +94,7 @@ def _typo(a: list[str], b: list[str]) -> bool:
 
 
 def _initialled(a: list[str], b: list[str]) -> bool:
-    """"J. Núñez" beside "José Núñez": same surname and as many names, each first name the other's
+    """ "J. Núñez" beside "José Núñez": same surname and as many names, each first name the other's
     or its initial, at least one of them an initial."""
     if len(a) != len(b) or len(a) < 2 or a[-1] != b[-1]:
         return False
@@ -86,7 +109,7 @@ def _initialled(a: list[str], b: list[str]) -> bool:
     return initial
 
 
-MIN_TYPO_LENGTH = 8                # shorter names one letter apart are as likely two people ("Ann Lee", "Dan Lee")
+MIN_TYPO_LENGTH = 8  # shorter names one letter apart are as likely two people ("Ann Lee", "Dan Lee")
 
 
 def look_alike(a: str, b: str) -> str | None:
@@ -116,7 +139,7 @@ def look_alikes(names: list[str]) -> list[tuple[str, str, str]]:
         keys = {"=" + slug}
         if len(slug) >= MIN_TYPO_LENGTH:
             keys.add("~" + slug)
-            keys.update("~" + slug[:i] + slug[i + 1:] for i in range(len(slug)))   # one deletion each
+            keys.update("~" + slug[:i] + slug[i + 1 :] for i in range(len(slug)))  # one deletion each
         tokens = _tokens(name)
         if len(tokens) >= 2:
             keys.add(f"@{len(tokens)}:{tokens[-1]}")
@@ -125,7 +148,7 @@ def look_alikes(names: list[str]) -> list[tuple[str, str, str]]:
     found: dict[tuple[int, int], str] = {}
     for members in buckets.values():
         for i, first in enumerate(members):
-            for second in members[i + 1:]:
+            for second in members[i + 1 :]:
                 pair = (min(first, second), max(first, second))
                 if pair not in found:
                     why = look_alike(names[pair[0]], names[pair[1]])

@@ -5,6 +5,7 @@ fingerprint) are not rendered again; the rest are rendered — in forked process
 many — into a `TreeWriter`, which swaps the new tree in atomically. The build reports which feeds
 it rewrote; telling a WebSub hub is the caller's job.
 """
+
 from __future__ import annotations
 
 import fcntl
@@ -32,6 +33,7 @@ from .tree import BUILD_RECORD, BuildError, Output, Part, TreeWriter
 class BuildReport:
     """What a build did. `changed_feeds` are the URLs (WebSub topics) of the subscription feeds it
     rewrote, for the caller to announce."""
+
     out_dir: Path
     articles: int = 0
     feeds: int = 0
@@ -43,16 +45,21 @@ class BuildReport:
     problems: int = 0
     errors: int = 0
     changed: bool = False
-    processes: int = 1                       # how many processes rendered documents
+    processes: int = 1  # how many processes rendered documents
     next_change: datetime | None = None
     changed_feeds: list[str] = field(default_factory=list)
 
     def summary(self) -> str:
-        state = (f"{len(self.written)} written, {self.reused} unchanged" if self.changed
-                 else "nothing changed, output left as it was")
-        line = (f"built {self.out_dir}: {plural(self.articles, 'article')}, {plural(self.feeds, 'feed')}, "
-                f"{plural(self.files, 'file')} ({state}), {plural(self.bytes, 'byte')}, {self.seconds:.2f} s, "
-                f"{plural(self.problems, 'problem')}")
+        state = (
+            f"{len(self.written)} written, {self.reused} unchanged"
+            if self.changed
+            else "nothing changed, output left as it was"
+        )
+        line = (
+            f"built {self.out_dir}: {plural(self.articles, 'article')}, {plural(self.feeds, 'feed')}, "
+            f"{plural(self.files, 'file')} ({state}), {plural(self.bytes, 'byte')}, {self.seconds:.2f} s, "
+            f"{plural(self.problems, 'problem')}"
+        )
         if self.next_change is not None:
             line += f"; next scheduled story at {self.next_change.isoformat()} (rebuild then)"
         return line
@@ -82,8 +89,9 @@ class _Quiet:
         pass
 
 
-def write_documents(publisher: Publisher, now: datetime, writer: TreeWriter, report: BuildReport,
-                    phases: Phases | None = None) -> dict[str, dict[str, Any]]:
+def write_documents(
+    publisher: Publisher, now: datetime, writer: TreeWriter, report: BuildReport, phases: Phases | None = None
+) -> dict[str, dict[str, Any]]:
     """Render every document into the writer — except those whose fingerprint is the one the previous
     build recorded (their files are kept, unrendered) — then the header manifest and nginx snippet.
     Returns the record of documents for the next build.
@@ -94,7 +102,7 @@ def write_documents(publisher: Publisher, now: datetime, writer: TreeWriter, rep
     phases = phases or _Quiet()
     old_documents = writer.previous.get("documents", {})
     paths = publisher.paths(now)
-    entries: dict[str, dict[str, Any] | None] = dict.fromkeys(paths)   # path → its record, in the order of paths
+    entries: dict[str, dict[str, Any] | None] = dict.fromkeys(paths)  # path → its record, in the order of paths
     to_render: list[tuple[str, str | None]] = []
     unchanged: list[tuple[str, str, dict[str, Any]]] = []
     # A month's archives of every section, writer and tag, one after another: they carry the same
@@ -115,27 +123,42 @@ def write_documents(publisher: Publisher, now: datetime, writer: TreeWriter, rep
         phases.advance()
     phases.end()
     # "writing" the new tree, or — when no document changed — "keeping" the one there (said as such)
-    phases.begin("writing" if to_render else "keeping",
-                 len(writer.written) + sum(len(old["files"]) for _, _, old in unchanged) + 2, "file")
+    phases.begin(
+        "writing" if to_render else "keeping",
+        len(writer.written) + sum(len(old["files"]) for _, _, old in unchanged) + 2,
+        "file",
+    )
     phases.advance(len(writer.written))
     for path, fingerprint, old in unchanged:
         # Looked at again as it is linked: a file changed since, in the output, is rendered anew.
         entries[path] = old if writer.kept(old) else _render_into(publisher, path, fingerprint, now, writer, photos)
         phases.advance(len(old["files"]))
     documents = {path: entry for path, entry in entries.items() if entry is not None}
-    root = "/" + base_path(publisher.feeds.base_url)      # the paths as published: "/feeds/rss.xml"
+    root = "/" + base_path(publisher.feeds.base_url)  # the paths as published: "/feeds/rss.xml"
     headers = {root + path: entry["headers"] for path, entry in documents.items()}
     writer.put(Output.text(HEADERS_FILE, netlify_headers(headers)))
-    photos_types = {root + path: entry["headers"]["Content-Type"] for path, entry in documents.items()
-                    if path.startswith(MEDIA_PREFIX)}
-    writer.put(Output.text(NGINX_FILE, nginx_snippet(publisher.policy, publisher.feeds.hub_url,
-                                                     publisher.feeds.base_url, photos_types)))
+    photos_types = {
+        root + path: entry["headers"]["Content-Type"]
+        for path, entry in documents.items()
+        if path.startswith(MEDIA_PREFIX)
+    }
+    writer.put(
+        Output.text(
+            NGINX_FILE, nginx_snippet(publisher.policy, publisher.feeds.hub_url, publisher.feeds.base_url, photos_types)
+        )
+    )
     phases.advance(2)
     return documents
 
 
-def _render_into(publisher: Publisher, path: str, fingerprint: str | None, now: datetime,
-                 writer: TreeWriter, photos: Mapping[str, Photo]) -> dict[str, Any] | None:
+def _render_into(
+    publisher: Publisher,
+    path: str,
+    fingerprint: str | None,
+    now: datetime,
+    writer: TreeWriter,
+    photos: Mapping[str, Photo],
+) -> dict[str, Any] | None:
     """Render one document and put its files (and a gzip copy) into the writer; its record, or None."""
     doc = render(publisher, path, now, photos)
     if doc is None:
@@ -148,8 +171,11 @@ def _render_into(publisher: Publisher, path: str, fingerprint: str | None, now: 
         files.append(Output(name + ".gz", gzip.body, mtime, gzip.etag, len(gzip.body)))
     for output in files:
         writer.put(output)
-    return {"fingerprint": fingerprint, "headers": publisher.headers(path, doc, keep=False),
-            "files": [f.name for f in files]}
+    return {
+        "fingerprint": fingerprint,
+        "headers": publisher.headers(path, doc, keep=False),
+        "files": [f.name for f in files],
+    }
 
 
 # A first build with archives renders thousands of documents (Markdown, feedgen, gzip): spread over the
@@ -159,8 +185,14 @@ RENDER_CHUNK = 16
 _forked: tuple[Publisher, datetime, TreeWriter, Mapping[str, Photo]] | None = None  # what rendering processes inherit
 
 
-def _render_all(publisher: Publisher, now: datetime, writer: TreeWriter, to_render: list[tuple[str, str | None]],
-                photos: Mapping[str, Photo], report: BuildReport) -> Iterator[tuple[str, dict[str, Any] | None]]:
+def _render_all(
+    publisher: Publisher,
+    now: datetime,
+    writer: TreeWriter,
+    to_render: list[tuple[str, str | None]],
+    photos: Mapping[str, Photo],
+    report: BuildReport,
+) -> Iterator[tuple[str, dict[str, Any] | None]]:
     """(path, record) for each document to render, in order; in forked processes when there are many
     (and this process has a single thread: forking a threaded process is unsafe)."""
     global _forked
@@ -169,7 +201,8 @@ def _render_all(publisher: Publisher, now: datetime, writer: TreeWriter, to_rend
             yield path, _render_into(publisher, path, fingerprint, now, writer, photos)
         return
     from concurrent.futures.process import BrokenProcessPool  # with the pool: see forking.forked_pool
-    for path, _ in to_render:                   # every folder now, so the processes never race to make one
+
+    for path, _ in to_render:  # every folder now, so the processes never race to make one
         writer.folder(build_file_name(path))
     chunks = _chunks(to_render)
     report.processes = forking.workers()
@@ -193,8 +226,9 @@ def _chunks(to_render: list[tuple[str, str | None]]) -> list[list[tuple[str, str
     for entry in to_render:
         months.setdefault(_archive_month(entry[0]), []).append(entry)
     others = months.pop("", [])
-    return sorted(months.values(), key=len, reverse=True) + \
-        [others[i:i + RENDER_CHUNK] for i in range(0, len(others), RENDER_CHUNK)]
+    return sorted(months.values(), key=len, reverse=True) + [
+        others[i : i + RENDER_CHUNK] for i in range(0, len(others), RENDER_CHUNK)
+    ]
 
 
 def _archive_month(path: str) -> str:
@@ -208,7 +242,7 @@ def _render_chunk(chunk: list[tuple[str, str | None]]) -> tuple[list[tuple[str, 
     """In a rendering process: render `chunk` into the inherited writer; the records and what was written."""
     assert _forked is not None, "only in a process forked by _render_all"
     publisher, now, writer, photos = _forked
-    writer.part()                     # forget what the parent had put before it forked this process
+    writer.part()  # forget what the parent had put before it forked this process
     records = [(path, _render_into(publisher, path, fingerprint, now, writer, photos)) for path, fingerprint in chunk]
     return records, writer.part()
 
@@ -223,8 +257,15 @@ def _clean_leftovers(out_dir: Path) -> None:
 def open_store(config: Config, progress: Callable[[int, int], None] | None = None) -> Store:
     """The store as a build reads it: a story still being saved is waited for (a few seconds at most),
     so a half-saved file is not baked into the output. `progress` hears (files read, files in all)."""
-    return Store.open(config.store, media_base_url=config.feeds.base_url, limits=config.read,
-                      cache_dir=config.cache_path, wait=2.0, keep_bodies=True, progress=progress)
+    return Store.open(
+        config.store,
+        media_base_url=config.feeds.base_url,
+        limits=config.read,
+        cache_dir=config.cache_path,
+        wait=2.0,
+        keep_bodies=True,
+        progress=progress,
+    )
 
 
 def refuse_overlap(store: str | os.PathLike[str], out_dir: str | os.PathLike[str]) -> None:
@@ -239,11 +280,15 @@ def refuse_overlap(store: str | os.PathLike[str], out_dir: str | os.PathLike[str
     if out_at == store_at:
         raise BuildError(f"{out_at} is the store {store_at} itself; build into a folder outside the store")
     if out_at.is_relative_to(store_at):
-        raise BuildError(f"{out_at} is inside the store {store_at}: each build would publish the last one again; "
-                         "build into a folder outside the store")
+        raise BuildError(
+            f"{out_at} is inside the store {store_at}: each build would publish the last one again; "
+            "build into a folder outside the store"
+        )
     if store_at.is_relative_to(out_at):
-        raise BuildError(f"{out_at} contains the store {store_at}: replacing the output would take the store with "
-                         "it; build into a folder of its own, beside the store")
+        raise BuildError(
+            f"{out_at} contains the store {store_at}: replacing the output would take the store with "
+            "it; build into a folder of its own, beside the store"
+        )
 
 
 def _why(exc: OSError, path: Path) -> str:
@@ -256,12 +301,20 @@ def _why(exc: OSError, path: Path) -> str:
     return f"{exc.filename}: {exc.strerror}" if exc.filename and exc.strerror else str(exc)
 
 
-PHOTO_TRIES = 3          # builds started over because a photo changed under them, before giving up
+PHOTO_TRIES = 3  # builds started over because a photo changed under them, before giving up
 
 
-def build(config: Config, out_dir: str | os.PathLike[str], *, strict: bool = False, now: datetime | None = None,
-          progress: Callable[[str], None] | None = None, store: Store | None = None,
-          publisher: Publisher | None = None, phases: Phases | None = None) -> BuildReport:
+def build(
+    config: Config,
+    out_dir: str | os.PathLike[str],
+    *,
+    strict: bool = False,
+    now: datetime | None = None,
+    progress: Callable[[str], None] | None = None,
+    store: Store | None = None,
+    publisher: Publisher | None = None,
+    phases: Phases | None = None,
+) -> BuildReport:
     """Render every document and publish the tree to `out_dir`. Raises BuildError; never leaves a partial output.
 
     Given a `publisher` that lives on between builds (`feedsvc build --watch`), only documents whose
@@ -298,12 +351,14 @@ def build(config: Config, out_dir: str | os.PathLike[str], *, strict: bool = Fal
                 break
             except PhotoChanged as exc:
                 if attempt == PHOTO_TRIES:
-                    raise BuildError(f"{exc} (it changed on each of {attempt} tries); "
-                                     "the previous output is untouched") from None
-                publisher.store.refresh()       # the stories that use it are read again
+                    raise BuildError(
+                        f"{exc} (it changed on each of {attempt} tries); the previous output is untouched"
+                    ) from None
+                publisher.store.refresh()  # the stories that use it are read again
             except OSError as exc:
-                raise BuildError(f"could not write {out_dir}: {_why(exc, out_dir.absolute())}; "
-                                 "the previous output is untouched") from exc
+                raise BuildError(
+                    f"could not write {out_dir}: {_why(exc, out_dir.absolute())}; the previous output is untouched"
+                ) from exc
     report.written, report.reused, report.bytes = writer.written, writer.reused, writer.total_bytes
     report.files = len(writer.record)
     feeds = {key.path for key in publisher.feed_keys(publisher.store.snapshot, now)}
@@ -312,8 +367,14 @@ def build(config: Config, out_dir: str | os.PathLike[str], *, strict: bool = Fal
     return report
 
 
-def _build_once(publisher: Publisher, out_dir: Path, now: datetime, strict: bool,
-                progress: Callable[[str], None] | None, phases: Phases) -> tuple[BuildReport, TreeWriter]:
+def _build_once(
+    publisher: Publisher,
+    out_dir: Path,
+    now: datetime,
+    strict: bool,
+    progress: Callable[[str], None] | None,
+    phases: Phases,
+) -> tuple[BuildReport, TreeWriter]:
     """One try at the build, from the store's current snapshot; raises PhotoChanged to be tried again."""
     report = BuildReport(out_dir)
     snapshot = publisher.store.snapshot
@@ -322,8 +383,7 @@ def _build_once(publisher: Publisher, out_dir: Path, now: datetime, strict: bool
     report.problems = len(snapshot.problems)
     report.errors = len(snapshot.errors)
     if strict and report.errors:
-        raise BuildError(f"{plural(report.errors, 'error')} in the store and --strict was given; "
-                         "output left as it was")
+        raise BuildError(f"{plural(report.errors, 'error')} in the store and --strict was given; output left as it was")
     report.articles = snapshot.timeline(None).visible_count(now)
     report.feeds = len(publisher.feed_keys(snapshot, now))
     appearance = snapshot.timeline(None).next_appearance(now)
@@ -331,5 +391,5 @@ def _build_once(publisher: Publisher, out_dir: Path, now: datetime, strict: bool
     _clean_leftovers(out_dir.absolute())
     writer = TreeWriter(out_dir, progress)
     report.changed = writer.finish(write_documents(publisher, now, writer, report, phases))
-    phases.end()                        # "writing" (or "keeping") ends once the new tree is in place
+    phases.end()  # "writing" (or "keeping") ends once the new tree is in place
     return report, writer

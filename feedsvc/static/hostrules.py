@@ -1,5 +1,6 @@
 """The header rules a static host needs to serve the build as the service would: `_headers` for
 Netlify and Cloudflare Pages, and a snippet for an nginx `server` block."""
+
 from __future__ import annotations
 
 import re
@@ -11,8 +12,8 @@ from ..render.document import ARCHIVE, FEED, MEDIA, PAGE, CachePolicy
 from ..render.opml import OPML_MIMETYPE
 from ..render.sitemap import ROBOTS_MIMETYPE, SITEMAP_MIMETYPE
 
-HEADERS_FILE = "_headers"                # Netlify / Cloudflare Pages header rules
-NGINX_FILE = "nginx-feedsvc.conf"        # an nginx snippet to include in a server block
+HEADERS_FILE = "_headers"  # Netlify / Cloudflare Pages header rules
+NGINX_FILE = "nginx-feedsvc.conf"  # an nginx snippet to include in a server block
 
 
 def _literal(path: str) -> bool:
@@ -60,13 +61,16 @@ def _mislabelled(media_types: dict[str, str], cache_control: str) -> list[str]:
     for path, mimetype in sorted(media_types.items()):
         name = _quoted(path)
         if name is not None and by_name.get(path.rpartition(".")[2].lower()) != mimetype:
-            blocks.append(f"location = {name} {{ types {{ }} default_type {mimetype}; "
-                          f'add_header Cache-Control "{cache_control}"; }}')
+            blocks.append(
+                f"location = {name} {{ types {{ }} default_type {mimetype}; "
+                f'add_header Cache-Control "{cache_control}"; }}'
+            )
     return blocks
 
 
-def nginx_snippet(policy: CachePolicy, hub_url: str | None = None, base_url: str = "",
-                  media_types: dict[str, str] | None = None) -> str:
+def nginx_snippet(
+    policy: CachePolicy, hub_url: str | None = None, base_url: str = "", media_types: dict[str, str] | None = None
+) -> str:
     """A snippet for an nginx `server` block whose `root` is the build output — or, when the base URL
     has a path (/feeds/), for a `location /feeds/` block that `alias`es it: every location below
     matches the published paths. `media_types` are the photos' published paths and their types.
@@ -76,38 +80,54 @@ def nginx_snippet(policy: CachePolicy, hub_url: str | None = None, base_url: str
     own). Every type is set here, so the snippet does not depend on nginx's mime.types. Regular
     expressions are tried in order: archives before subscription feeds.
     """
-    root = "/" + base_path(base_url)              # "/" or "/feeds/": where the published paths start
+    root = "/" + base_path(base_url)  # "/" or "/feeds/": where the published paths start
     pattern = re.escape(root)
     feed, archive = policy.cache_control(FEED), policy.cache_control(ARCHIVE)
-    folders = "|".join(SCOPE_FOLDERS.values())          # sections, writers and tags have archives alike
+    folders = "|".join(SCOPE_FOLDERS.values())  # sections, writers and tags have archives alike
     blocks = []
     for fmt in ARCHIVE_FORMATS:
         file_name, mimetype = FEED_FORMATS[fmt]
-        blocks += [f"# {fmt} archives (RFC 5005): months that are over",
-                   _location(rf"^{pattern}({folders})/[^/]+/archive/[0-9]{{4}}-[0-9]{{2}}(-[0-9]+)?/{re.escape(file_name)}$",
-                             mimetype, archive)]
+        blocks += [
+            f"# {fmt} archives (RFC 5005): months that are over",
+            _location(
+                rf"^{pattern}({folders})/[^/]+/archive/[0-9]{{4}}-[0-9]{{2}}(-[0-9]+)?/{re.escape(file_name)}$",
+                mimetype,
+                archive,
+            ),
+        ]
     # WebSub discovery by Link header; nginx fills in each feed's own address (its published path).
     origin = urlunsplit(urlsplit(base_url)[:2] + ("", "", ""))
     link = f'<{hub_url}>; rel="hub", <{origin}$uri>; rel="self"' if hub_url else None
     for fmt, (file_name, mimetype) in FEED_FORMATS.items():
         blocks += [f"# {fmt} feeds", _location(rf"(^|/){re.escape(file_name)}$", mimetype, feed, link)]
     opml = "|".join(re.escape(path) for path in OPML_PATHS.values())
-    blocks += ["# the OPML lists of every section's, writer's and tag's feed",
-               _location(rf"^{pattern}({opml})$", OPML_MIMETYPE, feed),
-               "# for search engines: the Google News sitemap and robots.txt",
-               _location(rf"^{pattern}{re.escape(NEWS_SITEMAP_PATH)}$", SITEMAP_MIMETYPE, policy.cache_control(PAGE)),
-               _location(rf"^{pattern}{re.escape(ROBOTS_PATH)}$", ROBOTS_MIMETYPE, policy.cache_control(PAGE)),
-               "# pages for people", _location(r"(^|/)index\.html$", "text/html", policy.cache_control(PAGE))]
-    types = " ".join([*(mimetype for _, mimetype in FEED_FORMATS.values()), OPML_MIMETYPE, SITEMAP_MIMETYPE,
-                      ROBOTS_MIMETYPE])
+    blocks += [
+        "# the OPML lists of every section's, writer's and tag's feed",
+        _location(rf"^{pattern}({opml})$", OPML_MIMETYPE, feed),
+        "# for search engines: the Google News sitemap and robots.txt",
+        _location(rf"^{pattern}{re.escape(NEWS_SITEMAP_PATH)}$", SITEMAP_MIMETYPE, policy.cache_control(PAGE)),
+        _location(rf"^{pattern}{re.escape(ROBOTS_PATH)}$", ROBOTS_MIMETYPE, policy.cache_control(PAGE)),
+        "# pages for people",
+        _location(r"(^|/)index\.html$", "text/html", policy.cache_control(PAGE)),
+    ]
+    types = " ".join(
+        [*(mimetype for _, mimetype in FEED_FORMATS.values()), OPML_MIMETYPE, SITEMAP_MIMETYPE, ROBOTS_MIMETYPE]
+    )
     by_type: dict[str, list[str]] = {}
     for ending, mimetype in types_by_ending().items():
         by_type.setdefault(mimetype, []).append(ending)
     media = " ".join(f"{mimetype} {' '.join(endings)};" for mimetype, endings in by_type.items())
     exceptions = _mislabelled(media_types or {}, policy.cache_control(MEDIA))
-    mislabelled = ("# photos whose bytes are not what their names say: typed by their bytes, as the service "
-                   "does\n# (these lines change with the photos: reload nginx after a build that changes them)\n"
-                   + "\n".join(exceptions) + "\n") if exceptions else ""
+    mislabelled = (
+        (
+            "# photos whose bytes are not what their names say: typed by their bytes, as the service "
+            "does\n# (these lines change with the photos: reload nginx after a build that changes them)\n"
+            + "\n".join(exceptions)
+            + "\n"
+        )
+        if exceptions
+        else ""
+    )
     if root == "/":
         server = f"""#   server {{
 #       listen 80;

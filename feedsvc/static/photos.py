@@ -6,6 +6,7 @@ reach subscribers with an enclosure that lies about the file beside it. So the b
 once, checks those very bytes against what the feeds say, and writes them; a photo that no longer
 matches is `PhotoChanged`, and the build starts again from a fresh look at the store.
 """
+
 from __future__ import annotations
 
 import io
@@ -26,8 +27,11 @@ class PhotoChanged(BuildError):
 
 def described_photos(snapshot: StoreSnapshot) -> dict[str, Photo]:
     """Each store photo a story uses (by its path, media/…) and what the feeds say of it."""
-    return {article.photo.store_path: article.photo for article in snapshot.by_id.values()
-            if article.photo is not None and article.photo.store_path is not None}
+    return {
+        article.photo.store_path: article.photo
+        for article in snapshot.by_id.values()
+        if article.photo is not None and article.photo.store_path is not None
+    }
 
 
 def _describe(length: int | None, mime_type: str | None, size: tuple[int | None, int | None]) -> str:
@@ -42,10 +46,11 @@ def _changed(path: str, photo: Photo, now: str) -> PhotoChanged:
 
 def _pixels(data: bytes) -> tuple[int | None, int | None]:
     from PIL import Image  # the photo was served by publish.media, which loaded Pillow
+
     try:
         with Image.open(io.BytesIO(data)) as image:
             return image.size
-    except (OSError, ValueError):         # UnidentifiedImageError is an OSError
+    except (OSError, ValueError):  # UnidentifiedImageError is an OSError
         return None, None
 
 
@@ -63,8 +68,9 @@ def photo_as_described(publisher: Publisher, path: str, photo: Photo, now: datet
     if document is None:
         raise _changed(path, photo, "no longer an image the service would serve")
     size = _pixels(document.body)
-    if (len(document.body), document.mimetype) != (photo.length, photo.mime_type) or \
-            (photo.width and photo.height and size != (photo.width, photo.height)):
+    if (len(document.body), document.mimetype) != (photo.length, photo.mime_type) or (
+        photo.width and photo.height and size != (photo.width, photo.height)
+    ):
         raise _changed(path, photo, f"a {_describe(len(document.body), document.mimetype, size)}")
     return document
 

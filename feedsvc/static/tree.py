@@ -3,6 +3,7 @@ atomic rename (renameat2 RENAME_EXCHANGE on Linux), durable before it becomes vi
 killed build leaves the previous output exactly as it was; a file whose bytes did not change is a
 hard link to the previous output's, so it keeps its mtime and inode.
 """
+
 from __future__ import annotations
 
 import ctypes
@@ -20,7 +21,7 @@ from ..render.document import strong_etag
 
 # What a rendering process put into the staging tree, for the parent to merge: (record, written, bytes, reused).
 Part = tuple[dict[str, Any], list[str], int, int]
-BUILD_RECORD = ".feedsvc-build.json"     # what the last build wrote: lets the next one reuse files
+BUILD_RECORD = ".feedsvc-build.json"  # what the last build wrote: lets the next one reuse files
 RECORD_VERSION = 2
 
 
@@ -31,7 +32,8 @@ class BuildError(RuntimeError):
 @dataclass(frozen=True)
 class Output:
     """One file for the new tree."""
-    name: str                   # file name under the output folder
+
+    name: str  # file name under the output folder
     data: bytes
     mtime: float | None
     etag: str
@@ -126,8 +128,10 @@ def _check_out_dir(out_dir: Path) -> None:
     if out_dir.is_symlink() or (out_dir.exists() and not out_dir.is_dir()):
         raise BuildError(f"{out_dir}: exists and is not a folder; refusing to replace it")
     if out_dir.is_dir() and any(out_dir.iterdir()) and not (out_dir / BUILD_RECORD).is_file():
-        raise BuildError(f"{out_dir}: exists and was not written by feedsvc build; refusing to replace it "
-                         "(choose a new or empty folder)")
+        raise BuildError(
+            f"{out_dir}: exists and was not written by feedsvc build; refusing to replace it "
+            "(choose a new or empty folder)"
+        )
 
 
 class TreeWriter:
@@ -167,8 +171,9 @@ class TreeWriter:
 
     def intact(self, old_document: dict[str, Any]) -> bool:
         """Are an unchanged document's files all still in the previous output as it wrote them?"""
-        return all(_intact(self._old_root, name, self.old_files.get(name)) is not None
-                   for name in old_document["files"])
+        return all(
+            _intact(self._old_root, name, self.old_files.get(name)) is not None for name in old_document["files"]
+        )
 
     def kept(self, old_document: dict[str, Any]) -> bool:
         """Keep an unchanged document's files from the previous build, if they are all still intact."""
@@ -186,17 +191,16 @@ class TreeWriter:
         if entry is not None and entry.get("etag") == output.etag:
             st = _intact(self._old_root, output.name, entry)
             if st is not None:
-                self._link(output.name, entry, st)      # the same bytes as last time: keep that very file
+                self._link(output.name, entry, st)  # the same bytes as last time: keep that very file
                 return
         self.folder(output.name)
         target = f"{self._new_root}/{output.name}"
-        _clear(target)                  # never write into what may be a link to a published file
+        _clear(target)  # never write into what may be a link to a published file
         with open(target, "xb") as fh:
             fh.write(output.data)
         if output.mtime is not None:
             os.utime(target, (output.mtime, output.mtime))
-        self.record[output.name] = {"etag": output.etag, "mtime_ns": os.lstat(target).st_mtime_ns,
-                                    "size": output.size}
+        self.record[output.name] = {"etag": output.etag, "mtime_ns": os.lstat(target).st_mtime_ns, "size": output.size}
         self.written.append(output.name)
         self.total_bytes += output.size
         if self.progress is not None:
@@ -216,7 +220,7 @@ class TreeWriter:
         except FileNotFoundError:
             os.mkdir(path)
         else:
-            if not is_folder:           # a file, or a link that could lead out of the tree
+            if not is_folder:  # a file, or a link that could lead out of the tree
                 os.unlink(path)
                 os.mkdir(path)
         self._folders.add(folder)
@@ -279,9 +283,9 @@ class TreeWriter:
         _clear(record)
         with open(record, "x", encoding="utf-8") as fh:
             fh.write(self._record_text(documents))
-        make_durable(self.staging)          # everything on disk before the swap makes it visible
+        make_durable(self.staging)  # everything on disk before the swap makes it visible
         if self.out_dir.exists():
-            exchange(self.staging, self.out_dir)     # the old tree is now the next build's staging tree
+            exchange(self.staging, self.out_dir)  # the old tree is now the next build's staging tree
         else:
             os.rename(self.staging, self.out_dir)
         fsync_dir(self.out_dir.parent)

@@ -5,6 +5,7 @@ The token is 256 random bits, so a plain SHA-256 of it is safe to keep in a conf
 quick to check: no slow password hash for an unauthenticated request to make the server compute. The
 comparison takes the same time however much of the hash matches (`hmac.compare_digest`).
 """
+
 from __future__ import annotations
 
 import base64

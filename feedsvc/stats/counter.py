@@ -7,6 +7,7 @@ and is never written anywhere: it is derived from random bytes made when the ser
 gunicorn's master, so the workers forked from it share it and count a reader once), and the address
 and User-Agent themselves never leave this process's memory.
 """
+
 from __future__ import annotations
 
 import atexit
@@ -36,7 +37,7 @@ if TYPE_CHECKING:
 Poll = tuple[float, str, int, int, str, str, "str | None"]
 
 log = logging.getLogger(__name__)
-MAX_PENDING = 1_000_000        # requests waiting for a flush; a stalled writer drops the oldest beyond this
+MAX_PENDING = 1_000_000  # requests waiting for a flush; a stalled writer drops the oldest beyond this
 COUNTED_STATUSES = (200, 304)
 
 
@@ -93,8 +94,9 @@ class Tally:
             day = self._days[index] = utc_day(when)
         return day
 
-    def add(self, when: float, feed: str, status: int, nbytes: int, user_agent: str, address: str,
-            times: int = 1) -> None:
+    def add(
+        self, when: float, feed: str, status: int, nbytes: int, user_agent: str, address: str, times: int = 1
+    ) -> None:
         """A 200 or 304 answer to a poll of `feed` (`times` alike, the last at `when`)."""
         day = self.day(when)
         row = self.totals.get((day, feed))
@@ -129,8 +131,9 @@ class TrustedProxies:
     counting only: no URL is ever made from a request's headers."""
 
     def __init__(self, spec: str) -> None:
-        self.networks = tuple(ipaddress.ip_network(part, strict=False)
-                              for part in spec.replace(",", " ").split() if part)
+        self.networks = tuple(
+            ipaddress.ip_network(part, strict=False) for part in spec.replace(",", " ").split() if part
+        )
         self.trusted = lru_cache(maxsize=1024)(self._trusted)
 
     def _trusted(self, address: str) -> bool:
@@ -156,8 +159,14 @@ class Counter:
     """One worker's counting: `count()` on the request path; `start()` (after a fork, as threads don't
     survive one) runs the thread that writes every `interval` seconds; `close()` writes what is left."""
 
-    def __init__(self, open_database: Callable[[], Database], interval: float = 5.0, retention_days: int = 400,
-                 trusted_proxies: str = "127.0.0.1, ::1", clock: Callable[[], float] = time.time) -> None:
+    def __init__(
+        self,
+        open_database: Callable[[], Database],
+        interval: float = 5.0,
+        retention_days: int = 400,
+        trusted_proxies: str = "127.0.0.1, ::1",
+        clock: Callable[[], float] = time.time,
+    ) -> None:
         self.open_database, self.interval, self.retention_days = open_database, interval, retention_days
         self.proxies = TrustedProxies(trusted_proxies)
         self.clock = clock
@@ -165,10 +174,10 @@ class Counter:
         self._pending: deque[Poll] = deque(maxlen=MAX_PENDING)
         self._append = self._pending.append
         self._unwritten: Tally | None = None
-        self._written: set[tuple[str, str, str]] = set()     # readers already stored, so not sent again
+        self._written: set[tuple[str, str, str]] = set()  # readers already stored, so not sent again
         self._database: Database | None = None
         self._maintained: str | None = None
-        self._lock = threading.Lock()                        # one flush at a time (the thread, close())
+        self._lock = threading.Lock()  # one flush at a time (the thread, close())
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         atexit.register(self.close)
@@ -177,20 +186,32 @@ class Counter:
     def open(cls, location: str | Path, settings: StatsSettings) -> Counter:
         """A counter writing to the statistics at `location` (a postgresql:// URL or a SQLite file)."""
         from .db import open_database
-        return cls(lambda: open_database(location), settings.flush_seconds, settings.retention_days,
-                   settings.trusted_proxies)
 
-    def count(self, path: str, status: int, nbytes: int, environ: Mapping[str, Any],
-              _now: Callable[[], float] = time.time) -> None:
+        return cls(
+            lambda: open_database(location), settings.flush_seconds, settings.retention_days, settings.trusted_proxies
+        )
+
+    def count(
+        self, path: str, status: int, nbytes: int, environ: Mapping[str, Any], _now: Callable[[], float] = time.time
+    ) -> None:
         """Note one answer to a feed request. Called on the request path: one append, nothing more."""
-        self._append((_now(), path, status, nbytes, environ.get("HTTP_USER_AGENT", ""),
-                      environ.get("REMOTE_ADDR", ""), environ.get("HTTP_X_FORWARDED_FOR")))
+        self._append(
+            (
+                _now(),
+                path,
+                status,
+                nbytes,
+                environ.get("HTTP_USER_AGENT", ""),
+                environ.get("REMOTE_ADDR", ""),
+                environ.get("HTTP_X_FORWARDED_FOR"),
+            )
+        )
 
     def start(self) -> Counter:
         """Start the writing thread in this process (again after a fork: the parent's did not come along)."""
-        self._stop, self._lock = threading.Event(), threading.Lock()   # not the parent's, held or not
+        self._stop, self._lock = threading.Event(), threading.Lock()  # not the parent's, held or not
         self._thread = threading.Thread(target=self._run, name="feedsvc-stats", daemon=True)
-        self._database = None                    # a connection must not be shared with the parent
+        self._database = None  # a connection must not be shared with the parent
         self._thread.start()
         return self
 
@@ -206,7 +227,7 @@ class Counter:
             self._unwritten = None
             # Polls alike but for their moment (one reader polling all day, a load test) are added once,
             # with how many they were: the drain costs a dictionary lookup per request.
-            alike: dict[tuple[int, str, int, int, str, str, str | None], list[float]] = {}   # → [last, how many]
+            alike: dict[tuple[int, str, int, int, str, str, str | None], list[float]] = {}  # → [last, how many]
             pending = self._pending
             while True:
                 try:
@@ -233,8 +254,11 @@ class Counter:
                     database.maintain(date.fromisoformat(today), self.retention_days)
                     self._maintained = today
             except Exception as exc:  # noqa: BLE001 — the database may be away; counting goes on
-                log.warning("stats: could not write %s, will try again: %s",
-                            plural(sum(row[0] for row in tally.totals.values()), "counted request"), exc)
+                log.warning(
+                    "stats: could not write %s, will try again: %s",
+                    plural(sum(row[0] for row in tally.totals.values()), "counted request"),
+                    exc,
+                )
                 self._unwritten, self._database = tally, None
                 return 0
             yesterday = (date.fromisoformat(today) - timedelta(days=1)).isoformat()

@@ -10,6 +10,7 @@ PostgreSQL (several service nodes adding to one count) — the same four tables 
 Every writer adds to rows with upserts (`ON CONFLICT … DO UPDATE`), so workers and nodes never lose
 each other's counts; an aggregator's count replaces an older one and never adds to it.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -55,7 +56,7 @@ class Database:
 
     placeholder = "?"
 
-    def __init__(self, connection: Any) -> None:       # a DB-API connection: sqlite3's or psycopg's
+    def __init__(self, connection: Any) -> None:  # a DB-API connection: sqlite3's or psycopg's
         self.connection = connection
         with self.transaction(exclusive=True) as cursor:
             for statement in SCHEMA:
@@ -91,8 +92,9 @@ class Database:
             # closing the same day at once cannot both count it.
             cursor.execute(self.sql("DELETE FROM stats_clients WHERE day < ? RETURNING day, feed"), (closed,))
             readers = Counts((day, feed) for day, feed in cursor.fetchall())
-            cursor.executemany(self.sql(ADD_TOTALS), [(day, feed, 0, 0, 0, 0, count)
-                                                      for (day, feed), count in sorted(readers.items())])
+            cursor.executemany(
+                self.sql(ADD_TOTALS), [(day, feed, 0, 0, 0, 0, count) for (day, feed), count in sorted(readers.items())]
+            )
             for table in ("stats_daily", "stats_reported", "stats_clients"):
                 cursor.execute(self.sql(f"DELETE FROM {table} WHERE day < ?"), (oldest,))
 
@@ -110,17 +112,27 @@ class Database:
         if feed is not None:
             where, arguments = where + " AND feed = ?", arguments + [feed]
         with self.transaction(read=True) as cursor:
-            cursor.execute(self.sql(f"SELECT day, feed, polls, ok, not_modified, bytes, direct FROM stats_daily "
-                                    f"WHERE {where}"), arguments)
+            cursor.execute(
+                self.sql(f"SELECT day, feed, polls, ok, not_modified, bytes, direct FROM stats_daily WHERE {where}"),
+                arguments,
+            )
             daily = cursor.fetchall()
-            cursor.execute(self.sql(f"SELECT day, feed, count(*) FROM stats_clients WHERE {where} GROUP BY day, feed"),
-                           arguments)
+            cursor.execute(
+                self.sql(f"SELECT day, feed, count(*) FROM stats_clients WHERE {where} GROUP BY day, feed"), arguments
+            )
             open_days = {(day, name): count for day, name, count in cursor.fetchall()}
-            cursor.execute(self.sql(f"SELECT day, feed, aggregator, sum(coalesce(subscribers, 1)) FROM stats_reported "
-                                    f"WHERE {where} GROUP BY day, feed, aggregator"), arguments)
+            cursor.execute(
+                self.sql(
+                    f"SELECT day, feed, aggregator, sum(coalesce(subscribers, 1)) FROM stats_reported "
+                    f"WHERE {where} GROUP BY day, feed, aggregator"
+                ),
+                arguments,
+            )
             reported = [(day, name, aggregator, int(count)) for day, name, aggregator, count in cursor.fetchall()]
-        daily = [(day, name, *map(int, row), int(direct) + open_days.get((day, name), 0))
-                 for day, name, *row, direct in daily]
+        daily = [
+            (day, name, *map(int, row), int(direct) + open_days.get((day, name), 0))
+            for day, name, *row, direct in daily
+        ]
         return {"daily": daily, "reported": reported}
 
     def close(self) -> None:
@@ -137,7 +149,7 @@ class SQLiteDatabase(Database):
 
     def __init__(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        descriptor = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)     # only its owner reads the figures
+        descriptor = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)  # only its owner reads the figures
         os.close(descriptor)
         connection = sqlite3.connect(path, timeout=self.BUSY_SECONDS, isolation_level=None, check_same_thread=False)
         try:
@@ -186,14 +198,15 @@ class PostgresDatabase(Database):
     closing days take a transaction-scoped advisory lock, so two nodes starting together don't collide."""
 
     placeholder = "%s"
-    LOCK = 0x66656564737663           # "feedsvc": the advisory lock's key
+    LOCK = 0x66656564737663  # "feedsvc": the advisory lock's key
 
     def __init__(self, url: str) -> None:
         try:
             import psycopg
         except ImportError:
-            raise RuntimeError("stats_db is a PostgreSQL URL but psycopg is not installed: "
-                               "pip install 'feedsvc[postgresql]'") from None
+            raise RuntimeError(
+                "stats_db is a PostgreSQL URL but psycopg is not installed: pip install 'feedsvc[postgresql]'"
+            ) from None
         super().__init__(psycopg.connect(url, autocommit=True, connect_timeout=10))
 
     @contextlib.contextmanager

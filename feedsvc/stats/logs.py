@@ -10,6 +10,7 @@ A file is known by a digest of its first line, with how many of its lines were i
 log again, or after it has grown, or once rotated (access.log → access.log.1, even gzipped), adds only
 lines not imported before. The lines themselves, their addresses and User-Agents are not kept.
 """
+
 from __future__ import annotations
 
 import gzip
@@ -33,11 +34,15 @@ if TYPE_CHECKING:
     from .db import Database
 
 _QUOTED = r'"((?:[^"\\]|\\.)*)"'
-_LINE = re.compile(rf'^(\S+) \S+ \S+ \[([^\]]+)\] {_QUOTED} (\d{{3}}) (\d+|-) {_QUOTED} {_QUOTED}')
+_LINE = re.compile(rf"^(\S+) \S+ \S+ \[([^\]]+)\] {_QUOTED} (\d{{3}}) (\d+|-) {_QUOTED} {_QUOTED}")
 _TIME = re.compile(r"^(\d{2})/([A-Z][a-z]{2})/(\d{4}):(\d{2}):(\d{2}):(\d{2}) ([+-])(\d{2})(\d{2})$")
 _ESCAPE = re.compile(r"\\x([0-9A-Fa-f]{2})|\\(.)")
-MONTHS = {name: index for index, name in enumerate(
-    ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"), start=1)}
+MONTHS = {
+    name: index
+    for index, name in enumerate(
+        ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"), start=1
+    )
+}
 
 
 @dataclass(frozen=True)
@@ -45,7 +50,7 @@ class Request:
     when: float
     address: str
     method: str
-    path: str                  # as requested, decoded, without the query
+    path: str  # as requested, decoded, without the query
     status: int
     nbytes: int
     user_agent: str
@@ -53,17 +58,19 @@ class Request:
 
 @dataclass
 class Imported:
-    source: str                # the file's name, for people
-    lines: int = 0             # read in this run
-    skipped: int = 0           # imported by an earlier run
-    counted: int = 0           # feed requests added to the figures
-    unreadable: int = 0        # not in the combined format
+    source: str  # the file's name, for people
+    lines: int = 0  # read in this run
+    skipped: int = 0  # imported by an earlier run
+    counted: int = 0  # feed requests added to the figures
+    unreadable: int = 0  # not in the combined format
 
     def summary(self) -> str:
-        return (f"{self.source}: {plural(self.counted, 'feed request')} counted from "
-                f"{plural(self.lines, 'new line')}"
-                + (f" ({self.skipped:,} imported before)" if self.skipped else "")
-                + (f"; {plural(self.unreadable, 'line')} not in the combined format" if self.unreadable else ""))
+        return (
+            f"{self.source}: {plural(self.counted, 'feed request')} counted from "
+            f"{plural(self.lines, 'new line')}"
+            + (f" ({self.skipped:,} imported before)" if self.skipped else "")
+            + (f"; {plural(self.unreadable, 'line')} not in the combined format" if self.unreadable else "")
+        )
 
 
 def parse_line(line: str) -> Request | None:
@@ -77,7 +84,7 @@ def parse_line(line: str) -> Request | None:
     target = rest.rpartition(" ")[0] if rest.count(" ") else rest
     if when is None:
         return None
-    if target.startswith(("http://", "https://")):              # absolute-form request target
+    if target.startswith(("http://", "https://")):  # absolute-form request target
         target = urlsplit(target).path or "/"
     path = unquote(target.partition("?")[0], errors="surrogateescape")
     return Request(when, address, method, path, int(status), 0 if nbytes == "-" else int(nbytes), _unescape(agent))
@@ -91,8 +98,9 @@ def _timestamp(stamp: str) -> float | None:
     day, month, year, hour, minute, second, sign, off_hours, off_minutes = match.groups()
     offset = timedelta(hours=int(off_hours), minutes=int(off_minutes)) * (1 if sign == "+" else -1)
     try:
-        moment = datetime(int(year), MONTHS[month], int(day), int(hour), int(minute), int(second),
-                          tzinfo=timezone(offset))
+        moment = datetime(
+            int(year), MONTHS[month], int(day), int(hour), int(minute), int(second), tzinfo=timezone(offset)
+        )
     except ValueError:
         return None
     return moment.timestamp()
@@ -123,7 +131,7 @@ def import_log(lines: Iterable[str], database: Database, prefix: str = "", name:
     `prefix` is the base URL's path ("feeds/"): requests may carry it or not, as they reach the service.
     """
     result = Imported(name)
-    tally = Tally(DailySalt())          # a salt of this run's own: the hashes mean nothing anywhere else
+    tally = Tally(DailySalt())  # a salt of this run's own: the hashes mean nothing anywhere else
     lines = iter(lines)
     first = next(lines, None)
     if first is None:
@@ -146,8 +154,14 @@ def import_log(lines: Iterable[str], database: Database, prefix: str = "", name:
         path = local_path(request.path[1:], prefix) if request.path.startswith("/") else ""
         if not counted(path):
             continue
-        tally.add(request.when, path, request.status, request.nbytes if request.method == "GET" else 0,
-                  request.user_agent, request.address)
+        tally.add(
+            request.when,
+            path,
+            request.status,
+            request.nbytes if request.method == "GET" else 0,
+            request.user_agent,
+            request.address,
+        )
         result.counted += 1
     if result.lines:
         database.write(tally, imported=(source, position))

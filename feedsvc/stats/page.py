@@ -4,6 +4,7 @@ own small chart. No script and nothing loaded from elsewhere: one self-contained
 
 Pure: a Report in, text out; serving it (and who may see it) is the service's business.
 """
+
 from __future__ import annotations
 
 from datetime import date, timedelta
@@ -95,11 +96,14 @@ def line_chart(figures: FeedFigures, first: str, last: str) -> str:
         return CHART_HEIGHT - MARGIN - inner_h * value / top
 
     points = " ".join(f"{x(index):.1f},{y(value):.1f}" for index, _, value in values)
-    dots = "\n".join(f'<circle class="point" cx="{x(index):.1f}" cy="{y(value):.1f}" r="4" data-day="{day}" '
-                     f'data-value="{value}"><title>{day}: {value:,} subscribers</title></circle>'
-                     for index, day, value in values)
-    label = (f"Estimated subscribers of {escape(figures.feed)} per day, {first} to {last}"
-             + (f": {values[-1][2]:,} on {values[-1][1]}" if values else ": no figures yet"))
+    dots = "\n".join(
+        f'<circle class="point" cx="{x(index):.1f}" cy="{y(value):.1f}" r="4" data-day="{day}" '
+        f'data-value="{value}"><title>{day}: {value:,} subscribers</title></circle>'
+        for index, day, value in values
+    )
+    label = f"Estimated subscribers of {escape(figures.feed)} per day, {first} to {last}" + (
+        f": {values[-1][2]:,} on {values[-1][1]}" if values else ": no figures yet"
+    )
     bottom = CHART_HEIGHT - MARGIN
     return f"""<svg class="chart over-time" viewBox="0 0 {CHART_WIDTH} {CHART_HEIGHT}" width="{CHART_WIDTH}" \
 height="{CHART_HEIGHT}" role="img" aria-label="{label}">
@@ -125,15 +129,20 @@ def share_chart(shares: dict[str, int]) -> str:
         top = 8 + row * row_h
         width = max(2.0, bar_w * count / widest)
         css = "bar direct" if name == "direct readers" else "bar"
-        bars.append(f'<text x="{label_w - 8}" y="{top + 15}" text-anchor="end">{escape(name)}</text>'
-                    f'<rect class="{css}" x="{label_w}" y="{top}" width="{width:.1f}" height="{row_h - 8}" '
-                    f'data-name="{escape(name)}" data-value="{count}"><title>{escape(name)}: {count:,}</title></rect>'
-                    f'<text x="{label_w + width + 6:.1f}" y="{top + 15}">{count:,} ({count / whole:.0%})</text>')
+        bars.append(
+            f'<text x="{label_w - 8}" y="{top + 15}" text-anchor="end">{escape(name)}</text>'
+            f'<rect class="{css}" x="{label_w}" y="{top}" width="{width:.1f}" height="{row_h - 8}" '
+            f'data-name="{escape(name)}" data-value="{count}"><title>{escape(name)}: {count:,}</title></rect>'
+            f'<text x="{label_w + width + 6:.1f}" y="{top + 15}">{count:,} ({count / whole:.0%})</text>'
+        )
     height = 16 + len(shares) * row_h
     label = "; ".join(f"{name} {count:,}" for name, count in shares.items())
-    return (f'<svg class="chart shares" viewBox="0 0 {CHART_WIDTH} {height}" width="{CHART_WIDTH}" height="{height}" '
-            f'role="img" aria-label="Estimated subscribers by aggregator: {escape(label)}">\n'
-            + "\n".join(bars) + "\n</svg>")
+    return (
+        f'<svg class="chart shares" viewBox="0 0 {CHART_WIDTH} {height}" width="{CHART_WIDTH}" height="{height}" '
+        f'role="img" aria-label="Estimated subscribers by aggregator: {escape(label)}">\n'
+        + "\n".join(bars)
+        + "\n</svg>"
+    )
 
 
 def sparkline(figures: FeedFigures, first: str, last: str, width: int = 120, height: int = 28) -> str:
@@ -141,22 +150,32 @@ def sparkline(figures: FeedFigures, first: str, last: str, width: int = 120, hei
     values = [(index, figures.history[day]) for index, day in enumerate(days) if day in figures.history]
     top = max((value for _, value in values), default=0) or 1
     step = (width - 4) / max(1, len(days) - 1)
-    points = " ".join(f"{2 + index * step:.1f},{height - 2 - (height - 4) * value / top:.1f}"
-                      for index, value in values)
-    shape = (f'<polyline class="spark" points="{points}"/>' if len(values) > 1 else
-             "".join(f'<circle class="point" cx="{2 + index * step:.1f}" cy="{height / 2}" r="2.5"/>'
-                     for index, _ in values))
-    return (f'<svg class="chart spark" viewBox="0 0 {width} {height}" width="{width}" height="{height}" role="img" '
-            f'aria-label="{escape(figures.feed)}: subscribers per day">{shape}</svg>')
+    points = " ".join(
+        f"{2 + index * step:.1f},{height - 2 - (height - 4) * value / top:.1f}" for index, value in values
+    )
+    shape = (
+        f'<polyline class="spark" points="{points}"/>'
+        if len(values) > 1
+        else "".join(
+            f'<circle class="point" cx="{2 + index * step:.1f}" cy="{height / 2}" r="2.5"/>' for index, _ in values
+        )
+    )
+    return (
+        f'<svg class="chart spark" viewBox="0 0 {width} {height}" width="{width}" height="{height}" role="img" '
+        f'aria-label="{escape(figures.feed)}: subscribers per day">{shape}</svg>'
+    )
 
 
 def _table_row(figures: FeedFigures, report: Report, css: str = "") -> str:
     cells = row_cells(figures)
     name = "all feeds" if figures.feed == ALL_FEEDS else figures.feed
     title = f' title="{human_bytes(figures.bytes)} = {figures.bytes:,} bytes"'
-    return (f'<tr class="{css or "feed"}" data-feed="{escape(figures.feed)}">'
-            f'<td>{escape(name)}</td>' + "".join(f"<td>{escape(cell)}</td>" for cell in cells[1:-1])
-            + f"<td{title}>{escape(cells[-1])}</td><td>{sparkline(figures, report.first, report.last)}</td></tr>")
+    return (
+        f'<tr class="{css or "feed"}" data-feed="{escape(figures.feed)}">'
+        f"<td>{escape(name)}</td>"
+        + "".join(f"<td>{escape(cell)}</td>" for cell in cells[1:-1])
+        + f"<td{title}>{escape(cells[-1])}</td><td>{sparkline(figures, report.first, report.last)}</td></tr>"
+    )
 
 
 def _nice_top(value: int) -> int:

@@ -6,12 +6,13 @@ rewriting in place may no longer hold the version the store read by then, and th
 left out of that render. So the body of each reading the service makes as files change is kept
 here, most recent last, within a bound on the memory it may take.
 """
+
 from __future__ import annotations
 
 import threading
 from collections import OrderedDict
 
-LIMIT_CHARACTERS = 8 << 20      # 8 Mi characters: at least 8 of the largest stories, about 2,000 usual ones
+LIMIT_CHARACTERS = 8 << 20  # 8 Mi characters: at least 8 of the largest stories, about 2,000 usual ones
 
 
 class RecentBodies:

@@ -12,6 +12,7 @@ path order. Only names with non-ASCII characters are indexed (an ASCII name is i
 The others are left out, with a problem naming the winner. Every rule is by content and path, so
 the outcome never depends on which file was read first.
 """
+
 from __future__ import annotations
 
 import bisect
@@ -22,10 +23,11 @@ from datetime import UTC, datetime
 
 from ..model import Article, Problem
 
-Key = tuple[str, str]                   # ("id" | "url" | "name", value)
+Key = tuple[str, str]  # ("id" | "url" | "name", value)
 
-NAME_CLASH = ("has the same name as {winner} once Unicode-normalised (NFC), so only that file is published; "
-              "rename or remove one")
+NAME_CLASH = (
+    "has the same name as {winner} once Unicode-normalised (NFC), so only that file is published; rename or remove one"
+)
 
 
 def _name(relpath: str) -> str | None:
@@ -37,12 +39,12 @@ class Claims:
     """Which paths claim each story id, URL and name, in path order; kept one path at a time."""
 
     def __init__(self, claimant: Callable[[str], Article | None]) -> None:
-        self._claimant = claimant                          # the story a path claims with (None: none)
+        self._claimant = claimant  # the story a path claims with (None: none)
         # kind → value → paths claiming it, in path order (a table per kind: no key tuple per story)
         self._paths: dict[str, dict[str, list[str]]] = {"id": {}, "url": {}, "name": {}}
-        self._contested: set[Key] = set()                  # keys claimed by several paths
-        self.now = -math.inf                               # the POSIX time claims are decided at
-        self.next_switch = math.inf                        # when a scheduled claimant of a contested key is due
+        self._contested: set[Key] = set()  # keys claimed by several paths
+        self.now = -math.inf  # the POSIX time claims are decided at
+        self.next_switch = math.inf  # when a scheduled claimant of a contested key is due
 
     def _keys(self, relpath: str, article: Article) -> list[Key]:
         keys = [("id", article.id), ("url", article.url)]
@@ -64,7 +66,7 @@ class Claims:
                 bisect.insort(self._paths[key[0]].setdefault(key[1], []), relpath)
                 touched.add(key)
         if relpath.isascii() and relpath in self._paths["name"]:
-            touched.add(("name", relpath))                 # an ASCII name that a non-ASCII one normalises to
+            touched.add(("name", relpath))  # an ASCII name that a non-ASCII one normalises to
         contenders = {relpath}
         for key in touched:
             paths = self._contenders(key)
@@ -121,6 +123,7 @@ class Claims:
         def rank(path: str) -> tuple[object, ...]:
             published = self._published(path)
             return (0, -published, path) if published <= self.now else (1, published, path)
+
         return min(paths, key=rank)
 
     def problems(self, display: Callable[[str], str]) -> list[Problem]:
@@ -135,18 +138,27 @@ class Claims:
                     continue
                 published = self._published(loser)
                 if what == "name":
-                    problems.append(Problem(display(loser), None, NAME_CLASH.format(winner=display(winner)),
-                                            "warning"))
+                    problems.append(Problem(display(loser), None, NAME_CLASH.format(winner=display(winner)), "warning"))
                 elif published > self.now:
                     when = datetime.fromtimestamp(published, UTC)
-                    problems.append(Problem(display(loser), what,
-                                            f"{value!r} is also used by {display(winner)}; this story takes "
-                                            f"its place at its own time ({when:%Y-%m-%d %H:%M:%S} UTC)",
-                                            "warning"))
+                    problems.append(
+                        Problem(
+                            display(loser),
+                            what,
+                            f"{value!r} is also used by {display(winner)}; this story takes "
+                            f"its place at its own time ({when:%Y-%m-%d %H:%M:%S} UTC)",
+                            "warning",
+                        )
+                    )
                 else:
-                    problems.append(Problem(display(loser), what,
-                                            f"{value!r} is already used by {display(winner)}; "
-                                            "this story is left out until one of them changes"))
+                    problems.append(
+                        Problem(
+                            display(loser),
+                            what,
+                            f"{value!r} is already used by {display(winner)}; "
+                            "this story is left out until one of them changes",
+                        )
+                    )
         return problems
 
 

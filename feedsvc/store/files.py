@@ -7,6 +7,7 @@ The photo cache only saves measuring a photo twice; it says nothing of what the 
 with. Anyone may measure a photo first (a /media/ request, a build), so each reading carries the
 version of its photo that it used, and that is what tells the store a photo changed under a story.
 """
+
 from __future__ import annotations
 
 import fcntl
@@ -25,10 +26,10 @@ from ..model import Problem, Site
 from ..source.article import ParseResult, parse_article
 from ..source.photos import ImageInfo, PhotoError, photo_file, probe_image
 
-StatKey = tuple[int, int, int, int]                  # (mtime ns, size, inode, ctime ns)
+StatKey = tuple[int, int, int, int]  # (mtime ns, size, inode, ctime ns)
 PhotoEntry = tuple["StatKey | None", "ImageInfo | PhotoError"]
 
-WRITER_CHECK_NS = 60_000_000_000    # a file modified this recently is checked for a writer still at work
+WRITER_CHECK_NS = 60_000_000_000  # a file modified this recently is checked for a writer still at work
 
 # Below this, one process is as fast: results come back through a pipe (figures in docs/PERFORMANCE.md).
 PARALLEL_MINIMUM = 5_000
@@ -37,8 +38,9 @@ CHUNK = 1000
 
 class Reading(NamedTuple):
     """One reading of an article file, and the version (stat) of its store photo it was read with."""
+
     result: ParseResult
-    photo_key: StatKey | None = None     # None: no store photo, or none on disk when it was read
+    photo_key: StatKey | None = None  # None: no store photo, or none on disk when it was read
 
 
 def stat_key(st: os.stat_result) -> StatKey:
@@ -87,7 +89,7 @@ def _held_for_writing(fd: int) -> bool:
     except BlockingIOError:
         return True
     except OSError:
-        return False                      # not our file, or a file system without leases
+        return False  # not our file, or a file system without leases
     fcntl.fcntl(fd, set_lease, fcntl.F_UNLCK)
     return False
 
@@ -105,8 +107,8 @@ class ArticleReader:
     max_photo_bytes: int
     max_photo_pixels: int
     display_root: str
-    photos: dict[str, PhotoEntry] = field(default_factory=dict)   # store photo → (stat, measurement)
-    keep_bodies: bool = False     # a build renders every story once: keep bodies instead of reading twice
+    photos: dict[str, PhotoEntry] = field(default_factory=dict)  # store photo → (stat, measurement)
+    keep_bodies: bool = False  # a build renders every story once: keep bodies instead of reading twice
 
     def display(self, relpath: str) -> str:
         return self.display_root + relpath
@@ -123,18 +125,21 @@ class ArticleReader:
         def problem(message: str) -> Reading:
             return Reading(ParseResult(None, [Problem(self.display(relpath), None, message)]))
 
-        if not stat.S_ISREG(st.st_mode):           # `st` is an lstat: a link is not a regular file
+        if not stat.S_ISREG(st.st_mode):  # `st` is an lstat: a link is not a regular file
             return problem("is not a regular file (links are not followed)")
         if st.st_size > self.max_article_bytes:
-            return problem(f"is {st.st_size:,} bytes, over the {self.max_article_bytes:,}-byte limit for one "
-                           "article; it was not read")
+            return problem(
+                f"is {st.st_size:,} bytes, over the {self.max_article_bytes:,}-byte limit for one "
+                "article; it was not read"
+            )
         if self.site is None:
             return Reading(ParseResult(None, []))  # nothing can be read without a site file; reported once
         try:
-            with open(path, "rb") as fh:                # sized to the file: read(limit) would allocate the limit
+            with open(path, "rb") as fh:  # sized to the file: read(limit) would allocate the limit
                 data = fh.read(min(st.st_size + 65536, self.max_article_bytes + 1))
-                if stat_key(os.fstat(fh.fileno())) != stat_key(st) or \
-                        (recently_modified(st) and _held_for_writing(fh.fileno())):
+                if stat_key(os.fstat(fh.fileno())) != stat_key(st) or (
+                    recently_modified(st) and _held_for_writing(fh.fileno())
+                ):
                     return None
         except OSError as exc:
             return problem(f"cannot be read ({exc.strerror})")
@@ -143,15 +148,21 @@ class ArticleReader:
         used: dict[str, StatKey | None] = {}
 
         def photo_info(photo: str) -> ImageInfo:
-            used[photo] = key = self.photo_stat(photo)       # taken before the measurement, never after
+            used[photo] = key = self.photo_stat(photo)  # taken before the measurement, never after
             return self._measure(photo, key)
 
-        result = parse_article(relpath, data, self.site, photo_info, display_root=self.display_root,
-                               keep_body=keep_body or self.keep_bodies)
+        result = parse_article(
+            relpath,
+            data,
+            self.site,
+            photo_info,
+            display_root=self.display_root,
+            keep_body=keep_body or self.keep_bodies,
+        )
         photo = result.photo_path
         photo_key = None if photo is None else used[photo] if photo in used else self.photo_stat(photo)
         article = result.article
-        if article is not None:               # when it was saved, for Last-Modified (publish/dating.py)
+        if article is not None:  # when it was saved, for Last-Modified (publish/dating.py)
             shown = article.photo
             if shown is not None and photo_key is not None:
                 shown = replace(shown, modified=file_time(photo_key[0]))
@@ -176,8 +187,9 @@ class ArticleReader:
             try:
                 if key is None:
                     raise PhotoError("file not found")
-                result: ImageInfo | PhotoError = probe_image(photo_file(self.root, photo), self.max_photo_bytes,
-                                                             self.max_photo_pixels)
+                result: ImageInfo | PhotoError = probe_image(
+                    photo_file(self.root, photo), self.max_photo_bytes, self.max_photo_pixels
+                )
             except PhotoError as exc:
                 result = exc
             cached = self.photos[photo] = (key, result)
@@ -186,14 +198,16 @@ class ArticleReader:
         return cached[1]
 
 
-def _read_chunk(reader: ArticleReader, items: list[tuple[str, StatKey, os.stat_result]]
-                ) -> tuple[list[tuple[str, StatKey, Reading | None]], dict[str, PhotoEntry]]:
+def _read_chunk(
+    reader: ArticleReader, items: list[tuple[str, StatKey, os.stat_result]]
+) -> tuple[list[tuple[str, StatKey, Reading | None]], dict[str, PhotoEntry]]:
     results = [(relpath, key, reader.read(relpath, st)) for relpath, key, st in items]
     return results, reader.photos
 
 
-def read_many(reader: ArticleReader, items: list[tuple[str, StatKey, os.stat_result]]
-              ) -> Iterator[tuple[str, StatKey, Reading | None]]:
+def read_many(
+    reader: ArticleReader, items: list[tuple[str, StatKey, os.stat_result]]
+) -> Iterator[tuple[str, StatKey, Reading | None]]:
     """Read many files, in parallel processes when there are enough of them to pay for starting those
     (None for a file caught mid-save, as `ArticleReader.read` says).
 
@@ -204,7 +218,7 @@ def read_many(reader: ArticleReader, items: list[tuple[str, StatKey, os.stat_res
         for relpath, key, st in items:
             yield relpath, key, reader.read(relpath, st)
         return
-    chunks = [items[i:i + CHUNK] for i in range(0, len(items), CHUNK)]
+    chunks = [items[i : i + CHUNK] for i in range(0, len(items), CHUNK)]
     with forking.forked_pool() as pool:
         for results, photos in pool.map(_read_chunk, [reader] * len(chunks), chunks):
             reader.photos.update(photos)

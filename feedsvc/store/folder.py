@@ -5,6 +5,7 @@ its file is broken). A look is a stat scan of the folder, the paths a watcher na
 (for a new site file); a file that changed is read again, and its story handed on as (path, before,
 after) for the indexes.
 """
+
 from __future__ import annotations
 
 import os
@@ -22,22 +23,23 @@ from .references import PhotoUsers, dangling
 from .snapshot import Changes
 from .walk import Listing, check_root, walk
 
-RACY_NS = 2_000_000_000             # a file modified this close to the last look is re-read anyway (as git does)
+RACY_NS = 2_000_000_000  # a file modified this close to the last look is re-read anyway (as git does)
 BEING_WRITTEN = "is being written by another program, so it could not be read; it is left out until it is saved"
 
 StoryMoved = Callable[[str, "Article | None", "Article | None"], None]
-ReadProgress = Callable[[int, int], None]       # (files read so far, files in all), during a full read
-PROGRESS_STEP = 100                              # files read between two reports of progress
+ReadProgress = Callable[[int, int], None]  # (files read so far, files in all), during a full read
+PROGRESS_STEP = 100  # files read between two reports of progress
 CacheEntry = tuple[StatKey, Reading]
 
 
 @dataclass
 class FileState:
     """One article file as last looked at."""
+
     stat: StatKey
-    current: ParseResult            # the latest reading of the file
-    last_good: Article | None       # what stays published while `current` is broken
-    photo_key: StatKey | None = None    # the version of `current`'s store photo it was read with
+    current: ParseResult  # the latest reading of the file
+    last_good: Article | None  # what stays published while `current` is broken
+    photo_key: StatKey | None = None  # the version of `current`'s store photo it was read with
 
     @property
     def effective(self) -> Article | None:
@@ -48,20 +50,19 @@ class Folder:
     """Every article file's state, and the looks at the folder that update it. Not thread-safe: the
     store looks one refresh at a time."""
 
-    def __init__(self, root: Path, reader: ArticleReader, display: Callable[[str], str],
-                 moved: StoryMoved) -> None:
+    def __init__(self, root: Path, reader: ArticleReader, display: Callable[[str], str], moved: StoryMoved) -> None:
         self.root = root
         self._reader = reader
         self._display = display
-        self._moved = moved                                # told of each path whose story changed
+        self._moved = moved  # told of each path whose story changed
         self.files: dict[str, FileState] = {}
-        self._problem_paths: set[str] = set()              # paths whose latest reading has problems
+        self._problem_paths: set[str] = set()  # paths whose latest reading has problems
         self.photos = PhotoUsers(reader)
-        self.settle_before_ns: int | None = None           # a scan leaves files modified after this
+        self.settle_before_ns: int | None = None  # a scan leaves files modified after this
         self.last_look_ns = 0
-        self.closed: dict[str, str] = {}                   # folders the last walk could not enter → why
-        self.waiting: set[str] = set()                     # paths left unread: their writer was at work
-        self.bodies = RecentBodies()                       # bodies of the readings made as files change
+        self.closed: dict[str, str] = {}  # folders the last walk could not enter → why
+        self.waiting: set[str] = set()  # paths left unread: their writer was at work
+        self.bodies = RecentBodies()  # bodies of the readings made as files change
 
     def story(self, relpath: str) -> Article | None:
         """The story `relpath` would publish: its latest good reading."""
@@ -107,8 +108,14 @@ class Folder:
             elif relpath.endswith(".md") and not any(is_hidden(p) for p in parts):
                 self._consider(relpath, changes, True)
 
-    def read_all(self, listing: Listing, changes: Changes, cached: dict[str, CacheEntry], written_ns: int,
-                 progress: ReadProgress | None = None) -> int:
+    def read_all(
+        self,
+        listing: Listing,
+        changes: Changes,
+        cached: dict[str, CacheEntry],
+        written_ns: int,
+        progress: ReadProgress | None = None,
+    ) -> int:
         """Read every file (in parallel processes for a large store), taking a `cached` reading where
         the file's stat shows it unchanged since the cache was written. Returns how many the cache missed.
         `progress`, if given, is told (files read, files in all) every PROGRESS_STEP files and at the end."""
@@ -121,7 +128,7 @@ class Folder:
             if st is None:
                 continue
             if self._unsettled(relpath, st):
-                self._wait(relpath, changes)       # perhaps half-saved: the next look takes it
+                self._wait(relpath, changes)  # perhaps half-saved: the next look takes it
                 continue
             key = stat_key(st)
             entry = cached.get(relpath)
@@ -129,7 +136,7 @@ class Folder:
                 self._file(relpath, key, entry[1], changes)
             else:
                 to_read.append((relpath, key, st))
-        done = total - len(to_read)                # taken from the cache, or left for a later look
+        done = total - len(to_read)  # taken from the cache, or left for a later look
         if progress is not None:
             progress(done, total)
         for relpath, key, reading in read_many(self._reader, to_read):
@@ -167,12 +174,12 @@ class Folder:
             try:
                 st = path.lstat()
             except (FileNotFoundError, NotADirectoryError):
-                check_root(self.root)           # the store folder gone is no deletion: StoreUnreadable
+                check_root(self.root)  # the store folder gone is no deletion: StoreUnreadable
                 self.waiting.discard(relpath)
                 if relpath in self.files:
                     self._forget(relpath, changes)
                 return
-            except OSError as exc:                      # there, but out of reach: not a deletion
+            except OSError as exc:  # there, but out of reach: not a deletion
                 self._file_unreachable(relpath, exc, changes)
                 return
         key = stat_key(st)
@@ -181,7 +188,7 @@ class Folder:
             return
         reading = None if self._unsettled(relpath, st) else self._reader.read(relpath, st, keep_body=True)
         if reading is None:
-            self._wait(relpath, changes)           # being written: look again shortly
+            self._wait(relpath, changes)  # being written: look again shortly
         else:
             self._file(relpath, key, reading, changes)
 
@@ -196,8 +203,12 @@ class Folder:
         for writing by another process."""
         if self.settle_before_ns is not None and st.st_mtime_ns > self.settle_before_ns:
             return True
-        return (stat.S_ISREG(st.st_mode) and st.st_size <= self._reader.max_article_bytes  # never opens what it refuses
-                and recently_modified(st) and being_written(self.root / relpath))
+        return (
+            stat.S_ISREG(st.st_mode)
+            and st.st_size <= self._reader.max_article_bytes  # never opens what it refuses
+            and recently_modified(st)
+            and being_written(self.root / relpath)
+        )
 
     def _file(self, relpath: str, key: StatKey, reading: Reading, changes: Changes) -> None:
         """File a new reading of one path: keep the last good story, note what changed, re-index."""
@@ -214,15 +225,23 @@ class Folder:
             changes.added.add(relpath)
         else:
             if result.article is None and known.last_good is not None:
-                result.problems.append(Problem(self._display(relpath), None,
-                                               "the last good version stays published until this is fixed",
-                                               "warning"))
-            unchanged = (result.article.revision == known.current.article.revision
-                         and result.article.modified == known.current.article.modified   # saved again: dates move
-                         and result.article.photo == known.current.article.photo
-                         if result.article and known.current.article else
-                         result.article is None and known.current.article is None
-                         and result.problems == known.current.problems)
+                result.problems.append(
+                    Problem(
+                        self._display(relpath),
+                        None,
+                        "the last good version stays published until this is fixed",
+                        "warning",
+                    )
+                )
+            unchanged = (
+                result.article.revision == known.current.article.revision
+                and result.article.modified == known.current.article.modified  # saved again: dates move
+                and result.article.photo == known.current.article.photo
+                if result.article and known.current.article
+                else result.article is None
+                and known.current.article is None
+                and result.problems == known.current.problems
+            )
             known.stat, known.current, known.photo_key = key, result, reading.photo_key
             if unchanged:
                 return
@@ -237,7 +256,7 @@ class Folder:
     def _file_unreachable(self, relpath: str, error: OSError, changes: Changes) -> None:
         """A file whose stat cannot be taken (a folder on its path lost its permissions) is kept as
         last read, with a problem, until it can be looked at again."""
-        key = (0, 0, 0, 0)                              # never matches: the next look reads it again
+        key = (0, 0, 0, 0)  # never matches: the next look reads it again
         problem = Problem(self._display(relpath), None, f"cannot be read ({error.strerror or error})")
         self._file(relpath, key, Reading(ParseResult(None, [problem])), changes)
 
@@ -259,22 +278,30 @@ class Folder:
         for relpath in self._problem_paths:
             current = self.files[relpath].current
             found += current.problems
-            found += [dangling(self._display(relpath), index, target) for index, target in current.related_ids
-                      if not published(target)]
+            found += [
+                dangling(self._display(relpath), index, target)
+                for index, target in current.related_ids
+                if not published(target)
+            ]
         return found
 
     def trouble(self) -> list[Problem]:
         """The problems of the folder rather than of one file's content: folders it cannot enter, and
         files it could not read because their writer was at work (and that publish nothing meanwhile)."""
-        return [*(Problem(self._display(folder), None, why) for folder, why in sorted(self.closed.items())),
-                *(Problem(self._display(relpath), None, BEING_WRITTEN)
-                  for relpath in sorted(self.waiting) if relpath not in self.files)]
+        return [
+            *(Problem(self._display(folder), None, why) for folder, why in sorted(self.closed.items())),
+            *(
+                Problem(self._display(relpath), None, BEING_WRITTEN)
+                for relpath in sorted(self.waiting)
+                if relpath not in self.files
+            ),
+        ]
 
     def body(self, article: Article) -> str | None:
         """`article`'s Markdown body, read back from its file; None if the file no longer holds that version."""
         known = self.files.get(article.path)
         if known is not None and known.current.body is not None and known.current.article is article:
-            body, known.current.body = known.current.body, None   # kept from the reading (builds): used once
+            body, known.current.body = known.current.body, None  # kept from the reading (builds): used once
             return body
         kept = self.bodies.get(article.path, article.digest)
         if kept is not None:
@@ -288,6 +315,10 @@ class Folder:
 
     def cache_entries(self) -> dict[str, CacheEntry]:
         """Every file's stat and current reading, bodies left out, as the parse cache keeps them."""
-        return {relpath: (known.stat, Reading(replace(known.current, body=None) if known.current.body
-                                              else known.current, known.photo_key))
-                for relpath, known in self.files.items()}
+        return {
+            relpath: (
+                known.stat,
+                Reading(replace(known.current, body=None) if known.current.body else known.current, known.photo_key),
+            )
+            for relpath, known in self.files.items()
+        }

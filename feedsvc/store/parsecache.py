@@ -7,6 +7,7 @@ another address, or a new FEEDSVC_BASE_URL, starts from the same cache.
 The cache lives outside the store, is written atomically, and a damaged or foreign cache is
 simply ignored. It holds pickles: keep the cache folder as private as the store itself.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -67,13 +68,21 @@ class ParseCache:
         except OSError:
             return False
 
-    def save(self, context: tuple[object, ...], files: Mapping[str, tuple[tuple[object, ...], Reading]],
-             photos: dict[str, Any]) -> None:
+    def save(
+        self,
+        context: tuple[object, ...],
+        files: Mapping[str, tuple[tuple[object, ...], Reading]],
+        photos: dict[str, Any],
+    ) -> None:
         """Write atomically (a temporary file renamed over the old one); failures are only logged."""
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            payload = {"context": (PARSER_FINGERPRINT, *context), "written_ns": time.time_ns(),
-                       "files": files, "photos": photos}
+            payload = {
+                "context": (PARSER_FINGERPRINT, *context),
+                "written_ns": time.time_ns(),
+                "files": files,
+                "photos": photos,
+            }
             fd, temporary = tempfile.mkstemp(dir=self.path.parent, prefix=".articles-")
             try:
                 with os.fdopen(fd, "wb") as fh:

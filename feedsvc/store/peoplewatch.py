@@ -3,6 +3,7 @@
 It is optional: without one, every byline is its own writer. One that turns bad is reported and the
 last good one stays in use, as for the site file: writers' feeds must not move for a typo.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -20,7 +21,7 @@ class PeopleWatch:
 
     def __init__(self, root: Path, reader: ArticleReader, display: Callable[[str], str]) -> None:
         self._path = root / AUTHORS_FILE
-        self._reader = reader                     # measures the people's photos
+        self._reader = reader  # measures the people's photos
         self._name = display(AUTHORS_FILE)
         self._stat: StatKey | None = None
         self.people: People = NOBODY
@@ -43,13 +44,15 @@ class PeopleWatch:
         try:
             data = self._path.read_bytes()
         except OSError as exc:
-            self.problems = [Problem(self._name, None, f"cannot be read ({exc.strerror}); the last good one stays in use")]
+            self.problems = [
+                Problem(self._name, None, f"cannot be read ({exc.strerror}); the last good one stays in use")
+            ]
             return None
         revision = hashlib.blake2b(data, digest_size=12).hexdigest()
         if revision == self.people.revision and self.people is not NOBODY:
             return None
         people, self.problems = parse_people(data, self._name, revision=revision, photo_ok=self._photo_trouble)
-        if people is NOBODY and self.problems:           # unreadable as a whole: keep the last good one
+        if people is NOBODY and self.problems:  # unreadable as a whole: keep the last good one
             if self.people is not NOBODY:
                 self.problems.append(Problem(self._name, None, "the last good authors file stays in use", "warning"))
             return None

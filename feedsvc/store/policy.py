@@ -1,13 +1,14 @@
 """What a full read of the store may cost: when the garbage collector waits, and when the parse cache is
 saved again. The measurements behind both thresholds are in docs/PERFORMANCE.md."""
+
 from __future__ import annotations
 
 import contextlib
 import gc
 from collections.abc import Callable, Iterator
 
-FULL_COLLECTION_FILES = 5_000   # from this many files, a full read ends with one full collection
-RESAVE_FRACTION = 0.05          # of the store's files: how stale the parse cache may be before a full read saves it
+FULL_COLLECTION_FILES = 5_000  # from this many files, a full read ends with one full collection
+RESAVE_FRACTION = 0.05  # of the store's files: how stale the parse cache may be before a full read saves it
 
 
 @contextlib.contextmanager

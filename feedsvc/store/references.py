@@ -4,6 +4,7 @@ Related links by id: which stories name each id, and which of those ids name no 
 warning until one does). Store photos: which stories use each photo, so a replaced photo re-reads
 them and a photo nothing uses any more is forgotten.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
@@ -14,15 +15,19 @@ from .files import ArticleReader
 
 def dangling(path: str, index: int, target: str) -> Problem:
     """The warning for a related link by id that names no published or scheduled story."""
-    return Problem(path, f"related[{index}]", f"no published or scheduled article has the id {target!r}; "
-                                              "the link is left out until one does", "warning")
+    return Problem(
+        path,
+        f"related[{index}]",
+        f"no published or scheduled article has the id {target!r}; the link is left out until one does",
+        "warning",
+    )
 
 
 class References:
     """Related-by-id links in reverse (id → paths of the stories naming it), and the ids that dangle."""
 
     def __init__(self, published: Callable[[str], bool]) -> None:
-        self._published = published                        # is a story with this id published?
+        self._published = published  # is a story with this id published?
         self._referrers: dict[str, set[str]] = {}
         self._dangling: set[str] = set()
 
@@ -52,8 +57,9 @@ class References:
         """Every named id dangles: nothing is published any more (a new site file, read again)."""
         self._dangling = set(self._referrers)
 
-    def problems(self, display: Callable[[str], str],
-                 related_of: Callable[[str], Sequence[RelatedLink | RelatedRef]]) -> list[Problem]:
+    def problems(
+        self, display: Callable[[str], str], related_of: Callable[[str], Sequence[RelatedLink | RelatedRef]]
+    ) -> list[Problem]:
         """One warning per link to an id that names no published or scheduled story."""
         problems = []
         for target in self._dangling:

@@ -3,6 +3,7 @@
 A site file that goes missing or turns bad is reported, and the last good one stays in use: taking
 the publication down for a typo in its title would be worse than publishing the old title a while.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -20,7 +21,7 @@ class SiteWatch:
 
     def __init__(self, root: Path, reader: ArticleReader, display: Callable[[str], str]) -> None:
         self._path = root / SITE_FILE
-        self._reader = reader                     # measures the site's own images
+        self._reader = reader  # measures the site's own images
         self._name = display(SITE_FILE)
         self._stat: StatKey | None = None
         self.site: Site | None = None
@@ -33,9 +34,14 @@ class SiteWatch:
             key = stat_key(self._path.stat())
         except OSError:
             self._stat = None
-            self.problems = [Problem(self._name, None,
-                                     "is missing: the store needs a site file naming the publication "
-                                     "and its sections" + ("; the last good one stays in use" if self.site else ""))]
+            self.problems = [
+                Problem(
+                    self._name,
+                    None,
+                    "is missing: the store needs a site file naming the publication "
+                    "and its sections" + ("; the last good one stays in use" if self.site else ""),
+                )
+            ]
             return None
         if key == self._stat and not racy(key):
             return None
@@ -53,7 +59,7 @@ class SiteWatch:
         site = replace(site, modified=file_time(key[0]))
         if self.site is not None and site.revision == self.site.revision:
             if site.modified != self.site.modified:
-                self.site = site            # saved again unchanged: only the time documents are dated by moves
+                self.site = site  # saved again unchanged: only the time documents are dated by moves
             return None
         self.site = site
         return site

@@ -4,6 +4,7 @@ A store publishes a `Snapshot` once it has read a site file, and a `StoreSnapsho
 published, only the problems that say why) until then: code that renders takes a `Snapshot`, and
 can rely on its site.
 """
+
 from __future__ import annotations
 
 from collections.abc import Mapping
@@ -15,7 +16,7 @@ from ..source.people import AUTHORS_FILE, NOBODY, People
 from ..source.slugs import look_alikes, slugify
 from .timeline import Timeline
 
-HISTORY = 64            # snapshots whose changed scopes a snapshot remembers
+HISTORY = 64  # snapshots whose changed scopes a snapshot remembers
 
 FUTURE_SLACK = timedelta(days=1)
 
@@ -23,14 +24,15 @@ FUTURE_SLACK = timedelta(days=1)
 @dataclass
 class Changes:
     """What one refresh found, as store-relative paths."""
+
     added: set[str] = field(default_factory=set)
     edited: set[str] = field(default_factory=set)
     deleted: set[str] = field(default_factory=set)
     site: bool = False
-    people: bool = False                              # the authors file changed who is who
-    deferred: set[str] = field(default_factory=set)   # left for the next look: modified too recently
-    switched: set[str] = field(default_factory=set)   # published or withdrawn: a story scheduled with the
-                                                      # same id or URL as another came due
+    people: bool = False  # the authors file changed who is who
+    deferred: set[str] = field(default_factory=set)  # left for the next look: modified too recently
+    switched: set[str] = field(default_factory=set)  # published or withdrawn: a story scheduled with the
+    # same id or URL as another came due
 
     def __bool__(self) -> bool:
         return bool(self.added or self.edited or self.deleted or self.site or self.people or self.switched)
@@ -38,24 +40,30 @@ class Changes:
     def then(self, later: Changes) -> Changes:
         """These changes followed by `later`'s (a second look at what was deferred): what both found,
         and what is still left for the next look."""
-        return Changes(added=self.added | later.added, edited=self.edited | later.edited,
-                       deleted=self.deleted | later.deleted, site=self.site or later.site,
-                       people=self.people or later.people, deferred=set(later.deferred),
-                       switched=self.switched | later.switched)
+        return Changes(
+            added=self.added | later.added,
+            edited=self.edited | later.edited,
+            deleted=self.deleted | later.deleted,
+            site=self.site or later.site,
+            people=self.people or later.people,
+            deferred=set(later.deferred),
+            switched=self.switched | later.switched,
+        )
 
 
 @dataclass(frozen=True)
 class StoreSnapshot:
     """One consistent view of the store: cheap to take, never mutated. Its site is None until the
     store has read a valid site file (see `Snapshot`)."""
+
     generation: int
     site: Site | None
-    by_id: Mapping[str, Article]                       # published and scheduled stories (no drafts)
-    timelines: Mapping[Scope, Timeline]                # per scope with a story, ALL and each declared section
+    by_id: Mapping[str, Article]  # published and scheduled stories (no drafts)
+    timelines: Mapping[Scope, Timeline]  # per scope with a story, ALL and each declared section
     problems: tuple[Problem, ...]
     files: int
     drafts: int = 0
-    people: People = NOBODY                            # who each byline is (the authors file)
+    people: People = NOBODY  # who each byline is (the authors file)
     # (generation, the scopes it changed — None: all) for this snapshot and up to HISTORY before it
     history: tuple[tuple[int, frozenset[Scope] | None], ...] = ()
 
@@ -101,7 +109,7 @@ class StoreSnapshot:
     def look_alike_bylines(self, display_root: str = "") -> list[Problem]:
         """Warnings for bylines that look like one person spelt two ways ("José Núñez", "Jose Nunez",
         "J. Núñez"), unless the authors file names both. A reading, for `check`: it compares names."""
-        first: dict[str, str] = {}                       # spelling → the first story (by path) that uses it
+        first: dict[str, str] = {}  # spelling → the first story (by path) that uses it
         for article in sorted(self.by_id.values(), key=lambda a: a.path):
             for author in article.authors:
                 first.setdefault(author.name, article.path)
@@ -110,12 +118,21 @@ class StoreSnapshot:
             if self.people.declared(a) and self.people.declared(b):
                 continue
             joined = self.people.slug_of(a) == self.people.slug_of(b)
-            outcome = ("they share one writer's feed; spell the byline one way, or list both in "
-                       if joined else "they get a feed each; if they are one person, list both in ")
+            outcome = (
+                "they share one writer's feed; spell the byline one way, or list both in "
+                if joined
+                else "they get a feed each; if they are one person, list both in "
+            )
             earlier, later = sorted((a, b), key=lambda name: (first[name], name))
-            problems.append(Problem(display_root + first[later], "authors",
-                                    f"{later!r} looks like {earlier!r} ({display_root}{first[earlier]}): {why}; "
-                                    f"{outcome}{AUTHORS_FILE} (also_known_as)", "warning"))
+            problems.append(
+                Problem(
+                    display_root + first[later],
+                    "authors",
+                    f"{later!r} looks like {earlier!r} ({display_root}{first[earlier]}): {why}; "
+                    f"{outcome}{AUTHORS_FILE} (also_known_as)",
+                    "warning",
+                )
+            )
         return sorted(problems, key=lambda p: (p.path, p.message))
 
     @property
@@ -127,25 +144,34 @@ class StoreSnapshot:
         """Warnings for stories whose `updated` lies more than a day past both `published` and `now`:
         likely a typo ("2204"), and feeds would claim that date. A reading, not a parse: it depends on now."""
         limit = now + FUTURE_SLACK
-        return [Problem(display_root + article.path, "updated",
-                        f"{article.updated:%Y-%m-%d %H:%M} UTC is in the future; feeds will show that date "
-                        "(a typo?)", "warning")
-                for article in sorted(self.by_id.values(), key=lambda a: a.path)
-                if article.updated > max(limit, article.published + FUTURE_SLACK)]
-
+        return [
+            Problem(
+                display_root + article.path,
+                "updated",
+                f"{article.updated:%Y-%m-%d %H:%M} UTC is in the future; feeds will show that date (a typo?)",
+                "warning",
+            )
+            for article in sorted(self.by_id.values(), key=lambda a: a.path)
+            if article.updated > max(limit, article.published + FUTURE_SLACK)
+        ]
 
     def held_back(self, now: datetime, display_root: str = "") -> list[Problem]:
         """A note for each story scheduled after `now`, saying when it appears, in the site's zone and in
         UTC: a time typed a day or a zone off holds a story back silently otherwise."""
         zone = self.site.tz if self.site is not None else UTC
-        return [Problem(display_root + article.path, "published",
-                        f'"{article.title}" is held back until its time, {_when(article.published, zone)}',
-                        "note")
-                for article in self.timeline(None).scheduled(now)]
+        return [
+            Problem(
+                display_root + article.path,
+                "published",
+                f'"{article.title}" is held back until its time, {_when(article.published, zone)}',
+                "note",
+            )
+            for article in self.timeline(None).scheduled(now)
+        ]
 
 
 def _when(moment: datetime, zone: tzinfo) -> str:
-    """"2099-01-01 09:00 PST (America/Los_Angeles), 2099-01-01 17:00 UTC"."""
+    """ "2099-01-01 09:00 PST (America/Los_Angeles), 2099-01-01 17:00 UTC"."""
     utc = f"{moment:%Y-%m-%d %H:%M} UTC"
     local = moment.astimezone(zone)
     if local.utcoffset() == timedelta(0) and str(zone) in ("UTC", "Etc/UTC"):
@@ -156,4 +182,5 @@ def _when(moment: datetime, zone: tzinfo) -> str:
 @dataclass(frozen=True)
 class Snapshot(StoreSnapshot):
     """A snapshot of a store whose site file has been read: what the publisher renders from."""
+
     site: Site

@@ -5,6 +5,7 @@ service that works; a build of it publishes nothing. Both refuse to start instea
 names the folder and what is wrong with it. Once running, a store that goes away or turns bad keeps
 its last good feeds (`Store.refresh`): this is for the start only.
 """
+
 from __future__ import annotations
 
 import os
@@ -27,8 +28,10 @@ def folder_problem(root: str | os.PathLike[str]) -> str | None:
         check_root(root)
     except StoreUnreadable as exc:
         if not os.path.lexists(root):
-            return (f"the article store {root} does not exist: give the store's folder as STORE or --store "
-                    f"(or FEEDSVC_STORE), or make a new one with `feedsvc init {root}`")
+            return (
+                f"the article store {root} does not exist: give the store's folder as STORE or --store "
+                f"(or FEEDSVC_STORE), or make a new one with `feedsvc init {root}`"
+            )
         return f"the article store {root} cannot be read ({exc.reason})"
     return None
 
@@ -42,7 +45,9 @@ def require_publishable(store: Store) -> None:
         raise StoreUnavailable(problem)
     site_path = store.root / SITE_FILE
     if not os.path.lexists(site_path):
-        raise StoreUnavailable(f"{store.root} is not an article store: it has no {SITE_FILE} naming the publication "
-                               "and its sections (docs/FORMAT.md; `feedsvc init` makes a new store)")
+        raise StoreUnavailable(
+            f"{store.root} is not an article store: it has no {SITE_FILE} naming the publication "
+            "and its sections (docs/FORMAT.md; `feedsvc init` makes a new store)"
+        )
     errors = [str(p) for p in store.snapshot.problems if p.severity == "error" and p.path.endswith(SITE_FILE)]
     raise StoreUnavailable("; ".join(errors) or f"{site_path} could not be read")

@@ -9,6 +9,7 @@ The Store coordinates; each job has its own type: the walk (`walk`), the files a
 (`Folder`), the site file (`SiteWatch`), the published stories with their claims, related ids and
 timelines (`Stories`), and what a full read may cost (`policy`).
 """
+
 from __future__ import annotations
 
 import logging
@@ -39,18 +40,30 @@ log = logging.getLogger(__name__)
 class Store:
     """Reads and re-reads one article folder. One refresh at a time; any number of snapshot readers."""
 
-    def __init__(self, root: str | os.PathLike[str], *, media_base_url: str | None = None,
-                 limits: ReadLimits = ReadLimits(), display_root: str | None = None,
-                 cache_dir: str | os.PathLike[str] | None = None,
-                 clock: Callable[[], float] = time.time) -> None:
+    def __init__(
+        self,
+        root: str | os.PathLike[str],
+        *,
+        media_base_url: str | None = None,
+        limits: ReadLimits = ReadLimits(),
+        display_root: str | None = None,
+        cache_dir: str | os.PathLike[str] | None = None,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
         """`media_base_url` is not used: what a file reads as does not depend on where the feeds are
         served (the publisher makes store photos' URLs absolute). It is accepted for older callers."""
         self.root = Path(root)
-        self._clock = clock                     # decides which of two stories with one id is due
+        self._clock = clock  # decides which of two stories with one id is due
         self.limits = limits
         self.display_root = display_root if display_root is not None else _display_root(self.root)
-        self._reader = ArticleReader(self.root, None, limits.max_article_bytes, limits.max_photo_bytes,
-                                     limits.max_photo_pixels, self.display_root)
+        self._reader = ArticleReader(
+            self.root,
+            None,
+            limits.max_article_bytes,
+            limits.max_photo_bytes,
+            limits.max_photo_pixels,
+            self.display_root,
+        )
         self._cache = ParseCache(Path(cache_dir)) if cache_dir else None
         self._lock = threading.Lock()
         self._folder = Folder(self.root, self._reader, self._display, self._moved)
@@ -58,20 +71,29 @@ class Store:
         self._people_watch = PeopleWatch(self.root, self._reader, self._display)
         self._stories = Stories(self._folder.story)
         self._generation = 0
-        self._unreadable: Problem | None = None            # why the store folder could not be listed
+        self._unreadable: Problem | None = None  # why the store folder could not be listed
         self._looked = False
-        self._progress: ReadProgress | None = None         # told how far a full read has got
-        self.save_later = False     # a full read leaves saving the parse cache to `save_cache` (the service)
-        self.cache_stale = False    # the parse cache is worth saving again (see policy.worth_saving)
+        self._progress: ReadProgress | None = None  # told how far a full read has got
+        self.save_later = False  # a full read leaves saving the parse cache to `save_cache` (the service)
+        self.cache_stale = False  # the parse cache is worth saving again (see policy.worth_saving)
         self._read_started_ns = 0
         self.snapshot: StoreSnapshot = StoreSnapshot(0, None, {}, {ALL: Timeline((), {})}, (), 0)
         self._history: tuple[tuple[int, frozenset[Scope] | None], ...] = ()
 
     @classmethod
-    def open(cls, root: str | os.PathLike[str], *, media_base_url: str | None = None,
-             limits: ReadLimits = ReadLimits(), cache_dir: str | os.PathLike[str] | None = None,
-             settle: float = 0.0, wait: float = 0.0, keep_bodies: bool = False,
-             progress: ReadProgress | None = None, save_later: bool = False) -> Store:
+    def open(
+        cls,
+        root: str | os.PathLike[str],
+        *,
+        media_base_url: str | None = None,
+        limits: ReadLimits = ReadLimits(),
+        cache_dir: str | os.PathLike[str] | None = None,
+        settle: float = 0.0,
+        wait: float = 0.0,
+        keep_bodies: bool = False,
+        progress: ReadProgress | None = None,
+        save_later: bool = False,
+    ) -> Store:
         """A store read once (the service and the build share this).
 
         With `save_later`, the parse cache a first read makes stale is not saved before returning
@@ -90,7 +112,7 @@ class Store:
         try:
             deferred = store.refresh(settle=settle).deferred
         finally:
-            store._progress = None          # later looks read a few files each: nobody is watching them
+            store._progress = None  # later looks read a few files each: nobody is watching them
         if wait > 0:
             deadline = time.monotonic() + wait
             while deferred and time.monotonic() < deadline:
@@ -115,16 +137,22 @@ class Store:
             try:
                 self._look(paths, changes)
             except StoreUnreadable as exc:
-                self._unreadable = Problem(self._display("").rstrip("/") or str(self.root), None,
-                                           f"the store folder cannot be read ({exc.reason}); the last good "
-                                           "feeds stay published until it can")
+                self._unreadable = Problem(
+                    self._display("").rstrip("/") or str(self.root),
+                    None,
+                    f"the store folder cannot be read ({exc.reason}); the last good feeds stay published until it can",
+                )
             else:
                 self._unreadable = None
                 self._folder.last_look_ns = started_ns
-            if changes or self._generation == 0 or trouble != self._trouble() \
-                    or self._site_watch.site is not site_before:     # the site file saved again unchanged
+            if (
+                changes
+                or self._generation == 0
+                or trouble != self._trouble()
+                or self._site_watch.site is not site_before
+            ):  # the site file saved again unchanged
                 self._publish()
-            if self._looked:            # the first look's problems are its caller's to report
+            if self._looked:  # the first look's problems are its caller's to report
                 self._log_trouble(was_unreadable, full=paths is None)
             self._looked = True
             return changes
@@ -136,7 +164,7 @@ class Store:
             self._folder.check_root()
         people = self._people_watch.refresh(self._folder.racy)
         if people is not None:
-            self._stories.set_people(people)        # who is who: the writers' timelines are made again
+            self._stories.set_people(people)  # who is who: the writers' timelines are made again
             changes.people = True
         previous = self._site_watch.site
         site = self._site_watch.refresh(self._folder.racy)
@@ -158,7 +186,7 @@ class Store:
         elif listing is not None:
             self._folder.scan(listing, changes)
         else:
-            self._folder.look_at(paths or (), changes)      # paths is None only with a listing
+            self._folder.look_at(paths or (), changes)  # paths is None only with a listing
 
     @property
     def next_switch(self) -> float:
@@ -173,8 +201,12 @@ class Store:
 
     def _trouble(self) -> list[Problem]:
         """The problems of the store as a whole (its folder, its site file), not of one story's content."""
-        return [*([self._unreadable] if self._unreadable else []), *self._site_watch.problems,
-                *self._people_watch.problems, *self._folder.trouble()]
+        return [
+            *([self._unreadable] if self._unreadable else []),
+            *self._site_watch.problems,
+            *self._people_watch.problems,
+            *self._folder.trouble(),
+        ]
 
     def _log_trouble(self, was_unreadable: bool, full: bool) -> None:
         """Say what is wrong with the folder on every look (on every full scan for a folder it cannot
@@ -238,8 +270,13 @@ class Store:
         """Everything a cached reading depends on besides the file: a change in any re-reads them all.
         Not the base URL: a reading does not depend on where the feeds are served."""
         reader, site = self._reader, self._site_watch.site
-        return (site.revision if site else None, reader.max_article_bytes,
-                reader.max_photo_bytes, reader.max_photo_pixels, reader.display_root)
+        return (
+            site.revision if site else None,
+            reader.max_article_bytes,
+            reader.max_photo_bytes,
+            reader.max_photo_pixels,
+            reader.display_root,
+        )
 
     def _read_everything(self, listing: Listing, changes: Changes) -> None:
         """Read every file, reusing the parse cache where it can; save the cache again if it was stale."""
@@ -250,7 +287,7 @@ class Store:
         missed = self._folder.read_all(listing, changes, cached, written_ns, self._progress)
         if self._cache is not None and worth_saving(missed, len(cached), len(self._folder.files)):
             if self.save_later:
-                self.cache_stale = True         # saved by the caller once it has answered (a second or two at 100k)
+                self.cache_stale = True  # saved by the caller once it has answered (a second or two at 100k)
             else:
                 self.save_cache()
 
@@ -260,17 +297,27 @@ class Store:
         site, stories = self._site_watch.site, self._stories
         timelines, changed = stories.timelines()
         self._history = (*self._history[-HISTORY:], (self._generation, changed))
-        rest = (stories.by_id, timelines, tuple(self._problems()), len(self._folder.files), stories.drafts,
-                stories.people, self._history)
+        rest = (
+            stories.by_id,
+            timelines,
+            tuple(self._problems()),
+            len(self._folder.files),
+            stories.drafts,
+            stories.people,
+            self._history,
+        )
         if site is None:
             self.snapshot = StoreSnapshot(self._generation, None, *rest)
         else:
-            self.snapshot = Snapshot(self._generation, site, *rest)       # what the publisher renders from
+            self.snapshot = Snapshot(self._generation, site, *rest)  # what the publisher renders from
 
     def _problems(self) -> list[Problem]:
-        problems = [*self._trouble(), *self._folder.problems(lambda article_id: article_id in self._stories.by_id),
-                    *self._stories.problems(self._display)]
-        problems = list(dict.fromkeys(problems))      # a story left out may name an id its last good version named
+        problems = [
+            *self._trouble(),
+            *self._folder.problems(lambda article_id: article_id in self._stories.by_id),
+            *self._stories.problems(self._display),
+        ]
+        problems = list(dict.fromkeys(problems))  # a story left out may name an id its last good version named
         problems.sort(key=lambda p: (p.path, p.severity != "error", p.field or "", p.message))
         return problems
 

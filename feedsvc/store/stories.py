@@ -6,6 +6,7 @@ story's id and its URL (and its name, against a name differing only in Unicode n
 time, so noticing one edit costs about the same in a store of ten stories or of a hundred thousand;
 a full read indexes in bulk instead (one sort at the end, not one insert per story).
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -30,9 +31,9 @@ class Stories:
     """The published stories by path and by id, with their claims, related ids, drafts and timelines."""
 
     def __init__(self, story_of: Callable[[str], Article | None]) -> None:
-        self._story_of = story_of                          # a path's story as last read (drafts included)
+        self._story_of = story_of  # a path's story as last read (drafts included)
         self.site: Site | None = None
-        self._published: dict[str, Article] = {}           # path → the story it publishes
+        self._published: dict[str, Article] = {}  # path → the story it publishes
         # Shared with snapshots, never copied; changed in place while a full read indexes every story.
         self.by_id: immutables.Map[str, Article] = immutables.Map()
         self._bulk: immutables.MapMutation[str, Article] | None = None
@@ -166,7 +167,9 @@ class Stories:
 
     def problems(self, display: Callable[[str], str]) -> list[Problem]:
         """Links to ids nothing publishes, and stories left out for a contested id or URL."""
+
         def related_of(relpath: str) -> Sequence[RelatedLink | RelatedRef]:
             story = self._story_of(relpath)
             return story.related if story is not None else ()
+
         return self._references.problems(display, related_of) + self._claims.problems(display)

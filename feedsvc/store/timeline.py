@@ -6,6 +6,7 @@ answer's length, whatever the store's size. There is one per scope: every story,
 writer and each tag. `Timeline` is the immutable view a snapshot holds; `TimelineIndex` is the store's
 working copy, moved one story at a time, in every scope the story is in.
 """
+
 from __future__ import annotations
 
 import bisect
@@ -18,9 +19,9 @@ import immutables
 
 from ..model import EVERYTHING, Article, Scope
 
-OrderKey = tuple[float, str]        # (-published timestamp, id)
-ALL = EVERYTHING                    # the all-sections timeline
-ScopesOf = Callable[[Article], Mapping[Scope, str]]     # a story's scopes, each with its spelling there
+OrderKey = tuple[float, str]  # (-published timestamp, id)
+ALL = EVERYTHING  # the all-sections timeline
+ScopesOf = Callable[[Article], Mapping[Scope, str]]  # a story's scopes, each with its spelling there
 
 
 def _key(article: Article) -> OrderKey:
@@ -50,9 +51,10 @@ class Timeline:
     """One section's published and scheduled stories, newest first: what is visible when. Never
     changed once made; not frozen only because a store makes several per edit, and frozen
     dataclasses are slower to make."""
+
     keys: tuple[OrderKey, ...]
     by_id: Mapping[str, Article]
-    name: str = ""                  # a writer's or tag's name as most of its stories spell it
+    name: str = ""  # a writer's or tag's name as most of its stories spell it
 
     def _first_visible(self, now: datetime) -> int:
         """Keys before this index are scheduled after `now` (their negated time is smaller)."""
@@ -61,11 +63,11 @@ class Timeline:
     def visible_at(self, now: datetime, limit: int) -> list[Article]:
         """The newest `limit` stories visible at `now`, newest first."""
         start = self._first_visible(now)
-        return [self.by_id[key[1]] for key in self.keys[start:start + limit]]
+        return [self.by_id[key[1]] for key in self.keys[start : start + limit]]
 
     def scheduled(self, now: datetime) -> list[Article]:
         """The stories still to appear at `now`, soonest first (a bisect, then only those)."""
-        return [self.by_id[key[1]] for key in reversed(self.keys[:self._first_visible(now)])]
+        return [self.by_id[key[1]] for key in reversed(self.keys[: self._first_visible(now)])]
 
     def visible_count(self, now: datetime) -> int:
         """How many stories are visible at `now` (with the timeline, it says which: the newest that many)."""
@@ -79,7 +81,7 @@ class Timeline:
     def visible_times(self, now: datetime) -> list[float]:
         """The publication times (POSIX) of the stories visible at `now`, oldest first."""
         keys = self.keys
-        return [-key[0] for key in reversed(keys[self._first_visible(now):])]
+        return [-key[0] for key in reversed(keys[self._first_visible(now) :])]
 
     def between(self, start: float, end: float, now: datetime) -> list[Article]:
         """Stories visible at `now` published in [start, end) (POSIX times), newest first."""
@@ -119,8 +121,8 @@ class TimelineIndex:
     def __init__(self, scopes_of: ScopesOf) -> None:
         self._scopes_of = scopes_of
         self._order: dict[Scope, list[OrderKey]] = {ALL: []}
-        self._spellings: dict[Scope, dict[str, int]] = {}     # writers and tags: spelling → stories
-        self._fixed: frozenset[Scope] = frozenset({ALL})      # kept while empty: ALL and declared sections
+        self._spellings: dict[Scope, dict[str, int]] = {}  # writers and tags: spelling → stories
+        self._fixed: frozenset[Scope] = frozenset({ALL})  # kept while empty: ALL and declared sections
         self._dirty: set[Scope] = set()
         self._everything_dirty = True
         self._published: immutables.Map[Scope, Timeline] = immutables.Map()
@@ -190,7 +192,9 @@ class TimelineIndex:
         unchanged scope keeps the same Timeline object (callers memoise on it)."""
         if self._everything_dirty:
             made = {scope: self._timeline(scope, by_id) for scope in list(self._order)}
-            published: immutables.Map[Scope, Timeline] = immutables.Map({scope: timeline for scope, timeline in made.items() if timeline is not None})
+            published: immutables.Map[Scope, Timeline] = immutables.Map(
+                {scope: timeline for scope, timeline in made.items() if timeline is not None}
+            )
             changed = None
         else:
             mutation = self._published.mutate()

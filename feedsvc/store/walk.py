@@ -4,6 +4,7 @@ A folder the walk cannot enter is not a folder without stories: the files it hel
 read (the caller decides) and the folder is named. The store folder itself is checked first, so a
 renamed, deleted or unreadable store is never mistaken for an empty one.
 """
+
 from __future__ import annotations
 
 import errno
@@ -14,10 +15,14 @@ from pathlib import Path
 from ..source.links import MEDIA_DIR
 from .files import is_hidden
 
-UNLISTED = ("cannot be listed ({reason}); the stories in it stay as they were last read, and changes in it "
-            "are not seen until it can be")
-LINKED_FOLDER = ("is a link to a folder; links are not followed, so the stories in it are not read "
-                 "(move the folder into the store instead)")
+UNLISTED = (
+    "cannot be listed ({reason}); the stories in it stay as they were last read, and changes in it "
+    "are not seen until it can be"
+)
+LINKED_FOLDER = (
+    "is a link to a folder; links are not followed, so the stories in it are not read "
+    "(move the folder into the store instead)"
+)
 
 
 class StoreUnreadable(Exception):
@@ -33,6 +38,7 @@ class StoreUnreadable(Exception):
 class Listing:
     """What one walk found: article files with their lstat (None: it could not be taken), and the
     folders it did not enter (store-relative, ending in "/") with why."""
+
     files: list[tuple[str, os.stat_result | None]] = field(default_factory=list)
     closed: dict[str, str] = field(default_factory=dict)
 
@@ -83,7 +89,7 @@ def _walk(root: Path) -> Listing:
         except OSError as exc:
             if not prefix:
                 raise StoreUnreadable(root, exc) from None
-            if not isinstance(exc, (FileNotFoundError, NotADirectoryError)):   # else removed meanwhile: gone
+            if not isinstance(exc, (FileNotFoundError, NotADirectoryError)):  # else removed meanwhile: gone
                 listing.closed[prefix] = UNLISTED.format(reason=_reason(exc))
             continue
         for entry in entries:

@@ -1,5 +1,6 @@
 """Keeps a store fresh in the background: file-system events name what changed, a periodic stat scan
 catches anything the events missed (overflow, network file systems, a watcher that could not start)."""
+
 from __future__ import annotations
 
 import logging
@@ -21,10 +22,10 @@ from .store import Store
 log = logging.getLogger(__name__)
 
 
-FALLBACK_POLL_SECONDS = 0.75    # without events, a full scan this often keeps the 2-second promise
+FALLBACK_POLL_SECONDS = 0.75  # without events, a full scan this often keeps the 2-second promise
 
 
-SETTLE_SECONDS = 0.2             # a file still being written is read once it is closed or quiet this long
+SETTLE_SECONDS = 0.2  # a file still being written is read once it is closed or quiet this long
 
 
 class _Collector(FileSystemEventHandler):
@@ -37,9 +38,9 @@ class _Collector(FileSystemEventHandler):
     def __init__(self, root: str, ready: threading.Event | None = None) -> None:
         self.root = os.path.realpath(root)
         self.lock = threading.Lock()
-        self.pending: dict[str, tuple[float, bool]] = {}   # path → (last event, closed since)
+        self.pending: dict[str, tuple[float, bool]] = {}  # path → (last event, closed since)
         self.rescan = False
-        self.ready = ready or threading.Event()    # set when something can be read at once
+        self.ready = ready or threading.Event()  # set when something can be read at once
 
     def _relative(self, path: str | bytes) -> str | None:
         path = os.fsdecode(path)
@@ -86,7 +87,7 @@ class _Collector(FileSystemEventHandler):
         return ready, rescan
 
 
-COALESCE_SECONDS = 0.02           # after a wake-up, how long to let the rest of a burst of saves arrive
+COALESCE_SECONDS = 0.02  # after a wake-up, how long to let the rest of a burst of saves arrive
 
 
 class Refresher:
@@ -96,11 +97,18 @@ class Refresher:
     open, and the periodic scans, are looked at every `interval` seconds.
     """
 
-    def __init__(self, store: Store, interval: float = 0.5, rescan_every: float = 30.0, use_events: bool = True,
-                 on_change: Callable[[Changes], None] | None = None, save_every: float = 600.0,
-                 on_first_look: Callable[[], None] | None = None) -> None:
+    def __init__(
+        self,
+        store: Store,
+        interval: float = 0.5,
+        rescan_every: float = 30.0,
+        use_events: bool = True,
+        on_change: Callable[[Changes], None] | None = None,
+        save_every: float = 600.0,
+        on_first_look: Callable[[], None] | None = None,
+    ) -> None:
         self.store = store
-        self.save_every = save_every      # how often, at most, the parse cache is brought up to date
+        self.save_every = save_every  # how often, at most, the parse cache is brought up to date
         self.interval = interval
         self.rescan_every = rescan_every
         self.use_events = use_events
@@ -108,7 +116,7 @@ class Refresher:
         # called once the first full scan is applied and every path waiting then has been read
         self.on_first_look = on_first_look
         self._stop = threading.Event()
-        self._wake = threading.Event()    # set by the event collector, and by stop()
+        self._wake = threading.Event()  # set by the event collector, and by stop()
         self._thread: threading.Thread | None = None
         self._observer: BaseObserver | None = None
         self._collector: _Collector | None = None
@@ -132,8 +140,11 @@ class Refresher:
             self._observer.daemon = True
             self._observer.start()
         except Exception as exc:  # noqa: BLE001 — inotify limits, odd file systems: fall back to polling
-            log.warning("file-system events unavailable (%s); scanning the store every %.1f s instead",
-                        exc, FALLBACK_POLL_SECONDS)
+            log.warning(
+                "file-system events unavailable (%s); scanning the store every %.1f s instead",
+                exc,
+                FALLBACK_POLL_SECONDS,
+            )
             self._observer = self._collector = None
 
     def stop(self) -> None:
@@ -152,7 +163,7 @@ class Refresher:
         wait = 0.0
         unsaved, last_save = False, time.monotonic()
         first_look = self.on_first_look
-        awaiting: set[str] | None = None      # what waited when the first full scan was applied, until read
+        awaiting: set[str] | None = None  # what waited when the first full scan was applied, until read
         while True:
             if self._wake.wait(wait) and not self._stop.is_set():
                 self._stop.wait(COALESCE_SECONDS)
@@ -166,41 +177,49 @@ class Refresher:
                     paths, rescan = self._collector.drain()
                 else:
                     paths, rescan = set(), False
-                troubled = self.store.unreadable          # scanned often until it is back
+                troubled = self.store.unreadable  # scanned often until it is back
                 if rescan or now - last_scan >= (FALLBACK_POLL_SECONDS if troubled else scan_every):
                     changes = self.store.refresh(settle=SETTLE_SECONDS)
                     last_scan = now
                     if troubled and not self.store.unreadable and self.use_events:
                         self._watch()
-                        scan_every = self.rescan_every if self._collector is not None else \
-                            min(self.rescan_every, FALLBACK_POLL_SECONDS)
+                        scan_every = (
+                            self.rescan_every
+                            if self._collector is not None
+                            else min(self.rescan_every, FALLBACK_POLL_SECONDS)
+                        )
                     if changes.deferred and self._collector is not None:
                         self._collector.defer(changes.deferred)
-                    elif changes.deferred:            # no events will name them: scan again once they settle
+                    elif changes.deferred:  # no events will name them: scan again once they settle
                         last_scan = now - scan_every + SETTLE_SECONDS
                     waiting = changes.deferred | (self._collector.waiting() if self._collector else set())
                     awaiting = waiting if awaiting is None else awaiting & waiting
                 elif paths:
                     changes = self.store.refresh(paths)
                     if changes.deferred and self._collector is not None:
-                        self._collector.defer(changes.deferred)     # its writer is not done yet
+                        self._collector.defer(changes.deferred)  # its writer is not done yet
                     if awaiting:
                         awaiting -= paths - changes.deferred
                 elif time.time() >= self.store.next_switch:
-                    changes = self.store.refresh(())               # a scheduled story takes over an id
+                    changes = self.store.refresh(())  # a scheduled story takes over an id
                 else:
                     changes = None
                 if self.store.cache_stale:
                     self.store.save_stale_cache()  # what the first read left for after the first answers
                     unsaved, last_save = False, now
                 if unsaved and now - last_save >= self.save_every:
-                    self.store.save_cache()        # a restart then re-reads only what changed since
+                    self.store.save_cache()  # a restart then re-reads only what changed since
                     unsaved, last_save = False, now
                 if changes:
                     unsaved = True
-                    log.info("store changed: %d added, %d edited, %d deleted%s%s", len(changes.added),
-                             len(changes.edited), len(changes.deleted), ", site file" if changes.site else "",
-                             f", {len(changes.switched)} by a scheduled story's moment" if changes.switched else "")
+                    log.info(
+                        "store changed: %d added, %d edited, %d deleted%s%s",
+                        len(changes.added),
+                        len(changes.edited),
+                        len(changes.deleted),
+                        ", site file" if changes.site else "",
+                        f", {len(changes.switched)} by a scheduled story's moment" if changes.switched else "",
+                    )
                     if self.on_change is not None:
                         self.on_change(changes)
                 if first_look is not None and awaiting is not None and not awaiting:

@@ -1,5 +1,6 @@
 """Plain-text fields, row by row: direction marks an editor typed are kept and closed, never left open
 to reverse the text after a title on a page or in a reader's list."""
+
 from __future__ import annotations
 
 import pytest
@@ -10,16 +11,19 @@ LRE, RLE, PDF, LRO, RLO = "\u202a", "\u202b", "\u202c", "\u202d", "\u202e"
 LRI, RLI, FSI, PDI = "\u2066", "\u2067", "\u2068", "\u2069"
 
 
-@pytest.mark.parametrize("text, shown", [
-    ("Plain title", "Plain title"),
-    (f"{RLO}evil title", f"{RLO}evil title{PDF}"),                          # closed at the end
-    (f"a {RLE}b{PDF} c", f"a {RLE}b{PDF} c"),                               # balanced: as typed
-    (f"a {RLI}ﺏ{PDI} c", f"a {RLI}ﺏ{PDI} c"),
-    (f"{PDF}{PDI}stray closers", "stray closers"),                          # close nothing: dropped
-    (f"{RLI}{LRO}x{PDI}y", f"{RLI}{LRO}x{PDF}{PDI}y"),                      # an isolate's end closes inside it
-    (f"{LRO}{RLI}x{PDF}y", f"{LRO}{RLI}xy{PDI}{PDF}"),                      # a PDF cannot cross an isolate
-    (f"{FSI}{LRE}{RLO}deep", f"{FSI}{LRE}{RLO}deep{PDF}{PDF}{PDI}"),
-])
+@pytest.mark.parametrize(
+    "text, shown",
+    [
+        ("Plain title", "Plain title"),
+        (f"{RLO}evil title", f"{RLO}evil title{PDF}"),  # closed at the end
+        (f"a {RLE}b{PDF} c", f"a {RLE}b{PDF} c"),  # balanced: as typed
+        (f"a {RLI}ﺏ{PDI} c", f"a {RLI}ﺏ{PDI} c"),
+        (f"{PDF}{PDI}stray closers", "stray closers"),  # close nothing: dropped
+        (f"{RLI}{LRO}x{PDI}y", f"{RLI}{LRO}x{PDF}{PDI}y"),  # an isolate's end closes inside it
+        (f"{LRO}{RLI}x{PDF}y", f"{LRO}{RLI}xy{PDI}{PDF}"),  # a PDF cannot cross an isolate
+        (f"{FSI}{LRE}{RLO}deep", f"{FSI}{LRE}{RLO}deep{PDF}{PDF}{PDI}"),
+    ],
+)
 def test_direction_marks_are_closed(text, shown):
     assert balanced_bidi(text) == shown
 
