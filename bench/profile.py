@@ -205,7 +205,7 @@ def cold(root: Path, work: Path, renders: int) -> list[str]:
 def one_off_rebuild(root: Path, work: Path) -> str:
     """py-spy on the one-off `feedsvc build` after one edit, from the fresh build's output and parse
     cache (the `rebuild after 1 edit` of bench build), idle time included: a new process's whole wall."""
-    from .build import EDIT_MARK, newest_story
+    from .buildtools import EDIT_MARK, newest_story
 
     story = newest_story(root, "section-00")
     original = story.read_text("utf-8")
