@@ -21,7 +21,7 @@ import time
 from pathlib import Path
 
 from . import peers, proc, summary, synth
-from .serve import BASE_URL, FEED, Load, load_all, probe, variants
+from .httpload import BASE_URL, FEED, Load, load_all, probe, variants
 from .table import ratio, table
 
 TARGET = 0.95  # counting on ÷ off, requests per second

@@ -24,7 +24,7 @@ from collections import Counter
 from pathlib import Path
 
 from . import peers, proc, synth
-from .serve import BASE_URL, FEED, wrk
+from .httpload import BASE_URL, FEED, wrk
 from .table import table
 
 OUT = proc.ROOT / "bench" / "out" / "profiles"
