@@ -14,7 +14,7 @@ in the same run (against targets, a ceiling, or peer tools), headed by the machi
                           [--repeats 3] [--watch-edits 3]             only, and a page per story); rebuilds
                                                                       (one-off and --watch)
     python -m bench profile [--articles 10000]                        py-spy: warm path under load, cold path
-    python -m bench counting [--articles 10000] [--rounds 3]          the warm path with subscriber counting
+    python -m bench counting [--articles 10000] [--rounds 4]          the warm path with subscriber counting
                                                                       on and off (issue 16: within 5 %)
     python -m bench smoke                                             all of it, tiny, in under a minute;
                                                                       exits 1 if anything fails
@@ -91,7 +91,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--articles", type=int, default=10_000)
     p.add_argument("--sections", type=int, default=20)
     p.add_argument("--duration", type=int, default=10, help="seconds of each wrk run (at most 10)")
-    p.add_argument("--rounds", type=int, default=3, help="rounds of loads, each side's best kept")
+    p.add_argument("--rounds", type=int, default=4, help="rounds of loads (the side going first alternates)")
     commands.add_parser("smoke", help="everything, tiny; exit 1 on any failure")
     commands.add_parser("all", help="everything at full size with the peers, then one summary table")
     args = parser.parse_args(argv)

@@ -3,11 +3,12 @@
 
 - two `gunicorn wsgi:app` on the same store, started alike, one counting (the default, writing to a
   SQLite file every 5 s) and one with `stats = false`, loaded in turn with wrk — plain, gzip, 304 —
-  round after round, each side's best kept;
+  round after round, the side that goes first alternating, each side's best kept; and the CPU time the
+  workers spent per request (from /proc), the figure other jobs on a shared machine move least;
 - in process, the CPU time of one request through WSGI, counting on and off, best of seven batches each,
   interleaved; and the writer's cost per request: one flush of polls from 10,000 distinct readers.
 
-    python -m bench counting [--articles 10000] [--duration 10] [--rounds 3]
+    python -m bench counting [--articles 10000] [--duration 10] [--rounds 4]
 """
 
 from __future__ import annotations
@@ -16,12 +17,13 @@ import argparse
 import contextlib
 import json
 import os
+import statistics
 import tempfile
 import time
 from pathlib import Path
 
 from . import peers, proc, summary, synth
-from .httpload import BASE_URL, FEED, Load, load_all, probe, variants
+from .httpload import BASE_URL, FEED, Load, check_load, probe, variants, wrk
 from .table import ratio, table
 
 TARGET = 0.95  # counting on ÷ off, requests per second
@@ -74,7 +76,7 @@ def run(
     articles: int = 10_000,
     sections: int = 20,
     duration: int = 10,
-    rounds: int = 3,
+    rounds: int = 4,
     calls: int = 2000,
     threads: int = 2,
     connections: int = 32,
@@ -90,7 +92,7 @@ def run(
         wsgi = json.loads(child.stdout.strip().splitlines()[-1])
         results = None
         with contextlib.ExitStack() as servers:
-            ports = {}
+            ports, servers_pid = {}, {}
             for side, on in (("on", "true"), ("off", "false")):
                 env = proc.clean_env(
                     work,
@@ -99,31 +101,43 @@ def run(
                     FEEDSVC_STATS=on,
                     FEEDSVC_STATS_DB=str(work / "served.sqlite3"),
                 )
-                ports[side] = servers.enter_context(proc.gunicorn("wsgi:app", env)).port
+                server = servers.enter_context(proc.gunicorn("wsgi:app", env))
+                ports[side], servers_pid[side] = server.port, server.pid
             feed = probe(ports["off"])
             probe(ports["on"])
             if peers.wrk():
                 body = {"plain": len(feed["body"]), "gzip": len(feed["gzip_body"]), "304": 0}
-                loads = [
-                    Load(f"counting {side}", request, ports[side], headers, body[request])
+                loads = {
+                    (side, request): Load(f"counting {side}", request, ports[side], headers, body[request])
                     for request, headers in variants(feed).items()
                     for side in ("on", "off")
-                ]
-                results = load_all(loads, duration, threads, connections, rounds)
+                }
+                results = _load_in_turn(loads, servers_pid, duration, threads, connections, rounds)
         stored = _stored(work / "served.sqlite3")  # the servers have stopped: all is written
 
     rows = []
     for request in ("plain", "gzip", "304"):
         if results is None:
-            rows.append([request, "skipped: wrk not installed", "", "", ""])
+            rows.append([request, "skipped: wrk not installed", "", "", "", "", "", ""])
             continue
-        on, off = results["counting on", request]["rps"], results["counting off", request]["rps"]
-        value, met = summary.at_least(on, off, TARGET)
-        rows.append([request, f"{on:,.0f}", f"{off:,.0f}", ratio(on, off), "met" if met else "NOT MET"])
+        on, off = results["on", request], results["off", request]
+        value, met = summary.at_least(on["rps"], off["rps"], TARGET)
+        rows.append(
+            [
+                request,
+                f"{on['rps']:,.0f}",
+                f"{off['rps']:,.0f}",
+                ratio(on["rps"], off["rps"]),
+                "met" if met else "NOT MET",
+                _micro(on["cpu"]),
+                _micro(off["cpu"]),
+                ratio(off["cpu"], on["cpu"]),
+            ]
+        )
         summary.add(
             f"warm section feed, {request}, counting on ÷ off (gunicorn)",
-            f"{on:,.0f}",
-            f"counting off {off:,.0f}",
+            f"{on['rps']:,.0f}",
+            f"counting off {off['rps']:,.0f}",
             value,
             f"≥ {TARGET:.2f}",
             met,
@@ -131,10 +145,23 @@ def run(
     loaded = table(
         f"counting: {FEED} of a {articles:,}-story store, gunicorn {' '.join(proc.GUNICORN_ARGS)}, "
         f"counting on (SQLite, flushed every 5 s) and off; wrk -t{threads} -c{connections} -d{duration}s "
-        f"on 127.0.0.1, each side's best of {rounds} rounds, taken in turn",
-        ["request", "on req/s", "off req/s", "on ÷ off", f"≥ {TARGET:.2f}"],
+        f"on 127.0.0.1, {rounds} rounds, the side going first alternating",
+        [
+            "request",
+            "on req/s",
+            "off req/s",
+            "on ÷ off",
+            f"≥ {TARGET:.2f}",
+            "on CPU/request",
+            "off CPU/request",
+            "off ÷ on CPU",
+        ],
         rows,
-        [f"the counting server wrote {stored:,} polls to its database meanwhile" if results else "no load was run"],
+        [
+            "req/s: each side's best round; CPU/request: the workers' CPU time (from /proc) over the requests "
+            "wrk counted, median of the rounds (not moved by other jobs' load as req/s is)",
+            f"the counting server wrote {stored:,} polls to its database meanwhile" if results else "no load was run",
+        ],
     )
     in_process = table(
         "counting, in process: CPU time of one request through WSGI (one thread), best of 7 batches "
@@ -151,6 +178,27 @@ def run(
         ],
     )
     return loaded + "\n" + in_process
+
+
+def _load_in_turn(
+    loads: dict[tuple[str, str], Load], pids: dict[str, int], duration: int, threads: int, connections: int, rounds: int
+) -> dict[tuple[str, str], dict[str, float]]:
+    """Each request kind against both sides, `rounds` times, the side going first alternating (so neither
+    always follows the other's load); per side: the best req/s and the median CPU per request."""
+    runs: dict[tuple[str, str], list[tuple[float, float]]] = {key: [] for key in loads}
+    for round_ in range(rounds):
+        for request in ("plain", "gzip", "304"):
+            for side in ("on", "off") if round_ % 2 == 0 else ("off", "on"):
+                load = loads[side, request]
+                before = proc.children_cpu(pids[side])
+                result = wrk(load.port, load.headers, duration, threads, connections, load.path)
+                spent = proc.children_cpu(pids[side]) - before
+                check_load(load, result)
+                runs[side, request].append((result["rps"], spent / max(1, result["requests"])))
+    return {
+        key: {"rps": max(rps for rps, _ in found), "cpu": statistics.median(cpu for _, cpu in found)}
+        for key, found in runs.items()
+    }
 
 
 def _micro(value: float) -> str:

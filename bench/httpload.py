@@ -87,7 +87,7 @@ class Load:
     path: str = FEED
 
 
-def _check_load(load: Load, result: dict) -> None:
+def check_load(load: Load, result: dict) -> None:
     """wrk counts 304s as successes: the bytes per response tell which representation was really sent
     (within 1%: wrk prints the total read with three significant figures). A peer slow enough to time
     out is reported (timeouts column), not failed."""
@@ -112,7 +112,7 @@ def load_all(loads: list[Load], duration: int, threads: int, connections: int, r
     for _ in range(rounds):
         for load in loads:
             result = wrk(load.port, load.headers, duration, threads, connections, load.path)
-            _check_load(load, result)
+            check_load(load, result)
             key = (load.server, load.request)
             if key not in best or result["rps"] > best[key]["rps"]:
                 best[key] = result

@@ -157,7 +157,7 @@ def memory_mb(pid: int) -> dict[str, float]:
     return result
 
 
-def _children_cpu(pid: int) -> float:
+def children_cpu(pid: int) -> float:
     """CPU seconds used so far by a process's children (gunicorn's workers), from /proc."""
     total = 0.0
     for task in Path(f"/proc/{pid}/task").glob("*"):
@@ -205,10 +205,10 @@ def gunicorn(
                 break
             except OSError:
                 time.sleep(0.05)
-        last, quiet_since = _children_cpu(process.pid), time.perf_counter()
+        last, quiet_since = children_cpu(process.pid), time.perf_counter()
         while time.perf_counter() - quiet_since < 1.0 and time.perf_counter() < deadline:
             time.sleep(0.25)
-            now = _children_cpu(process.pid)
+            now = children_cpu(process.pid)
             if now - last > 0.02:
                 quiet_since = time.perf_counter()
             last = now
