@@ -114,13 +114,17 @@ def wsgi_figures(root: Path, calls: int) -> dict:
         "gzip_etag": gz_headers["etag"],
         "cache-control": headers["cache-control"],
     }
-    os.environ["BENCH_CEILING_DIR"] = str(write_ceiling(Path(tempfile.mkdtemp(prefix="bench-ceiling-")), feed))
-    from .ceiling import app as ceiling_app
+    with tempfile.TemporaryDirectory(prefix="bench-ceiling-") as ceiling_dir:
+        os.environ["BENCH_CEILING_DIR"] = str(write_ceiling(Path(ceiling_dir), feed))
+        from .ceiling import app as ceiling_app
 
-    figures = {}
-    for name, headers in variants(feed).items():
-        statuses = {call(app, headers)[0] for app in (feedsvc_app, ceiling_app)}
-        if statuses != {304 if name == "304" else 200}:
-            raise RuntimeError(f"{name}: WSGI calls answered {statuses}")
-        figures[name] = {"feedsvc": cpu_per_call(feedsvc_app, headers), "ceiling": cpu_per_call(ceiling_app, headers)}
+        figures = {}
+        for name, headers in variants(feed).items():
+            statuses = {call(app, headers)[0] for app in (feedsvc_app, ceiling_app)}
+            if statuses != {304 if name == "304" else 200}:
+                raise RuntimeError(f"{name}: WSGI calls answered {statuses}")
+            figures[name] = {
+                "feedsvc": cpu_per_call(feedsvc_app, headers),
+                "ceiling": cpu_per_call(ceiling_app, headers),
+            }
     return figures
