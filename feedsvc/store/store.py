@@ -7,7 +7,8 @@ changes under them; a refresh publishes a new one.
 
 The Store coordinates; each job has its own type: the walk (`walk`), the files as last read
 (`Folder`), the site file (`SiteWatch`), the published stories with their claims, related ids and
-timelines (`Stories`), and what a full read may cost (`policy`).
+timelines (`Stories`), what a full read may cost (`policy`), and when the parse cache is read and
+saved (`CacheKeeper`).
 """
 
 from __future__ import annotations
@@ -19,14 +20,14 @@ import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
-from .. import forking
 from ..model import Article, Problem, Scope
 from ..source.photos import PhotoError
+from .cachekeeper import CacheKeeper
 from .files import ArticleReader
 from .folder import Folder, ReadProgress
 from .parsecache import ParseCache
 from .peoplewatch import PeopleWatch
-from .policy import collector_paused, worth_saving
+from .policy import collector_paused
 from .settings import ReadLimits
 from .sitewatch import SiteWatch
 from .snapshot import HISTORY, Changes, Snapshot, StoreSnapshot
@@ -64,19 +65,17 @@ class Store:
             limits.max_photo_pixels,
             self.display_root,
         )
-        self._cache = ParseCache(Path(cache_dir)) if cache_dir else None
         self._lock = threading.Lock()
         self._folder = Folder(self.root, self._reader, self._display, self._moved)
         self._site_watch = SiteWatch(self.root, self._reader, self._display)
         self._people_watch = PeopleWatch(self.root, self._reader, self._display)
         self._stories = Stories(self._folder.story)
+        cache = ParseCache(Path(cache_dir)) if cache_dir else None
+        self._keeper = CacheKeeper(cache, self._reader, lambda: self._site_watch.site, self._folder.cache_entries)
         self._generation = 0
         self._unreadable: Problem | None = None  # why the store folder could not be listed
         self._looked = False
         self._progress: ReadProgress | None = None  # told how far a full read has got
-        self.save_later = False  # a full read leaves saving the parse cache to `save_cache` (the service)
-        self.cache_stale = False  # the parse cache is worth saving again (see policy.worth_saving)
-        self._read_started_ns = 0
         self.snapshot: StoreSnapshot = StoreSnapshot(0, None, {}, {ALL: Timeline((), {})}, (), 0)
         self._history: tuple[tuple[int, frozenset[Scope] | None], ...] = ()
 
@@ -108,7 +107,7 @@ class Store:
         store = cls(root, media_base_url=media_base_url, limits=limits, cache_dir=cache_dir)
         store._reader.keep_bodies = keep_bodies
         store._progress = progress
-        store.save_later = save_later
+        store._keeper.save_later = save_later
         try:
             deferred = store.refresh(settle=settle).deferred
         finally:
@@ -232,33 +231,24 @@ class Store:
         except PhotoError:
             return False
 
+    @property
+    def cache_stale(self) -> bool:
+        """The parse cache is worth saving again: a full read under `save_later` left it for later."""
+        return self._keeper.stale
+
     def save_cache(self) -> None:
         """Remember every file's current reading (the service calls this now and then; builds after each run)."""
-        self.cache_stale = False
-        if self._cache is None or self._site_watch.site is None:
-            return
-        self._cache.save(self._cache_context(), self._folder.cache_entries(), dict(self._reader.photos))
+        self._keeper.save()
 
     def save_stale_cache(self) -> None:
         """Save the parse cache a full read left stale (`save_later`), unless another process of the
         same service (a gunicorn worker forked after that read) saved it since the read began."""
-        if not self.cache_stale:
-            return
-        if self._cache is not None and self._cache.saved_since(self._read_started_ns):
-            self.cache_stale = False
-            return
-        self.save_cache()
+        self._keeper.save_stale()
 
     def save_stale_cache_apart(self) -> None:
-        """Save the parse cache a full read left stale (`save_later`) in a process of its own, now.
-
-        gunicorn forks its workers from the process that read the store: saving there, by a worker's
-        refresher, walks every reading and so writes to every page that holds one (reference counts),
-        and each worker then holds its own copy of the whole store. A process forked for the saving
-        copies them once, and only until it exits. Where this process cannot fork (threads running),
-        the refresher saves it as before."""
-        if self.cache_stale and self._cache is not None and forking.run_apart(self.save_cache):
-            self.cache_stale = False
+        """Save the parse cache a full read left stale (`save_later`) in a process of its own, now, so
+        gunicorn's workers do not each copy the whole store (see CacheKeeper.save_stale_apart)."""
+        self._keeper.save_stale_apart()
 
     def _display(self, relpath: str) -> str:
         return self.display_root + relpath
@@ -266,30 +256,11 @@ class Store:
     def _moved(self, relpath: str, before: Article | None, after: Article | None) -> None:
         self._stories.move(relpath, before, after)
 
-    def _cache_context(self) -> tuple[object, ...]:
-        """Everything a cached reading depends on besides the file: a change in any re-reads them all.
-        Not the base URL: a reading does not depend on where the feeds are served."""
-        reader, site = self._reader, self._site_watch.site
-        return (
-            site.revision if site else None,
-            reader.max_article_bytes,
-            reader.max_photo_bytes,
-            reader.max_photo_pixels,
-            reader.display_root,
-        )
-
     def _read_everything(self, listing: Listing, changes: Changes) -> None:
         """Read every file, reusing the parse cache where it can; save the cache again if it was stale."""
-        self._read_started_ns = time.time_ns()
-        cached, photos, written_ns = self._cache.load(self._cache_context()) if self._cache else ({}, {}, 0)
-        for photo, entry in photos.items():
-            self._reader.photos.setdefault(photo, entry)
+        cached, written_ns = self._keeper.load()
         missed = self._folder.read_all(listing, changes, cached, written_ns, self._progress)
-        if self._cache is not None and worth_saving(missed, len(cached), len(self._folder.files)):
-            if self.save_later:
-                self.cache_stale = True  # saved by the caller once it has answered (a second or two at 100k)
-            else:
-                self.save_cache()
+        self._keeper.read_all(missed, len(cached), len(self._folder.files))
 
     def _publish(self) -> None:
         """Publish a new snapshot: copies of what changed, sharing unchanged timelines."""
