@@ -7,8 +7,8 @@ changes under them; a refresh publishes a new one.
 
 The Store coordinates; each job has its own type: the walk (`walk`), the files as last read
 (`Folder`), the site file (`SiteWatch`), the published stories with their claims, related ids and
-timelines (`Stories`), what a full read may cost (`policy`), and when the parse cache is read and
-saved (`CacheKeeper`).
+timelines (`Stories`), what a full read may cost (`policy`), when the parse cache is read and
+saved (`CacheKeeper`), and what is wrong with the store as a whole (`Trouble`).
 """
 
 from __future__ import annotations
@@ -33,6 +33,7 @@ from .sitewatch import SiteWatch
 from .snapshot import HISTORY, Changes, Snapshot, StoreSnapshot
 from .stories import Stories
 from .timeline import ALL, Timeline
+from .trouble import Trouble
 from .walk import Listing, StoreUnreadable
 
 log = logging.getLogger(__name__)
@@ -72,9 +73,14 @@ class Store:
         self._stories = Stories(self._folder.story)
         cache = ParseCache(Path(cache_dir)) if cache_dir else None
         self._keeper = CacheKeeper(cache, self._reader, lambda: self._site_watch.site, self._folder.cache_entries)
+        self._trouble = Trouble(
+            self.root,
+            self._display("").rstrip("/") or str(self.root),
+            lambda: [*self._site_watch.problems, *self._people_watch.problems],
+            self._folder.trouble,
+            log,
+        )
         self._generation = 0
-        self._unreadable: Problem | None = None  # why the store folder could not be listed
-        self._looked = False
         self._progress: ReadProgress | None = None  # told how far a full read has got
         self.snapshot: StoreSnapshot = StoreSnapshot(0, None, {}, {ALL: Timeline((), {})}, (), 0)
         self._history: tuple[tuple[int, frozenset[Scope] | None], ...] = ()
@@ -130,30 +136,23 @@ class Store:
             started_ns = time.time_ns()
             self._folder.settle_before_ns = started_ns - int(settle * 1e9) if settle else None
             changes = Changes()
-            trouble, was_unreadable = self._trouble(), self._unreadable is not None
-            site_before = self._site_watch.site
+            trouble, site_before = self._trouble.problems(), self._site_watch.site
             changes.switched = self._stories.advance(self._clock())
+            failure = None
             try:
                 self._look(paths, changes)
             except StoreUnreadable as exc:
-                self._unreadable = Problem(
-                    self._display("").rstrip("/") or str(self.root),
-                    None,
-                    f"the store folder cannot be read ({exc.reason}); the last good feeds stay published until it can",
-                )
+                failure = exc
             else:
-                self._unreadable = None
                 self._folder.last_look_ns = started_ns
+            self._trouble.looked(failure, full=paths is None)
             if (
                 changes
                 or self._generation == 0
-                or trouble != self._trouble()
+                or trouble != self._trouble.problems()
                 or self._site_watch.site is not site_before
             ):  # the site file saved again unchanged
                 self._publish()
-            if self._looked:  # the first look's problems are its caller's to report
-                self._log_trouble(was_unreadable, full=paths is None)
-            self._looked = True
             return changes
 
     def _look(self, paths: Iterable[str] | None, changes: Changes) -> None:
@@ -196,28 +195,7 @@ class Store:
     @property
     def unreadable(self) -> bool:
         """The store folder could not be listed at the last look."""
-        return self._unreadable is not None
-
-    def _trouble(self) -> list[Problem]:
-        """The problems of the store as a whole (its folder, its site file), not of one story's content."""
-        return [
-            *([self._unreadable] if self._unreadable else []),
-            *self._site_watch.problems,
-            *self._people_watch.problems,
-            *self._folder.trouble(),
-        ]
-
-    def _log_trouble(self, was_unreadable: bool, full: bool) -> None:
-        """Say what is wrong with the folder on every look (on every full scan for a folder it cannot
-        enter): a service serving the last good feeds must not go quiet about why."""
-        if self._unreadable is not None:
-            log.error("%s", self._unreadable)
-            return
-        if was_unreadable:
-            log.warning("%s: the store folder can be read again", self.root)
-        if full:
-            for problem in self._folder.trouble():
-                log.error("%s", problem)
+        return self._trouble.unreadable is not None
 
     def body(self, article: Article) -> str | None:
         """`article`'s Markdown body, read back from its file; None if the file no longer holds that version."""
@@ -284,7 +262,7 @@ class Store:
 
     def _problems(self) -> list[Problem]:
         problems = [
-            *self._trouble(),
+            *self._trouble.problems(),
             *self._folder.problems(lambda article_id: article_id in self._stories.by_id),
             *self._stories.problems(self._display),
         ]
