@@ -10,7 +10,7 @@ from collections.abc import Callable
 from .. import forking
 from ..model import Site
 from .files import ArticleReader
-from .folder import CacheEntry
+from .filestates import CacheEntry
 from .parsecache import ParseCache
 from .policy import worth_saving
 

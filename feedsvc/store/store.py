@@ -6,9 +6,10 @@ and every story while the folder itself cannot be listed. Readers take `store.sn
 changes under them; a refresh publishes a new one.
 
 The Store coordinates; each job has its own type: the walk (`walk`), the files as last read
-(`Folder`), the site file (`SiteWatch`), the published stories with their claims, related ids and
-timelines (`Stories`), what a full read may cost (`policy`), when the parse cache is read and
-saved (`CacheKeeper`), and what is wrong with the store as a whole (`Trouble`).
+(`FileStates`) and the looks that keep them current (`Folder`), the site file (`SiteWatch`), the
+published stories with their claims, related ids and timelines (`Stories`), what a full read may
+cost (`policy`), when the parse cache is read and saved (`CacheKeeper`), and what is wrong with the
+store as a whole (`Trouble`).
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from ..model import Article, Problem, Scope
 from ..source.photos import PhotoError
 from .cachekeeper import CacheKeeper
 from .files import ArticleReader
+from .filestates import FileStates
 from .folder import Folder, ReadProgress
 from .parsecache import ParseCache
 from .peoplewatch import PeopleWatch
@@ -67,12 +69,13 @@ class Store:
             self.display_root,
         )
         self._lock = threading.Lock()
-        self._folder = Folder(self.root, self._reader, self._display, self._moved)
+        self._files = FileStates(self.root, self._reader, self._display, self._moved)
+        self._folder = Folder(self.root, self._reader, self._files, self._display)
         self._site_watch = SiteWatch(self.root, self._reader, self._display)
         self._people_watch = PeopleWatch(self.root, self._reader, self._display)
-        self._stories = Stories(self._folder.story)
+        self._stories = Stories(self._files.story)
         cache = ParseCache(Path(cache_dir)) if cache_dir else None
-        self._keeper = CacheKeeper(cache, self._reader, lambda: self._site_watch.site, self._folder.cache_entries)
+        self._keeper = CacheKeeper(cache, self._reader, lambda: self._site_watch.site, self._files.cache_entries)
         self._trouble = Trouble(
             self.root,
             self._display("").rstrip("/") or str(self.root),
@@ -177,9 +180,9 @@ class Store:
             self._reader.site = site
             changes.site = True
             self._stories.reset(site)
-            with collector_paused(lambda: len(self._folder.files)), self._stories.bulk():
+            with collector_paused(lambda: len(self._files.states)), self._stories.bulk():
                 self._read_everything(listing, changes)
-                for relpath in sorted(self._folder.files):
+                for relpath in sorted(self._files.states):
                     self._stories.reconsider(relpath)
         elif listing is not None:
             self._folder.scan(listing, changes)
@@ -199,7 +202,7 @@ class Store:
 
     def body(self, article: Article) -> str | None:
         """`article`'s Markdown body, read back from its file; None if the file no longer holds that version."""
-        return self._folder.body(article)
+        return self._files.body(article)
 
     def photo_acceptable(self, photo: str) -> bool:
         """Would a story be published with this store photo (media/…)? Measured once per version."""
@@ -238,7 +241,7 @@ class Store:
         """Read every file, reusing the parse cache where it can; save the cache again if it was stale."""
         cached, written_ns = self._keeper.load()
         missed = self._folder.read_all(listing, changes, cached, written_ns, self._progress)
-        self._keeper.read_all(missed, len(cached), len(self._folder.files))
+        self._keeper.read_all(missed, len(cached), len(self._files.states))
 
     def _publish(self) -> None:
         """Publish a new snapshot: copies of what changed, sharing unchanged timelines."""
@@ -250,7 +253,7 @@ class Store:
             stories.by_id,
             timelines,
             tuple(self._problems()),
-            len(self._folder.files),
+            len(self._files.states),
             stories.drafts,
             stories.people,
             self._history,
@@ -263,7 +266,7 @@ class Store:
     def _problems(self) -> list[Problem]:
         problems = [
             *self._trouble.problems(),
-            *self._folder.problems(lambda article_id: article_id in self._stories.by_id),
+            *self._files.problems(lambda article_id: article_id in self._stories.by_id),
             *self._stories.problems(self._display),
         ]
         problems = list(dict.fromkeys(problems))  # a story left out may name an id its last good version named
