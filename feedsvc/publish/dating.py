@@ -13,7 +13,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 
-from ..model import Article, Site
+from ..model import Article, Scope, Site
+from ..store.snapshot import Snapshot
+from .cache import FOREVER
 
 
 def story_times(article: Article) -> tuple[datetime, ...]:
@@ -43,3 +45,16 @@ def newest(times: Iterable[datetime], now: datetime) -> datetime | None:
 def ahead(times: Iterable[datetime], now: datetime) -> tuple[datetime, ...]:
     """The times still to come, in order: a document is dated again as each one arrives."""
     return tuple(sorted(t for t in times if t > now))
+
+
+def pending(times: Iterable[datetime], now: datetime) -> tuple[tuple[datetime, ...], float]:
+    """What a document's Last-Modified depends on besides what its identity already names (the times
+    still to come), and when the next of them comes (FOREVER: none)."""
+    waiting = ahead(times, now)
+    return waiting, (waiting[0].timestamp() if waiting else FOREVER)
+
+
+def appearance(snapshot: Snapshot, scope: Scope, now: datetime) -> float:
+    """When the scope's next scheduled story appears (FOREVER: none): a document listing its stories
+    changes then."""
+    return snapshot.timeline(scope).next_appearance(now) or FOREVER

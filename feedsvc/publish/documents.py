@@ -6,11 +6,11 @@ from __future__ import annotations
 
 import logging
 import math
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from functools import partial
 
-from ..model import ALL, AUTHOR, EPOCH, EVERYTHING, SECTION, TAG, Article, Scope, Site
+from ..model import ALL, AUTHOR, EPOCH, EVERYTHING, SECTION, TAG, Article, Scope
 from ..paths import (
     ARCHIVE_FORMATS,
     NEWS_SITEMAP_PATH,
@@ -24,7 +24,7 @@ from ..paths import (
     SubscribeKey,
 )
 from ..render.document import ARCHIVE, FEED, PAGE, CachePolicy, Rendered
-from ..render.feedmodel import Item, Prepared
+from ..render.feedmodel import Prepared
 from ..render.feeds import render_feed
 from ..render.jsonfeed import render_json_feed
 from ..render.opml import OPML_MIMETYPE, Outline, render_opml
@@ -42,38 +42,17 @@ from ..store.snapshot import Snapshot, StoreSnapshot
 from ..store.timeline import month_bounds
 from .archives import Plan
 from .cache import FOREVER, DocumentPlan
-from .dating import ahead, newest, site_times, story_times
+from .dating import appearance, newest, pending, site_times, story_times
 from .feedinfo import feed_info
 from .fit import Fitted, fit
 from .scopes import Scopes
-from .selection import Selection, Selector, items
+from .selection import Selector, chosen_times, items, last_modified_of
 from .settings import FeedSettings
 
 log = logging.getLogger(__name__)
 RENDERERS = {"rss": render_feed, "atom": render_feed, "json": render_json_feed}
 OPML_TITLES = {SECTION: "every section", AUTHOR: "every writer", TAG: "every tag"}
 LIST_WORDS = ((AUTHOR, "writer"), (TAG, "tag"))  # the lists the home page offers beside feeds.opml
-
-
-def _dating(times: Iterable[datetime], now: datetime) -> tuple[tuple[datetime, ...], float]:
-    """What a document's Last-Modified depends on besides what its identity already names (the times
-    still to come), and when the next of them comes (publish/dating.py)."""
-    waiting = ahead(times, now)
-    return waiting, (waiting[0].timestamp() if waiting else FOREVER)
-
-
-def _chosen_times(chosen: Selection, site: Site) -> list[datetime]:
-    return [*site_times(site), *(t for c in chosen for t in c.times)]
-
-
-def _last_modified(shown: Iterable[Item], chosen: Selection, site: Site, now: datetime) -> datetime | None:
-    """Of what the document holds (a feed kept under max_feed_bytes does not hold every story chosen)."""
-    times = {c.article.id: c.times for c in chosen}
-    return newest([*site_times(site), *(t for item in shown for t in times[item.article.id])], now)
-
-
-def _appears(snapshot: Snapshot, scope: Scope, now: datetime) -> float:
-    return snapshot.timeline(scope).next_appearance(now) or FOREVER
 
 
 class DocumentPlanner:
@@ -132,8 +111,8 @@ class DocumentPlanner:
             oldest_first = timeline.between(*month_bounds(key.month), now)[::-1]
             articles, complete = oldest_first[low:high][::-1], False
         chosen, valid_until, stories = self.selector.select(articles, snapshot, now)
-        waiting, dated_until = _dating(_chosen_times(chosen, snapshot.site), now)
-        valid_until = min(valid_until, dated_until, _appears(snapshot, key.scope, now))
+        waiting, dated_until = pending(chosen_times(chosen, snapshot.site), now)
+        valid_until = min(valid_until, dated_until, appearance(snapshot, key.scope, now))
         months = list(split.pages) if key.format in ARCHIVE_FORMATS else []
         info = feed_info(
             key,
@@ -155,7 +134,7 @@ class DocumentPlanner:
                 self.feeds.max_feed_bytes,
             )
             self._record_fit(key.path, fitted)
-            last_modified = _last_modified(fitted.items, chosen, snapshot.site, now)
+            last_modified = last_modified_of(fitted.items, chosen, snapshot.site, now)
             return Rendered.of(
                 fitted.body,
                 f"{key.mimetype}; charset=utf-8",
@@ -223,8 +202,8 @@ class DocumentPlanner:
         subject = self.scopes.subject(key.scope, snapshot)
         articles = snapshot.timeline(key.scope).visible_at(now, self.feeds.items_per_page)
         chosen, valid_until, stories = self.selector.select(articles, snapshot, now)
-        waiting, dated_until = _dating(_chosen_times(chosen, site), now)
-        valid_until = min(valid_until, dated_until, _appears(snapshot, key.scope, now))
+        waiting, dated_until = pending(chosen_times(chosen, site), now)
+        valid_until = min(valid_until, dated_until, appearance(snapshot, key.scope, now))
         story_links = {c.article.id: self._story_links(c.article, snapshot, now) for c in chosen}
         lists = (
             tuple((word, self.links.opml(kind)) for kind, word in LIST_WORDS if self.scopes.some(kind, snapshot, now))
@@ -233,7 +212,7 @@ class DocumentPlanner:
         )
         extras = PageExtras(story_links, self._writers(key.scope, snapshot, now), lists)
         if key.scope.kind != ALL:  # a tag crossing its threshold changes which links story lines carry
-            valid_until = min(valid_until, _appears(snapshot, EVERYTHING, now))
+            valid_until = min(valid_until, appearance(snapshot, EVERYTHING, now))
         identity = (
             site.revision,
             site_times(site),
@@ -247,7 +226,7 @@ class DocumentPlanner:
 
         def render() -> Rendered:
             shown = items(chosen, self.prepared, self.feeds.base_url)
-            last_modified = _last_modified(shown, chosen, site, now)
+            last_modified = last_modified_of(shown, chosen, site, now)
             return Rendered.of(
                 render_page(site, subject, shown, self.links, extras),
                 "text/html; charset=utf-8",
@@ -264,7 +243,7 @@ class DocumentPlanner:
         dated: README)."""
         site = snapshot.site
         subject = self.scopes.subject(key.scope, snapshot)
-        waiting, dated_until = _dating(site_times(site), now)
+        waiting, dated_until = pending(site_times(site), now)
         return DocumentPlan(
             (site.revision, site_times(site), subject, waiting),
             dated_until,
@@ -282,7 +261,7 @@ class DocumentPlanner:
         latest = snapshot.timeline(None).visible_at(now, self.feeds.items_per_feed)
         last_modified = max((a.updated for a in latest), default=None)  # the list says when it changed
         times = (*site_times(site), *((last_modified,) if last_modified else ()))  # all its bytes depend on
-        waiting, dated_until = _dating(times, now)
+        waiting, dated_until = pending(times, now)
         outlines = []
         for scope in self.scopes.listed(kind, snapshot, now):
             subject = self.scopes.named(scope, snapshot)
@@ -306,7 +285,7 @@ class DocumentPlanner:
                 gzip_level=self.feeds.gzip_level,
             )
 
-        return DocumentPlan(identity, min(dated_until, _appears(snapshot, EVERYTHING, now)), render)
+        return DocumentPlan(identity, min(dated_until, appearance(snapshot, EVERYTHING, now)), render)
 
     def news_sitemap(self, snapshot: Snapshot, now: datetime) -> DocumentPlan:
         """The stories published in the last two days, newest first, at most 1,000. It changes on its
@@ -321,7 +300,7 @@ class DocumentPlanner:
         else:  # empty since the newest story turned two days old (if there is one)
             latest = timeline.visible_at(now, 1)
             modified = [latest[0].published + timedelta(seconds=NEWS_WINDOW_SECONDS) if latest else EPOCH]
-        waiting, dated_until = _dating(modified, now)
+        waiting, dated_until = pending(modified, now)
         identity = (
             site.title,
             site.language,
@@ -339,7 +318,7 @@ class DocumentPlanner:
                 gzip_level=self.feeds.gzip_level,
             )
 
-        return DocumentPlan(identity, min(leaves, dated_until, _appears(snapshot, EVERYTHING, now)), render)
+        return DocumentPlan(identity, min(leaves, dated_until, appearance(snapshot, EVERYTHING, now)), render)
 
     def robots(self) -> DocumentPlan:
         """robots.txt depends on the configuration alone, not on any story: it is dated from the epoch

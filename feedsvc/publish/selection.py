@@ -8,11 +8,11 @@ from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import NamedTuple
 
-from ..model import Article, RelatedLink, RelatedRef
+from ..model import Article, RelatedLink, RelatedRef, Site
 from ..render.feedmodel import Item, Prepared
 from ..store.snapshot import Snapshot
 from .cache import FOREVER
-from .dating import link_times, story_times
+from .dating import link_times, newest, site_times, story_times
 
 
 class Chosen(NamedTuple):
@@ -113,3 +113,14 @@ def items(chosen: Selection, prepared: Callable[[Article], Prepared | None], bas
         if body is not None:
             found.append(Item(article.served_from(base_url), body, related))
     return found
+
+
+def chosen_times(chosen: Selection, site: Site) -> list[datetime]:
+    """Every time a document showing `chosen` depends on: the site file's, and each story's with its links'."""
+    return [*site_times(site), *(t for c in chosen for t in c.times)]
+
+
+def last_modified_of(shown: Iterable[Item], chosen: Selection, site: Site, now: datetime) -> datetime | None:
+    """Of what the document holds (a feed kept under max_feed_bytes does not hold every story chosen)."""
+    times = {c.article.id: c.times for c in chosen}
+    return newest([*site_times(site), *(t for item in shown for t in times[item.article.id])], now)
