@@ -1,6 +1,7 @@
 """How each kind of document is planned: a feed (subscription or archive) of any scope, a page for
-people and its subscribe page, an OPML list, the news sitemap and robots.txt. A plan names what the
-document shows without rendering it; rendering comes later, if the document cache needs the bytes."""
+people and its subscribe page (`pageplans`), an OPML list, the news sitemap and robots.txt. A plan
+names what the document shows without rendering it; rendering comes later, if the document cache
+needs the bytes."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from functools import partial
 
-from ..model import ALL, AUTHOR, EPOCH, EVERYTHING, SECTION, TAG, Article, Scope
+from ..model import AUTHOR, EPOCH, EVERYTHING, SECTION, TAG, Article, Scope
 from ..paths import (
     ARCHIVE_FORMATS,
     NEWS_SITEMAP_PATH,
@@ -28,7 +29,6 @@ from ..render.feedmodel import Prepared
 from ..render.feeds import render_feed
 from ..render.jsonfeed import render_json_feed
 from ..render.opml import OPML_MIMETYPE, Outline, render_opml
-from ..render.pages import PageExtras, PageLinks, StoryLinks, render_page
 from ..render.sitemap import (
     NEWS_MAX_URLS,
     NEWS_WINDOW_SECONDS,
@@ -37,7 +37,6 @@ from ..render.sitemap import (
     render_news_sitemap,
     render_robots,
 )
-from ..render.subscribe import render_subscribe_page
 from ..store.snapshot import Snapshot, StoreSnapshot
 from ..store.timeline import month_bounds
 from .archives import Plan
@@ -45,6 +44,7 @@ from .cache import FOREVER, DocumentPlan
 from .dating import appearance, newest, pending, site_times, story_times
 from .feedinfo import feed_info
 from .fit import Fitted, fit
+from .pageplans import PagePlanner
 from .scopes import Scopes
 from .selection import Selector, chosen_times, items, last_modified_of
 from .settings import FeedSettings
@@ -52,7 +52,6 @@ from .settings import FeedSettings
 log = logging.getLogger(__name__)
 RENDERERS = {"rss": render_feed, "atom": render_feed, "json": render_json_feed}
 OPML_TITLES = {SECTION: "every section", AUTHOR: "every writer", TAG: "every tag"}
-LIST_WORDS = ((AUTHOR, "writer"), (TAG, "tag"))  # the lists the home page offers beside feeds.opml
 
 
 class DocumentPlanner:
@@ -73,9 +72,9 @@ class DocumentPlanner:
         self.prepared = prepared
         self.display_root = display_root
         self.scopes = Scopes(feeds)
-        self.links = PageLinks(feeds.base_url, feeds.base_url + OpmlKey().path)
         self.trimmed: dict[str, tuple[int, int]] = {}  # feed path → (full size, stories left out)
         self.selector = Selector()
+        self.pages = PagePlanner(feeds, self.scopes, self.selector, prepared)
 
     def lookup(self, key: Route | None, snapshot: StoreSnapshot, now: datetime) -> Callable[[], DocumentPlan] | None:
         """How to plan the document `key` names, or None if the publication has no such document.
@@ -91,9 +90,9 @@ class DocumentPlanner:
         if not self.scopes.exists(key.scope, snapshot, now):
             return None
         if isinstance(key, PageKey):
-            return partial(self.page, key, snapshot, now)
+            return partial(self.pages.page, key, snapshot, now)
         if isinstance(key, SubscribeKey):
-            return partial(self.subscribe, key, snapshot, now)
+            return partial(self.pages.subscribe, key, snapshot, now)
         if key.month is not None and key.month not in self.archive_plan(snapshot, key.scope, now).pages:
             return None
         return partial(self.feed, key, snapshot, now)
@@ -166,95 +165,6 @@ class DocumentPlanner:
             return
         self.trimmed[path] = (fitted.full_size, fitted.left_out)
         log.warning("%s: %d stories left out to stay under %d bytes", path, fitted.left_out, self.feeds.max_feed_bytes)
-
-    def _story_links(self, article: Article, snapshot: Snapshot, now: datetime) -> StoryLinks:
-        """The pages a story line links to: each writer's (by the byline as written), and each of its
-        tags' that has one (by the tag's title: one spelling for every story)."""
-        bylines, tags, seen = [], [], set()
-        for author in article.authors:
-            slug = snapshot.author_slug(author.name)
-            if slug:
-                bylines.append((author.name, self.links.page(Scope(AUTHOR, slug))))
-        for tag in article.tags:
-            scope = Scope(TAG, snapshot.tag_slug(tag))
-            if scope.slug and scope not in seen and self.scopes.exists(scope, snapshot, now):
-                seen.add(scope)
-                tags.append((self.scopes.named(scope, snapshot).title, self.links.page(scope)))
-        return StoryLinks(tuple(bylines), tuple(tags))
-
-    def _writers(self, scope: Scope, snapshot: Snapshot, now: datetime) -> tuple[tuple[str, str, int], ...]:
-        """A section's writers: those of its latest stories (its feed's), the busiest first."""
-        if scope.kind != SECTION:
-            return ()
-        counts: dict[Scope, int] = {}
-        for article in snapshot.timeline(scope).visible_at(now, self.feeds.items_per_feed):
-            for writer in {Scope(AUTHOR, snapshot.author_slug(author.name)) for author in article.authors}:
-                if writer.slug:
-                    counts[writer] = counts.get(writer, 0) + 1
-        named = [
-            (self.scopes.named(writer, snapshot).title, self.links.page(writer), count)
-            for writer, count in counts.items()
-        ]
-        return tuple(sorted(named, key=lambda w: (-w[2], w[0])))
-
-    def page(self, key: PageKey, snapshot: Snapshot, now: datetime) -> DocumentPlan:
-        site = snapshot.site
-        subject = self.scopes.subject(key.scope, snapshot)
-        articles = snapshot.timeline(key.scope).visible_at(now, self.feeds.items_per_page)
-        chosen, valid_until, stories = self.selector.select(articles, snapshot, now)
-        waiting, dated_until = pending(chosen_times(chosen, site), now)
-        valid_until = min(valid_until, dated_until, appearance(snapshot, key.scope, now))
-        story_links = {c.article.id: self._story_links(c.article, snapshot, now) for c in chosen}
-        lists = (
-            tuple((word, self.links.opml(kind)) for kind, word in LIST_WORDS if self.scopes.some(kind, snapshot, now))
-            if key.scope.kind == ALL
-            else ()
-        )
-        extras = PageExtras(story_links, self._writers(key.scope, snapshot, now), lists)
-        if key.scope.kind != ALL:  # a tag crossing its threshold changes which links story lines carry
-            valid_until = min(valid_until, appearance(snapshot, EVERYTHING, now))
-        identity = (
-            site.revision,
-            site_times(site),
-            subject,
-            stories,
-            tuple(story_links.values()),
-            extras.writers,
-            lists,
-            waiting,
-        )
-
-        def render() -> Rendered:
-            shown = items(chosen, self.prepared, self.feeds.base_url)
-            last_modified = last_modified_of(shown, chosen, site, now)
-            return Rendered.of(
-                render_page(site, subject, shown, self.links, extras),
-                "text/html; charset=utf-8",
-                last_modified,
-                kind=PAGE,
-                gzip_level=self.feeds.gzip_level,
-            )
-
-        return DocumentPlan(identity, valid_until, render)
-
-    def subscribe(self, key: SubscribeKey, snapshot: Snapshot, now: datetime) -> DocumentPlan:
-        """A scope's subscribe page names the scope and its feeds, never a story: no edit to a story
-        changes it. It is dated by the site file (from the epoch without one; a new base URL is not
-        dated: README)."""
-        site = snapshot.site
-        subject = self.scopes.subject(key.scope, snapshot)
-        waiting, dated_until = pending(site_times(site), now)
-        return DocumentPlan(
-            (site.revision, site_times(site), subject, waiting),
-            dated_until,
-            lambda: Rendered.of(
-                render_subscribe_page(site, subject, self.links),
-                "text/html; charset=utf-8",
-                newest(site_times(site), now) or EPOCH,
-                kind=PAGE,
-                gzip_level=self.feeds.gzip_level,
-            ),
-        )
 
     def opml(self, kind: str, snapshot: Snapshot, now: datetime) -> DocumentPlan:
         site = snapshot.site
