@@ -2,5 +2,5 @@
 rules a static host needs (Netlify/Cloudflare `_headers`, an nginx snippet).
 
 Only this package writes output files. May import `publish`, `store`, `render`, `model`, `paths`,
-`config` and `forking`; nothing imports it but `cli`.
+`config`, `forking` and `words`; nothing imports it but `cli`.
 """
