@@ -3,6 +3,7 @@ outgrows its feed; a feed that holds every story says so (fh:complete)."""
 
 from __future__ import annotations
 
+import gzip
 import shutil
 from datetime import UTC, datetime
 
@@ -162,3 +163,23 @@ def test_the_build_writes_the_archives_with_the_service_bytes(store, tmp_path):
     assert "tags/harbor-street/archive/2013-04/rss.xml" in archives
     for name in archives:
         assert (out / name).read_bytes() == client.get("/" + name).data, name
+
+
+def test_the_build_writes_no_gzip_copy_of_an_archive_but_one_of_each_current_feed(store, tmp_path):
+    """Archives are fetched rarely and are most of a build's bytes: no .gz sibling (the host compresses
+    one when asked; the service still answers gzip). The subscription feeds, polled all day, keep theirs."""
+    from feedsvc.config import load_config
+    from feedsvc.static.build import build
+
+    _, client = app_for(store)
+    out = tmp_path / "public"
+    build(load_config(overrides={"store": store, "base_url": BASE_URL, "items_per_feed": 2}), out, now=NOW)
+    archives = sorted(str(p.relative_to(out)) for p in out.rglob("archive/*/*.xml"))
+    assert len(archives) >= 16 and not list(out.rglob("archive/**/*.gz"))
+    for name in archives:
+        zipped = client.get("/" + name, headers={"Accept-Encoding": "gzip"})
+        assert zipped.headers["Content-Encoding"] == "gzip", name
+        assert gzip.decompress(zipped.data) == (out / name).read_bytes(), name
+    feeds = [f"{scope}{fmt}" for scope in ("", f"{WORLD}/", "tags/harbor-street/") for fmt in ("rss.xml", "atom.xml")]
+    for name in feeds:
+        assert (out / f"{name}.gz").read_bytes() == client.get("/" + name, headers={"Accept-Encoding": "gzip"}).data

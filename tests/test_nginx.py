@@ -11,7 +11,7 @@ import pytest
 
 from feedsvc.static.build import NGINX_FILE, build
 
-from .conftest import SAMPLE_STORE
+from .conftest import BASE_URL, SAMPLE_STORE
 from .servers import nginx, request
 from .test_build import config_for
 
@@ -158,13 +158,13 @@ def every_kind(request, tmp_path_factory):
     bare = "types { }\ndefault_type application/octet-stream;\n" if request.param == "without mime.types" else ""
     server.write_text(f"{bare}include {out / NGINX_FILE};\n")
     with nginx(out, server, tmp_path_factory.mktemp("nginx")) as port:
-        yield port, out
+        yield port, out, store
 
 
 def test_every_file_is_served_with_the_headers_the_manifest_promises(every_kind):
     from .test_build import read_headers_file
 
-    port, out = every_kind
+    port, out, _ = every_kind
     rules = read_headers_file(out)
     assert any("/archive/" in path for path in rules) and sum(p.startswith("/media/") for p in rules) >= 10
     for path, promised in rules.items():
@@ -178,7 +178,7 @@ def test_every_file_is_served_with_the_headers_the_manifest_promises(every_kind)
 def test_every_precompressed_file_is_sent_for_its_own_name_and_never_under_its_file_name(every_kind):
     """gzip_static sends `x.gz` for `x` to a client that accepts gzip; `/x.gz` itself is not a
     published address (the service has no such path), so it is not found."""
-    port, out = every_kind
+    port, out, _ = every_kind
     siblings = sorted(out.rglob("*.gz"))
     assert len(siblings) >= 20
     for sibling in siblings:
@@ -192,3 +192,30 @@ def test_every_precompressed_file_is_sent_for_its_own_name_and_never_under_its_f
             direct = request(port, name, headers=headers)
             assert direct.status == 404, (name, direct.status, direct.headers.get("content-type"))
             assert "cache-control" not in direct.headers
+
+
+def test_an_archive_has_no_gzip_copy_and_nginx_compresses_it_for_a_client_that_asks(every_kind):
+    """The build writes no .gz of an RFC 5005 archive (fetched rarely): nginx compresses it for a client
+    that accepts gzip and sends it as it is to one that does not — the service's bytes either way, with
+    Vary — and a conditional poll of either representation gets 304."""
+    from feedsvc.serve.app import create_app
+
+    port, out, store = every_kind
+    service = create_app({"store": store, "base_url": BASE_URL, "items_per_feed": 2}, auto_refresh=False).test_client()
+    archives = sorted("/" + str(p.relative_to(out)) for p in out.rglob("archive/*/*.xml"))
+    assert len(archives) >= 16 and not list(out.rglob("archive/**/*.gz"))
+    for path in archives:
+        expected = service.get(path)
+        plain = request(port, path)
+        zipped = request(port, path, headers={"Accept-Encoding": "gzip"})
+        assert (plain.status, zipped.status, expected.status_code) == (200, 200, 200), path
+        assert "content-encoding" not in plain.headers and plain.body == expected.data, path
+        assert zipped.headers["content-encoding"] == "gzip" and gzip.decompress(zipped.body) == expected.data, path
+        for reply in (plain, zipped):
+            assert "Accept-Encoding" in reply.headers["vary"], path
+            for name in ("Content-Type", "Cache-Control", "Last-Modified"):
+                assert reply.headers[name.lower()] == expected.headers[name], (path, name)
+        for reply, asks in ((plain, {}), (zipped, {"Accept-Encoding": "gzip"})):
+            by_etag = request(port, path, headers={**asks, "If-None-Match": reply.headers["etag"]})
+            by_date = request(port, path, headers={**asks, "If-Modified-Since": reply.headers["last-modified"]})
+            assert (by_etag.status, by_date.status, by_etag.body) == (304, 304, b""), (path, asks)

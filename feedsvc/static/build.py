@@ -24,7 +24,7 @@ from ..paths import MEDIA_PREFIX, FeedKey, base_path, build_file_name, route
 from ..publish.publisher import Publisher
 from ..store.store import Store
 from ..words import plural
-from .hostrules import HEADERS_FILE, NGINX_FILE, netlify_headers, nginx_snippet
+from .hostrules import HEADERS_FILE, NGINX_FILE, netlify_headers, nginx_snippet, precompressed
 from .photos import PhotoChanged, described_photos, render
 from .tree import BUILD_RECORD, BuildError, Output, Part, TreeWriter
 
@@ -159,14 +159,15 @@ def _render_into(
     writer: TreeWriter,
     photos: Mapping[str, Photo],
 ) -> dict[str, Any] | None:
-    """Render one document and put its files (and a gzip copy) into the writer; its record, or None."""
+    """Render one document and put its files (and, but for an archive, a gzip copy) into the writer;
+    its record, or None."""
     doc = render(publisher, path, now, photos)
     if doc is None:
         return None
     name = build_file_name(path)
     mtime = doc.last_modified.timestamp() if doc.last_modified else None
     files = [Output(name, doc.body, mtime, doc.etag, len(doc.body))]
-    gzip = doc.compress()
+    gzip = doc.compress() if precompressed(doc.kind) else None
     if gzip is not None:
         files.append(Output(name + ".gz", gzip.body, mtime, gzip.etag, len(gzip.body)))
     for output in files:
@@ -178,7 +179,7 @@ def _render_into(
     }
 
 
-# A first build with archives renders thousands of documents (Markdown, feedgen, gzip): spread over the
+# A first build with archives renders thousands of documents (Markdown, feedgen): spread over the
 # cores, as the store's read is. Below this many, one process is as fast as starting others.
 PARALLEL_DOCUMENTS = 300
 RENDER_CHUNK = 16

@@ -34,11 +34,21 @@ def netlify_headers(headers: dict[str, dict[str, str]]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _location(pattern: str, mimetype: str | None, cache_control: str, link: str | None = None) -> str:
-    lines = [f'location ~ "{pattern}" {{']
-    if mimetype:
-        lines += ["    types { }", f"    default_type {mimetype};"]
-    lines += ["    gzip_static on;", "    gzip_vary on;", f'    add_header Cache-Control "{cache_control}";']
+def precompressed(kind: str) -> bool:
+    """Does the build write a `.gz` copy of a document of this kind? Not of an RFC 5005 archive: archives
+    are fetched rarely (a reader backfilling history, once) while feeds are polled all day, and they are
+    most of a build's bytes, so compressing every one at every build (40 % of its CPU) is not worth it.
+    The host compresses the few that are asked for: the snippet turns nginx's gzip on for them."""
+    return kind != ARCHIVE
+
+
+def _location(pattern: str, mimetype: str, cache_control: str, link: str | None = None, *, kind: str = FEED) -> str:
+    lines = [f'location ~ "{pattern}" {{', "    types { }", f"    default_type {mimetype};"]
+    if precompressed(kind):
+        lines.append("    gzip_static on;")  # the .gz sibling, for a client that accepts gzip
+    else:  # no sibling: compressed on the fly, for a client that accepts gzip
+        lines += ["    gzip on;", f"    gzip_types {mimetype};"]
+    lines += ["    gzip_vary on;", f'    add_header Cache-Control "{cache_control}";']
     if link:
         lines.append(f"    add_header Link '{link}';")
     return "\n".join(lines + ["}"])
@@ -93,6 +103,7 @@ def nginx_snippet(
                 rf"^{pattern}({folders})/[^/]+/archive/[0-9]{{4}}-[0-9]{{2}}(-[0-9]+)?/{re.escape(file_name)}$",
                 mimetype,
                 archive,
+                kind=ARCHIVE,
             ),
         ]
     # WebSub discovery by Link header; nginx fills in each feed's own address (its published path).
@@ -146,9 +157,11 @@ def nginx_snippet(
 #
 {server}
 #
-# Content types with charset, precompressed .gz siblings (gzip_static), the service's Cache-Control
-# (on answers a cache may keep, not on a 404), and validators: nginx's own ETag and Last-Modified
-# (each file's time is its Last-Modified), so conditional GETs get 304s from nginx itself.
+# Content types with charset; the precompressed .gz siblings (gzip_static) — archives have none:
+# nginx compresses one for a client that accepts gzip, with a weak ETag (RFC 9110 §8.8.1), which
+# If-None-Match compares weakly (§13.1.2); the service's Cache-Control (on answers a cache may keep,
+# not on a 404); and validators: nginx's own ETag and Last-Modified (each file's time is its
+# Last-Modified), so conditional GETs get 304s from nginx itself.
 # Subscriber statistics: log in nginx's `combined` format (`access_log /var/log/nginx/feeds.log combined;`)
 # and count the feed requests with `feedsvc stats --import /var/log/nginx/feeds.log`.
 
