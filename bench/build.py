@@ -158,7 +158,7 @@ def run(
         "one core used; wall well above CPU: waiting, e.g. on fsync)",
         "each tool's output is checked: 50 items in section-00's feed, no HTML pages from the feeds-only peers, "
         "the edit present after the rebuild; feeds = subscription feeds (RSS, Atom), archive feeds = RFC 5005 "
-        "pages; output = every file written, gzip copies included",
+        "pages; output = every file written, gzip copies included (feedsvc writes none of its archives)",
     ]
     if not compared:
         notes.append("peers skipped: not installed or not asked for (python -m bench build installs them)")
