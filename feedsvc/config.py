@@ -16,7 +16,7 @@ from dataclasses import Field, dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
-from .publish.settings import FeedSettings
+from .publish.settings import FeedSettings, MemorySettings
 from .render.document import CachePolicy
 from .stats.settings import StatsSettings
 from .store.settings import ReadLimits, RefreshSettings
@@ -34,14 +34,15 @@ class ConfigError(ValueError):
 @dataclass(frozen=True)
 class Config:
     """The flat keys users write, grouped by the layer that uses them; each layer is handed its group
-    alone (the store `read`, the publication `feeds` and `cache_policy`, the refresher `refresh`, the
-    counter `stats`), so a build's fingerprint can cover exactly what shapes output bytes."""
+    alone (the store `read`, the publication `feeds`, `cache_policy` and `memory`, the refresher `refresh`,
+    the counter `stats`), so a build's fingerprint can cover exactly what shapes output bytes."""
 
     store: Path = Path("articles")
     cache_dir: str = "auto"  # parse cache: "auto" (~/.cache/feedsvc/…), a folder, or "off"
     read: ReadLimits = ReadLimits()
     feeds: FeedSettings = FeedSettings()
     cache_policy: CachePolicy = CachePolicy()
+    memory: MemorySettings = MemorySettings()
     refresh: RefreshSettings = RefreshSettings()
     stats: StatsSettings = StatsSettings()
     # The keys a file, the environment or the caller gave (the rest are defaults): `serve` links to its
@@ -55,6 +56,8 @@ class Config:
         for name in ("items_per_feed", "summary_length", "max_feed_bytes", "tag_feed_min_stories"):
             _positive(name, getattr(feeds, name))
         _positive("max_article_bytes", self.read.max_article_bytes)
+        if self.memory.cold_cache_mb < 0:
+            raise ConfigError(f"cold_cache_mb: must be 0 or more, got {self.memory.cold_cache_mb!r}")
         if not 0 <= feeds.gzip_level <= 9:
             raise ConfigError(f"gzip_level: must be 0–9, got {feeds.gzip_level!r}")
         if self.stats.retention_days <= 0 or self.stats.flush_seconds <= 0:
@@ -110,6 +113,7 @@ GROUPS: dict[str, type[Any]] = {
     "read": ReadLimits,
     "feeds": FeedSettings,
     "cache_policy": CachePolicy,
+    "memory": MemorySettings,
     "refresh": RefreshSettings,
     "stats": StatsSettings,
 }

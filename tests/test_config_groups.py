@@ -29,11 +29,12 @@ def rendered_paths(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 
 def test_flat_keys_from_the_file_and_the_environment_land_in_their_groups(tmp_path):
     toml = tmp_path / "feedsvc.toml"
-    toml.write_text("items_per_feed = 7\nmax_age = 120\nstats = false\nmax_photo_pixels = 1000\n")
+    toml.write_text("items_per_feed = 7\nmax_age = 120\nstats = false\nmax_photo_pixels = 1000\ncold_cache_mb = 16\n")
     config = load_config(toml, env={"FEEDSVC_REFRESH_SECONDS": "2.5", "FEEDSVC_STATS_RETENTION_DAYS": "30"})
     assert config.feeds.items_per_feed == 7
     assert config.cache_policy.max_age == 120
     assert config.read.max_photo_pixels == 1000
+    assert config.memory.cold_cache_bytes == 16 << 20
     assert config.refresh.refresh_seconds == 2.5
     assert (config.stats.enabled, config.stats.retention_days) == (False, 30)
 
@@ -43,6 +44,8 @@ def test_a_group_key_is_checked_and_named_as_users_write_it(tmp_path):
         load_config(env={"FEEDSVC_STATS_RETENTION_DAYS": "0"})
     with pytest.raises(ConfigError, match="items_per_feed: must be positive"):
         Config.of(items_per_feed=0)
+    with pytest.raises(ConfigError, match="cold_cache_mb: must be 0 or more"):
+        load_config(env={"FEEDSVC_COLD_CACHE_MB": "-1"})
     with pytest.raises(ConfigError, match="unknown setting 'refresh'"):
         Config.of(refresh=1)
 
@@ -59,6 +62,7 @@ def test_service_settings_re_render_nothing_in_a_second_build(tmp_path, monkeypa
             watch=False,
             stats=False,
             stats_flush_seconds=60.0,
+            cold_cache_mb=1,
             cache_dir=str(tmp_path / "cache"),
         ),
         out,

@@ -3,6 +3,11 @@
 A document is re-rendered only when the store changed what it shows or a scheduled story's moment
 came: each entry remembers the store generation it was checked against, until when it holds, and
 its identity (everything its bytes depend on). A warm request is one dict lookup.
+
+The documents `Publisher.warm` renders (current feeds, pages, lists: as many as the publication has
+scopes) are kept for good. Cold ones, rendered only when asked for (RFC 5005 archives: tens of
+thousands in a large store), are kept within a number of bytes (`coldcache`); one asked for again
+after it was dropped is rendered again, to the same bytes.
 """
 
 from __future__ import annotations
@@ -14,6 +19,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from ..render.document import Rendered
+from .coldcache import ColdEntries
 
 FOREVER = math.inf
 
@@ -26,6 +32,7 @@ class DocumentPlan:
     identity: Hashable
     valid_until: float
     render: Callable[[], Rendered]
+    cold: bool = False  # rendered only when asked for (an archive): kept within the cold cache's bytes
 
 
 @dataclass
@@ -37,35 +44,58 @@ class _Cached:
 
 
 class DocumentCache:
-    """Rendered documents by path. Thread-safe: lookups take no lock, renders take one at a time."""
+    """Rendered documents by path. Thread-safe: warm lookups take no lock, cold ones a short one,
+    renders take one at a time."""
 
-    def __init__(self) -> None:
-        self._entries: dict[str, _Cached] = {}
+    def __init__(self, cold_limit: int) -> None:
+        self._entries: dict[str, _Cached] = {}  # the warm documents: never dropped
+        self._cold = ColdEntries[_Cached](cold_limit, lambda cached: cached.rendered.held_bytes)
         self._lock = threading.RLock()
+
+    @property
+    def cold_bytes(self) -> int:
+        """The bytes the cold documents kept now hold, gzip copies included (at most `cold_limit`)."""
+        return self._cold.held
+
+    def is_warm(self, path: str) -> bool:
+        """Is the document at `path` kept for good? (Not an archive, not a photo, not unknown.)"""
+        return path in self._entries
 
     def ready(self, path: str, generation: int, timestamp: float) -> tuple[Rendered, float] | None:
         """The document and until when it holds, if it was rendered from `generation` and no scheduled
         story has come due since; None if answering needs more than this lookup."""
         cached = self._entries.get(path)
+        if cached is None:
+            cached = self._cold.get(path)
         if cached is not None and cached.generation == generation and timestamp < cached.valid_until:
             return cached.rendered, cached.valid_until
         return None
 
-    def latest(self, path: str) -> Rendered | None:
-        """The document last rendered for `path`, current or not."""
+    def _kept(self, path: str) -> _Cached | None:
         cached = self._entries.get(path)
+        return cached if cached is not None else self._cold.peek(path)
+
+    def latest(self, path: str) -> Rendered | None:
+        """The document last rendered for `path`, current or not (a cold one only while it is kept)."""
+        cached = self._kept(path)
         return cached.rendered if cached else None
 
     def valid_until(self, path: str) -> float:
-        cached = self._entries.get(path)
+        cached = self._kept(path)
         return cached.valid_until if cached else FOREVER
+
+    def measure(self, path: str, rendered: Rendered) -> None:
+        """Count the gzip copy of a cold document, made after it was kept."""
+        cached = self._cold.peek(path)
+        if cached is not None and cached.rendered is rendered:
+            self._cold.measure(path, cached)
 
     def carry(self, generation: int, to_generation: int, unchanged: Callable[[str], bool]) -> int:
         """Declare the documents checked against `generation` that `unchanged` says the store changes since
         left alone current at `to_generation`, without planning them again. Returns how many."""
         carried = 0
         with self._lock:
-            for path, cached in self._entries.items():
+            for path, cached in [*self._entries.items(), *self._cold.entries()]:
                 if cached.generation == generation and unchanged(path):
                     cached.generation = to_generation
                     carried += 1
@@ -82,11 +112,15 @@ class DocumentCache:
             ready = self.ready(path, generation, timestamp)
             if ready is not None:
                 return ready[0]
-            cached = self._entries.get(path)
+            cached = self._kept(path)
             plan = make_plan()
             if cached is not None and cached.identity == plan.identity:
                 rendered = cached.rendered  # the store changed, but not what this shows
             else:
                 rendered = plan.render()
-            self._entries[path] = _Cached(generation, plan.valid_until, plan.identity, rendered)
+            entry = _Cached(generation, plan.valid_until, plan.identity, rendered)
+            if plan.cold:
+                self._cold.put(path, entry)
+            else:
+                self._entries[path] = entry
             return rendered

@@ -142,7 +142,7 @@ class DocumentPlanner:
                 gzip_level=self.feeds.gzip_level,
             )
 
-        return DocumentPlan(identity, valid_until, render)
+        return DocumentPlan(identity, valid_until, render, cold=kind == ARCHIVE)
 
     def _record_fit(self, path: str, fitted: Fitted) -> None:
         """Log what keeping a feed under max_feed_bytes cost it, and remember it for `check --targets`."""

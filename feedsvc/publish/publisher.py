@@ -36,7 +36,7 @@ from .documents import DocumentPlanner
 from .fingerprint import Fingerprints
 from .media import MediaLibrary
 from .prepared import PreparedCache
-from .settings import FeedSettings
+from .settings import FeedSettings, MemorySettings
 
 
 class Publisher:
@@ -49,6 +49,7 @@ class Publisher:
         feeds: FeedSettings,
         policy: CachePolicy = CachePolicy(),
         clock: Callable[[], datetime] | None = None,
+        cold_cache_bytes: int = MemorySettings().cold_cache_bytes,
     ) -> None:
         self.store = store
         self.feeds = feeds
@@ -59,7 +60,7 @@ class Publisher:
             store.limits.max_photo_bytes,
             acceptable=lambda relative: store.photo_acceptable(MEDIA_PREFIX + relative),
         )
-        self.documents = DocumentCache()
+        self.documents = DocumentCache(cold_cache_bytes)  # archives: within cold_cache_bytes
         self.planner = DocumentPlanner(feeds, policy, self.plan, self.prepared, store.display_root)
         self._prepared = PreparedCache(store, feeds.summary_length, feeds.base_url)
         self._plans: dict[tuple[Scope, int, str], tuple[Timeline, Plan]] = {}
@@ -67,6 +68,11 @@ class Publisher:
         self._headers: dict[tuple[str, bool], tuple[Rendered, dict[str, str]]] = {}
         self._warmed: int | None = None  # the store generation last warmed
         self._scope_of: dict[str, Scope | None | bool] = {}  # path → the scope of the feed it is (None: not a feed)
+
+    @property
+    def cold_bytes(self) -> int:
+        """The bytes the archives kept in memory hold now, gzip copies included (at most cold_cache_bytes)."""
+        return self.documents.cold_bytes
 
     @property
     def trimmed(self) -> dict[str, tuple[int, int]]:
@@ -145,6 +151,11 @@ class Publisher:
         snapshot = self.store.snapshot
         make_plan = self.planner.lookup(key, snapshot, now)
         return None if make_plan is None else self.documents.get(path, snapshot.generation, now, make_plan)
+
+    def is_warm(self, path: str) -> bool:
+        """Is the document at `path` kept in memory for good (a current feed, a page, a list)? Memos of
+        anything else would keep alive what the cold cache drops."""
+        return self.documents.is_warm(path)
 
     def ready(self, path: str, timestamp: float) -> tuple[Rendered, float] | None:
         """The document at `path` and until when it holds, if it is rendered and current; None if
@@ -241,18 +252,21 @@ class Publisher:
     def headers(self, path: str, document: Rendered, gzipped: bool = False, *, keep: bool = True) -> dict[str, str]:
         """The response headers for `document` at `path` — for the service and the build's manifest alike.
 
-        Computed once per rendered document and kept with it (`keep`); callers must not modify the dict
-        they get. A build, which writes each document once, keeps none: the document would be kept too.
+        Computed once per rendered document and kept with it (`keep`) if it is a warm one; callers must
+        not modify the dict they get. Of any other (an archive, a photo: a build writes each document
+        once) none is kept: the document would be kept too, whatever its cache dropped.
         """
         memo = self._headers.get((path, gzipped))
         if memo is not None and memo[0] is document:
             return memo[1]
         headers = document.headers(self.policy, gzipped)
+        if gzipped:
+            self.documents.measure(path, document)  # its gzip copy may have been made just now
         key = route(path)
         if self.feeds.hub_url and isinstance(key, FeedKey) and key.month is None:
             # WebSub §4: discovery by HTTP Link headers as well as in the document.
             headers["Link"] = f'<{self.feeds.hub_url}>; rel="hub", <{self.feeds.base_url + path}>; rel="self"'
-        if keep:
+        if keep and self.is_warm(path):
             if len(self._headers) > 10_000:
                 self._headers.clear()
             self._headers[(path, gzipped)] = (document, headers)

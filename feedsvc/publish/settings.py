@@ -2,7 +2,8 @@
 
 A frozen value the configuration fills in (config.py keeps the flat keys users write). With the cache
 policy, it is all of the configuration a rendered byte depends on, so it is what the static build's
-fingerprint covers: a service setting (how often to look, whether to count) re-renders nothing.
+fingerprint covers: a service setting (how often to look, whether to count, how much to keep) re-renders
+nothing.
 """
 
 from __future__ import annotations
@@ -23,3 +24,15 @@ class FeedSettings:
     tag_feed_min_stories: int = 3  # a tag gets them once this many published stories carry it
     webfeeds: bool = False  # Feedly's webfeeds elements (the W3C validator warns of them)
     hub_url: str | None = None  # WebSub hub named in every feed (rel="hub") and told of changes
+
+
+@dataclass(frozen=True)
+class MemorySettings:
+    """How much of what it renders only when asked for (RFC 5005 archives) a running service keeps; the
+    rest it renders again, to the same bytes. Shapes no byte, so no part of a build's fingerprint."""
+
+    cold_cache_mb: int = 64  # per worker: archives' bytes and gzip copies; the least recently used go first
+
+    @property
+    def cold_cache_bytes(self) -> int:
+        return self.cold_cache_mb << 20

@@ -85,6 +85,11 @@ class Rendered:
     def gzippable(self) -> bool:
         return self.gzip_level is not None
 
+    @property
+    def held_bytes(self) -> int:
+        """The bytes this document holds: its body, and its gzip copy once made."""
+        return len(self.body) + sum(len(copy.body) for copy in self._gzip)
+
     def compress(self) -> Gzipped | None:
         """The gzip copy, made by the first caller in any thread and kept; None if this document is
         never compressed. mtime=0 keeps the gzip bytes the same on every render. zlib-ng, not zlib:

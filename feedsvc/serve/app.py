@@ -53,6 +53,7 @@ class Service:
         auto_refresh: bool = True,
         clock: Callable[[], datetime] | None = None,
         threads_after_fork: bool = False,
+        cold_cache_bytes: int | None = None,
     ) -> None:
         self.config = config
         self.feeds = config.feeds
@@ -70,7 +71,13 @@ class Service:
             save_later=auto_refresh,
         )
         require_publishable(self.store)  # a service that answers 404 to everything must not start
-        self.publisher = Publisher(self.store, config.feeds, config.cache_policy, clock=clock)
+        self.publisher = Publisher(
+            self.store,
+            config.feeds,
+            config.cache_policy,
+            clock=clock,
+            cold_cache_bytes=config.memory.cold_cache_bytes if cold_cache_bytes is None else cold_cache_bytes,
+        )
         self._report(lambda path: True)
         self.publisher.warm()  # the first requests find every feed rendered
         self.auto_refresh = auto_refresh
@@ -193,10 +200,12 @@ def create_app(
     config_file: str | None = None,
     auto_refresh: bool = True,
     clock: Callable[[], datetime] | None = None,
+    cold_cache_bytes: int | None = None,
 ) -> Flask:
     """Defaults → feedsvc.toml (or FEEDSVC_CONFIG) → FEEDSVC_* environment → `test_config` (flat keys,
     as in the file). Without `auto_refresh` nothing watches the store (tests and benchmarks refresh it
-    themselves); `clock` moves time (tests see scheduled stories appear).
+    themselves); `clock` moves time (tests see scheduled stories appear); `cold_cache_bytes` sets the
+    archives' share of memory in bytes rather than `cold_cache_mb` (tests fill a small one).
 
     FEEDSVC_THREADS_AFTER_FORK is no setting: gunicorn.conf.py sets it so that the master, which loads
     the app before forking (preload_app), starts no threads; each worker starts its own.
@@ -210,6 +219,7 @@ def create_app(
         auto_refresh=auto_refresh,
         clock=clock,
         threads_after_fork=bool(os.environ.get("FEEDSVC_THREADS_AFTER_FORK")),
+        cold_cache_bytes=cold_cache_bytes,
     )
     from . import statsview
     from .web import WarmPath, bp

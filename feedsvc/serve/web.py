@@ -163,7 +163,9 @@ class WarmPath:
         key = (path, gzipped)
         memo = self._answers.get(key)
         if memo is None or memo.document is not document:
-            memo = self._prepare(key, publisher.headers(local, document, gzipped), document, gzipped, counted(local))
+            headers = publisher.headers(local, document, gzipped)
+            # Only a warm document's answer is kept: an archive's would outlive its place in the cold cache.
+            memo = self._prepare(key, headers, document, gzipped, counted(local), keep=publisher.is_warm(local))
         match = environ.get("HTTP_IF_NONE_MATCH")
         counter = service.counter if memo.counted else None
         if match is not None:
@@ -179,15 +181,19 @@ class WarmPath:
         return "200 OK", memo.full, memo.body
 
     def _prepare(
-        self, key: tuple[str, bool], headers: dict[str, str], document: Rendered, gzipped: bool, counted: bool
+        self,
+        key: tuple[str, bool],
+        headers: dict[str, str],
+        document: Rendered,
+        gzipped: bool,
+        counted: bool,
+        keep: bool,
     ) -> _Answer:
-        """The header lists of one representation, as the Flask view would send them."""
+        """The header lists of one representation, as the Flask view would send them; kept if `keep`."""
         gzip = document.compress() if gzipped else None
         body = gzip.body if gzip else document.body
         not_modified = list(_not_modified_headers(headers).items())
-        if len(self._answers) > 10_000:
-            self._answers.clear()
-        answer = self._answers[key] = _Answer(
+        answer = _Answer(
             document,
             headers["ETag"],
             body,
@@ -195,6 +201,10 @@ class WarmPath:
             not_modified,
             counted,
         )
+        if keep:
+            if len(self._answers) > 10_000:
+                self._answers.clear()
+            self._answers[key] = answer
         return answer
 
 
