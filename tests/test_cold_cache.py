@@ -114,3 +114,34 @@ def test_with_no_room_every_archive_is_rendered_per_request_to_the_same_bytes(ne
     assert publisher.cold_bytes == 0 and publisher.ready(path[1:], NOW.timestamp()) is None
     entries = parsed(gzip.decompress(answers[0].data), BASE_URL + path[1:], answers[0].headers["Content-Type"]).entries
     assert [entry.title for entry in entries] == [f"What happened in world in {MONTHS[3]}"]
+
+
+def test_an_archive_that_cannot_be_read_back_while_the_store_folder_is_gone_is_unavailable_never_empty(newsroom):
+    """An archive dropped from memory is rendered again from the stories' bodies, which the store reads
+    back from their files. With the folder gone, one whose bodies are still in memory comes out the
+    same; one whose bodies are not is answered 503, to be asked again — never as an empty archive
+    cached as immutable for a week."""
+    app = app_for(newsroom, cold_cache_bytes=0)
+    client, store = app.test_client(), app.extensions["feedsvc"].store
+    asked = f"/sections/world/archive/{MONTHS[5]}/rss.xml"  # its story's body is rendered, and kept
+    never = f"/sections/business/archive/{MONTHS[0]}/atom.xml"  # the oldest: in no current feed or page
+    before = client.get(asked)
+    feed = client.get("/sections/business/atom.xml")
+    moved = newsroom.root.with_name("store-away")
+    newsroom.root.rename(moved)
+    try:
+        store.refresh()
+        assert store.unreadable
+        again = client.get(asked)
+        assert (again.status_code, again.data, again.headers["ETag"]) == (200, before.data, before.headers["ETag"])
+        unavailable = client.get(never)
+        assert unavailable.status_code == 503
+        assert unavailable.headers["Retry-After"] == "60" and unavailable.headers["Cache-Control"] == "no-store"
+        assert client.get("/sections/business/atom.xml").data == feed.data  # current feeds are kept for good
+    finally:
+        moved.rename(newsroom.root)
+    store.refresh()
+    back = client.get(never)
+    assert back.status_code == 200
+    entries = parsed(back.data, BASE_URL + never[1:], back.headers["Content-Type"]).entries
+    assert [entry.title for entry in entries] == [f"What happened in business in {MONTHS[0]}"]

@@ -35,6 +35,18 @@ class DocumentPlan:
     cold: bool = False  # rendered only when asked for (an archive): kept within the cold cache's bytes
 
 
+class Unreadable(Exception):
+    """A cold document's render had to leave out stories whose files could not be read back (the store
+    folder gone, a file rewritten since the store read it). `partial` is what it could render. It is
+    not kept, so the next request renders it again; and while the store folder cannot be read it is not
+    served either (the Publisher raises this on): an archive is cached as immutable, and may have been
+    served whole before it was dropped from memory."""
+
+    def __init__(self, partial: Rendered, left_out: int) -> None:
+        super().__init__(f"{left_out} of its stories could not be read back")
+        self.partial = partial
+
+
 @dataclass
 class _Cached:
     generation: int
@@ -103,7 +115,8 @@ class DocumentCache:
 
     def get(self, path: str, generation: int, now: datetime, make_plan: Callable[[], DocumentPlan]) -> Rendered:
         """The document at `path`, rendered again only if what it shows changed; `make_plan` is called
-        only when the entry is not current (planning selects stories and resolves links)."""
+        only when the entry is not current (planning selects stories and resolves links). Raises
+        Unreadable for a cold document that could not be rendered whole."""
         timestamp = now.timestamp()
         ready = self.ready(path, generation, timestamp)
         if ready is not None:
@@ -117,7 +130,11 @@ class DocumentCache:
             if cached is not None and cached.identity == plan.identity:
                 rendered = cached.rendered  # the store changed, but not what this shows
             else:
-                rendered = plan.render()
+                try:
+                    rendered = plan.render()
+                except Unreadable:
+                    self._cold.discard(path)  # what was kept shows something else now
+                    raise
             entry = _Cached(generation, plan.valid_until, plan.identity, rendered)
             if plan.cold:
                 self._cold.put(path, entry)

@@ -40,7 +40,7 @@ from ..render.sitemap import (
 from ..store.snapshot import Snapshot, StoreSnapshot
 from ..store.timeline import month_bounds
 from .archives import Plan
-from .cache import FOREVER, DocumentPlan
+from .cache import FOREVER, DocumentPlan, Unreadable
 from .dating import appearance, newest, pending, site_times, story_times
 from .feedinfo import feed_info
 from .fit import Fitted, fit
@@ -126,21 +126,21 @@ class DocumentPlanner:
         kind = FEED if key.month is None else ARCHIVE
 
         def render() -> Rendered:
-            fitted = fit(
-                RENDERERS[key.format],
-                info,
-                items(chosen, self.prepared, self.feeds.base_url),
-                self.feeds.max_feed_bytes,
-            )
+            shown = items(chosen, self.prepared, self.feeds.base_url)
+            fitted = fit(RENDERERS[key.format], info, shown, self.feeds.max_feed_bytes)
             self._record_fit(key.path, fitted)
             last_modified = last_modified_of(fitted.items, chosen, snapshot.site, now)
-            return Rendered.of(
+            rendered = Rendered.of(
                 fitted.body,
                 f"{key.mimetype}; charset=utf-8",
                 last_modified,
                 kind=kind,
                 gzip_level=self.feeds.gzip_level,
             )
+            if kind == ARCHIVE and len(shown) < len(chosen):
+                # An archive is cached as immutable and may have been served whole before it was dropped.
+                raise Unreadable(rendered, len(chosen) - len(shown))
+            return rendered
 
         return DocumentPlan(identity, valid_until, render, cold=kind == ARCHIVE)
 

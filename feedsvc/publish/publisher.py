@@ -31,7 +31,7 @@ from ..store.snapshot import Snapshot, StoreSnapshot
 from ..store.store import Store
 from ..store.timeline import Timeline, month_of
 from .archives import Plan, plan
-from .cache import DocumentCache
+from .cache import DocumentCache, Unreadable
 from .documents import DocumentPlanner
 from .fingerprint import Fingerprints
 from .media import MediaLibrary
@@ -140,7 +140,8 @@ class Publisher:
     # ---- documents ------------------------------------------------------------------------------
 
     def document(self, path: str, now: datetime | None = None) -> Rendered | None:
-        """The document at `path` as of `now`, or None if the publication has no such path."""
+        """The document at `path` as of `now`, or None if the publication has no such path. Raises
+        Unreadable for an archive that cannot be rendered whole while the store folder cannot be read."""
         now = now or self.clock()
         ready = self.ready(path, now.timestamp())  # the warm path: one lookup, no routing, no rendering
         if ready is not None:
@@ -150,7 +151,12 @@ class Publisher:
             return self.media.get(key.name)
         snapshot = self.store.snapshot
         make_plan = self.planner.lookup(key, snapshot, now)
-        return None if make_plan is None else self.documents.get(path, snapshot.generation, now, make_plan)
+        try:
+            return None if make_plan is None else self.documents.get(path, snapshot.generation, now, make_plan)
+        except Unreadable as unread:  # the store can be read: as a freshly started service would answer
+            if self.store.unreadable:
+                raise
+            return unread.partial
 
     def is_warm(self, path: str) -> bool:
         """Is the document at `path` kept in memory for good (a current feed, a page, a list)? Memos of
@@ -170,7 +176,10 @@ class Publisher:
         if isinstance(key, MediaKey):
             return self.media.get(key.name)
         make_plan = self.planner.lookup(key, self.store.snapshot, now)
-        return None if make_plan is None else make_plan().render()
+        try:
+            return None if make_plan is None else make_plan().render()
+        except Unreadable as unread:  # a build writes what the store holds now
+            return unread.partial
 
     def fingerprint(self, path: str, now: datetime | None = None) -> str | None:
         """A digest of everything the document at `path` depends on, computed without rendering it

@@ -22,6 +22,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response as WerkzeugResponse
 
 from ..paths import local_path
+from ..publish.cache import Unreadable
 from ..render.document import Rendered
 from ..stats.counter import counted
 from .conditional import NOT_MODIFIED, PRECONDITION_FAILED, accepts_gzip, evaluate
@@ -33,6 +34,7 @@ if TYPE_CHECKING:
 
 MAX_PATH = 1024
 MAX_QUERY = 2048
+RETRY_AFTER = 60  # seconds: while the store folder cannot be read (it is looked for every 0.75 s)
 
 bp = Blueprint("feedsvc", __name__)
 
@@ -70,7 +72,12 @@ def document(path: str) -> Response:
     publisher = service.publisher
     now = publisher.clock()
     path = local_path(path, service.path_prefix)
-    doc = publisher.document(path, now)
+    try:
+        doc = publisher.document(path, now)
+    except Unreadable:  # an archive no longer in memory, with the store folder gone: never half of it
+        unavailable = _plain(503, "Service Unavailable: the article store cannot be read just now\n")
+        unavailable.headers.update({"Retry-After": str(RETRY_AFTER), "Cache-Control": "no-store"})
+        return unavailable
     if doc is None:
         if path and path + "/" == service.path_prefix:  # "/feeds" for the base URL ".../feeds/"
             moved = _plain(301, f"Moved to {service.feeds.base_url}\n")
