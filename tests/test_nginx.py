@@ -219,3 +219,25 @@ def test_an_archive_has_no_gzip_copy_and_nginx_compresses_it_for_a_client_that_a
             by_etag = request(port, path, headers={**asks, "If-None-Match": reply.headers["etag"]})
             by_date = request(port, path, headers={**asks, "If-Modified-Since": reply.headers["last-modified"]})
             assert (by_etag.status, by_date.status, by_etag.body) == (304, 304, b""), (path, asks)
+
+
+def test_behind_a_cdn_nginx_still_compresses_archives_and_sends_the_precompressed_files(every_kind):
+    """A CDN or proxy in front adds Via: nginx's default (gzip_proxied off) would then answer every
+    request uncompressed, and the CDN keep that. The answers carry Vary: Accept-Encoding, so a cache
+    keeps the two apart: the snippet lets nginx compress for proxies too."""
+    port, out, _ = every_kind
+    archive = "/" + str(sorted(out.rglob("archive/*/*.xml"))[0].relative_to(out))
+    for path in [archive, "/rss.xml", "/sections/local/atom.xml"]:
+        reply = request(port, path, headers={"Accept-Encoding": "gzip", "Via": "1.1 cdn.example"})
+        assert reply.headers.get("content-encoding") == "gzip", path
+        assert gzip.decompress(reply.body) == request(port, path).body, path
+        assert "Accept-Encoding" in reply.headers["vary"], path
+
+
+def test_nginx_compresses_an_archive_at_the_services_level_not_its_own_default(every_kind):
+    """gzip_comp_level is 1 unless set: archives would go out larger than the service sends them."""
+    port, out, _ = every_kind
+    for file in sorted(out.rglob("archive/*/*.xml"))[:4]:
+        path = "/" + str(file.relative_to(out))
+        zipped = request(port, path, headers={"Accept-Encoding": "gzip"}).body
+        assert len(zipped) < len(gzip.compress(file.read_bytes(), compresslevel=1)), path

@@ -142,11 +142,9 @@ def write_documents(
         for path, entry in documents.items()
         if path.startswith(MEDIA_PREFIX)
     }
-    writer.put(
-        Output.text(
-            NGINX_FILE, nginx_snippet(publisher.policy, publisher.feeds.hub_url, publisher.feeds.base_url, photos_types)
-        )
-    )
+    feeds = publisher.feeds
+    snippet = nginx_snippet(publisher.policy, feeds.hub_url, feeds.base_url, photos_types, feeds.gzip_level)
+    writer.put(Output.text(NGINX_FILE, snippet))
     phases.advance(2)
     return documents
 

@@ -8,6 +8,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 from ..paths import ARCHIVE_FORMATS, FEED_FORMATS, NEWS_SITEMAP_PATH, OPML_PATHS, ROBOTS_PATH, SCOPE_FOLDERS, base_path
 from ..publish.media import types_by_ending
+from ..publish.settings import FeedSettings
 from ..render.document import ARCHIVE, FEED, MEDIA, PAGE, CachePolicy
 from ..render.opml import OPML_MIMETYPE
 from ..render.sitemap import ROBOTS_MIMETYPE, SITEMAP_MIMETYPE
@@ -42,12 +43,15 @@ def precompressed(kind: str) -> bool:
     return kind != ARCHIVE
 
 
-def _location(pattern: str, mimetype: str, cache_control: str, link: str | None = None, *, kind: str = FEED) -> str:
+def _location(
+    pattern: str, mimetype: str, cache_control: str, link: str | None = None, *, kind: str = FEED, gzip_level: int = 6
+) -> str:
     lines = [f'location ~ "{pattern}" {{', "    types { }", f"    default_type {mimetype};"]
     if precompressed(kind):
         lines.append("    gzip_static on;")  # the .gz sibling, for a client that accepts gzip
-    else:  # no sibling: compressed on the fly, for a client that accepts gzip
-        lines += ["    gzip on;", f"    gzip_types {mimetype};"]
+    else:  # no sibling: compressed on the fly for a client that accepts gzip, at the service's level
+        # (nginx's default is 1; it has no 0, the service's "stored, not compressed")
+        lines += ["    gzip on;", f"    gzip_types {mimetype};", f"    gzip_comp_level {max(1, gzip_level)};"]
     lines += ["    gzip_vary on;", f'    add_header Cache-Control "{cache_control}";']
     if link:
         lines.append(f"    add_header Link '{link}';")
@@ -79,11 +83,16 @@ def _mislabelled(media_types: dict[str, str], cache_control: str) -> list[str]:
 
 
 def nginx_snippet(
-    policy: CachePolicy, hub_url: str | None = None, base_url: str = "", media_types: dict[str, str] | None = None
+    policy: CachePolicy,
+    hub_url: str | None = None,
+    base_url: str = "",
+    media_types: dict[str, str] | None = None,
+    gzip_level: int = FeedSettings().gzip_level,
 ) -> str:
     """A snippet for an nginx `server` block whose `root` is the build output — or, when the base URL
     has a path (/feeds/), for a `location /feeds/` block that `alias`es it: every location below
-    matches the published paths. `media_types` are the photos' published paths and their types.
+    matches the published paths. `media_types` are the photos' published paths and their types;
+    `gzip_level` the level the service compresses at (archives are compressed by nginx).
 
     Patterns, not one block per file, so a build that adds a section, an archive month or a photo
     needs no nginx reload (only a photo whose bytes are not what its name says has a line of its
@@ -104,6 +113,7 @@ def nginx_snippet(
                 mimetype,
                 archive,
                 kind=ARCHIVE,
+                gzip_level=gzip_level,
             ),
         ]
     # WebSub discovery by Link header; nginx fills in each feed's own address (its published path).
@@ -171,6 +181,11 @@ charset_types {types};
 etag on;
 if_modified_since before;     # as the service: unchanged since the date the client holds, or earlier
 absolute_redirect off;        # "/sections/x" -> "/sections/x/" without a Host-derived address
+# gzip for requests through a CDN or proxy too (they carry Via): by default nginx would neither
+# compress an archive nor send a .gz sibling to one, and the CDN would keep and serve the feeds
+# uncompressed. Safe: every compressed answer here is Cache-Control public with Vary: Accept-Encoding,
+# so a cache keeps the gzip and plain representations apart, as for the service's own answers.
+gzip_proxied any;
 
 {chr(10).join(blocks)}
 
