@@ -12,10 +12,9 @@ import fcntl
 import os
 import time
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 from .. import forking
 from ..config import Config
@@ -26,67 +25,8 @@ from ..store.store import Store
 from ..words import plural
 from .hostrules import HEADERS_FILE, NGINX_FILE, netlify_headers, nginx_snippet, precompressed
 from .photos import PhotoChanged, described_photos, render
+from .report import BuildReport, Phases, Quiet
 from .tree import BUILD_RECORD, BuildError, Output, Part, TreeWriter
-
-
-@dataclass
-class BuildReport:
-    """What a build did. `changed_feeds` are the URLs (WebSub topics) of the subscription feeds it
-    rewrote, for the caller to announce."""
-
-    out_dir: Path
-    articles: int = 0
-    feeds: int = 0
-    files: int = 0
-    written: list[str] = field(default_factory=list)
-    reused: int = 0
-    bytes: int = 0
-    seconds: float = 0.0
-    problems: int = 0
-    errors: int = 0
-    changed: bool = False
-    processes: int = 1  # how many processes rendered documents
-    next_change: datetime | None = None
-    changed_feeds: list[str] = field(default_factory=list)
-
-    def summary(self) -> str:
-        state = (
-            f"{len(self.written)} written, {self.reused} unchanged"
-            if self.changed
-            else "nothing changed, output left as it was"
-        )
-        line = (
-            f"built {self.out_dir}: {plural(self.articles, 'article')}, {plural(self.feeds, 'feed')}, "
-            f"{plural(self.files, 'file')} ({state}), {plural(self.bytes, 'byte')}, {self.seconds:.2f} s, "
-            f"{plural(self.problems, 'problem')}"
-        )
-        if self.next_change is not None:
-            line += f"; next scheduled story at {self.next_change.isoformat()} (rebuild then)"
-        return line
-
-
-class Phases(Protocol):
-    """Who hears how far a build has got, phase by phase (the command line draws a bar, or prints a line)."""
-
-    def begin(self, phase: str, total: int, unit: str) -> None:
-        """A phase starts: "rendering", 3,068, "document"."""
-
-    def advance(self, count: int = 1) -> None:
-        """`count` more of the phase's units are done."""
-
-    def end(self) -> None:
-        """The phase is over."""
-
-
-class _Quiet:
-    def begin(self, phase: str, total: int, unit: str) -> None:
-        pass
-
-    def advance(self, count: int = 1) -> None:
-        pass
-
-    def end(self) -> None:
-        pass
 
 
 def write_documents(
@@ -99,7 +39,7 @@ def write_documents(
     Two phases: "rendering" the documents that changed, then "writing" the new tree's files — those of
     the rendered documents are already written as each was rendered; the unchanged documents' files
     are linked in, then the host rules written."""
-    phases = phases or _Quiet()
+    phases = phases or Quiet()
     old_documents = writer.previous.get("documents", {})
     paths = publisher.paths(now)
     entries: dict[str, dict[str, Any] | None] = dict.fromkeys(paths)  # path → its record, in the order of paths
@@ -346,7 +286,7 @@ def build(
             raise BuildError(f"another build is writing {out_dir}; try again when it is done") from None
         for attempt in range(1, PHOTO_TRIES + 1):
             try:
-                report, writer = _build_once(publisher, out_dir, now, strict, progress, phases or _Quiet())
+                report, writer = _build_once(publisher, out_dir, now, strict, progress, phases or Quiet())
                 break
             except PhotoChanged as exc:
                 if attempt == PHOTO_TRIES:
