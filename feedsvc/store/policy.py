@@ -18,7 +18,8 @@ def collector_paused(files: Callable[[], int]) -> Iterator[None]:
     again, and most of a large restart went to that. One full collection after them moves them to the
     oldest generation in one pass, where the next full one is far off. A small store is left to the
     collector's own pace: a full collection walks the whole process, which costs more than a small
-    read makes (a test process creating thousands of stores)."""
+    read makes (a test process creating thousands of stores). A caller that turned the collector off
+    itself is left to do its own collecting (`feedsvc build` freezes what the read made)."""
     collecting = gc.isenabled()
     gc.disable()
     try:
