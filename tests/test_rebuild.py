@@ -112,6 +112,31 @@ def test_after_an_upgrade_that_changes_no_bytes_the_next_build_renders_nothing(t
     assert rendered == [] and not report.changed and public() == before
 
 
+def test_files_changed_or_removed_in_the_output_are_rendered_again_though_nothing_else_changed(tmp_path):
+    """An unchanged document's files are looked at once, as they are linked into the new tree: one that is
+    gone, or no longer as the last build wrote it, is rendered again, and the rest are kept as they are."""
+    out = tmp_path / "public"
+    build(config_for(SAMPLE_STORE), out)
+    before = tree(out)
+    (out / "sections/science/atom.xml").unlink()
+    (out / "sections/science/rss.xml").unlink()  # a new file in its place: not what the build wrote
+    (out / "sections/science/rss.xml").write_bytes(b"<rss>not the feed</rss>")
+    (out / "tags/sample/feed.json.gz").unlink()  # one of a document's two files
+    report = build(config_for(SAMPLE_STORE), out)
+    after = tree(out)
+    # Each of those documents rendered again; of their files, those still as written are linked again.
+    assert report.changed and sorted(report.written) == [
+        "sections/science/atom.xml",
+        "sections/science/rss.xml",
+        "tags/sample/feed.json.gz",
+    ]
+    assert {name: digest for name, (digest, _, _) in after.items() if name != BUILD_RECORD} == {
+        name: digest for name, (digest, _, _) in before.items() if name != BUILD_RECORD
+    }
+    unchanged = [name for name in before if name.startswith("sections/world-nation/")]
+    assert unchanged and all(after[name] == before[name] for name in unchanged)  # same bytes, time and inode
+
+
 def test_a_record_left_half_written_by_a_killed_build_is_removed(tmp_path):
     out = tmp_path / "public"
     build(config_for(SAMPLE_STORE), out)

@@ -38,7 +38,8 @@ def write_documents(
 
     Two phases: "rendering" the documents that changed, then "writing" the new tree's files — those of
     the rendered documents are already written as each was rendered; the unchanged documents' files
-    are linked in, then the host rules written."""
+    are linked in (or, if one was changed or removed in the output, rendered anew), then the host
+    rules written."""
     phases = phases or Quiet()
     old_documents = writer.previous.get("documents", {})
     paths = publisher.paths(now)
@@ -52,7 +53,7 @@ def write_documents(
         fingerprint = publisher.fingerprint(path, now)
         old = old_documents.get(path)
         entries[path] = None
-        if fingerprint is not None and old is not None and old["fingerprint"] == fingerprint and writer.intact(old):
+        if fingerprint is not None and old is not None and old["fingerprint"] == fingerprint:
             unchanged.append((path, fingerprint, old))
         else:
             to_render.append((path, fingerprint))
@@ -69,10 +70,17 @@ def write_documents(
         "file",
     )
     phases.advance(len(writer.written))
+    damaged: list[tuple[str, str | None]] = []
     for path, fingerprint, old in unchanged:
-        # Looked at again as it is linked: a file changed since, in the output, is rendered anew.
-        entries[path] = old if writer.kept(old) else _render_into(publisher, path, fingerprint, now, writer, photos)
-        phases.advance(len(old["files"]))
+        # Looked at once, as it is linked (a stat of each file): one changed in the output is rendered anew.
+        if writer.kept(old):
+            entries[path] = old
+            phases.advance(len(old["files"]))
+        else:
+            damaged.append((path, fingerprint))
+    for path, entry in _render_all(publisher, now, writer, damaged, photos, report):
+        entries[path] = entry
+        phases.advance(len(entry["files"]) if entry else 1)
     documents = {path: entry for path, entry in entries.items() if entry is not None}
     root = "/" + base_path(publisher.feeds.base_url)  # the paths as published: "/feeds/rss.xml"
     headers = {root + path: entry["headers"] for path, entry in documents.items()}
