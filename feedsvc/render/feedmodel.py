@@ -7,7 +7,7 @@ from __future__ import annotations
 import hashlib
 import html
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from urllib.parse import quote
 
@@ -67,7 +67,10 @@ class FeedInfo:
     """Everything about a feed that is not its items."""
 
     key: FeedKey
-    site: Site
+    # Not in its repr, which a feed's fingerprint is made of: the site was nine-tenths of it, and a
+    # feed's identity names the site already by what it is made of, its file's digest and time
+    # (publish.documents).
+    site: Site = field(repr=False)
     subject: Subject | None  # None: every section
     self_url: str
     media_base_url: str
