@@ -109,6 +109,28 @@ def test_a_correction_to_an_old_story_changes_only_its_archive(store):
     assert [p for p in paths if before[p] != after[p]] == [f"/{WORLD}/archive/2013-04/atom.xml"]
 
 
+def test_an_edit_shows_in_its_archive_page_in_every_format_and_in_no_other_page(store):
+    """A month's pages, and each page's formats, are planned from one selection of its stories, kept for
+    the snapshot and the moment (publish.documents): the next snapshot's edit is in every one of them."""
+    app, client = app_for(store)
+    pages = [
+        f"/sections/business/archive/{a}/{fmt}" for a in ("2013-04", "2013-04-2") for fmt in ("atom.xml", "rss.xml")
+    ]
+    before = {path: client.get(path).data for path in pages}
+    story = store / "business/hardware-store-fifty-years.md"
+    story.write_text(story.read_text().replace("title: Harbor Street", "title: Still open — Harbor Street", 1))
+    app.extensions["feedsvc"].store.refresh()
+    after = {path: client.get(path).data for path in pages}
+
+    def titles(path: str) -> list[str]:
+        return [entry.title for entry in parsed(after[path], BASE_URL + path[1:], "application/xml").entries]
+
+    for fmt in ("atom.xml", "rss.xml"):
+        first, second = f"/sections/business/archive/2013-04/{fmt}", f"/sections/business/archive/2013-04-2/{fmt}"
+        assert titles(second) == ["Still open — Harbor Street hardware store marks 50 years in the same family"]
+        assert "Still open" not in " ".join(titles(first)) and after[first] == before[first]
+
+
 def test_the_month_still_under_way_is_not_archived(store):
     _, client = app_for(store, now=datetime(2013, 5, 20, tzinfo=UTC))
     assert client.get(f"/{WORLD}/archive/2013-05/atom.xml").status_code == 404

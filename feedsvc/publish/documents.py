@@ -10,6 +10,7 @@ import math
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from functools import partial
+from typing import NamedTuple
 
 from ..model import AUTHOR, EPOCH, EVERYTHING, SECTION, TAG, Article, Scope
 from ..paths import (
@@ -46,12 +47,25 @@ from .feedinfo import feed_info
 from .fit import Fitted, fit
 from .pageplans import PagePlanner
 from .scopes import Scopes
-from .selection import Selector, chosen_times, items, last_modified_of
+from .selection import Selection, Selector, chosen_times, items, last_modified_of
 from .settings import FeedSettings
 
 log = logging.getLogger(__name__)
+SHOWN_LIMIT = 4_096  # feeds' selections remembered at most, of one generation (see _shown)
 RENDERERS = {"rss": render_feed, "atom": render_feed, "json": render_json_feed}
 OPML_TITLES = {SECTION: "every section", AUTHOR: "every writer", TAG: "every tag"}
+
+
+class Shown(NamedTuple):
+    """What a feed shows, whatever its format: the stories chosen, until when that holds on its own, what
+    its items' bytes depend on (`Selected.identity`), the times still to come that date it, and whether
+    it holds every story of its scope."""
+
+    chosen: Selection
+    valid_until: float
+    stories: tuple[str, ...]
+    waiting: tuple[datetime, ...]
+    complete: bool
 
 
 class DocumentPlanner:
@@ -75,6 +89,9 @@ class DocumentPlanner:
         self.trimmed: dict[str, tuple[int, int]] = {}  # feed path → (full size, stories left out)
         self.selector = Selector()
         self.pages = PagePlanner(feeds, self.scopes, self.selector, prepared)
+        self._shown_memo: dict[tuple[Scope, str | None, int, float], Shown] = {}  # (scope, month, generation, moment)
+        self._shown_generation = -1
+        self._last_month: tuple[tuple[Scope, str, int, float] | None, list[Article]] = (None, [])
 
     def lookup(self, key: Route | None, snapshot: StoreSnapshot, now: datetime) -> Callable[[], DocumentPlan] | None:
         """How to plan the document `key` names, or None if the publication has no such document.
@@ -99,19 +116,7 @@ class DocumentPlanner:
 
     def feed(self, key: FeedKey, snapshot: Snapshot, now: datetime) -> DocumentPlan:
         split = self.archive_plan(snapshot, key.scope, now)
-        timeline = snapshot.timeline(key.scope)
-        if key.month is None:
-            articles = timeline.visible_at(now, self.feeds.items_per_feed)
-            complete = split.complete
-        else:
-            span = split.span(key.month)
-            assert span is not None, "lookup() lets only the scope's archive months through"
-            low, high = span
-            oldest_first = timeline.between(*month_bounds(key.month), now)[::-1]
-            articles, complete = oldest_first[low:high][::-1], False
-        chosen, valid_until, stories = self.selector.select(articles, snapshot, now)
-        waiting, dated_until = pending(chosen_times(chosen, snapshot.site), now)
-        valid_until = min(valid_until, dated_until, appearance(snapshot, key.scope, now))
+        chosen, valid_until, stories, waiting, complete = self._shown(key, split, snapshot, now)
         months = list(split.pages) if key.format in ARCHIVE_FORMATS else []
         info = feed_info(
             key,
@@ -143,6 +148,43 @@ class DocumentPlanner:
             return rendered
 
         return DocumentPlan(identity, valid_until, render, cold=kind == ARCHIVE)
+
+    def _shown(self, key: FeedKey, split: Plan, snapshot: Snapshot, now: datetime) -> Shown:
+        """The stories a feed (or archive page) of `key`'s scope shows at `now`: the same in every
+        format, so planned once for all of them (a build plans each archive in RSS and Atom)."""
+        memo_key = (key.scope, key.month, snapshot.generation, now.timestamp())
+        found = self._shown_memo.get(memo_key)
+        if found is not None:
+            return found
+        timeline = snapshot.timeline(key.scope)
+        if key.month is None:
+            articles = timeline.visible_at(now, self.feeds.items_per_feed)
+            complete = split.complete
+        else:
+            span = split.span(key.month)
+            assert span is not None, "lookup() lets only the scope's archive months through"
+            low, high = span
+            articles, complete = self._month(key, snapshot, now)[low:high][::-1], False
+        chosen, valid_until, stories = self.selector.select(articles, snapshot, now)
+        waiting, dated_until = pending(chosen_times(chosen, snapshot.site), now)
+        valid_until = min(valid_until, dated_until, appearance(snapshot, key.scope, now))
+        shown = Shown(chosen, valid_until, stories, waiting, complete)
+        if len(self._shown_memo) >= SHOWN_LIMIT or self._shown_generation != snapshot.generation:
+            self._shown_memo, self._shown_generation = {}, snapshot.generation  # keyed fully: races cost a miss
+        self._shown_memo[memo_key] = shown
+        return shown
+
+    def _month(self, key: FeedKey, snapshot: Snapshot, now: datetime) -> list[Article]:
+        """The stories of an archive's month, oldest first, which its pages share out: remembered for the
+        next page (a tag on every story has a dozen a month)."""
+        assert key.month is not None
+        memo_key = (key.scope, key.month[:7], snapshot.generation, now.timestamp())
+        last = self._last_month
+        if last[0] == memo_key:
+            return last[1]
+        oldest_first = snapshot.timeline(key.scope).between(*month_bounds(key.month), now)[::-1]
+        self._last_month = (memo_key, oldest_first)
+        return oldest_first
 
     def _record_fit(self, path: str, fitted: Fitted) -> None:
         """Log what keeping a feed under max_feed_bytes cost it, and remember it for `check --targets`."""
