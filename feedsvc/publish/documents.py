@@ -47,7 +47,7 @@ from .feedinfo import feed_info
 from .fit import Fitted, fit
 from .pageplans import PagePlanner
 from .scopes import Scopes
-from .selection import Selection, Selector, chosen_times, items, last_modified_of
+from .selection import Selection, Selector, items, last_modified_of, pending_of
 from .settings import FeedSettings
 
 log = logging.getLogger(__name__)
@@ -63,7 +63,7 @@ class Shown(NamedTuple):
 
     chosen: Selection
     valid_until: float
-    stories: tuple[str, ...]
+    stories: str
     waiting: tuple[datetime, ...]
     complete: bool
 
@@ -165,8 +165,9 @@ class DocumentPlanner:
             assert span is not None, "lookup() lets only the scope's archive months through"
             low, high = span
             articles, complete = self._month(key, snapshot, now)[low:high][::-1], False
-        chosen, valid_until, stories = self.selector.select(articles, snapshot, now)
-        waiting, dated_until = pending(chosen_times(chosen, snapshot.site), now)
+        selected = self.selector.select(articles, snapshot, now)
+        chosen, valid_until, stories = selected.chosen, selected.valid_until, selected.identity
+        waiting, dated_until = pending_of(selected, snapshot.site, now)
         valid_until = min(valid_until, dated_until, appearance(snapshot, key.scope, now))
         shown = Shown(chosen, valid_until, stories, waiting, complete)
         if len(self._shown_memo) >= SHOWN_LIMIT or self._shown_generation != snapshot.generation:

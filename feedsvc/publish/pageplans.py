@@ -17,7 +17,7 @@ from ..store.snapshot import Snapshot
 from .cache import DocumentPlan
 from .dating import appearance, newest, pending, site_times
 from .scopes import Scopes
-from .selection import Selector, chosen_times, items, last_modified_of
+from .selection import Selector, items, last_modified_of, pending_of
 from .settings import FeedSettings
 
 LIST_WORDS = ((AUTHOR, "writer"), (TAG, "tag"))  # the lists the home page offers beside feeds.opml
@@ -44,8 +44,9 @@ class PagePlanner:
         site = snapshot.site
         subject = self.scopes.subject(key.scope, snapshot)
         articles = snapshot.timeline(key.scope).visible_at(now, self.feeds.items_per_page)
-        chosen, valid_until, stories = self.selector.select(articles, snapshot, now)
-        waiting, dated_until = pending(chosen_times(chosen, site), now)
+        selected = self.selector.select(articles, snapshot, now)
+        chosen, valid_until, stories = selected.chosen, selected.valid_until, selected.identity
+        waiting, dated_until = pending_of(selected, site, now)
         valid_until = min(valid_until, dated_until, appearance(snapshot, key.scope, now))
         story_links = {c.article.id: self._story_links(c.article, snapshot, now) for c in chosen}
         lists = (

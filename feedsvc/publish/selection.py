@@ -12,7 +12,7 @@ from ..model import Article, RelatedLink, RelatedRef, Site
 from ..render.feedmodel import Item, Prepared
 from ..store.snapshot import Snapshot
 from .cache import FOREVER
-from .dating import link_times, newest, site_times, story_times
+from .dating import link_times, newest, pending, site_times, story_times
 
 
 class Chosen(NamedTuple):
@@ -52,12 +52,14 @@ def resolve_related(
 
 
 class Selected(NamedTuple):
-    """What a document shows: the stories with their links, until when that holds on its own, and
-    what its bytes depend on, one text per story (its revision, and its links and times as resolved)."""
+    """What a document shows: the stories with their links, until when that holds on its own, what its
+    bytes depend on (a digest of one text per story: its revision, and its links and times as resolved),
+    and the stories' times still to come at the moment of selection, in order."""
 
     chosen: Selection
     valid_until: float
-    identity: tuple[str, ...]
+    identity: str
+    ahead: tuple[datetime, ...]
 
 
 class Selector:
@@ -73,35 +75,46 @@ class Selector:
     LIMIT = 50_000  # entries kept at most: a worker asked for every archive does not keep them all
 
     def __init__(self) -> None:
-        self._known: dict[str, tuple[int, Article, float, float, Chosen, str]] = {}
+        # id → (generation, article, from, until, as chosen, its text, the newest of its times)
+        self._known: dict[str, tuple[int, Article, float, float, Chosen, str, float]] = {}
         self._generation = -1
 
-    def _resolved(self, article: Article, snapshot: Snapshot, now: datetime) -> tuple[Chosen, float, str]:
-        """The story as chosen at `now`, when its links next change, and the text of both for identities."""
+    def _resolved(self, article: Article, snapshot: Snapshot, now: datetime) -> tuple[Chosen, float, str, float]:
+        """The story as chosen at `now`, when its links next change, the text of both for identities,
+        and the newest of its times (POSIX)."""
         generation, moment = snapshot.generation, now.timestamp()
         if generation != self._generation or len(self._known) >= self.LIMIT:
             self._known, self._generation = {}, generation
         known = self._known.get(article.id)
         if known is not None and known[0] == generation and known[1] is article and known[2] <= moment < known[3]:
-            return known[4], known[3], known[5]
+            return known[4], known[3], known[5], known[6]
         related, appears, times = resolve_related(article, snapshot, now)
         chosen = Chosen(article, related, story_times(article) + times)
         # A revision is a fixed-length digest: revision and digest read back unambiguously. A digest, not
-        # the links' and times' text: a document's fingerprint hashes the texts of all its stories.
-        text = article.revision + hashlib.blake2b(repr((related, chosen.times)).encode(), digest_size=12).hexdigest()
-        self._known[article.id] = (generation, article, moment, appears, chosen, text)
-        return chosen, appears, text
+        # the links' and times' text: a document's identity digests the texts of all its stories. Each
+        # link as resolve_related makes it (title and URL), the times as POSIX times (each one is UTC):
+        # their repr takes well under half the time of the dataclasses' and datetimes'.
+        stamps = [t.timestamp() for t in chosen.times]
+        spelled = repr(([(link.title, link.url) for link in related], stamps))
+        text = article.revision + hashlib.blake2b(spelled.encode(), digest_size=12).hexdigest()
+        latest = max(stamps)
+        self._known[article.id] = (generation, article, moment, appears, chosen, text, latest)
+        return chosen, appears, text, latest
 
     def select(self, articles: Iterable[Article], snapshot: Snapshot, now: datetime) -> Selected:
         """`articles` with their related links resolved at `now`, the moment those links next change on
-        their own, and what that selection's bytes depend on."""
-        chosen, identity, valid_until = [], [], FOREVER
+        their own, what that selection's bytes depend on, and its times still to come."""
+        chosen, texts, valid_until, moment, later = [], [], FOREVER, now.timestamp(), False
         for article in articles:
-            story, appears, text = self._resolved(article, snapshot, now)
+            story, appears, text, latest = self._resolved(article, snapshot, now)
             valid_until = min(valid_until, appears)
             chosen.append(story)
-            identity.append(text)
-        return Selected(tuple(chosen), valid_until, tuple(identity))
+            texts.append(text)
+            later = later or latest > moment
+        # Looked for only if some time is still to come (a scheduled edit, a clock running fast): rarely.
+        ahead = tuple(sorted(t for c in chosen for t in c.times if t > now)) if later else ()
+        identity = hashlib.blake2b("".join(texts).encode(), digest_size=16).hexdigest()
+        return Selected(tuple(chosen), valid_until, identity, ahead)
 
 
 def items(chosen: Selection, prepared: Callable[[Article], Prepared | None], base_url: str) -> list[Item]:
@@ -115,9 +128,10 @@ def items(chosen: Selection, prepared: Callable[[Article], Prepared | None], bas
     return found
 
 
-def chosen_times(chosen: Selection, site: Site) -> list[datetime]:
-    """Every time a document showing `chosen` depends on: the site file's, and each story's with its links'."""
-    return [*site_times(site), *(t for c in chosen for t in c.times)]
+def pending_of(selected: Selected, site: Site, now: datetime) -> tuple[tuple[datetime, ...], float]:
+    """`dating.pending` of every time a document showing `selected` depends on (the site file's, and
+    each story's with its links'), from those still to come: the rest cannot be."""
+    return pending((*site_times(site), *selected.ahead), now)
 
 
 def last_modified_of(shown: Iterable[Item], chosen: Selection, site: Site, now: datetime) -> datetime | None:
