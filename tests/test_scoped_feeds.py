@@ -242,6 +242,21 @@ def test_the_authors_file_joins_names_and_is_read_again_when_it_changes(store_di
     )
 
 
+def test_a_writers_new_bio_shows_in_their_feeds_and_page_at_the_next_look(store_dir):
+    """What a scope is about is remembered for a snapshot (publish.scopes): the next one says it anew."""
+    store_dir.write("world/a.md", article(title="A story under her byline", authors=["Mary Okoro"]))
+    store_dir.write("_authors.yml", "- name: Mary Okoro\n  bio: Writes about ports.\n")
+    app = create_app({"store": store_dir.root, "base_url": BASE_URL}, auto_refresh=False)
+    client, store = app.test_client(), app.extensions["feedsvc"].store
+    assert feed(client, "authors/mary-okoro/atom.xml").feed.subtitle == "Writes about ports."
+    store_dir.write("_authors.yml", "- name: Mary Okoro\n  bio: Writes about ports and the weather.\n")
+    store.refresh()
+    for path in ("authors/mary-okoro/atom.xml", "authors/mary-okoro/rss.xml"):
+        assert feed(client, path).feed.subtitle == "Writes about ports and the weather."
+    page = etree.fromstring(client.get("/authors/mary-okoro/").data, etree.HTMLParser())
+    assert "Writes about ports and the weather." in " ".join(page.itertext())
+
+
 def test_after_an_edit_only_the_changed_scopes_feeds_are_planned_again_and_the_rest_stay_ready(store_dir, monkeypatch):
     """Ten writers, each with a tag of their own: an edit to one story is planned in its own writer's and
     tag's feeds (and every story's, its section's), while the other writers' feeds are declared current."""

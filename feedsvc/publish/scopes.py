@@ -20,6 +20,7 @@ from ..store.snapshot import Snapshot
 from .settings import FeedSettings
 
 KINDS = (SECTION, AUTHOR, TAG)
+SUBJECTS_LIMIT = 100_000  # subjects remembered at most, of one snapshot
 
 
 class Scopes:
@@ -27,6 +28,8 @@ class Scopes:
 
     def __init__(self, feeds: FeedSettings) -> None:
         self.feeds = feeds
+        self._subjects: dict[tuple[Scope, int], Subject] = {}  # (scope, generation) → its subject
+        self._generation = -1
 
     def exists(self, scope: Scope, snapshot: Snapshot, now: datetime) -> bool:
         """Has this scope feeds and a page at `now`?"""
@@ -66,7 +69,20 @@ class Scopes:
         return subject
 
     def subject(self, scope: Scope, snapshot: Snapshot) -> Subject | None:
-        """What the scope is about, as its feeds and page name it (None: every section)."""
+        """What the scope is about, as its feeds and page name it (None: every section). Remembered for
+        the snapshot: a build asks it of every feed, archive page and story line of a page."""
+        if scope.kind == ALL:
+            return None
+        memo_key = (scope, snapshot.generation)
+        found = self._subjects.get(memo_key)
+        if found is None:
+            found = self._subject(scope, snapshot)
+            if self._generation != snapshot.generation or len(self._subjects) >= SUBJECTS_LIMIT:
+                self._subjects, self._generation = {}, snapshot.generation  # keyed fully: races cost a miss
+            self._subjects[memo_key] = found
+        return found
+
+    def _subject(self, scope: Scope, snapshot: Snapshot) -> Subject:
         site, base = snapshot.site, self.feeds.base_url
         own_page = base + PageKey(scope).path
         if scope.kind == SECTION:
@@ -101,4 +117,4 @@ class Scopes:
             return Subject(
                 scope, title, description or f"Stories tagged {title} from {site.title}", own_page, lede=description
             )
-        return None
+        raise ValueError(f"{scope}: no such kind of scope")

@@ -10,6 +10,7 @@ working copy, moved one story at a time, in every scope the story is in.
 from __future__ import annotations
 
 import bisect
+import functools
 import math
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
@@ -33,8 +34,10 @@ def _after(timestamp_key: float) -> tuple[float]:
     return (math.nextafter(timestamp_key, math.inf),)
 
 
+@functools.lru_cache(maxsize=1024)
 def month_of(timestamp: float) -> str:
-    """The UTC month ("YYYY-MM") of a POSIX time: archives are kept a month at a time."""
+    """The UTC month ("YYYY-MM") of a POSIX time: archives are kept a month at a time. Remembered: the
+    publisher asks it of the same moment for every document it plans."""
     return datetime.fromtimestamp(timestamp, UTC).strftime("%Y-%m")
 
 
