@@ -7,11 +7,9 @@ import hashlib
 import json
 import os
 import shutil
-import signal
 import subprocess
 import sys
 import threading
-import time
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -227,42 +225,6 @@ def test_the_command_fails_with_strict_on_a_broken_store(tmp_path):
     assert result.returncode == 1
     assert "tests/stores/problems/world/bad-date.md: published: 'tomorrow-ish' is not a date" in result.stderr
     assert not (tmp_path / "out").exists()
-
-
-def test_a_killed_build_leaves_the_previous_output_intact_and_complete(tmp_path, store_dir):
-    """SIGKILL a build after it has started writing; the served folder must be exactly the old one."""
-    sections = [{"slug": f"s{i:03d}", "title": f"Section {i}"} for i in range(300)]
-    store_dir.write_site(sections=sections)
-    for i in range(300):
-        store_dir.write(
-            f"s{i:03d}/story.md", article(title=f"Story number {i} in its own section", section=f"s{i:03d}")
-        )
-    out = tmp_path / "public"
-    build(config_for(store_dir.root), out)
-    before = tree(out)
-    for i in range(300):  # every feed will change
-        store_dir.write(f"s{i:03d}/story.md", article(title=f"Story number {i}, rewritten", section=f"s{i:03d}"))
-    process = subprocess.Popen(
-        [sys.executable, "-m", "feedsvc.cli", "build", str(out), "--store", str(store_dir.root), "--quiet"],
-        cwd=ROOT,
-        env={**os.environ, "FEEDSVC_BASE_URL": BASE_URL},
-    )
-    staging = None
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline and process.poll() is None:
-        staging = next(tmp_path.glob(".public.staging"), None)
-        if staging is not None and sum(1 for p in staging.rglob("*") if p.is_file()) >= 5:
-            break
-        time.sleep(0.001)
-    assert process.poll() is None, "the build finished before it could be killed: make the store bigger"
-    process.send_signal(signal.SIGKILL)
-    process.wait()
-    assert staging is not None
-    assert tree(out) == before  # intact and complete
-    report = build(config_for(store_dir.root), out)  # the next build finishes what it began
-    assert report.changed and b"rewritten" in (out / "sections/s000/rss.xml").read_bytes()
-    build(config_for(store_dir.root), tmp_path / "fresh")
-    assert same_documents(out, tmp_path / "fresh")
 
 
 def test_nothing_left_in_the_staging_tree_reaches_the_output_or_leads_out_of_it(tmp_path, store_dir):
