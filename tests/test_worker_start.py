@@ -118,8 +118,10 @@ def big_store(root: Path) -> StoreDir:
     return store
 
 
-def hammer(port: int, seconds: float, threads: int = 4) -> tuple[int, int]:
-    """Fetch the feed on a new connection each time, from several threads: (responses, without the edit)."""
+def hammer(port: int, seconds: float, threads: int = 4, pause: float = 0.025) -> tuple[int, int]:
+    """Fetch the feed on a new connection each time, from several threads, each pausing a moment between
+    requests (over a hundred a second find a stale worker as surely as all the cores can send, and leave
+    the cores to the workers starting): (responses, without the edit)."""
     counts = [0, 0]
     lock = threading.Lock()
     deadline = time.monotonic() + seconds
@@ -136,6 +138,7 @@ def hammer(port: int, seconds: float, threads: int = 4) -> tuple[int, int]:
                 counts[1] += stale
             if stale:
                 print(f"stale: {reply.status} {reply.body[:300]!r}")
+            time.sleep(pause)
 
     pool = [threading.Thread(target=run) for _ in range(threads)]
     for thread in pool:
