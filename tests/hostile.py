@@ -224,6 +224,8 @@ class _Inspector(HTMLParser):
 
 def script_in_html(fragment: str) -> list[str]:
     """What in `fragment`, read as HTML by a browser, could run script or load active content."""
+    if "<" not in fragment:  # no tag, so nothing to find (a character reference never makes one)
+        return []
     inspector = _Inspector()
     inspector.feed(fragment)
     inspector.close()
