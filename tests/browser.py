@@ -68,8 +68,8 @@ def launch(playwright):
 
 
 def running_chromium() -> Iterator:
-    """A module's browser fixture: Debian's Chromium for the module's tests, closed after them; a
-    machine without it fails the tests with what to install (never skips them)."""
+    """The `browser` fixture (tests/conftest.py): Debian's Chromium, closed after the tests; a machine
+    without it fails the tests with what to install (never skips them)."""
     problem = missing_browser_message()
     if problem:
         pytest.fail(problem, pytrace=False)

@@ -148,5 +148,14 @@ def client(sample_app):
     return sample_app.test_client()
 
 
+@pytest.fixture(scope="session")
+def browser():
+    """Headless Chromium (tests/browser.py), started once for the run: the modules that use it are one
+    xdist group, `browser`, so they share it on one worker."""
+    from .browser import running_chromium
+
+    yield from running_chromium()
+
+
 def utc(*args) -> datetime:
     return datetime(*args, tzinfo=UTC)

@@ -20,10 +20,10 @@ from urllib.parse import quote
 import pytest
 from PIL import Image, ImageChops, ImageStat
 
-from .browser import new_context, running_chromium, serve_sample_store
+from .browser import new_context, serve_sample_store
 from .conftest import SAMPLE_STORE
 
-pytestmark = pytest.mark.xdist_group("browser")  # one Chromium and one server for the module, on one worker
+pytestmark = pytest.mark.xdist_group("browser")  # one Chromium for both browser modules, on one worker
 
 SEED_PHOTO = "media/2013/obama-pena-nieto.jpg"
 SEED_TITLE = "Obama meets privately with Mexican President Peña Nieto"
@@ -81,11 +81,6 @@ CONTRAST = """element => {
   const [hi, lo] = [lum(rgb(getComputedStyle(element).color)), lum(back)].sort((a, b) => b - a);
   return (hi + 0.05) / (lo + 0.05);
 }"""
-
-
-@pytest.fixture(scope="module")
-def browser():
-    yield from running_chromium()
 
 
 @pytest.fixture(scope="module")

@@ -21,11 +21,11 @@ from feedsvc.stats import access
 from feedsvc.stats.counter import DailySalt, Tally
 from feedsvc.stats.db import open_database
 
-from .browser import new_context, running_chromium, serve_sample_store
+from .browser import new_context, serve_sample_store
 from .stats_agents import AGGREGATORS, DIRECT
 from .stats_polls import poll
 
-pytestmark = pytest.mark.xdist_group("stats_browser")  # one Chromium and one server for the module, on one worker
+pytestmark = pytest.mark.xdist_group("browser")  # one Chromium for both browser modules, on one worker
 
 TOKEN, TOKEN_HASH = access.new_token()
 FEEDLY, INOREADER, NETNEWSWIRE = AGGREGATORS[0][0], AGGREGATORS[1][0], DIRECT[0][0]
@@ -47,11 +47,6 @@ def history(path) -> None:
     database.write(tally)
     database.maintain(now.date(), 400)
     database.close()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    yield from running_chromium()
 
 
 @pytest.fixture(scope="module")
