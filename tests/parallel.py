@@ -10,6 +10,11 @@
   single-threaded process (feedsvc/forking.py). An xdist worker runs threads of its own, and so may a
   plain pytest after other tests (a notifier, a watcher left running), so the test is run by a pytest
   process of its own, and passes or fails with it.
+- What takes seconds goes first: under xdist the tests marked `costly` or `forks` and the xdist groups
+  (a module's shared server or store) are handed out before the quick tests, in the order collected
+  (pyproject.toml turns off xdist's own ordering, which put every group, however quick, before every
+  single test, however slow). Then the quick ones even out the end, and no core is left idle while the
+  other finishes a long test it started last.
 """
 
 from __future__ import annotations
@@ -64,6 +69,13 @@ def pytest_collection_modifyitems(items):
     for item in items:
         if item.get_closest_marker("serial"):
             item.add_marker(pytest.mark.xdist_group("serial"))
+    if under_xdist():  # each worker collects: a stable sort gives them all the same order
+        items.sort(key=quick)
+
+
+def quick(item: pytest.Item) -> bool:
+    """A test that can go last: not a long one, nor in a group."""
+    return not any(item.get_closest_marker(name) for name in ("costly", "forks", "xdist_group"))
 
 
 @pytest.fixture(scope="session")

@@ -95,6 +95,7 @@ _DATE_TEXT = st.one_of(
 )
 
 
+@pytest.mark.costly
 @settings(max_examples=1500, deadline=None)
 @given(st.one_of(_DATE_TEXT, st.datetimes(timezones=st.none() | st.timezones()), st.dates()))
 @example("2013-05-02T17:40:00+25:00")

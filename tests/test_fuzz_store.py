@@ -156,6 +156,7 @@ def _fixed(
     return site, [good]
 
 
+@pytest.mark.costly
 @FUZZ
 @example(_fixed(title="Good story 0: <b>bold</b> &#x1; and &#12;"))  # a character reference to a control
 @example(_fixed(title="Good story 0: &#xFFFE;<i>x</i>"))
@@ -199,6 +200,7 @@ def run_build_example(site_text: str, planned: list[Planned]) -> None:
         shutil.rmtree(workdir, ignore_errors=True)
 
 
+@pytest.mark.costly
 @BUILD_FUZZ
 @example(_fixed(title="Good story 0: <b>bold</b> &#x1; and &#12;"))
 @example(_fixed(body="A reference to a non-character: &#xFFFE; &#65535;"))

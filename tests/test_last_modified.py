@@ -18,6 +18,7 @@ from collections import defaultdict
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import pytest
 from werkzeug.http import parse_date
 
 from feedsvc.serve.app import create_app
@@ -59,6 +60,7 @@ def test_quick_edits_never_date_a_feed_after_the_response(store_dir):
         assert parse_date(response.headers["Last-Modified"]) <= date, f"edit {n}"
 
 
+@pytest.mark.costly
 def test_every_node_and_restart_gives_a_document_the_same_last_modified(store_dir):
     """Two nodes on one store, one that followed every change and one started afterwards, then a restart
     of the first: for every document and representation, the same ETag with the same Last-Modified."""
@@ -211,6 +213,7 @@ PATHS = [
 ]
 
 
+@pytest.mark.costly
 def test_one_etag_one_last_modified_and_never_after_date_across_workers(store_dir):
     root = store_dir.root
     for n in range(8):

@@ -171,6 +171,7 @@ def _gunicorn_worker(paths: list, number: int, rounds: int, start, results) -> N
 WORKERS, ROUNDS, FILES = 12, 2, 120
 
 
+@pytest.mark.costly
 def test_several_writers_at_once_lose_nothing(tmp_path):
     """Worker processes starting together on a new file, each flushing as soon as it counted: every flush
     is written (none left for a later one, none lost) and the figures add up, on every file.

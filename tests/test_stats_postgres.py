@@ -19,6 +19,7 @@ from .stats_polls import FEEDS, a_day_of_polls, expected_polls, expected_subscri
 pytestmark = pytest.mark.skipif(missing_message() is not None, reason=missing_message() or "")
 
 
+@pytest.mark.costly
 def test_two_nodes_add_up(tmp_path):
     psycopg = pytest.importorskip("psycopg", reason="psycopg is a test dependency: pip install -e '.[test]'")
     with cluster() as url:

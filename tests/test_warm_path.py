@@ -89,6 +89,7 @@ def polls(front, flask, path: str, methods, encodings) -> int:
     return served
 
 
+@pytest.mark.costly
 def test_every_warm_document_gets_flasks_answer_for_every_kind_of_poll(apps):
     """Every precondition, with and without gzip, on every document; and every Accept-Encoding too on one
     document of each type (what the warm path does with it depends on nothing else of the document's)."""

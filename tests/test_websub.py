@@ -46,6 +46,7 @@ def announced(notification):
     return set(notification["hub.url"])
 
 
+@pytest.mark.costly
 def test_the_service_announces_each_change_once_however_many_workers(store):
     with RecordingHub() as hub, gunicorn(store, BASE_URL, workers=2, extra_env={"FEEDSVC_HUB_URL": hub.url}) as port:
         # At first start every feed is news to the hub: one notification, not one per worker.
@@ -78,6 +79,7 @@ def test_the_service_announces_each_change_once_however_many_workers(store):
         ][1:]
 
 
+@pytest.mark.costly
 def test_a_slow_hub_holds_up_no_request(store):
     with (
         RecordingHub(delay=3) as hub,
@@ -128,6 +130,7 @@ def run_build(store, out, hub_url):
     )
 
 
+@pytest.mark.costly
 def test_the_build_announces_the_feeds_it_rewrote(store, tmp_path):
     out = tmp_path / "public"
     with RecordingHub() as hub:
@@ -181,6 +184,7 @@ def test_build_watch_announces_what_each_rebuild_changed(store, tmp_path):
             process.wait(timeout=15)
 
 
+@pytest.mark.costly
 def test_a_build_with_a_down_hub_still_publishes(store, tmp_path):
     out = tmp_path / "public"
     result = run_build(store, out, f"http://127.0.0.1:{free_port()}/hub")

@@ -148,6 +148,7 @@ def hammer(port: int, seconds: float, threads: int = 4, pause: float = 0.025) ->
     return counts[0], counts[1]
 
 
+@pytest.mark.costly
 @pytest.mark.parametrize("how", ["kill a worker", "reload (SIGHUP)"])
 def test_a_feed_never_goes_back_when_workers_restart(tmp_path, how):
     store = big_store(tmp_path / "store")

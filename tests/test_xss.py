@@ -203,6 +203,7 @@ def test_the_pages_show_store_text_escaped_not_dropped(tmp_path):
     assert headline in shown and "3 < 5" in headline
 
 
+@pytest.mark.costly
 @pytest.mark.parametrize(
     "every",
     [
