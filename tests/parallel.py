@@ -10,11 +10,13 @@
   single-threaded process (feedsvc/forking.py). An xdist worker runs threads of its own, and so may a
   plain pytest after other tests (a notifier, a watcher left running), so the test is run by a pytest
   process of its own, and passes or fails with it.
-- What takes seconds goes first: under xdist the tests marked `costly` or `forks` and the xdist groups
-  (a module's shared server or store) are handed out before the quick tests, in the order collected
-  (pyproject.toml turns off xdist's own ordering, which put every group, however quick, before every
-  single test, however slow). Then the quick ones even out the end, and no core is left idle while the
-  other finishes a long test it started last.
+- What takes seconds goes first, and the serial tests last: under xdist the tests marked `costly` or
+  `forks` and the xdist groups (a module's shared server or store) are handed out before the quick
+  tests, in the order collected (pyproject.toml turns off xdist's own ordering, which put every group,
+  however quick, before every single test, however slow), so the quick ones even out the end and no
+  core is left idle while the other finishes a long test it started last. The serial group comes
+  after them all: a serial test waits for the test beside it to end, and at the end that is a quick
+  one, not the fuzz.
 """
 
 from __future__ import annotations
@@ -70,12 +72,14 @@ def pytest_collection_modifyitems(items):
         if item.get_closest_marker("serial"):
             item.add_marker(pytest.mark.xdist_group("serial"))
     if under_xdist():  # each worker collects: a stable sort gives them all the same order
-        items.sort(key=quick)
+        items.sort(key=turn)
 
 
-def quick(item: pytest.Item) -> bool:
-    """A test that can go last: not a long one, nor in a group."""
-    return not any(item.get_closest_marker(name) for name in ("costly", "forks", "xdist_group"))
+def turn(item: pytest.Item) -> int:
+    """0 for what takes seconds (a long test, a group), 1 for a quick test, 2 for a serial one."""
+    if item.get_closest_marker("serial"):
+        return 2
+    return 0 if any(item.get_closest_marker(name) for name in ("costly", "forks", "xdist_group")) else 1
 
 
 @pytest.fixture(scope="session")
