@@ -3,6 +3,10 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+# The tests start over a hundred Python processes (the command line, gunicorn, probes, pytest's own):
+# they keep their bytecode (in __pycache__, which git ignores) even where PYTHONDONTWRITEBYTECODE is set,
+# as on our shared machine, or each compiles feedsvc, or rewrites the tests, again (0.1–2 s of CPU each).
+PYTEST := PYTHONDONTWRITEBYTECODE= $(BIN)/python -m pytest
 
 .PHONY: serve lint test test-long test-unit system-deps bench clean
 
@@ -26,16 +30,16 @@ lint: $(STAMP)
 ## test: install what is needed (Python packages; nginx and Chromium from Debian), lint, and run every
 ## test but the long ones, on every core (pytest-xdist)
 test: $(STAMP) system-deps lint
-	$(BIN)/python -m pytest -n auto
+	$(PYTEST) -n auto
 
 ## test-long: the fuzz under Hypothesis's `long` profile (thousands of stores), the 30-second soak,
 ## 100,000 files in one folder and the benchmarks' smoke run (not part of `make test`)
 test-long: $(STAMP) system-deps
-	$(BIN)/python -m pytest -n auto -m "slow or fuzz" --hypothesis-profile=long
+	$(PYTEST) -n auto -m "slow or fuzz" --hypothesis-profile=long
 
 ## test-unit: the table-driven tests of the pure parts alone, in seconds
 test-unit: $(STAMP)
-	$(BIN)/python -m pytest tests/unit
+	$(PYTEST) tests/unit
 
 ## bench: every benchmark at full size, against the peers (installs them); see docs/PERFORMANCE.md
 bench: $(STAMP)
