@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import http.client
 import os
+import random
 import shutil
 import signal
 import socket
@@ -16,8 +17,26 @@ from pathlib import Path
 
 from .conftest import ROOT
 
+EPHEMERAL_PORTS = Path("/proc/sys/net/ipv4/ip_local_port_range")
+
 
 def free_port() -> int:
+    """A port nothing listens on, for a server to bind. It comes from below the kernel's ephemeral range:
+    a port from that range (bind to port 0) was now and then taken, before the server bound it, by one
+    of the thousands of connections the tests open, each of which gets its own port from there."""
+    try:
+        first_ephemeral = int(EPHEMERAL_PORTS.read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        first_ephemeral = 0
+    choose = random.SystemRandom()
+    for _ in range(100 if first_ephemeral > 10_000 else 0):
+        port = choose.randrange(first_ephemeral - 8_000, first_ephemeral)
+        with socket.socket() as sock:
+            try:
+                sock.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
