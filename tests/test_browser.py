@@ -114,9 +114,29 @@ def distinct_colours(png: Path) -> int:
         return len(shot.convert("RGB").getcolors(maxcolors=1 << 24))
 
 
-@pytest.mark.parametrize("javascript", [False, True], ids=["no-js", "js"])
-@pytest.mark.parametrize("device", ["phone", "desktop"])
-@pytest.mark.parametrize("path", list(PAGES), ids=["home", "section"])
+# Each page on each screen with JavaScript off and on: make test opens the four views that hold every
+# pair of page, screen and setting; make test-long all eight.
+PAIRWISE = {
+    ("/", "phone", False),
+    ("/", "desktop", True),
+    ("/sections/world-nation/", "phone", True),
+    ("/sections/world-nation/", "desktop", False),
+}
+VIEWS = [
+    pytest.param(
+        path,
+        device,
+        javascript,
+        id=f"{page_id}-{device}-{'js' if javascript else 'no-js'}",
+        marks=() if (path, device, javascript) in PAIRWISE else pytest.mark.slow,
+    )
+    for path, page_id in zip(PAGES, ["home", "section"], strict=True)
+    for device in ("phone", "desktop")
+    for javascript in (False, True)
+]
+
+
+@pytest.mark.parametrize(("path", "device", "javascript"), VIEWS)
 def test_a_person_sees_the_page_its_photo_and_how_to_subscribe(browser, service, tmp_path, path, device, javascript):
     title, heading, folder = PAGES[path]
     context = new_context(browser, device, javascript)
