@@ -64,12 +64,12 @@ class StoreDir:
 
 # ---- Hypothesis: how hard the fuzz tests (tests/test_fuzz_store.py) try -------------------------
 # `default` for a developer's run and `ci` (which Hypothesis loads itself where CI is set, as .ci/run
-# does: the same, derandomized, so every CI run tries the same stores) try a hundred stores and do not
+# does: the same, derandomized, so every CI run tries the same stores) try fifty stores and do not
 # shrink, so a failure costs seconds and is printed as generated, with a blob to replay it. `long`
 # (`make test-long`, which passes --hypothesis-profile=long) tries thousands and shrinks what fails.
 _FUZZ = settings(
     settings.get_profile("default"),
-    max_examples=100,
+    max_examples=50,
     deadline=None,
     print_blob=True,
     phases=[Phase.explicit, Phase.reuse, Phase.generate],

@@ -6,7 +6,7 @@ no exception escapes, every feed is well-formed XML that feedparser reads with b
 article is named in the problems, one with a bad optional part (photo, related link) is named with a
 warning and published without it, the good ones stay published, and no YAML tag runs code.
 
-How many stores is the Hypothesis profile's to say (tests/conftest.py): a hundred by default,
+How many stores is the Hypothesis profile's to say (tests/conftest.py): fifty by default,
 thousands under `--hypothesis-profile=long` (`make test-long`).
 """
 
