@@ -33,8 +33,9 @@ test: $(STAMP) system-deps lint
 	$(PYTEST) -n auto
 
 ## test-long: the fuzz under Hypothesis's `long` profile (thousands of stores), the 30-second soak,
-## 100,000 files in one folder, the static build of all XSS payloads, every Accept-Encoding against
-## every document of the warm path and the benchmarks' smoke run (not part of `make test`)
+## 100,000 files in one folder, all eight browser views, the static build of all XSS payloads, every
+## Accept-Encoding against every document of the warm path and the benchmarks' smoke run (not part of
+## `make test`)
 test-long: $(STAMP) system-deps
 	$(PYTEST) -n auto -m "slow or fuzz" --hypothesis-profile=long
 
