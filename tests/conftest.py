@@ -1,9 +1,11 @@
 """Shared fixtures: the sample store, tiny stores written per test, and the app built on them; the
-Hypothesis profiles; and what running on every core needs (tests/parallel.py)."""
+Hypothesis profiles; what running on every core needs (tests/parallel.py); and the trapped store and
+its gunicorn the request tests share."""
 
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 from datetime import UTC, datetime
 from pathlib import Path
@@ -155,6 +157,44 @@ def browser():
     from .browser import running_chromium
 
     yield from running_chromium()
+
+
+@pytest.fixture(scope="session")
+def trapped(tmp_path_factory) -> dict[str, Path]:
+    """The sample store, plus: a secret JPEG outside it, and in media/ links out and in, hidden files,
+    a hidden folder, a text file, a text file named .jpg, and a real photo to show serving works. Made
+    once for the run: the request modules, one xdist group (`requests`), share it and its gunicorn on one
+    worker, and only read it."""
+    base = tmp_path_factory.mktemp("requests")
+    store = base / "store"
+    shutil.copytree(SAMPLE_STORE, store)
+    secret_dir = base / "outside"
+    secret = make_jpeg(secret_dir / "secret.jpg", size=(32, 32), color=(200, 0, 0))
+    media = store / "media"
+    make_jpeg(media / "real.jpg", size=(40, 30))
+    make_jpeg(media / "sub/inner.jpg", size=(40, 30))
+    (media / "outside.jpg").symlink_to(secret)
+    (media / "inside-link.jpg").symlink_to(media / "real.jpg")
+    (media / "linkdir").symlink_to(media / "sub", target_is_directory=True)
+    (media / "linkout").symlink_to(secret_dir, target_is_directory=True)
+    make_jpeg(media / ".secret.jpg", size=(8, 8))
+    make_jpeg(media / ".git/HEAD.jpg", size=(8, 8))
+    (media / ".git/config").write_text("[core]\n")
+    make_jpeg(media / "_private/draft.jpg", size=(8, 8))
+    (media / "notes.txt").write_text("not an image\n")
+    (media / "fake.jpg").write_text("this is text pretending to be a JPEG\n")
+    (media / "page.html").write_text("<script>alert(1)</script>")
+    (store / ".env").write_text("SECRET=1\n")
+    return {"base": base, "store": store, "secret": secret, "secret_dir": secret_dir, "media": media}
+
+
+@pytest.fixture(scope="session")
+def trapped_server(trapped):
+    """A real gunicorn serving the trapped store."""
+    from .servers import gunicorn
+
+    with gunicorn(trapped["store"], BASE_URL, extra_env={"FEEDSVC_CACHE_DIR": "off"}) as port:
+        yield port
 
 
 def utc(*args) -> datetime:

@@ -61,6 +61,32 @@ def request(
         connection.close()
 
 
+def raw(port: int, data: bytes, timeout: float = 10) -> Reply:
+    """Send bytes as they are (http.client refuses some of these) and read the reply; status 0 if the
+    server closed the connection without one."""
+    with socket.create_connection(("127.0.0.1", port), timeout=timeout) as sock:
+        sock.sendall(data)
+        chunks = []
+        while True:
+            try:
+                chunk = sock.recv(65536)
+            except ConnectionResetError:
+                break
+            if not chunk:
+                break
+            chunks.append(chunk)
+    response = b"".join(chunks)
+    if not response.startswith(b"HTTP/"):
+        return Reply(0, {}, response)
+    head, _, body = response.partition(b"\r\n\r\n")
+    lines = head.decode("latin-1").split("\r\n")
+    headers = {}
+    for line in lines[1:]:
+        name, _, value = line.partition(":")
+        headers[name.strip().lower()] = value.strip()
+    return Reply(int(lines[0].split()[1]), headers, body)
+
+
 def wait_until_serving(port: int, process: subprocess.Popen, path: str = "/", timeout: float = 30) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
