@@ -29,9 +29,10 @@ from feedsvc.paths import build_file_name
 from feedsvc.serve.app import create_app
 from feedsvc.static.build import build
 
+from .audit import files_opened, opened_under
 from .conftest import BASE_URL, SITE, make_jpeg
 from .fuzzstores import BAD_KINDS, BUILD_FUZZ, FUZZ, MAX_ARTICLE_BYTES, SECTIONS, SITE_URL, Planned, bad_article, stores
-from .hostile import check_document, fetch_everything, files_opened, opened_under, served_paths
+from .hostile import check_document, fetch_everything, served_paths
 
 pytestmark = pytest.mark.fuzz
 

@@ -21,9 +21,9 @@ import pytest
 
 from feedsvc.serve.app import create_app
 
+from .audit import files_opened, opened_under
 from .conftest import BASE_URL, ROOT, StoreDir, article, make_jpeg
 from .feeds import xml
-from .hostile import files_opened, opened_under
 
 pytestmark = pytest.mark.xdist_group("limits")  # the baseline is measured once, on one worker
 

@@ -14,8 +14,8 @@ from feedsvc.config import load_config
 from feedsvc.serve.app import create_app
 from feedsvc.static.build import build
 
+from .audit import files_opened, opened_under
 from .conftest import BASE_URL, SAMPLE_STORE
-from .hostile import files_opened, opened_under
 from .servers import raw, request
 
 pytestmark = pytest.mark.xdist_group("requests")  # one trapped store and one gunicorn for the group, on one worker

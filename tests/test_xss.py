@@ -26,7 +26,8 @@ from feedsvc.serve.app import create_app
 from feedsvc.static.build import build
 
 from .conftest import BASE_URL
-from .hostile import PageSkeleton, fetch_everything, findings
+from .hostile import PageSkeleton, fetch_everything
+from .script_spotting import findings
 
 PAYLOAD_FILE = Path(__file__).with_name("xss_payloads.txt")
 
