@@ -31,7 +31,9 @@ from feedsvc.static.build import build
 
 from .audit import files_opened, opened_under
 from .conftest import BASE_URL, SITE, make_jpeg
-from .fuzzstores import BAD_KINDS, BUILD_FUZZ, FUZZ, MAX_ARTICLE_BYTES, SECTIONS, SITE_URL, Planned, bad_article, stores
+from .fuzzarticles import MAX_ARTICLE_BYTES, SECTIONS, SITE_URL, Planned
+from .fuzzbad import BAD_KINDS, bad_article
+from .fuzzstores import BUILD_FUZZ, FUZZ, stores
 from .hostile import check_document, fetch_everything, served_paths
 
 pytestmark = pytest.mark.fuzz
