@@ -53,22 +53,28 @@ def test_watch_rebuilds_what_an_edit_changes_within_seconds(tmp_path):
             raise AssertionError("build --watch was still running 15 s after Ctrl-C") from None
 
 
-def test_a_rebuild_renders_only_the_documents_an_edit_touched(tmp_path, monkeypatch):
+def paths_rendered(monkeypatch) -> list[str]:
+    """The public paths of the documents rendered from now on, in order (each format's renderer wrapped)."""
     import feedsvc.publish.documents
 
-    store = tmp_path / "articles"
-    shutil.copytree(SAMPLE_STORE, store)
-    out = tmp_path / "public"
-    build(config_for(store, items_per_feed=2), out)  # with archives: 14 documents more
-    story = store / "science/tide-pool-census.md"
-    story.write_text(story.read_text().replace("census", "count", 1))
-    rendered = []
+    rendered: list[str] = []
     for fmt, renderer in list(feedsvc.publish.documents.RENDERERS.items()):
         monkeypatch.setitem(
             feedsvc.publish.documents.RENDERERS,
             fmt,
             lambda info, items, _r=renderer: rendered.append(info.key.path) or _r(info, items),
         )
+    return rendered
+
+
+def test_a_rebuild_renders_only_the_documents_an_edit_touched(tmp_path, monkeypatch):
+    store = tmp_path / "articles"
+    shutil.copytree(SAMPLE_STORE, store)
+    out = tmp_path / "public"
+    build(config_for(store, items_per_feed=2), out)  # with archives: 14 documents more
+    story = store / "science/tide-pool-census.md"
+    story.write_text(story.read_text().replace("census", "count", 1))
+    rendered = paths_rendered(monkeypatch)
     build(config_for(store, items_per_feed=2), out)
     # The story is the second newest in science and of its writer (so in their feeds of two) and in their April
     # archives; the all-sections feeds and the "sample" tag's hold two newer stories, its April archive has it.
@@ -91,7 +97,6 @@ def test_after_an_upgrade_that_changes_no_bytes_the_next_build_renders_nothing(t
     """A new feedsvc version invalidates every fingerprint: the first build after it renders everything,
     finds the same bytes and keeps every file — and must record the new fingerprints, or every later build
     would render everything again."""
-    import feedsvc.publish.documents
     import feedsvc.publish.fingerprint
 
     out = tmp_path / "public"
@@ -101,13 +106,7 @@ def test_after_an_upgrade_that_changes_no_bytes_the_next_build_renders_nothing(t
     before = public()
     report = build(config_for(SAMPLE_STORE), out)
     assert not report.changed and public() == before  # same files: mtimes and inodes too
-    rendered = []
-    for fmt, renderer in list(feedsvc.publish.documents.RENDERERS.items()):
-        monkeypatch.setitem(
-            feedsvc.publish.documents.RENDERERS,
-            fmt,
-            lambda info, items, _r=renderer: rendered.append(info.key.path) or _r(info, items),
-        )
+    rendered = paths_rendered(monkeypatch)
     report = build(config_for(SAMPLE_STORE), out)
     assert rendered == [] and not report.changed and public() == before
 
