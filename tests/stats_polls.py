@@ -6,9 +6,8 @@ from __future__ import annotations
 
 import http.client
 import subprocess
-import sys
 
-from .conftest import ROOT
+from .cli import feedsvc
 from .stats_agents import AGGREGATORS, CRAWLERS, DIRECT
 
 FEEDS = ["/rss.xml", "/sections/world-nation/rss.xml", "/sections/world-nation/atom.xml"]
@@ -77,11 +76,4 @@ def expected_polls(nodes: int = 1) -> dict[str, int]:
 
 
 def stats_cli(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "feedsvc.cli", "stats", *args],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    return feedsvc("stats", *args, env=env)

@@ -21,22 +21,14 @@ from feedsvc import forking
 from feedsvc.store import files as store_files
 from feedsvc.store.store import Store
 
+from .cli import feedsvc
 from .conftest import BASE_URL, ROOT, article
 
 NS = {"atom": "http://www.w3.org/2005/Atom"}
 
 
 def build(*args: str, env: dict | None = None, cwd=ROOT) -> subprocess.CompletedProcess:
-    environment = {**os.environ, "FEEDSVC_BASE_URL": BASE_URL, **(env or {})}
-    environment = {k: v for k, v in environment.items() if v is not None}
-    return subprocess.run(
-        [sys.executable, "-m", "feedsvc.cli", "build", *args],
-        cwd=cwd,
-        env=environment,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    return feedsvc("build", *args, cwd=cwd, env={"FEEDSVC_BASE_URL": BASE_URL, **(env or {})})
 
 
 def on_a_terminal(command: list[str], env: dict) -> str:

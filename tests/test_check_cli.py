@@ -2,16 +2,12 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
-
+from .cli import feedsvc
 from .conftest import ROOT, article
 
 
 def check(*args, cwd=ROOT):
-    return subprocess.run(
-        [sys.executable, "-m", "feedsvc.cli", "check", *args], cwd=cwd, capture_output=True, text=True, timeout=60
-    )
+    return feedsvc("check", *args, cwd=cwd)
 
 
 def test_the_sample_store_passes():

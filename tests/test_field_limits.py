@@ -4,16 +4,14 @@ one is a named problem. Limits are in feedsvc.source.limits and docs/FORMAT.md."
 
 from __future__ import annotations
 
-import subprocess
-import sys
-
 import pytest
 
 from feedsvc.serve.app import create_app
 from feedsvc.source import limits
 from feedsvc.store.store import Store
 
-from .conftest import BASE_URL, ROOT, article
+from .cli import feedsvc
+from .conftest import BASE_URL, article
 from .feeds import NS, parsed, xml
 from .hostile import feed_paths, read_feed
 
@@ -81,13 +79,7 @@ def test_a_700_kb_caption_no_longer_empties_the_feeds(store_dir):
     assert [i["title"] for i in json_feed["items"]] == expected
     published = xml(client.get("/rss.xml").data).findtext("channel/item/media:content/media:description", namespaces=NS)
     assert len(published) <= limits.CAPTION and published.endswith("…") and caption.startswith(published[:-1])
-    result = subprocess.run(
-        [sys.executable, "-m", "feedsvc.cli", "check", str(store_dir.root)],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    result = feedsvc("check", str(store_dir.root))
     assert result.returncode == 0
     assert (
         f"{store_dir.root}/world/huge-caption.md: photo.caption: warning: is {len(caption):,} characters, over the "

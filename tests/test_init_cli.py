@@ -2,27 +2,19 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
-import sys
 
 import feedparser
 import pytest
 import yaml
 from PIL import Image
 
+from . import cli
 from .conftest import BASE_URL
 
 
 def feedsvc(*args: str, cwd) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "feedsvc.cli", *args],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        env={**os.environ, "FEEDSVC_BASE_URL": BASE_URL},
-    )
+    return cli.feedsvc(*args, cwd=cwd, env={"FEEDSVC_BASE_URL": BASE_URL})
 
 
 def test_a_new_store_passes_check_and_builds(tmp_path):

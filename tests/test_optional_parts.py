@@ -4,14 +4,12 @@ rather publish breaking news without its photo than hold it over a typo in a rel
 
 from __future__ import annotations
 
-import subprocess
-import sys
-
 import pytest
 
 from feedsvc.serve.app import create_app
 
-from .conftest import BASE_URL, ROOT, article, make_jpeg
+from .cli import feedsvc
+from .conftest import BASE_URL, article, make_jpeg
 from .feeds import NS, parsed, xml
 
 GOOD_LINK = {"title": "The earlier story", "url": "https://news.example.com/world/earlier"}
@@ -138,13 +136,7 @@ def test_check_names_each_warning_and_passes(store_dir):
             photo={"src": "media/none.jpg"},
         ),
     )
-    result = subprocess.run(
-        [sys.executable, "-m", "feedsvc.cli", "check", str(store_dir.root)],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    result = feedsvc("check", str(store_dir.root))
     assert result.returncode == 0, result.stdout + result.stderr
     lines = result.stdout.splitlines()
     prefix = f"{store_dir.root}/world/links.md: "

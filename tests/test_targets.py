@@ -3,28 +3,17 @@ and Google News publish as their requirements; every finding names the consumer 
 
 from __future__ import annotations
 
-import subprocess
-import sys
-
 from feedsvc.words import plural
 
+from .cli import feedsvc
 from .conftest import ROOT, article, make_jpeg
 
 LONG_BODY = " ".join(["A sentence long enough to fill out a proper summary for the readers."] * 12)
 
 
 def check_targets(store, *extra, env_extra=None):
-    import os
 
-    env = {**os.environ, **(env_extra or {})}
-    result = subprocess.run(
-        [sys.executable, "-m", "feedsvc.cli", "check", "--targets", str(store), *extra],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        env=env,
-    )
+    result = feedsvc("check", "--targets", str(store), *extra, env=env_extra)
     return result, result.stdout.splitlines()
 
 

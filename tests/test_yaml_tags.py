@@ -5,15 +5,14 @@ nested, in a list, through an alias), and in the site file, in `feedsvc check` a
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from feedsvc.serve.app import create_app
 
-from .conftest import BASE_URL, ROOT, article
+from .cli import feedsvc
+from .conftest import BASE_URL, article
 
 pytestmark = pytest.mark.xdist_group("requests")  # test_requests.py's group, which these tests were part of
 
@@ -67,23 +66,9 @@ def test_a_python_tag_in_the_site_file_runs_nothing_in_check_and_build(store_dir
     )
     for relpath, text in python_tag_payloads(tmp_path / "pwned").items():
         store_dir.write(relpath, text)
-    env = {**os.environ, "FEEDSVC_BASE_URL": BASE_URL, "FEEDSVC_CACHE_DIR": "off"}
-    check = subprocess.run(
-        [sys.executable, "-m", "feedsvc.cli", "check", str(store_dir.root)],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    env: dict[str, str | None] = {"FEEDSVC_BASE_URL": BASE_URL, "FEEDSVC_CACHE_DIR": "off"}
+    check = feedsvc("check", str(store_dir.root), env=env)
     assert check.returncode == 1 and "_site.yml" in check.stdout + check.stderr
-    built = subprocess.run(
-        [sys.executable, "-m", "feedsvc.cli", "build", str(tmp_path / "out"), "--store", str(store_dir.root)],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    built = feedsvc("build", str(tmp_path / "out"), "--store", str(store_dir.root), env=env)
     assert built.returncode != 0 and "Traceback" not in built.stderr
     assert not list(tmp_path.glob("pwned*")), "a YAML tag ran code"
