@@ -168,16 +168,7 @@ def cold(root: Path, work: Path, renders: int) -> list[str]:
     raw = OUT / "cold-build.txt"
     started = time.perf_counter()
     spy(
-        [
-            "--subprocesses",
-            "--",
-            str(proc.VENV_BIN / "feedsvc"),
-            "build",
-            str(work / "public"),
-            "--store",
-            str(root),
-            "--quiet",
-        ],
+        ["--subprocesses", "--", *_build_command(root, work)],
         raw,
         timeout=1800,
         env=proc.clean_env(work, FEEDSVC_BASE_URL=BASE_URL),
@@ -202,6 +193,12 @@ def cold(root: Path, work: Path, renders: int) -> list[str]:
     return [build, rebuild, render]
 
 
+def _build_command(root: Path, work: Path) -> list[str]:
+    """`feedsvc build` of `root` into `work`/public, as bench build runs it: the cold build and the
+    one-off rebuild after it profile the same command."""
+    return [str(proc.VENV_BIN / "feedsvc"), "build", str(work / "public"), "--store", str(root), "--quiet"]
+
+
 def one_off_rebuild(root: Path, work: Path) -> str:
     """py-spy on the one-off `feedsvc build` after one edit, from the fresh build's output and parse
     cache (the `rebuild after 1 edit` of bench build), idle time included: a new process's whole wall."""
@@ -214,16 +211,7 @@ def one_off_rebuild(root: Path, work: Path) -> str:
     try:
         story.write_text(original + EDIT_MARK, "utf-8")
         spy(
-            [
-                "--idle",
-                "--",
-                str(proc.VENV_BIN / "feedsvc"),
-                "build",
-                str(work / "public"),
-                "--store",
-                str(root),
-                "--quiet",
-            ],
+            ["--idle", "--", *_build_command(root, work)],
             raw,
             timeout=600,
             env=proc.clean_env(work, FEEDSVC_BASE_URL=BASE_URL),
