@@ -76,8 +76,10 @@ def python() -> str:
 
 def clean_env(work: Path, **extra: str) -> dict[str, str]:
     """The environment for a measured feedsvc process: no FEEDSVC_* settings from the caller and an
-    empty cache folder of its own (under `work`), so every run is cold unless the benchmark says otherwise."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("FEEDSVC_")}
+    empty cache folder of its own (under `work`), so every run is cold unless the benchmark says otherwise.
+    Python keeps its bytecode as an installed feedsvc does (PYTHONDONTWRITEBYTECODE, set on our shared
+    machine, would make every measured start compile feedsvc again)."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("FEEDSVC_") and k != "PYTHONDONTWRITEBYTECODE"}
     env["XDG_CACHE_HOME"] = str(work / "xdg-cache")
     env["XDG_STATE_HOME"] = str(work / "xdg-state")  # subscriber counts (on by default), thrown away too
     env["PYTHONPATH"] = str(ROOT)  # this checkout's feedsvc, whichever one the venv has installed
