@@ -47,7 +47,12 @@ CARRIERS = (
 
 def spy(args: list[str], output: Path, timeout: float, env: dict[str, str] | None = None) -> None:
     """py-spy record in raw (collapsed stacks) format; line numbers dropped, so a function is one entry."""
-    command = [
+    subprocess.run(spy_command(output, args), check=True, capture_output=True, timeout=timeout, cwd=proc.ROOT, env=env)
+
+
+def spy_command(output: Path, args: list[str]) -> list[str]:
+    """The py-spy command line every profile here uses: raw stacks, no line numbers, at RATE."""
+    return [
         str(peers.py_spy()),
         "record",
         "--format",
@@ -59,7 +64,6 @@ def spy(args: list[str], output: Path, timeout: float, env: dict[str, str] | Non
         str(output),
         *args,
     ]
-    subprocess.run(command, check=True, capture_output=True, timeout=timeout, cwd=proc.ROOT, env=env)
 
 
 def _frame(frame: str) -> str:
@@ -131,22 +135,7 @@ def warm(root: Path, work: Path, duration: int) -> list[str]:
             # --gil: only samples of the thread holding the GIL, i.e. the worker's Python work; its idle
             # threads (waiting on the queue, the poller, the store watcher) would otherwise fill the profile.
             spying = subprocess.Popen(
-                [
-                    str(peers.py_spy()),
-                    "record",
-                    "--format",
-                    "raw",
-                    "--nolineno",
-                    "--rate",
-                    str(RATE),
-                    "--duration",
-                    str(duration),
-                    "--output",
-                    str(raw),
-                    "--gil",
-                    "--pid",
-                    str(worker),
-                ],
+                spy_command(raw, ["--duration", str(duration), "--gil", "--pid", str(worker)]),
                 stdout=subprocess.DEVNULL,
                 stderr=subprocess.DEVNULL,
             )
