@@ -15,6 +15,7 @@ time to read a large store (figures: docs/PERFORMANCE.md).
 
 from __future__ import annotations
 
+import operator
 from typing import TYPE_CHECKING, Any
 
 import yaml
@@ -27,8 +28,11 @@ _UNTAGGED = {ScalarNode: _CORE + "str", SequenceNode: _CORE + "seq", MappingNode
 
 if TYPE_CHECKING:
     _BaseLoader = yaml.BaseLoader
-else:  # libyaml's, where PyYAML was built with it
-    _BaseLoader = getattr(yaml, "CBaseLoader", yaml.BaseLoader)
+else:
+    try:  # libyaml's parser and composer alone, where PyYAML was built with it: no constructor, no resolver
+        from yaml._yaml import CParser as _BaseLoader
+    except ImportError:
+        _BaseLoader = yaml.BaseLoader
 
 
 class _Loader(_BaseLoader):
@@ -36,6 +40,13 @@ class _Loader(_BaseLoader):
 
     def resolve(self, kind: type[Node], value: Any, implicit: Any) -> str:  # every untagged node: keep it trivial
         return _UNTAGGED[kind]
+
+    if not TYPE_CHECKING:
+        # The composer calls these around every node, for path resolvers, which nothing here registers:
+        # built-ins that take the same arguments and do nothing, not Python methods (a sixth of the
+        # composing, measured; docs/PERFORMANCE.md).
+        descend_resolver = staticmethod(operator.is_)  # (parent, index)
+        ascend_resolver = staticmethod(tuple)  # ()
 
 
 _ALLOWED_TAGS = frozenset(
