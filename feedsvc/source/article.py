@@ -13,6 +13,7 @@ import posixpath
 import re
 import sys
 from dataclasses import dataclass, field
+from datetime import datetime
 
 import yaml
 
@@ -137,16 +138,24 @@ def _default_id(relpath: str) -> str:
 
 
 def parse_article(
-    relpath: str, data: bytes, site: Site, photo_info: PhotoLookup, *, display_root: str = "", keep_body: bool = False
+    relpath: str,
+    data: bytes,
+    site: Site,
+    photo_info: PhotoLookup,
+    *,
+    display_root: str = "",
+    keep_body: bool = False,
+    modified: datetime | None = None,
 ) -> ParseResult:
     """Turn one file's bytes into an Article; every problem names the file and the field.
 
     Nothing here depends on where the feeds are served: a store photo's URL stays relative to that
-    (`Photo.served_from`), so a parse cache holds for any base URL.
+    (`Photo.served_from`), so a parse cache holds for any base URL. `modified` is when the file was
+    saved, as the store read it (the Article's own `modified`).
     """
     reader = FieldReader(display_root + relpath)
     try:
-        result = _parse(relpath, data, site, photo_info, reader)
+        result = _parse(relpath, data, site, photo_info, reader, modified)
         if keep_body:
             result.body = read_body(data)
         return result
@@ -157,7 +166,9 @@ def parse_article(
         return ParseResult(None, reader.problems, reader.photo_path)
 
 
-def _parse(relpath: str, data: bytes, site: Site, photo_info: PhotoLookup, reader: FieldReader) -> ParseResult:
+def _parse(
+    relpath: str, data: bytes, site: Site, photo_info: PhotoLookup, reader: FieldReader, modified: datetime | None
+) -> ParseResult:
     try:
         text, removed = file_text(data)
     except UnicodeDecodeError as exc:
@@ -300,5 +311,6 @@ def _parse(relpath: str, data: bytes, site: Site, photo_info: PhotoLookup, reade
         photo=photo,
         related=related,
         size=len(data),
+        modified=modified,
     )
     return ParseResult(article, reader.problems, photo_path)

@@ -94,6 +94,27 @@ def _held_for_writing(fd: int) -> bool:
     return False
 
 
+def _read_unchanged(path: str, st: os.stat_result, limit: int) -> bytes | None:
+    """The file's bytes (at most `limit`), or None if it is no longer the file `st` describes or a
+    writer still holds it open. Plain descriptors, not `open()`: its buffered file object costs
+    about 5 µs a file, which a full read of a store pays for every story (docs/PERFORMANCE.md)."""
+    fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
+    try:
+        want = min(st.st_size + 65536, limit)  # sized to the file: reading `limit` would allocate it
+        chunks: list[bytes] = []
+        while want > 0:  # one read but for a file that grew, or a file system that returns less
+            chunk = os.read(fd, want)
+            if not chunk:
+                break
+            chunks.append(chunk)
+            want -= len(chunk)
+        if stat_key(os.fstat(fd)) != stat_key(st) or (recently_modified(st) and _held_for_writing(fd)):
+            return None
+        return chunks[0] if len(chunks) == 1 else b"".join(chunks)
+    finally:
+        os.close(fd)
+
+
 def recently_modified(st: os.stat_result) -> bool:
     """Modified so lately that its writer may still be at work."""
     return st.st_mtime_ns > time.time_ns() - WRITER_CHECK_NS
@@ -120,7 +141,6 @@ class ArticleReader:
         still holds it open): what was read may be any moment of a save, not a version of the story,
         so it is neither published nor reported; the caller looks again.
         """
-        path = self.root / relpath
 
         def problem(message: str) -> Reading:
             return Reading(ParseResult(None, [Problem(self.display(relpath), None, message)]))
@@ -135,14 +155,11 @@ class ArticleReader:
         if self.site is None:
             return Reading(ParseResult(None, []))  # nothing can be read without a site file; reported once
         try:
-            with open(path, "rb") as fh:  # sized to the file: read(limit) would allocate the limit
-                data = fh.read(min(st.st_size + 65536, self.max_article_bytes + 1))
-                if stat_key(os.fstat(fh.fileno())) != stat_key(st) or (
-                    recently_modified(st) and _held_for_writing(fh.fileno())
-                ):
-                    return None
+            data = _read_unchanged(f"{self.root}/{relpath}", st, self.max_article_bytes + 1)
         except OSError as exc:
             return problem(f"cannot be read ({exc.strerror})")
+        if data is None:
+            return None
         if len(data) > self.max_article_bytes:
             return problem(f"is over the {self.max_article_bytes:,}-byte limit for one article; it was not read")
         used: dict[str, StatKey | None] = {}
@@ -158,15 +175,14 @@ class ArticleReader:
             photo_info,
             display_root=self.display_root,
             keep_body=keep_body or self.keep_bodies,
+            modified=file_time(st.st_mtime_ns),  # when it was saved, for Last-Modified (publish/dating.py)
         )
         photo = result.photo_path
         photo_key = None if photo is None else used[photo] if photo in used else self.photo_stat(photo)
         article = result.article
-        if article is not None:  # when it was saved, for Last-Modified (publish/dating.py)
-            shown = article.photo
-            if shown is not None and photo_key is not None:
-                shown = replace(shown, modified=file_time(photo_key[0]))
-            result.article = replace(article, modified=file_time(st.st_mtime_ns), photo=shown)
+        if article is not None and article.photo is not None and photo_key is not None:
+            shown = replace(article.photo, modified=file_time(photo_key[0]))
+            result.article = replace(article, photo=shown)
         return Reading(result, photo_key)
 
     # ---- photos kept in the store -------------------------------------------------------------
