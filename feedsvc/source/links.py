@@ -13,7 +13,6 @@ from __future__ import annotations
 import html
 import posixpath
 import re
-from collections.abc import Iterator
 from urllib.parse import unquote, urlsplit
 
 MEDIA_DIR = "media"  # the store's folder of photos, named as `media/…` wherever a photo is named
@@ -27,6 +26,7 @@ _RAW_HTML = re.compile(r"""(?:href|src)\s*=\s*["']?([^"'\s>]+)""", re.IGNORECASE
 # In the HTML the Markdown renders to: every link's and image's address.
 _ATTRIBUTES = re.compile(r"""\b(?:href|src)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+))""", re.IGNORECASE)
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
+_HTTP = ("https://", "http://")
 
 
 def media_path(address: str) -> str | None:
@@ -47,11 +47,14 @@ def needs_a_look(address: str) -> bool:
     return bool(address) and not _SCHEME.match(address) and not address.startswith(("#", "/"))
 
 
-def _candidates(markdown: str) -> Iterator[str]:
+def _candidates(markdown: str) -> list[str]:
+    """The addresses the rough look finds, less those that start as an absolute http(s) URL does
+    (most of a newsroom's links, and neither `needs_a_look` nor a `media_path`)."""
+    found: list[str] = []
     for pattern, sign in ((_INLINE, "]("), (_REFERENCE, "]:"), (_RAW_HTML, "=")):
         if sign in markdown:
-            for match in pattern.finditer(markdown):
-                yield match.group(1)
+            found += (address for address in pattern.findall(markdown) if not address.startswith(_HTTP))
+    return found
 
 
 def relative_addresses(markdown: str) -> list[str]:
