@@ -10,7 +10,7 @@ from __future__ import annotations
 import difflib
 import re
 from collections.abc import Callable
-from typing import Any, Literal, TypeVar, overload
+from typing import Any, Literal, TypeGuard, TypeVar, overload
 
 from ..model import Problem
 from .frontmatter import describe
@@ -25,6 +25,15 @@ _WORD_CHAR = (
     "\u3001-\ud7ff\ue000-\ufdcf\ufdf0-\ufffd"
 )
 _ALREADY_CLEAN = re.compile(f"[{_WORD_CHAR}]+(?: [{_WORD_CHAR}]+)*")
+
+
+def already_clean(value: Any, limit: int | None) -> TypeGuard[str]:
+    """Is `value` text that `FieldReader.text` gives back as it is, with nothing to say of it?"""
+    return (
+        value.__class__ is str
+        and _ALREADY_CLEAN.fullmatch(value) is not None
+        and (limit is None or len(value) <= limit)
+    )
 
 
 class Reject(Exception):
@@ -98,7 +107,7 @@ class FieldReader:
     ) -> str | None:
         """The field as clean text (None if not given): plain text loses markup, and one over `limit`
         characters is cut at a word; text that is not plain (URLs, ids) over `limit` is a problem."""
-        if value.__class__ is str and _ALREADY_CLEAN.fullmatch(value) and (limit is None or len(value) <= limit):
+        if already_clean(value, limit):
             return value  # most fields: `cleaned` would give them back as they are (one pass, not five)
         return self.cleaned(value, name, required, plain, limit)
 

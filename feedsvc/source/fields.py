@@ -17,7 +17,7 @@ from ..model import Author, Photo, RelatedLink, RelatedRef, Site, Status
 from ..uri import normalize_url
 from . import limits
 from .dates import DateError, ambiguity, parse_date
-from .fieldreader import FieldReader, did_you_mean
+from .fieldreader import FieldReader, already_clean, did_you_mean
 from .frontmatter import describe
 from .links import media_path, relative_addresses
 from .photos import ImageInfo, PhotoError, photo_name_problem, store_media_path
@@ -141,7 +141,10 @@ def photo(reader: FieldReader, value: Any, photo_info: PhotoLookup) -> Photo | N
             raise reader.fail("photo.type", f"{describe(mime)} is not an image type (such as image/jpeg)")
 
         def number(key: str) -> int | None:
-            return reader.optional("it is ignored", lambda: _positive_int(reader, value.get(key), f"photo.{key}"))
+            given = value.get(key)
+            if given.__class__ is str and given.isascii() and given.isdigit() and 0 < int(given) < 1 << 40:
+                return int(given)  # the usual case, which `_positive_int` would give back too
+            return reader.optional("it is ignored", lambda: _positive_int(reader, given, f"photo.{key}"))
 
         return Photo(
             url=url,
@@ -255,7 +258,11 @@ def tags(reader: FieldReader, value: Any) -> tuple[str, ...]:
     items = value if isinstance(value, list) else [value]
     tags: dict[str, None] = {}  # in order, each once: a dict, as a list's `in` made 80,000 tags take a minute
     for index, item in enumerate(items):
-        tag = reader.optional("that tag is left out", partial(reader.text, item, f"tags[{index}]", limit=limits.TAG))
+        tag = (
+            item
+            if already_clean(item, limits.TAG)  # most tags: no need to ready a message or a way out
+            else reader.optional("that tag is left out", partial(reader.text, item, f"tags[{index}]", limit=limits.TAG))
+        )
         if tag and tag not in tags:
             if len(tags) == limits.TAGS:  # counted once each, as published
                 reader.warn(
