@@ -128,14 +128,46 @@ class _Builder:
         self.built: dict[int, Any] = {}
         self.sizes: dict[int, tuple[int, int]] = {}  # node → (values, characters), aliases expanded
         self.field: str | None = None  # the top-level field being built, for messages
+        self.values = self.characters = 0  # build_plain's count of the whole document
 
     def build(self) -> Any:
         return self._construct(self.root)[0]
 
     def build_plain(self) -> Any:
         """`build` for a document with no anchor and no explicit tag: every node is met once and is a
-        core type, so neither is looked up. The same data, bounds and messages."""
-        return self._plain(self.root)[0]
+        core type, so neither is looked up. The same data, bounds and messages.
+
+        Most front matter is far within the bounds, so the data is built with a plain count first;
+        only a document over them, or with a key or depth problem, is walked again the way that
+        stops at the first value past a bound and says which (each running count is at most the
+        whole document's, so a document within the bounds never stops there)."""
+        self.values = self.characters = 0
+        try:
+            data = self._lean(self.root)
+        except (YAMLError, RecursionError):
+            return self._plain(self.root)[0]
+        if self.values > MAX_VALUES or self.characters > MAX_CHARACTERS:
+            return self._plain(self.root)[0]
+        return data
+
+    def _lean(self, node: Node) -> Any:
+        self.values += 1
+        if isinstance(node, ScalarNode):
+            text = node.value
+            self.characters += len(text)
+            return None if node.style is None and text in _NULLS else text
+        if isinstance(node, SequenceNode):
+            items = []
+            for child in node.value:  # a loop, not a comprehension: one frame a level, as in _plain
+                items.append(self._lean(child))
+            return items
+        mapping: dict[str, Any] = {}
+        for key_node, value_node in node.value:
+            name = self._lean(key_node)
+            if name.__class__ is not str or name in mapping:
+                raise YAMLError()  # _plain says which, and where
+            mapping[name] = self._lean(value_node)
+        return mapping
 
     def _plain(self, node: Node) -> tuple[Any, int, int]:
         if isinstance(node, ScalarNode):
