@@ -29,7 +29,7 @@ from lxml import etree
 
 from ..model import AUTHOR, Photo
 from .feedmodel import FeedInfo, Item, content_html, entry_updated, item_guid
-from .items import ItemTexts, splice, split
+from .items import ItemKey, ItemTexts, splice, split
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
 MEDIA_NS = "http://search.yahoo.com/mrss/"
@@ -197,8 +197,8 @@ def render_feed(info: FeedInfo, items: list[Item]) -> bytes:
     written before (in any document), and the document around items it has (`render.items`)."""
     fmt = info.key.format
     updated = max((entry_updated(i.article) for i in items), default=info.site.founded)
-    scope = (fmt, info.site)  # all an item's bytes depend on besides the item itself
-    keys = [(scope, item) for item in items]
+    site = info.site  # all an item's bytes depend on besides the item itself
+    keys = [ItemKey(fmt, site, item) for item in items]
     texts = [_ITEMS.get(key) for key in keys]
     missing = [index for index, text in enumerate(texts) if text is None]
     if missing:
