@@ -189,12 +189,18 @@ class TreeWriter:
                 return
         self.folder(output.name)
         target = f"{self._new_root}/{output.name}"
-        _clear(target)  # never write into what may be a link to a published file
-        with open(target, "xb") as fh:
+        try:
+            fh = open(target, "xb")  # a new file: never written into what may be a link to a published file
+        except FileExistsError:  # left in the staging tree by an earlier build
+            _clear(target)
+            fh = open(target, "xb")
+        with fh:  # dated and looked at through the open file: no second walk of its path
             fh.write(output.data)
-        if output.mtime is not None:
-            os.utime(target, (output.mtime, output.mtime))
-        self.record[output.name] = {"etag": output.etag, "mtime_ns": os.lstat(target).st_mtime_ns, "size": output.size}
+            fh.flush()
+            if output.mtime is not None:
+                os.utime(fh.fileno(), (output.mtime, output.mtime))
+            mtime_ns = os.fstat(fh.fileno()).st_mtime_ns
+        self.record[output.name] = {"etag": output.etag, "mtime_ns": mtime_ns, "size": output.size}
         self.written.append(output.name)
         self.total_bytes += output.size
         if self.progress is not None:
