@@ -151,8 +151,9 @@ def _render_all(
         return
     from concurrent.futures.process import BrokenProcessPool  # with the pool: see forking.forked_pool
 
-    for path, _ in to_render:  # every folder now, so the processes never race to make one
-        writer.folder(build_file_name(path))
+    for path, _ in to_render:  # the folders now, so the processes never race to make one, but for
+        name = build_file_name(path)  # an archive month's own: made by the one process rendering that month
+        writer.folder(name.rpartition("/")[0] if _archive_month(path) else name)
     chunks = _chunks(to_render)
     report.processes = forking.workers()
     _forked = (publisher, now, writer, photos)

@@ -251,6 +251,11 @@ class TreeWriter:
         """Take in what a rendering process put into the staging tree."""
         record, written, size, reused = part
         self.record.update(record)
+        for name in record:  # the folders it made for them (an archive month's) are real folders too
+            folder = name.rpartition("/")[0]
+            while folder not in self._folders:
+                self._folders.add(folder)
+                folder = folder.rpartition("/")[0]
         self.written += written
         self.total_bytes += size
         self.reused += reused
