@@ -89,3 +89,29 @@ def test_json_feed_in_the_static_build(tmp_path, client):
     build(config_for(SAMPLE_STORE), out)
     for path in PATHS:
         assert (out / path).read_bytes() == client.get("/" + path).data
+
+
+def test_items_written_once_make_the_bytes_json_dumps_writes_for_the_whole_feed():
+    """render.jsonfeed keeps each item's text and writes a feed around the texts: every JSON Feed of
+    the sample store, rendered one after another so that most items were met in an earlier feed, is
+    byte for byte what json.dumps(indent=2) writes for the whole document."""
+    from datetime import timedelta
+
+    from feedsvc.config import load_config
+    from feedsvc.publish.publisher import Publisher
+    from feedsvc.render import jsonfeed
+    from feedsvc.store.store import Store
+
+    from .test_feedgen_traps import WHEN
+
+    config = load_config(overrides={"store": SAMPLE_STORE, "base_url": BASE_URL})
+    now = WHEN + timedelta(days=4000)
+    store = Store.open(config.store, limits=config.read)
+    publisher = Publisher(store, config.feeds)
+    paths = [path for path in publisher.document_paths(now) if path.endswith("feed.json")]
+    jsonfeed._ITEMS.clear()
+    bodies = [publisher.render(path, now).body for path in paths]
+    assert len(jsonfeed._ITEMS._texts) < sum(len(json.loads(body)["items"]) for body in bodies), "no item reused"
+    for path, body in zip(paths, bodies, strict=True):
+        assert body == (json.dumps(json.loads(body), ensure_ascii=False, indent=2) + "\n").encode(), path
+    assert len(paths) >= 10
