@@ -39,8 +39,12 @@ class Fingerprints:
         known = self._known.get(path)
         if known is not None and known[0] == identity:  # comparing is cheaper than repr and hash
             return known[1]
-        digest = hashlib.blake2b(
-            repr((CODE_FINGERPRINT, self._config_key, identity)).encode(), digest_size=16
-        ).hexdigest()
+        digest = self.digest(identity)
         self._known[path] = (identity, digest)
         return digest
+
+    def digest(self, identity: Hashable) -> str:
+        """The digest of `identity` under this configuration and this code."""
+        return hashlib.blake2b(
+            repr((CODE_FINGERPRINT, self._config_key, identity)).encode(), digest_size=16
+        ).hexdigest()

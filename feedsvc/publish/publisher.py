@@ -7,7 +7,7 @@ what that document shows (or a scheduled story's moment came), so a warm request
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable
+from collections.abc import Callable
 from datetime import UTC, datetime
 
 from ..model import ALL, EVERYTHING, Article, Scope
@@ -31,7 +31,7 @@ from ..store.snapshot import Snapshot, StoreSnapshot
 from ..store.store import Store
 from ..store.timeline import Timeline, month_of
 from .archives import Plan, plan
-from .cache import DocumentCache, Unreadable
+from .cache import FOREVER, DocumentCache, Unreadable
 from .documents import DocumentPlanner
 from .fingerprint import Fingerprints
 from .media import MediaLibrary
@@ -64,7 +64,7 @@ class Publisher:
         self.planner = DocumentPlanner(feeds, policy, self.plan, self.prepared, store.display_root)
         self._prepared = PreparedCache(store, feeds.summary_length, feeds.base_url)
         self._plans: dict[tuple[Scope, int, str], tuple[Timeline, Plan]] = {}
-        self._fingerprints = Fingerprints(feeds, policy)
+        self.fingerprints = Fingerprints(feeds, policy)  # each document's identity, digested
         self._headers: dict[tuple[str, bool], tuple[Rendered, dict[str, str]]] = {}
         self._warmed: int | None = None  # the store generation last warmed
         self._scope_of: dict[str, Scope | None | bool] = {}  # path → the scope of the feed it is (None: not a feed)
@@ -181,18 +181,17 @@ class Publisher:
         except Unreadable as unread:  # a build writes what the store holds now
             return unread.partial
 
-    def fingerprint(self, path: str, now: datetime | None = None) -> str | None:
-        """A digest of everything the document at `path` depends on, computed without rendering it
-        (the static build skips documents whose fingerprint has not changed); None if there is none."""
+    def fingerprint(self, path: str, now: datetime | None = None) -> tuple[str, float] | None:
+        """A digest of everything the document at `path` depends on, computed without rendering it, and
+        until when that holds (POSIX time); None if there is none. The static build skips unchanged documents."""
         now = now or self.clock()
         key = route(path)
-        identity: Hashable | None
         if isinstance(key, MediaKey):
-            identity = self.media.version(key.name)
-        else:
-            make_plan = self.planner.lookup(key, self.store.snapshot, now)
-            identity = None if make_plan is None else make_plan().identity
-        return None if identity is None else self._fingerprints.of(path, identity)
+            version = self.media.version(key.name)
+            return None if version is None else (self.fingerprints.of(path, version), FOREVER)
+        make_plan = self.planner.lookup(key, self.store.snapshot, now)
+        planned = None if make_plan is None else make_plan()
+        return None if planned is None else (self.fingerprints.of(path, planned.identity), planned.valid_until)
 
     def warm(self, now: datetime | None = None) -> int:
         """Render every subscription feed and page now, gzip copies included, so requests find them

@@ -28,6 +28,7 @@ from .hostrules import HEADERS_FILE, NGINX_FILE, netlify_headers, nginx_snippet,
 from .photos import PhotoChanged, described_photos, render
 from .report import BuildReport, Phases, Quiet
 from .tree import BUILD_RECORD, BuildError, Output, Part, TreeWriter
+from .unchanged import Standing
 
 
 def write_documents(
@@ -35,7 +36,8 @@ def write_documents(
 ) -> dict[str, dict[str, Any]]:
     """Render every document into the writer — except those whose fingerprint is the one the previous
     build recorded (their files are kept, unrendered) — then the header manifest and nginx snippet.
-    Returns the record of documents for the next build.
+    Returns the record of documents for the next build. The documents of scopes no story changed in
+    since the previous build are not even planned (`Standing`): their fingerprints stand.
 
     Two phases: "rendering" the documents that changed, then "writing" the new tree's files — those of
     the rendered documents are already written as each was rendered; the unchanged documents' files
@@ -43,25 +45,32 @@ def write_documents(
     rules written."""
     phases = phases or Quiet()
     old_documents = writer.previous.get("documents", {})
+    standing = Standing(publisher, now, writer.previous)
+    writer.notes, writer.dated = standing.notes, standing.dated
     paths = publisher.paths(now)
     entries: dict[str, dict[str, Any] | None] = dict.fromkeys(paths)  # path → its record, in the order of paths
     to_render: list[tuple[str, str | None]] = []
     unchanged: list[tuple[str, str, dict[str, Any]]] = []
+    until: dict[str, float] = {}  # path → until when the plan of a document rendered holds on its own
     # A month's archives of every section, writer and tag, one after another: they carry the same
     # stories, so planning them finds each story's links resolved (publish.selection.Selector), and a
     # rendering process finds its items written (render.items), while they are still remembered.
     for path in sorted(paths, key=_archive_month):
-        fingerprint = publisher.fingerprint(path, now)
         old = old_documents.get(path)
         entries[path] = None
+        if old is not None and standing.holds(path, old):
+            unchanged.append((path, old["fingerprint"], old))
+            continue
+        found = publisher.fingerprint(path, now)
+        fingerprint, until[path] = found if found is not None else (None, 0.0)
         if fingerprint is not None and old is not None and old["fingerprint"] == fingerprint:
-            unchanged.append((path, fingerprint, old))
+            unchanged.append((path, fingerprint, {**old, "until": until[path]}))
         else:
             to_render.append((path, fingerprint))
     photos = described_photos(publisher.store.snapshot)
     phases.begin("rendering", len(to_render), "document")
     for path, entry in _render_all(publisher, now, writer, to_render, photos, report):
-        entries[path] = entry
+        entries[path] = entry and {**entry, "until": until[path]}
         phases.advance()
     phases.end()
     # "writing" the new tree, or — when no document changed — "keeping" the one there (said as such)
@@ -79,8 +88,9 @@ def write_documents(
             phases.advance(len(old["files"]))
         else:
             damaged.append((path, fingerprint))
+            until[path] = old.get("until", 0.0)
     for path, entry in _render_all(publisher, now, writer, damaged, photos, report):
-        entries[path] = entry
+        entries[path] = entry and {**entry, "until": until[path]}
         phases.advance(len(entry["files"]) if entry else 1)
     documents = {path: entry for path, entry in entries.items() if entry is not None}
     root = "/" + base_path(publisher.feeds.base_url)  # the paths as published: "/feeds/rss.xml"

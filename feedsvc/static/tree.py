@@ -49,7 +49,7 @@ class Output:
 def _read_record(out_dir: Path) -> dict[str, Any]:
     try:
         record = json.loads((out_dir / BUILD_RECORD).read_text("utf-8"))
-        return record if record.get("version") == RECORD_VERSION else {}
+        return record if isinstance(record, dict) and record.get("version") == RECORD_VERSION else {}
     except (OSError, ValueError):
         return {}
 
@@ -165,6 +165,10 @@ class TreeWriter:
             self.staging.unlink()
         self.staging.mkdir(parents=True, exist_ok=True)
         self.record: dict[str, dict[str, Any]] = {}
+        # What else the next build reads back from the record: `notes`, and `dated`, which says when
+        # they were taken and is no reason of its own to write the record again.
+        self.notes: dict[str, Any] = {}
+        self.dated: dict[str, Any] = {}
         # Plain strings and a memory of checked folders: an incremental build visits thousands of files.
         self._old_root, self._new_root = str(self.out_dir), str(self.staging)
         self._folders: set[str] = {""}
@@ -282,7 +286,9 @@ class TreeWriter:
         """Swap the new tree in — unless it is the old one file for file, then leave everything as it
         was. `documents` is the build's record of documents, kept for the next build. True if swapped."""
         if not self.written and set(self.record) == set(self.old_files):
-            if documents != self.previous.get("documents"):
+            if documents != self.previous.get("documents") or any(
+                value != self.previous.get(name) for name, value in self.notes.items()
+            ):
                 self._replace_record(documents)
             return False
         self._remove_strays()
@@ -299,7 +305,8 @@ class TreeWriter:
         return True
 
     def _record_text(self, documents: dict[str, Any]) -> str:
-        return json.dumps({"version": RECORD_VERSION, "files": self.record, "documents": documents}, sort_keys=True)
+        record = {**self.dated, **self.notes, "version": RECORD_VERSION, "files": self.record, "documents": documents}
+        return json.dumps(record, sort_keys=True)
 
     def _replace_record(self, documents: dict[str, Any]) -> None:
         """The same files, new fingerprints (a feedsvc upgrade, an edit that changed no output): record them,

@@ -1,0 +1,55 @@
+"""Which of the last build's documents a new process may keep without planning them.
+
+Planning a document (selecting its stories, resolving their links) is what proves it unchanged, and a
+one-off build after one edit spent most of its time planning thousands it then kept (figures in
+docs/PERFORMANCE.md). The record the last build left beside its files says what every document
+depended on then: one digest of what all of them depend on (`publish.scopemarks.context`, with the
+code and configuration), one per scope of its stories (`scope_marks`), and per document until when
+its plan held on its own. A scope's feeds, archives, page and subscribe page whose digests are all
+the same, before that moment, are the same documents; every other document is planned as before.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+from ..paths import FeedKey, PageKey, SubscribeKey, route
+from ..publish.publisher import Publisher
+from ..publish.scopemarks import context, scope_marks, scope_name
+from ..store.snapshot import Snapshot
+
+
+class Standing:
+    """The last build's record read against the store now: `holds` says which documents stand as they
+    are; `notes` is what the next build will read back. Anything missing or odd in the record (an
+    older version's, a hand-edited one) keeps nothing."""
+
+    def __init__(self, publisher: Publisher, now: datetime, previous: Mapping[str, Any]) -> None:
+        snapshot = publisher.store.snapshot
+        assert isinstance(snapshot, Snapshot), "a build has a site file (static.build._build_once)"
+        self.moment = now.timestamp()
+        marks = scope_marks(snapshot)
+        digest = publisher.fingerprints.digest(context(publisher.planner.scopes, snapshot, now))
+        self.notes: dict[str, Any] = {"context": digest, "scopes": marks}
+        self.dated = {"moment": self.moment}  # a record with the same notes and documents holds from then on
+        old_marks, then = previous.get("scopes"), previous.get("moment")
+        if (
+            previous.get("context") != digest
+            or not isinstance(old_marks, dict)
+            or not isinstance(then, float | int)
+            or then > self.moment  # a clock set back: what was visible then may be scheduled now
+        ):
+            old_marks = {}
+        self._standing = {name for name, mark in marks.items() if old_marks.get(name) == mark}
+
+    def holds(self, path: str, old: Mapping[str, Any]) -> bool:
+        """Is the document at `path` the one the last build recorded as `old`, without planning it?"""
+        until = old.get("until")
+        if not self._standing or not isinstance(old.get("fingerprint"), str) or not isinstance(until, float | int):
+            return False
+        if until <= self.moment:
+            return False  # a scheduled story has appeared, a time it is dated by has come
+        key = route(path)
+        return isinstance(key, FeedKey | PageKey | SubscribeKey) and scope_name(key.scope) in self._standing

@@ -1,0 +1,137 @@
+"""A one-off build keeps the documents of scopes no story changed in without planning them, from the
+last build's record (static.unchanged): whatever changed — a story, a story it links to, a tag's
+title on other scopes' pages, a scheduled story's moment, a damaged record — the output is the one a
+build into an empty folder writes."""
+
+from __future__ import annotations
+
+import feedparser
+import pytest
+
+from feedsvc.paths import FeedKey, PageKey, SubscribeKey, route
+from feedsvc.publish.publisher import Publisher
+from feedsvc.static.build import BUILD_RECORD, build
+
+from .conftest import article, utc
+from .test_build import config_for, tree
+
+NOW = utc(2013, 6, 10, 12)
+SECTIONS = ("world", "business", "local")
+
+
+@pytest.fixture
+def newsroom(store_dir):
+    """Three sections of five stories (archives with two a feed), two writers, a shared tag, one link."""
+    store_dir.write_site(
+        sections=[{"slug": slug, "title": slug.title()} for slug in SECTIONS],
+    )
+    for index in range(15):
+        section = SECTIONS[index % 3]
+        fields = {
+            "title": f"Story {index}",
+            "section": section,
+            "published": f"2013-{4 + index % 2:02d}-{1 + index:02d} 09:00",
+            "authors": ["Ana Ruiz" if index % 2 else "Bo Chen"],
+            "tags": ["harbor street" if index == 0 else "Harbor Street"] if index % 4 == 0 else ["Weather"],
+        }
+        if index == 3:
+            fields["related"] = ["business/story-1"]
+        store_dir.write(f"{section}/story-{index}.md", article(**fields))
+    return store_dir
+
+
+def files(out):
+    """Every file's digest but the build record's."""
+    return {name: digest for name, (digest, _, _) in tree(out).items() if name != BUILD_RECORD}
+
+
+def rebuilt_as_new(tmp_path, store, out, now=NOW):
+    """Rebuild `out`; assert it is what a build into an empty folder writes. The paths of the feeds,
+    archives and pages planned (OPML lists, the sitemap and photos are always planned)."""
+    planned = []
+    fingerprint = Publisher.fingerprint
+
+    def counting(self, path, now=None):
+        planned.append(path)
+        return fingerprint(self, path, now)
+
+    Publisher.fingerprint = counting  # type: ignore[method-assign]
+    try:
+        build(config_for(store.root, items_per_feed=2), out, now=now)
+    finally:
+        Publisher.fingerprint = fingerprint  # type: ignore[method-assign]
+    fresh = tmp_path / f"fresh-{len(list(tmp_path.iterdir()))}"
+    build(config_for(store.root, items_per_feed=2), fresh, now=now)
+    assert files(out) == files(fresh)
+    return [path for path in planned if isinstance(route(path), FeedKey | PageKey | SubscribeKey)]
+
+
+def titles(out, name):
+    return [entry.title for entry in feedparser.parse((out / name).read_bytes()).entries]
+
+
+def test_an_edit_is_planned_in_its_scopes_and_the_rest_stands(newsroom, tmp_path):
+    out = tmp_path / "public"
+    everything = rebuilt_as_new(tmp_path, newsroom, out)
+    assert rebuilt_as_new(tmp_path, newsroom, out) == []  # nothing changed
+    story = newsroom.root / "local/story-5.md"
+    story.write_text(story.read_text().replace("title: Story 5", "title: Story 5, retold"))
+    planned = rebuilt_as_new(tmp_path, newsroom, out)
+    assert "sections/local/archive/2013-05/rss.xml" in planned and "tags/weather/rss.xml" in planned
+    untouched = ("sections/world/", "sections/business/", "authors/bo-chen/", "tags/harbor-street/")
+    assert [path for path in everything if path.startswith(untouched)]
+    assert not [path for path in planned if path.startswith(untouched)]
+    assert "Story 5, retold" in titles(out, "sections/local/archive/2013-05/rss.xml")
+
+
+def test_a_story_linked_to_changes_the_documents_of_the_story_linking(newsroom, tmp_path):
+    out = tmp_path / "public"
+    rebuilt_as_new(tmp_path, newsroom, out)
+    linked = newsroom.root / "business/story-1.md"
+    linked.write_text(linked.read_text().replace("title: Story 1", "title: Story 1, renamed"))
+    rebuilt_as_new(tmp_path, newsroom, out)
+    feed = feedparser.parse((out / "sections/world/atom.xml").read_bytes())  # story 3 links to story 1
+    entry = next(e for e in feed.entries if e.title == "Story 3")
+    assert [link.title for link in entry.links if link.rel == "related"] == ["Story 1, renamed"]
+
+
+def test_a_tags_title_respelt_in_one_scope_reaches_the_pages_of_the_others(newsroom, tmp_path):
+    out = tmp_path / "public"
+    rebuilt_as_new(tmp_path, newsroom, out)
+    for index in (4, 8):  # business and local: most of the tag's stories now spell it in capitals
+        story = newsroom.root / f"{SECTIONS[index % 3]}/story-{index}.md"
+        story.write_text(story.read_text().replace("Harbor Street", "HARBOR STREET"))
+    rebuilt_as_new(tmp_path, newsroom, out)
+    assert "HARBOR STREET" in (out / "sections/world/index.html").read_text()  # story 0, untouched
+
+
+def test_a_scheduled_story_appears_when_its_moment_comes(newsroom, tmp_path):
+    out = tmp_path / "public"
+    newsroom.write("local/later.md", article(title="Later", section="local", published="2013-06-20 09:00"))
+    rebuilt_as_new(tmp_path, newsroom, out)
+    assert "Later" not in titles(out, "sections/local/rss.xml")
+    rebuilt_as_new(tmp_path, newsroom, out, now=utc(2013, 6, 21, 12))
+    assert "Later" in titles(out, "sections/local/rss.xml")
+
+
+@pytest.mark.parametrize("damage", ["truncated", "scopes not a mapping", "documents without times"])
+def test_a_damaged_record_stands_for_nothing(newsroom, tmp_path, damage):
+    import json
+
+    out = tmp_path / "public"
+    everything = rebuilt_as_new(tmp_path, newsroom, out)
+    record = out / BUILD_RECORD
+    if damage == "truncated":
+        record.write_text(record.read_text()[:200])
+    else:
+        parsed = json.loads(record.read_text())
+        if damage == "scopes not a mapping":
+            parsed["scopes"] = ["section:local"]
+        else:
+            for entry in parsed["documents"].values():
+                entry.pop("until")
+        record.write_text(json.dumps(parsed))
+    story = newsroom.root / "local/story-5.md"
+    story.write_text(story.read_text().replace("title: Story 5", "title: Story 5, retold"))
+    assert sorted(rebuilt_as_new(tmp_path, newsroom, out)) == sorted(everything)
+    assert "Story 5, retold" in titles(out, "sections/local/archive/2013-05/rss.xml")
