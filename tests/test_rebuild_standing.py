@@ -78,6 +78,8 @@ def test_an_edit_is_planned_in_its_scopes_and_the_rest_stands(newsroom, tmp_path
     story.write_text(story.read_text().replace("title: Story 5", "title: Story 5, retold"))
     planned = rebuilt_as_new(tmp_path, newsroom, out)
     assert "sections/local/archive/2013-05/rss.xml" in planned and "tags/weather/rss.xml" in planned
+    assert "sections/local/archive/2013-04/rss.xml" in everything  # its other month stands
+    assert "sections/local/archive/2013-04/rss.xml" not in planned
     untouched = ("sections/world/", "sections/business/", "authors/bo-chen/", "tags/harbor-street/")
     assert [path for path in everything if path.startswith(untouched)]
     assert not [path for path in planned if path.startswith(untouched)]
@@ -135,3 +137,16 @@ def test_a_damaged_record_stands_for_nothing(newsroom, tmp_path, damage):
     story.write_text(story.read_text().replace("title: Story 5", "title: Story 5, retold"))
     assert sorted(rebuilt_as_new(tmp_path, newsroom, out)) == sorted(everything)
     assert "Story 5, retold" in titles(out, "sections/local/archive/2013-05/rss.xml")
+
+
+def test_a_new_archive_page_reaches_the_links_of_the_scopes_other_months(newsroom, tmp_path):
+    out = tmp_path / "public"
+    rebuilt_as_new(tmp_path, newsroom, out)
+    assert not (out / "sections/local/archive/2013-04-3").exists()  # April's three stories, two a page
+    for day in (20, 21):
+        newsroom.write(
+            f"local/april-{day}.md", article(title="April too", section="local", published=f"2013-04-{day} 9:00")
+        )
+    planned = rebuilt_as_new(tmp_path, newsroom, out)  # May's pages link to April's last page
+    assert (out / "sections/local/archive/2013-04-3/rss.xml").is_file()
+    assert "sections/local/archive/2013-05/rss.xml" in planned

@@ -21,9 +21,10 @@ from .dating import site_times
 from .scopes import Scopes
 
 
-def scope_name(scope: Scope) -> str:
-    """The scope as a record names it: "section:world", "tag:harbor-street" ("all:" for every section)."""
-    return f"{scope.kind}:{scope.slug}"
+def scope_name(scope: Scope, month: str | None = None) -> str:
+    """The scope as a record names it: "section:world", "tag:harbor-street" ("all:" for every section);
+    one month of it: "section:world@2013-05"."""
+    return f"{scope.kind}:{scope.slug}" if month is None else f"{scope.kind}:{scope.slug}@{month[:7]}"
 
 
 def _own_marks(by_id: Mapping[str, Article]) -> dict[str, str]:
@@ -50,15 +51,25 @@ def story_marks(by_id: Mapping[str, Article]) -> dict[str, int]:
     return found
 
 
+def _digest(count: int, total: int, name: str = "") -> str:
+    return hashlib.blake2b(f"{count}|{total}|{name}".encode(), digest_size=16).hexdigest()
+
+
 def scope_marks(snapshot: Snapshot) -> dict[str, str]:
-    """Each scope's mark: its timeline's name and its stories' marks. Summed, not strung together: the
-    order of a timeline is that of its stories' times and ids, which their marks cover."""
+    """Each scope's mark (its timeline's name and its stories' marks), and the mark of each of its
+    months ("section:world@2013-05": an archive page holds stories of one month). Summed, not strung
+    together: the order of a timeline is that of its stories' times and ids, which their marks cover."""
     marks = story_marks(snapshot.by_id)
+    months = {key: month_of(-key[0]) for key in snapshot.timeline(None).keys}  # every story is in it
     found = {}
     for scope, timeline in snapshot.timelines.items():
-        total = sum([marks[key[1]] for key in timeline.keys])
-        text = f"{len(timeline.keys)}|{total}|{timeline.name}"
-        found[scope_name(scope)] = hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
+        name = scope_name(scope)
+        found[name] = _digest(len(timeline.keys), sum([marks[key[1]] for key in timeline.keys]), timeline.name)
+        month_totals: dict[str, list[int]] = {}
+        for key in timeline.keys:
+            month_totals.setdefault(months.get(key) or month_of(-key[0]), []).append(marks[key[1]])
+        for month, parts in month_totals.items():
+            found[f"{name}@{month}"] = _digest(len(parts), sum(parts))
     return found
 
 

@@ -32,17 +32,25 @@ class Standing:
         self.moment = now.timestamp()
         marks = scope_marks(snapshot)
         digest = publisher.fingerprints.digest(context(publisher.planner.scopes, snapshot, now))
-        self.notes: dict[str, Any] = {"context": digest, "scopes": marks}
+        # An archive page's links name every archive page of its scope: the scope's plan of pages.
+        pages = {
+            scope_name(scope): ",".join(publisher.plan(snapshot, scope, now).pages)
+            for scope in publisher.planner.scopes.every(snapshot, now)
+        }
+        self.notes: dict[str, Any] = {"context": digest, "scopes": marks, "pages": pages}
         self.dated = {"moment": self.moment}  # a record with the same notes and documents holds from then on
-        old_marks, then = previous.get("scopes"), previous.get("moment")
+        old_marks, old_pages, then = previous.get("scopes"), previous.get("pages"), previous.get("moment")
         if (
             previous.get("context") != digest
             or not isinstance(old_marks, dict)
+            or not isinstance(old_pages, dict)
             or not isinstance(then, float | int)
             or then > self.moment  # a clock set back: what was visible then may be scheduled now
         ):
             old_marks = {}
+            old_pages = {}
         self._standing = {name for name, mark in marks.items() if old_marks.get(name) == mark}
+        self._paged = {name for name, plan in pages.items() if old_pages.get(name) == plan}
 
     def holds(self, path: str, old: Mapping[str, Any]) -> bool:
         """Is the document at `path` the one the last build recorded as `old`, without planning it?"""
@@ -52,4 +60,6 @@ class Standing:
         if until <= self.moment:
             return False  # a scheduled story has appeared, a time it is dated by has come
         key = route(path)
+        if isinstance(key, FeedKey) and key.month is not None:  # its month's stories, its scope's pages
+            return scope_name(key.scope, key.month) in self._standing and scope_name(key.scope) in self._paged
         return isinstance(key, FeedKey | PageKey | SubscribeKey) and scope_name(key.scope) in self._standing
