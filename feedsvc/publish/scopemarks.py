@@ -14,7 +14,7 @@ import hashlib
 from collections.abc import Hashable, Mapping
 from datetime import datetime
 
-from ..model import Article, RelatedRef, Scope
+from ..model import ALL, Article, RelatedRef, Scope
 from ..store.snapshot import Snapshot
 from ..store.timeline import month_of
 from .dating import site_times
@@ -55,19 +55,31 @@ def _digest(count: int, total: int, name: str = "") -> str:
     return hashlib.blake2b(f"{count}|{total}|{name}".encode(), digest_size=16).hexdigest()
 
 
-def scope_marks(snapshot: Snapshot) -> dict[str, str]:
+def scope_marks(snapshot: Snapshot, known: Mapping[str, str]) -> dict[str, str]:
     """Each scope's mark (its timeline's name and its stories' marks), and the mark of each of its
     months ("section:world@2013-05": an archive page holds stories of one month). Summed, not strung
-    together: the order of a timeline is that of its stories' times and ids, which their marks cover."""
+    together: the order of a timeline is that of its stories' times and ids, which their marks cover.
+
+    A scope whose mark is in `known` (the last build's marks) has the months known there: they are
+    made of its stories. Only the scopes an edit touched are walked month by month."""
     marks = story_marks(snapshot.by_id)
-    months = {key: month_of(-key[0]) for key in snapshot.timeline(None).keys}  # every story is in it
+    known_months: dict[str, list[tuple[str, str]]] = {}
+    for name, mark in known.items():
+        whole, at, _ = name.partition("@")
+        if at:
+            known_months.setdefault(whole, []).append((name, mark))
     found = {}
     for scope, timeline in snapshot.timelines.items():
         name = scope_name(scope)
         found[name] = _digest(len(timeline.keys), sum([marks[key[1]] for key in timeline.keys]), timeline.name)
+        if scope.kind == ALL:
+            continue  # every section's stories have no archives
+        if known.get(name) == found[name]:
+            found.update(known_months.get(name, ()))
+            continue
         month_totals: dict[str, list[int]] = {}
         for key in timeline.keys:
-            month_totals.setdefault(months.get(key) or month_of(-key[0]), []).append(marks[key[1]])
+            month_totals.setdefault(month_of(-key[0]), []).append(marks[key[1]])
         for month, parts in month_totals.items():
             found[f"{name}@{month}"] = _digest(len(parts), sum(parts))
     return found

@@ -30,15 +30,7 @@ class Standing:
         snapshot = publisher.store.snapshot
         assert isinstance(snapshot, Snapshot), "a build has a site file (static.build._build_once)"
         self.moment = now.timestamp()
-        marks = scope_marks(snapshot)
         digest = publisher.fingerprints.digest(context(publisher.planner.scopes, snapshot, now))
-        # An archive page's links name every archive page of its scope: the scope's plan of pages.
-        pages = {
-            scope_name(scope): ",".join(publisher.plan(snapshot, scope, now).pages)
-            for scope in publisher.planner.scopes.every(snapshot, now)
-        }
-        self.notes: dict[str, Any] = {"context": digest, "scopes": marks, "pages": pages}
-        self.dated = {"moment": self.moment}  # a record with the same notes and documents holds from then on
         old_marks, old_pages, then = previous.get("scopes"), previous.get("pages"), previous.get("moment")
         if (
             previous.get("context") != digest
@@ -47,8 +39,15 @@ class Standing:
             or not isinstance(then, float | int)
             or then > self.moment  # a clock set back: what was visible then may be scheduled now
         ):
-            old_marks = {}
-            old_pages = {}
+            old_marks, old_pages = {}, {}
+        marks = scope_marks(snapshot, old_marks)
+        # An archive page's links name every archive page of its scope: the scope's plan of pages.
+        pages = {
+            scope_name(scope): ",".join(publisher.plan(snapshot, scope, now).pages)
+            for scope in publisher.planner.scopes.every(snapshot, now)
+        }
+        self.notes: dict[str, Any] = {"context": digest, "scopes": marks, "pages": pages}
+        self.dated = {"moment": self.moment}  # a record with the same notes and documents holds from then on
         self._standing = {name for name, mark in marks.items() if old_marks.get(name) == mark}
         self._paged = {name for name, plan in pages.items() if old_pages.get(name) == plan}
 
