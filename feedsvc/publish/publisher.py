@@ -62,7 +62,7 @@ class Publisher:
         )
         self.documents = DocumentCache(cold_cache_bytes)  # archives: within cold_cache_bytes
         self.planner = DocumentPlanner(feeds, policy, self.plan, self.prepared, store.display_root)
-        self._prepared = PreparedCache(store, feeds.summary_length, feeds.base_url)
+        self.prepared_cache = PreparedCache(store, feeds.summary_length, feeds.base_url)
         self._plans: dict[tuple[Scope, int, str], tuple[Timeline, Plan]] = {}
         self.fingerprints = Fingerprints(feeds, policy)  # each document's identity, digested
         self._headers: dict[tuple[str, bool], tuple[Rendered, dict[str, str]]] = {}
@@ -287,4 +287,4 @@ class Publisher:
     def prepared(self, article: Article) -> Prepared | None:
         """The article's HTML and summary, rendered once per revision; None when its file no longer
         holds this version (the story is left out until the store looks again)."""
-        return self._prepared.get(article)
+        return self.prepared_cache.get(article)

@@ -21,6 +21,7 @@ from .. import forking
 from ..config import Config
 from ..model import Photo
 from ..paths import MEDIA_PREFIX, FeedKey, base_path, build_file_name, route
+from ..publish.preparedfiles import PreparedFiles
 from ..publish.publisher import Publisher
 from ..store.store import Store
 from ..words import plural
@@ -299,6 +300,8 @@ def build(
     now = now or datetime.now(UTC)
     if publisher is None:
         publisher = Publisher(store or open_store(config), config.feeds, config.cache_policy, clock=lambda: now)
+        if config.cache_path is not None:  # a new process: what earlier ones prepared, beside the parse cache
+            publisher.prepared_cache.files = PreparedFiles(config.cache_path)
 
     lock_path = out_dir.absolute().with_name(f".{out_dir.name}.lock")
     try:
@@ -326,6 +329,8 @@ def build(
                 raise BuildError(
                     f"could not write {out_dir}: {_why(exc, out_dir.absolute())}; the previous output is untouched"
                 ) from exc
+    if publisher.prepared_cache.files is not None:
+        publisher.prepared_cache.files.save()
     report.written, report.reused, report.bytes = writer.written, writer.reused, writer.total_bytes
     report.files = len(writer.record)
     feeds = {key.path for key in publisher.feed_keys(publisher.store.snapshot, now)}

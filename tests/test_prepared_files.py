@@ -1,0 +1,83 @@
+"""A one-off build takes the stories' HTML an earlier build prepared from the file beside the parse
+cache (publish.preparedfiles): an edited story is prepared again, so is every story when a setting
+it is made with changes, and a damaged file counts as empty."""
+
+from __future__ import annotations
+
+import feedparser
+import pytest
+
+import feedsvc.publish.prepared
+from feedsvc.static.build import BUILD_RECORD, build
+
+from .conftest import article
+from .test_build import config_for, tree
+
+
+@pytest.fixture
+def prepared(monkeypatch):
+    """The titles of the stories whose Markdown is made HTML from now on."""
+    made: list[str] = []
+    real = feedsvc.publish.prepared.prepare
+
+    def counting(article, markdown, *args):
+        made.append(article.title)
+        return real(article, markdown, *args)
+
+    monkeypatch.setattr(feedsvc.publish.prepared, "prepare", counting)
+    return made
+
+
+@pytest.fixture
+def stories(store_dir):
+    for index in range(4):
+        store_dir.write(f"world/story-{index}.md", article(f"Body {index}, *first* draft.", title=f"Story {index}"))
+    return store_dir
+
+
+def built(store, out, tmp_path, prepared, **settings):
+    """Build `out` with its cache in tmp_path; assert it is what a build without any cache writes. The
+    titles of the stories that build prepared."""
+    prepared.clear()
+    build(config_for(store.root, cache_dir=str(tmp_path / "cache"), **settings), out)
+    made = list(prepared)
+    fresh = tmp_path / f"fresh-{len(list(tmp_path.iterdir()))}"
+    build(config_for(store.root, cache_dir="off", **settings), fresh)
+    files = lambda at: {n: d for n, (d, _, _) in tree(at).items() if n != BUILD_RECORD}  # noqa: E731
+    assert files(out) == files(fresh)
+    return made
+
+
+def content(out, title):
+    entry = next(
+        e for e in feedparser.parse((out / "sections/world/atom.xml").read_bytes()).entries if e.title == title
+    )
+    return entry.content[0].value
+
+
+def test_an_edited_story_is_prepared_again_and_the_rest_are_taken_from_the_file(stories, tmp_path, prepared):
+    out = tmp_path / "public"
+    assert len(set(built(stories, out, tmp_path, prepared))) == 4
+    (stories.root / "world/story-2.md").write_text(article("Body 2, *second* draft.", title="Story 2"))
+    assert built(stories, out, tmp_path, prepared) == ["Story 2"]
+    assert "second" in content(out, "Story 2") and "first" in content(out, "Story 1")
+    (stories.root / "world/story-1.md").write_text(article("Body 1, *third* draft.", title="Story 1"))
+    assert built(stories, out, tmp_path, prepared) == ["Story 1"]
+    assert "third" in content(out, "Story 1")
+
+
+def test_a_new_summary_length_prepares_every_story_again(stories, tmp_path, prepared):
+    out = tmp_path / "public"
+    built(stories, out, tmp_path, prepared)
+    made = built(stories, out, tmp_path, prepared, summary_length=12)
+    assert sorted(set(made)) == [f"Story {index}" for index in range(4)]
+
+
+@pytest.mark.parametrize("damage", [b"", b"not a database at all" * 100], ids=["empty", "not-a-database"])
+def test_a_damaged_file_counts_as_empty_and_is_replaced(stories, tmp_path, prepared, damage):
+    out = tmp_path / "public"
+    (tmp_path / "cache").mkdir()
+    (tmp_path / "cache/prepared.sqlite3").write_bytes(damage)
+    assert len(set(built(stories, out, tmp_path, prepared))) == 4
+    (stories.root / "world/story-2.md").write_text(article("Body 2, *second* draft.", title="Story 2"))
+    assert built(stories, out, tmp_path, prepared) == ["Story 2"]
