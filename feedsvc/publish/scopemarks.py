@@ -10,13 +10,15 @@ the same documents, until the moment each document's plan said it changes on its
 
 from __future__ import annotations
 
+import bisect
 import hashlib
+import math
 from collections.abc import Hashable, Mapping
 from datetime import datetime
 
 from ..model import ALL, Article, RelatedRef, Scope
 from ..store.snapshot import Snapshot
-from ..store.timeline import month_of
+from ..store.timeline import month_bounds, month_of
 from .dating import site_times
 from .scopes import Scopes
 
@@ -77,11 +79,12 @@ def scope_marks(snapshot: Snapshot, known: Mapping[str, str]) -> dict[str, str]:
         if known.get(name) == found[name]:
             found.update(known_months.get(name, ()))
             continue
-        month_totals: dict[str, list[int]] = {}
-        for key in timeline.keys:
-            month_totals.setdefault(month_of(-key[0]), []).append(marks[key[1]])
-        for month, parts in month_totals.items():
-            found[f"{name}@{month}"] = _digest(len(parts), sum(parts))
+        keys, start = timeline.keys, 0
+        while start < len(keys):  # newest first: a month at a time, found by bisection
+            month = month_of(-keys[start][0])
+            end = bisect.bisect_left(keys, (math.nextafter(-month_bounds(month)[0], math.inf),), start)
+            found[f"{name}@{month}"] = _digest(end - start, sum([marks[key[1]] for key in keys[start:end]]))
+            start = end
     return found
 
 
