@@ -29,7 +29,7 @@ from .hostrules import HEADERS_FILE, NGINX_FILE, netlify_headers, nginx_snippet,
 from .photos import PhotoChanged, described_photos, render
 from .report import BuildReport, Phases, Quiet
 from .tree import BUILD_RECORD, BuildError, Output, Part, TreeWriter
-from .unchanged import Standing
+from .unchanged import Standing, recorded
 
 
 def write_documents(
@@ -52,7 +52,7 @@ def write_documents(
     entries: dict[str, dict[str, Any] | None] = dict.fromkeys(paths)  # path → its record, in the order of paths
     to_render: list[tuple[str, str | None]] = []
     unchanged: list[tuple[str, str, dict[str, Any]]] = []
-    until: dict[str, float] = {}  # path → until when the plan of a document rendered holds on its own
+    until: dict[str, float | None] = {}  # path → until when a document's plan holds on its own (None: for ever)
     # A month's archives of every section, writer and tag, one after another: they carry the same
     # stories, so planning them finds each story's links resolved (publish.selection.Selector), and a
     # rendering process finds its items written (render.items), while they are still remembered.
@@ -63,7 +63,7 @@ def write_documents(
             unchanged.append((path, old["fingerprint"], old))
             continue
         found = publisher.fingerprint(path, now)
-        fingerprint, until[path] = found if found is not None else (None, 0.0)
+        fingerprint, until[path] = (found[0], recorded(found[1])) if found is not None else (None, 0.0)
         if fingerprint is not None and old is not None and old["fingerprint"] == fingerprint:
             unchanged.append((path, fingerprint, {**old, "until": until[path]}))
         else:

@@ -11,6 +11,7 @@ the same, before that moment, are the same documents; every other document is pl
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
@@ -19,6 +20,11 @@ from ..paths import FeedKey, PageKey, SubscribeKey, route
 from ..publish.publisher import Publisher
 from ..publish.scopemarks import context, scope_marks, scope_name
 from ..store.snapshot import Snapshot
+
+
+def recorded(valid_until: float) -> float | None:
+    """Until when a plan holds, as the record keeps it: None for ever (JSON has no infinity)."""
+    return None if valid_until == math.inf else valid_until
 
 
 class Standing:
@@ -53,10 +59,10 @@ class Standing:
 
     def holds(self, path: str, old: Mapping[str, Any]) -> bool:
         """Is the document at `path` the one the last build recorded as `old`, without planning it?"""
-        until = old.get("until")
-        if not self._standing or not isinstance(old.get("fingerprint"), str) or not isinstance(until, float | int):
+        until = old.get("until", 0.0)  # None: for ever (a record from before lacks it: holds for nothing)
+        if not self._standing or not isinstance(old.get("fingerprint"), str):
             return False
-        if until <= self.moment:
+        if until is not None and (not isinstance(until, float | int) or until <= self.moment):
             return False  # a scheduled story has appeared, a time it is dated by has come
         key = route(path)
         if isinstance(key, FeedKey) and key.month is not None:  # its month's stories, its scope's pages
