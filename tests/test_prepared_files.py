@@ -58,6 +58,7 @@ def content(out, title):
 def test_an_edited_story_is_prepared_again_and_the_rest_are_taken_from_the_file(stories, tmp_path, prepared):
     out = tmp_path / "public"
     assert len(set(built(stories, out, tmp_path, prepared))) == 4
+    assert (tmp_path / "cache/prepared.sqlite3").stat().st_mode & 0o777 == 0o600  # scheduled stories too
     (stories.root / "world/story-2.md").write_text(article("Body 2, *second* draft.", title="Story 2"))
     assert built(stories, out, tmp_path, prepared) == ["Story 2"]
     assert "second" in content(out, "Story 2") and "first" in content(out, "Story 1")

@@ -39,6 +39,8 @@ class PreparedFiles:
         if self._db is None:
             try:
                 self.path.parent.mkdir(parents=True, exist_ok=True)
+                # As private as the parse cache beside it: it holds the HTML of scheduled stories too.
+                os.close(os.open(self.path, os.O_CREAT | os.O_WRONLY, 0o600))
                 self._db = sqlite3.connect(self.path, timeout=2.0)
                 self._db.execute("CREATE TABLE IF NOT EXISTS prepared (key TEXT PRIMARY KEY, body TEXT, summary TEXT)")
             except (sqlite3.Error, OSError) as exc:
