@@ -194,8 +194,8 @@ class Publisher:
         return None if planned is None else (self.fingerprints.of(path, planned.identity), planned.valid_until)
 
     def warm(self, now: datetime | None = None) -> int:
-        """Render every subscription feed and page now, gzip copies included, so requests find them
-        ready (archives render on first request). Returns how many documents were rendered.
+        """Render every subscription feed and page now, each kept as its gzip copy alone, so requests
+        find them ready (archives render on first request). Returns how many documents were rendered.
 
         After the first time, only what the store changed since is planned again: the feeds (and
         archives) of scopes no story moved in are declared current as they are, and the feeds and pages
@@ -217,7 +217,7 @@ class Publisher:
             before = self.documents.latest(path)
             document = self.document(path, now)
             if document is not None and document is not before:
-                document.compress()  # now, at the moment of the change, not in a request
+                document.keep_gzip_only()  # compressed now, not in a request; a plain one inflates it
                 rendered += 1
         return rendered
 

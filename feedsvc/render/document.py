@@ -62,9 +62,12 @@ class Gzipped:
 class Rendered:
     """One document's bytes and identity ETag — and its gzip copy, made once, when `compress()` is
     first called (by the refresher right after an edit, by a build, or by a request that accepts
-    gzip), so that a plain request after an edit never waits for a compression it does not use."""
+    gzip), so that a plain request after an edit never waits for a compression it does not use.
 
-    body: bytes
+    A document the service keeps for good may hold its gzip copy only (`keep_gzip_only`): the
+    body is then inflated again from it when asked for, the same bytes."""
+
+    _plain: list[bytes | None]  # [the body], or [None] once only the gzip copy is kept
     mimetype: str  # with charset, as sent in Content-Type
     last_modified: datetime | None
     kind: str = FEED
@@ -79,7 +82,23 @@ class Rendered:
     ) -> Rendered:
         """Hash once; compress later, once (see compress)."""
         level = gzip_level if gzip_level is not None and len(body) >= MIN_GZIP_BYTES else None
-        return cls(body, mimetype, last_modified, kind, level, strong_etag(body))
+        return cls([body], mimetype, last_modified, kind, level, strong_etag(body))
+
+    @property
+    def body(self) -> bytes:
+        """The document's bytes (inflated from the gzip copy when only that is kept)."""
+        plain = self._plain[0]
+        if plain is not None:
+            return plain
+        inflated: bytes = gzip_ng.decompress(self._gzip[0].body)  # type: ignore[no-untyped-call]
+        return inflated
+
+    def keep_gzip_only(self) -> None:
+        """Drop the body and keep the gzip copy alone (a fifth of the bytes for a feed): the warm
+        documents of a large store are most of what a worker holds (docs/PERFORMANCE.md). A
+        document never compressed keeps its body."""
+        if self.compress() is not None:
+            self._plain[0] = None
 
     @property
     def gzippable(self) -> bool:
@@ -87,8 +106,9 @@ class Rendered:
 
     @property
     def held_bytes(self) -> int:
-        """The bytes this document holds: its body, and its gzip copy once made."""
-        return len(self.body) + sum(len(copy.body) for copy in self._gzip)
+        """The bytes this document holds: its body unless only the gzip copy is kept, and that copy once made."""
+        plain = self._plain[0]
+        return (len(plain) if plain is not None else 0) + sum(len(copy.body) for copy in self._gzip)
 
     def compress(self) -> Gzipped | None:
         """The gzip copy, made by the first caller in any thread and kept; None if this document is
@@ -102,7 +122,7 @@ class Rendered:
                 if not made:
                     # zlib-ng ships py.typed, but gzip_ng.compress has no annotations
                     data: bytes = gzip_ng.compress(  # type: ignore[no-untyped-call]
-                        self.body, compresslevel=self.gzip_level, mtime=0
+                        self._plain[0], compresslevel=self.gzip_level, mtime=0
                     )
                     made.append(Gzipped(data, strong_etag(data) + "-gz"))
         return made[0]

@@ -1,0 +1,40 @@
+"""The documents the service keeps for good hold their gzip copy alone (a worker's memory at 100,000
+stories, issue 17): a plain request gets the same bytes and ETag as before, inflated from that copy."""
+
+from __future__ import annotations
+
+import gzip
+
+from feedsvc.render.document import strong_etag
+from feedsvc.serve.app import create_app
+
+from .conftest import BASE_URL, SAMPLE_STORE
+from .feeds import parsed
+
+FEED = "/sections/world-nation/rss.xml"
+
+
+def test_warm_documents_keep_only_their_gzip_copy_and_answer_the_same_bytes():
+    app = create_app({"store": SAMPLE_STORE, "base_url": BASE_URL}, auto_refresh=False)
+    publisher = app.extensions["feedsvc"].publisher
+    document = publisher.ready(FEED[1:], publisher.clock().timestamp())[0]
+    copy = document.compress()
+    assert copy is not None and document.held_bytes == len(copy.body)  # no body beside it
+
+    client = app.test_client()
+    plain, zipped = client.get(FEED), client.get(FEED, headers={"Accept-Encoding": "gzip"})
+    assert plain.data == gzip.decompress(zipped.data) == document.body
+    assert plain.headers["ETag"] == f'"{strong_etag(plain.data)}"' != zipped.headers["ETag"]
+    assert plain.headers["Content-Length"] == str(len(plain.data))
+    feed = parsed(plain.data, BASE_URL + FEED[1:], plain.content_type)
+    assert feed.entries and all(entry.title for entry in feed.entries)
+
+
+def test_a_document_too_small_to_compress_keeps_its_body():
+    app = create_app({"store": SAMPLE_STORE, "base_url": BASE_URL}, auto_refresh=False)
+    publisher = app.extensions["feedsvc"].publisher
+    document = publisher.document("robots.txt", publisher.clock())
+    assert document is not None and not document.gzippable
+    document.keep_gzip_only()
+    assert document.held_bytes == len(document.body) > 0
+    assert app.test_client().get("/robots.txt").data == document.body
