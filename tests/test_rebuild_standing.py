@@ -1,9 +1,13 @@
 """A one-off build keeps the documents of scopes no story changed in without planning them, from the
 last build's record (static.unchanged): whatever changed — a story, a story it links to, a tag's
-title on other scopes' pages, a scheduled story's moment, a damaged record — the output is the one a
-build into an empty folder writes."""
+title on other scopes' pages, a scheduled story's moment, a month ending, other settings, a damaged
+record — the output is the one a build into an empty folder writes, and, with the parse cache and the
+prepared HTML kept beside it, the one a build without any cache writes."""
 
 from __future__ import annotations
+
+import os
+import time
 
 import feedparser
 import pytest
@@ -150,3 +154,88 @@ def test_a_new_archive_page_reaches_the_links_of_the_scopes_other_months(newsroo
     planned = rebuilt_as_new(tmp_path, newsroom, out)  # May's pages link to April's last page
     assert (out / "sections/local/archive/2013-04-3/rss.xml").is_file()
     assert "sections/local/archive/2013-05/rss.xml" in planned
+
+
+def rebuilt_with_cache(tmp_path, store, out, now=NOW, **settings):
+    """Rebuild `out` keeping the parse cache and prepared HTML between builds, as `feedsvc build` does;
+    assert it is what a build into an empty folder with no cache writes. The files written."""
+    settings = {"items_per_feed": 2, **settings}
+    build(config_for(store.root, cache_dir=str(tmp_path / "cache"), **settings), out, now=now)
+    fresh = tmp_path / f"fresh-{len(list(tmp_path.iterdir()))}"
+    build(config_for(store.root, cache_dir="off", **settings), fresh, now=now)
+    assert files(out) == files(fresh)
+    return files(out)
+
+
+def edited(store, name, old, new):
+    """Replace `old` with `new` in a story, its file's size and time kept (a copy that kept them)."""
+    path = store.root / name
+    text, saved = path.read_text(), path.stat()
+    assert old in text, name
+    path.write_text(text.replace(old, new))
+    if len(old) == len(new):
+        os.utime(path, ns=(saved.st_atime_ns, saved.st_mtime_ns))
+
+
+EDITS = {  # (story, text, its replacement; None: the story deleted), …
+    "moved to another section": [("local/story-5.md", "section: local", "section: world")],
+    "a new writer": [("local/story-5.md", "Ana Ruiz", "Cy Dee")],
+    "a tag losing its feed": [
+        (f"{name}.md", "Harbor Street", "Weather") for name in ("business/story-4", "local/story-8")
+    ],
+    "a story linked to deleted": [("business/story-1.md", None, None)],
+    "dated a year earlier": [("local/story-5.md", "2013-05-06", "2012-11-06")],
+    "same size, same time": [("local/story-5.md", "with enough words", "with ENOUGH words")],
+}
+
+
+@pytest.mark.parametrize("change", list(EDITS))
+def test_an_edit_then_time_passing_writes_what_a_fresh_build_does(newsroom, tmp_path, change):
+    an_hour_ago = time.time() - 3600  # not just saved: the parse cache goes by each file's stat
+    for story in newsroom.root.glob("*/*.md"):
+        os.utime(story, (an_hour_ago, an_hour_ago))
+    out = tmp_path / "public"
+    before = rebuilt_with_cache(tmp_path, newsroom, out)
+    for name, old, new in EDITS[change]:
+        if old is None:
+            newsroom.delete(name)
+        else:
+            edited(newsroom, name, old, new)
+    assert rebuilt_with_cache(tmp_path, newsroom, out) != before
+    rebuilt_with_cache(tmp_path, newsroom, out, now=utc(2013, 6, 21, 12))
+
+
+def test_a_linked_storys_moment_reaches_the_scope_linking_to_it(newsroom, tmp_path):
+    out = tmp_path / "public"
+    edited(newsroom, "business/story-1.md", "2013-05-02", "2013-06-20")  # story 3, in world, links to it
+
+    def related():
+        feed = feedparser.parse((out / "sections/world/atom.xml").read_bytes())
+        entry = next(e for e in feed.entries if e.title == "Story 3")
+        return [link.title for link in entry.links if link.rel == "related"]
+
+    rebuilt_with_cache(tmp_path, newsroom, out)
+    assert related() == []
+    rebuilt_with_cache(tmp_path, newsroom, out, now=utc(2013, 6, 21, 12))  # no file changed
+    assert related() == ["Story 1"]
+
+
+def test_a_month_ending_moves_its_stories_into_archives(newsroom, tmp_path):
+    out = tmp_path / "public"
+    newsroom.write("local/june.md", article(title="June", section="local", published="2013-06-05 09:00"))
+    rebuilt_with_cache(tmp_path, newsroom, out)
+    assert not (out / "sections/local/archive/2013-06").exists()
+    rebuilt_with_cache(tmp_path, newsroom, out, now=utc(2013, 7, 1, 0, 30))  # no file changed
+    assert titles(out, "sections/local/archive/2013-06/rss.xml") == ["June"]
+
+
+@pytest.mark.parametrize(
+    "settings",
+    [{"base_url": "https://other.example.org/feeds/"}, {"archives": False}, {"tag_feed_min_stories": 5}],
+    ids=["base URL", "archives off", "tag threshold"],
+)
+def test_a_record_of_other_settings_stands_for_nothing(newsroom, tmp_path, settings):
+    out = tmp_path / "public"
+    rebuilt_with_cache(tmp_path, newsroom, out)
+    rebuilt_with_cache(tmp_path, newsroom, out, **settings)
+    rebuilt_with_cache(tmp_path, newsroom, out)
