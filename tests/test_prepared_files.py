@@ -82,3 +82,19 @@ def test_a_damaged_file_counts_as_empty_and_is_replaced(stories, tmp_path, prepa
     assert len(set(built(stories, out, tmp_path, prepared))) == 4
     (stories.root / "world/story-2.md").write_text(article("Body 2, *second* draft.", title="Story 2"))
     assert built(stories, out, tmp_path, prepared) == ["Story 2"]
+
+
+def test_a_new_markdown_library_prepares_every_story_again(stories, tmp_path, prepared, monkeypatch):
+    """cmarkgfm and nh3 may be upgraded under the same feedsvc (pyproject.toml allows a range): the
+    HTML kept from before would then be what no fresh build writes."""
+    from importlib import metadata
+
+    import feedsvc.publish.fingerprint as fingerprint
+
+    out = tmp_path / "public"
+    built(stories, out, tmp_path, prepared)
+    real = metadata.version
+    monkeypatch.setattr(metadata, "version", lambda name: "9999.1" if name == "cmarkgfm" else real(name))
+    monkeypatch.setattr(fingerprint, "CODE_FINGERPRINT", fingerprint._code_fingerprint())
+    made = built(stories, out, tmp_path, prepared)
+    assert sorted(set(made)) == [f"Story {index}" for index in range(4)]
