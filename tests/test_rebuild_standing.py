@@ -239,3 +239,32 @@ def test_a_record_of_other_settings_stands_for_nothing(newsroom, tmp_path, setti
     rebuilt_with_cache(tmp_path, newsroom, out)
     rebuilt_with_cache(tmp_path, newsroom, out, **settings)
     rebuilt_with_cache(tmp_path, newsroom, out)
+
+
+@pytest.mark.parametrize(
+    "processes",
+    [pytest.param(1, id="in one process"), pytest.param(2, id="in rendering processes", marks=pytest.mark.forks)],
+)
+def test_a_body_unreadable_during_one_build_is_back_in_the_next(newsroom, tmp_path, monkeypatch, processes):
+    """A story whose file cannot be read back as the build renders (removed, or mid-replace) is left
+    out of that build's documents; they are not recorded as made of their scope's stories, so the next
+    build, reading the file fine again, makes them whole — and the build reports what it left out."""
+    from feedsvc.store.store import Store
+
+    out = tmp_path / "public"
+    rebuilt_as_new(tmp_path, newsroom, out)
+    story = newsroom.root / "local/story-5.md"
+    story.write_text(story.read_text().replace("title: Story 5", "title: Story 5, retold"))
+    if processes > 1:
+        monkeypatch.setattr("feedsvc.static.build.PARALLEL_DOCUMENTS", 1)
+    body = Store.body
+    monkeypatch.setattr(Store, "body", lambda self, a: None if a.path == "local/story-5.md" else body(self, a))
+    report = build(config_for(newsroom.root, items_per_feed=2), out, now=NOW)
+    assert report.processes == processes
+    assert "Story 5, retold" not in titles(out, "sections/local/archive/2013-05/rss.xml")
+    assert [problem.path for problem in report.unread] == [f"{newsroom.root}/local/story-5.md"]
+    assert "1 story could not be read back" in report.summary()
+    monkeypatch.setattr(Store, "body", body)
+    rebuilt_as_new(tmp_path, newsroom, out)
+    assert "Story 5, retold" in titles(out, "sections/local/archive/2013-05/rss.xml")
+    assert "Story 5, retold" in titles(out, "sections/local/rss.xml")

@@ -109,6 +109,8 @@ def command(
     notifier = _hub_notifier(config) if report.changed_feeds else None
     if notifier is not None:
         notifier.notify(report.changed_feeds)  # in the background: the output is already published
+    for problem in report.unread:
+        click.echo(str(problem), err=True)
     if not quiet:
         click.echo(report.summary())
     _warn_of_base_url(config, out_dir)
@@ -181,6 +183,8 @@ def _watch(config: Config, out_dir: Path, store: Store, strict: bool, quiet: boo
             if notifier is not None:
                 notifier.notify(report.changed_feeds)  # in the background; nothing waits for the hub
             next_change[0] = report.next_change.timestamp() if report.next_change else None
+            for problem in report.unread:
+                click.echo(str(problem), err=True)
             if not quiet:
                 click.echo(report.summary())
         wake.set()

@@ -27,6 +27,9 @@ class PreparedCache:
         self.limit = limit
         self._prepared: OrderedDict[str, tuple[str, Prepared]] = OrderedDict()
         self.files: PreparedFiles | None = None
+        # Given a list (the build, for each document it renders), the stories left out because their
+        # file no longer held the version read: that document is not what the store holds.
+        self.unread: list[Article] | None = None
 
     def key(self, article: Article) -> str:
         """A digest of everything `prepare` makes the story's HTML and summary of: its file's bytes (the
@@ -56,6 +59,8 @@ class PreparedCache:
                 self.store.display_root,
                 article.path,
             )
+            if self.unread is not None:
+                self.unread.append(article)
             return None
         try:
             result = prepare(article, markdown, self.summary_length, self.media_base_url)

@@ -19,7 +19,7 @@ from typing import Any
 
 from .. import forking
 from ..config import Config
-from ..model import Photo
+from ..model import Photo, Problem
 from ..paths import MEDIA_PREFIX, FeedKey, base_path, build_file_name, route
 from ..publish.preparedfiles import PreparedFiles
 from ..publish.publisher import Publisher
@@ -94,6 +94,9 @@ def write_documents(
         entries[path] = entry and {**entry, "until": until[path]}
         phases.advance(len(entry["files"]) if entry else 1)
     documents = {path: entry for path, entry in entries.items() if entry is not None}
+    unread = sorted({name for entry in documents.values() for name in entry.get("unread", ())})
+    report.unread = [Problem(publisher.store.display_root + name, None, UNREAD) for name in unread]
+    report.problems += len(unread)
     root = "/" + base_path(publisher.feeds.base_url)  # the paths as published: "/feeds/rss.xml"
     headers = {root + path: entry["headers"] for path, entry in documents.items()}
     writer.put(Output.text(HEADERS_FILE, netlify_headers(headers)))
@@ -118,8 +121,13 @@ def _render_into(
     photos: Mapping[str, Photo],
 ) -> dict[str, Any] | None:
     """Render one document and put its files (and, but for an archive, a gzip copy) into the writer;
-    its record, or None."""
-    doc = render(publisher, path, now, photos)
+    its record, or None. A document a story was left out of for a fault (its file removed or being
+    replaced as it was read back) is recorded without a fingerprint: the next build makes it again."""
+    unread = publisher.prepared_cache.unread = []
+    try:
+        doc = render(publisher, path, now, photos)
+    finally:
+        publisher.prepared_cache.unread = None
     if doc is None:
         return None
     name = build_file_name(path)
@@ -130,11 +138,17 @@ def _render_into(
         files.append(Output(name + ".gz", gzip.body, mtime, gzip.etag, len(gzip.body)))
     for output in files:
         writer.put(output)
-    return {
+    record = {
         "fingerprint": fingerprint,
         "headers": publisher.headers(path, doc, keep=False),
         "files": [f.name for f in files],
     }
+    if unread:
+        record.update(fingerprint=None, unread=sorted({article.path for article in unread}))
+    return record
+
+
+UNREAD = "could not be read back as the build ran: left out of its documents, which the next build makes again"
 
 
 # A first build with archives renders thousands of documents (Markdown, feedgen): spread over the

@@ -8,6 +8,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Protocol
 
+from ..model import Problem
 from ..words import plural
 
 
@@ -30,6 +31,7 @@ class BuildReport:
     processes: int = 1  # how many processes rendered documents
     next_change: datetime | None = None
     changed_feeds: list[str] = field(default_factory=list)
+    unread: list[Problem] = field(default_factory=list)  # stories left out: their files could not be read back
 
     def summary(self) -> str:
         state = (
@@ -42,6 +44,8 @@ class BuildReport:
             f"{plural(self.files, 'file')} ({state}), {plural(self.bytes, 'byte')}, {self.seconds:.2f} s, "
             f"{plural(self.problems, 'problem')}"
         )
+        if self.unread:
+            line += f" ({plural(len(self.unread), 'story')} could not be read back: left out until the next build)"
         if self.next_change is not None:
             line += f"; next scheduled story at {self.next_change.isoformat()} (rebuild then)"
         return line
