@@ -213,6 +213,35 @@ def test_the_cache_is_thrown_away_when_any_code_a_reading_depends_on_changes(tmp
     assert parsecache.parser_fingerprint(package) == before
 
 
+@pytest.mark.parametrize("library", ["PyYAML", "libyaml", "cmarkgfm"])
+def test_a_new_yaml_or_markdown_library_reads_every_file_again(cached_store, counted, monkeypatch, library):
+    """PyYAML, the libyaml it reads with, and cmarkgfm may be upgraded under the same feedsvc
+    (pyproject.toml allows a range): what the cache kept would then be no fresh reading of the files."""
+    from importlib import metadata
+
+    import yaml
+    import yaml._yaml
+
+    from feedsvc.store import parsecache
+
+    store_dir, cache = cached_store
+    load(store_dir, cache)
+    counted.clear()
+    if library == "PyYAML":
+        monkeypatch.setattr(yaml, "__version__", "99.0")
+    elif library == "libyaml":
+        monkeypatch.setattr(yaml._yaml, "get_version_string", lambda: "9.9.9")
+    else:
+        real = metadata.version
+        monkeypatch.setattr(metadata, "version", lambda name: "9999.1" if name == library else real(name))
+    monkeypatch.setattr(parsecache, "PARSER_FINGERPRINT", parsecache.parser_fingerprint())
+    load(store_dir, cache)
+    assert len(counted) == 6
+    counted.clear()
+    load(store_dir, cache)  # saved under the new versions
+    assert counted == []
+
+
 def test_the_service_answers_before_it_saves_the_parse_cache_and_its_refresher_saves_it(cached_store, counted):
     """A cold start's first answer does not wait for the parse cache to be written (a second or two at
     100,000 stories, issue 17): the refresher writes it in the background, and the next start uses it."""

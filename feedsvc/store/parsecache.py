@@ -14,9 +14,11 @@ import hashlib
 import logging
 import os
 import pickle
+import sys
 import tempfile
 import time
 from collections.abc import Mapping
+from importlib import metadata
 from pathlib import Path
 from typing import Any
 
@@ -28,13 +30,38 @@ MAGIC = b"feedsvc-parse-cache\n"
 # Every module whose code decides what a file parses to: the whole of source/ (a new module there is
 # covered without being listed), and what it imports from outside it. Nothing that only renders.
 _PARSER_MODULES = ("model.py", "uri.py", "store/files.py")
+# What reads a file besides our code, each allowed a range of versions by pyproject.toml: PyYAML and
+# the libyaml under it (the front matter), cmarkgfm and nh3 (a body's links, a field's markup), and
+# Python (unicodedata makes the slugs). A new one may read the same bytes otherwise.
+_READING_LIBRARIES = ("cmarkgfm", "nh3")
+
+
+def _readers() -> tuple[object, ...]:
+    """The versions of what reads a file besides our code ("" for one not installed)."""
+    import yaml
+
+    try:
+        from yaml._yaml import get_version_string
+    except ImportError:  # PyYAML built without libyaml: it reads with its own Python parser
+        libyaml = ""
+    else:
+        libyaml = str(get_version_string())
+    versions = []
+    for name in _READING_LIBRARIES:
+        try:
+            versions.append(metadata.version(name))
+        except metadata.PackageNotFoundError:
+            versions.append("")
+    return sys.version_info[:3], yaml.__version__, libyaml, *versions
 
 
 def parser_fingerprint(here: Path = Path(__file__).parent.parent) -> str:
-    """Changes whenever the code that turns bytes into articles changes (`here`: the package's folder)."""
+    """Changes whenever the code that turns bytes into articles changes (`here`: the package's folder),
+    or a library it reads them with (or Python) is upgraded."""
     digest = hashlib.blake2b(digest_size=12)
     for path in [*sorted((here / "source").glob("*.py")), *(here / name for name in _PARSER_MODULES)]:
         digest.update(path.relative_to(here).as_posix().encode() + b"\0" + path.read_bytes())
+    digest.update(repr(_readers()).encode())
     return digest.hexdigest()
 
 
