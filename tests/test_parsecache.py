@@ -213,9 +213,9 @@ def test_the_cache_is_thrown_away_when_any_code_a_reading_depends_on_changes(tmp
     assert parsecache.parser_fingerprint(package) == before
 
 
-@pytest.mark.parametrize("library", ["PyYAML", "libyaml", "cmarkgfm"])
+@pytest.mark.parametrize("library", ["PyYAML", "libyaml", "cmarkgfm", "nh3"])
 def test_a_new_yaml_or_markdown_library_reads_every_file_again(cached_store, counted, monkeypatch, library):
-    """PyYAML, the libyaml it reads with, and cmarkgfm may be upgraded under the same feedsvc
+    """PyYAML, the libyaml it reads with, cmarkgfm and nh3 may be upgraded under the same feedsvc
     (pyproject.toml allows a range): what the cache kept would then be no fresh reading of the files."""
     from importlib import metadata
 

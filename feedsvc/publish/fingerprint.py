@@ -6,22 +6,15 @@ from __future__ import annotations
 import hashlib
 import sys
 from collections.abc import Hashable
-from importlib import metadata
 from pathlib import Path
 
 from ..render.document import CachePolicy
+from ..versions import installed
 from .settings import FeedSettings
 
 # What turns a story into bytes besides our code, each allowed a range of versions by pyproject.toml
 # (feedgen aside): a new one may change the HTML of every body (kept in prepared.sqlite3 too) or feed.
 RENDERING_LIBRARIES = ("cmarkgfm", "nh3", "feedgen", "lxml", "Jinja2", "MarkupSafe")
-
-
-def _version(name: str) -> str:
-    try:
-        return metadata.version(name)
-    except metadata.PackageNotFoundError:
-        return ""
 
 
 def _code_fingerprint() -> str:
@@ -31,7 +24,7 @@ def _code_fingerprint() -> str:
     package = Path(__file__).parent.parent
     for path in sorted([*package.rglob("*.py"), *package.glob("render/templates/*")]):
         digest.update(path.relative_to(package).as_posix().encode() + path.read_bytes())
-    libraries = [(name, _version(name)) for name in RENDERING_LIBRARIES]
+    libraries = [(name, installed(name)) for name in RENDERING_LIBRARIES]
     digest.update(repr((sys.version_info[:3], libraries)).encode())
     return digest.hexdigest()
 

@@ -9,5 +9,5 @@ the store as a whole, said on every look), `policy` (GC and cache re-saving), `f
 with `cachekeeper` (when a store reads and saves it), `watch`, `startup` (whether a folder can be
 published at all), and `settings` (what it is told: read limits, refresh timings).
 
-May import `source`, `model`, `uri` and `forking`; never `render`, `publish` or the doors.
+May import `source`, `model`, `uri`, `forking` and `versions`; never `render`, `publish` or the doors.
 """

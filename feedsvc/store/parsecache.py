@@ -18,10 +18,10 @@ import sys
 import tempfile
 import time
 from collections.abc import Mapping
-from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+from ..versions import installed
 from .files import Reading
 
 log = logging.getLogger(__name__)
@@ -46,13 +46,7 @@ def _readers() -> tuple[object, ...]:
         libyaml = ""
     else:
         libyaml = str(get_version_string())
-    versions = []
-    for name in _READING_LIBRARIES:
-        try:
-            versions.append(metadata.version(name))
-        except metadata.PackageNotFoundError:
-            versions.append("")
-    return sys.version_info[:3], yaml.__version__, libyaml, *versions
+    return sys.version_info[:3], yaml.__version__, libyaml, *map(installed, _READING_LIBRARIES)
 
 
 def parser_fingerprint(here: Path = Path(__file__).parent.parent) -> str:
