@@ -29,6 +29,8 @@ PhotoLookup = Callable[[str], ImageInfo]  # store path → measured image, or ra
 _URL_SAFE = re.compile(r"[A-Za-z0-9._~-]+")
 _IMAGE_TYPE = re.compile(r"image/[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}")  # RFC 6838 §4.2 names
 
+_NUMBER_LIMIT = 1 << 40  # a photo's size or length: anything larger is a typo, not a photo
+
 
 def body_link_warnings(markdown: str, photo_info: PhotoLookup, own_url: str) -> list[str]:
     """What to tell the editor of a body's relative addresses: a store photo that is not there (or not
@@ -142,8 +144,8 @@ def photo(reader: FieldReader, value: Any, photo_info: PhotoLookup) -> Photo | N
 
         def number(key: str) -> int | None:
             given = value.get(key)
-            if given.__class__ is str and given.isascii() and given.isdigit() and 0 < int(given) < 1 << 40:
-                return int(given)  # the usual case, which `_positive_int` would give back too
+            if given.__class__ is str and given.isascii() and given.isdigit() and 0 < (n := int(given)) < _NUMBER_LIMIT:
+                return n  # the usual case, which `_positive_int` would give back too
             return reader.optional("it is ignored", lambda: _positive_int(reader, given, f"photo.{key}"))
 
         return Photo(
@@ -199,7 +201,7 @@ def _positive_int(reader: FieldReader, value: Any, name: str) -> int | None:
         number = int(value)
     except ValueError:
         raise reader.fail(name, f"{describe(value)} must be a whole number") from None
-    if not 0 < number < 1 << 40:
+    if not 0 < number < _NUMBER_LIMIT:
         raise reader.fail(name, f"{describe(value)} must be a positive number")
     return number
 
