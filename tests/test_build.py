@@ -8,7 +8,6 @@ import json
 import os
 import shutil
 import subprocess
-import sys
 import threading
 from datetime import UTC, datetime
 from pathlib import Path
@@ -20,7 +19,8 @@ import feedsvc.static.build as build_module
 from feedsvc.config import load_config
 from feedsvc.static.build import BUILD_RECORD, HEADERS_FILE, NGINX_FILE, BuildError, build
 
-from .conftest import BASE_URL, ROOT, SAMPLE_STORE, article, make_jpeg
+from . import cli
+from .conftest import BASE_URL, SAMPLE_STORE, article, make_jpeg
 
 HEADER_NAMES = ("Content-Type", "ETag", "Last-Modified", "Cache-Control", "Vary")
 
@@ -191,16 +191,8 @@ def test_it_refuses_to_replace_a_folder_it_did_not_write(tmp_path):
     assert (out / "thesis.txt").read_text() == "years of work"
 
 
-def run_cli(*args, **kwargs):
-    return subprocess.run(
-        [sys.executable, "-m", "feedsvc.cli", *args],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        env={**os.environ, "FEEDSVC_BASE_URL": BASE_URL},
-        **kwargs,
-    )
+def run_cli(*args: str) -> subprocess.CompletedProcess:
+    return cli.feedsvc(*args, env={"FEEDSVC_BASE_URL": BASE_URL})
 
 
 def test_the_command_says_each_phase_and_ends_with_a_summary(tmp_path):
