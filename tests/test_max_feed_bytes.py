@@ -19,8 +19,6 @@ from .conftest import BASE_URL, StoreDir, article
 from .feeds import NS, xml
 from .hostile import feed_paths, read_feed
 
-pytestmark = pytest.mark.xdist_group("limits")  # test_limits.py's group, which these tests were part of
-
 
 def long_store(store_dir: StoreDir, sizes: list[int]) -> None:
     """Stories newest first with bodies of `sizes` words; the oldest one corrected most recently."""

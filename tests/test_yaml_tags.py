@@ -7,14 +7,10 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-import pytest
-
 from feedsvc.serve.app import create_app
 
 from .cli import feedsvc
 from .conftest import BASE_URL, article
-
-pytestmark = pytest.mark.xdist_group("requests")  # test_requests.py's group, which these tests were part of
 
 
 def python_tag_payloads(marker: Path) -> dict[str, str]:
