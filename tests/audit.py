@@ -48,8 +48,6 @@ def opened_under(opened: list[str], *roots: Path) -> list[str]:
     hits = []
     for name in opened:
         real = Path(os.path.realpath(name))
-        if any(real == r or r in real.parents for r in resolved_roots) or any(
-            Path(os.path.abspath(name)) == Path(os.path.abspath(r)) for r in roots
-        ):
+        if any(real == r or r in real.parents for r in resolved_roots):
             hits.append(name)
     return hits
