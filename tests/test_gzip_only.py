@@ -24,6 +24,7 @@ def test_warm_documents_keep_only_their_gzip_copy_and_answer_the_same_bytes():
     client = app.test_client()
     plain, zipped = client.get(FEED), client.get(FEED, headers={"Accept-Encoding": "gzip"})
     assert plain.data == gzip.decompress(zipped.data) == document.body
+    assert document.size == len(plain.data)  # known without inflating the copy again
     assert plain.headers["ETag"] == f'"{strong_etag(plain.data)}"' != zipped.headers["ETag"]
     assert plain.headers["Content-Length"] == str(len(plain.data))
     feed = parsed(plain.data, BASE_URL + FEED[1:], plain.content_type)

@@ -92,8 +92,8 @@ def feed_findings(publisher: Publisher, now: datetime) -> list[Finding]:
                     f"{publisher.feeds.max_feed_bytes:,} bytes",
                 )
             )
-        elif document is not None and len(document.body) > GOOGLE_NEWS_MAX_BYTES:
-            found.append(Finding(key.path, GOOGLE, f"is {len(document.body):,} bytes; the limit is 2 MB"))
+        elif document is not None and document.size > GOOGLE_NEWS_MAX_BYTES:
+            found.append(Finding(key.path, GOOGLE, f"is {document.size:,} bytes; the limit is 2 MB"))
         if key.format != "rss":
             continue  # the same stories in every format: say it once
         times = snapshot.timeline(key.scope).visible_times(now)  # oldest first

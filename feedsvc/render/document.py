@@ -73,6 +73,7 @@ class Rendered:
     kind: str = FEED
     gzip_level: int | None = None  # None: never compressed (photos, documents under MIN_GZIP_BYTES)
     etag: str = field(default="")
+    size: int = 0  # the body's length, known without inflating a body kept as its gzip copy alone
     _gzip: list[Gzipped] = field(default_factory=list, repr=False)  # the copy, once made
     _gzip_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
@@ -82,7 +83,7 @@ class Rendered:
     ) -> Rendered:
         """Hash once; compress later, once (see compress)."""
         level = gzip_level if gzip_level is not None and len(body) >= MIN_GZIP_BYTES else None
-        return cls([body], mimetype, last_modified, kind, level, strong_etag(body))
+        return cls([body], mimetype, last_modified, kind, level, strong_etag(body), len(body))
 
     @property
     def body(self) -> bytes:
