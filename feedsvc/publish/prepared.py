@@ -47,11 +47,13 @@ class PreparedCache:
         if cached is not None and cached[0] == article.revision:
             self._prepared.move_to_end(article.id)
             return cached[1]
-        key = self.key(article) if self.files is not None else ""
-        kept = self.files.get(key) if self.files is not None else None
-        if kept is not None:
-            self._remember(article, kept)
-            return kept
+        key = ""
+        if self.files is not None:
+            key = self.key(article)
+            kept = self.files.get(key)
+            if kept is not None:
+                self._remember(article, kept)
+                return kept
         markdown = self.store.body(article)
         if markdown is None:
             log.info(
