@@ -22,6 +22,22 @@ class _Compact:
         return type(self), tuple(getattr(self, name) for name in self.__slots__)
 
 
+# A hundred thousand stories carry a few bylines and photo sizes between them, each read as objects
+# of its own (parsed in forked readers, then unpickled). Equal values are made one object as a story is
+# made; each table is emptied if it ever grows past SHARED_LIMIT (an int per distinct file size).
+SHARED_LIMIT = 1 << 16
+_SHARED_INTS: dict[int, int] = {}
+_SHARED_AUTHORS: dict[tuple[Author, ...], tuple[Author, ...]] = {}
+
+
+def _shared(table: dict[Any, Any], value: Any) -> Any:
+    """The object equal to `value` that the stories read before it use."""
+    found = table.setdefault(value, value)
+    if len(table) > SHARED_LIMIT:
+        table.clear()
+    return found
+
+
 def _require_utc(value: datetime | None, name: str) -> None:
     if value is not None and (value.tzinfo is None or value.utcoffset() != timedelta(0)):
         raise ValueError(f"{name} must be an aware UTC datetime, got {value!r}")
@@ -102,6 +118,11 @@ class Photo(_Compact):
     alt: str = ""
     modified: datetime | None = None  # when a store photo's file was saved, as read: dates documents
 
+    def __post_init__(self) -> None:
+        if self.width is not None and self.height is not None:  # a newsroom's photos come in a few sizes
+            object.__setattr__(self, "width", _shared(_SHARED_INTS, self.width))
+            object.__setattr__(self, "height", _shared(_SHARED_INTS, self.height))
+
     def served_from(self, base_url: str) -> Photo:
         """The photo as a document carries it: a store photo's URL under `base_url`, which ends in "/"."""
         return self if self.store_path is None else replace(self, url=base_url + self.url)
@@ -157,6 +178,8 @@ class Article(_Compact):
         _require_utc(self.published, "published")
         _require_utc(self.updated, "updated")
         _require_utc(self.modified, "modified")
+        object.__setattr__(self, "authors", _shared(_SHARED_AUTHORS, self.authors))
+        object.__setattr__(self, "size", _shared(_SHARED_INTS, self.size))
 
     def visible_at(self, now: datetime) -> bool:
         """Drafts never appear; a scheduled story appears when its `published` time arrives."""

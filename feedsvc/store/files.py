@@ -44,8 +44,10 @@ class Reading(NamedTuple):
 
 
 def stat_key(st: os.stat_result) -> StatKey:
-    """What says a file may have changed: mtime, size, inode (a file replaced by a rename) and ctime."""
-    return (st.st_mtime_ns, st.st_size, st.st_ino, st.st_ctime_ns)
+    """What says a file may have changed: mtime, size, inode (a file replaced by a rename) and ctime.
+    A ctime equal to the mtime (a file written once) is the same int object: one fewer per file kept."""
+    mtime, ctime = st.st_mtime_ns, st.st_ctime_ns
+    return (mtime, st.st_size, st.st_ino, mtime if ctime == mtime else ctime)
 
 
 def file_time(mtime_ns: int) -> datetime:
@@ -143,7 +145,7 @@ class ArticleReader:
         """
 
         def problem(message: str) -> Reading:
-            return Reading(ParseResult(None, [Problem(self.display(relpath), None, message)]))
+            return Reading(ParseResult(None, (Problem(self.display(relpath), None, message),)))
 
         if not stat.S_ISREG(st.st_mode):  # `st` is an lstat: a link is not a regular file
             return problem("is not a regular file (links are not followed)")
@@ -153,7 +155,7 @@ class ArticleReader:
                 "article; it was not read"
             )
         if self.site is None:
-            return Reading(ParseResult(None, []))  # nothing can be read without a site file; reported once
+            return Reading(ParseResult(None))  # nothing can be read without a site file; reported once
         try:
             data = _read_unchanged(f"{self.root}/{relpath}", st, self.max_article_bytes + 1)
         except OSError as exc:

@@ -25,7 +25,7 @@ StoryMoved = Callable[[str, "Article | None", "Article | None"], None]
 CacheEntry = tuple[StatKey, Reading]
 
 
-@dataclass
+@dataclass(slots=True)  # one per file: no __dict__ for 100,000 of them
 class FileState:
     """One article file as last looked at."""
 
@@ -74,13 +74,13 @@ class FileStates:
             changes.added.add(relpath)
         else:
             if result.article is None and known.last_good is not None:
-                result.problems.append(
+                result.problems += (
                     Problem(
                         self._display(relpath),
                         None,
                         "the last good version stays published until this is fixed",
                         "warning",
-                    )
+                    ),
                 )
             unchanged = (
                 result.article.revision == known.current.article.revision
@@ -107,7 +107,7 @@ class FileStates:
         last read, with a problem, until it can be looked at again."""
         key = (0, 0, 0, 0)  # never matches: the next look reads it again
         problem = Problem(self._display(relpath), None, f"cannot be read ({error.strerror or error})")
-        self.file(relpath, key, Reading(ParseResult(None, [problem])), changes)
+        self.file(relpath, key, Reading(ParseResult(None, (problem,))), changes)
 
     def wait(self, relpath: str, changes: Changes) -> None:
         """Leave `relpath` for a later look: its writer is at work. Its last good story stays; a file
@@ -150,7 +150,7 @@ class FileStates:
     def problems(self, published: Callable[[str], bool]) -> list[Problem]:
         """The problems of every file's latest reading; for a story left out, also its related ids that
         no story has (`published` says which have one) — said with its other problems, in one run."""
-        found = []
+        found: list[Problem] = []
         for relpath in self._problem_paths:
             current = self.states[relpath].current
             found += current.problems
