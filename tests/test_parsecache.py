@@ -283,3 +283,22 @@ def test_under_gunicorn_the_parse_cache_is_saved_by_a_process_of_its_own(cached_
     counted.clear()
     assert len(Store.open(store_dir.root, cache_dir=cache).snapshot.by_id) == 6
     assert counted == []
+
+
+def test_stories_loaded_from_the_cache_share_their_bylines_and_photo_sizes(store_dir, tmp_path, counted):
+    """A hundred thousand stories unpickled from the cache (or from the forked readers) carry a few
+    bylines and photo sizes between them: each is one object, not one per story (issue 17's memory)."""
+    photo = {"src": "https://images.example.com/{}.jpg", "type": "image/jpeg", "width": 1200, "height": 800}
+    for i in range(4):
+        shown = {**photo, "src": photo["src"].format(i)}
+        age(store_dir.write(f"world/s{i}.md", article(title=f"Story {i}", authors=["Ana Ruiz"], photo=shown)))
+    age(store_dir.root / "_site.yml")
+    cache = tmp_path / "cache"
+    load(store_dir, cache).save_cache()
+    counted.clear()
+    stories = list(load(store_dir, cache).snapshot.by_id.values())
+    assert counted == [] and len(stories) == 4  # every story came back from the cache
+    first = stories[0]
+    assert all(story.authors is first.authors for story in stories)
+    assert all(story.photo.width is first.photo.width and story.photo.height is first.photo.height for story in stories)
+    assert [story.photo.width for story in stories] == [1200] * 4 and first.authors[0].name == "Ana Ruiz"
