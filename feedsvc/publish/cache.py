@@ -36,15 +36,17 @@ class DocumentPlan:
 
 
 class Unreadable(Exception):
-    """A cold document's render had to leave out stories whose files could not be read back (the store
-    folder gone, a file rewritten since the store read it). `partial` is what it could render. It is
-    not kept, so the next request renders it again; and while the store folder cannot be read it is not
-    served either (the Publisher raises this on): an archive is cached as immutable, and may have been
-    served whole before it was dropped from memory."""
+    """A document's render had to leave out stories whose bodies could not be read back (the store
+    folder gone, a file rewritten or unreadable since the store read it): `partial` is what it could
+    render, `left_out` those stories' store paths. A cold one is not kept, so the next request renders
+    it again; and while the store folder cannot be read it is not served either (the Publisher raises
+    this on): an archive is cached as immutable, and may have been served whole before it was dropped
+    from memory. The static build writes it, and records it to be made again."""
 
-    def __init__(self, partial: Rendered, left_out: int) -> None:
-        super().__init__(f"{left_out} of its stories could not be read back")
+    def __init__(self, partial: Rendered, left_out: tuple[str, ...]) -> None:
+        super().__init__(f"{len(left_out)} of its stories could not be read back")
         self.partial = partial
+        self.left_out = left_out
 
 
 @dataclass
@@ -132,9 +134,11 @@ class DocumentCache:
             else:
                 try:
                     rendered = plan.render()
-                except Unreadable:
-                    self._cold.discard(path)  # what was kept shows something else now
-                    raise
+                except Unreadable as unread:
+                    if plan.cold:
+                        self._cold.discard(path)  # what was kept shows something else now
+                        raise
+                    rendered = unread.partial
             entry = _Cached(generation, plan.valid_until, plan.identity, rendered)
             if plan.cold:
                 self._cold.put(path, entry)

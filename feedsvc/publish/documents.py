@@ -131,7 +131,7 @@ class DocumentPlanner:
         kind = FEED if key.month is None else ARCHIVE
 
         def render() -> Rendered:
-            shown = items(chosen, self.prepared, self.feeds.base_url)
+            shown, unread = items(chosen, self.prepared, self.feeds.base_url)
             fitted = fit(RENDERERS[key.format], info, shown, self.feeds.max_feed_bytes)
             self._record_fit(key.path, fitted)
             last_modified = last_modified_of(fitted.items, chosen, snapshot.site, now)
@@ -142,9 +142,8 @@ class DocumentPlanner:
                 kind=kind,
                 gzip_level=self.feeds.gzip_level,
             )
-            if kind == ARCHIVE and len(shown) < len(chosen):
-                # An archive is cached as immutable and may have been served whole before it was dropped.
-                raise Unreadable(rendered, len(chosen) - len(shown))
+            if unread:  # not what the store holds: the caller decides what to serve and keep
+                raise Unreadable(rendered, unread)
             return rendered
 
         return DocumentPlan(identity, valid_until, render, cold=kind == ARCHIVE)

@@ -14,7 +14,7 @@ from ..render.feedmodel import Prepared
 from ..render.pages import PageExtras, PageLinks, StoryLinks, render_page
 from ..render.subscribe import render_subscribe_page
 from ..store.snapshot import Snapshot
-from .cache import DocumentPlan
+from .cache import DocumentPlan, Unreadable
 from .dating import appearance, newest, pending, site_times
 from .scopes import Scopes
 from .selection import Selector, items, last_modified_of, pending_of
@@ -69,15 +69,18 @@ class PagePlanner:
         )
 
         def render() -> Rendered:
-            shown = items(chosen, self.prepared, self.feeds.base_url)
+            shown, unread = items(chosen, self.prepared, self.feeds.base_url)
             last_modified = last_modified_of(shown, chosen, site, now)
-            return Rendered.of(
+            rendered = Rendered.of(
                 render_page(site, subject, shown, self.links, extras),
                 "text/html; charset=utf-8",
                 last_modified,
                 kind=PAGE,
                 gzip_level=self.feeds.gzip_level,
             )
+            if unread:  # as a feed: see documents.DocumentPlanner.feed
+                raise Unreadable(rendered, unread)
+            return rendered
 
         return DocumentPlan(identity, valid_until, render)
 

@@ -16,6 +16,16 @@ from .preparedfiles import PreparedFiles
 log = logging.getLogger(__name__)
 
 
+class BodyUnread(Exception):
+    """A story's body could not be read back: its file no longer holds the version the store read
+    (removed, being rewritten, or unreadable for a moment). Its documents are rendered without it,
+    and say so (`publish.cache.Unreadable`)."""
+
+    def __init__(self, path: str) -> None:
+        super().__init__(f"{path}: could not be read back")
+        self.path = path  # the store path
+
+
 class PreparedCache:
     """The newest `limit` stories' prepared HTML, by article id and revision; and, given `files`, what
     an earlier process prepared (`publish.preparedfiles`)."""
@@ -27,9 +37,6 @@ class PreparedCache:
         self.limit = limit
         self._prepared: OrderedDict[str, tuple[str, Prepared]] = OrderedDict()
         self.files: PreparedFiles | None = None
-        # Given a list (the build, for each document it renders), the stories left out because their
-        # file no longer held the version read: that document is not what the store holds.
-        self.unread: list[Article] | None = None
 
     def key(self, article: Article) -> str:
         """A digest of everything `prepare` makes the story's HTML and summary of: its file's bytes (the
@@ -40,9 +47,10 @@ class PreparedCache:
         return hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
 
     def get(self, article: Article) -> Prepared | None:
-        """The article's HTML and summary; None when the file no longer holds this version (deleted or
-        rewritten since the store read it, and never rendered in this process): the story is left out
-        of this render rather than shown without its body; the store's next look brings the new state."""
+        """The article's HTML and summary; None when they cannot be made from its body (logged). Raises
+        BodyUnread when the file no longer holds this version (deleted or rewritten since the store read
+        it, and never rendered in this process): the story is left out of this render rather than shown
+        without its body, and the document says so."""
         cached = self._prepared.get(article.id)
         if cached is not None and cached[0] == article.revision:
             self._prepared.move_to_end(article.id)
@@ -61,9 +69,7 @@ class PreparedCache:
                 self.store.display_root,
                 article.path,
             )
-            if self.unread is not None:
-                self.unread.append(article)
-            return None
+            raise BodyUnread(article.path)
         try:
             result = prepare(article, markdown, self.summary_length, self.media_base_url)
         except Exception:  # noqa: BLE001 — one story's body must never take its feeds down

@@ -170,16 +170,14 @@ class Publisher:
 
     def render(self, path: str, now: datetime | None = None) -> Rendered | None:
         """The document at `path`, rendered now and not kept: the static build writes each document
-        once and needs none of them afterwards (a large build must not hold every document in memory)."""
+        once and needs none of them afterwards (a large build must not hold every document in memory).
+        Raises Unreadable, with what could be rendered, if stories were left out for a read fault."""
         now = now or self.clock()
         key = route(path)
         if isinstance(key, MediaKey):
             return self.media.get(key.name)
         make_plan = self.planner.lookup(key, self.store.snapshot, now)
-        try:
-            return None if make_plan is None else make_plan().render()
-        except Unreadable as unread:  # a build writes what the store holds now
-            return unread.partial
+        return None if make_plan is None else make_plan().render()
 
     def fingerprint(self, path: str, now: datetime | None = None) -> tuple[str, float] | None:
         """A digest of everything the document at `path` depends on, computed without rendering it, and
@@ -285,6 +283,6 @@ class Publisher:
         return self.documents.valid_until(path)
 
     def prepared(self, article: Article) -> Prepared | None:
-        """The article's HTML and summary, rendered once per revision; None when its file no longer
-        holds this version (the story is left out until the store looks again)."""
+        """The article's HTML and summary, rendered once per revision (see PreparedCache.get: None, or
+        BodyUnread when its file no longer holds this version)."""
         return self.prepared_cache.get(article)

@@ -13,6 +13,7 @@ from ..render.feedmodel import Item, Prepared
 from ..store.snapshot import Snapshot
 from .cache import FOREVER
 from .dating import link_times, newest, pending, site_times, story_times
+from .prepared import BodyUnread
 
 
 class Chosen(NamedTuple):
@@ -117,15 +118,22 @@ class Selector:
         return Selected(tuple(chosen), valid_until, identity, ahead)
 
 
-def items(chosen: Selection, prepared: Callable[[Article], Prepared | None], base_url: str) -> list[Item]:
+def items(
+    chosen: Selection, prepared: Callable[[Article], Prepared | None], base_url: str
+) -> tuple[list[Item], tuple[str, ...]]:
     """The selection as renderable items, store photos' URLs made absolute under `base_url` (the
-    parse leaves them relative); a story whose body is not on disk any more is left out of this render."""
-    found = []
+    parse leaves them relative), and the store paths of the stories left out because their bodies could
+    not be read back (`BodyUnread`): the document rendered from these items is not whole."""
+    found, unread = [], []
     for article, related, _ in chosen:
-        body = prepared(article)
+        try:
+            body = prepared(article)
+        except BodyUnread as fault:
+            unread.append(fault.path)
+            continue
         if body is not None:
             found.append(Item(article.served_from(base_url), body, related))
-    return found
+    return found, tuple(unread)
 
 
 def pending_of(selected: Selected, site: Site, now: datetime) -> tuple[tuple[datetime, ...], float]:

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from ..model import Article
+from .prepared import BodyUnread
 from .publisher import Publisher
 
 MICROSOFT, FLIPBOARD, GOOGLE, EVERYONE = "Microsoft Start", "Flipboard", "Google News", "All consumers"
@@ -117,7 +118,10 @@ def findings(publisher: Publisher, now: datetime) -> list[Finding]:
     for article in sorted(snapshot.by_id.values(), key=lambda a: a.path):
         if not article.visible_at(now):
             continue
-        prepared = publisher.prepared(article)
+        try:
+            prepared = publisher.prepared(article)
+        except BodyUnread:  # its file changed since the store read it: judged by what the store holds
+            prepared = None
         summary = prepared.summary if prepared else (article.summary or "")
         found += story_findings(article, summary, publisher.store.display_root + article.path)
     return found + feed_findings(publisher, now)

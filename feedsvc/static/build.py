@@ -21,6 +21,7 @@ from .. import forking
 from ..config import Config
 from ..model import Photo, Problem
 from ..paths import MEDIA_PREFIX, FeedKey, base_path, build_file_name, route
+from ..publish.cache import Unreadable
 from ..publish.preparedfiles import PreparedFiles
 from ..publish.publisher import Publisher
 from ..store.store import Store
@@ -123,11 +124,11 @@ def _render_into(
     """Render one document and put its files (and, but for an archive, a gzip copy) into the writer;
     its record, or None. A document a story was left out of for a fault (its file removed or being
     replaced as it was read back) is recorded without a fingerprint: the next build makes it again."""
-    unread = publisher.prepared_cache.unread = []
+    left_out: tuple[str, ...] = ()
     try:
         doc = render(publisher, path, now, photos)
-    finally:
-        publisher.prepared_cache.unread = None
+    except Unreadable as unread:  # written as the store holds it now
+        doc, fingerprint, left_out = unread.partial, None, unread.left_out
     if doc is None:
         return None
     name = build_file_name(path)
@@ -138,13 +139,13 @@ def _render_into(
         files.append(Output(name + ".gz", gzip.body, mtime, gzip.etag, len(gzip.body)))
     for output in files:
         writer.put(output)
-    record = {
+    record: dict[str, Any] = {
         "fingerprint": fingerprint,
         "headers": publisher.headers(path, doc, keep=False),
         "files": [f.name for f in files],
     }
-    if unread:
-        record.update(fingerprint=None, unread=sorted({article.path for article in unread}))
+    if left_out:
+        record["unread"] = sorted(set(left_out))
     return record
 
 
