@@ -8,6 +8,11 @@ The documents `Publisher.warm` renders (current feeds, pages, lists: as many as 
 scopes) are kept for good. Cold ones, rendered only when asked for (RFC 5005 archives: tens of
 thousands in a large store), are kept within a number of bytes (`coldcache`); one asked for again
 after it was dropped is rendered again, to the same bytes.
+
+A render that had to leave out a story whose body could not be read back (`Unreadable`) is never kept
+as current: a current document's last whole version stands in for it for a while (a feed does not go
+back for a fault), or it is served as it came out, and the next request after a few seconds renders
+it again, so a passing fault mends itself without any change in the store.
 """
 
 from __future__ import annotations
@@ -20,8 +25,16 @@ from datetime import datetime
 
 from ..render.document import Rendered
 from .coldcache import ColdEntries
+from .faults import ReadFaults
 
 FOREVER = math.inf
+# A current document a read fault left incomplete is rendered again RETRY_SECONDS later, then twice as
+# long after each try that fails again, up to RETRY_MAX_SECONDS: a busy feed is not rendered per request.
+# Its last whole version stands in for it HOLD_SECONDS at most (two of the store's full looks): a fault
+# that lasts must not keep every later change out of the feed.
+RETRY_SECONDS = 2.0
+RETRY_MAX_SECONDS = 32.0
+HOLD_SECONDS = 60.0
 
 
 @dataclass(frozen=True)
@@ -38,15 +51,26 @@ class DocumentPlan:
 class Unreadable(Exception):
     """A document's render had to leave out stories whose bodies could not be read back (the store
     folder gone, a file rewritten or unreadable since the store read it): `partial` is what it could
-    render, `left_out` those stories' store paths. A cold one is not kept, so the next request renders
-    it again; and while the store folder cannot be read it is not served either (the Publisher raises
-    this on): an archive is cached as immutable, and may have been served whole before it was dropped
-    from memory. The static build writes it, and records it to be made again."""
+    render, `left_out` those stories' store paths. It is not kept as current: a current document is
+    rendered again shortly (`DocumentCache.get`); a cold one is rendered again on its next request, and
+    while the store folder cannot be read it is not served either (the Publisher raises this on): an
+    archive is cached as immutable, and may have been served whole before it was dropped from memory.
+    The static build writes it, and records it to be made again."""
 
     def __init__(self, partial: Rendered, left_out: tuple[str, ...]) -> None:
         super().__init__(f"{len(left_out)} of its stories could not be read back")
         self.partial = partial
         self.left_out = left_out
+
+
+@dataclass(frozen=True)
+class _Fault:
+    """Why a kept document is not current: since when its renders leave stories out, how long to wait
+    before the next try, and whether it serves its last whole version meanwhile (else the partial one)."""
+
+    since: float
+    retry: float
+    holding: bool
 
 
 @dataclass
@@ -55,16 +79,18 @@ class _Cached:
     valid_until: float  # POSIX time when a scheduled story changes what this shows
     identity: Hashable  # everything the bytes depend on
     rendered: Rendered
+    fault: _Fault | None = None  # not current: rendered again once valid_until passes, whatever the store does
 
 
 class DocumentCache:
     """Rendered documents by path. Thread-safe: warm lookups take no lock, cold ones a short one,
     renders take one at a time."""
 
-    def __init__(self, cold_limit: int) -> None:
+    def __init__(self, cold_limit: int, display_root: str = "") -> None:
         self._entries: dict[str, _Cached] = {}  # the warm documents: never dropped
         self._cold = ColdEntries[_Cached](cold_limit, lambda cached: cached.rendered.held_bytes)
         self._lock = threading.RLock()
+        self.faults = ReadFaults(display_root)
 
     @property
     def cold_bytes(self) -> int:
@@ -118,7 +144,7 @@ class DocumentCache:
     def get(self, path: str, generation: int, now: datetime, make_plan: Callable[[], DocumentPlan]) -> Rendered:
         """The document at `path`, rendered again only if what it shows changed; `make_plan` is called
         only when the entry is not current (planning selects stories and resolves links). Raises
-        Unreadable for a cold document that could not be rendered whole."""
+        Unreadable for a cold document that could not be rendered whole (see `_faulted` for a warm one)."""
         timestamp = now.timestamp()
         ready = self.ready(path, generation, timestamp)
         if ready is not None:
@@ -129,19 +155,46 @@ class DocumentCache:
                 return ready[0]
             cached = self._kept(path)
             plan = make_plan()
-            if cached is not None and cached.identity == plan.identity:
+            if cached is not None and cached.fault is None and cached.identity == plan.identity:
                 rendered = cached.rendered  # the store changed, but not what this shows
             else:
                 try:
                     rendered = plan.render()
                 except Unreadable as unread:
+                    self.faults.left_out(path, unread.left_out)
                     if plan.cold:
                         self._cold.discard(path)  # what was kept shows something else now
                         raise
-                    rendered = unread.partial
+                    return self._faulted(path, generation, timestamp, plan, cached, unread.partial)
+                self.faults.whole(path)
             entry = _Cached(generation, plan.valid_until, plan.identity, rendered)
             if plan.cold:
                 self._cold.put(path, entry)
             else:
                 self._entries[path] = entry
             return rendered
+
+    def _faulted(
+        self,
+        path: str,
+        generation: int,
+        timestamp: float,
+        plan: DocumentPlan,
+        cached: _Cached | None,
+        partial: Rendered,
+    ) -> Rendered:
+        """Keep a current document whose render left stories out for a read fault, but not as current: the
+        first request after the retry interval renders it again. Meanwhile its last whole version, if
+        there is one, is served — a feed never goes back for a fault — for HOLD_SECONDS at most, so a
+        fault that lasts does not hold back every later change to the feed; else the partial one."""
+        fault = cached.fault if cached is not None else None
+        since = fault.since if fault is not None else timestamp
+        retry = min(fault.retry * 2, RETRY_MAX_SECONDS) if fault is not None else RETRY_SECONDS
+        holding = cached is not None and (fault is None or fault.holding)
+        if holding and timestamp - since >= HOLD_SECONDS:
+            holding = False
+            self.faults.outlasted(path, timestamp - since)
+        rendered = cached.rendered if holding and cached is not None else partial
+        valid_until = min(plan.valid_until, timestamp + retry, since + HOLD_SECONDS if holding else FOREVER)
+        self._entries[path] = _Cached(generation, valid_until, plan.identity, rendered, _Fault(since, retry, holding))
+        return rendered

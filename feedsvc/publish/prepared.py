@@ -64,11 +64,6 @@ class PreparedCache:
                 return kept
         markdown = self.store.body(article)
         if markdown is None:
-            log.info(
-                "%s%s: changed on disk since it was read; left out until the store looks again",
-                self.store.display_root,
-                article.path,
-            )
             raise BodyUnread(article.path)
         try:
             result = prepare(article, markdown, self.summary_length, self.media_base_url)

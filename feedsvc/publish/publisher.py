@@ -60,7 +60,7 @@ class Publisher:
             store.limits.max_photo_bytes,
             acceptable=lambda relative: store.photo_acceptable(MEDIA_PREFIX + relative),
         )
-        self.documents = DocumentCache(cold_cache_bytes)  # archives: within cold_cache_bytes
+        self.documents = DocumentCache(cold_cache_bytes, store.display_root)  # archives: within cold_cache_bytes
         self.planner = DocumentPlanner(feeds, policy, self.plan, self.prepared, store.display_root)
         self.prepared_cache = PreparedCache(store, feeds.summary_length, feeds.base_url)
         self._plans: dict[tuple[Scope, int, str], tuple[Timeline, Plan]] = {}
