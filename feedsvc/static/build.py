@@ -15,7 +15,7 @@ import time
 from collections.abc import Callable, Iterator, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from .. import forking
 from ..config import Config
@@ -31,6 +31,15 @@ from .photos import PhotoChanged, described_photos, render
 from .report import BuildReport, Phases, Quiet
 from .tree import BUILD_RECORD, BuildError, Output, Part, TreeWriter
 from .unchanged import Standing, recorded
+
+
+class ToRender(NamedTuple):
+    """A document the build renders: its path, its fingerprint (None: made again by the next build too),
+    and until when its plan holds on its own (POSIX time; None: for ever), which the record keeps."""
+
+    path: str
+    fingerprint: str | None
+    until: float | None
 
 
 def write_documents(
@@ -51,9 +60,8 @@ def write_documents(
     writer.notes, writer.dated = standing.notes, standing.dated
     paths = publisher.paths(now)
     entries: dict[str, dict[str, Any] | None] = dict.fromkeys(paths)  # path → its record, in the order of paths
-    to_render: list[tuple[str, str | None]] = []
+    to_render: list[ToRender] = []
     unchanged: list[tuple[str, str, dict[str, Any]]] = []
-    until: dict[str, float | None] = {}  # path → until when a document's plan holds on its own (None: for ever)
     # A month's archives of every section, writer and tag, one after another: they carry the same
     # stories, so planning them finds each story's links resolved (publish.selection.Selector), and a
     # rendering process finds its items written (render.items), while they are still remembered.
@@ -64,15 +72,15 @@ def write_documents(
             unchanged.append((path, old["fingerprint"], old))
             continue
         found = publisher.fingerprint(path, now)
-        fingerprint, until[path] = (found[0], recorded(found[1])) if found is not None else (None, 0.0)
+        fingerprint, until = (found[0], recorded(found[1])) if found is not None else (None, 0.0)
         if fingerprint is not None and old is not None and old["fingerprint"] == fingerprint:
-            unchanged.append((path, fingerprint, {**old, "until": until[path]}))
+            unchanged.append((path, fingerprint, {**old, "until": until}))
         else:
-            to_render.append((path, fingerprint))
+            to_render.append(ToRender(path, fingerprint, until))
     photos = described_photos(publisher.store.snapshot)
     phases.begin("rendering", len(to_render), "document")
     for path, entry in _render_all(publisher, now, writer, to_render, photos, report):
-        entries[path] = entry and {**entry, "until": until[path]}
+        entries[path] = entry
         phases.advance()
     phases.end()
     # "writing" the new tree, or — when no document changed — "keeping" the one there (said as such)
@@ -82,17 +90,16 @@ def write_documents(
         "file",
     )
     phases.advance(len(writer.written))
-    damaged: list[tuple[str, str | None]] = []
+    damaged: list[ToRender] = []
     for path, fingerprint, old in unchanged:
         # Looked at once, as it is linked (a stat of each file): one changed in the output is rendered anew.
         if writer.kept(old):
             entries[path] = old
             phases.advance(len(old["files"]))
         else:
-            damaged.append((path, fingerprint))
-            until[path] = old.get("until", 0.0)
+            damaged.append(ToRender(path, fingerprint, old.get("until", 0.0)))
     for path, entry in _render_all(publisher, now, writer, damaged, photos, report):
-        entries[path] = entry and {**entry, "until": until[path]}
+        entries[path] = entry
         phases.advance(len(entry["files"]) if entry else 1)
     documents = {path: entry for path, entry in entries.items() if entry is not None}
     unread = sorted({name for entry in documents.values() for name in entry.get("unread", ())})
@@ -114,16 +121,12 @@ def write_documents(
 
 
 def _render_into(
-    publisher: Publisher,
-    path: str,
-    fingerprint: str | None,
-    now: datetime,
-    writer: TreeWriter,
-    photos: Mapping[str, Photo],
+    publisher: Publisher, document: ToRender, now: datetime, writer: TreeWriter, photos: Mapping[str, Photo]
 ) -> dict[str, Any] | None:
     """Render one document and put its files (and, but for an archive, a gzip copy) into the writer;
     its record, or None. A document a story was left out of for a fault (its file removed or being
     replaced as it was read back) is recorded without a fingerprint: the next build makes it again."""
+    path, fingerprint = document.path, document.fingerprint
     left_out: tuple[str, ...] = ()
     try:
         doc = render(publisher, path, now, photos)
@@ -146,6 +149,7 @@ def _render_into(
     }
     if left_out:
         record["unread"] = sorted(set(left_out))
+    record["until"] = document.until
     return record
 
 
@@ -164,7 +168,7 @@ def _render_all(
     publisher: Publisher,
     now: datetime,
     writer: TreeWriter,
-    to_render: list[tuple[str, str | None]],
+    to_render: list[ToRender],
     photos: Mapping[str, Photo],
     report: BuildReport,
 ) -> Iterator[tuple[str, dict[str, Any] | None]]:
@@ -172,12 +176,12 @@ def _render_all(
     (and this process has a single thread: forking a threaded process is unsafe)."""
     global _forked
     if len(to_render) < PARALLEL_DOCUMENTS or not forking.can_fork():
-        for path, fingerprint in to_render:
-            yield path, _render_into(publisher, path, fingerprint, now, writer, photos)
+        for document in to_render:
+            yield document.path, _render_into(publisher, document, now, writer, photos)
         return
     from concurrent.futures.process import BrokenProcessPool  # with the pool: see forking.forked_pool
 
-    for path, _ in to_render:  # the folders now, so the processes never race to make one, but for
+    for path, _, _ in to_render:  # the folders now, so the processes never race to make one, but for
         name = build_file_name(path)  # an archive month's own: made by the one process rendering that month
         writer.folder(name.rpartition("/")[0] if _archive_month(path) else name)
     chunks = _chunks(to_render)
@@ -194,13 +198,13 @@ def _render_all(
         _forked = None
 
 
-def _chunks(to_render: list[tuple[str, str | None]]) -> list[list[tuple[str, str | None]]]:
+def _chunks(to_render: list[ToRender]) -> list[list[ToRender]]:
     """The documents in chunks for the rendering processes: each month's archives whole, so each story
     is written (Markdown, feedgen) by one process only, the largest months first; then the rest,
     RENDER_CHUNK at a time, to keep both processes busy to the end."""
-    months: dict[str, list[tuple[str, str | None]]] = {}
-    for entry in to_render:
-        months.setdefault(_archive_month(entry[0]), []).append(entry)
+    months: dict[str, list[ToRender]] = {}
+    for document in to_render:
+        months.setdefault(_archive_month(document.path), []).append(document)
     others = months.pop("", [])
     return sorted(months.values(), key=len, reverse=True) + [
         others[i : i + RENDER_CHUNK] for i in range(0, len(others), RENDER_CHUNK)
@@ -214,7 +218,7 @@ def _archive_month(path: str) -> str:
     return key.month[:7] if isinstance(key, FeedKey) and key.month else ""
 
 
-def _render_chunk(chunk: list[tuple[str, str | None]]) -> tuple[list[tuple[str, dict[str, Any] | None]], Part]:
+def _render_chunk(chunk: list[ToRender]) -> tuple[list[tuple[str, dict[str, Any] | None]], Part]:
     """In a rendering process: render `chunk` into the inherited writer; the records and what was written."""
     global _frozen_in
     assert _forked is not None, "only in a process forked by _render_all"
@@ -226,7 +230,7 @@ def _render_chunk(chunk: list[tuple[str, str | None]]) -> tuple[list[tuple[str, 
         _frozen_in = os.getpid()
     publisher, now, writer, photos = _forked
     writer.part()  # forget what the parent had put before it forked this process
-    records = [(path, _render_into(publisher, path, fingerprint, now, writer, photos)) for path, fingerprint in chunk]
+    records = [(document.path, _render_into(publisher, document, now, writer, photos)) for document in chunk]
     return records, writer.part()
 
 
