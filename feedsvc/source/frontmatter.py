@@ -3,11 +3,12 @@
 libyaml (through PyYAML's C parser) reads the document; a small constructor turns its nodes into
 dicts, lists and strings. Every scalar stays text, as the editor wrote it: dates for our own date
 reader, numbers for the fields that want numbers, "yes" stays "yes" in a headline. A plain `~`, `null`
-or nothing at all is None. Any explicit tag other than YAML's own (`!!python/object`, `!custom`) is
-refused, and a key given twice is refused (parsers disagree on which one wins). Aliases are shared,
-never copied, but what one stands for counts as if written out: readers of the data walk every list
-item, so `[*t, *t, …]` over a long `&t` would cost its expanded size, not its text's. The data, so
-counted, is bounded (MAX_VALUES, MAX_CHARACTERS), and an alias to a value that contains it is refused.
+or nothing at all is None, "not given" (as a key, it is the name written); quoted, it is text. Any
+explicit tag other than YAML's own (`!!python/object`, `!custom`) is refused, and a key given twice
+is refused (parsers disagree on which one wins). Aliases are shared, never copied, but what one
+stands for counts as if written out: readers of the data walk every list item, so `[*t, *t, …]` over
+a long `&t` would cost its expanded size, not its text's. The data, so counted, is bounded
+(MAX_VALUES, MAX_CHARACTERS), and an alias to a value that contains it is refused.
 
 PyYAML's SafeLoader is not used because its Python constructor, not the C parser, was most of the
 time to read a large store (figures: docs/PERFORMANCE.md).
@@ -24,6 +25,9 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 YAMLError = yaml.YAMLError
 _CORE = "tag:yaml.org,2002:"
 _UNTAGGED = {ScalarNode: _CORE + "str", SequenceNode: _CORE + "seq", MappingNode: _CORE + "map"}
+_NULL = _CORE + "null"
+# YAML 1.2's core schema (and 1.1's): a plain scalar spelt so is null, `""` or `"~"` is text.
+_NULLS = frozenset({"", "~", "null", "Null", "NULL"})
 
 
 if TYPE_CHECKING:
@@ -36,9 +40,14 @@ else:
 
 
 class _Loader(_BaseLoader):
-    """libyaml's parser and composer; a node without an explicit tag is simply text, list or mapping."""
+    """libyaml's parser and composer; a node without an explicit tag is simply text, list or mapping,
+    or null for a plain `~`, `null` or nothing."""
 
     def resolve(self, kind: type[Node], value: Any, implicit: Any) -> str:  # every untagged node: keep it trivial
+        # Only here is "plain" known: `implicit[0]` (a collection's `value` is None, never in _NULLS). The
+        # node's style cannot say it: libyaml's composer gives a plain scalar the style "", PyYAML's own None.
+        if value in _NULLS and implicit[0]:
+            return _NULL
         return _UNTAGGED[kind]
 
     if not TYPE_CHECKING:
@@ -52,7 +61,6 @@ class _Loader(_BaseLoader):
 _ALLOWED_TAGS = frozenset(
     _CORE + name for name in ("str", "int", "float", "bool", "null", "timestamp", "seq", "map", "merge", "value")
 )
-_NULLS = frozenset({"", "~", "null", "Null", "NULL"})
 
 
 class TagError(YAMLError):
@@ -155,7 +163,7 @@ class _Builder:
         if isinstance(node, ScalarNode):
             text = node.value
             self.characters += len(text)
-            return None if node.style is None and text in _NULLS else text
+            return None if node.tag is _NULL else text
         if isinstance(node, SequenceNode):
             items = []
             for child in node.value:  # a loop, not a comprehension: one frame a level, as in _plain
@@ -164,6 +172,8 @@ class _Builder:
         mapping: dict[str, Any] = {}
         for key_node, value_node in node.value:
             name = self._lean(key_node)
+            if name is None:  # `null:` names a field as written (one the reader does not know), not "none"
+                name = key_node.value
             if name.__class__ is not str or name in mapping:
                 raise YAMLError()  # _plain says which, and where
             mapping[name] = self._lean(value_node)
@@ -172,7 +182,7 @@ class _Builder:
     def _plain(self, node: Node) -> tuple[Any, int, int]:
         if isinstance(node, ScalarNode):
             text = node.value
-            return (None if node.style is None and text in _NULLS else text), 1, len(text)
+            return (None if node.tag is _NULL else text), 1, len(text)
         values, characters = 1, 0
         if isinstance(node, SequenceNode):
             items: list[Any] = []
@@ -185,6 +195,8 @@ class _Builder:
         root = node is self.root
         for key_node, value_node in node.value:
             name, v, c = self._plain(key_node)
+            if name is None:
+                name = key_node.value
             if name.__class__ is not str:
                 raise KeyTypeError(self._line(key_node))
             if name in mapping:
@@ -209,7 +221,7 @@ class _Builder:
         if node.tag not in _ALLOWED_TAGS:
             raise TagError(node.tag, self._line(node))
         if isinstance(node, ScalarNode):
-            value = None if node.style is None and node.value in _NULLS else node.value
+            value = None if node.tag == _NULL else node.value  # `!!null` written out too
             self.built[key] = value
             size = self.sizes[key] = (1, len(node.value))
             return value, size
@@ -228,6 +240,8 @@ class _Builder:
             self.built[key] = mapping
             for key_node, value_node in node.value:
                 name, (v, c) = self._construct(key_node)
+                if name is None:
+                    name = key_node.value
                 if not isinstance(name, str):
                     raise KeyTypeError(self._line(key_node))
                 if name in mapping:
