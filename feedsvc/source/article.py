@@ -263,7 +263,8 @@ def _parse(
     photo = reader.optional(
         "the story is published without its photo", lambda: fields.photo(reader, meta.get("photo"), photo_info)
     )
-    authors = fields.authors(reader, meta.get("authors", meta.get("author")))
+    given_authors = meta.get("authors")  # `authors: ~` is not given, so `author` may stand in
+    authors = fields.authors(reader, meta.get("author") if given_authors is None else given_authors)
     tags = fields.tags(reader, meta.get("tags"))
     related = fields.related(reader, meta.get("related"), url)
     dateline = (

@@ -154,6 +154,14 @@ class FieldReader:
             text = shorten(text, limit)
         return text
 
+    def empty_item(self, item: Any, where: str, consequence: str) -> bool:
+        """Is this list item empty (`- ~`, `- null`, a bare `-`, `''`)? Then it is left out with a warning
+        saying so: a list that is null is simply not given, but an empty item in one is a slip."""
+        if item is None or (item.__class__ is str and not item.strip()):
+            self.warn(where, f"is empty; {consequence}")
+            return True
+        return False
+
     def items(self, value: Any, name: str, limit: int) -> list[Any]:
         """A list field's items (one value is a list of one), the first `limit` of them."""
         items = value if isinstance(value, list) else [value]

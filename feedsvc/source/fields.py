@@ -206,11 +206,18 @@ def _positive_int(reader: FieldReader, value: Any, name: str) -> int | None:
     return number
 
 
+def _not_given(value: Any) -> bool:
+    """A list field that is null (`~`, `null`, nothing) or blank text: not given, so nothing to say."""
+    return value is None or (value.__class__ is str and not value.strip())
+
+
 def authors(reader: FieldReader, value: Any) -> tuple[Author, ...]:
-    if value is None:
+    if _not_given(value):
         return ()
     authors = []
     for index, item in enumerate(reader.items(value, "authors", limits.AUTHORS)):
+        if reader.empty_item(item, f"authors[{index}]", "that author is left out"):
+            continue
         author = reader.optional("that author is left out", partial(_author, reader, item, f"authors[{index}]"))
         if author is not None:
             authors.append(author)
@@ -255,16 +262,19 @@ def _author(reader: FieldReader, item: Any, where: str) -> Author | None:
 
 
 def tags(reader: FieldReader, value: Any) -> tuple[str, ...]:
-    if value is None:
+    if _not_given(value):
         return ()
     items = value if isinstance(value, list) else [value]
     tags: dict[str, None] = {}  # in order, each once: a dict, as a list's `in` made 80,000 tags take a minute
     for index, item in enumerate(items):
-        tag = (
-            item
-            if already_clean(item, limits.TAG)  # most tags: no need to ready a message or a way out
-            else reader.optional("that tag is left out", partial(reader.text, item, f"tags[{index}]", limit=limits.TAG))
-        )
+        if already_clean(item, limits.TAG):  # most tags: no need to ready a message or a way out
+            tag: str | None = item
+        elif reader.empty_item(item, f"tags[{index}]", "that tag is left out"):
+            continue
+        else:
+            tag = reader.optional(
+                "that tag is left out", partial(reader.text, item, f"tags[{index}]", limit=limits.TAG)
+            )
         if tag and tag not in tags:
             if len(tags) == limits.TAGS:  # counted once each, as published
                 reader.warn(
@@ -277,10 +287,12 @@ def tags(reader: FieldReader, value: Any) -> tuple[str, ...]:
 
 
 def related(reader: FieldReader, value: Any, own_url: str) -> tuple[RelatedLink | RelatedRef, ...]:
-    if value is None:
+    if _not_given(value):
         return ()
     links: list[RelatedLink | RelatedRef] = []
     for index, item in enumerate(reader.items(value, "related", limits.RELATED)):
+        if reader.empty_item(item, f"related[{index}]", "that link is left out"):
+            continue
         link = reader.optional(
             "that link is left out", partial(_related_link, reader, item, f"related[{index}]", own_url)
         )
