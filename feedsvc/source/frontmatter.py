@@ -146,16 +146,16 @@ class _Builder:
         core type, so neither is looked up. The same data, bounds and messages.
 
         Most front matter is far within the bounds, so the data is built with a plain count first;
-        only a document over them, or with a key or depth problem, is walked again the way that
+        only a document over them, or with a key or depth problem, is walked again by `build`, which
         stops at the first value past a bound and says which (each running count is at most the
         whole document's, so a document within the bounds never stops there)."""
         self.values = self.characters = 0
         try:
             data = self._lean(self.root)
         except (YAMLError, RecursionError):
-            return self._plain(self.root)[0]
+            return self.build()
         if self.values > MAX_VALUES or self.characters > MAX_CHARACTERS:
-            return self._plain(self.root)[0]
+            return self.build()
         return data
 
     def _lean(self, node: Node) -> Any:
@@ -166,7 +166,7 @@ class _Builder:
             return None if node.tag is _NULL else text
         if isinstance(node, SequenceNode):
             items = []
-            for child in node.value:  # a loop, not a comprehension: one frame a level, as in _plain
+            for child in node.value:  # a loop, not a comprehension: one frame a level, as in _construct
                 items.append(self._lean(child))
             return items
         mapping: dict[str, Any] = {}
@@ -175,37 +175,9 @@ class _Builder:
             if name is None:  # `null:` names a field as written (one the reader does not know), not "none"
                 name = key_node.value
             if name.__class__ is not str or name in mapping:
-                raise YAMLError()  # _plain says which, and where
+                raise YAMLError()  # build() says which, and where
             mapping[name] = self._lean(value_node)
         return mapping
-
-    def _plain(self, node: Node) -> tuple[Any, int, int]:
-        if isinstance(node, ScalarNode):
-            text = node.value
-            return (None if node.tag is _NULL else text), 1, len(text)
-        values, characters = 1, 0
-        if isinstance(node, SequenceNode):
-            items: list[Any] = []
-            for child in node.value:
-                item, v, c = self._plain(child)
-                items.append(item)
-                values, characters = self._add(values + v, characters + c, node)
-            return items, values, characters
-        mapping: dict[Any, Any] = {}
-        root = node is self.root
-        for key_node, value_node in node.value:
-            name, v, c = self._plain(key_node)
-            if name is None:
-                name = key_node.value
-            if name.__class__ is not str:
-                raise KeyTypeError(self._line(key_node))
-            if name in mapping:
-                raise DuplicateKeyError(name, self._line(key_node))
-            if root:
-                self.field = name
-            mapping[name], v2, c2 = self._plain(value_node)
-            values, characters = self._add(values + v + v2, characters + c + c2, node)
-        return mapping, values, characters
 
     def _construct(self, node: Node) -> tuple[Any, tuple[int, int]]:
         key = id(node)
