@@ -15,13 +15,13 @@ the outcome never depends on which file was read first.
 
 from __future__ import annotations
 
-import bisect
 import math
 import unicodedata
 from collections.abc import Callable
 from datetime import UTC, datetime
 
 from ..model import Article, Problem
+from . import pathsets
 
 Key = tuple[str, str]  # ("id" | "url" | "name", value)
 
@@ -40,9 +40,8 @@ class Claims:
 
     def __init__(self, claimant: Callable[[str], Article | None]) -> None:
         self._claimant = claimant  # the story a path claims with (None: none)
-        # kind → value → the path claiming it, or the paths in path order when several do (a table per
-        # kind: no key tuple per story; no list per story either, 13 MB at 100,000 stories)
-        self._paths: dict[str, dict[str, str | list[str]]] = {"id": {}, "url": {}, "name": {}}
+        # kind → value → the paths claiming it (a table per kind: no key tuple per story)
+        self._paths: dict[str, pathsets.PathTable] = {"id": {}, "url": {}, "name": {}}
         self._contested: set[Key] = set()  # keys claimed by several paths
         self.now = -math.inf  # the POSIX time claims are decided at
         self.next_switch = math.inf  # when a scheduled claimant of a contested key is due
@@ -60,11 +59,11 @@ class Claims:
         touched: set[Key] = set()
         if before is not None:
             for key in self._keys(relpath, before):
-                _unclaim(self._paths[key[0]], key[1], relpath)
+                pathsets.discard(self._paths[key[0]], key[1], relpath)
                 touched.add(key)
         if after is not None:
             for key in self._keys(relpath, after):
-                _claim(self._paths[key[0]], key[1], relpath)
+                pathsets.add(self._paths[key[0]], key[1], relpath)
                 touched.add(key)
         if relpath.isascii() and relpath in self._paths["name"]:
             touched.add(("name", relpath))  # an ASCII name that a non-ASCII one normalises to
@@ -81,8 +80,9 @@ class Claims:
         return contenders
 
     def _contenders(self, key: Key) -> list[str]:
+        """The paths claiming `key`, in path order."""
         held = self._paths[key[0]].get(key[1])
-        paths = [] if held is None else [held] if isinstance(held, str) else held
+        paths = [] if held is None else [held] if isinstance(held, str) else sorted(held)
         if key[0] == "name" and key[1].isascii() and self._claimant(key[1]) is not None:
             return sorted({*paths, key[1]})
         return paths
@@ -162,23 +162,3 @@ class Claims:
                         )
                     )
         return problems
-
-
-def _claim(claims: dict[str, str | list[str]], value: str, relpath: str) -> None:
-    held = claims.get(value)
-    if held is None:
-        claims[value] = relpath
-    elif isinstance(held, str):
-        claims[value] = sorted([held, relpath])
-    else:
-        bisect.insort(held, relpath)
-
-
-def _unclaim(claims: dict[str, str | list[str]], value: str, relpath: str) -> None:
-    held = claims.get(value)
-    if held == relpath:
-        del claims[value]
-    elif isinstance(held, list) and relpath in held:
-        held.remove(relpath)
-        if len(held) == 1:
-            claims[value] = held[0]

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 from ..model import Article, Problem, RelatedLink, RelatedRef
+from . import pathsets
 from .files import ArticleReader
 
 
@@ -28,9 +29,7 @@ class References:
 
     def __init__(self, published: Callable[[str], bool]) -> None:
         self._published = published  # is a story with this id published?
-        # id → the path naming it, or the paths when several do: a set per linked story would hold
-        # about 200 bytes for one path (20 MB at 100,000 stories)
-        self._referrers: dict[str, str | set[str]] = {}
+        self._referrers: pathsets.PathTable = {}  # id → the paths of the stories naming it
         self._dangling: set[str] = set()
 
     def move(self, relpath: str, before: Article | None, after: Article | None) -> None:
@@ -38,7 +37,7 @@ class References:
         for article, add in ((before, False), (after, True)):
             for ref in article.related if article is not None else ():
                 if isinstance(ref, RelatedRef):
-                    (_add if add else _discard)(self._referrers, ref.article_id, relpath)
+                    (pathsets.add if add else pathsets.discard)(self._referrers, ref.article_id, relpath)
                     self.check(ref.article_id)
 
     def check(self, article_id: str) -> None:
@@ -50,7 +49,7 @@ class References:
 
     def referrers(self, article_id: str) -> set[str]:
         """The paths of the stories that link to `article_id`."""
-        return _paths(self._referrers.get(article_id))
+        return pathsets.paths(self._referrers.get(article_id))
 
     def all_dangling(self) -> None:
         """Every named id dangles: nothing is published any more (a new site file, read again)."""
@@ -62,35 +61,11 @@ class References:
         """One warning per link to an id that names no published or scheduled story."""
         problems = []
         for target in self._dangling:
-            for relpath in _paths(self._referrers[target]):
+            for relpath in pathsets.paths(self._referrers[target]):
                 for index, ref in enumerate(related_of(relpath)):
                     if ref == RelatedRef(target):
                         problems.append(dangling(display(relpath), index, target))
         return problems
-
-
-def _paths(held: str | set[str] | None) -> set[str]:
-    return set() if held is None else {held} if isinstance(held, str) else held
-
-
-def _add(table: dict[str, str | set[str]], key: str, relpath: str) -> None:
-    held = table.get(key)
-    if held is None:
-        table[key] = relpath
-    elif isinstance(held, set):
-        held.add(relpath)
-    elif held != relpath:
-        table[key] = {held, relpath}
-
-
-def _discard(table: dict[str, str | set[str]], key: str, relpath: str) -> None:
-    held = table.get(key)
-    if held == relpath:
-        del table[key]
-    elif isinstance(held, set):
-        held.discard(relpath)
-        if len(held) == 1:
-            table[key] = held.pop()
 
 
 class PhotoUsers:
