@@ -189,3 +189,25 @@ def test_quoted_nulls_are_text(store_dir):
     assert rss.summary == "null"
     assert [a.name for a in rss.authors] == ["~", "null"]
     assert [t.term for t in rss.tags] == ["World & Nation", "~", "Null Island"]
+
+
+def test_the_site_and_authors_files_read_nulls_as_not_given(store_dir):
+    store_dir.write(
+        "_site.yml",
+        "title: The Test Times\nurl: https://news.example.com/\ndescription: ~\ncopyright: null\nlogo:\n"
+        "language: en-us\ntimezone: America/Los_Angeles\ntag_date: 2013-01-01\n"
+        "sections:\n  - slug: world\n    title: World & Nation\n    description: ~\n",
+    )
+    store_dir.write("_authors.yml", "- name: Ana Reporter\n  bio: ~\n  photo: null\n  url:\n  also_known_as: ~\n")
+    store_dir.write("world/pier-reopens.md", story("authors: Ana Reporter"))
+    client = client_for(store_dir)
+    for path, description in [
+        ("/sections/world/rss.xml", "World & Nation from The Test Times"),
+        ("/authors/ana-reporter/rss.xml", "Stories by Ana Reporter from The Test Times"),
+    ]:
+        response = client.get(path)
+        feed = parsed(response.data, BASE_URL + path.lstrip("/"), response.content_type).feed
+        assert feed.description == description, path  # the default, not "~"
+        assert "rights" not in feed and "image" not in feed, path  # no copyright "null", no logo
+    code, lines = check_lines(store_dir)
+    assert code == 0 and lines[-1].endswith("0 errors, 0 warnings"), lines
