@@ -2,9 +2,11 @@
 new process — a one-off `feedsvc build` after an edit — does not turn the Markdown of the hundreds of
 stories around the edit into HTML again (docs/PERFORMANCE.md).
 
-One SQLite file, written in one transaction at the end of a build (a killed build leaves the last
-one's); a damaged or foreign file counts as empty and is replaced. Only the process that opened it
-uses it: the processes a first build forks to render never touch it.
+One SQLite file (write-ahead log, a busy timeout): each process writes what it prepared in one
+transaction — the build at its end, each process a first build forks to render at the end of each
+chunk it renders, so what a first build prepared is there for the one-off after it. Every entry is
+complete on its own, so a killed build leaves the entries of the transactions it finished beside the
+older ones; a damaged or foreign file counts as empty and is replaced.
 """
 
 from __future__ import annotations
@@ -20,10 +22,12 @@ log = logging.getLogger(__name__)
 
 FILE_NAME = "prepared.sqlite3"
 LIMIT = 50_000  # entries kept at most: the newest, by when they were written
+BUSY_SECONDS = 30.0  # how long a process waits for another's transaction (two rendering processes saving)
 
 
 class PreparedFiles:
-    """Prepared HTML by key (see `PreparedCache.key`): `get` one, `put` many, `save` them at the end."""
+    """Prepared HTML by key (see `PreparedCache.key`): `get` one, `put` many, `save` them. A process
+    forked after `close` opens the file anew and saves what it prepared itself."""
 
     def __init__(self, directory: Path) -> None:
         self.path = Path(directory) / FILE_NAME
@@ -33,15 +37,24 @@ class PreparedFiles:
         self._replaced = False
         self._new: dict[str, Prepared] = {}
 
+    def _own(self) -> None:
+        """In a process forked from the one that opened the file: forget its connection, never used
+        across a fork (SQLite's rule), and what it put, which it saves itself."""
+        if os.getpid() != self._pid:
+            self._pid, self._db, self._new = os.getpid(), None, {}
+
     def _connect(self) -> sqlite3.Connection | None:
-        if self._broken or os.getpid() != self._pid:
+        self._own()
+        if self._broken:
             return None
         if self._db is None:
             try:
                 self.path.parent.mkdir(parents=True, exist_ok=True)
-                # As private as the parse cache beside it: it holds the HTML of scheduled stories too.
+                # As private as the parse cache beside it: it holds the HTML of scheduled stories too
+                # (SQLite makes its -wal and -shm files with the same mode).
                 os.close(os.open(self.path, os.O_CREAT | os.O_WRONLY, 0o600))
-                self._db = sqlite3.connect(self.path, timeout=2.0)
+                self._db = sqlite3.connect(self.path, timeout=BUSY_SECONDS)
+                self._db.execute("PRAGMA journal_mode=WAL")  # readers and one writer at once
                 self._db.execute("CREATE TABLE IF NOT EXISTS prepared (key TEXT PRIMARY KEY, body TEXT, summary TEXT)")
             except (sqlite3.Error, OSError) as exc:
                 self._give_up(exc)
@@ -57,9 +70,19 @@ class PreparedFiles:
         damaged = isinstance(exc, sqlite3.DatabaseError) and not isinstance(exc, sqlite3.OperationalError)
         if damaged and not self._replaced:
             self._replaced = True
-            self.path.unlink(missing_ok=True)
+            for suffix in ("", "-wal", "-shm"):
+                Path(f"{self.path}{suffix}").unlink(missing_ok=True)
         else:
             self._broken = True
+
+    def close(self) -> None:
+        """Save, then close this process's connection, having made sure the file is usable (a damaged
+        one replaced here, not by each process forked next, all at once)."""
+        if self._connect() is not None:
+            self.save()
+        if self._db is not None:
+            self._db.close()
+            self._db = None
 
     def get(self, key: str) -> Prepared | None:
         db = self._connect()
@@ -75,11 +98,12 @@ class PreparedFiles:
         return Prepared(row[0], row[1])
 
     def put(self, key: str, prepared: Prepared) -> None:
-        if os.getpid() == self._pid and not self._broken:
+        self._own()
+        if not self._broken:
             self._new[key] = prepared
 
     def save(self) -> None:
-        """Write what was put since the last save, in one transaction, keeping the newest LIMIT."""
+        """Write what this process put since its last save, in one transaction, keeping the newest LIMIT."""
         db = self._connect() if self._new else None
         if db is None:
             return

@@ -186,6 +186,8 @@ def _render_all(
         writer.folder(name.rpartition("/")[0] if _archive_month(path) else name)
     chunks = _chunks(to_render)
     report.processes = forking.workers()
+    if publisher.prepared_cache.files is not None:  # each process opens its own, and saves what it prepared
+        publisher.prepared_cache.files.close()
     _forked = (publisher, now, writer, photos)
     try:
         with forking.forked_pool() as pool:
@@ -231,6 +233,8 @@ def _render_chunk(chunk: list[ToRender]) -> tuple[list[tuple[str, dict[str, Any]
     publisher, now, writer, photos = _forked
     writer.part()  # forget what the parent had put before it forked this process
     records = [(document.path, _render_into(publisher, document, now, writer, photos)) for document in chunk]
+    if publisher.prepared_cache.files is not None:  # for the one-off build after this one
+        publisher.prepared_cache.files.save()
     return records, writer.part()
 
 
