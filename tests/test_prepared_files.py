@@ -116,3 +116,61 @@ def test_what_the_rendering_processes_of_a_first_build_prepared_is_kept(stories,
     (stories.root / "world/story-2.md").write_text(article("Body 2, *second* draft.", title="Story 2"))
     assert built(stories, out, tmp_path, prepared) == ["Story 2"]
     assert "second" in content(out, "Story 2") and "first" in content(out, "Story 1")
+
+
+@pytest.fixture
+def written_items(monkeypatch):
+    """The titles of the stories whose feed items feedgen writes from now on, in a process that has
+    written none before (what it wrote in earlier builds of this test process is forgotten)."""
+    import feedsvc.render.feeds as feeds
+    import feedsvc.render.jsonfeed as jsonfeed
+
+    written: list[str] = []
+    real = feeds._add_entry
+
+    def counting(fg, item, info):
+        written.append(item.article.title)
+        return real(fg, item, info)
+
+    monkeypatch.setattr(feeds, "_add_entry", counting)
+
+    def new_process():
+        feeds._ITEMS.clear()
+        jsonfeed._ITEMS.clear()
+        written.clear()
+
+    return written, new_process
+
+
+def test_a_new_process_takes_feed_items_from_the_file(stories, tmp_path, prepared, written_items):
+    """Items (RSS and Atom, as feedgen wrote them) are kept beside the prepared HTML: a new process
+    writes those of the edited story alone, and the output is a fresh build's."""
+    written, new_process = written_items
+    out = tmp_path / "public"
+    built(stories, out, tmp_path, prepared)
+    new_process()
+    (stories.root / "world/story-2.md").write_text(article("Body 2, *second* draft.", title="Story 2"))
+    build(config_for(stories.root, cache_dir=str(tmp_path / "cache")), out)
+    assert set(written) == {"Story 2"}
+    assert "second" in content(out, "Story 2") and "first" in content(out, "Story 1")
+    new_process()
+    assert built(stories, out, tmp_path, prepared) == []  # compared with a build without any cache
+
+
+def test_items_kept_by_other_code_or_settings_are_written_again(
+    stories, tmp_path, prepared, written_items, monkeypatch
+):
+    """An item's bytes depend on the code and libraries that wrote them and on the settings: kept
+    items of another feedsvc, feedgen or configuration are not reused."""
+    import feedsvc.publish.fingerprint as fingerprint
+
+    written, new_process = written_items
+    out = tmp_path / "public"
+    built(stories, out, tmp_path, prepared)
+    new_process()
+    monkeypatch.setattr(fingerprint, "CODE_FINGERPRINT", "a new feedgen")
+    built(stories, out, tmp_path, prepared)
+    assert {f"Story {index}" for index in range(4)} <= set(written)
+    new_process()
+    built(stories, out, tmp_path, prepared, items_per_feed=3)
+    assert {"Story 1", "Story 2", "Story 3"} <= set(written)

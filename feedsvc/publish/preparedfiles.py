@@ -7,6 +7,9 @@ transaction — the build at its end, each process a first build forks to render
 chunk it renders, so what a first build prepared is there for the one-off after it. Every entry is
 complete on its own, so a killed build leaves the entries of the transactions it finished beside the
 older ones; a damaged or foreign file counts as empty and is replaced.
+
+Feed items (`render.items`) are kept there too, by the process that opened the file only: a first
+build's rendering processes would write tens of thousands, of which a one-off reads a few hundred.
 """
 
 from __future__ import annotations
@@ -22,26 +25,29 @@ log = logging.getLogger(__name__)
 
 FILE_NAME = "prepared.sqlite3"
 LIMIT = 50_000  # entries kept at most: the newest, by when they were written
+ITEM_LIMIT = 20_000  # items kept at most (about 6 KB each), the newest
 BUSY_SECONDS = 30.0  # how long a process waits for another's transaction (two rendering processes saving)
 
 
 class PreparedFiles:
-    """Prepared HTML by key (see `PreparedCache.key`): `get` one, `put` many, `save` them. A process
-    forked after `close` opens the file anew and saves what it prepared itself."""
+    """Prepared HTML by key (see `PreparedCache.key`) and feed items by digest (`render.items`): `get`
+    one, `put` many, `save` them. A process forked after `close` opens the file anew and saves what
+    it prepared itself."""
 
     def __init__(self, directory: Path) -> None:
         self.path = Path(directory) / FILE_NAME
-        self._pid = os.getpid()
+        self._pid = self._opener = os.getpid()
         self._db: sqlite3.Connection | None = None
         self._broken = False
         self._replaced = False
         self._new: dict[str, Prepared] = {}
+        self._new_items: dict[str, bytes] = {}
 
     def _own(self) -> None:
         """In a process forked from the one that opened the file: forget its connection, never used
         across a fork (SQLite's rule), and what it put, which it saves itself."""
         if os.getpid() != self._pid:
-            self._pid, self._db, self._new = os.getpid(), None, {}
+            self._pid, self._db, self._new, self._new_items = os.getpid(), None, {}, {}
 
     def _connect(self) -> sqlite3.Connection | None:
         self._own()
@@ -56,6 +62,7 @@ class PreparedFiles:
                 self._db = sqlite3.connect(self.path, timeout=BUSY_SECONDS)
                 self._db.execute("PRAGMA journal_mode=WAL")  # readers and one writer at once
                 self._db.execute("CREATE TABLE IF NOT EXISTS prepared (key TEXT PRIMARY KEY, body TEXT, summary TEXT)")
+                self._db.execute("CREATE TABLE IF NOT EXISTS items (key TEXT PRIMARY KEY, text BLOB)")
             except (sqlite3.Error, OSError) as exc:
                 self._give_up(exc)
         return self._db
@@ -97,6 +104,23 @@ class PreparedFiles:
             return None
         return Prepared(row[0], row[1])
 
+    def get_item(self, key: str) -> bytes | None:
+        """A feed item's bytes by its digest (`render.items`), if an earlier process kept them."""
+        db = self._connect()
+        if db is None:
+            return None
+        try:
+            row = db.execute("SELECT text FROM items WHERE key = ?", (key,)).fetchone()
+        except sqlite3.Error as exc:
+            self._give_up(exc)
+            return None
+        return row[0] if row is not None and isinstance(row[0], bytes) else None
+
+    def put_item(self, key: str, text: bytes) -> None:
+        self._own()
+        if not self._broken and self._pid == self._opener:
+            self._new_items[key] = text
+
     def put(self, key: str, prepared: Prepared) -> None:
         self._own()
         if not self._broken:
@@ -104,7 +128,7 @@ class PreparedFiles:
 
     def save(self) -> None:
         """Write what this process put since its last save, in one transaction, keeping the newest LIMIT."""
-        db = self._connect() if self._new else None
+        db = self._connect() if self._new or self._new_items else None
         if db is None:
             return
         try:
@@ -114,6 +138,8 @@ class PreparedFiles:
                     [(key, p.body_html, p.summary) for key, p in self._new.items()],
                 )
                 db.execute("DELETE FROM prepared WHERE rowid <= (SELECT MAX(rowid) FROM prepared) - ?", (LIMIT,))
-            self._new = {}
+                db.executemany("INSERT OR REPLACE INTO items VALUES (?, ?)", list(self._new_items.items()))
+                db.execute("DELETE FROM items WHERE rowid <= (SELECT MAX(rowid) FROM items) - ?", (ITEM_LIMIT,))
+            self._new, self._new_items = {}, {}
         except sqlite3.Error as exc:
             self._give_up(exc)

@@ -6,13 +6,19 @@ tag feeds multiplied the items). So an item's bytes, as feedgen wrote them in on
 and a document whose items are all known is written by feedgen without items, with theirs spliced in
 where feedgen appends items: at the end of the channel (RSS) or of the feed (Atom), at the depth of
 its pretty printing.
+
+A new process — a one-off `feedsvc build` — finds the items an earlier one wrote in a `KeptItems`
+(`publish.preparedfiles`, beside the parse cache) when one is given (`keep_in`), by a digest of all
+an item's bytes are made of.
 """
 
 from __future__ import annotations
 
+import hashlib
 import threading
 from collections import OrderedDict
 from collections.abc import Hashable
+from typing import Protocol
 
 from ..model import Article, RelatedLink, Site
 from .feedmodel import Item, Prepared
@@ -64,9 +70,45 @@ class ItemKey(tuple[int, str, Site, Article, Prepared, tuple[RelatedLink, ...]])
         return self[0]
 
 
+class KeptItems(Protocol):
+    """Items' bytes kept on disk by an earlier process, by the digest `ItemTexts` names them by."""
+
+    def get_item(self, key: str) -> bytes | None: ...
+
+    def put_item(self, key: str, text: bytes) -> None: ...
+
+
+# Where this process's items are kept for the next (None: nowhere), and what besides an item's own
+# parts its bytes depend on: the code, libraries and settings that rendered it (publish.fingerprint).
+_kept: tuple[KeptItems, str] | None = None
+_site_digests: dict[int, tuple[Site, str]] = {}
+
+
+def keep_in(kept: KeptItems | None, context: str = "") -> None:
+    """Look items up in, and put new ones into, `kept` from now on (None: stop), under `context`."""
+    global _kept
+    _kept = None if kept is None else (kept, context)
+
+
+def _digest(key: Hashable, context: str) -> str | None:
+    """The name of an item on disk: a digest of all its bytes depend on (an ItemKey's parts, spelled
+    out, and `context`); None for any other key."""
+    if not isinstance(key, ItemKey):
+        return None
+    _, fmt, site, article, prepared, related = key
+    memo = _site_digests.get(id(site))
+    if memo is None or memo[0] is not site:  # spelled out once per site: it is the same for every item
+        memo = (site, hashlib.blake2b(repr(site).encode(), digest_size=16).hexdigest())
+        _site_digests.clear()
+        _site_digests[id(site)] = memo
+    text = repr((context, fmt, memo[1], article, prepared, related))
+    return hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
+
+
 class ItemTexts:
-    """Items' bytes by what they are made of, the most recently used kept within `limit` bytes.
-    Thread-safe (the service renders in several threads)."""
+    """Items' bytes by what they are made of, the most recently used kept within `limit` bytes, and
+    those of earlier processes when kept on disk (`keep_in`). Thread-safe (the service renders in
+    several threads)."""
 
     def __init__(self, limit: int = 64 << 20) -> None:
         self._limit = limit
@@ -79,9 +121,24 @@ class ItemTexts:
             text = self._texts.get(key)
             if text is not None:
                 self._texts.move_to_end(key)
-            return text
+                return text
+        kept = _kept
+        name = _digest(key, kept[1]) if kept is not None else None
+        if kept is None or name is None:
+            return None
+        text = kept[0].get_item(name)
+        if text is not None:
+            self._remember(key, text)
+        return text
 
     def put(self, key: Hashable, text: bytes) -> None:
+        kept = _kept
+        name = _digest(key, kept[1]) if kept is not None else None
+        if kept is not None and name is not None:
+            kept[0].put_item(name, text)
+        self._remember(key, text)
+
+    def _remember(self, key: Hashable, text: bytes) -> None:
         with self._lock:
             old = self._texts.pop(key, None)
             self._size += len(text) - (len(old) if old is not None else 0)

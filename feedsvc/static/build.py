@@ -24,12 +24,14 @@ from ..paths import MEDIA_PREFIX, FeedKey, base_path, build_file_name, route
 from ..publish.cache import Unreadable
 from ..publish.preparedfiles import PreparedFiles
 from ..publish.publisher import Publisher
+from ..render import items
 from ..store.store import Store
 from ..words import plural
 from .hostrules import HEADERS_FILE, NGINX_FILE, netlify_headers, nginx_snippet, precompressed
 from .photos import PhotoChanged, described_photos, render
 from .report import BuildReport, Phases, Quiet
-from .tree import BUILD_RECORD, BuildError, Output, Part, TreeWriter
+from .tree import BUILD_RECORD as BUILD_RECORD  # the record's name, for those who read it
+from .tree import BuildError, Output, Part, TreeWriter, clean_leftovers
 from .unchanged import Standing, recorded
 
 
@@ -238,13 +240,6 @@ def _render_chunk(chunk: list[ToRender]) -> tuple[list[tuple[str, dict[str, Any]
     return records, writer.part()
 
 
-def _clean_leftovers(out_dir: Path) -> None:
-    """Remove a build record that a killed build left half-written inside the output (a killed build's
-    staging tree needs no cleaning: the next build checks every file in it)."""
-    for leftover in out_dir.glob(f"{BUILD_RECORD}.tmp-*"):
-        leftover.unlink(missing_ok=True)
-
-
 def open_store(config: Config, progress: Callable[[int, int], None] | None = None) -> Store:
     """The store as a build reads it: a story still being saved is waited for (a few seconds at most),
     so a half-saved file is not baked into the output. `progress` hears (files read, files in all)."""
@@ -325,7 +320,32 @@ def build(
         publisher = Publisher(store or open_store(config), config.feeds, config.cache_policy, clock=lambda: now)
         if config.cache_path is not None:  # a new process: what earlier ones prepared, beside the parse cache
             publisher.prepared_cache.files = PreparedFiles(config.cache_path)
+    kept = publisher.prepared_cache.files
+    # Feed items too, named with what their bytes depend on besides themselves: code and settings.
+    items.keep_in(kept, publisher.fingerprints.digest("feed items") if kept is not None else "")
+    try:
+        report, writer = _locked_build(publisher, out_dir, now, strict, progress, phases)
+    finally:
+        items.keep_in(None)
+    if kept is not None:
+        kept.save()
+    report.written, report.reused, report.bytes = writer.written, writer.reused, writer.total_bytes
+    report.files = len(writer.record)
+    feeds = {key.path for key in publisher.feed_keys(publisher.store.snapshot, now)}
+    report.changed_feeds = [publisher.feeds.base_url + name for name in report.written if name in feeds]
+    report.seconds = time.perf_counter() - started
+    return report
 
+
+def _locked_build(
+    publisher: Publisher,
+    out_dir: Path,
+    now: datetime,
+    strict: bool,
+    progress: Callable[[str], None] | None,
+    phases: Phases | None,
+) -> tuple[BuildReport, TreeWriter]:
+    """The build under the output's lock, tried again while a photo changes under it."""
     lock_path = out_dir.absolute().with_name(f".{out_dir.name}.lock")
     try:
         lock_path.parent.mkdir(parents=True, exist_ok=True)
@@ -352,14 +372,7 @@ def build(
                 raise BuildError(
                     f"could not write {out_dir}: {_why(exc, out_dir.absolute())}; the previous output is untouched"
                 ) from exc
-    if publisher.prepared_cache.files is not None:
-        publisher.prepared_cache.files.save()
-    report.written, report.reused, report.bytes = writer.written, writer.reused, writer.total_bytes
-    report.files = len(writer.record)
-    feeds = {key.path for key in publisher.feed_keys(publisher.store.snapshot, now)}
-    report.changed_feeds = [publisher.feeds.base_url + name for name in report.written if name in feeds]
-    report.seconds = time.perf_counter() - started
-    return report
+    return report, writer
 
 
 def _build_once(
@@ -383,7 +396,7 @@ def _build_once(
     report.feeds = len(publisher.feed_keys(snapshot, now))
     appearance = snapshot.timeline(None).next_appearance(now)
     report.next_change = datetime.fromtimestamp(appearance, UTC) if appearance else None
-    _clean_leftovers(out_dir.absolute())
+    clean_leftovers(out_dir.absolute())
     writer = TreeWriter(out_dir, progress)
     report.changed = writer.finish(write_documents(publisher, now, writer, report, phases))
     phases.end()  # "writing" (or "keeping") ends once the new tree is in place

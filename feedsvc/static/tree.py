@@ -124,6 +124,13 @@ def fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
+def clean_leftovers(out_dir: Path) -> None:
+    """Remove a build record that a killed build left half-written inside the output (a killed build's
+    staging tree needs no cleaning: the next build checks every file in it)."""
+    for leftover in out_dir.glob(f"{BUILD_RECORD}.tmp-*"):
+        leftover.unlink(missing_ok=True)
+
+
 def _check_out_dir(out_dir: Path) -> None:
     if out_dir.is_symlink() or (out_dir.exists() and not out_dir.is_dir()):
         raise BuildError(f"{out_dir}: exists and is not a folder; refusing to replace it")
