@@ -9,7 +9,8 @@ complete on its own, so a killed build leaves the entries of the transactions it
 older ones; a damaged or foreign file counts as empty and is replaced.
 
 Feed items (`render.items`) are kept there too, by the process that opened the file only: a first
-build's rendering processes would write tens of thousands, of which a one-off reads a few hundred.
+build's rendering processes would write tens of thousands, of which a one-off reads a few hundred
+(they neither look items up nor keep them: `static.build`).
 """
 
 from __future__ import annotations

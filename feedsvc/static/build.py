@@ -232,6 +232,7 @@ def _render_chunk(chunk: list[ToRender]) -> tuple[list[tuple[str, dict[str, Any]
         # cold default build: garbage collection 1.5 → 0.4 CPU-s in the two processes).
         gc.freeze()
         _frozen_in = os.getpid()
+        items.keep_in(None)  # a build this large follows a change no kept item outlives: no lookups
     publisher, now, writer, photos = _forked
     writer.part()  # forget what the parent had put before it forked this process
     records = [(document.path, _render_into(publisher, document, now, writer, photos)) for document in chunk]
@@ -320,8 +321,7 @@ def build(
         publisher = Publisher(store or open_store(config), config.feeds, config.cache_policy, clock=lambda: now)
         if config.cache_path is not None:  # a new process: what earlier ones prepared, beside the parse cache
             publisher.prepared_cache.files = PreparedFiles(config.cache_path)
-    kept = publisher.prepared_cache.files
-    # Feed items too, named with what their bytes depend on besides themselves: code and settings.
+    kept = publisher.prepared_cache.files  # and feed items, under the code and settings that wrote them
     items.keep_in(kept, publisher.fingerprints.digest("feed items") if kept is not None else "")
     try:
         report, writer = _locked_build(publisher, out_dir, now, strict, progress, phases)
