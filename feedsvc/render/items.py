@@ -81,13 +81,25 @@ class KeptItems(Protocol):
 # Where this process's items are kept for the next (None: nowhere), and what besides an item's own
 # parts its bytes depend on: the code, libraries and settings that rendered it (publish.fingerprint).
 _kept: tuple[KeptItems, str] | None = None
-_site_digests: dict[int, tuple[Site, str]] = {}
+_spelled: dict[int, tuple[object, str]] = {}  # id → (the object, kept alive, its repr digested)
 
 
 def keep_in(kept: KeptItems | None, context: str = "") -> None:
     """Look items up in, and put new ones into, `kept` from now on (None: stop), under `context`."""
     global _kept
     _kept = None if kept is None else (kept, context)
+    _spelled.clear()
+
+
+def _spelled_out(part: object) -> str:
+    """A digest of `part`'s repr, once per object: a site is part of every item, a story and its
+    body of one item in each format."""
+    memo = _spelled.get(id(part))
+    if memo is None or memo[0] is not part:
+        if len(_spelled) > 30_000:
+            _spelled.clear()
+        memo = _spelled[id(part)] = (part, hashlib.blake2b(repr(part).encode(), digest_size=16).hexdigest())
+    return memo[1]
 
 
 def _digest(key: Hashable, context: str) -> str | None:
@@ -96,12 +108,7 @@ def _digest(key: Hashable, context: str) -> str | None:
     if not isinstance(key, ItemKey):
         return None
     _, fmt, site, article, prepared, related = key
-    memo = _site_digests.get(id(site))
-    if memo is None or memo[0] is not site:  # spelled out once per site: it is the same for every item
-        memo = (site, hashlib.blake2b(repr(site).encode(), digest_size=16).hexdigest())
-        _site_digests.clear()
-        _site_digests[id(site)] = memo
-    text = repr((context, fmt, memo[1], article, prepared, related))
+    text = repr((context, fmt, _spelled_out(site), _spelled_out(article), _spelled_out(prepared), related))
     return hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
 
 
