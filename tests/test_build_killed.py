@@ -14,6 +14,7 @@ from __future__ import annotations
 import os
 import shutil
 import signal
+import sqlite3
 import subprocess
 import sys
 import time
@@ -45,13 +46,13 @@ runpy.run_module("feedsvc.cli", run_name="__main__", alter_sys=True)
 """
 
 
-def start_build(out: Path, store: Path) -> subprocess.Popen:
+def start_build(out: Path, store: Path, cache_dir: str = "off") -> subprocess.Popen:
     """`feedsvc build OUT --store STORE --quiet`, paced, in a process of its own."""
     staging = out.with_name(f".{out.name}.staging")
     return subprocess.Popen(
         [sys.executable, "-c", PACED_BUILD, str(staging), "build", str(out), "--store", str(store), "--quiet"],
         cwd=ROOT,
-        env={**os.environ, "FEEDSVC_BASE_URL": BASE_URL, "FEEDSVC_CACHE_DIR": "off"},
+        env={**os.environ, "FEEDSVC_BASE_URL": BASE_URL, "FEEDSVC_CACHE_DIR": cache_dir},
     )
 
 
@@ -97,6 +98,26 @@ def test_a_first_build_killed_part_way_leaves_no_output_at_all(tmp_path, big_sto
         return
     report = build(config_for(big_store.root), out)  # the next build finishes what it began
     assert report.changed and not list(tmp_path.glob(".public.staging"))
+    assert digests(out) == digests(reference)
+
+
+def test_a_first_build_killed_part_way_leaves_the_prepared_html_usable(tmp_path, big_store):
+    """The processes a first build forks save the stories they prepared as they go (in
+    prepared.sqlite3, beside the parse cache): killed part-way, the file holds the transactions they
+    finished, and the next build, taking what it holds, writes the complete output."""
+    big_store, reference = big_store
+    out, cache = tmp_path / "public", tmp_path / "cache"
+    process = start_build(out, big_store.root, str(cache))
+    assert staged(process, out, KILL_AFTER_FILES[-1]), "the build finished before it could be killed"
+    helpers = children(process.pid)
+    process.send_signal(signal.SIGKILL)
+    process.wait()
+    assert wait_until_gone(helpers), "processes the killed build forked are still running"
+    [kept] = cache.rglob("prepared.sqlite3")
+    with sqlite3.connect(kept) as db:
+        assert db.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+        assert db.execute("SELECT COUNT(*) FROM prepared").fetchone()[0] > 0
+    build(config_for(big_store.root, cache_dir=str(cache)), out)
     assert digests(out) == digests(reference)
 
 

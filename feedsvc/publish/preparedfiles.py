@@ -26,7 +26,7 @@ log = logging.getLogger(__name__)
 
 FILE_NAME = "prepared.sqlite3"
 LIMIT = 50_000  # entries kept at most: the newest, by when they were written
-ITEM_LIMIT = 20_000  # items kept at most (about 6 KB each), the newest
+ITEM_LIMIT = 10_000  # items kept at most (about 8 KB each: 80 MB), the newest; a one-off reads about 2,300
 BUSY_SECONDS = 30.0  # how long a process waits for another's transaction (two rendering processes saving)
 
 
