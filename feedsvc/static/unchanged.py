@@ -47,14 +47,21 @@ class Standing:
         ):
             old_marks, old_pages = {}, {}
         marks = scope_marks(snapshot, old_marks)
-        # An archive page's links name every archive page of its scope: the scope's plan of pages.
-        pages = {
-            scope_name(scope): ",".join(publisher.plan(snapshot, scope, now).pages)
-            for scope in publisher.planner.scopes.every(snapshot, now)
-        }
+        self._standing = {name for name, mark in marks.items() if old_marks.get(name) == mark}
+        # An archive page's links name every archive page of its scope: the scope's plan of pages,
+        # after how many of its stories are visible. That plan is made of those stories, the month
+        # under way and the settings alone: a scope whose mark and count stand has the same one.
+        pages = {}
+        for scope in publisher.planner.scopes.every(snapshot, now):
+            name = scope_name(scope)
+            visible = f"{snapshot.timeline(scope).visible_count(now)}|"
+            old = old_pages.get(name)
+            if name in self._standing and isinstance(old, str) and old.startswith(visible):
+                pages[name] = old
+            else:
+                pages[name] = visible + ",".join(publisher.plan(snapshot, scope, now).pages)
         self.notes: dict[str, Any] = {"context": digest, "scopes": marks, "pages": pages}
         self.dated = {"moment": self.moment}  # a record with the same notes and documents holds from then on
-        self._standing = {name for name, mark in marks.items() if old_marks.get(name) == mark}
         self._paged = {name for name, plan in pages.items() if old_pages.get(name) == plan}
 
     def holds(self, path: str, old: Mapping[str, Any]) -> bool:
