@@ -52,8 +52,8 @@ def command(
     """Write every feed, page and photo the service serves into OUT_DIR, atomically, from STORE
     (or --store STORE; default: the configured store)."""
     from ..static.build import build as run_build
-    from ..static.build import open_store, refuse_overlap
-    from ..static.tree import BuildError
+    from ..static.build import open_store
+    from ..static.tree import BuildError, refuse_overlap
     from ..store.startup import StoreUnavailable, require_publishable
 
     config = load(config_file, store=chosen_store(store, store_option), base_url=base_url)

@@ -31,7 +31,7 @@ from .hostrules import HEADERS_FILE, NGINX_FILE, netlify_headers, nginx_snippet,
 from .photos import PhotoChanged, described_photos, render
 from .report import BuildReport, Phases, Quiet
 from .tree import BUILD_RECORD as BUILD_RECORD  # the record's name, for those who read it
-from .tree import BuildError, Output, Part, TreeWriter, clean_leftovers
+from .tree import BuildError, Output, Part, TreeWriter, clean_leftovers, refuse_overlap
 from .unchanged import Standing, recorded
 
 
@@ -253,29 +253,6 @@ def open_store(config: Config, progress: Callable[[int, int], None] | None = Non
         keep_bodies=True,
         progress=progress,
     )
-
-
-def refuse_overlap(store: str | os.PathLike[str], out_dir: str | os.PathLike[str]) -> None:
-    """Refuse an output folder inside the store, or one that holds the store, before anything is written.
-
-    Inside, the output is read back as store content: its photos under media/ are published again,
-    one level deeper on every build. Around, swapping in the new output takes the store away with
-    the old one, and the next build deletes it as a stray. Links are followed: it is where the files
-    end up that counts.
-    """
-    store_at, out_at = Path(os.path.realpath(store)), Path(os.path.realpath(out_dir))
-    if out_at == store_at:
-        raise BuildError(f"{out_at} is the store {store_at} itself; build into a folder outside the store")
-    if out_at.is_relative_to(store_at):
-        raise BuildError(
-            f"{out_at} is inside the store {store_at}: each build would publish the last one again; "
-            "build into a folder outside the store"
-        )
-    if store_at.is_relative_to(out_at):
-        raise BuildError(
-            f"{out_at} contains the store {store_at}: replacing the output would take the store with "
-            "it; build into a folder of its own, beside the store"
-        )
 
 
 def _why(exc: OSError, path: Path) -> str:
