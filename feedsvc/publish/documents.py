@@ -134,7 +134,9 @@ class DocumentPlanner:
             shown, unread = items(chosen, self.prepared, self.feeds.base_url)
             fitted = fit(RENDERERS[key.format], info, shown, self.feeds.max_feed_bytes)
             self._record_fit(key.path, fitted)
-            last_modified = last_modified_of(fitted.items, chosen, snapshot.site, now)
+            # An incomplete rendering is undated: dated like the whole one, it would make an If-Modified-Since
+            # poll get 304 for the whole one once the story reads back (RFC 9110 §13.1.3).
+            last_modified = None if unread else last_modified_of(fitted.items, chosen, snapshot.site, now)
             rendered = Rendered.of(
                 fitted.body,
                 f"{key.mimetype}; charset=utf-8",

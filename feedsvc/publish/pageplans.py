@@ -70,7 +70,7 @@ class PagePlanner:
 
         def render() -> Rendered:
             shown, unread = items(chosen, self.prepared, self.feeds.base_url)
-            last_modified = last_modified_of(shown, chosen, site, now)
+            last_modified = None if unread else last_modified_of(shown, chosen, site, now)  # as a feed's
             rendered = Rendered.of(
                 render_page(site, subject, shown, self.links, extras),
                 "text/html; charset=utf-8",
