@@ -5,13 +5,16 @@ cached for long, a takedown made meanwhile is not held back, and every episode i
 from __future__ import annotations
 
 import contextlib
+import logging
 
 import feedparser
+import pytest
 
 from feedsvc.publish.cache import RETRY_SECONDS
 from feedsvc.publish.publisher import Publisher
 
-from .test_body_read_faults import FEED, KEPT, OTHER, Subscriber, saved_halfway, stories
+from .conftest import article
+from .test_body_read_faults import FEED, KEPT, OTHER, Subscriber, saved_halfway, settled, stories, unread_warnings
 
 __all__ = ["stories"]  # the fixture, shared with test_body_read_faults
 
@@ -54,3 +57,34 @@ def test_an_incomplete_feed_is_undated_so_a_poll_by_date_alone_gets_the_whole_on
     assert sorted(entries(after)) == sorted([KEPT, OTHER])
     dated = after.headers["Last-Modified"]
     assert reader.client.get(FEED, headers={"If-Modified-Since": dated}).status_code == 304  # whole: dated
+
+
+@pytest.fixture
+def four_stories(store_dir):
+    """Two stories in the world feed (2 items), two in its archives (one in April)."""
+    for i, published in enumerate(["2013-04-02 10:00", "2013-05-02 10:00", "2013-05-02 11:00", "2013-05-02 12:00"]):
+        settled(store_dir, f"world/s{i}.md", article(title=f"S{i}", published=published))
+    return store_dir
+
+
+def test_a_story_left_out_of_an_archive_once_is_named_again_when_a_feed_leaves_it_out_later(four_stories, caplog):
+    """An archive a crawler asked for once is never rendered whole again: it must not keep the story's
+    episode open, or the next one goes unsaid (and a crawler's archives would pile up in memory)."""
+    caplog.set_level(logging.INFO)
+    reader = Subscriber(four_stories, items_per_feed=2)
+    reader.holds_no_prepared_story()
+    reader.service.publisher.prepared_cache._prepared.clear()  # nor those its start rendered
+    april = "/sections/world/archive/2013-04/rss.xml"
+    with saved_halfway(four_stories.root / "world/s0.md"):
+        assert entries(reader.client.get(april)) == []  # its one story left out, said at INFO
+    assert any("world/s0.md: could not be read back" in r.getMessage() for r in caplog.records)
+    assert unread_warnings(caplog, "world/s0.md") == []
+    assert entries(reader.client.get(april)) == ["S0"]
+    reader.wait(3600)
+    with saved_halfway(four_stories.root / "world/s0.md"):
+        four_stories.delete("world/s3.md")
+        four_stories.delete("world/s2.md")
+        reader.service.store.refresh()
+        reader.client.get(FEED)
+    [warning] = unread_warnings(caplog, "world/s0.md")
+    assert "sections/world/rss.xml" in warning

@@ -161,12 +161,14 @@ class DocumentCache:
                 try:
                     rendered = plan.render()
                 except Unreadable as unread:
-                    self.faults.left_out(path, unread.left_out)
                     if plan.cold:
+                        self.faults.left_out_of_archive(path, unread.left_out)
                         self._cold.discard(path)  # what was kept shows something else now
                         raise
+                    self.faults.left_out(path, unread.left_out)
                     return self._faulted(path, generation, timestamp, plan, cached, unread.partial)
-                self.faults.whole(path)
+                if not plan.cold:
+                    self.faults.whole(path)
             entry = _Cached(generation, plan.valid_until, plan.identity, rendered)
             if plan.cold:
                 self._cold.put(path, entry)

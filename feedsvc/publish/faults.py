@@ -1,14 +1,15 @@
 """Stories left out of documents because their bodies could not be read back, named in the log once an
-episode: when a first document leaves a story out, and when none leaves it out any longer. While it
-lasts its documents are rendered again every few seconds (`publish.cache`); the log says so once, not
-at every try or request."""
+episode: when a first current document (a feed, a page) leaves a story out, and when none leaves it out
+any longer. While it lasts those documents are rendered again every few seconds (`publish.cache`); the
+log says so once, not at every try or request. An archive is named at each render instead: it is
+rendered only when asked for, maybe never again, so it could never end an episode."""
 
 from __future__ import annotations
 
 import logging
 
 log = logging.getLogger(__name__)
-LIMIT = 10_000  # documents remembered at most (a store folder gone while a crawler asks for every archive)
+LIMIT = 10_000  # documents remembered at most: current ones only, so a store's scopes, not its archives
 
 
 class ReadFaults:
@@ -39,6 +40,18 @@ class ReadFaults:
                     document,
                 )
             documents.add(document)
+
+    def left_out_of_archive(self, document: str, stories: tuple[str, ...]) -> None:
+        """The archive `document` was rendered without `stories`: said each time (it is not remembered,
+        so nothing grows with a crawler's requests, and no later episode goes unsaid)."""
+        for story in stories:
+            log.info(
+                "%s%s: could not be read back (its file changed or could not be read since the store read it): "
+                "left out of %s until it reads back",
+                self.display_root,
+                story,
+                document,
+            )
 
     def outlasted(self, document: str, seconds: float) -> None:
         """`document`'s last whole version stood in for `seconds`, and is given up: the fault lasts."""
