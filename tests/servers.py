@@ -108,10 +108,12 @@ def gunicorn(
     threads: int | None = None,
     extra_env: dict | None = None,
     port: int | None = None,
+    log: Path | None = None,
 ):
     """`gunicorn wsgi:app` as README documents it, with the shipped gunicorn.conf.py (its worker class,
     and its workers and threads unless given), bound to 127.0.0.1 on `port` (a free one if not given:
-    pass one from free_port() when base_url must name the server itself); yields the port."""
+    pass one from free_port() when base_url must name the server itself); yields the port. Given `log`,
+    what the server writes to stderr (its workers' log lines) goes to that file."""
     port = port or free_port()
     env = {**os.environ, "FEEDSVC_STORE": str(store), "FEEDSVC_BASE_URL": base_url, **(extra_env or {})}
     sizes = (["--workers", str(workers)] if workers else []) + (["--threads", str(threads)] if threads else [])
@@ -126,7 +128,8 @@ def gunicorn(
         "warning",
         "wsgi:app",
     ]
-    process = subprocess.Popen(command, cwd=ROOT, env=env)
+    stderr = open(log, "ab") if log is not None else None  # closed below, once the server is gone
+    process = subprocess.Popen(command, cwd=ROOT, env=env, stderr=stderr)
     try:
         wait_until_serving(port, process)
         yield port
@@ -137,6 +140,8 @@ def gunicorn(
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+        if stderr is not None:
+            stderr.close()
 
 
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
