@@ -88,3 +88,28 @@ def test_a_story_left_out_of_an_archive_once_is_named_again_when_a_feed_leaves_i
         reader.client.get(FEED)
     [warning] = unread_warnings(caplog, "world/s0.md")
     assert "sections/world/rss.xml" in warning
+
+
+TAKEN_DOWN = "A story its newsroom takes down"
+
+
+@pytest.mark.parametrize("take_down", ["delete", "unpublish"])
+def test_a_story_taken_down_while_another_cannot_be_read_back_is_gone_at_once(stories, take_down):
+    """The feed's last whole version shows the story taken down: it must not stand in for the feed."""
+    settled(stories, "world/gone.md", article(title=TAKEN_DOWN, published="2013-05-02 09:00"))
+    reader = Subscriber(stories)
+    reader.holds_no_prepared_story()
+    reader.service.publisher.prepared_cache._prepared.clear()  # nor those its start rendered
+    store = reader.service.store
+    assert reader.titles() == {KEPT, OTHER, TAKEN_DOWN}
+    assert TAKEN_DOWN in reader.client.get("/").get_data(as_text=True)  # the home page, as the feed
+    with saved_halfway(stories.root / "world/kept.md"):
+        if take_down == "delete":
+            stories.delete("world/gone.md")
+        else:
+            settled(stories, "world/gone.md", article(title=TAKEN_DOWN, published="2013-05-02 09:00", status="draft"))
+        store.refresh(["world/gone.md"])
+        assert reader.titles() == {OTHER}  # what can be rendered now, not the version showing it
+        assert reader.max_age() <= RETRY_SECONDS
+        assert TAKEN_DOWN not in reader.client.get("/").get_data(as_text=True)
+    assert reader.within(RETRY_SECONDS * 2) == {KEPT, OTHER}

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import math
 import threading
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -46,6 +46,10 @@ class DocumentPlan:
     valid_until: float
     render: Callable[[], Rendered]
     cold: bool = False  # rendered only when asked for (an archive): kept within the cold cache's bytes
+    # The ids of the stories it shows (a current feed, a page), and whether stories are all still published
+    # as planned (in the store, visible): a last whole version stands in for it only while they are.
+    shows: tuple[str, ...] = ()
+    published: Callable[[Iterable[str]], bool] = lambda ids: True
 
 
 class Unreadable(Exception):
@@ -80,6 +84,7 @@ class _Cached:
     identity: Hashable  # everything the bytes depend on
     rendered: Rendered
     fault: _Fault | None = None  # not current: rendered again once valid_until passes, whatever the store does
+    shows: tuple[str, ...] = ()  # the ids of the stories `rendered` shows
 
 
 class DocumentCache:
@@ -169,7 +174,7 @@ class DocumentCache:
                     return self._faulted(path, generation, timestamp, plan, cached, unread.partial)
                 if not plan.cold:
                     self.faults.whole(path)
-            entry = _Cached(generation, plan.valid_until, plan.identity, rendered)
+            entry = _Cached(generation, plan.valid_until, plan.identity, rendered, shows=plan.shows)
             if plan.cold:
                 self._cold.put(path, entry)
             else:
@@ -188,15 +193,18 @@ class DocumentCache:
         """Keep a current document whose render left stories out for a read fault, but not as current: the
         first request after the retry interval renders it again. Meanwhile its last whole version, if
         there is one, is served — a feed never goes back for a fault — for HOLD_SECONDS at most, so a
-        fault that lasts does not hold back every later change to the feed; else the partial one."""
+        fault that lasts does not hold back every later change to the feed, and only while every story it
+        shows is still published, so a takedown is never held back; else the partial one."""
         fault = cached.fault if cached is not None else None
         since = fault.since if fault is not None else timestamp
         retry = min(fault.retry * 2, RETRY_MAX_SECONDS) if fault is not None else RETRY_SECONDS
-        holding = cached is not None and (fault is None or fault.holding)
+        holding = cached is not None and (fault is None or fault.holding) and plan.published(cached.shows)
         if holding and timestamp - since >= HOLD_SECONDS:
             holding = False
             self.faults.outlasted(path, timestamp - since)
         rendered = cached.rendered if holding and cached is not None else partial
         valid_until = min(plan.valid_until, timestamp + retry, since + HOLD_SECONDS if holding else FOREVER)
-        self._entries[path] = _Cached(generation, valid_until, plan.identity, rendered, _Fault(since, retry, holding))
+        shows = cached.shows if holding and cached is not None else plan.shows
+        fault = _Fault(since, retry, holding)
+        self._entries[path] = _Cached(generation, valid_until, plan.identity, rendered, fault, shows)
         return rendered

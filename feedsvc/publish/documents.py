@@ -47,7 +47,7 @@ from .feedinfo import feed_info
 from .fit import Fitted, fit
 from .pageplans import PagePlanner
 from .scopes import Scopes
-from .selection import Selection, Selector, items, last_modified_of, pending_of
+from .selection import Selection, Selector, items, last_modified_of, pending_of, still_published
 from .settings import FeedSettings
 
 log = logging.getLogger(__name__)
@@ -148,7 +148,12 @@ class DocumentPlanner:
                 raise Unreadable(rendered, unread)
             return rendered
 
-        return DocumentPlan(identity, valid_until, render, cold=kind == ARCHIVE)
+        if kind == ARCHIVE:
+            return DocumentPlan(identity, valid_until, render, cold=True)
+        shows = tuple(c.article.id for c in chosen)
+        return DocumentPlan(
+            identity, valid_until, render, shows=shows, published=partial(still_published, snapshot, now)
+        )
 
     def _shown(self, key: FeedKey, split: Plan, snapshot: Snapshot, now: datetime) -> Shown:
         """The stories a feed (or archive page) of `key`'s scope shows at `now`: the same in every

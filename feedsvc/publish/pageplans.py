@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
+from functools import partial
 
 from ..model import ALL, AUTHOR, EPOCH, EVERYTHING, SECTION, TAG, Article, Scope
 from ..paths import OpmlKey, PageKey, SubscribeKey
@@ -17,7 +18,7 @@ from ..store.snapshot import Snapshot
 from .cache import DocumentPlan, Unreadable
 from .dating import appearance, newest, pending, site_times
 from .scopes import Scopes
-from .selection import Selector, items, last_modified_of, pending_of
+from .selection import Selector, items, last_modified_of, pending_of, still_published
 from .settings import FeedSettings
 
 LIST_WORDS = ((AUTHOR, "writer"), (TAG, "tag"))  # the lists the home page offers beside feeds.opml
@@ -82,7 +83,10 @@ class PagePlanner:
                 raise Unreadable(rendered, unread)
             return rendered
 
-        return DocumentPlan(identity, valid_until, render)
+        shows = tuple(c.article.id for c in chosen)
+        return DocumentPlan(
+            identity, valid_until, render, shows=shows, published=partial(still_published, snapshot, now)
+        )
 
     def subscribe(self, key: SubscribeKey, snapshot: Snapshot, now: datetime) -> DocumentPlan:
         """A scope's subscribe page names the scope and its feeds, never a story: no edit to a story
