@@ -14,7 +14,17 @@ from feedsvc.publish.cache import RETRY_SECONDS
 from feedsvc.publish.publisher import Publisher
 
 from .conftest import article
-from .test_body_read_faults import FEED, KEPT, OTHER, Subscriber, saved_halfway, settled, stories, unread_warnings
+from .test_body_read_faults import (
+    CORRECTED,
+    FEED,
+    KEPT,
+    OTHER,
+    Subscriber,
+    saved_halfway,
+    settled,
+    stories,
+    unread_warnings,
+)
 
 __all__ = ["stories"]  # the fixture, shared with test_body_read_faults
 
@@ -28,8 +38,8 @@ def entries(response) -> list[str]:
 
 @contextlib.contextmanager
 def started_while_being_saved(store_dir, monkeypatch, relpath: str):
-    """A Subscriber whose service renders its first documents while `relpath` is halfway through a save;
-    the file is back as it was once the block ends."""
+    """A Subscriber whose service renders its first documents while `relpath` is halfway through a save,
+    and what writes the file back as it was (`close()`; at the latest when the block ends)."""
     first_warm = Publisher.warm
     with contextlib.ExitStack() as saving:
 
@@ -39,14 +49,19 @@ def started_while_being_saved(store_dir, monkeypatch, relpath: str):
             return first_warm(self, now)
 
         monkeypatch.setattr(Publisher, "warm", warm_while_being_saved)
-        yield Subscriber(store_dir)
+        yield Subscriber(store_dir), saving
+
+
+def max_age(response) -> int:
+    directives = response.headers["Cache-Control"].split(", ")
+    return next(int(d.removeprefix("max-age=")) for d in directives if d.startswith("max-age="))
 
 
 def test_an_incomplete_feed_is_undated_so_a_poll_by_date_alone_gets_the_whole_one_once_it_reads_back(
     stories, monkeypatch
 ):
     """A reader that keeps Last-Modified alone (no ETag) and polls with If-Modified-Since."""
-    with started_while_being_saved(stories, monkeypatch, "world/kept.md") as reader:
+    with started_while_being_saved(stories, monkeypatch, "world/kept.md") as (reader, _):
         during = reader.client.get(FEED)
         assert entries(during) == [OTHER]
         assert "Last-Modified" not in during.headers
@@ -113,3 +128,24 @@ def test_a_story_taken_down_while_another_cannot_be_read_back_is_gone_at_once(st
         assert reader.max_age() <= RETRY_SECONDS
         assert TAKEN_DOWN not in reader.client.get("/").get_data(as_text=True)
     assert reader.within(RETRY_SECONDS * 2) == {KEPT, OTHER}
+
+
+def test_an_incomplete_answer_keeps_its_short_max_age_whatever_another_request_renders_meanwhile(stories, monkeypatch):
+    """The document and how long it holds come from one cache entry: another request rendering the feed
+    whole between the two must not give the incomplete one the whole one's max-age."""
+    with started_while_being_saved(stories, monkeypatch, "world/kept.md") as (reader, saving):
+        headers = Publisher.headers
+
+        def headers_while_another_request_renders_it_whole(self, path, document, *args, **kwargs):
+            monkeypatch.setattr(Publisher, "headers", headers)
+            saving.close()  # kept.md reads back, and an edit to other.md renders the feed again
+            settled(stories, "world/other.md", article(title=CORRECTED, published="2013-05-02 11:00"))
+            self.store.refresh(["world/other.md"])
+            assert self.document(path) is not document
+            return headers(self, path, document, *args, **kwargs)
+
+        monkeypatch.setattr(Publisher, "headers", headers_while_another_request_renders_it_whole)
+        response = reader.client.get(FEED)
+        assert entries(response) == [OTHER]
+        assert max_age(response) <= RETRY_SECONDS
+    assert sorted(entries(reader.client.get(FEED))) == sorted([KEPT, CORRECTED])

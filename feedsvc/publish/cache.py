@@ -125,10 +125,6 @@ class DocumentCache:
         cached = self._kept(path)
         return cached.rendered if cached else None
 
-    def valid_until(self, path: str) -> float:
-        cached = self._kept(path)
-        return cached.valid_until if cached else FOREVER
-
     def measure(self, path: str, rendered: Rendered) -> None:
         """Count the gzip copy of a cold document, made after it was kept."""
         cached = self._cold.peek(path)
@@ -146,18 +142,21 @@ class DocumentCache:
                     carried += 1
         return carried
 
-    def get(self, path: str, generation: int, now: datetime, make_plan: Callable[[], DocumentPlan]) -> Rendered:
-        """The document at `path`, rendered again only if what it shows changed; `make_plan` is called
-        only when the entry is not current (planning selects stories and resolves links). Raises
-        Unreadable for a cold document that could not be rendered whole (see `_faulted` for a warm one)."""
+    def get(
+        self, path: str, generation: int, now: datetime, make_plan: Callable[[], DocumentPlan]
+    ) -> tuple[Rendered, float]:
+        """The document at `path`, rendered again only if what it shows changed, and until when it holds
+        (both of one entry); `make_plan` is called only when the entry is not current (planning selects
+        stories and resolves links). Raises Unreadable for a cold document that could not be rendered
+        whole (see `_faulted` for a warm one)."""
         timestamp = now.timestamp()
         ready = self.ready(path, generation, timestamp)
         if ready is not None:
-            return ready[0]
+            return ready
         with self._lock:
             ready = self.ready(path, generation, timestamp)
             if ready is not None:
-                return ready[0]
+                return ready
             cached = self._kept(path)
             plan = make_plan()
             if cached is not None and cached.fault is None and cached.identity == plan.identity:
@@ -179,7 +178,7 @@ class DocumentCache:
                 self._cold.put(path, entry)
             else:
                 self._entries[path] = entry
-            return rendered
+            return rendered, entry.valid_until
 
     def _faulted(
         self,
@@ -189,7 +188,7 @@ class DocumentCache:
         plan: DocumentPlan,
         cached: _Cached | None,
         partial: Rendered,
-    ) -> Rendered:
+    ) -> tuple[Rendered, float]:
         """Keep a current document whose render left stories out for a read fault, but not as current: the
         first request after the retry interval renders it again. Meanwhile its last whole version, if
         there is one, is served — a feed never goes back for a fault — for HOLD_SECONDS at most, so a
@@ -207,4 +206,4 @@ class DocumentCache:
         shows = cached.shows if holding and cached is not None else plan.shows
         fault = _Fault(since, retry, holding)
         self._entries[path] = _Cached(generation, valid_until, plan.identity, rendered, fault, shows)
-        return rendered
+        return rendered, valid_until

@@ -31,7 +31,7 @@ from ..store.snapshot import Snapshot, StoreSnapshot
 from ..store.store import Store
 from ..store.timeline import Timeline, month_of
 from .archives import Plan, plan
-from .cache import FOREVER, DocumentCache, Unreadable
+from .cache import FOREVER, RETRY_SECONDS, DocumentCache, Unreadable
 from .documents import DocumentPlanner
 from .fingerprint import Fingerprints
 from .media import MediaLibrary
@@ -140,15 +140,21 @@ class Publisher:
     # ---- documents ------------------------------------------------------------------------------
 
     def document(self, path: str, now: datetime | None = None) -> Rendered | None:
-        """The document at `path` as of `now`, or None if the publication has no such path. Raises
-        Unreadable for an archive that cannot be rendered whole while the store folder cannot be read."""
+        """The document at `path` as of `now`, or None if the publication has no such path (see `answer`)."""
+        answer = self.answer(path, now)
+        return None if answer is None else answer[0]
+
+    def answer(self, path: str, now: datetime | None = None) -> tuple[Rendered, float] | None:
+        """The document at `path` as of `now` and until when it holds (POSIX time), of one cache entry; or None.
+        Raises Unreadable for an archive that cannot be rendered whole while the store folder cannot be read."""
         now = now or self.clock()
         ready = self.ready(path, now.timestamp())  # the warm path: one lookup, no routing, no rendering
         if ready is not None:
-            return ready[0]
+            return ready
         key = route(path)
         if isinstance(key, MediaKey):
-            return self.media.get(key.name)
+            photo = self.media.get(key.name)
+            return None if photo is None else (photo, FOREVER)
         snapshot = self.store.snapshot
         make_plan = self.planner.lookup(key, snapshot, now)
         try:
@@ -156,7 +162,7 @@ class Publisher:
         except Unreadable as unread:  # the store can be read: as a freshly started service would answer
             if self.store.unreadable:
                 raise
-            return unread.partial
+            return unread.partial, now.timestamp() + RETRY_SECONDS  # rendered again on a request after that
 
     def is_warm(self, path: str) -> bool:
         """Is the document at `path` kept in memory for good (a current feed, a page, a list)? Memos of
@@ -277,10 +283,6 @@ class Publisher:
                 self._headers.clear()
             self._headers[(path, gzipped)] = (document, headers)
         return headers
-
-    def valid_until(self, path: str) -> float:
-        """Until when the document last rendered for `path` holds (the service shortens max-age to it)."""
-        return self.documents.valid_until(path)
 
     def prepared(self, article: Article) -> Prepared | None:
         """The article's HTML and summary, rendered once per revision (see PreparedCache.get: None, or

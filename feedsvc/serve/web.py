@@ -73,20 +73,21 @@ def document(path: str) -> Response:
     now = publisher.clock()
     path = local_path(path, service.path_prefix)
     try:
-        doc = publisher.document(path, now)
+        answer = publisher.answer(path, now)
     except Unreadable:  # an archive no longer in memory, with the store folder gone: never half of it
         unavailable = _plain(503, "Service Unavailable: the article store cannot be read just now\n")
         unavailable.headers.update({"Retry-After": str(RETRY_AFTER), "Cache-Control": "no-store"})
         return unavailable
-    if doc is None:
+    if answer is None:
         if path and path + "/" == service.path_prefix:  # "/feeds" for the base URL ".../feeds/"
             moved = _plain(301, f"Moved to {service.feeds.base_url}\n")
             moved.headers["Location"] = service.feeds.base_url  # from the configuration, never Host
             return moved
         return _plain(404, "Not found\n")
+    doc, valid_until = answer  # of one cache entry: a document held for a fault never gets the full max-age
     gzipped = doc.gzippable and accepts_gzip(request.headers.get("Accept-Encoding"))
     headers = _shorten_max_age(
-        publisher.headers(path, doc, gzipped), publisher.valid_until(path) - now.timestamp(), publisher.policy.max_age
+        publisher.headers(path, doc, gzipped), valid_until - now.timestamp(), publisher.policy.max_age
     )
     outcome = evaluate(request.headers, headers["ETag"], doc.last_modified)
     counter = service.counter if counted(path) else None  # subscriber statistics: feeds only
