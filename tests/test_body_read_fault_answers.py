@@ -149,3 +149,19 @@ def test_an_incomplete_answer_keeps_its_short_max_age_whatever_another_request_r
         assert entries(response) == [OTHER]
         assert max_age(response) <= RETRY_SECONDS
     assert sorted(entries(reader.client.get(FEED))) == sorted([KEPT, CORRECTED])
+
+
+def test_an_archive_left_incomplete_is_cached_briefly_never_as_an_immutable_month(four_stories):
+    reader = Subscriber(four_stories, items_per_feed=2)
+    reader.holds_no_prepared_story()
+    reader.service.publisher.prepared_cache._prepared.clear()
+    april = "/sections/world/archive/2013-04/rss.xml"
+    with saved_halfway(four_stories.root / "world/s0.md"):
+        during = reader.client.get(april)
+        assert entries(during) == []
+        assert "immutable" not in during.headers["Cache-Control"]
+        assert max_age(during) <= RETRY_SECONDS
+        assert "Last-Modified" not in during.headers
+    whole = reader.client.get(april)
+    assert entries(whole) == ["S0"]
+    assert whole.headers["Cache-Control"] == "public, max-age=604800, immutable"
