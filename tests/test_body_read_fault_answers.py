@@ -6,14 +6,17 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import time
 
 import feedparser
 import pytest
 
 from feedsvc.publish.cache import RETRY_SECONDS
 from feedsvc.publish.publisher import Publisher
+from feedsvc.serve.app import create_app
 
-from .conftest import article
+from .conftest import BASE_URL, article
+from .servers import RecordingHub
 from .test_body_read_faults import (
     CORRECTED,
     FEED,
@@ -27,6 +30,11 @@ from .test_body_read_faults import (
 )
 
 __all__ = ["stories"]  # the fixture, shared with test_body_read_faults
+
+
+def announced(notification) -> set[str]:
+    assert notification["hub.mode"] == ["publish"]
+    return set(notification["hub.url"])
 
 
 def entries(response) -> list[str]:
@@ -165,3 +173,30 @@ def test_an_archive_left_incomplete_is_cached_briefly_never_as_an_immutable_mont
     whole = reader.client.get(april)
     assert entries(whole) == ["S0"]
     assert whole.headers["Cache-Control"] == "public, max-age=604800, immutable"
+
+
+def test_the_hub_hears_of_a_feed_mended_after_a_read_fault_without_any_request(stories):
+    """The store does not change when the story reads back: the refresher's ticks announce while a fault
+    lasts (the feed's held version was announced already; the mended one is news)."""
+    world = BASE_URL + FEED.lstrip("/")
+    with RecordingHub() as hub:
+        app = create_app({"store": stories.root, "base_url": BASE_URL, "hub_url": hub.url, "refresh_seconds": 0.1})
+        service = app.extensions["feedsvc"]
+        try:
+            assert world in announced(hub.wait_for(1)[0])
+            service.publisher.prepared_cache.limit = 0
+            service.publisher.prepared_cache._prepared.clear()
+            with saved_halfway(stories.root / "world/kept.md"):
+                stories.write("world/other.md", article(title=CORRECTED, published="2013-05-02 11:00"))
+                deadline = time.monotonic() + 10
+                while not service.publisher.documents.faults.lasting and time.monotonic() < deadline:
+                    time.sleep(0.05)  # the watcher reads other.md: the feed cannot be rendered whole
+                assert service.publisher.documents.faults.lasting
+            deadline = time.monotonic() + RETRY_SECONDS * 4  # the first retry, and a tick
+            while not any(world in announced(n) for n in hub.received[1:]) and time.monotonic() < deadline:
+                time.sleep(0.05)
+            assert any(world in announced(n) for n in hub.received[1:]), [announced(n) for n in hub.received]
+            titles = {e.title for e in feedparser.parse(service.publisher.document(FEED.lstrip("/")).body).entries}
+            assert titles == {KEPT, CORRECTED}
+        finally:
+            service.close()

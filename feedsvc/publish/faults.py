@@ -41,6 +41,11 @@ class ReadFaults:
                 )
             documents.add(document)
 
+    @property
+    def lasting(self) -> bool:
+        """Does a current document leave a story out now (is one held, or served incomplete)?"""
+        return bool(self._stories)
+
     def left_out_of_archive(self, document: str, stories: tuple[str, ...]) -> None:
         """The archive `document` was rendered without `stories`: said each time (it is not remembered,
         so nothing grows with a crawler's requests, and no later episode goes unsaid)."""

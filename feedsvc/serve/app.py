@@ -89,6 +89,7 @@ class Service:
         self._started_in: int | None = None  # the value of _forks when the threads were started
         self._start_lock = threading.Lock()
         self._caught_up = threading.Event()  # set once the refresher's first look is applied
+        self._faulted = False  # did a read fault keep a feed or page incomplete (or held) at the last tick?
         if not threads_after_fork:  # else gunicorn_conf's post_worker_init starts them in each worker
             self.ensure_running()
         else:  # the workers forked from here leave the parse cache alone
@@ -117,6 +118,7 @@ class Service:
                     self.refresh.watch,
                     on_change=self.on_change,
                     on_first_look=self._first_look,
+                    on_tick=self._tick,
                 ).start()
             else:
                 self.announce()
@@ -134,6 +136,14 @@ class Service:
     def _first_look(self) -> None:
         self._caught_up.set()
         self.announce()
+
+    def _tick(self) -> None:
+        """While a read fault keeps documents incomplete or held, and once after: announce, so the hub
+        hears of what their retries render (the store did not change; ChangeLedger drops the rest)."""
+        faulted = self.publisher.documents.faults.lasting
+        if faulted or self._faulted:
+            self.announce()
+        self._faulted = faulted
 
     def catch_up(self, wait: float = CATCH_UP_WAIT) -> None:
         """Start watching the store, and return once what changed since the master's last look is

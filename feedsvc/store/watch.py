@@ -106,6 +106,7 @@ class Refresher:
         on_change: Callable[[Changes], None] | None = None,
         save_every: float = 600.0,
         on_first_look: Callable[[], None] | None = None,
+        on_tick: Callable[[], None] | None = None,
     ) -> None:
         self.store = store
         self.save_every = save_every  # how often, at most, the parse cache is brought up to date
@@ -115,6 +116,7 @@ class Refresher:
         self.on_change = on_change
         # called once the first full scan is applied and every path waiting then has been read
         self.on_first_look = on_first_look
+        self.on_tick = on_tick  # called after every look, changes or not (every `interval` seconds at least)
         self._stop = threading.Event()
         self._wake = threading.Event()  # set by the event collector, and by stop()
         self._thread: threading.Thread | None = None
@@ -226,6 +228,8 @@ class Refresher:
                     call = first_look
                     first_look = None
                     call()
+                if self.on_tick is not None:
+                    self.on_tick()
             except Exception:  # noqa: BLE001 — the refresher must outlive any one bad moment
                 log.exception("store refresh failed; will retry")
                 continue
