@@ -66,15 +66,18 @@ def max_age(response) -> int:
 
 
 def test_an_incomplete_feed_is_undated_so_a_poll_by_date_alone_gets_the_whole_one_once_it_reads_back(
-    stories, monkeypatch
+    stories, monkeypatch, caplog
 ):
     """A reader that keeps Last-Modified alone (no ETag) and polls with If-Modified-Since."""
+    caplog.set_level(logging.WARNING)
     with started_while_being_saved(stories, monkeypatch, "world/kept.md") as (reader, _):
         during = reader.client.get(FEED)
         assert entries(during) == [OTHER]
         assert "Last-Modified" not in during.headers
         assert "Last-Modified" not in reader.client.get("/").headers  # a page alike
         kept_date = during.headers.get("Last-Modified")
+    [warning] = unread_warnings(caplog, "world/kept.md")
+    assert "left out of / and" in warning  # the home page, rendered first, by its path
     reader.wait(RETRY_SECONDS + 0.5)
     after = reader.client.get(FEED, headers={"If-Modified-Since": kept_date} if kept_date else {})
     assert sorted(entries(after)) == sorted([KEPT, OTHER])

@@ -34,10 +34,11 @@ class ReadFaults:
                 log.warning(
                     "%s%s: could not be read back (its file changed or could not be read since the store read "
                     "it): left out of %s and of what else is rendered meanwhile; a feed or page that showed it "
-                    "keeps its last whole version, and is rendered again every few seconds until it reads back",
+                    "keeps its last whole version for a minute at most (unless a story that version shows was "
+                    "taken down), and each is rendered again every few seconds until it reads back",
                     self.display_root,
                     story,
-                    document,
+                    _shown(document),
                 )
             documents.add(document)
 
@@ -62,7 +63,7 @@ class ReadFaults:
         """`document`'s last whole version stood in for `seconds`, and is given up: the fault lasts."""
         log.warning(
             "%s: %s still could not be read back after %.0f s: served without it until it reads back",
-            document,
+            _shown(document),
             ", ".join(self.display_root + story for story in self._stories.get(document, ())),
             seconds,
         )
@@ -85,3 +86,8 @@ class ReadFaults:
                     self.display_root,
                     story,
                 )
+
+
+def _shown(document: str) -> str:
+    """A document's path as the log names it: the home page's is empty."""
+    return document or "/"
