@@ -11,8 +11,9 @@ after it was dropped is rendered again, to the same bytes.
 
 A render that had to leave out a story whose body could not be read back (`Unreadable`) is never kept
 as current: a current document's last whole version stands in for it for a while (a feed does not go
-back for a fault), or it is served as it came out, and the next request after a few seconds renders
-it again, so a passing fault mends itself without any change in the store.
+back for a fault) unless that version shows a story taken down since, or it is served as it came out,
+and the next request after a few seconds renders it again, so a passing fault mends itself without any
+change in the store.
 """
 
 from __future__ import annotations
@@ -83,7 +84,7 @@ class _Cached:
     valid_until: float  # POSIX time when a scheduled story changes what this shows
     identity: Hashable  # everything the bytes depend on
     rendered: Rendered
-    fault: _Fault | None = None  # not current: rendered again once valid_until passes, whatever the store does
+    fault: _Fault | None = None  # not current: rendered again once valid_until passes, or the store changes
     shows: tuple[str, ...] = ()  # the ids of the stories `rendered` shows
 
 
