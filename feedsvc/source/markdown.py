@@ -10,12 +10,18 @@ imports this module there, not at the top); `render.html` uses it for every body
 from __future__ import annotations
 
 import ctypes
+import logging
+import os
 import re
+import threading
+from collections.abc import Callable
 
 from cmarkgfm import _cmark
-from cmarkgfm.cmark import Options
+from cmarkgfm.cmark import Options, markdown_to_html_with_extensions
 
 from .text import XML_FORBIDDEN
+
+log = logging.getLogger(__name__)
 
 # cmark-gfm, the reference C implementation of CommonMark with GitHub's tables, strikethrough and
 # autolinks: linear time on any input, and much quicker than a pure-Python parser (docs/PERFORMANCE.md).
@@ -30,16 +36,57 @@ _MARKDOWN_EXTENSIONS = ("table", "autolink", "strikethrough", "tasklist")
 # syntax tree nor the rendered HTML: about 30 KB of C memory for each 600-word body, for as long as
 # the process lives (60 MB in a service's warm render at 100,000 stories, shared by every worker, and
 # more for each story rendered later). Its cffi module declares no cmark_node_free, so the tree is
-# freed through ctypes from the same library, and the HTML with the `free` that library allocates with
-# (cmark's default allocator is calloc/realloc/free).
+# freed through ctypes from the same library, and the HTML through cmark's own allocator (whose free
+# is the process's: jemalloc's or tcmalloc's where one is preloaded, not necessarily libc's).
+# Where any of that cannot be found (another build of cmarkgfm), cmarkgfm's own call is used: it leaks,
+# which is logged, but it renders the same HTML.
 _lib, _ffi = _cmark.lib, _cmark.ffi
-_library = ctypes.CDLL(_cmark.__file__)
-_node_free = _library.cmark_node_free
-_node_free.argtypes, _node_free.restype = [ctypes.c_void_p], None
-_free = _library.free
-_free.argtypes, _free.restype = [ctypes.c_void_p], None
+
+
+class _MemAllocator(ctypes.Structure):
+    """cmark_mem (cmark-gfm.h): the allocator cmark allocates the rendered HTML with."""
+
+    _fields_ = [
+        ("calloc", ctypes.c_void_p),
+        ("realloc", ctypes.c_void_p),
+        ("free", ctypes.CFUNCTYPE(None, ctypes.c_void_p)),
+    ]
+
+
+def _freeing_functions() -> tuple[Callable[[int], None], Callable[[int], None]] | None:
+    """cmark_node_free and the allocator's free, or None (logged) where this cmarkgfm does not export them."""
+    try:
+        library = ctypes.CDLL(_cmark.__file__)
+        node_free = library.cmark_node_free
+        node_free.argtypes, node_free.restype = [ctypes.c_void_p], None
+        default_allocator = library.cmark_get_default_mem_allocator
+        default_allocator.argtypes, default_allocator.restype = [], ctypes.POINTER(_MemAllocator)
+        free = default_allocator().contents.free
+    except (OSError, AttributeError, ValueError) as exc:
+        log.warning("cmark-gfm's memory cannot be freed here (%s): each rendered body leaks its syntax tree", exc)
+        return None
+    return node_free, free
+
+
+_FREEING = _freeing_functions()
 _lib.cmark_gfm_core_extensions_ensure_registered()
 _EXTENSIONS = tuple(_lib.cmark_find_syntax_extension(name.encode()) for name in _MARKDOWN_EXTENSIONS)
+if not all(_EXTENSIONS):
+    raise ImportError(f"cmark-gfm lacks one of the extensions {_MARKDOWN_EXTENSIONS}")
+# cmark-gfm is not thread-safe: each parse switches the extensions' special characters on and off in
+# tables the whole library shares, so two parses at once can drop a strikethrough or an autolink (seen:
+# 4 % of renders from 4 threads). The service parses an edited file on its refresher thread while
+# request threads render archives: one parse at a time. A process forked while another thread held
+# the lock would never see it released: a child starts with a fresh one.
+_CMARK_LOCK = threading.Lock()
+
+
+def _fresh_lock_after_fork() -> None:
+    global _CMARK_LOCK
+    _CMARK_LOCK = threading.Lock()
+
+
+os.register_at_fork(after_in_child=_fresh_lock_after_fork)
 
 
 def _address(pointer: object) -> int:
@@ -65,22 +112,30 @@ def markdown_html(source: str) -> str:
 
 def _render(text: bytes) -> str:
     """cmarkgfm's markdown_to_html_with_extensions, step for step, freeing what it leaves behind."""
-    parser = _lib.cmark_parser_new(_MARKDOWN_OPTIONS)
-    try:
-        for extension in _EXTENSIONS:
-            _lib.cmark_parser_attach_syntax_extension(parser, extension)
-        _lib.cmark_parser_feed(parser, text, len(text))
-        root = _lib.cmark_parser_finish(parser)
+    with _CMARK_LOCK:
+        if _FREEING is None:
+            leaking: str = markdown_to_html_with_extensions(
+                text.decode("utf-8"), _MARKDOWN_OPTIONS, _MARKDOWN_EXTENSIONS
+            )
+            return leaking
+        node_free, free = _FREEING
+        parser = _lib.cmark_parser_new(_MARKDOWN_OPTIONS)
         try:
-            if _lib.cmark_node_get_type(root) == _lib.CMARK_NODE_NONE:
+            for extension in _EXTENSIONS:
+                _lib.cmark_parser_attach_syntax_extension(parser, extension)
+            _lib.cmark_parser_feed(parser, text, len(text))
+            root = _lib.cmark_parser_finish(parser)
+            if root == _ffi.NULL or _lib.cmark_node_get_type(root) == _lib.CMARK_NODE_NONE:
                 raise ValueError("Error parsing markdown!")
-            rendered = _lib.cmark_render_html(root, _MARKDOWN_OPTIONS, _lib.cmark_parser_get_syntax_extensions(parser))
             try:
-                html: str = _ffi.string(rendered).decode("utf-8")
+                extensions = _lib.cmark_parser_get_syntax_extensions(parser)
+                rendered = _lib.cmark_render_html(root, _MARKDOWN_OPTIONS, extensions)
+                try:
+                    html: str = _ffi.string(rendered).decode("utf-8")
+                finally:
+                    free(_address(rendered))
             finally:
-                _free(_address(rendered))
+                node_free(_address(root))
         finally:
-            _node_free(_address(root))
-    finally:
-        _lib.cmark_parser_free(parser)
+            _lib.cmark_parser_free(parser)
     return html
