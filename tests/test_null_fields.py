@@ -154,6 +154,10 @@ def test_nulls_inside_a_photo_a_byline_and_a_link_cost_that_part_alone(store_dir
         ),
     )
     store_dir.write("world/no-photo.md", story("photo:\n  src: ~\n  caption: A pier", title="A photo without src"))
+    store_dir.write(
+        "world/measured.md",
+        story("photo:\n  src: media/pier.jpg\n  type: ~\n  length: ~\n  width: ~\n  height:", title="Measured"),
+    )
     client = client_for(store_dir)
     rss = entry(client, "/sections/world/rss.xml")
     assert rss.author == "Ana Reporter"

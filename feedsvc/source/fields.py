@@ -167,7 +167,7 @@ def photo(reader: FieldReader, value: Any, photo_info: PhotoLookup) -> Photo | N
     if problem is not None:
         raise reader.fail("photo.src", f"{store_path}: {problem}")
     for key in ("type", "length", "width", "height"):
-        if key in value:
+        if value.get(key) is not None:  # a null is "not given"
             reader.warn(f"photo.{key}", "is measured from the file for photos in the store; the value given is ignored")
     reader.photo_path = store_path
     try:
