@@ -4,10 +4,15 @@ it is made with changes, and a damaged file counts as empty."""
 
 from __future__ import annotations
 
+import os
+import sqlite3
+
 import feedparser
 import pytest
 
 import feedsvc.publish.prepared
+from feedsvc.publish.preparedfiles import FILE_NAME, SAVE_EVERY, PreparedFiles
+from feedsvc.render.feedmodel import Prepared
 from feedsvc.static.build import BUILD_RECORD, build
 
 from .conftest import article
@@ -174,3 +179,55 @@ def test_items_kept_by_other_code_or_settings_are_written_again(
     new_process()
     built(stories, out, tmp_path, prepared, items_per_feed=3)
     assert {"Story 1", "Story 2", "Story 3"} <= set(written)
+
+
+def test_a_build_leaves_no_write_ahead_log_beside_the_file(stories, tmp_path, prepared):
+    """The last connection to close checkpoints the log into the file: what a build kept is in
+    prepared.sqlite3 itself, and the log does not grow from build to build."""
+    out = tmp_path / "out"
+    built(stories, out, tmp_path, prepared)
+    stories.write("world/story-1.md", article("Body 1, *second* draft.", title="Story 1"))
+    built(stories, out, tmp_path, prepared)
+    kept = tmp_path / "cache" / FILE_NAME
+    assert kept.stat().st_size > 0
+    wal = kept.with_name(FILE_NAME + "-wal")
+    assert not wal.exists() or wal.stat().st_size == 0
+
+
+def test_a_process_rendering_every_story_saves_as_it_goes(tmp_path):
+    """A build in one process (one core) renders every story and item: they reach the file in batches,
+    not all held until the end."""
+    files = PreparedFiles(tmp_path)
+    for index in range(SAVE_EVERY + 10):
+        files.put(f"story-{index}", Prepared(f"<p>{index}</p>", f"summary {index}"))
+        files.put_item(f"item-{index}", b"<item/>")
+    count = lambda db, table: db.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0]  # noqa: E731
+    with sqlite3.connect(tmp_path / FILE_NAME) as db:  # before the end: a batch is in the file already
+        assert count(db, "prepared") >= SAVE_EVERY - 1
+        assert count(db, "items") >= SAVE_EVERY - 1
+    files.close()
+    with sqlite3.connect(tmp_path / FILE_NAME) as db:
+        assert count(db, "prepared") == count(db, "items") == SAVE_EVERY + 10
+
+
+def test_only_the_process_that_opened_a_damaged_file_replaces_it(tmp_path):
+    """The processes a build forks go without a damaged file rather than each delete the files the
+    others have open; the build that opened it replaces it."""
+    files = PreparedFiles(tmp_path)
+    files.put("story", Prepared("<p>x</p>", "x"))
+    files.close()
+    kept = tmp_path / FILE_NAME
+    page = 4096
+    kept.write_bytes(kept.read_bytes()[:page] + b"\xff" * (kept.stat().st_size - page + page))
+    child = os.fork()
+    if child == 0:  # a rendering process: looks the story up, finds the file damaged
+        try:
+            files.get("story")
+        finally:
+            os._exit(0)
+    os.waitpid(child, 0)
+    assert kept.exists(), "a forked process deleted the file"
+    assert files.get("story") is None  # the opener finds it damaged and starts a new one
+    files.put("story", Prepared("<p>y</p>", "y"))
+    files.close()
+    assert PreparedFiles(tmp_path).get("story") == Prepared("<p>y</p>", "y")

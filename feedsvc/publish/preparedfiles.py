@@ -28,6 +28,8 @@ FILE_NAME = "prepared.sqlite3"
 LIMIT = 50_000  # entries kept at most: the newest, by when they were written
 ITEM_LIMIT = 10_000  # items kept at most (about 8 KB each: 80 MB), the newest; a one-off reads about 2,300
 BUSY_SECONDS = 30.0  # how long a process waits for another's transaction (two rendering processes saving)
+SAVE_EVERY = 2_000  # entries or items put before they are saved: a process holds no more than this in memory
+WAL_LIMIT = 8 << 20  # bytes of write-ahead log kept between checkpoints (SQLite lets it grow to the largest save)
 
 
 class PreparedFiles:
@@ -62,6 +64,7 @@ class PreparedFiles:
                 os.close(os.open(self.path, os.O_CREAT | os.O_WRONLY, 0o600))
                 self._db = sqlite3.connect(self.path, timeout=BUSY_SECONDS)
                 self._db.execute("PRAGMA journal_mode=WAL")  # readers and one writer at once
+                self._db.execute(f"PRAGMA journal_size_limit={WAL_LIMIT}")
                 self._db.execute("CREATE TABLE IF NOT EXISTS prepared (key TEXT PRIMARY KEY, body TEXT, summary TEXT)")
                 self._db.execute("CREATE TABLE IF NOT EXISTS items (key TEXT PRIMARY KEY, text BLOB)")
             except (sqlite3.Error, OSError) as exc:
@@ -69,14 +72,16 @@ class PreparedFiles:
         return self._db
 
     def _give_up(self, exc: Exception) -> None:
-        """A damaged file is worth nothing: removed, and a new one started (once); anything else (a
-        locked file, a folder that cannot be written) leaves this process without one."""
+        """A damaged file is worth nothing: removed, and a new one started (once, by the process that
+        opened it: the processes it forked go without, rather than each delete the files the others
+        have open); anything else (a locked file, a folder that cannot be written) leaves this process
+        without one."""
         log.warning("%s: ignoring the prepared HTML kept there (%s)", self.path, exc)
         if self._db is not None:
             self._db.close()
             self._db = None
         damaged = isinstance(exc, sqlite3.DatabaseError) and not isinstance(exc, sqlite3.OperationalError)
-        if damaged and not self._replaced:
+        if damaged and not self._replaced and self._pid == self._opener:
             self._replaced = True
             for suffix in ("", "-wal", "-shm"):
                 Path(f"{self.path}{suffix}").unlink(missing_ok=True)
@@ -84,8 +89,9 @@ class PreparedFiles:
             self._broken = True
 
     def close(self) -> None:
-        """Save, then close this process's connection, having made sure the file is usable (a damaged
-        one replaced here, not by each process forked next, all at once)."""
+        """Save, then close this process's connection: the last connection to close checkpoints the
+        write-ahead log into the file and removes it. A process about to fork calls it, as SQLite
+        asks (no connection is used across a fork)."""
         if self._connect() is not None:
             self.save()
         if self._db is not None:
@@ -121,11 +127,15 @@ class PreparedFiles:
         self._own()
         if not self._broken and self._pid == self._opener:
             self._new_items[key] = text
+            if len(self._new_items) >= SAVE_EVERY:  # a build in one process (one core) renders every item
+                self.save()
 
     def put(self, key: str, prepared: Prepared) -> None:
         self._own()
         if not self._broken:
             self._new[key] = prepared
+            if len(self._new) >= SAVE_EVERY:
+                self.save()
 
     def save(self) -> None:
         """Write what this process put since its last save, in one transaction, keeping the newest LIMIT."""

@@ -305,7 +305,7 @@ def build(
     finally:
         items.keep_in(None)
     if kept is not None:
-        kept.save()
+        kept.close()  # saved, and its write-ahead log checkpointed into the file
     report.written, report.reused, report.bytes = writer.written, writer.reused, writer.total_bytes
     report.files = len(writer.record)
     feeds = {key.path for key in publisher.feed_keys(publisher.store.snapshot, now)}
