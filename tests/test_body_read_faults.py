@@ -104,6 +104,24 @@ class Subscriber:
         self.service.publisher.prepared_cache.limit = 0
 
 
+def reader_of_a_large_store(stories) -> Subscriber:
+    """A subscriber of a worker that holds no prepared story, who has seen both stories in the feed."""
+    reader = Subscriber(stories)
+    reader.holds_no_prepared_story()
+    assert reader.titles() == {KEPT, OTHER}
+    return reader
+
+
+@contextlib.contextmanager
+def other_corrected_while_kept_is_saved(reader: Subscriber, stories):
+    """other.md corrected, and the store told of it alone (as the watcher names the file it saw change),
+    while kept.md is stopped halfway through a save: the feed renders again and cannot read kept.md back."""
+    with saved_halfway(stories.root / "world/kept.md"):
+        settled(stories, "world/other.md", article(title=CORRECTED, published="2013-05-02 11:00"))
+        reader.service.store.refresh(["world/other.md"])
+        yield
+
+
 def unread_warnings(caplog, name: str) -> list[str]:
     return [
         r.getMessage()
@@ -116,13 +134,9 @@ def test_a_feed_keeps_a_story_it_cannot_read_back_for_a_moment_and_is_whole_agai
     stories, caplog
 ):
     caplog.set_level(logging.INFO)
-    reader = Subscriber(stories)
-    reader.holds_no_prepared_story()
+    reader = reader_of_a_large_store(stories)
     store = reader.service.store
-    assert reader.titles() == {KEPT, OTHER}
-    with saved_halfway(stories.root / "world/kept.md"):
-        settled(stories, "world/other.md", article(title=CORRECTED, published="2013-05-02 11:00"))
-        store.refresh(["world/other.md"])  # the watcher names the corrected file: kept.md is still being saved
+    with other_corrected_while_kept_is_saved(reader, stories):
         for _ in range(12):  # six seconds of polls: several tries to render the feed again, all failing
             assert KEPT in reader.titles(), "the feed went back: a story it had is gone for a read fault"
             reader.wait(0.5)
@@ -157,13 +171,9 @@ def test_a_story_unreadable_as_the_service_starts_is_in_its_feed_once_it_reads_b
 
 
 def test_a_story_deleted_while_it_could_not_be_read_back_is_gone_at_once(stories):
-    reader = Subscriber(stories)
-    reader.holds_no_prepared_story()
+    reader = reader_of_a_large_store(stories)
     store = reader.service.store
-    assert reader.titles() == {KEPT, OTHER}
-    with saved_halfway(stories.root / "world/kept.md"):
-        settled(stories, "world/other.md", article(title=CORRECTED, published="2013-05-02 11:00"))
-        store.refresh(["world/other.md"])
+    with other_corrected_while_kept_is_saved(reader, stories):
         assert KEPT in reader.titles()
     stories.delete("world/kept.md")
     assert store.refresh().deleted == {"world/kept.md"}
@@ -179,13 +189,9 @@ def test_a_lasting_fault_renders_the_feed_again_every_few_seconds_and_holds_it_b
     reads = []
     body = Store.body
     monkeypatch.setattr(Store, "body", lambda self, a: reads.append(a.path) or body(self, a))
-    reader = Subscriber(stories)
-    reader.holds_no_prepared_story()
+    reader = reader_of_a_large_store(stories)
     store = reader.service.store
-    assert reader.titles() == {KEPT, OTHER}
-    with saved_halfway(stories.root / "world/kept.md"):
-        settled(stories, "world/other.md", article(title=CORRECTED, published="2013-05-02 11:00"))
-        store.refresh(["world/other.md"])
+    with other_corrected_while_kept_is_saved(reader, stories):
         reads.clear()
         polls, step = 0, 0.25
         while polls * step < HOLD_SECONDS - 1:  # a busy feed: four polls a second for a minute
