@@ -98,29 +98,27 @@ class PreparedFiles:
             self._db.close()
             self._db = None
 
-    def get(self, key: str) -> Prepared | None:
+    def _row(self, query: str, key: str) -> tuple[object, ...] | None:
+        """The row `query` finds for `key`; None when there is none or the file cannot be read."""
         db = self._connect()
         if db is None:
             return None
         try:
-            row = db.execute("SELECT body, summary FROM prepared WHERE key = ?", (key,)).fetchone()
+            row: tuple[object, ...] | None = db.execute(query, (key,)).fetchone()
         except sqlite3.Error as exc:
             self._give_up(exc)
             return None
+        return row
+
+    def get(self, key: str) -> Prepared | None:
+        row = self._row("SELECT body, summary FROM prepared WHERE key = ?", key)
         if row is None or not isinstance(row[0], str) or not isinstance(row[1], str):
             return None
         return Prepared(row[0], row[1])
 
     def get_item(self, key: str) -> bytes | None:
         """A feed item's bytes by its digest (`render.items`), if an earlier process kept them."""
-        db = self._connect()
-        if db is None:
-            return None
-        try:
-            row = db.execute("SELECT text FROM items WHERE key = ?", (key,)).fetchone()
-        except sqlite3.Error as exc:
-            self._give_up(exc)
-            return None
+        row = self._row("SELECT text FROM items WHERE key = ?", key)
         return row[0] if row is not None and isinstance(row[0], bytes) else None
 
     def put_item(self, key: str, text: bytes) -> None:
