@@ -17,10 +17,15 @@ HEADERS_FILE = "_headers"  # Netlify / Cloudflare Pages header rules
 NGINX_FILE = "nginx-feedsvc.conf"  # an nginx snippet to include in a server block
 
 
+# What Netlify and Cloudflare Pages would read as other than the path itself: `*` is a wildcard there,
+# a segment starting with `:` a placeholder, and a control character (a line break) would end the rule.
+# One search per path: `_headers` names every document, thousands of them at every build.
+_NOT_LITERAL = re.compile(r"[*\x00-\x1f\x7f]|/:")
+
+
 def _literal(path: str) -> bool:
-    """Would Netlify and Cloudflare Pages read this path as itself? `*` is a wildcard there, a segment
-    starting with `:` a placeholder, and a line break would end the rule."""
-    return "*" not in path and "/:" not in path and not any(ord(c) < 0x20 or ord(c) == 0x7F for c in path)
+    """Would Netlify and Cloudflare Pages read this path as itself?"""
+    return _NOT_LITERAL.search(path) is None
 
 
 def netlify_headers(headers: dict[str, dict[str, str]]) -> str:
