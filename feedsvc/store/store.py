@@ -180,10 +180,11 @@ class Store:
             self._reader.site = site
             changes.site = True
             self._stories.reset(site)
-            with collector_paused(lambda: len(self._files.states)), self._stories.bulk():
+            with (
+                collector_paused(lambda: len(self._files.states)),
+                self._stories.bulk(lambda: sorted(self._files.states)),
+            ):
                 self._read_everything(listing, changes)
-                for relpath in sorted(self._files.states):
-                    self._stories.reconsider(relpath)
         elif listing is not None:
             self._folder.scan(listing, changes)
         else:

@@ -10,7 +10,7 @@ a full read indexes in bulk instead (one sort at the end, not one insert per sto
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 
 import immutables
 
@@ -78,12 +78,15 @@ class Stories:
         self._timelines.reset(self._sections())
 
     @contextlib.contextmanager
-    def bulk(self) -> Iterator[None]:
+    def bulk(self, paths: Callable[[], Iterable[str]]) -> Iterator[None]:
         """Index many stories at once: the id map changed in place (100,000 inserts, one Map at the
-        end), the timelines sorted once when done."""
+        end), each of `paths` (asked for when done) decided once, after every claim is known, not
+        again for each story read after it, and the timelines sorted once."""
         self._bulk = self.by_id.mutate()
         try:
             yield
+            for relpath in paths():
+                self.reconsider(relpath)
         finally:
             self.by_id = self._bulk.finish()
             self._bulk = None
@@ -98,8 +101,10 @@ class Stories:
             self.drafts -= 1
         if after is not None and after.status is Status.DRAFT:
             self.drafts += 1
-        for path in sorted(self._claims.move(relpath, _claimant(before), _claimant(after))):
-            self.reconsider(path)
+        contenders = self._claims.move(relpath, _claimant(before), _claimant(after))
+        if self._bulk is None:  # in bulk, every path is decided once all are read
+            for path in sorted(contenders):
+                self.reconsider(path)
 
     def _winner(self, relpath: str) -> Article | None:
         """The story `relpath` publishes: not a draft, in a declared section, winner of its id and URL."""
