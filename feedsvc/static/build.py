@@ -20,7 +20,7 @@ from typing import Any, NamedTuple
 from .. import forking
 from ..config import Config
 from ..model import Photo, Problem
-from ..paths import MEDIA_PREFIX, FeedKey, base_path, build_file_name, route
+from ..paths import MEDIA_PREFIX, FeedKey, Route, base_path, build_file_name, route
 from ..publish.cache import Unreadable
 from ..publish.preparedfiles import PreparedFiles
 from ..publish.publisher import Publisher
@@ -67,10 +67,11 @@ def write_documents(
     # A month's archives of every section, writer and tag, one after another: they carry the same
     # stories, so planning them finds each story's links resolved (publish.selection.Selector), and a
     # rendering process finds its items written (render.items), while they are still remembered.
-    for path in sorted(paths, key=_archive_month):
+    keys = {path: route(path) for path in paths}  # looked up once: sorting and `holds` both ask
+    for path in sorted(paths, key=lambda path: _month(keys[path])):
         old = old_documents.get(path)
         entries[path] = None
-        if old is not None and standing.holds(path, old):
+        if old is not None and standing.holds(keys[path], old):
             unchanged.append((path, old["fingerprint"], old))
             continue
         found = publisher.fingerprint(path, now)
@@ -218,7 +219,11 @@ def _chunks(to_render: list[ToRender]) -> list[list[ToRender]]:
 def _archive_month(path: str) -> str:
     """The month of an archive document ("" for any other document): a month's archives are planned
     and rendered together."""
-    key = route(path)
+    return _month(route(path))
+
+
+def _month(key: Route | None) -> str:
+    """The month of the archive document `key` names ("" for any other document)."""
     return key.month[:7] if isinstance(key, FeedKey) and key.month else ""
 
 

@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from ..paths import FeedKey, PageKey, SubscribeKey, route
+from ..paths import FeedKey, PageKey, Route, SubscribeKey
 from ..publish.publisher import Publisher
 from ..publish.scopemarks import context, scope_marks, scope_name
 from ..store.snapshot import Snapshot
@@ -64,14 +64,14 @@ class Standing:
         self.dated = {"moment": self.moment}  # a record with the same notes and documents holds from then on
         self._paged = {name for name, plan in pages.items() if old_pages.get(name) == plan}
 
-    def holds(self, path: str, old: Mapping[str, Any]) -> bool:
-        """Is the document at `path` the one the last build recorded as `old`, without planning it?"""
+    def holds(self, key: Route | None, old: Mapping[str, Any]) -> bool:
+        """Is the document `key` names (its path's route) the one the last build recorded as `old`,
+        without planning it?"""
         until = old.get("until", 0.0)  # None: for ever (a record from before lacks it: holds for nothing)
         if not self._standing or not isinstance(old.get("fingerprint"), str):
             return False
         if until is not None and (not isinstance(until, float | int) or until <= self.moment):
             return False  # a scheduled story has appeared, a time it is dated by has come
-        key = route(path)
         if isinstance(key, FeedKey) and key.month is not None:  # its month's stories, its scope's pages
             return scope_name(key.scope, key.month) in self._standing and scope_name(key.scope) in self._paged
         return isinstance(key, FeedKey | PageKey | SubscribeKey) and scope_name(key.scope) in self._standing
