@@ -19,6 +19,7 @@ a kind of scope is a row there, not code.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from urllib.parse import unquote, urlsplit
 
@@ -152,6 +153,19 @@ class MediaKey:
 
 # What a public path names; callers dispatch on the type, not on the path's spelling.
 Route = FeedKey | PageKey | SubscribeKey | OpmlKey | NewsSitemapKey | RobotsKey | MediaKey
+
+
+_ARCHIVE_ID = re.compile(_MONTH)
+
+
+def is_archive_id(text: str) -> bool:
+    """Is `text` spelled as an archive page's id ("2013-05", or "2013-05-2" for a month's second page)?"""
+    return _ARCHIVE_ID.fullmatch(text) is not None
+
+
+def archive_paths(scope: Scope, pages: Iterable[str]) -> list[str]:
+    """The paths of a scope's archive pages (by their ids), each in every archive format."""
+    return [FeedKey(scope, fmt, archive).path for archive in pages for fmt in ARCHIVE_FORMATS]
 
 
 def feed_keys(scopes: list[Scope]) -> list[FeedKey]:

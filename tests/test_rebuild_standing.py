@@ -14,6 +14,7 @@ import pytest
 
 from feedsvc.paths import FeedKey, PageKey, SubscribeKey, route
 from feedsvc.publish.publisher import Publisher
+from feedsvc.publish.scopemarks import scope_name
 from feedsvc.static.build import BUILD_RECORD, build
 
 from .conftest import article, utc
@@ -49,21 +50,27 @@ def files(out):
     return {name: digest for name, (digest, _, _) in tree(out).items() if name != BUILD_RECORD}
 
 
-def rebuilt_as_new(tmp_path, store, out, now=NOW):
+def rebuilt_as_new(tmp_path, store, out, now=NOW, scopes_planned=None):
     """Rebuild `out`; assert it is what a build into an empty folder writes. The paths of the feeds,
-    archives and pages planned (OPML lists, the sitemap and photos are always planned)."""
+    archives and pages planned (OPML lists, the sitemap and photos are always planned); the scopes
+    whose archive pages were planned go to `scopes_planned`, if given."""
     planned = []
-    fingerprint = Publisher.fingerprint
+    fingerprint, plan = Publisher.fingerprint, Publisher.plan
 
     def counting(self, path, now=None):
         planned.append(path)
         return fingerprint(self, path, now)
 
-    Publisher.fingerprint = counting  # type: ignore[method-assign]
+    def planning(self, snapshot, scope, now):
+        if scopes_planned is not None:
+            scopes_planned.append(scope_name(scope))
+        return plan(self, snapshot, scope, now)
+
+    Publisher.fingerprint, Publisher.plan = counting, planning  # type: ignore[method-assign]
     try:
         build(config_for(store.root, items_per_feed=2), out, now=now)
     finally:
-        Publisher.fingerprint = fingerprint  # type: ignore[method-assign]
+        Publisher.fingerprint, Publisher.plan = fingerprint, plan  # type: ignore[method-assign]
     fresh = tmp_path / f"fresh-{len(list(tmp_path.iterdir()))}"
     build(config_for(store.root, items_per_feed=2), fresh, now=now)
     assert files(out) == files(fresh)
@@ -80,13 +87,17 @@ def test_an_edit_is_planned_in_its_scopes_and_the_rest_stands(newsroom, tmp_path
     assert rebuilt_as_new(tmp_path, newsroom, out) == []  # nothing changed
     story = newsroom.root / "local/story-5.md"
     story.write_text(story.read_text().replace("title: Story 5", "title: Story 5, retold"))
-    planned = rebuilt_as_new(tmp_path, newsroom, out)
+    scopes_planned: list[str] = []
+    planned = rebuilt_as_new(tmp_path, newsroom, out, scopes_planned=scopes_planned)
     assert "sections/local/archive/2013-05/rss.xml" in planned and "tags/weather/rss.xml" in planned
     assert "sections/local/archive/2013-04/rss.xml" in everything  # its other month stands
     assert "sections/local/archive/2013-04/rss.xml" not in planned
     untouched = ("sections/world/", "sections/business/", "authors/bo-chen/", "tags/harbor-street/")
     assert [path for path in everything if path.startswith(untouched)]
     assert not [path for path in planned if path.startswith(untouched)]
+    # nor their archive pages: the record lists them
+    assert "section:local" in scopes_planned
+    assert not {"section:world", "section:business", "author:bo-chen", "tag:harbor-street"} & set(scopes_planned)
     assert "Story 5, retold" in titles(out, "sections/local/archive/2013-05/rss.xml")
 
 

@@ -13,7 +13,6 @@ from datetime import UTC, datetime
 
 from ..model import ALL, EVERYTHING, Article, Scope
 from ..paths import (
-    ARCHIVE_FORMATS,
     MEDIA_PREFIX,
     OPML_PATHS,
     FeedKey,
@@ -23,6 +22,7 @@ from ..paths import (
     PageKey,
     RobotsKey,
     SubscribeKey,
+    archive_paths,
     feed_keys,
     route,
 )
@@ -114,8 +114,7 @@ class Publisher:
         ]
         if archives and self.feeds.archives:
             for scope in scopes:
-                for archive in self.plan(snapshot, scope, now).pages:
-                    paths += [FeedKey(scope, fmt, archive).path for fmt in ARCHIVE_FORMATS]
+                paths += archive_paths(scope, self.plan(snapshot, scope, now).pages)
         return paths
 
     def plan(self, snapshot: Snapshot, scope: Scope, now: datetime) -> Plan:

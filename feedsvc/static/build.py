@@ -60,7 +60,7 @@ def write_documents(
     old_documents = writer.previous.get("documents", {})
     standing = Standing(publisher, now, writer.previous)
     writer.notes, writer.dated = standing.notes, standing.dated
-    paths = publisher.paths(now)
+    paths = standing.paths(publisher, now)
     entries: dict[str, dict[str, Any] | None] = dict.fromkeys(paths)  # path → its record, in the order of paths
     to_render: list[ToRender] = []
     unchanged: list[tuple[str, str, dict[str, Any]]] = []

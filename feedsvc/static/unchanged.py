@@ -16,7 +16,8 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from ..paths import FeedKey, PageKey, Route, SubscribeKey
+from ..model import Scope
+from ..paths import FeedKey, PageKey, Route, SubscribeKey, archive_paths, is_archive_id
 from ..publish.publisher import Publisher
 from ..publish.scopemarks import context, scope_marks, scope_name
 from ..store.snapshot import Snapshot
@@ -52,17 +53,33 @@ class Standing:
         # after how many of its stories are visible. That plan is made of those stories, the month
         # under way and the settings alone: a scope whose mark and count stand has the same one.
         pages = {}
+        self._pages: dict[Scope, list[str]] = {}  # of the scopes whose plan stands, not planned again
         for scope in publisher.planner.scopes.every(snapshot, now):
             name = scope_name(scope)
             visible = f"{snapshot.timeline(scope).visible_count(now)}|"
             old = old_pages.get(name)
-            if name in self._standing and isinstance(old, str) and old.startswith(visible):
+            listed = old[len(visible) :].split(",") if isinstance(old, str) and old.startswith(visible) else None
+            if name in self._standing and listed is not None and all(map(is_archive_id, filter(None, listed))):
                 pages[name] = old
+                self._pages[scope] = list(filter(None, listed))
             else:
                 pages[name] = visible + ",".join(publisher.plan(snapshot, scope, now).pages)
         self.notes: dict[str, Any] = {"context": digest, "scopes": marks, "pages": pages}
         self.dated = {"moment": self.moment}  # a record with the same notes and documents holds from then on
         self._paged = {name for name, plan in pages.items() if old_pages.get(name) == plan}
+
+    def paths(self, publisher: Publisher, now: datetime) -> list[str]:
+        """Every path the build writes at `now`, as `Publisher.paths` lists them but with the archives
+        last: those of a scope whose plan stands from the record, not planned again (planning every
+        scope was most of listing them)."""
+        paths = publisher.paths(now, archives=False)
+        if publisher.feeds.archives:
+            snapshot = publisher.store.snapshot
+            assert isinstance(snapshot, Snapshot), "a build has a site file (static.build._build_once)"
+            for scope in publisher.planner.scopes.every(snapshot, now):
+                pages = self._pages.get(scope)
+                paths += archive_paths(scope, publisher.plan(snapshot, scope, now).pages if pages is None else pages)
+        return paths
 
     def holds(self, key: Route | None, old: Mapping[str, Any]) -> bool:
         """Is the document `key` names (its path's route) the one the last build recorded as `old`,
