@@ -217,11 +217,10 @@ def test_the_cache_is_thrown_away_when_any_code_a_reading_depends_on_changes(tmp
 def test_a_new_yaml_or_markdown_library_reads_every_file_again(cached_store, counted, monkeypatch, library):
     """PyYAML, the libyaml it reads with, cmarkgfm and nh3 may be upgraded under the same feedsvc
     (pyproject.toml allows a range): what the cache kept would then be no fresh reading of the files."""
-    from importlib import metadata
-
     import yaml
     import yaml._yaml
 
+    from feedsvc import versions
     from feedsvc.store import parsecache
 
     store_dir, cache = cached_store
@@ -232,8 +231,8 @@ def test_a_new_yaml_or_markdown_library_reads_every_file_again(cached_store, cou
     elif library == "libyaml":
         monkeypatch.setattr(yaml._yaml, "get_version_string", lambda: "9.9.9")
     else:
-        real = metadata.version
-        monkeypatch.setattr(metadata, "version", lambda name: "9999.1" if name == library else real(name))
+        upgraded = {**versions._dist_infos(), versions._normalized(library): "9999.1"}
+        monkeypatch.setattr(versions, "_dist_infos", lambda: upgraded)
     monkeypatch.setattr(parsecache, "PARSER_FINGERPRINT", parsecache.parser_fingerprint())
     load(store_dir, cache)
     assert len(counted) == 6

@@ -92,14 +92,13 @@ def test_a_damaged_file_counts_as_empty_and_is_replaced(stories, tmp_path, prepa
 def test_a_new_markdown_library_prepares_every_story_again(stories, tmp_path, prepared, monkeypatch):
     """cmarkgfm and nh3 may be upgraded under the same feedsvc (pyproject.toml allows a range): the
     HTML kept from before would then be what no fresh build writes."""
-    from importlib import metadata
-
     import feedsvc.publish.fingerprint as fingerprint
+    from feedsvc import versions
 
     out = tmp_path / "public"
     built(stories, out, tmp_path, prepared)
-    real = metadata.version
-    monkeypatch.setattr(metadata, "version", lambda name: "9999.1" if name == "cmarkgfm" else real(name))
+    upgraded = {**versions._dist_infos(), "cmarkgfm": "9999.1"}
+    monkeypatch.setattr(versions, "_dist_infos", lambda: upgraded)
     monkeypatch.setattr(fingerprint, "CODE_FINGERPRINT", fingerprint._code_fingerprint())
     made = built(stories, out, tmp_path, prepared)
     assert sorted(set(made)) == [f"Story {index}" for index in range(4)]
