@@ -12,7 +12,6 @@ Command-line options and GUNICORN_CMD_ARGS override anything here.
 from __future__ import annotations
 
 import gc
-import math
 import os
 import time
 from typing import TYPE_CHECKING, Any
@@ -54,17 +53,16 @@ def worker_exit(server: Any, worker: Any) -> None:
 
 
 MASTER_LOOK_SECONDS = 30.0  # the master looks again before a fork at most this often
-_master_looked = -math.inf
 
 
 def pre_fork(server: Any, worker: Any) -> None:
     # The master looks at the store too (at most every 30 s: a look is a stat scan, 2 s at 100,000
     # stories), so that a new worker's own look has little to read, however long the master has run.
-    global _master_looked
+    # Its read of the store at start-up counts as a look: the first workers are forked seconds after
+    # it, and each looks for itself anyway (post_worker_init) before its first answer.
     service = _service(getattr(server.app, "callable", None))  # None unless preloaded
-    if service is not None and time.monotonic() - _master_looked >= MASTER_LOOK_SECONDS:
+    if service is not None and not 0 <= time.time_ns() - service.store.looked_ns < MASTER_LOOK_SECONDS * 1e9:
         service.look()  # a story being saved is the new worker's to wait for
-        _master_looked = time.monotonic()
     # Python's gc documentation for a process that forks without exec: freeze what the master made (the
     # store, every rendered feed), so the workers' collections never walk those objects again nor write
     # to their pages — the pages the workers share with the master.

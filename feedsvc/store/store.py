@@ -197,6 +197,12 @@ class Store:
         return self._stories.next_switch
 
     @property
+    def looked_ns(self) -> int:
+        """When the last look that could list the store began (time.time_ns(); 0: none yet). What
+        changed before that moment is in the snapshot."""
+        return self._folder.last_look_ns
+
+    @property
     def unreadable(self) -> bool:
         """The store folder could not be listed at the last look."""
         return self._trouble.unreadable is not None
