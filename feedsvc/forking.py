@@ -19,6 +19,9 @@ if TYPE_CHECKING:
 _PR_SET_PDEATHSIG = 1
 
 
+APART_NICENESS = 19  # added to a job run apart's nice value: the lowest priority there is
+
+
 def can_fork() -> bool:
     """Several cores, and a single thread here: forking a threaded process is unsafe."""
     return (os.cpu_count() or 1) >= 2 and threading.active_count() == 1
@@ -27,7 +30,9 @@ def can_fork() -> bool:
 def run_apart(job: Callable[[], None]) -> bool:
     """Run `job` in a process of its own and return at once; False (and `job` not run) where this
     process cannot fork. The process is forked twice, so nobody has to wait for it: it is no child of
-    this one, and it exits when `job` is done (what `job` raises is logged there)."""
+    this one, and it exits when `job` is done (what `job` raises is logged there). It runs at the
+    lowest priority (nice 19): nobody waits for it, and it must not slow those who answer (the service's
+    first workers catching up with the store, 2 CPU-s each at 100,000 stories, as it saves the cache)."""
     if not can_fork():
         return False
     child = os.fork()
@@ -35,6 +40,7 @@ def run_apart(job: Callable[[], None]) -> bool:
         try:
             if os.fork() == 0:
                 try:
+                    os.nice(APART_NICENESS)
                     job()
                 except Exception:  # noqa: BLE001 — a process of its own: report, never return into the caller
                     logging.getLogger(__name__).exception("a job run apart failed")

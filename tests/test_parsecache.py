@@ -284,6 +284,32 @@ def test_under_gunicorn_the_parse_cache_is_saved_by_a_process_of_its_own(cached_
     assert counted == []
 
 
+@pytest.mark.forks
+def test_the_process_saving_the_cache_under_gunicorn_gives_way_to_the_workers(cached_store, tmp_path, monkeypatch):
+    """It runs while the first workers catch up with the store before their first answer (2 CPU-s each
+    at 100,000 stories, issue 17): on two cores it took a third of them. It saves at the lowest priority."""
+    from feedsvc.config import load_config
+    from feedsvc.serve.app import Service
+    from feedsvc.store import parsecache
+
+    store_dir, cache = cached_store
+    if not forking.can_fork():
+        pytest.skip("one core, or a thread is running: the refresher saves it instead")
+    seen = tmp_path / "niceness"
+    real_save = parsecache.ParseCache.save
+    monkeypatch.setattr(
+        parsecache.ParseCache,
+        "save",
+        lambda self, *a: (seen.write_text(str(os.getpriority(os.PRIO_PROCESS, 0))), real_save(self, *a))[-1],
+    )
+    config = load_config(overrides={"store": store_dir.root, "cache_dir": str(cache), "stats": False})
+    Service(config, threads_after_fork=True)
+    deadline = time.monotonic() + 10
+    while not (cache / "articles.pickle").exists() and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert int(seen.read_text()) == min(os.getpriority(os.PRIO_PROCESS, 0) + 19, 19)
+
+
 def test_stories_loaded_from_the_cache_share_their_bylines_and_photo_sizes(store_dir, tmp_path, counted):
     """A hundred thousand stories unpickled from the cache (or from the forked readers) carry a few
     bylines and photo sizes between them: each is one object, not one per story (issue 17's memory)."""
