@@ -63,11 +63,12 @@ def forked_pool() -> ProcessPoolExecutor:
     from multiprocessing import get_context
 
     return ProcessPoolExecutor(
-        max_workers=workers(), mp_context=get_context("fork"), initializer=_die_with_parent, initargs=(os.getpid(),)
+        max_workers=workers(), mp_context=get_context("fork"), initializer=die_with_parent, initargs=(os.getpid(),)
     )
 
 
-def _die_with_parent(parent: int) -> None:
+def die_with_parent(parent: int) -> None:
+    """In a forked process: be killed when `parent` dies (exit now if it already has)."""
     try:
         libc = ctypes.CDLL(None, use_errno=True)
         libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)  # Linux; elsewhere the call is absent

@@ -101,6 +101,15 @@ class Rendered:
         if self.compress() is not None:
             self._plain[0] = None
 
+    def keep_gzip_copy(self, data: bytes) -> None:
+        """Keep `data` alone: this document's gzip copy, made elsewhere as `compress` makes it (the first
+        warm render's are made by a forked process: publish/gzipapart.py)."""
+        made = self._gzip
+        with self._gzip_lock:
+            if not made:
+                made.append(Gzipped(data, strong_etag(data) + "-gz"))
+        self._plain[0] = None
+
     @property
     def gzippable(self) -> bool:
         return self.gzip_level is not None

@@ -1,0 +1,148 @@
+"""The gzip copies of a first warm render, made by a forked process while this one renders on.
+
+`Publisher.warm` renders every feed and page before the service answers, and keeps each as its gzip
+copy alone; in gunicorn's master, before it forks any worker. Compressing was nearly half of that render
+(2.8 of 6.2 s at 100,000 stories) and ran on one core of two. Here a process forked for the render
+compresses each batch of documents while this one renders the next: the same call, level and bytes as
+`Rendered.compress`; the documents keep their bodies until their copies are back. Where this process
+cannot fork (threads running: a worker's refresher), or the helper fails, it compresses them itself.
+"""
+
+from __future__ import annotations
+
+import os
+import struct
+from types import TracebackType
+
+from zlib_ng import gzip_ng
+
+from .. import forking
+from ..render.document import Rendered
+
+BATCH = 16  # documents sent at a time: one batch is compressed while the next is rendered
+_SIZE = struct.Struct("<Q")
+
+
+class GzipApart:
+    """Takes rendered documents (`keep_gzip_only`), and leaves each as its gzip copy alone by the time
+    the `with` block ends."""
+
+    def __init__(self, apart: bool) -> None:
+        self._child: tuple[int, int, int] | None = None  # pid, the pipe to it, the pipe from it
+        if apart and forking.can_fork():
+            self._child = _start()
+        self._batch: list[Rendered] = []
+        self._sent: list[Rendered] = []  # the batch the helper is compressing
+
+    def __enter__(self) -> GzipApart:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None, tb: TracebackType | None) -> None:
+        try:
+            if error is None:  # the batch sent last is collected before another is sent: never both ways at once
+                self._collect()
+                self._send()
+                self._collect()
+        finally:
+            self._stop()
+        for document in self._batch if error is None else ():  # only if the helper failed
+            document.keep_gzip_only()
+
+    def keep_gzip_only(self, document: Rendered) -> None:
+        """`document.keep_gzip_only()`, now or (with a helper) before the block ends."""
+        if self._child is None or not document.gzippable:
+            document.keep_gzip_only()
+            return
+        self._batch.append(document)
+        if len(self._batch) >= BATCH:
+            self._collect()
+            self._send()
+
+    def _send(self) -> None:
+        if self._child is None or not self._batch:
+            return
+        parts = [_SIZE.pack(len(self._batch))]
+        for document in self._batch:
+            body = document.body
+            parts += [_SIZE.pack(document.gzip_level or 0), _SIZE.pack(len(body)), body]
+        try:
+            _write(self._child[1], b"".join(parts))
+        except OSError:
+            self._stop()  # the batch stays with this process
+            return
+        self._sent, self._batch = self._batch, []
+
+    def _collect(self) -> None:
+        """Wait for the batch sent last and give each document its copy."""
+        if self._child is None or not self._sent:
+            return
+        try:
+            copies = [_read(self._child[2], _SIZE.unpack(_read(self._child[2], _SIZE.size))[0]) for _ in self._sent]
+        except (OSError, EOFError):
+            self._stop()
+            self._batch = self._sent + self._batch
+        else:
+            for document, copy in zip(self._sent, copies, strict=True):
+                document.keep_gzip_copy(copy)
+        self._sent = []
+
+    def _stop(self) -> None:
+        if self._child is not None:
+            pid, to_child, from_child = self._child
+            self._child = None
+            os.close(to_child)  # the helper reads the end of its input and exits
+            os.close(from_child)
+            os.waitpid(pid, 0)
+
+
+def _start() -> tuple[int, int, int]:
+    """Fork the helper: it compresses each batch it reads and writes the copies back, in order."""
+    down_read, down_write = os.pipe()
+    up_read, up_write = os.pipe()
+    parent = os.getpid()
+    pid = os.fork()
+    if pid == 0:
+        try:
+            os.close(down_write)
+            os.close(up_read)
+            forking.die_with_parent(parent)  # a killed master leaves no helper behind
+            _serve(down_read, up_write)
+        finally:
+            os._exit(0)
+    os.close(down_read)
+    os.close(up_write)
+    return pid, down_write, up_read
+
+
+def _serve(source: int, sink: int) -> None:
+    while True:
+        try:
+            count = _SIZE.unpack(_read(source, _SIZE.size))[0]
+        except EOFError:
+            return
+        copies = []
+        for _ in range(count):
+            level = _SIZE.unpack(_read(source, _SIZE.size))[0]
+            body = _read(source, _SIZE.unpack(_read(source, _SIZE.size))[0])
+            # as Rendered.compress makes it: mtime=0 keeps the bytes the same on every render
+            copy: bytes = gzip_ng.compress(body, compresslevel=level, mtime=0)  # type: ignore[no-untyped-call]
+            copies += [_SIZE.pack(len(copy)), copy]
+        _write(sink, b"".join(copies))
+
+
+def _read(fd: int, size: int) -> bytes:
+    """Exactly `size` bytes (EOFError if the other end closed first)."""
+    chunks = []
+    while size:
+        chunk = os.read(fd, min(size, 1 << 20))
+        if not chunk:
+            raise EOFError("the other end closed")
+        chunks.append(chunk)
+        size -= len(chunk)
+    return b"".join(chunks)
+
+
+def _write(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view) :]
