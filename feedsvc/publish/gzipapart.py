@@ -19,7 +19,7 @@ from zlib_ng import gzip_ng
 from .. import forking
 from ..render.document import Rendered
 
-BATCH = 16  # documents sent at a time: one batch is compressed while the next is rendered
+BATCH = 4  # documents sent at a time: one batch is compressed while the next is rendered
 _SIZE = struct.Struct("<Q")
 
 
@@ -61,12 +61,12 @@ class GzipApart:
     def _send(self) -> None:
         if self._child is None or not self._batch:
             return
-        parts = [_SIZE.pack(len(self._batch))]
-        for document in self._batch:
-            body = document.body
-            parts += [_SIZE.pack(document.gzip_level or 0), _SIZE.pack(len(body)), body]
-        try:
-            _write(self._child[1], b"".join(parts))
+        try:  # part by part: one buffer of a batch (7 MB) would leave holes in the master's heap
+            _write(self._child[1], _SIZE.pack(len(self._batch)))
+            for document in self._batch:
+                body = document.body
+                _write(self._child[1], _SIZE.pack(document.gzip_level or 0) + _SIZE.pack(len(body)))
+                _write(self._child[1], body)
         except OSError:
             self._stop()  # the batch stays with this process
             return
