@@ -183,32 +183,3 @@ def test_a_feed_never_goes_back_when_workers_restart(tmp_path, how):
     print(f"\n{how}: {served} responses in 4 s after it, {stale} without the edit")
     assert now - workers, "no new worker started"
     assert served > 100 and stale == 0, f"{stale} of {served} responses went back to the feed before the edit"
-
-
-@pytest.mark.forks  # the master saves the parse cache in a process forked for that
-def test_the_master_makes_no_full_collection_while_it_reads_and_renders(store_dir, tmp_path, monkeypatch):
-    """The master reads the store and renders every feed before gunicorn forks (preload_app): a full
-    garbage collection walks every story and document it made (three of them, 0.8 CPU-s of its 10 at
-    100,000 stories, issue 17), and they hold no cycles. What it made is frozen instead."""
-    import gc
-
-    from feedsvc.serve.production import wsgi_app
-    from feedsvc.store import policy
-
-    monkeypatch.setenv("FEEDSVC_THREADS_AFTER_FORK", "1")  # as gunicorn.conf.py sets it for the master
-    monkeypatch.setattr(policy, "FULL_COLLECTION_FILES", 1)  # a read this large ends with a full collection
-    store_dir.write("world/story.md", article(title="Read by the master"))
-    full = []
-
-    def count(phase, info):
-        if phase == "start" and info["generation"] == 2:
-            full.append(info)
-
-    gc.callbacks.append(count)
-    try:
-        app = wsgi_app({"store": store_dir.root, "base_url": BASE_URL, "cache_dir": str(tmp_path / "cache")})
-    finally:
-        gc.callbacks.remove(count)
-        gc.unfreeze()
-    assert full == []
-    assert titles(app.test_client().get(FEED).data) == ["Read by the master"]

@@ -3,7 +3,6 @@ which refuses a store with nothing to publish."""
 
 from __future__ import annotations
 
-import gc
 import logging
 import sys
 from collections.abc import Callable
@@ -25,24 +24,13 @@ LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 
 def wsgi_app(overrides: dict[str, Any] | None = None, config_file: str | None = None) -> Flask:
     """The app for `gunicorn wsgi:app` and `feedsvc serve`. A store that is missing, unreadable or has no
-    site file, or a configuration that cannot be used, ends the process with one line saying why.
-
-    No cyclic garbage collection while it is made: the store and the documents rendered from it hold
-    no cycles, and a full collection walks them all (three of them, 0.8 CPU-s of the 10 the master
-    spends before gunicorn forks at 100,000 stories). What it made is frozen instead, as gunicorn_conf's
-    pre_fork freezes it anyway before each fork: the workers never walk those objects either."""
+    site file, or a configuration that cannot be used, ends the process with one line saying why."""
     logging.basicConfig(level=logging.INFO, format=LOG_FORMAT)
-    collecting = gc.isenabled()
-    gc.disable()
     try:
         return create_app(overrides, config_file=config_file)
     except (StoreUnavailable, ConfigError) as exc:
         print(f"feedsvc: {exc}", file=sys.stderr, flush=True)
         raise SystemExit(WORKER_BOOT_ERROR) from None
-    finally:
-        gc.freeze()
-        if collecting:
-            gc.enable()
 
 
 class ProductionServer(BaseApplication):
