@@ -366,3 +366,26 @@ def test_a_build_keeps_no_document_once_it_is_written(tmp_path, monkeypatch):
     assert len(made) >= len(report.written) // 2 > 20
     alive = [ref() for ref in made if ref() is not None]
     assert [document for document in alive if document.kind != "media"] == []  # photos: the media library's
+
+
+def test_the_store_a_build_reads_holds_none_of_its_stories_bodies(store_dir):
+    """A build forks its rendering processes from the process that read the store, and each counts
+    every page it inherits: keeping each story's Markdown from its reading (470 MB of 100,000 stories)
+    put the reading process and each rendering process of a 100,000-story build over a gigabyte. The
+    bodies are read back as each story is rendered, as the service reads them."""
+    import tracemalloc
+
+    from feedsvc.static.build import open_store
+
+    paragraph = "The harbour commission voted on Tuesday to reopen the north pier, closed since the storm. " * 40
+    body = "\n\n".join([paragraph] * 16)  # about 57 KB of Markdown
+    for i in range(40):
+        store_dir.write(f"world/{i:02d}.md", article(body, title=f"Story {i} of the harbour's long week"))
+    tracemalloc.start()
+    try:
+        store = open_store(config_for(store_dir.root))
+        held, _ = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert len(store.snapshot.by_id) == 40
+    assert held < 40 * len(body) // 4, f"the store holds {held:,} bytes for {40 * len(body):,} bytes of bodies"
