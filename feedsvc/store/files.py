@@ -131,7 +131,6 @@ class ArticleReader:
     max_photo_pixels: int
     display_root: str
     photos: dict[str, PhotoEntry] = field(default_factory=dict)  # store photo → (stat, measurement)
-    keep_bodies: bool = False  # a build renders every story once: keep bodies instead of reading twice
 
     def display(self, relpath: str) -> str:
         return self.display_root + relpath
@@ -176,7 +175,7 @@ class ArticleReader:
             self.site,
             photo_info,
             display_root=self.display_root,
-            keep_body=keep_body or self.keep_bodies,
+            keep_body=keep_body,
             modified=file_time(st.st_mtime_ns),  # when it was saved, for Last-Modified (publish/dating.py)
         )
         photo = result.photo_path

@@ -63,7 +63,7 @@ class FileStates:
         """File a new reading of one path: keep the last good story, note what changed, re-index."""
         result = reading.result
         self.waiting.discard(relpath)
-        if result.body is not None and result.article is not None and not self._reader.keep_bodies:
+        if result.body is not None and result.article is not None:
             self.bodies.keep(relpath, result.article.digest, result.body)
             result.body = None
         known = self.states.get(relpath)

@@ -98,7 +98,6 @@ class Store:
         cache_dir: str | os.PathLike[str] | None = None,
         settle: float = 0.0,
         wait: float = 0.0,
-        keep_bodies: bool = False,
         progress: ReadProgress | None = None,
         save_later: bool = False,
     ) -> Store:
@@ -114,7 +113,6 @@ class Store:
         far the read has got, (files read, files in all), now and then: 100,000 stories take seconds.
         """
         store = cls(root, media_base_url=media_base_url, limits=limits, cache_dir=cache_dir)
-        store._reader.keep_bodies = keep_bodies
         store._progress = progress
         store._keeper.save_later = save_later
         try:
