@@ -389,3 +389,29 @@ def test_the_store_a_build_reads_holds_none_of_its_stories_bodies(store_dir):
         tracemalloc.stop()
     assert len(store.snapshot.by_id) == 40
     assert held < 40 * len(body) // 4, f"the store holds {held:,} bytes for {40 * len(body):,} bytes of bodies"
+
+
+def test_a_story_saved_while_the_build_renders_is_published_as_saved(store_dir, tmp_path, monkeypatch):
+    """The build reads each body back as it renders; an editor saving a story after the read made
+    that read-back fail, and the build published every feed without the story. It now reads the story
+    again and starts over, so the feeds carry it as saved, with no problem reported."""
+    import feedparser
+
+    for i in range(6):
+        store_dir.write(f"world/s{i}.md", article(f"The first draft of story {i}.", title=f"Story {i}"))
+    render, saved = build_module.render, []
+
+    def render_after_a_save(publisher, path, now, photos):
+        if not saved:  # an editor saves story 3 once the store has been read
+            saved.append(path)
+            story = store_dir.root / "world/s3.md"
+            story.write_text(story.read_text().replace("The first draft of story 3.", "Story 3 as corrected."))
+        return render(publisher, path, now, photos)
+
+    monkeypatch.setattr(build_module, "render", render_after_a_save)
+    report = build(config_for(store_dir.root), tmp_path / "public", now=datetime(2024, 1, 1, tzinfo=UTC))
+    assert saved and report.unread == []
+    feed = feedparser.parse((tmp_path / "public/rss.xml").read_bytes())
+    story = next(entry for entry in feed.entries if entry.title == "Story 3")
+    assert "Story 3 as corrected." in story.content[0].value
+    assert len(feed.entries) == 6

@@ -31,7 +31,7 @@ from .hostrules import HEADERS_FILE, NGINX_FILE, netlify_headers, nginx_snippet,
 from .photos import PhotoChanged, described_photos, render
 from .report import BuildReport, Phases, Quiet
 from .tree import BUILD_RECORD as BUILD_RECORD  # the record's name, for those who read it
-from .tree import BuildError, Output, Part, TreeWriter, clean_leftovers, refuse_overlap
+from .tree import BuildError, Output, Part, TreeWriter, clean_leftovers, refuse_overlap, why_not
 from .unchanged import Standing, recorded
 
 
@@ -45,7 +45,12 @@ class ToRender(NamedTuple):
 
 
 def write_documents(
-    publisher: Publisher, now: datetime, writer: TreeWriter, report: BuildReport, phases: Phases | None = None
+    publisher: Publisher,
+    now: datetime,
+    writer: TreeWriter,
+    report: BuildReport,
+    phases: Phases | None = None,
+    retry_unread: bool = False,
 ) -> dict[str, dict[str, Any]]:
     """Render every document into the writer — except those whose fingerprint is the one the previous
     build recorded (their files are kept, unrendered) — then the header manifest and nginx snippet.
@@ -55,7 +60,8 @@ def write_documents(
     Two phases: "rendering" the documents that changed, then "writing" the new tree's files — those of
     the rendered documents are already written as each was rendered; the unchanged documents' files
     are linked in (or, if one was changed or removed in the output, rendered anew), then the host
-    rules written."""
+    rules written. With `retry_unread`, a story whose file changed after the read is read again and
+    StoriesChanged raised (the build starts over) rather than the story left out."""
     phases = phases or Quiet()
     old_documents = writer.previous.get("documents", {})
     standing = Standing(publisher, now, writer.previous)
@@ -106,6 +112,8 @@ def write_documents(
         phases.advance(len(entry["files"]) if entry else 1)
     documents = {path: entry for path, entry in entries.items() if entry is not None}
     unread = sorted({name for entry in documents.values() for name in entry.get("unread", ())})
+    if unread and retry_unread and publisher.store.refresh(unread):
+        raise StoriesChanged(f"{plural(len(unread), 'story')} changed while the build ran ({', '.join(unread[:3])})")
     report.unread = [Problem(publisher.store.display_root + name, None, UNREAD) for name in unread]
     report.problems += len(unread)
     root = "/" + base_path(publisher.feeds.base_url)  # the paths as published: "/feeds/rss.xml"
@@ -261,17 +269,12 @@ def open_store(config: Config, progress: Callable[[int, int], None] | None = Non
     )
 
 
-def _why(exc: OSError, path: Path) -> str:
-    """An OSError in words, naming the file: "/srv/.public.lock: Read-only file system"."""
-    for folder in (path, *path.parents):
-        if os.path.lexists(folder):
-            if not folder.is_dir():
-                return f"{folder} is a file, not a folder"
-            break
-    return f"{exc.filename}: {exc.strerror}" if exc.filename and exc.strerror else str(exc)
+TRIES = 3  # builds started over because a photo or a story changed under them, before giving up
 
 
-PHOTO_TRIES = 3  # builds started over because a photo changed under them, before giving up
+class StoriesChanged(BuildError):
+    """A story's file changed after the build read it, so its body could not be read back: the build
+    starts over from the store as it is now rather than publish every document without the story."""
 
 
 def build(
@@ -291,8 +294,9 @@ def build(
     stories changed are rendered again. The report names the feeds that changed; announcing them to
     a WebSub hub is the caller's job (the build itself makes no network request).
 
-    A photo that changes while the build runs would not match what the feeds say of it: the build
-    looks at the store again and starts over, up to PHOTO_TRIES times.
+    A photo that changes while the build runs would not match what the feeds say of it, and a story
+    whose file changes cannot have its body read back: the build looks at the store again and starts
+    over, up to TRIES times (a story still changing on the last try is left out, and reported).
 
     `progress` hears the name of each file written anew; `phases`, how far each phase has got.
     """
@@ -334,26 +338,30 @@ def _locked_build(
         lock_path.parent.mkdir(parents=True, exist_ok=True)
         lock = open(lock_path, "w")
     except OSError as exc:
-        raise BuildError(f"could not write {out_dir}: {_why(exc, lock_path.parent)}") from None
+        raise BuildError(f"could not write {out_dir}: {why_not(exc, lock_path.parent)}") from None
     with lock:
         try:
             # A POSIX record lock, not flock(2): the processes a build forks to render do not inherit it.
             fcntl.lockf(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except (BlockingIOError, PermissionError):
             raise BuildError(f"another build is writing {out_dir}; try again when it is done") from None
-        for attempt in range(1, PHOTO_TRIES + 1):
+        for attempt in range(1, TRIES + 1):
             try:
-                report, writer = _build_once(publisher, out_dir, now, strict, progress, phases or Quiet())
+                report, writer = _build_once(
+                    publisher, out_dir, now, strict, progress, phases or Quiet(), retry_unread=attempt < TRIES
+                )
                 break
+            except StoriesChanged:
+                continue  # write_documents has read them again
             except PhotoChanged as exc:
-                if attempt == PHOTO_TRIES:
+                if attempt == TRIES:
                     raise BuildError(
                         f"{exc} (it changed on each of {attempt} tries); the previous output is untouched"
                     ) from None
                 publisher.store.refresh()  # the stories that use it are read again
             except OSError as exc:
                 raise BuildError(
-                    f"could not write {out_dir}: {_why(exc, out_dir.absolute())}; the previous output is untouched"
+                    f"could not write {out_dir}: {why_not(exc, out_dir.absolute())}; the previous output is untouched"
                 ) from exc
     return report, writer
 
@@ -365,8 +373,10 @@ def _build_once(
     strict: bool,
     progress: Callable[[str], None] | None,
     phases: Phases,
+    retry_unread: bool,
 ) -> tuple[BuildReport, TreeWriter]:
-    """One try at the build, from the store's current snapshot; raises PhotoChanged to be tried again."""
+    """One try at the build, from the store's current snapshot; raises PhotoChanged or StoriesChanged
+    to be tried again."""
     report = BuildReport(out_dir)
     snapshot = publisher.store.snapshot
     if snapshot.site is None:
@@ -381,6 +391,6 @@ def _build_once(
     report.next_change = datetime.fromtimestamp(appearance, UTC) if appearance else None
     clean_leftovers(out_dir.absolute())
     writer = TreeWriter(out_dir, progress)
-    report.changed = writer.finish(write_documents(publisher, now, writer, report, phases))
+    report.changed = writer.finish(write_documents(publisher, now, writer, report, phases, retry_unread))
     phases.end()  # "writing" (or "keeping") ends once the new tree is in place
     return report, writer

@@ -349,3 +349,13 @@ def refuse_overlap(store: str | os.PathLike[str], out_dir: str | os.PathLike[str
             f"{out_at} contains the store {store_at}: replacing the output would take the store with "
             "it; build into a folder of its own, beside the store"
         )
+
+
+def why_not(exc: OSError, path: Path) -> str:
+    """An OSError in words, naming the file: "/srv/.public.lock: Read-only file system"."""
+    for folder in (path, *path.parents):
+        if os.path.lexists(folder):
+            if not folder.is_dir():
+                return f"{folder} is a file, not a folder"
+            break
+    return f"{exc.filename}: {exc.strerror}" if exc.filename and exc.strerror else str(exc)
