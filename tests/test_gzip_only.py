@@ -79,3 +79,36 @@ def test_a_first_warm_render_has_its_gzip_copies_made_by_another_process_byte_fo
     assert pids and str(os.getpid()) not in pids  # every copy was made by the helper
     assert set(made_by.read_text().split()) == {str(os.getpid())}
     assert len(apart) > 10 and apart == here
+
+
+def _warm_app_documents():
+    app = create_app({"store": SAMPLE_STORE, "base_url": BASE_URL}, auto_refresh=False)
+    publisher = app.extensions["feedsvc"].publisher
+    kept = {path: publisher.document(path) for path in publisher.document_paths(archives=False)}
+    return {path: (doc.etag, doc.compress()) for path, doc in kept.items() if doc.gzippable}
+
+
+def test_a_service_whose_gzip_helper_cannot_be_forked_starts_and_compresses_itself(monkeypatch):
+    """A container at its process limit (EAGAIN) or a master that cannot commit a fork's memory still
+    starts: the copies are made in the master, and no pipe is left open."""
+    import signal
+
+    from feedsvc.publish import publisher as publishing
+
+    monkeypatch.setattr(publishing, "GZIP_APART_MINIMUM", 1)
+    expected = _warm_app_documents()
+
+    def no_fork():
+        raise BlockingIOError(11, "Resource temporarily unavailable")
+
+    monkeypatch.setattr(os, "fork", no_fork)
+    before = len(os.listdir("/proc/self/fd"))
+    assert _warm_app_documents() == expected
+    assert len(os.listdir("/proc/self/fd")) == before
+    monkeypatch.undo()
+    monkeypatch.setattr(publishing, "GZIP_APART_MINIMUM", 1)
+    previous = signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # children reaped by the kernel: waitpid finds none
+    try:
+        assert _warm_app_documents() == expected
+    finally:
+        signal.signal(signal.SIGCHLD, previous)

@@ -30,7 +30,7 @@ class GzipApart:
     def __init__(self, apart: bool) -> None:
         self._child: tuple[int, int, int] | None = None  # pid, the pipe to it, the pipe from it
         if apart and forking.can_fork():
-            self._child = _start()
+            self._child = _start()  # None if it could not (no pipe, no fork): compressed here then
         self._batch: list[Rendered] = []
         self._sent: list[Rendered] = []  # the batch the helper is compressing
 
@@ -92,15 +92,27 @@ class GzipApart:
             self._child = None
             os.close(to_child)  # the helper reads the end of its input and exits
             os.close(from_child)
-            os.waitpid(pid, 0)
+            try:
+                os.waitpid(pid, 0)
+            except ChildProcessError:  # reaped by someone else (SIGCHLD ignored, a reaping handler)
+                pass
 
 
-def _start() -> tuple[int, int, int]:
-    """Fork the helper: it compresses each batch it reads and writes the copies back, in order."""
-    down_read, down_write = os.pipe()
-    up_read, up_write = os.pipe()
-    parent = os.getpid()
-    pid = os.fork()
+def _start() -> tuple[int, int, int] | None:
+    """Fork the helper: it compresses each batch it reads and writes the copies back, in order. None
+    where a pipe or the fork fails (no descriptors left, a process limit, no memory to commit)."""
+    opened: list[int] = []
+    try:
+        down_read, down_write = os.pipe()
+        opened += (down_read, down_write)
+        up_read, up_write = os.pipe()
+        opened += (up_read, up_write)
+        parent = os.getpid()
+        pid = os.fork()
+    except OSError:
+        for fd in opened:
+            os.close(fd)
+        return None
     if pid == 0:
         try:
             os.close(down_write)
