@@ -25,7 +25,7 @@ def installed(name: str) -> str:
     from importlib import metadata
 
     try:
-        return metadata.version(name)
+        return metadata.version(name) or ""  # None for a folder without its METADATA
     except metadata.PackageNotFoundError:
         return ""
 
@@ -36,17 +36,23 @@ def _normalized(name: str) -> str:
 
 
 @functools.cache
-def _dist_infos() -> dict[str, str]:
-    """Each distribution's version by its normalised name, from the `.dist-info` folders on sys.path."""
-    found: dict[str, str] = {}
+def _dist_infos() -> dict[str, str | None]:
+    """Each distribution's version by its normalised name, from the `.dist-info` folders on sys.path;
+    None where the first found is an `.egg-info` (importlib.metadata reads it). A folder without its
+    METADATA (an install cut short) does not count, as importlib.metadata skips it too."""
+    found: dict[str, str | None] = {}
     for entry in sys.path:
         try:
             names = os.listdir(entry or ".")
         except OSError:  # not a folder (a zip file), or gone
             continue
-        for folder in names:
-            if folder.endswith(".dist-info"):
-                name, _, version = folder.removesuffix(".dist-info").partition("-")
-                if version:
-                    found.setdefault(_normalized(name), version)
+        for folder in sorted(names):
+            stem, dot, kind = folder.rpartition(".")
+            name, _, version = stem.partition("-")
+            if not dot or _normalized(name) in found:
+                continue
+            if kind == "egg-info":
+                found[_normalized(name)] = None
+            elif kind == "dist-info" and version and os.path.isfile(os.path.join(entry or ".", folder, "METADATA")):
+                found[_normalized(name)] = version
     return found

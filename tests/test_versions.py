@@ -39,3 +39,25 @@ def test_a_build_does_not_import_importlib_metadata(tmp_path):
     ]
     assert "feedsvc.static.build" in imported  # the build ran, and its imports are listed
     assert "importlib.metadata" not in imported
+
+
+def test_the_version_imported_first_on_the_path_is_the_one_read(tmp_path, monkeypatch):
+    """An older copy earlier on sys.path (a develop egg, PYTHONPATH) is what Python imports, so it is the
+    version the caches are keyed by; a .dist-info an install left without its METADATA is no install."""
+    import sys
+
+    from feedsvc import versions
+
+    first, later = tmp_path / "first", tmp_path / "later"
+    (first / "shinylib.egg-info").mkdir(parents=True)
+    (first / "shinylib.egg-info/PKG-INFO").write_text("Metadata-Version: 2.1\nName: shinylib\nVersion: 0.2.0\n")
+    (later / "shinylib-0.3.8.dist-info").mkdir(parents=True)
+    (later / "shinylib-0.3.8.dist-info/METADATA").write_text("Metadata-Version: 2.1\nName: shinylib\nVersion: 0.3.8\n")
+    (later / "halfdone-1.0.dist-info").mkdir()  # no METADATA
+    monkeypatch.setattr(sys, "path", [str(first), str(later), *sys.path])
+    versions._dist_infos.cache_clear()
+    try:
+        assert versions.installed("shinylib") == metadata.version("shinylib") == "0.2.0"
+        assert versions.installed("halfdone") == ""
+    finally:
+        versions._dist_infos.cache_clear()
