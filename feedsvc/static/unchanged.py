@@ -45,6 +45,7 @@ class Standing:
             or not isinstance(old_pages, dict)
             or not isinstance(then, float | int)
             or then > self.moment  # a clock set back: what was visible then may be scheduled now
+            or previous.get("pages_seal") != _seal(publisher, digest, old_pages)  # edited by hand, merged
         ):
             old_marks, old_pages = {}, {}
         marks = scope_marks(snapshot, old_marks)
@@ -64,7 +65,8 @@ class Standing:
                 self._pages[scope] = list(filter(None, listed))
             else:
                 pages[name] = visible + ",".join(publisher.plan(snapshot, scope, now).pages)
-        self.notes: dict[str, Any] = {"context": digest, "scopes": marks, "pages": pages}
+        seal = _seal(publisher, digest, pages)
+        self.notes: dict[str, Any] = {"context": digest, "scopes": marks, "pages": pages, "pages_seal": seal}
         self.dated = {"moment": self.moment}  # a record with the same notes and documents holds from then on
         self._paged = {name for name, plan in pages.items() if old_pages.get(name) == plan}
 
@@ -92,3 +94,9 @@ class Standing:
         if isinstance(key, FeedKey) and key.month is not None:  # its month's stories, its scope's pages
             return scope_name(key.scope, key.month) in self._standing and scope_name(key.scope) in self._paged
         return isinstance(key, FeedKey | PageKey | SubscribeKey) and scope_name(key.scope) in self._standing
+
+
+def _seal(publisher: Publisher, digest: str, pages: Mapping[str, Any]) -> str:
+    """A digest of the archive pages the record lists: a one-off build lists a standing scope's pages
+    from the record alone, so a list changed by anything but a build (a hand edit, a merge) keeps nothing."""
+    return publisher.fingerprints.digest((digest, tuple(sorted((name, repr(plan)) for name, plan in pages.items()))))
