@@ -10,6 +10,17 @@ from feedsvc.source import frontmatter
 from feedsvc.source.frontmatter import MAX_CHARACTERS, MAX_VALUES, DuplicateKeyError, KeyTypeError, TooLargeError
 
 WORD = "x" * 1000
+LINES = MAX_CHARACTERS // len(WORD) + 1  # of WORD: one more than the bound allows
+
+
+def too_many_characters(text: str, field: str, line: int, name: str) -> object:
+    """A row for a document whose text under `field` is over MAX_CHARACTERS (counted from `line`)."""
+    message = (
+        f"has more than {MAX_CHARACTERS:,} characters of text (the value at line {line}; an alias counts as what "
+        "it stands for); shorten it"
+    )
+    return pytest.param(text, TooLargeError, field, message, id=name)
+
 
 ROWS = [
     pytest.param("title: a\ntitle: b", DuplicateKeyError, None, "the key 'title' is given twice (line 2)", id="dup"),
@@ -26,22 +37,10 @@ ROWS = [
         f"has more than {MAX_VALUES:,} values (the one at line 2; an alias counts as what it stands for); shorten it",
         id="values",
     ),
-    pytest.param(
-        "title: t\nsummary: |\n" + f"  {WORD}\n" * (MAX_CHARACTERS // 1000 + 1),
-        TooLargeError,
-        "summary",
-        f"has more than {MAX_CHARACTERS:,} characters of text (the value at line 1; an alias counts as what "
-        "it stands for); shorten it",
-        id="one long text: found at the root",
+    too_many_characters(
+        "title: t\nsummary: |\n" + f"  {WORD}\n" * LINES, "summary", 1, "one long text: found at the root"
     ),
-    pytest.param(
-        "title: t\nparts:\n" + f"  - {WORD}\n" * (MAX_CHARACTERS // 1000 + 1),
-        TooLargeError,
-        "parts",
-        f"has more than {MAX_CHARACTERS:,} characters of text (the value at line 3; an alias counts as what "
-        "it stands for); shorten it",
-        id="characters",
-    ),
+    too_many_characters("title: t\nparts:\n" + f"  - {WORD}\n" * LINES, "parts", 3, "characters"),
 ]
 
 
