@@ -332,7 +332,7 @@ def _locked_build(
     progress: Callable[[str], None] | None,
     phases: Phases | None,
 ) -> tuple[BuildReport, TreeWriter]:
-    """The build under the output's lock, tried again while a photo changes under it."""
+    """The build under the output's lock, tried again while a photo or a story changes under it."""
     lock_path = out_dir.absolute().with_name(f".{out_dir.name}.lock")
     try:
         lock_path.parent.mkdir(parents=True, exist_ok=True)
