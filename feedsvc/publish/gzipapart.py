@@ -14,10 +14,8 @@ import os
 import struct
 from types import TracebackType
 
-from zlib_ng import gzip_ng
-
 from .. import forking
-from ..render.document import Rendered
+from ..render.document import Rendered, gzip_bytes
 
 BATCH = 4  # documents sent at a time: one batch is compressed while the next is rendered
 _SIZE = struct.Struct("<Q")
@@ -136,8 +134,7 @@ def _serve(source: int, sink: int) -> None:
         for _ in range(count):
             level = _SIZE.unpack(_read(source, _SIZE.size))[0]
             body = _read(source, _SIZE.unpack(_read(source, _SIZE.size))[0])
-            # as Rendered.compress makes it: mtime=0 keeps the bytes the same on every render
-            copy: bytes = gzip_ng.compress(body, compresslevel=level, mtime=0)  # type: ignore[no-untyped-call]
+            copy = gzip_bytes(body, level)
             copies += [_SIZE.pack(len(copy)), copy]
         _write(sink, b"".join(copies))
 

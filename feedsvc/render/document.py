@@ -104,10 +104,9 @@ class Rendered:
     def keep_gzip_copy(self, data: bytes) -> None:
         """Keep `data` alone: this document's gzip copy, made elsewhere as `compress` makes it (the first
         warm render's are made by a forked process: publish/gzipapart.py)."""
-        made = self._gzip
         with self._gzip_lock:
-            if not made:
-                made.append(Gzipped(data, strong_etag(data) + "-gz"))
+            if not self._gzip:
+                self._gzip.append(_gzipped(data))
         self._plain[0] = None
 
     @property
@@ -126,16 +125,12 @@ class Rendered:
         about twice as fast at the same level for nearly the same size (docs/PERFORMANCE.md)."""
         if self.gzip_level is None:
             return None
-        made = self._gzip
-        if not made:
+        if not self._gzip:
             with self._gzip_lock:  # one compression per document, whichever thread asks first
-                if not made:
-                    # zlib-ng ships py.typed, but gzip_ng.compress has no annotations
-                    data: bytes = gzip_ng.compress(  # type: ignore[no-untyped-call]
-                        self._plain[0], compresslevel=self.gzip_level, mtime=0
-                    )
-                    made.append(Gzipped(data, strong_etag(data) + "-gz"))
-        return made[0]
+                if not self._gzip:
+                    assert self._plain[0] is not None, "a body is dropped only once its copy is made"
+                    self._gzip.append(_gzipped(gzip_bytes(self._plain[0], self.gzip_level)))
+        return self._gzip[0]
 
     def headers(self, policy: CachePolicy, gzipped: bool = False) -> dict[str, str]:
         """The headers for one representation, as the service sends them and the build's manifest lists them."""
@@ -152,3 +147,14 @@ class Rendered:
         if gzipped:
             headers["Content-Encoding"] = "gzip"
         return headers
+
+
+def gzip_bytes(body: bytes, level: int) -> bytes:
+    """A document's gzip copy: the same bytes wherever it is made (mtime=0: on every render too)."""
+    # zlib-ng ships py.typed, but gzip_ng.compress has no annotations
+    data: bytes = gzip_ng.compress(body, compresslevel=level, mtime=0)  # type: ignore[no-untyped-call]
+    return data
+
+
+def _gzipped(data: bytes) -> Gzipped:
+    return Gzipped(data, strong_etag(data) + "-gz")
