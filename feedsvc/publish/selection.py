@@ -139,11 +139,7 @@ def items(
 def still_published(snapshot: Snapshot, now: datetime, ids: Iterable[str]) -> bool:
     """Is each of these stories still in the store and visible at `now`? An earlier rendering that shows
     one deleted, unpublished or withdrawn since must not stand in for the document (`DocumentPlan`)."""
-    for story_id in ids:
-        article = snapshot.by_id.get(story_id)
-        if article is None or not article.visible_at(now):
-            return False
-    return True
+    return all(snapshot.visible(story_id, now) is not None for story_id in ids)
 
 
 def pending_of(selected: Selected, site: Site, now: datetime) -> tuple[tuple[datetime, ...], float]:
