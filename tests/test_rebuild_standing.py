@@ -77,6 +77,18 @@ def rebuilt_as_new(tmp_path, store, out, now=NOW, scopes_planned=None):
     return [path for path in planned if isinstance(route(path), FeedKey | PageKey | SubscribeKey)]
 
 
+def cache_control(out, name):
+    """The Cache-Control the build's `_headers` file gives a host for the document `name`."""
+    path, rules = None, {}
+    for line in (out / "_headers").read_text().splitlines():
+        if line.startswith("/"):
+            path = line
+        elif line.startswith("  Cache-Control: "):
+            rules[path] = line.removeprefix("  Cache-Control: ")
+    (found,) = [rule for path, rule in rules.items() if path.endswith("/" + name)]
+    return found
+
+
 def titles(out, name):
     return [entry.title for entry in feedparser.parse((out / name).read_bytes()).entries]
 
@@ -280,7 +292,10 @@ def test_a_body_unreadable_during_one_build_is_back_in_the_next(newsroom, tmp_pa
     assert "Story 5, retold" not in titles(out, "sections/local/archive/2013-05/rss.xml")
     assert [problem.path for problem in report.unread] == [f"{newsroom.root}/local/story-5.md"]
     assert "1 story could not be read back" in report.summary()
+    archive = "sections/local/archive/2013-05/rss.xml"
+    assert "immutable" not in cache_control(out, archive)  # a host must not keep it without the story
     monkeypatch.setattr(Store, "body", body)
     rebuilt_as_new(tmp_path, newsroom, out)
-    assert "Story 5, retold" in titles(out, "sections/local/archive/2013-05/rss.xml")
+    assert "Story 5, retold" in titles(out, archive)
+    assert "immutable" in cache_control(out, archive)  # whole again: an archive for good
     assert "Story 5, retold" in titles(out, "sections/local/rss.xml")

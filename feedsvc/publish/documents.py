@@ -141,7 +141,7 @@ class DocumentPlanner:
                 fitted.body,
                 f"{key.mimetype}; charset=utf-8",
                 last_modified,
-                kind=kind,
+                kind=FEED if unread else kind,  # an archive without a story is no archive for good: cached as a feed
                 gzip_level=self.feeds.gzip_level,
             )
             if unread:  # not what the store holds: the caller decides what to serve and keep

@@ -8,7 +8,6 @@ what that document shows (or a scheduled story's moment came), so a warm request
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import replace
 from datetime import UTC, datetime
 
 from ..model import ALL, EVERYTHING, Article, Scope
@@ -26,7 +25,7 @@ from ..paths import (
     feed_keys,
     route,
 )
-from ..render.document import FEED, CachePolicy, Rendered
+from ..render.document import CachePolicy, Rendered
 from ..render.feedmodel import Prepared
 from ..store.snapshot import Snapshot, StoreSnapshot
 from ..store.store import Store
@@ -167,7 +166,7 @@ class Publisher:
         except Unreadable as unread:  # the store can be read: as a freshly started service would answer
             if self.store.unreadable:
                 raise
-            return replace(unread.partial, kind=FEED), now.timestamp() + RETRY_SECONDS  # cached briefly, as a feed
+            return unread.partial, now.timestamp() + RETRY_SECONDS  # cached briefly (made as a feed: documents.py)
 
     def is_warm(self, path: str) -> bool:
         """Is the document at `path` kept in memory for good (a current feed, a page, a list)? Memos of
