@@ -130,6 +130,15 @@ def test_what_needs_more_than_a_lookup_goes_to_flask(apps):
         assert answer(front, method, path, headers) == answer(flask, method, path, headers)
 
 
+def test_an_exact_if_none_match_does_not_hide_a_failing_if_unmodified_since(apps):
+    """RFC 9110 §13.2.2 evaluates If-Unmodified-Since before If-None-Match: a 412, not the warm 304."""
+    front, flask, _ = apps
+    etag = dict(answer(flask, "GET", "/rss.xml", {})[1])["ETag"]
+    request = {"If-None-Match": etag, "If-Unmodified-Since": "Sat, 01 Jan 2000 00:00:00 GMT"}
+    assert answer(front, "GET", "/rss.xml", request)[0].startswith("412")
+    assert answer(front, "GET", "/rss.xml", request) == answer(flask, "GET", "/rss.xml", request)
+
+
 def test_under_a_base_path_the_warm_path_answers_both_addresses_as_flask_does():
     """With base_url …/news/, a document is published at /news/<path> and a prefix-stripping proxy asks
     for /<path>: the warm path takes both, and gives Flask's answer."""

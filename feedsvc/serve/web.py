@@ -177,7 +177,9 @@ class WarmPath:
         match = environ.get("HTTP_IF_NONE_MATCH")
         counter = service.counter if memo.counted else None
         if match is not None:
-            if match == memo.etag and "HTTP_IF_MATCH" not in environ:
+            # If-Match and If-Unmodified-Since are evaluated before If-None-Match (RFC 9110 §13.2.2):
+            # either may turn the 304 into a 412, which the Flask view decides.
+            if match == memo.etag and "HTTP_IF_MATCH" not in environ and "HTTP_IF_UNMODIFIED_SINCE" not in environ:
                 if counter is not None:
                     counter.count(local, 304, 0, environ)
                 return "304 NOT MODIFIED", memo.not_modified, b""
