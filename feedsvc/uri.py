@@ -11,17 +11,23 @@ from __future__ import annotations
 import re
 from urllib.parse import quote, urlsplit, urlunsplit
 
-# RFC 3986 characters that may stand unescaped in a URI (with "%", for escapes already made: see below).
-_URI_SAFE = ":/?#[]@!$&'()*+,;=%~-._"
-_PLAIN_HTTP_URL = re.compile(r"https?://[a-z0-9.-]+(?:/(?:[A-Za-z0-9\-._~:/?#\[\]!$&'()*+,;=]|%[0-9A-Fa-f]{2})*)?")
+# RFC 3986 §3.3 characters that may stand unescaped in a path (with "%", for escapes already made: see
+# below), and §3.4–3.5 in a query or fragment, which may hold "?" too. "[" and "]" belong to an IPv6 host
+# alone, and "#" starts the one fragment: anywhere else each is escaped.
+_PATH_SAFE = ":/@!$&'()*+,;=%~-._"
+_QUERY_SAFE = _PATH_SAFE + "?"
+_PATH_CHAR = r"(?:[A-Za-z0-9\-._~:@!$&'()*+,;=/]|%[0-9A-Fa-f]{2})"
+_PLAIN_HTTP_URL = re.compile(
+    rf"https?://[a-z0-9.-]+(?:/{_PATH_CHAR}*(?:\?(?:{_PATH_CHAR}|\?)*)?(?:#(?:{_PATH_CHAR}|\?)*)?)?"
+)
 _LONE_PERCENT = re.compile(r"%(?![0-9A-Fa-f]{2})")  # "100%" is not an escape: it becomes "100%25"
 _REG_NAME = re.compile(r"[a-z0-9\-._~!$&'()*+,;=]+")  # RFC 3986 §3.2.2 reg-name, after IDNA
 # RFC 4151 §2.1 DNSname: what a tag: URI's authority may be (no IPv6 literal, no "_", no final dot).
 _DNS_NAME = re.compile(r"[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)*")
 
 
-def _escape(part: str) -> str:
-    return quote(_LONE_PERCENT.sub("%25", part), safe=_URI_SAFE)
+def _escape(part: str, safe: str = _PATH_SAFE) -> str:
+    return quote(_LONE_PERCENT.sub("%25", part), safe=safe)
 
 
 def normalize_url(url: str) -> str | None:
@@ -46,7 +52,13 @@ def normalize_url(url: str) -> str | None:
         else:
             netloc = parts.netloc
         return urlunsplit(
-            (parts.scheme.lower(), netloc, _escape(parts.path), _escape(parts.query), _escape(parts.fragment))
+            (
+                parts.scheme.lower(),
+                netloc,
+                _escape(parts.path),
+                _escape(parts.query, _QUERY_SAFE),
+                _escape(parts.fragment, _QUERY_SAFE),
+            )
         )
     except (ValueError, UnicodeError):
         return None

@@ -48,6 +48,14 @@ from feedsvc.uri import is_dns_name, normalize_url
         ),
         pytest.param("https://example.com/%zz", "https://example.com/%25zz", id="so is a % before non-hex digits"),
         pytest.param(
+            "https://news.example.com/]]%3E[click]",
+            "https://news.example.com/%5D%5D%3E%5Bclick%5D",
+            id="brackets outside an IPv6 host are escaped (3.2.2, 3.3)",
+        ),
+        pytest.param("https://example.com/?a[]=1", "https://example.com/?a%5B%5D=1", id="in the query too (3.4)"),
+        pytest.param("https://example.com/?a?b#c?d", "https://example.com/?a?b#c?d", id="'?' may stand in both"),
+        pytest.param("https://example.com/#a#b", "https://example.com/#a%23b", id="a second '#' is escaped (3.5)"),
+        pytest.param(
             "  https://example.com/  ",
             "https://example.com/",
             id="surrounding whitespace is not part of a URI (appendix C)",
