@@ -71,6 +71,9 @@ def test_the_base_path_without_its_slash_leads_to_the_home_page(client):
     response = client.get("/news")
     assert response.status_code == 301 and response.headers["Location"] == BASE
     assert client.get("/news/nowhere.xml").status_code == 404
+    for page in ("/news/sections/world-nation", "/sections/world-nation"):  # kept or stripped by a proxy
+        moved = client.get(page)
+        assert moved.status_code == 301 and moved.headers["Location"] == BASE + "sections/world-nation/"
 
 
 def test_a_base_path_that_is_also_a_public_name_stays_unambiguous():

@@ -141,6 +141,18 @@ def test_an_unknown_section_page_is_404(client):
     assert client.get("/sections/sports/").status_code == 404
 
 
+@pytest.mark.parametrize("page", ["sections/world-nation", "subscribe", "sections/business/subscribe"])
+def test_a_page_asked_for_without_its_slash_is_redirected_to_it(client, page):
+    """As a static host serving the build (nginx) answers a folder without its slash: a person who
+    types the address without it reaches the page, at the configured URL whatever the Host says."""
+    for method in ("GET", "HEAD"):
+        response = client.open("/" + page, method=method, headers={"Host": "evil.example"})
+        assert response.status_code == 301, (method, page)
+        assert response.headers["Location"] == BASE_URL + page + "/"
+    assert client.get("/" + page + "/").status_code == 200
+    assert client.get("/sections/sports").status_code == 404  # no such page: nothing to lead to
+
+
 def test_pages_have_caching_headers_and_answer_304(client):
     first = client.get("/sections/science/")
     assert first.headers["Cache-Control"].startswith("public, max-age=300")

@@ -15,6 +15,7 @@ import math
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
+from urllib.parse import quote
 
 from flask import Blueprint, Response, current_app, request
 from werkzeug.datastructures import Headers
@@ -71,7 +72,7 @@ def document(path: str) -> Response:
     service = _service()
     publisher = service.publisher
     now = publisher.clock()
-    path = local_path(path, service.path_prefix)
+    requested, path = path, local_path(path, service.path_prefix)
     try:
         answer = publisher.answer(path, now)
     except Unreadable:  # an archive no longer in memory, with the store folder gone: never half of it
@@ -80,9 +81,11 @@ def document(path: str) -> Response:
         return unavailable
     if answer is None:
         if path and path + "/" == service.path_prefix:  # "/feeds" for the base URL ".../feeds/"
-            moved = _plain(301, f"Moved to {service.feeds.base_url}\n")
-            moved.headers["Location"] = service.feeds.base_url  # from the configuration, never Host
-            return moved
+            return _moved(service.feeds.base_url)
+        folder = local_path(requested + "/", service.path_prefix)
+        if path and not path.endswith("/") and publisher.answer(folder, now) is not None:
+            # A page's folder without its slash, as a static host (nginx) answers it: redirected.
+            return _moved(service.feeds.base_url + quote(folder))
         return _plain(404, "Not found\n")
     doc, valid_until = answer  # of one cache entry: a document held for a fault never gets the full max-age
     gzipped = doc.gzippable and accepts_gzip(request.headers.get("Accept-Encoding"))
@@ -226,6 +229,13 @@ class _Answer:
     full: list[tuple[str, str]]
     not_modified: list[tuple[str, str]]
     counted: bool  # a subscription feed: its polls go to the subscriber statistics
+
+
+def _moved(location: str) -> Response:
+    """A 301 to `location`, made from the configured base URL, never from Host."""
+    moved = _plain(301, f"Moved to {location}\n")
+    moved.headers["Location"] = location
+    return moved
 
 
 def _plain(status: int, text: str) -> Response:
