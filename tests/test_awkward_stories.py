@@ -158,3 +158,25 @@ def test_a_story_that_is_only_an_embed_still_gives_readers_something_to_open(sto
         assert "Watch: the harbor fireworks from the water" in content
     item = client.get("/sections/world/feed.json").get_json()["items"][0]
     assert urls_in(item["content_html"]) == [url]
+
+
+def test_an_id_given_as_a_uri_is_kept_only_if_it_is_a_valid_one(store_dir):
+    """A tag: or urn: id an editor gave is the entry's id as it is when RFC 4151 or the URN syntax allows it;
+    otherwise (brackets, a bad escape, a second "#", a one-letter URN namespace) it is made part of the
+    site's own tag URI, as any other id is, so that no reader or validator meets an invalid one."""
+    site = "tag:news.example.com,2013-01-01:"
+    ids = {
+        "urn:uuid:6e8bc430-9c3a-11d9-9669-0800200c9a66": "urn:uuid:6e8bc430-9c3a-11d9-9669-0800200c9a66",
+        "tag:news.example.com,2013:world/a?b#c": "tag:news.example.com,2013:world/a?b#c",
+        "urn:newsml:reuters.com:20130502:x": "urn:newsml:reuters.com:20130502:x",
+        "tag:news.example.com,2013:a[1]": site + "tag:news.example.com,2013:a%5B1%5D",
+        "urn:x:%zz": site + "urn:x:%25zz",
+        "urn:xy:a#b#c": site + "urn:xy:a%23b%23c",
+    }
+    for n, given in enumerate(ids):
+        store_dir.write(f"world/id-{n}.md", article(title=f"A story with its own id, number {n}", id=given))
+    client = store_client(store_dir)
+    atom = xml(client.get("/sections/world/atom.xml").data)
+    assert sorted(e.findtext("atom:id", namespaces=NS) for e in atom.findall("atom:entry", NS)) == sorted(ids.values())
+    rss = xml(client.get("/sections/world/rss.xml").data)
+    assert sorted(guid.text for guid in rss.iter("guid")) == sorted(ids.values())

@@ -136,7 +136,15 @@ def tag_uri(site: Site, specific: str) -> str:
     return f"tag:{site.host},{site.tag_date}:{quote(specific, safe='/:@!$&()*+,;=-._~')}"
 
 
-_URI_ID = re.compile(r"(?:tag|urn):[A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=%]+")
+# An id an editor gave that is already a URI readers and the W3C validator accept as one: an RFC 4151 tag
+# (its specific part and fragment made of RFC 3986 pchar, "/" and "?"), or a URN (RFC 8141: a NID of 2–32
+# letters, digits and hyphens; a name of the characters RFC 2141 allows, which the validator checks).
+_ESCAPE = r"%[0-9A-Fa-f]{2}"
+_TAG_CHAR = rf"(?:[A-Za-z0-9\-._~!$&'()*+,;=:@/?]|{_ESCAPE})"
+_URI_ID = re.compile(
+    rf"tag:(?:[a-z0-9._-]+@)?[a-z0-9.-]+,\d{{4}}(?:-\d{{2}}(?:-\d{{2}})?)?:{_TAG_CHAR}*(?:#{_TAG_CHAR}*)?"
+    rf"|urn:[A-Za-z0-9][A-Za-z0-9-]{{1,31}}:(?:[A-Za-z0-9()+,.:=@;$_!*'-]|{_ESCAPE})+"
+)
 
 
 def item_guid(article: Article, site: Site) -> tuple[str, bool]:
