@@ -26,7 +26,7 @@ from ..paths import (
     SubscribeKey,
 )
 from ..render.document import ARCHIVE, FEED, PAGE, CachePolicy, Rendered
-from ..render.feedmodel import Prepared
+from ..render.feedmodel import Item, Prepared
 from ..render.feeds import render_feed
 from ..render.jsonfeed import render_json_feed
 from ..render.opml import OPML_MIMETYPE, Outline, render_opml
@@ -41,13 +41,13 @@ from ..render.sitemap import (
 from ..store.snapshot import Snapshot, StoreSnapshot
 from ..store.timeline import month_bounds
 from .archives import Plan
-from .cache import FOREVER, DocumentPlan, Unreadable
+from .cache import FOREVER, DocumentPlan
 from .dating import appearance, newest, pending, site_times, story_times
 from .feedinfo import feed_info
 from .fit import Fitted, fit
 from .pageplans import PagePlanner
 from .scopes import Scopes
-from .selection import Selection, Selector, items, last_modified_of, pending_of, still_published
+from .selection import Selection, Selector, StoryDocuments, pending_of
 from .settings import FeedSettings
 
 log = logging.getLogger(__name__)
@@ -83,12 +83,12 @@ class DocumentPlanner:
         self.feeds = feeds
         self.policy = policy
         self.archive_plan = archive_plan
-        self.prepared = prepared
         self.display_root = display_root
         self.scopes = Scopes(feeds)
         self.trimmed: dict[str, tuple[int, int]] = {}  # feed path → (full size, stories left out)
         self.selector = Selector()
-        self.pages = PagePlanner(feeds, self.scopes, self.selector, prepared)
+        self.stories = StoryDocuments(prepared, feeds)
+        self.pages = PagePlanner(feeds, self.scopes, self.selector, self.stories)
         self._shown_memo: dict[tuple[Scope, str | None, int, float], Shown] = {}  # (scope, month, generation, moment)
         self._shown_generation = -1
         self._last_month: tuple[tuple[Scope, str, int, float] | None, list[Article]] = (None, [])
@@ -130,29 +130,13 @@ class DocumentPlanner:
         identity = (snapshot.site.revision, site_times(snapshot.site), info, stories, waiting)
         kind = FEED if key.month is None else ARCHIVE
 
-        def render() -> Rendered:
-            shown, unread = items(chosen, self.prepared, self.feeds.base_url)
+        def write(shown: list[Item]) -> tuple[bytes, list[Item]]:
             fitted = fit(RENDERERS[key.format], info, shown, self.feeds.max_feed_bytes)
             self._record_fit(key.path, fitted)
-            # An incomplete rendering is undated: dated like the whole one, it would make an If-Modified-Since
-            # poll get 304 for the whole one once the story reads back (RFC 9110 §13.1.3).
-            last_modified = None if unread else last_modified_of(fitted.items, chosen, snapshot.site, now)
-            rendered = Rendered.of(
-                fitted.body,
-                f"{key.mimetype}; charset=utf-8",
-                last_modified,
-                kind=FEED if unread else kind,  # an archive without a story is no archive for good: cached as a feed
-                gzip_level=self.feeds.gzip_level,
-            )
-            if unread:  # not what the store holds: the caller decides what to serve and keep
-                raise Unreadable(rendered, unread)
-            return rendered
+            return fitted.body, fitted.items
 
-        if kind == ARCHIVE:
-            return DocumentPlan(identity, valid_until, render, cold=True)
-        shows = tuple([c.article.id for c in chosen])  # a list first: faster than from a generator
-        return DocumentPlan(
-            identity, valid_until, render, shows=shows, published=partial(still_published, snapshot, now)
+        return self.stories.plan(
+            identity, valid_until, chosen, snapshot, now, write, f"{key.mimetype}; charset=utf-8", kind
         )
 
     def _shown(self, key: FeedKey, split: Plan, snapshot: Snapshot, now: datetime) -> Shown:

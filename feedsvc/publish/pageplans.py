@@ -4,21 +4,19 @@ names what the page shows without rendering it (see `documents`)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import datetime
-from functools import partial
 
 from ..model import ALL, AUTHOR, EPOCH, EVERYTHING, SECTION, TAG, Article, Scope
 from ..paths import OpmlKey, PageKey, SubscribeKey
 from ..render.document import PAGE, Rendered
-from ..render.feedmodel import Prepared
+from ..render.feedmodel import Item
 from ..render.pages import PageExtras, PageLinks, StoryLinks, render_page
 from ..render.subscribe import render_subscribe_page
 from ..store.snapshot import Snapshot
-from .cache import DocumentPlan, Unreadable
+from .cache import DocumentPlan
 from .dating import appearance, newest, pending, site_times
 from .scopes import Scopes
-from .selection import Selector, items, last_modified_of, pending_of, still_published
+from .selection import Selector, StoryDocuments, pending_of
 from .settings import FeedSettings
 
 LIST_WORDS = ((AUTHOR, "writer"), (TAG, "tag"))  # the lists the home page offers beside feeds.opml
@@ -26,19 +24,19 @@ LIST_WORDS = ((AUTHOR, "writer"), (TAG, "tag"))  # the lists the home page offer
 
 class PagePlanner:
     """Plans the pages under one set of feed settings, with the scopes and the story selection the
-    feeds use (`prepared` gives a story's rendered body, once per revision)."""
+    feeds use, and their rule for a story whose body cannot be read back (`stories`)."""
 
     def __init__(
         self,
         feeds: FeedSettings,
         scopes: Scopes,
         selector: Selector,
-        prepared: Callable[[Article], Prepared | None],
+        stories: StoryDocuments,
     ) -> None:
         self.feeds = feeds
         self.scopes = scopes
         self.selector = selector
-        self.prepared = prepared
+        self.stories = stories
         self.links = PageLinks(feeds.base_url, feeds.base_url + OpmlKey().path)
 
     def page(self, key: PageKey, snapshot: Snapshot, now: datetime) -> DocumentPlan:
@@ -69,24 +67,10 @@ class PagePlanner:
             waiting,
         )
 
-        def render() -> Rendered:
-            shown, unread = items(chosen, self.prepared, self.feeds.base_url)
-            last_modified = None if unread else last_modified_of(shown, chosen, site, now)  # as a feed's
-            rendered = Rendered.of(
-                render_page(site, subject, shown, self.links, extras),
-                "text/html; charset=utf-8",
-                last_modified,
-                kind=PAGE,
-                gzip_level=self.feeds.gzip_level,
-            )
-            if unread:  # as a feed: see documents.DocumentPlanner.feed
-                raise Unreadable(rendered, unread)
-            return rendered
+        def write(shown: list[Item]) -> tuple[bytes, list[Item]]:
+            return render_page(site, subject, shown, self.links, extras), shown
 
-        shows = tuple([c.article.id for c in chosen])  # a list first: faster than from a generator
-        return DocumentPlan(
-            identity, valid_until, render, shows=shows, published=partial(still_published, snapshot, now)
-        )
+        return self.stories.plan(identity, valid_until, chosen, snapshot, now, write, "text/html; charset=utf-8", PAGE)
 
     def subscribe(self, key: SubscribeKey, snapshot: Snapshot, now: datetime) -> DocumentPlan:
         """A scope's subscribe page names the scope and its feeds, never a story: no edit to a story

@@ -1,19 +1,23 @@
 """Which stories a document shows, with their related links resolved at a moment: what its bytes
-depend on, known before anything is rendered, and the items the renderers take."""
+depend on, known before anything is rendered, the items the renderers take, and what becomes of a
+document of stories when one's body cannot be read back (`StoryDocuments`)."""
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Hashable, Iterable, Sequence
 from datetime import datetime
+from functools import partial
 from typing import NamedTuple
 
 from ..model import Article, RelatedLink, RelatedRef, Site
+from ..render.document import ARCHIVE, FEED, Rendered
 from ..render.feedmodel import Item, Prepared
 from ..store.snapshot import Snapshot
-from .cache import FOREVER
+from .cache import FOREVER, DocumentPlan, Unreadable
 from .dating import link_times, newest, pending, site_times, story_times
 from .prepared import BodyUnread
+from .settings import FeedSettings
 
 
 class Chosen(NamedTuple):
@@ -152,3 +156,53 @@ def last_modified_of(shown: Iterable[Item], chosen: Selection, site: Site, now: 
     """Of what the document holds (a feed kept under max_feed_bytes does not hold every story chosen)."""
     times = {c.article.id: c.times for c in chosen}
     return newest([*site_times(site), *(t for item in shown for t in times[item.article.id])], now)
+
+
+class StoryDocuments:
+    """The plans of documents that show stories (a feed, an archive page, a page for people), with the one
+    rule for a story whose body cannot be read back: it is left out, and what could be rendered is undated
+    — dated like the whole one, it would make an If-Modified-Since poll get 304 for the whole one once the
+    story reads back (RFC 9110 §13.1.3) — and raised as `Unreadable`, for the document cache to decide
+    what to serve and keep. An archive so rendered is no archive for good: it is made as a feed. A current
+    document names the stories it shows: its last whole version stands in for it only while they are all
+    still published. `prepared` gives a story's rendered body (once per revision)."""
+
+    def __init__(self, prepared: Callable[[Article], Prepared | None], feeds: FeedSettings) -> None:
+        self.prepared = prepared
+        self.feeds = feeds
+
+    def plan(
+        self,
+        identity: Hashable,
+        valid_until: float,
+        chosen: Selection,
+        snapshot: Snapshot,
+        now: datetime,
+        write: Callable[[list[Item]], tuple[bytes, Sequence[Item]]],
+        mimetype: str,
+        kind: str,
+    ) -> DocumentPlan:
+        """The plan of a document of `kind` showing `chosen`: `write` makes its bytes of the items that
+        could be rendered, and says which of them those bytes hold (a feed kept under max_feed_bytes
+        may not hold them all)."""
+
+        def render() -> Rendered:
+            shown, unread = items(chosen, self.prepared, self.feeds.base_url)
+            body, held = write(shown)
+            rendered = Rendered.of(
+                body,
+                mimetype,
+                None if unread else last_modified_of(held, chosen, snapshot.site, now),
+                kind=FEED if unread and kind == ARCHIVE else kind,
+                gzip_level=self.feeds.gzip_level,
+            )
+            if unread:  # not what the store holds: the caller decides what to serve and keep
+                raise Unreadable(rendered, unread)
+            return rendered
+
+        if kind == ARCHIVE:
+            return DocumentPlan(identity, valid_until, render, cold=True)
+        shows = tuple([c.article.id for c in chosen])  # a list first: faster than from a generator
+        return DocumentPlan(
+            identity, valid_until, render, shows=shows, published=partial(still_published, snapshot, now)
+        )
