@@ -52,7 +52,7 @@ def test_a_first_warm_render_has_its_gzip_copies_made_by_another_process_byte_fo
     from zlib_ng import gzip_ng
 
     from feedsvc import forking
-    from feedsvc.publish import publisher as publishing
+    from feedsvc.publish import warming
 
     if not forking.can_fork():
         pytest.skip("one core, or a thread is running: the copies are made in this process")
@@ -70,11 +70,11 @@ def test_a_first_warm_render_has_its_gzip_copies_made_by_another_process_byte_fo
         return {path: (doc.etag, doc.body, doc.compress()) for path, doc in kept.items() if doc.gzippable}
 
     monkeypatch.setattr(gzip_ng, "compress", compress)
-    monkeypatch.setattr(publishing, "GZIP_APART_MINIMUM", 1)
+    monkeypatch.setattr(warming, "GZIP_APART_MINIMUM", 1)
     apart = documents(create_app({"store": SAMPLE_STORE, "base_url": BASE_URL}, auto_refresh=False))
     pids = set(made_by.read_text().split())
     made_by.unlink()
-    monkeypatch.setattr(publishing, "GZIP_APART_MINIMUM", 10**9)
+    monkeypatch.setattr(warming, "GZIP_APART_MINIMUM", 10**9)
     here = documents(create_app({"store": SAMPLE_STORE, "base_url": BASE_URL}, auto_refresh=False))
     assert pids and str(os.getpid()) not in pids  # every copy was made by the helper
     assert set(made_by.read_text().split()) == {str(os.getpid())}
@@ -93,9 +93,9 @@ def test_a_service_whose_gzip_helper_cannot_be_forked_starts_and_compresses_itse
     starts: the copies are made in the master, and no pipe is left open."""
     import signal
 
-    from feedsvc.publish import publisher as publishing
+    from feedsvc.publish import warming
 
-    monkeypatch.setattr(publishing, "GZIP_APART_MINIMUM", 1)
+    monkeypatch.setattr(warming, "GZIP_APART_MINIMUM", 1)
     expected = _warm_app_documents()
 
     def no_fork():
@@ -106,7 +106,7 @@ def test_a_service_whose_gzip_helper_cannot_be_forked_starts_and_compresses_itse
     assert _warm_app_documents() == expected
     assert len(os.listdir("/proc/self/fd")) == before
     monkeypatch.undo()
-    monkeypatch.setattr(publishing, "GZIP_APART_MINIMUM", 1)
+    monkeypatch.setattr(warming, "GZIP_APART_MINIMUM", 1)
     previous = signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # children reaped by the kernel: waitpid finds none
     try:
         assert _warm_app_documents() == expected

@@ -34,14 +34,10 @@ from .archives import Plan, plan
 from .cache import FOREVER, RETRY_SECONDS, DocumentCache, Unreadable
 from .documents import DocumentPlanner
 from .fingerprint import Fingerprints
-from .gzipapart import GzipApart
 from .media import MediaLibrary
 from .prepared import PreparedCache
 from .settings import FeedSettings, MemorySettings
-
-# From this many documents to warm (a first render: 610 at 100,000 stories), their gzip copies are made
-# by a forked process while this one renders (publish/gzipapart.py); an edit's few are compressed here.
-GZIP_APART_MINIMUM = 100
+from .warming import Warmer
 
 
 class Publisher:
@@ -71,8 +67,7 @@ class Publisher:
         self._plans: dict[tuple[Scope, int, str], tuple[Timeline, Plan]] = {}
         self.fingerprints = Fingerprints(feeds, policy)  # each document's identity, digested
         self._headers: dict[tuple[str, bool], tuple[Rendered, dict[str, str]]] = {}
-        self._warmed: int | None = None  # the store generation last warmed
-        self._scope_of: dict[str, Scope | None | bool] = {}  # path → the scope of the feed it is (None: not a feed)
+        self.warmer = Warmer(self)
 
     @property
     def cold_bytes(self) -> int:
@@ -202,60 +197,9 @@ class Publisher:
         return None if planned is None else (self.fingerprints.of(path, planned.identity), planned.valid_until)
 
     def warm(self, now: datetime | None = None) -> int:
-        """Render every subscription feed and page now, each kept as its gzip copy alone, so requests
-        find them ready (archives render on first request). Returns how many documents were rendered.
-
-        After the first time, only what the store changed since is planned again: the feeds (and
-        archives) of scopes no story moved in are declared current as they are, and the feeds and pages
-        of the scopes that changed, with the lists and pages of everything, are rendered. So an edit
-        costs the same with ten writers or ten thousand. (Pages of other scopes are checked when asked
-        for: a tag crossing its threshold changes the links on them.)"""
-        now = now or self.clock()
-        snapshot = self.store.snapshot
-        warmed = self._warmed
-        changed = snapshot.changed_since(warmed) if warmed is not None else None
-        if warmed is None or changed is None or not isinstance(snapshot, Snapshot):
-            paths = self.document_paths(now, archives=False)
-        else:
-            self.documents.carry(warmed, snapshot.generation, lambda path: self._feed_outside(path, changed))
-            paths = self._changed_paths(changed, snapshot, now)
-        self._warmed = snapshot.generation
-        rendered = 0
-        with GzipApart(apart=len(paths) >= GZIP_APART_MINIMUM) as gzips:
-            for path in paths:
-                before = self.documents.latest(path)
-                document = self.document(path, now)
-                if document is not None and document is not before:
-                    gzips.keep_gzip_only(document)  # compressed now, not in a request; a plain one inflates it
-                    rendered += 1
-        return rendered
-
-    def _feed_outside(self, path: str, changed: frozenset[Scope]) -> bool:
-        """Is `path` a feed (or archive) of a scope not in `changed`? Such a feed depends on its scope's
-        stories alone (and on the site and authors files, whose change changes every scope)."""
-        scope = self._scope_of.get(path, False)
-        if scope is False:
-            key = route(path)
-            scope = key.scope if isinstance(key, FeedKey) else None
-            if len(self._scope_of) > 200_000:
-                self._scope_of.clear()
-            self._scope_of[path] = scope
-        return scope is not None and scope not in changed
-
-    def _changed_paths(self, changed: frozenset[Scope], snapshot: Snapshot, now: datetime) -> list[str]:
-        """The pages (and subscribe pages) and subscription feeds of the changed scopes that have feeds,
-        and the documents that list or sum up every scope (the home page, the OPML lists, the news sitemap)."""
-        scopes = self.planner.scopes
-        paths = [
-            PageKey(EVERYTHING).path,
-            SubscribeKey(EVERYTHING).path,
-            *(OpmlKey(kind).path for kind in OPML_PATHS),
-            NewsSitemapKey().path,
-        ]
-        for scope in sorted(changed):
-            if scope.kind != ALL and scopes.exists(scope, snapshot, now):
-                paths += [PageKey(scope).path, SubscribeKey(scope).path]
-        return paths + [key.path for key in feed_keys([s for s in sorted(changed) if scopes.exists(s, snapshot, now)])]
+        """Render every current feed and page ahead of requests, or what the store changed since the last
+        time (`Warmer.warm`). Returns how many documents were rendered."""
+        return self.warmer.warm(now)
 
     def feed_etags(self, now: datetime | None = None) -> dict[str, str]:
         """Every subscription feed's URL (its WebSub topic) and current ETag."""
