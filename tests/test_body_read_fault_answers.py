@@ -6,13 +6,16 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import threading
 import time
+from datetime import UTC, datetime, timedelta
 
 import feedparser
 import pytest
 
 from feedsvc.publish.cache import RETRY_SECONDS
 from feedsvc.publish.publisher import Publisher
+from feedsvc.render.document import Rendered
 from feedsvc.serve.app import create_app
 
 from .conftest import BASE_URL, article
@@ -203,3 +206,57 @@ def test_the_hub_hears_of_a_feed_mended_after_a_read_fault_without_any_request(s
             assert titles == {KEPT, CORRECTED}
         finally:
             service.close()
+
+
+def test_as_served_no_request_renders_a_document_a_read_fault_left_held_its_refresher_does(stories, monkeypatch):
+    """With a refresher watching the store, as served, the refresher's ticks render again what a read fault
+    left held: a request after the retry time gets the held feed and page at once, rendering nothing, and
+    the whole ones follow once the story reads back. Renders are counted by the thread that makes them."""
+    moment = [datetime.now(UTC)]
+    app = create_app({"store": stories.root, "base_url": BASE_URL, "refresh_seconds": 0.05}, clock=lambda: moment[0])
+    service, client = app.extensions["feedsvc"], app.test_client()
+    requests, renders = threading.current_thread().name, []  # the test client answers in this thread
+    made = Rendered.of.__func__
+
+    def counted(cls, *args, **kwargs):
+        renders.append(threading.current_thread().name)
+        return made(cls, *args, **kwargs)
+
+    def answers() -> tuple[set[str], str]:
+        """The feed's titles and the home page, asserting that answering them rendered nothing."""
+        feed, page = set(entries(client.get(FEED))), client.get("/").get_data(as_text=True)
+        assert requests not in renders, "a request rendered a document"
+        return feed, page
+
+    def until(condition) -> None:
+        deadline = time.monotonic() + 10
+        while not condition() and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert condition()
+
+    def rendered() -> bool:
+        """Are the feed and the page rendered since the store changed? The refresher's renders are waited
+        for, so that no request finds one still to be made."""
+        return all(service.publisher.ready(path, moment[0].timestamp()) for path in (FEED.lstrip("/"), ""))
+
+    def tried() -> bool:
+        """Has the refresher rendered again every document due now?"""
+        return not service.publisher.documents.due(service.store.snapshot.generation, moment[0].timestamp())
+
+    try:
+        service.publisher.prepared_cache.limit = 0  # every render reads its stories back
+        service.publisher.prepared_cache._prepared.clear()
+        monkeypatch.setattr(Rendered, "of", classmethod(counted))
+        with saved_halfway(stories.root / "world/kept.md"):
+            stories.write("world/other.md", article(title=CORRECTED, published="2013-05-02 11:00"))
+            until(lambda: service.publisher.documents.faults.lasting and rendered())  # kept.md left out
+            for wait in (RETRY_SECONDS, RETRY_SECONDS * 2, RETRY_SECONDS * 4):  # each just past the next try
+                tries = len(renders)
+                moment[0] += timedelta(seconds=wait + 0.5)
+                feed, page = answers()
+                assert feed == {KEPT, OTHER} and KEPT in page and CORRECTED not in page  # held, at once
+                until(lambda tries=tries: len(renders) > tries and tried())  # the refresher's tries, failing again
+        moment[0] += timedelta(seconds=RETRY_SECONDS * 8 + 0.5)  # the next try, within HOLD_SECONDS of the fault
+        until(lambda: answers()[0] == {KEPT, CORRECTED} and CORRECTED in answers()[1])
+    finally:
+        service.close()

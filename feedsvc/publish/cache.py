@@ -12,8 +12,9 @@ after it was dropped is rendered again, to the same bytes.
 A render that had to leave out a story whose body could not be read back (`Unreadable`) is never kept
 as current: a current document's last whole version stands in for it for a while (a feed does not go
 back for a fault) unless that version shows a story taken down since, or it is served as it came out,
-and the next request after a few seconds renders it again, so a passing fault mends itself without any
-change in the store.
+and it is rendered again after a few seconds, so a passing fault mends itself without any change in the
+store: by the service's refresher where one runs (`retried_apart`; requests meanwhile get what is kept,
+and none waits on a render), else by the next request.
 """
 
 from __future__ import annotations
@@ -97,6 +98,10 @@ class DocumentCache:
         self._cold = ColdEntries[_Cached](cold_limit, lambda cached: cached.rendered.held_bytes)
         self._lock = threading.RLock()
         self.faults = ReadFaults(display_root)
+        self._faults_kept: set[str] = set()  # the paths of the warm documents kept with a fault
+        # Set while something else (the service's refresher: `Warmer.retry`) renders the documents `due`
+        # lists: a request then gets a faulted document as it is kept, never renders it again.
+        self.retried_apart = False
 
     @property
     def cold_bytes(self) -> int:
@@ -109,13 +114,40 @@ class DocumentCache:
 
     def ready(self, path: str, generation: int, timestamp: float) -> tuple[Rendered, float] | None:
         """The document and until when it holds, if it was rendered from `generation` and no scheduled
-        story has come due since; None if answering needs more than this lookup."""
+        story has come due since (or, rendered again elsewhere, it is kept with a fault); None if
+        answering needs more than this lookup."""
+        return self._ready(path, generation, timestamp, self.retried_apart)
+
+    def _ready(self, path: str, generation: int, timestamp: float, waits: bool) -> tuple[Rendered, float] | None:
+        """`ready`, where a document kept with a fault `waits` to be rendered again elsewhere or not."""
         cached = self._entries.get(path)
         if cached is None:
             cached = self._cold.get(path)
-        if cached is not None and cached.generation == generation and timestamp < cached.valid_until:
+        if (
+            cached is not None
+            and cached.generation == generation
+            and (timestamp < cached.valid_until or (waits and cached.fault is not None))
+        ):
             return cached.rendered, cached.valid_until
         return None
+
+    def due(self, generation: int, timestamp: float) -> list[str]:
+        """The paths of the documents kept with a fault whose time to be rendered again has come (or
+        that the store changed since): what `Warmer.retry` renders."""
+        with self._lock:
+            return [
+                path
+                for path in sorted(self._faults_kept)
+                if (cached := self._entries.get(path)) is not None
+                and (cached.generation != generation or timestamp >= cached.valid_until)
+            ]
+
+    def forget(self, path: str) -> None:
+        """Drop what is kept for `path`, which names no document any longer."""
+        with self._lock:
+            self._entries.pop(path, None)
+            self._faults_kept.discard(path)
+            self.faults.whole(path)
 
     def _kept(self, path: str) -> _Cached | None:
         cached = self._entries.get(path)
@@ -144,18 +176,26 @@ class DocumentCache:
         return carried
 
     def get(
-        self, path: str, generation: int, now: datetime, make_plan: Callable[[], DocumentPlan]
+        self,
+        path: str,
+        generation: int,
+        now: datetime,
+        make_plan: Callable[[], DocumentPlan],
+        *,
+        retrying: bool = False,
     ) -> tuple[Rendered, float]:
         """The document at `path`, rendered again only if what it shows changed, and until when it holds
         (both of one entry); `make_plan` is called only when the entry is not current (planning selects
         stories and resolves links). Raises Unreadable for a cold document that could not be rendered
-        whole (see `_faulted` for a warm one)."""
+        whole (see `_faulted` for a warm one). `retrying`: the caller is what renders a faulted document
+        again once it is `due`, whether or not requests wait for it (`retried_apart`)."""
         timestamp = now.timestamp()
-        ready = self.ready(path, generation, timestamp)
+        waits = self.retried_apart and not retrying
+        ready = self._ready(path, generation, timestamp, waits)
         if ready is not None:
             return ready
         with self._lock:
-            ready = self.ready(path, generation, timestamp)
+            ready = self._ready(path, generation, timestamp, waits)
             if ready is not None:
                 return ready
             cached = self._kept(path)
@@ -179,6 +219,7 @@ class DocumentCache:
                 self._cold.put(path, entry)
             else:
                 self._entries[path] = entry
+                self._faults_kept.discard(path)
             return rendered, entry.valid_until
 
     def _faulted(
@@ -190,8 +231,9 @@ class DocumentCache:
         cached: _Cached | None,
         partial: Rendered,
     ) -> tuple[Rendered, float]:
-        """Keep a current document whose render left stories out for a read fault, but not as current: the
-        first request after the retry interval renders it again. Meanwhile its last whole version, if
+        """Keep a current document whose render left stories out for a read fault, but not as current: it
+        is rendered again after the retry interval (`due`; by the first request then, unless
+        `retried_apart`). Meanwhile its last whole version, if
         there is one, is served — a feed never goes back for a fault — for HOLD_SECONDS at most, so a
         fault that lasts does not hold back every later change to the feed, and only while every story it
         shows is still published, so a takedown is never held back; else the partial one."""
@@ -207,4 +249,5 @@ class DocumentCache:
         shows = cached.shows if holding and cached is not None else plan.shows
         fault = _Fault(since, retry, holding)
         self._entries[path] = _Cached(generation, valid_until, plan.identity, rendered, fault, shows)
+        self._faults_kept.add(path)
         return rendered, valid_until

@@ -1,7 +1,7 @@
 """Rendering ahead of requests: every current feed and page before the service answers, what a store
 change touches as soon as the change is read, and — while a read fault lasts — each document it left
-incomplete or held, once its time to try again has come. All of it runs where the service looks at the
-store (its start, its refresher's thread), so requests find documents rendered."""
+incomplete or held, once its time to try again has come (`retry`). All of it runs where the service
+looks at the store (its start, its refresher's thread), so requests find documents rendered."""
 
 from __future__ import annotations
 
@@ -57,6 +57,26 @@ class Warmer:
                 if document is not None and document is not before:
                     gzips.keep_gzip_only(document)  # compressed now, not in a request; a plain one inflates it
                     rendered += 1
+        return rendered
+
+    def retry(self, now: datetime | None = None) -> int:
+        """Render again each current document a read fault left incomplete or held whose time to try
+        again has come (`DocumentCache.due`), as the refresher's ticks do while `retried_apart` lets
+        requests get what is kept meanwhile. Returns how many came out different."""
+        publisher = self.publisher
+        now = now or publisher.clock()
+        snapshot = publisher.store.snapshot
+        documents, rendered = publisher.documents, 0
+        for path in documents.due(snapshot.generation, now.timestamp()):
+            make_plan = publisher.planner.lookup(route(path), snapshot, now)
+            if make_plan is None:  # the store changed since: the publication has no such document now
+                documents.forget(path)
+                continue
+            before = documents.latest(path)
+            document, _ = documents.get(path, snapshot.generation, now, make_plan, retrying=True)
+            if document is not before:
+                document.keep_gzip_only()  # compressed now, not in a request (as `warm` does)
+                rendered += 1
         return rendered
 
     def _feed_outside(self, path: str, changed: frozenset[Scope]) -> bool:

@@ -111,6 +111,7 @@ class Service:
                 # forked from a master that read the store earlier would otherwise announce that older
                 # state as news, and then the present again. catch_up() waits for the same moment.
                 self._caught_up = threading.Event()
+                self.publisher.documents.retried_apart = True  # by the refresher's ticks, not by requests
                 self.refresher = Refresher(
                     self.store,
                     self.refresh.refresh_seconds,
@@ -130,6 +131,7 @@ class Service:
         """Stop this worker's threads; what was counted is written first (gunicorn's worker_exit)."""
         if self.refresher is not None:
             self.refresher.stop()
+            self.publisher.documents.retried_apart = False  # no tick renders a faulted document again now
         if self.counter is not None:
             self.counter.close()
 
@@ -138,8 +140,11 @@ class Service:
         self.announce()
 
     def _tick(self) -> None:
-        """While a read fault keeps documents incomplete or held, and once after: announce, so the hub
-        hears of what their retries render (the store did not change; ChangeLedger drops the rest)."""
+        """While a read fault keeps documents incomplete or held: render each again once its time to try
+        has come, here rather than in a request (which gets what is kept meanwhile), and announce — and
+        once after — so the hub hears of what the retries render (the store did not change; ChangeLedger
+        drops the rest)."""
+        self.publisher.warmer.retry()
         faulted = self.publisher.documents.faults.lasting
         if faulted or self._faulted:
             self.announce()
