@@ -163,7 +163,7 @@ class Article(_Compact):
     published: datetime
     updated: datetime
     digest: str  # hash of the file's bytes: the body is read back only from this version
-    revision: str  # hash of the file's bytes and of the photo and site it depends on
+    revision: str  # hash of the file's bytes and path, and of the photo and site it depends on
     authors: tuple[Author, ...] = ()
     dateline: str = ""
     summary: str | None = None  # None: derived from the body when rendered
@@ -210,7 +210,7 @@ class Site:
     tags: tuple[Tag, ...] = ()  # titles and descriptions of tag feeds, by slug
     accent_color: str | None = None  # webfeeds extras for Feedly/Inoreader
     cover: str | None = None
-    revision: str = ""
+    revision: str = ""  # hash of the site file's bytes, which every other field is read from
     modified: datetime | None = None  # when the site file was saved, as read: dates every document
 
     @property

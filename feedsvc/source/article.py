@@ -291,7 +291,9 @@ def _parse(
         raise Reject()
     photo_path = reader.photo_path
     digest = file_digest(data)
-    revision = hashlib.blake2b(repr((digest, photo, site.revision)).encode(), digest_size=12)
+    # Its path too: a story's default id, slug and so URL are its file's name (a file renamed, the same bytes,
+    # is another story or the same one at another address).
+    revision = hashlib.blake2b(repr((digest, relpath, photo, site.revision)).encode(), digest_size=12)
     article = Article(
         id=article_id,
         path=relpath,
