@@ -210,7 +210,7 @@ class Site:
     tags: tuple[Tag, ...] = ()  # titles and descriptions of tag feeds, by slug
     accent_color: str | None = None  # webfeeds extras for Feedly/Inoreader
     cover: str | None = None
-    revision: str = ""  # hash of the site file's bytes, which every other field is read from
+    revision: str = ""  # hash of the site file's bytes, which every field but `modified` is read from
     modified: datetime | None = None  # when the site file was saved, as read: dates every document
 
     @property

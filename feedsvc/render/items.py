@@ -92,8 +92,7 @@ def keep_in(kept: KeptItems | None, context: str = "") -> None:
 
 
 def _spelled_out(part: object) -> str:
-    """A digest of `part`'s repr, once per object: a site is part of every item, a story and its
-    body of one item in each format."""
+    """A digest of `part`'s repr, once per object: a story's body is part of one item in each format."""
     memo = _spelled.get(id(part))
     if memo is None or memo[0] is not part:
         if len(_spelled) > 30_000:
@@ -103,12 +102,14 @@ def _spelled_out(part: object) -> str:
 
 
 def _digest(key: Hashable, context: str) -> str | None:
-    """The name of an item on disk: a digest of all its bytes depend on (an ItemKey's parts, spelled
-    out, and `context`); None for any other key."""
+    """The name of an item on disk: a digest of all its bytes depend on (an ItemKey's parts and
+    `context`); None for any other key. The site and the story by their revisions, which change with
+    anything an item shows of them (`model`), not by their reprs: a story with a store photo is a new
+    Article in each document (`served_from`, whose base URL `context` covers), so no memo saved those."""
     if not isinstance(key, ItemKey):
         return None
     _, fmt, site, article, prepared, related = key
-    text = repr((context, fmt, _spelled_out(site), _spelled_out(article), _spelled_out(prepared), related))
+    text = repr((context, fmt, site.revision, article.revision, _spelled_out(prepared), related))
     return hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
 
 
