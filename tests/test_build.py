@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from werkzeug.http import parse_date
 
-import feedsvc.static.build as build_module
+import feedsvc.static.rendering as rendering
 from feedsvc.config import load_config
 from feedsvc.static.build import BUILD_RECORD, HEADERS_FILE, NGINX_FILE, BuildError, build
 
@@ -298,10 +298,10 @@ def test_documents_rendered_in_several_processes_are_the_ones_one_process_render
                 ),
             )
     config = config_for(store_dir.root, items_per_feed=5)
-    monkeypatch.setattr(build_module, "PARALLEL_DOCUMENTS", 20)
+    monkeypatch.setattr(rendering, "PARALLEL_DOCUMENTS", 20)
     assert threading.active_count() == 1, "a thread is running: the build would not fork"
     parallel = build(config, tmp_path / "parallel")
-    monkeypatch.setattr(build_module, "PARALLEL_DOCUMENTS", 10**9)
+    monkeypatch.setattr(rendering, "PARALLEL_DOCUMENTS", 10**9)
     serial = build(config, tmp_path / "serial")
     assert parallel.processes > 1 and serial.processes == 1
     assert len(parallel.written) == len(serial.written) > 200  # archives included

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-import feedsvc.static.build as build_module
+import feedsvc.static.rendering as rendering
 from feedsvc.static.build import build
 
 from .conftest import article
@@ -44,7 +44,7 @@ def test_a_story_saved_while_the_build_renders_is_published_as_saved(store_dir, 
 
     for i in range(6):
         store_dir.write(f"world/s{i}.md", article(f"The first draft of story {i}.", title=f"Story {i}"))
-    render, saved = build_module.render, []
+    render, saved = rendering.render, []
 
     def render_after_a_save(publisher, path, now, photos):
         if not saved:  # an editor saves story 3 once the store has been read
@@ -53,7 +53,7 @@ def test_a_story_saved_while_the_build_renders_is_published_as_saved(store_dir, 
             story.write_text(story.read_text().replace("The first draft of story 3.", "Story 3 as corrected."))
         return render(publisher, path, now, photos)
 
-    monkeypatch.setattr(build_module, "render", render_after_a_save)
+    monkeypatch.setattr(rendering, "render", render_after_a_save)
     report = build(config_for(store_dir.root), tmp_path / "public", now=datetime(2024, 1, 1, tzinfo=UTC))
     assert saved and report.unread == []
     feed = feedparser.parse((tmp_path / "public/rss.xml").read_bytes())

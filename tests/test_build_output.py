@@ -14,7 +14,7 @@ import pytest
 from lxml import etree
 from PIL import Image
 
-import feedsvc.static.build as build_module
+import feedsvc.static.rendering as rendering
 from feedsvc.static.build import BuildError, build, open_store
 
 from .conftest import SAMPLE_STORE, article, make_jpeg
@@ -196,7 +196,7 @@ def test_a_photo_replaced_after_the_store_read_it_is_written_as_the_feeds_descri
     tmp_path, photo_store, monkeypatch, processes
 ):
     if processes == "forked":
-        monkeypatch.setattr(build_module, "PARALLEL_DOCUMENTS", 1)
+        monkeypatch.setattr(rendering, "PARALLEL_DOCUMENTS", 1)
     config = config_for(photo_store.root)
     store = open_store(config)  # the store reads and measures the photo…
     replace_photo(photo_store.root, (300, 200))  # …which is replaced before the build writes it

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-import feedsvc.static.build as build_module
+import feedsvc.static.rendering as rendering
 from feedsvc.config import Config, ConfigError, load_config
 from feedsvc.static.build import build
 
@@ -16,14 +16,14 @@ from .test_build import config_for
 def rendered_paths(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """The paths each later build renders (in this process: the sample store is under the forking size)."""
     rendered: list[str] = []
-    render = build_module.render
+    render = rendering.render
 
     def counting(publisher, path, now, photos):
         rendered.append(path)
         return render(publisher, path, now, photos)
 
-    monkeypatch.setattr(build_module, "render", counting)
-    monkeypatch.setattr(build_module, "PARALLEL_DOCUMENTS", 1_000_000)
+    monkeypatch.setattr(rendering, "render", counting)
+    monkeypatch.setattr(rendering, "PARALLEL_DOCUMENTS", 1_000_000)
     return rendered
 
 

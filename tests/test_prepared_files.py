@@ -109,14 +109,14 @@ def test_what_the_rendering_processes_of_a_first_build_prepared_is_kept(stories,
     """A first build renders in forked processes; the one-off build after an edit finds what they
     prepared, and prepares the edited story alone."""
     out = tmp_path / "public"
-    monkeypatch.setattr("feedsvc.static.build.PARALLEL_DOCUMENTS", 1)
+    monkeypatch.setattr("feedsvc.static.rendering.PARALLEL_DOCUMENTS", 1)
     report = build(config_for(stories.root, cache_dir=str(tmp_path / "cache")), out)
     assert report.processes > 1
     assert prepared == []  # prepared in the rendering processes, not here
     for name in ("prepared.sqlite3", "prepared.sqlite3-wal", "prepared.sqlite3-shm"):
         path = tmp_path / "cache" / name
         assert not path.exists() or path.stat().st_mode & 0o777 == 0o600
-    monkeypatch.setattr("feedsvc.static.build.PARALLEL_DOCUMENTS", 10**9)
+    monkeypatch.setattr("feedsvc.static.rendering.PARALLEL_DOCUMENTS", 10**9)
     (stories.root / "world/story-2.md").write_text(article("Body 2, *second* draft.", title="Story 2"))
     assert built(stories, out, tmp_path, prepared) == ["Story 2"]
     assert "second" in content(out, "Story 2") and "first" in content(out, "Story 1")

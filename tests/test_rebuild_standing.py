@@ -284,7 +284,7 @@ def test_a_body_unreadable_during_one_build_is_back_in_the_next(newsroom, tmp_pa
     story = newsroom.root / "local/story-5.md"
     story.write_text(story.read_text().replace("title: Story 5", "title: Story 5, retold"))
     if processes > 1:
-        monkeypatch.setattr("feedsvc.static.build.PARALLEL_DOCUMENTS", 1)
+        monkeypatch.setattr("feedsvc.static.rendering.PARALLEL_DOCUMENTS", 1)
     body = Store.body
     monkeypatch.setattr(Store, "body", lambda self, a: None if a.path == "local/story-5.md" else body(self, a))
     report = build(config_for(newsroom.root, items_per_feed=2), out, now=NOW)
