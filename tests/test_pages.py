@@ -151,6 +151,8 @@ def test_a_page_asked_for_without_its_slash_is_redirected_to_it(client, page):
         assert response.headers["Location"] == BASE_URL + page + "/"
     assert client.get("/" + page + "/").status_code == 200
     assert client.get("/sections/sports").status_code == 404  # no such page: nothing to lead to
+    tagged = client.get("/" + page, query_string="utm_source=news%20letter&x=1")
+    assert tagged.headers["Location"] == BASE_URL + page + "/?utm_source=news%20letter&x=1"  # the query kept
 
 
 def test_pages_have_caching_headers_and_answer_304(client):

@@ -84,8 +84,10 @@ def document(path: str) -> Response:
             return _moved(service.feeds.base_url)
         folder = local_path(requested + "/", service.path_prefix)
         if path and not path.endswith("/") and publisher.answer(folder, now) is not None:
-            # A page's folder without its slash, as a static host (nginx) answers it: redirected.
-            return _moved(service.feeds.base_url + quote(folder))
+            # A page's folder without its slash, as a static host (nginx) answers it: redirected, with
+            # the query (a campaign's utm_ parameters) kept as nginx keeps it.
+            query = quote(request.query_string, safe=_QUERY_SAFE)  # bytes: any non-ASCII escaped as sent
+            return _moved(service.feeds.base_url + quote(folder) + (f"?{query}" if query else ""))
         return _plain(404, "Not found\n")
     doc, valid_until = answer  # of one cache entry: a document held for a fault never gets the full max-age
     gzipped = doc.gzippable and accepts_gzip(request.headers.get("Accept-Encoding"))
@@ -229,6 +231,9 @@ class _Answer:
     full: list[tuple[str, str]]
     not_modified: list[tuple[str, str]]
     counted: bool  # a subscription feed: its polls go to the subscriber statistics
+
+
+_QUERY_SAFE = "/?:@!$&'()*+,;=%-._~"  # RFC 3986's query characters: a query already escaped stays as sent
 
 
 def _moved(location: str) -> Response:
