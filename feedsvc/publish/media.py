@@ -16,7 +16,7 @@ from pathlib import Path
 from ..render.document import MEDIA, Rendered
 from ..source.links import MEDIA_DIR
 from ..source.photos import PHOTO_TYPES, WEB_IMAGE_TYPES, PhotoError, photo_file, pillow
-from ..store.files import is_hidden
+from ..store.files import is_hidden, stat_key
 
 
 def types_by_ending() -> dict[str, str]:
@@ -65,12 +65,13 @@ class MediaLibrary:
             return None
 
     def version(self, relative: str) -> tuple[object, ...] | None:
-        """What identifies this version of the photo (its stat), or None if it would not be served."""
+        """What identifies this version of the photo — (relative, mtime, size, inode, ctime), the store's
+        own key: a photo overwritten in place with its old length and mtime differs in its ctime alone —
+        or None if it would not be served."""
         found = self._stat(relative)
         if found is None:
             return None
-        st = found[1]
-        return (relative, st.st_mtime_ns, st.st_size, st.st_ino)
+        return (relative, *stat_key(found[1]))
 
     def get(self, relative: str) -> Rendered | None:
         """The photo at media/<relative>, or None for anything that is not a plain image file there."""
@@ -78,7 +79,7 @@ class MediaLibrary:
         if found is None:
             return None
         path, st = found
-        key = (st.st_mtime_ns, st.st_size, st.st_ino, st.st_mtime <= time.time())  # read again once its time comes
+        key = (*stat_key(st), st.st_mtime <= time.time())  # as `version`; read again once its time comes
         with self._lock:
             cached = self._cache.get(relative)
             if cached is not None and cached[0] == key:
