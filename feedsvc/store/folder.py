@@ -67,10 +67,12 @@ class Folder:
                 self._consider(relpath, changes, True)
 
     def look_at(self, paths: Iterable[str], changes: Changes) -> None:
-        """Re-read only these store-relative paths (a watcher named them): articles, or photos in use."""
+        """Re-read only these store-relative paths (a watcher named them): articles, or photos in use.
+        Every photo named is noted in `changes.media` besides."""
         for relpath in sorted({p.replace(os.sep, "/").lstrip("/") for p in paths}):
             parts = relpath.split("/")
             if parts[0] == MEDIA_DIR:
+                changes.media.update(photos_named([relpath]))
                 for user in self.files.read_with_another(relpath) if relpath in self.files.photos else ():
                     self._consider(user, changes, True)
             elif relpath.endswith(".md") and not any(is_hidden(p) for p in parts):
@@ -167,3 +169,9 @@ class Folder:
             *(Problem(self._display(folder), None, why) for folder, why in sorted(self.closed.items())),
             *self.files.being_written(),
         ]
+
+
+def photos_named(paths: Iterable[str]) -> set[str]:
+    """The store-relative paths under media/ among `paths`, hidden names aside: what the static build
+    may publish as photos."""
+    return {p for p in paths if (parts := p.split("/"))[0] == MEDIA_DIR and not any(is_hidden(n) for n in parts)}

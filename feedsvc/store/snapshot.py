@@ -33,6 +33,9 @@ class Changes:
     deferred: set[str] = field(default_factory=set)  # left for the next look: modified too recently
     switched: set[str] = field(default_factory=set)  # published or withdrawn: a story scheduled with the
     # same id or URL as another came due
+    # Files under media/ a watcher named: no story may read otherwise (a photo no story uses yet, one
+    # saved again as it was), so they change no snapshot, but the static build publishes every photo.
+    media: set[str] = field(default_factory=set)
 
     def __bool__(self) -> bool:
         return bool(self.added or self.edited or self.deleted or self.site or self.people or self.switched)
@@ -48,6 +51,7 @@ class Changes:
             people=self.people or later.people,
             deferred=set(later.deferred),
             switched=self.switched | later.switched,
+            media=self.media | later.media,
         )
 
 

@@ -16,6 +16,7 @@ from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
 from watchdog.observers.api import BaseObserver
 
+from .folder import photos_named
 from .snapshot import Changes
 from .store import Store
 
@@ -182,6 +183,7 @@ class Refresher:
                 troubled = self.store.unreadable  # scanned often until it is back
                 if rescan or now - last_scan >= (FALLBACK_POLL_SECONDS if troubled else scan_every):
                     changes = self.store.refresh(settle=SETTLE_SECONDS)
+                    changes.media |= photos_named(paths)  # a scan does not look in media/
                     last_scan = now
                     if troubled and not self.store.unreadable and self.use_events:
                         self._watch()
@@ -224,6 +226,8 @@ class Refresher:
                     )
                     if self.on_change is not None:
                         self.on_change(changes)
+                elif changes is not None and changes.media and self.on_change is not None:
+                    self.on_change(changes)  # photos alone: `feedsvc build --watch` publishes every one
                 if first_look is not None and awaiting is not None and not awaiting:
                     call = first_look
                     first_look = None
