@@ -65,6 +65,13 @@ def _intact(out_dir: str, name: str, entry: dict[str, Any] | None) -> os.stat_re
     return st if st.st_size == entry.get("size") and st.st_mtime_ns == entry.get("mtime_ns") else None
 
 
+def _dated_alike(entry: dict[str, Any], mtime: float | None) -> bool:
+    """Would the new file be dated as the previous build's is? Its time is its Last-Modified (whole
+    seconds), which may move while the bytes stay (an empty news sitemap); an undated file (None) is
+    dated when written, and the previous one will do."""
+    return mtime is None or entry.get("mtime_ns") == round(mtime * 1_000_000) * 1000
+
+
 def _clear(path: str) -> None:
     """Remove whatever is at `path` in the staging tree: a file, a link or a folder."""
     try:
@@ -191,9 +198,9 @@ class TreeWriter:
         return True
 
     def put(self, output: Output) -> None:
-        """Put one file into the new tree: a link to the previous output's if it has the same bytes."""
+        """Put one file into the new tree: a link to the previous output's if it has the same bytes and time."""
         entry = self.old_files.get(output.name)
-        if entry is not None and entry.get("etag") == output.etag:
+        if entry is not None and entry.get("etag") == output.etag and _dated_alike(entry, output.mtime):
             st = _intact(self._old_root, output.name, entry)
             if st is not None:
                 self._link(output.name, entry, st)  # the same bytes as last time: keep that very file
