@@ -260,3 +260,22 @@ def test_as_served_no_request_renders_a_document_a_read_fault_left_held_its_refr
         until(lambda: answers()[0] == {KEPT, CORRECTED} and CORRECTED in answers()[1])
     finally:
         service.close()
+
+
+def test_edits_to_other_stories_during_a_fault_do_not_stretch_the_time_to_mend(stories):
+    """An editor saving another story every half second while one cannot be read back: each save renders
+    the feed again at once (and it fails again), but only a try that was due lengthens the interval, so
+    the feed is whole within one interval of the story reading back, not the longest one."""
+    reader = Subscriber(stories)
+    reader.holds_no_prepared_story()
+    store = reader.service.store
+    with saved_halfway(stories.root / "world/kept.md"):
+        for take in range(12):
+            settled(stories, "world/other.md", article(title=f"{OTHER}, take {take}", published="2013-05-02 11:00"))
+            store.refresh(["world/other.md"])
+            assert KEPT in reader.titles()
+            reader.wait(0.5)
+    assert not store.refresh()  # kept.md holds what the store read again: nothing new for the store
+    reader.within(RETRY_SECONDS * 2)
+    assert reader.max_age() == 300, "whole again one interval after the story reads back"
+    assert reader.titles() == {KEPT, f"{OTHER}, take 11"}

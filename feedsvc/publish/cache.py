@@ -31,7 +31,9 @@ from .faults import ReadFaults
 
 FOREVER = math.inf
 # A current document a read fault left incomplete is rendered again RETRY_SECONDS later, then twice as
-# long after each try that fails again, up to RETRY_MAX_SECONDS: a busy feed is not rendered per request.
+# long after each try that fails again when it was due, up to RETRY_MAX_SECONDS: a busy feed is not
+# rendered per request. A render a store change brings early keeps the interval: in a busy newsroom the
+# edits would otherwise stretch it to its longest within seconds.
 # Its last whole version stands in for it HOLD_SECONDS at most (two of the store's full looks): a fault
 # that lasts must not keep every later change out of the feed.
 RETRY_SECONDS = 2.0
@@ -239,7 +241,12 @@ class DocumentCache:
         shows is still published, so a takedown is never held back; else the partial one."""
         fault = cached.fault if cached is not None else None
         since = fault.since if fault is not None else timestamp
-        retry = min(fault.retry * 2, RETRY_MAX_SECONDS) if fault is not None else RETRY_SECONDS
+        if fault is None:
+            retry = RETRY_SECONDS
+        elif cached is not None and timestamp >= cached.valid_until:  # a try that was due failed again
+            retry = min(fault.retry * 2, RETRY_MAX_SECONDS)
+        else:  # rendered early, for a change in the store: the interval stays as it was
+            retry = fault.retry
         holding = cached is not None and (fault is None or fault.holding) and plan.published(cached.shows)
         if holding and timestamp - since >= HOLD_SECONDS:
             holding = False
