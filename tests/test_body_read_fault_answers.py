@@ -26,6 +26,7 @@ from .test_body_read_faults import (
     KEPT,
     OTHER,
     Subscriber,
+    other_corrected_while_kept_is_saved,
     saved_halfway,
     settled,
     stories,
@@ -279,3 +280,33 @@ def test_edits_to_other_stories_during_a_fault_do_not_stretch_the_time_to_mend(s
     reader.within(RETRY_SECONDS * 2)
     assert reader.max_age() == 300, "whole again one interval after the story reads back"
     assert reader.titles() == {KEPT, f"{OTHER}, take 11"}
+
+
+def test_a_retry_that_raises_holds_back_no_other_documents(stories, monkeypatch, caplog):
+    """A bug in rendering one document (here the home page, the first the retries reach) is logged by
+    name and tried again later; the feed it would have blocked is rendered whole by the same retry."""
+    reader = Subscriber(stories)
+    reader.holds_no_prepared_story()
+    publisher = reader.service.publisher
+    publisher.documents.retried_apart = True  # as under the refresher: only `retry` renders them again
+    with other_corrected_while_kept_is_saved(reader, stories):
+        assert reader.titles() == {KEPT, OTHER}  # held
+        assert KEPT in reader.client.get("/").get_data(as_text=True)  # the home page, held too
+    reader.wait(RETRY_SECONDS + 0.5)
+    assert {"", FEED.lstrip("/")} <= set(
+        publisher.documents.due(publisher.store.snapshot.generation, reader.now.timestamp())
+    )
+    lookup = publisher.planner.lookup
+
+    def broken(key, snapshot, now):
+        if key is not None and key.path == "":
+            raise RuntimeError("a renderer's bug")
+        return lookup(key, snapshot, now)
+
+    monkeypatch.setattr(publisher.planner, "lookup", broken)
+    with caplog.at_level(logging.ERROR):
+        publisher.warmer.retry(reader.now)
+    assert reader.titles() == {KEPT, CORRECTED} and reader.max_age() == 300
+    assert [
+        r for r in caplog.records if r.levelno == logging.ERROR and ": could not be rendered again" in r.getMessage()
+    ]

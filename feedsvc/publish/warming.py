@@ -5,16 +5,20 @@ looks at the store (its start, its refresher's thread), so requests find documen
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime
 from typing import TYPE_CHECKING
 
 from ..model import ALL, EVERYTHING, Scope
 from ..paths import OPML_PATHS, FeedKey, NewsSitemapKey, OpmlKey, PageKey, SubscribeKey, feed_keys, route
-from ..store.snapshot import Snapshot
+from ..store.snapshot import Snapshot, StoreSnapshot
+from .cache import RETRY_MAX_SECONDS
 from .gzipapart import GzipApart
 
 if TYPE_CHECKING:
     from .publisher import Publisher
+
+log = logging.getLogger(__name__)
 
 # From this many documents to warm (a first render: 610 at 100,000 stories), their gzip copies are made
 # by a forked process while this one renders (publish/gzipapart.py); an edit's few are compressed here.
@@ -28,6 +32,7 @@ class Warmer:
         self.publisher = publisher
         self._warmed: int | None = None  # the store generation last warmed
         self._scope_of: dict[str, Scope | None | bool] = {}  # path → the scope of the feed it is (None: not a feed)
+        self._failed: dict[str, float] = {}  # path → when a retry that raised may be tried again
 
     def warm(self, now: datetime | None = None) -> int:
         """Render every subscription feed and page now, each kept as its gzip copy alone, so requests
@@ -62,22 +67,38 @@ class Warmer:
     def retry(self, now: datetime | None = None) -> int:
         """Render again each current document a read fault left incomplete or held whose time to try
         again has come (`DocumentCache.due`), as the refresher's ticks do while `retried_apart` lets
-        requests get what is kept meanwhile. Returns how many came out different."""
+        requests get what is kept meanwhile. Returns how many came out different. One that raises is
+        logged and tried again RETRY_MAX_SECONDS later: it holds back no other document's retry."""
         publisher = self.publisher
         now = now or publisher.clock()
-        snapshot = publisher.store.snapshot
+        snapshot, timestamp = publisher.store.snapshot, now.timestamp()
         documents, rendered = publisher.documents, 0
-        for path in documents.due(snapshot.generation, now.timestamp()):
-            make_plan = publisher.planner.lookup(route(path), snapshot, now)
-            if make_plan is None:  # the store changed since: the publication has no such document now
-                documents.forget(path)
+        for path in documents.due(snapshot.generation, timestamp):
+            if self._failed.get(path, timestamp) > timestamp:
                 continue
-            before = documents.latest(path)
-            document, _ = documents.get(path, snapshot.generation, now, make_plan, retrying=True)
-            if document is not before:
-                document.keep_gzip_only()  # compressed now, not in a request (as `warm` does)
-                rendered += 1
+            try:
+                rendered += self._render_again(path, snapshot, now)
+            except Exception:  # noqa: BLE001 — a renderer's bug in one document must not stop the others'
+                log.exception("%s: could not be rendered again; tried again in %.0f s", path, RETRY_MAX_SECONDS)
+                self._failed[path] = timestamp + RETRY_MAX_SECONDS
+            else:
+                self._failed.pop(path, None)
         return rendered
+
+    def _render_again(self, path: str, snapshot: StoreSnapshot, now: datetime) -> int:
+        """`retry` for one document: 1 if it came out different, else 0."""
+        publisher = self.publisher
+        documents = publisher.documents
+        make_plan = publisher.planner.lookup(route(path), snapshot, now)
+        if make_plan is None:  # the store changed since: the publication has no such document now
+            documents.forget(path)
+            return 0
+        before = documents.latest(path)
+        document, _ = documents.get(path, snapshot.generation, now, make_plan, retrying=True)
+        if document is before:
+            return 0
+        document.keep_gzip_only()  # compressed now, not in a request (as `warm` does)
+        return 1
 
     def _feed_outside(self, path: str, changed: frozenset[Scope]) -> bool:
         """Is `path` a feed (or archive) of a scope not in `changed`? Such a feed depends on its scope's
