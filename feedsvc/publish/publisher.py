@@ -169,8 +169,9 @@ class Publisher:
         return self.documents.is_warm(path)
 
     def ready(self, path: str, timestamp: float) -> tuple[Rendered, float] | None:
-        """The document at `path` and until when it holds, if it is rendered and current; None if
-        answering needs more than a lookup (a first render, a changed store, a scheduled story due)."""
+        """The document at `path` and until when it holds, if it is rendered and current — or kept with a
+        read fault while the refresher renders it again (`retried_apart`), held past its time until then;
+        None if answering needs more than a lookup (a first render, a changed store, a scheduled story due)."""
         return self.documents.ready(path, self.store.snapshot.generation, timestamp)
 
     def render(self, path: str, now: datetime | None = None) -> Rendered | None:
