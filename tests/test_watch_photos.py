@@ -24,9 +24,11 @@ from .test_photo_in_place import PHOTO, overwrite_keeping_stat
 UNUSED = "media/later.jpg"
 
 
-@pytest.fixture
-def watching(store_dir, tmp_path) -> Iterator[Path]:
-    """A store with one story and its photo, and `feedsvc build --watch` on it; its output folder."""
+@pytest.fixture(params=["events", "polling"])
+def watching(store_dir, tmp_path, request) -> Iterator[Path]:
+    """A store with one story and its photo, and `feedsvc build --watch` on it, told of changes by
+    file-system events or, where there are none (`watch = false`, no inotify), by its scans every
+    0.75 s; its output folder."""
     store_dir.write(PHOTO, jpeg_bytes((64, 48), (30, 90, 160)))
     store_dir.write("world/photo.md", article(photo={"src": PHOTO, "caption": "Boats", "credit": "Us"}))
     an_hour_ago = os.stat(store_dir.root / PHOTO).st_mtime_ns - 3600 * 10**9
@@ -36,7 +38,7 @@ def watching(store_dir, tmp_path) -> Iterator[Path]:
     process = subprocess.Popen(
         [sys.executable, "-m", "feedsvc.cli", "build", str(out), "--store", str(store_dir.root), "--watch", "--quiet"],
         cwd=ROOT,
-        env={**os.environ, "FEEDSVC_BASE_URL": BASE_URL},
+        env={**os.environ, "FEEDSVC_BASE_URL": BASE_URL, "FEEDSVC_WATCH": str(request.param == "events").lower()},
     )
     try:
         assert soon(lambda: (out / BUILD_RECORD).exists(), 30)

@@ -189,9 +189,17 @@ def _watch(config: Config, out_dir: Path, store: Store, strict: bool, quiet: boo
                 click.echo(report.summary())
         wake.set()
 
-    rebuild()
     timing = config.refresh
-    refresher = Refresher(store, timing.refresh_seconds, timing.rescan_seconds, timing.watch, on_change=rebuild).start()
+    refresher = Refresher(
+        store,
+        timing.refresh_seconds,
+        timing.rescan_seconds,
+        timing.watch,
+        on_change=rebuild,
+        media_versions=lambda: {path: publisher.media.version(path) for path in publisher.media.paths()},
+    )
+    rebuild()
+    refresher.start()
     if not quiet:
         click.echo(f"watching {config.store} (Ctrl-C to stop)", err=True)
     try:

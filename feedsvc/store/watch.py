@@ -16,6 +16,7 @@ from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
 from watchdog.observers.api import BaseObserver
 
+from ..source.links import MEDIA_DIR
 from .folder import photos_named
 from .snapshot import Changes
 from .store import Store
@@ -108,6 +109,7 @@ class Refresher:
         save_every: float = 600.0,
         on_first_look: Callable[[], None] | None = None,
         on_tick: Callable[[], None] | None = None,
+        media_versions: Callable[[], dict[str, object]] | None = None,
     ) -> None:
         self.store = store
         self.save_every = save_every  # how often, at most, the parse cache is brought up to date
@@ -118,6 +120,11 @@ class Refresher:
         # called once the first full scan is applied and every path waiting then has been read
         self.on_first_look = on_first_look
         self.on_tick = on_tick  # called after every look, changes or not (every `interval` seconds at least)
+        # What identifies each photo under media/ now (`feedsvc build --watch`, which publishes every one):
+        # compared at each full scan, so a photo no story change names is seen without file-system events
+        # too. Taken first here, before the caller's first build.
+        self.media_versions = media_versions
+        self._media = media_versions() if media_versions is not None else {}
         self._stop = threading.Event()
         self._wake = threading.Event()  # set by the event collector, and by stop()
         self._thread: threading.Thread | None = None
@@ -158,6 +165,13 @@ class Refresher:
         if self._thread is not None:
             self._thread.join(timeout=5)
 
+    def _media_changed(self) -> set[str]:
+        """The store-relative paths of the photos added, changed or removed since the last full scan."""
+        if self.media_versions is None:
+            return set()
+        before, self._media = self._media, self.media_versions()
+        return {f"{MEDIA_DIR}/{p}" for p in before.keys() | self._media.keys() if before.get(p) != self._media.get(p)}
+
     def _run(self) -> None:
         # The first pass is a full scan: it catches whatever changed between the store's first read
         # and the moment the watcher started (a forked worker may start long after).
@@ -183,7 +197,7 @@ class Refresher:
                 troubled = self.store.unreadable  # scanned often until it is back
                 if rescan or now - last_scan >= (FALLBACK_POLL_SECONDS if troubled else scan_every):
                     changes = self.store.refresh(settle=SETTLE_SECONDS)
-                    changes.media |= photos_named(paths)  # a scan does not look in media/
+                    changes.media |= photos_named(paths) | self._media_changed()  # the store's scan skips media/
                     last_scan = now
                     if troubled and not self.store.unreadable and self.use_events:
                         self._watch()
