@@ -7,7 +7,7 @@ from __future__ import annotations
 import html
 
 from .conftest import BASE_URL, article
-from .feeds import NS, urls_in, xml
+from .feeds import NS, parsed, urls_in, xml
 from .test_feeds import feed
 
 
@@ -180,3 +180,18 @@ def test_an_id_given_as_a_uri_is_kept_only_if_it_is_a_valid_one(store_dir):
     assert sorted(e.findtext("atom:id", namespaces=NS) for e in atom.findall("atom:entry", NS)) == sorted(ids.values())
     rss = xml(client.get("/sections/world/rss.xml").data)
     assert sorted(guid.text for guid in rss.iter("guid")) == sorted(ids.values())
+
+
+def test_a_tag_id_with_an_upper_case_authority_reaches_readers_as_the_editor_wrote_it(store_dir):
+    """RFC 4151 §2.1 allows upper-case letters in a tag's authority (alphaNum = DIGIT / ALPHA), as in an
+    email address's: such an id is valid, and a reader must keep knowing the story by it."""
+    given = ["tag:News.Example.com,2013:world/a", "tag:Desk@NEWS.example.com,2013-05:b"]
+    for n, story_id in enumerate(given):
+        store_dir.write(f"world/id-{n}.md", article(title=f"A story with its own tag id, number {n}", id=story_id))
+    client = store_client(store_dir)
+    for path, mimetype in (
+        ("sections/world/atom.xml", "application/atom+xml"),
+        ("sections/world/rss.xml", "application/rss+xml"),
+    ):
+        feed_ = parsed(client.get("/" + path).data, BASE_URL + path, mimetype)
+        assert sorted(entry.id for entry in feed_.entries) == sorted(given), path

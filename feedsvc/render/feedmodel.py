@@ -136,13 +136,15 @@ def tag_uri(site: Site, specific: str) -> str:
     return f"tag:{site.host},{site.tag_date}:{quote(specific, safe='/:@!$&()*+,;=-._~')}"
 
 
-# An id an editor gave that is already a URI readers and the W3C validator accept as one: an RFC 4151 tag
-# (its specific part and fragment made of RFC 3986 pchar, "/" and "?"), or a URN (RFC 8141: a NID of 2–32
-# letters, digits and hyphens; a name of the characters RFC 2141 allows, which the validator checks).
+# An id an editor gave that is already a valid URI: an RFC 4151 tag (its authority of letters of either case,
+# as §2.1's alphaNum allows, digits, "-" and "."; its specific part and fragment made of RFC 3986 pchar, "/"
+# and "?"), or a URN (RFC 8141: a NID of 2–32 letters, digits and hyphens; a name of the characters RFC 2141
+# allows, which the W3C validator checks). The validator's own tag pattern takes lower case alone, and calls
+# "tag:News.Example.com,2013:x" not a valid TAG; the id is the editor's all the same, and kept as written.
 _ESCAPE = r"%[0-9A-Fa-f]{2}"
 _TAG_CHAR = rf"(?:[A-Za-z0-9\-._~!$&'()*+,;=:@/?]|{_ESCAPE})"
 _URI_ID = re.compile(
-    rf"tag:(?:[a-z0-9._-]+@)?[a-z0-9.-]+,\d{{4}}(?:-\d{{2}}(?:-\d{{2}})?)?:{_TAG_CHAR}*(?:#{_TAG_CHAR}*)?"
+    rf"tag:(?:[A-Za-z0-9._-]+@)?[A-Za-z0-9.-]+,\d{{4}}(?:-\d{{2}}(?:-\d{{2}})?)?:{_TAG_CHAR}*(?:#{_TAG_CHAR}*)?"
     rf"|urn:[A-Za-z0-9][A-Za-z0-9-]{{1,31}}:(?:[A-Za-z0-9()+,.:=@;$_!*'-]|{_ESCAPE})+"
 )
 
