@@ -14,12 +14,13 @@ from urllib.parse import quote, urlsplit, urlunsplit
 # RFC 3986 §3.3 characters that may stand unescaped in a path (with "%", for escapes already made: see
 # below), and §3.4–3.5 in a query or fragment, which may hold "?" too. "[" and "]" belong to an IPv6 host
 # alone, and "#" starts the one fragment: anywhere else each is escaped.
+# QUERY_SAFE and QUERY_CHAR (a pattern for one character of a query, fragment or tag URI's specific part,
+# an escape counting as one) are the one spelling of that class elsewhere too.
 _PATH_SAFE = ":/@!$&'()*+,;=%~-._"
-_QUERY_SAFE = _PATH_SAFE + "?"
+QUERY_SAFE = _PATH_SAFE + "?"
 _PATH_CHAR = r"(?:[A-Za-z0-9\-._~:@!$&'()*+,;=/]|%[0-9A-Fa-f]{2})"
-_PLAIN_HTTP_URL = re.compile(
-    rf"https?://[a-z0-9.-]+(?:/{_PATH_CHAR}*(?:\?(?:{_PATH_CHAR}|\?)*)?(?:#(?:{_PATH_CHAR}|\?)*)?)?"
-)
+QUERY_CHAR = rf"(?:{_PATH_CHAR}|\?)"
+_PLAIN_HTTP_URL = re.compile(rf"https?://[a-z0-9.-]+(?:/{_PATH_CHAR}*(?:\?{QUERY_CHAR}*)?(?:#{QUERY_CHAR}*)?)?")
 _LONE_PERCENT = re.compile(r"%(?![0-9A-Fa-f]{2})")  # "100%" is not an escape: it becomes "100%25"
 _REG_NAME = re.compile(r"[a-z0-9\-._~!$&'()*+,;=]+")  # RFC 3986 §3.2.2 reg-name, after IDNA
 # RFC 4151 §2.1 DNSname: what a tag: URI's authority may be (no IPv6 literal, no "_", no final dot).
@@ -56,12 +57,20 @@ def normalize_url(url: str) -> str | None:
                 parts.scheme.lower(),
                 netloc,
                 _escape(parts.path),
-                _escape(parts.query, _QUERY_SAFE),
-                _escape(parts.fragment, _QUERY_SAFE),
+                _escape(parts.query, QUERY_SAFE),
+                _escape(parts.fragment, QUERY_SAFE),
             )
         )
     except (ValueError, UnicodeError):
         return None
+
+
+def escape_query(query: bytes) -> str:
+    """A query string as it came in a request, fit to be sent on in a URI: what RFC 3986 allows stays as
+    sent (an escape such as "%20" too), a "%" that starts no escape becomes "%25", and any other byte,
+    non-ASCII whatever its charset, is percent-encoded as it is."""
+    as_sent = query.decode("latin-1")  # one character a byte, so the bytes come back unchanged below
+    return quote(_LONE_PERCENT.sub("%25", as_sent).encode("latin-1"), safe=QUERY_SAFE)
 
 
 def is_dns_name(host: str) -> bool:

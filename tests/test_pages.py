@@ -155,6 +155,21 @@ def test_a_page_asked_for_without_its_slash_is_redirected_to_it(client, page):
     assert tagged.headers["Location"] == BASE_URL + page + "/?utm_source=news%20letter&x=1"  # the query kept
 
 
+def test_the_query_a_redirect_keeps_is_sent_on_as_a_valid_uri(client):
+    """A "%" that starts no escape, brackets and non-ASCII bytes in the query of a link to a page without
+    its slash come back escaped (RFC 3986 §2.4, §3.4) in the Location, as a valid URI; escapes already
+    made stay as sent, and non-ASCII stays the bytes that were sent, whatever their charset."""
+    queries = {
+        "a=100%&b=%20": "a=100%25&b=%20",
+        "list[]=1&d=%zz": "list%5B%5D=1&d=%25zz",
+        "q=caf\xc3\xa9&l=caf\xe9": "q=caf%C3%A9&l=caf%E9",  # as WSGI gives the bytes: UTF-8, then Latin-1
+    }
+    for sent, kept in queries.items():
+        response = client.get("/subscribe", environ_overrides={"QUERY_STRING": sent})
+        assert response.status_code == 301
+        assert response.headers["Location"] == f"{BASE_URL}subscribe/?{kept}", sent
+
+
 def test_pages_have_caching_headers_and_answer_304(client):
     first = client.get("/sections/science/")
     assert first.headers["Cache-Control"].startswith("public, max-age=300")

@@ -14,7 +14,7 @@ from urllib.parse import quote
 
 from ..model import Article, RelatedLink, Site
 from ..paths import FeedKey, scope_prefix
-from ..uri import normalize_url
+from ..uri import QUERY_CHAR, normalize_url
 from .html import body_html, html_to_text, story_summary
 from .subject import Subject
 
@@ -142,7 +142,7 @@ def tag_uri(site: Site, specific: str) -> str:
 # allows, which the W3C validator checks). The validator's own tag pattern takes lower case alone, and calls
 # "tag:News.Example.com,2013:x" not a valid TAG; the id is the editor's all the same, and kept as written.
 _ESCAPE = r"%[0-9A-Fa-f]{2}"
-_TAG_CHAR = rf"(?:[A-Za-z0-9\-._~!$&'()*+,;=:@/?]|{_ESCAPE})"
+_TAG_CHAR = QUERY_CHAR  # RFC 4151 §2.1: a tag's specific part and fragment are RFC 3986 query characters
 _URI_ID = re.compile(
     rf"tag:(?:[A-Za-z0-9._-]+@)?[A-Za-z0-9.-]+,\d{{4}}(?:-\d{{2}}(?:-\d{{2}})?)?:{_TAG_CHAR}*(?:#{_TAG_CHAR}*)?"
     rf"|urn:[A-Za-z0-9][A-Za-z0-9-]{{1,31}}:(?:[A-Za-z0-9()+,.:=@;$_!*'-]|{_ESCAPE})+"

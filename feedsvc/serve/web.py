@@ -26,6 +26,7 @@ from ..paths import local_path
 from ..publish.cache import Unreadable
 from ..render.document import Rendered
 from ..stats.counter import counted
+from ..uri import escape_query
 from .conditional import NOT_MODIFIED, PRECONDITION_FAILED, accepts_gzip, evaluate
 
 if TYPE_CHECKING:
@@ -86,7 +87,7 @@ def document(path: str) -> Response:
         if path and not path.endswith("/") and publisher.answer(folder, now) is not None:
             # A page's folder without its slash, as a static host (nginx) answers it: redirected, with
             # the query (a campaign's utm_ parameters) kept as nginx keeps it.
-            query = quote(request.query_string, safe=_QUERY_SAFE)  # bytes: any non-ASCII escaped as sent
+            query = escape_query(request.query_string)  # "100%" made "100%25", a valid URI; "%20" as sent
             return _moved(service.feeds.base_url + quote(folder) + (f"?{query}" if query else ""))
         return _plain(404, "Not found\n")
     doc, valid_until = answer  # of one cache entry: a document held for a fault never gets the full max-age
@@ -231,9 +232,6 @@ class _Answer:
     full: list[tuple[str, str]]
     not_modified: list[tuple[str, str]]
     counted: bool  # a subscription feed: its polls go to the subscriber statistics
-
-
-_QUERY_SAFE = "/?:@!$&'()*+,;=%-._~"  # RFC 3986's query characters: a query already escaped stays as sent
 
 
 def _moved(location: str) -> Response:
