@@ -124,3 +124,36 @@ def test_a_missing_store_is_named_in_one_line(tmp_path):
 def test_the_store_may_be_given_as_an_option_too(store_dir):
     store_dir.write("world/a.md", article())
     assert check("--store", str(store_dir.root)).stdout == check(str(store_dir.root)).stdout
+
+
+def test_check_warns_of_each_story_whose_feeds_carry_another_id_than_its_editor_wrote(store_dir):
+    """Feed readers know a story by its id: an editor who gave a URI as one is told, per story, when the
+    feeds carry a different one (escaped, or placed inside the site's tag URI), so a story that readers
+    see once more as new is explained. Valid ids, and plain ones the site's tag URI is made around, are not."""
+    ids = {
+        "world/escaped.md": "https://news.example.com/world/a[1]",
+        "world/not-its-url.md": "https://old.example.com/story/1",
+        "world/bad-tag.md": "tag:news.example.com,2013:a#b#c",
+        "world/upper-case-tag.md": "tag:News.Example.com,2013:x",
+        "world/uuid.md": "urn:uuid:6e8bc430-9c3a-11d9-9669-0800200c9a66",
+        "world/plain.md": "world/a-plain-id",
+    }
+    for n, (path, given) in enumerate(ids.items()):
+        url = ids["world/escaped.md"] if path == "world/escaped.md" else None
+        story = article(title=f"A story with an id of its own, number {n}", id=given, **({"url": url} if url else {}))
+        store_dir.write(path, story)
+    result = check(str(store_dir.root))
+    assert result.returncode == 0  # warnings: every story is published
+    root, site = store_dir.root, "tag:news.example.com,2013-01-01:"
+    assert [line for line in result.stdout.splitlines() if ": id: " in line] == [
+        f"{root}/world/bad-tag.md: id: warning: 'tag:news.example.com,2013:a#b#c' is published as "
+        f"'{site}tag:news.example.com,2013:a%23b%23c': it is not a valid tag: URI (RFC 4151) or URN, so it is "
+        "placed inside the site's tag URI; feed readers know the story by that",
+        f"{root}/world/escaped.md: id: warning: 'https://news.example.com/world/a[1]' is published as "
+        "'https://news.example.com/world/a%5B1%5D': the story's url, escaped as RFC 3986 requires "
+        "('[', ']' or a second '#'); feed readers know the story by that",
+        f"{root}/world/not-its-url.md: id: warning: 'https://old.example.com/story/1' is published as "
+        f"'{site}https://old.example.com/story/1': it is not the story's url, so it is placed inside the site's "
+        "tag URI; feed readers know the story by that",
+    ]
+    assert result.stdout.strip().endswith("0 errors, 3 warnings")

@@ -6,12 +6,17 @@ import sys
 from collections import Counter
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from ..words import plural
 from .options import chosen_store, config_option, load, require_folder, store_options
 from .progress import Bars
+
+if TYPE_CHECKING:
+    from ..model import Problem
+    from ..store.snapshot import StoreSnapshot
 
 
 @click.command("check")
@@ -46,6 +51,7 @@ def command(store: Path | None, store_option: Path | None, targets: bool, config
         *snapshot.problems,
         *snapshot.dated_ahead(now, store_.display_root),
         *snapshot.look_alike_bylines(store_.display_root),
+        *_ids_rewritten(snapshot, store_.display_root),
     ]
     for problem in [*problems, *snapshot.held_back(now, store_.display_root)]:
         click.echo(str(problem))
@@ -80,3 +86,22 @@ def command(store: Path | None, store_option: Path | None, targets: bool, config
             + (f", {plural(len(found), 'aggregator finding')}" if targets else "")
         )
     sys.exit(1 if snapshot.errors or snapshot.site is None else 0)
+
+
+def _ids_rewritten(snapshot: StoreSnapshot, display_root: str) -> list[Problem]:
+    """A warning for each story whose editor gave a URI as its id and whose feeds carry another one: feed
+    readers match items by id, so the editor should know which one subscribers have (docs/FORMAT.md, `id`)."""
+    from ..model import Problem
+    from ..render.feedmodel import id_rewritten
+
+    site = snapshot.site
+    if site is None:
+        return []
+    warnings = []
+    for article in sorted(snapshot.by_id.values(), key=lambda a: a.path):
+        rewritten = id_rewritten(article, site)
+        if rewritten is not None:
+            published, why = rewritten
+            message = f"{article.id!r} is published as {published!r}: {why}; feed readers know the story by that"
+            warnings.append(Problem(display_root + article.path, "id", message, "warning"))
+    return warnings

@@ -158,6 +158,23 @@ def item_guid(article: Article, site: Site) -> tuple[str, bool]:
     return tag_uri(site, article.id), False
 
 
+def id_rewritten(article: Article, site: Site) -> tuple[str, str] | None:
+    """(the id published, why) when an editor's id that is a URI (http(s), tag:, urn:) is not published as
+    written: readers know a story by its id, so one that changed (docs/FORMAT.md, Ids) is a new item to them
+    once. None for an id published as written, and for the plain ids a tag URI is made around."""
+    written = article.id
+    if not written.lower().startswith(("http://", "https://", "tag:", "urn:")):
+        return None
+    published, _ = item_guid(article, site)
+    if published == written:
+        return None
+    if published == article.url:
+        return published, "the story's url, escaped as RFC 3986 requires ('[', ']' or a second '#')"
+    if written.lower().startswith(("http://", "https://")):
+        return published, "it is not the story's url, so it is placed inside the site's tag URI"
+    return published, "it is not a valid tag: URI (RFC 4151) or URN, so it is placed inside the site's tag URI"
+
+
 def store_url(value: str | None, media_base_url: str) -> str | None:
     """A site-file image (logo, icon): store paths are served under the base URL."""
     if not value:
