@@ -13,6 +13,8 @@ import json
 import re
 from html.parser import HTMLParser
 
+from feedsvc.render.pages import NO_ICON
+
 from .feeds import xml
 from .hostile import read_feed
 
@@ -276,7 +278,10 @@ class _PageInspector(HTMLParser):
         if allowed is None:
             self.found.append(f"<{tag}> is not an element of the page template")
             return
+        attributes = dict(attrs)
         for name, value in attrs:
+            if name == "href" and attributes == {"rel": "icon", "href": NO_ICON}:
+                continue  # the template's own empty icon, for a site file without one (store text is never data:)
             if name not in allowed:
                 self.found.append(f"{name}= on <{tag}> is not an attribute of the page template")
             elif name in ("href", "src") and not (value or "").removeprefix("feed:").startswith(
@@ -285,7 +290,6 @@ class _PageInspector(HTMLParser):
                 self.found.append(f"{name}={value!r} on <{tag}> is not an absolute http(s) URL (or its feed: URI)")
             elif name == "style" and not re.fullmatch(r"aspect-ratio:[0-9]+/[0-9]+", value or ""):
                 self.found.append(f"style={value!r} on <{tag}> is not a photo's aspect ratio")
-        attributes = dict(attrs)
         template_meta = (
             "charset" in attributes
             or attributes.get("name") in ("viewport", "description")
@@ -293,7 +297,7 @@ class _PageInspector(HTMLParser):
         )  # a subscribe page's own
         if tag == "meta" and not template_meta:
             self.found.append(f"<meta {attributes}>")
-        if tag == "link" and attributes.get("rel") not in ("alternate", "outline"):
+        if tag == "link" and attributes.get("rel") not in ("alternate", "outline", "icon"):
             self.found.append(f"<link {attributes}>")
 
     handle_startendtag = handle_starttag

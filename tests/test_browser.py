@@ -13,6 +13,7 @@ tests fail, they are not skipped.
 
 from __future__ import annotations
 
+import shutil
 import time
 from pathlib import Path
 from urllib.parse import quote
@@ -295,3 +296,32 @@ def test_a_newcomer_can_subscribe_from_the_subscribe_page(browser, service, tmp_
         assert distinct_colours(screen) > 100, "the screenshot is (nearly) blank"
     finally:
         context.close()
+
+
+@pytest.mark.costly
+@pytest.mark.parametrize("icon", [True, False], ids=["site-icon", "no-icon"])
+def test_a_first_visit_leaves_nothing_in_the_browser_console(browser, tmp_path, icon):
+    """A page that names no icon makes the browser ask for /favicon.ico, which nothing publishes: a 404
+    in the console of every visitor's first page. Each case is served on a port of its own, as the
+    browser asks a host for its icon once."""
+    store = tmp_path / "store"
+    shutil.copytree(SAMPLE_STORE, store)
+    if not icon:
+        site = store / "_site.yml"
+        site.write_text(
+            "".join(line for line in site.read_text("utf-8").splitlines(True) if not line.startswith("icon:"))
+        )
+    with serve_sample_store(store) as base_url:
+        context = new_context(browser, "desktop", javascript=False)
+        try:
+            page = context.new_page()
+            said: list[str] = []
+            page.on("console", lambda message: said.append(f"{message.type}: {message.text}"))
+            for path in ("", "sections/world-nation/subscribe/"):
+                assert page.goto(base_url + path, wait_until="load").status == 200
+                page.wait_for_timeout(1000)  # the icon is asked for after the load event
+            assert said == []
+            icon_link = page.locator('link[rel="icon"]')
+            assert icon_link.get_attribute("href") == (base_url + "media/site/icon.png" if icon else "data:,")
+        finally:
+            context.close()

@@ -16,7 +16,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 
 from ..model import EVERYTHING, SECTION, Scope, Site
 from ..paths import FEED_FORMATS, OPML_PATHS, FeedKey, PageKey, SubscribeKey
-from .feedmodel import Item
+from .feedmodel import Item, store_url
 from .months import MONTH_NAMES
 from .subject import Subject
 
@@ -29,6 +29,7 @@ ENV = Environment(
 )
 
 FORMAT_LABELS = {"rss": "RSS", "atom": "Atom", "json": "JSON Feed"}
+NO_ICON = "data:,"  # an empty icon, which a browser has without asking any server for it
 
 
 def human_time(moment: datetime, zone: tzinfo) -> str:
@@ -63,6 +64,13 @@ class PageLinks:
 
     def subscribe(self, scope: Scope) -> str:
         return self.base_url + SubscribeKey(scope).path
+
+    def icon(self, site: Site) -> str:
+        """The page's icon: the site file's `icon` where a browser can load it, else an empty data URL.
+        A page that names none makes every browser ask for /favicon.ico, which nothing publishes: a
+        404 in each new visitor's console (Chromium logs it as "Failed to load resource")."""
+        icon = store_url(site.icon, self.base_url)
+        return icon if icon and photo_loads(icon, self.base_url) else NO_ICON
 
     def sections(self, site: Site) -> list[dict[str, Any]]:
         """The navigation and the home page's list: each section's page, subscribe page and feeds."""
@@ -166,6 +174,7 @@ def render_page(
         subscribe_page=links.subscribe(scope),
         sections=sections,
         alternates=alternates,
+        icon=links.icon(site),
         writers=extras.writers,
         lists=extras.lists,
         home=links.page(EVERYTHING),

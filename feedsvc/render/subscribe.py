@@ -69,6 +69,7 @@ def render_subscribe_page(site: Site, subject: Subject | None, links: PageLinks)
         page=links.page(scope),
         feeds=feeds,
         alternates=feeds,
+        icon=links.icon(site),
         readers=[{"name": r.name, "url": r.url(main)} for r in READERS],
         feed_uri=feed_uri(main),
         sections=links.sections(site),
