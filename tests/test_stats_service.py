@@ -110,7 +110,7 @@ def test_counting_switched_off_counts_nothing(tmp_path):
 
 def test_no_token_configured_no_page(counting):
     client = Client(counting())
-    for path in ("/_stats/", "/_stats/stats.json"):
+    for path in ("/_stats/", "/_stats/stats.json", "/_stats"):
         response = client.get(path, headers=basic("anything"))
         assert (response.status_code, response.get_data(as_text=True)) == (404, "Not found\n")
 
@@ -161,6 +161,17 @@ def test_under_the_base_urls_path_too(counting):
     client = Client(counting(stats_token_hash=TOKEN_HASH, base_url="https://news.example.com/feeds/"))
     assert client.get("/feeds/_stats/", headers=basic(TOKEN)).status_code == 200
     assert client.get("/feeds/_stats/").status_code == 401
+
+
+def test_the_page_without_its_slash_moves_to_the_configured_url_whatever_the_host(counting):
+    """The 301 is made from base_url, never from Host: a forged Host cannot send the newsroom, or a
+    cache, elsewhere. Its query goes along, and it is not stored either."""
+    client = Client(counting(stats_token_hash=TOKEN_HASH, base_url="https://news.example.com/feeds/"))
+    for path in ("/_stats", "/feeds/_stats"):
+        moved = client.get(path + "?days=7", headers={"Host": "evil.example"})
+        assert moved.status_code == 301
+        assert moved.headers["Location"] == "https://news.example.com/feeds/_stats/?days=7"
+        assert moved.headers["Cache-Control"] == "private, no-store"
 
 
 def test_nothing_public_names_the_statistics(counting, tmp_path):

@@ -15,6 +15,7 @@ from flask import Blueprint, Flask, Response, current_app, request
 from ..stats import access, page
 from ..stats.db import open_database
 from ..stats.report import Report, report
+from ..uri import escape_query
 
 PATH = "_stats/"
 PRIVATE = {
@@ -31,6 +32,7 @@ bp = Blueprint("feedsvc_stats", __name__)
 def init_app(app: Flask, path_prefix: str) -> None:
     """The page at /_stats/, and under the base URL's path too (a proxy may pass it on)."""
     for prefix in {"", path_prefix}:
+        app.add_url_rule(f"/{prefix}{PATH.rstrip('/')}", "stats_moved", stats_moved, methods=["GET", "HEAD"])
         app.add_url_rule(f"/{prefix}{PATH}", "stats_page", stats_page, methods=["GET", "HEAD"])
         app.add_url_rule(f"/{prefix}{PATH}stats.json", "stats_json", stats_json, methods=["GET", "HEAD"])
 
@@ -58,6 +60,19 @@ def _figures() -> Report | Response:
         return report(database, datetime.now(UTC).date(), days, request.args.get("feed") or None)
     finally:
         database.close()
+
+
+def stats_moved() -> Response:
+    """/_stats without its slash: a 301 to the page at the configured URL. Werkzeug's own redirect would
+    take its host from the request's Host header, which no absolute URL of ours comes from."""
+    config = current_app.extensions["feedsvc"].config
+    if not config.stats.token_hash:
+        return Response("Not found\n", status=404, mimetype="text/plain")
+    query = escape_query(request.query_string)
+    location = config.feeds.base_url + PATH + (f"?{query}" if query else "")
+    return Response(
+        f"Moved to {location}\n", status=301, mimetype="text/plain", headers={**PRIVATE, "Location": location}
+    )
 
 
 def stats_page() -> Response:
