@@ -188,7 +188,11 @@ def build(
     report.written, report.reused, report.bytes = writer.written, writer.reused, writer.total_bytes
     report.files = len(writer.record)
     feeds = {key.path for key in publisher.feed_keys(publisher.store.snapshot, now)}
-    report.changed_feeds = [publisher.feeds.base_url + name for name in report.written if name in feeds]
+    # WebSub topics whose content changed: a feed only dated anew is no news to announce (as the service,
+    # which announces a feed when its ETag changes).
+    report.changed_feeds = [
+        publisher.feeds.base_url + name for name in report.written if name in feeds and writer.has_new_bytes(name)
+    ]
     report.seconds = time.perf_counter() - started
     return report
 

@@ -14,8 +14,8 @@ from ..words import plural
 
 @dataclass
 class BuildReport:
-    """What a build did. `changed_feeds` are the URLs (WebSub topics) of the subscription feeds it
-    rewrote, for the caller to announce."""
+    """What a build did. `changed_feeds` are the URLs (WebSub topics) of the subscription feeds whose
+    bytes it changed, for the caller to announce."""
 
     out_dir: Path
     articles: int = 0

@@ -224,6 +224,11 @@ class TreeWriter:
         if self.progress is not None:
             self.progress(output.name)
 
+    def has_new_bytes(self, name: str) -> bool:
+        """Whether the new tree's file `name` holds other bytes than the previous output's. A file
+        written anew only to move its time (a story saved again unchanged) holds the same."""
+        return bool(self.record.get(name, {}).get("etag") != self.old_files.get(name, {}).get("etag"))
+
     def folder(self, name: str) -> None:
         """Make sure the staging folders that will hold the file `name` are real folders, once per build."""
         folder = name.rpartition("/")[0]
