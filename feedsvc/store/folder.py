@@ -129,10 +129,9 @@ class Folder:
 
     def _consider(self, relpath: str, changes: Changes, force: bool, st: os.stat_result | None = None) -> None:
         """Re-read one article file if it changed (or `force`), and file the result."""
-        path = self.root / relpath
-        if st is None:
+        if st is None:  # the scan's walk gave the others theirs: no Path made for each of 100,000 files
             try:
-                st = path.lstat()
+                st = (self.root / relpath).lstat()
             except (FileNotFoundError, NotADirectoryError):
                 check_root(self.root)  # the store folder gone is no deletion: StoreUnreadable
                 self.files.gone(relpath, changes)
