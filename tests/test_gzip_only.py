@@ -112,3 +112,24 @@ def test_a_service_whose_gzip_helper_cannot_be_forked_starts_and_compresses_itse
         assert _warm_app_documents() == expected
     finally:
         signal.signal(signal.SIGCHLD, previous)
+
+
+@pytest.mark.forks
+def test_documents_too_large_for_the_shared_memory_go_to_the_gzip_helper_through_the_pipe(monkeypatch):
+    """The helper reads a batch's bodies from memory both processes map (16 MB); a batch larger than
+    that goes through the pipe instead. Either way each copy is the one the master would have made."""
+    from feedsvc import forking
+    from feedsvc.publish import gzipapart, warming
+
+    if not forking.can_fork():
+        pytest.skip("one core, or a thread is running: the copies are made in this process")
+    monkeypatch.setattr(warming, "GZIP_APART_MINIMUM", 10**9)
+    app = create_app({"store": SAMPLE_STORE, "base_url": BASE_URL}, auto_refresh=False)
+    publisher = app.extensions["feedsvc"].publisher
+    sizes = [len(publisher.document(path).body) for path in publisher.document_paths(archives=False)]
+    expected = _warm_app_documents()
+    limit = 30_000
+    assert min(sizes) < limit < max(sizes)  # the batch of the largest cannot fit
+    monkeypatch.setattr(warming, "GZIP_APART_MINIMUM", 1)
+    monkeypatch.setattr(gzipapart, "SHARED_BYTES", limit)
+    assert _warm_app_documents() == expected

@@ -6,11 +6,16 @@ copy alone; in gunicorn's master, before it forks any worker. Compressing was ne
 compresses each batch of documents while this one renders the next: the same call, level and bytes as
 `Rendered.compress`; the documents keep their bodies until their copies are back. Where this process
 cannot fork (threads running: a worker's refresher), or the helper fails, it compresses them itself.
+
+The bodies go to the helper through memory both processes map (made before the fork), not through the
+pipe: a pipe moves about 550 MB/s on our machine, and a warm render at 100,000 stories sends 350 MB.
+Only their sizes go through the pipe, and the gzip copies (a fifth of the size) come back through it.
 """
 
 from __future__ import annotations
 
 import fcntl
+import mmap
 import os
 import struct
 from types import TracebackType
@@ -24,7 +29,10 @@ BATCH = 4  # documents sent at a time: one batch is compressed while the next is
 # 100,000 stories (0.1 CPU-s). 1 MB (Linux's /proc/sys/fs/pipe-max-size, the most an unprivileged
 # process may ask) makes it seven.
 PIPE_BYTES = 1 << 20
+SHARED_BYTES = 16 << 20  # the bodies of a batch (7 MB at most at 100,000 stories); a larger one goes by the pipe
+_INLINE = (1 << 64) - 1  # where a body is that came through the pipe, not the shared memory
 _SIZE = struct.Struct("<Q")
+_HEAD = struct.Struct("<QQQ")  # a body's gzip level, size, and where it is in the shared memory (or _INLINE)
 
 
 class GzipApart:
@@ -33,8 +41,10 @@ class GzipApart:
 
     def __init__(self, apart: bool) -> None:
         self._child: tuple[int, int, int] | None = None  # pid, the pipe to it, the pipe from it
+        self._shared: mmap.mmap | None = None  # the batch's bodies, mapped by the helper too
         if apart and forking.can_fork():
-            self._child = _start()  # None if it could not (no pipe, no fork): compressed here then
+            self._shared = _shared_memory()
+            self._child = _start(self._shared)  # None if it could not (no pipe, no fork): compressed here then
         self._batch: list[Rendered] = []
         self._sent: list[Rendered] = []  # the batch the helper is compressing
 
@@ -65,12 +75,24 @@ class GzipApart:
     def _send(self) -> None:
         if self._child is None or not self._batch:
             return
+        shared = self._shared
+        if shared is not None and sum(len(document.body) for document in self._batch) > len(shared):
+            shared = None  # too large for the shared memory: this batch goes through the pipe
         try:  # part by part: one buffer of a batch (7 MB) would leave holes in the master's heap
-            _write(self._child[1], _SIZE.pack(len(self._batch)))
-            for document in self._batch:
-                body = document.body
-                _write(self._child[1], _SIZE.pack(document.gzip_level or 0) + _SIZE.pack(len(body)))
-                _write(self._child[1], body)
+            if shared is not None:  # every body in place before the helper hears where they are
+                heads, at = [], 0
+                for document in self._batch:
+                    body = document.body
+                    shared[at : at + len(body)] = body
+                    heads.append(_HEAD.pack(document.gzip_level or 0, len(body), at))
+                    at += len(body)
+                _write(self._child[1], _SIZE.pack(len(self._batch)) + b"".join(heads))
+            else:
+                _write(self._child[1], _SIZE.pack(len(self._batch)))
+                for document in self._batch:
+                    body = document.body
+                    _write(self._child[1], _HEAD.pack(document.gzip_level or 0, len(body), _INLINE))
+                    _write(self._child[1], body)
         except OSError:
             self._stop()  # the batch stays with this process
             return
@@ -100,9 +122,20 @@ class GzipApart:
                 os.waitpid(pid, 0)
             except ChildProcessError:  # reaped by someone else (SIGCHLD ignored, a reaping handler)
                 pass
+        if self._shared is not None:
+            self._shared.close()
+            self._shared = None
 
 
-def _start() -> tuple[int, int, int] | None:
+def _shared_memory() -> mmap.mmap | None:
+    """Anonymous memory the helper forked next shares (None where it cannot be had: the pipe then)."""
+    try:
+        return mmap.mmap(-1, SHARED_BYTES)  # MAP_SHARED: what one process writes, the other reads
+    except (OSError, ValueError):
+        return None
+
+
+def _start(shared: mmap.mmap | None) -> tuple[int, int, int] | None:
     """Fork the helper: it compresses each batch it reads and writes the copies back, in order. None
     where a pipe or the fork fails (no descriptors left, a process limit, no memory to commit)."""
     opened: list[int] = []
@@ -124,7 +157,7 @@ def _start() -> tuple[int, int, int] | None:
             os.close(down_write)
             os.close(up_read)
             forking.die_with_parent(parent)  # a killed master leaves no helper behind
-            _serve(down_read, up_write)
+            _serve(down_read, up_write, shared)
         finally:
             os._exit(0)
     os.close(down_read)
@@ -142,7 +175,7 @@ def _widen(fd: int) -> None:
             pass
 
 
-def _serve(source: int, sink: int) -> None:
+def _serve(source: int, sink: int, shared: mmap.mmap | None) -> None:
     while True:
         try:
             count = _SIZE.unpack(_read(source, _SIZE.size))[0]
@@ -150,8 +183,11 @@ def _serve(source: int, sink: int) -> None:
             return
         copies = []
         for _ in range(count):
-            level = _SIZE.unpack(_read(source, _SIZE.size))[0]
-            body = _read(source, _SIZE.unpack(_read(source, _SIZE.size))[0])
+            level, size, where = _HEAD.unpack(_read(source, _HEAD.size))
+            if where == _INLINE or shared is None:
+                body = _read(source, size)
+            else:
+                body = shared[where : where + size]
             copy = gzip_bytes(body, level)
             copies += [_SIZE.pack(len(copy)), copy]
         _write(sink, b"".join(copies))
