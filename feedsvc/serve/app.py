@@ -69,6 +69,7 @@ class Service:
             limits=config.read,
             cache_dir=config.cache_path,
             save_later=auto_refresh,
+            freeze_read=threads_after_fork,  # gunicorn_conf's pre_fork freezes what the master made
         )
         require_publishable(self.store)  # a service that answers 404 to everything must not start
         self.publisher = Publisher(

@@ -12,14 +12,19 @@ RESAVE_FRACTION = 0.05  # of the store's files: how stale the parse cache may be
 
 
 @contextlib.contextmanager
-def collector_paused(files: Callable[[], int]) -> Iterator[None]:
+def collector_paused(files: Callable[[], int], freeze: Callable[[], bool] = lambda: False) -> Iterator[None]:
     """No cyclic garbage collection while a full read makes millions of long-lived objects (stories
     hold no cycles; reference counting frees them): every collection on the way would walk them all
     again, and most of a large restart went to that. One full collection after them moves them to the
     oldest generation in one pass, where the next full one is far off. A small store is left to the
     collector's own pace: a full collection walks the whole process, which costs more than a small
     read makes (a test process creating thousands of stores). A caller that turned the collector off
-    itself is left to do its own collecting (`feedsvc build` freezes what the read made)."""
+    itself is left to do its own collecting (`feedsvc build` freezes what the read made).
+
+    Where `freeze` says so once the read is done, what it made is frozen (gc.freeze, a list splice)
+    instead of walked: for a caller that freezes everything soon anyway (gunicorn's master, before it
+    forks) after a read that made no garbage cycles to free (no forked readers: a read from the parse
+    cache, whose closing collection freed 0 objects in 0.56 s at 100,000 stories)."""
     collecting = gc.isenabled()
     gc.disable()
     try:
@@ -27,7 +32,10 @@ def collector_paused(files: Callable[[], int]) -> Iterator[None]:
     finally:
         if collecting:
             if files() >= FULL_COLLECTION_FILES:
-                gc.collect()
+                if freeze():
+                    gc.freeze()
+                else:
+                    gc.collect()
             gc.enable()
 
 

@@ -24,7 +24,7 @@ from pathlib import Path
 from ..model import Article, Problem, Scope
 from ..source.photos import PhotoError
 from .cachekeeper import CacheKeeper
-from .files import ArticleReader
+from .files import PARALLEL_MINIMUM, ArticleReader
 from .filestates import FileStates
 from .folder import Folder, ReadProgress
 from .parsecache import ParseCache
@@ -84,6 +84,8 @@ class Store:
             log,
         )
         self._generation = 0
+        self._freeze_read = False  # Store.open's freeze_read
+        self._read_apart = False  # did the last full read use forked readers (whose garbage a collection frees)?
         self._progress: ReadProgress | None = None  # told how far a full read has got
         self.snapshot: StoreSnapshot = StoreSnapshot(0, None, {}, {ALL: Timeline((), {})}, (), 0)
         self._history: tuple[tuple[int, frozenset[Scope] | None], ...] = ()
@@ -100,6 +102,7 @@ class Store:
         wait: float = 0.0,
         progress: ReadProgress | None = None,
         save_later: bool = False,
+        freeze_read: bool = False,
     ) -> Store:
         """A store read once (the service and the build share this).
 
@@ -111,10 +114,13 @@ class Store:
         they are done or `wait` seconds pass; any still being written then are left out, each with an
         error (a story that could not be read is not a story that was checked). `progress` hears how
         far the read has got, (files read, files in all), now and then: 100,000 stories take seconds.
+        With `freeze_read` (a caller that freezes the garbage collector's view before long: gunicorn's
+        master), a large read that needed no forked readers is frozen, not walked (store.policy).
         """
         store = cls(root, media_base_url=media_base_url, limits=limits, cache_dir=cache_dir)
         store._progress = progress
         store._keeper.save_later = save_later
+        store._freeze_read = freeze_read
         try:
             deferred = store.refresh(settle=settle).deferred
         finally:
@@ -179,7 +185,7 @@ class Store:
             changes.site = True
             self._stories.reset(site)
             with (
-                collector_paused(lambda: len(self._files.states)),
+                collector_paused(lambda: len(self._files.states), lambda: self._freeze_read and not self._read_apart),
                 self._stories.bulk(lambda: sorted(self._files.states)),
             ):
                 self._read_everything(listing, changes)
@@ -246,6 +252,7 @@ class Store:
         """Read every file, reusing the parse cache where it can; save the cache again if it was stale."""
         cached, written_ns = self._keeper.load()
         missed = self._folder.read_all(listing, changes, cached, written_ns, self._progress)
+        self._read_apart = missed >= PARALLEL_MINIMUM  # fewer files to read than that are read here
         self._keeper.read_all(missed, len(cached), len(self._files.states))
 
     def _publish(self) -> None:
