@@ -49,6 +49,16 @@ class Newsroom:
         self.stories: dict[str, dict[str, Any]] = {}
         self._written = int(time.time()) - 3600 - 100_000  # seconds: the file clock (see the module's docstring)
         self._made = 0
+        self.touched: set[str] = set()  # store-relative paths written, renamed or removed since last taken
+
+    def take_touched(self) -> set[str]:
+        """The paths a file-system watcher would have named since the last call (temporary files and
+        both sides of a rename included), as `Store.refresh(paths)` takes them."""
+        touched, self.touched = self.touched, set()
+        return touched
+
+    def _touch(self, *paths: Path) -> None:
+        self.touched.update(str(path.relative_to(self.root)) for path in paths)
 
     # ---- writing -----------------------------------------------------------------------------
 
@@ -66,6 +76,7 @@ class Newsroom:
         temporary.write_text(article(body, **fields), "utf-8")
         self._date(temporary)
         os.replace(temporary, path)
+        self._touch(temporary, path)
 
     def start(self, stories: list[dict[str, Any]]) -> None:
         for photo, color in zip(PHOTOS, COLORS, strict=False):
@@ -93,6 +104,7 @@ class Newsroom:
         name = self.pick(index)
         del self.stories[name]
         (self.root / name).unlink()
+        self._touch(self.root / name)
 
     def rename(self, index: int) -> None:
         """The same text under a new name (so a new id, and a new URL)."""
@@ -100,6 +112,7 @@ class Newsroom:
         self._made += 1
         new = f"{name.rpartition('/')[0]}/renamed-{self._made}.md"
         os.rename(self.root / name, self.root / new)
+        self._touch(self.root / name, self.root / new)
         self.stories[new] = self.stories.pop(name)
 
     def save_again(self, index: int) -> None:
@@ -121,6 +134,7 @@ class Newsroom:
         with open(path, "r+b") as fh:
             fh.write(data)
         os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
+        self._touch(path)
 
     # ---- photos --------------------------------------------------------------------------------
 
@@ -132,6 +146,7 @@ class Newsroom:
         aside.write_bytes(jpeg_bytes(size, color))
         self._date(aside)
         os.replace(aside, path)
+        self._touch(aside, path)
 
     def replace_photo_keeping_stat(self, photo: str, size: tuple[int, int], color: tuple[int, int, int]) -> None:
         """Other pixels, the same length, written in place, the old mtime put back."""
@@ -143,9 +158,13 @@ class Newsroom:
         with open(path, "r+b") as fh:
             fh.write(jpeg_bytes(size, color))
         os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
+        self._touch(path)
 
     def delete_photo(self, photo: str) -> None:
-        (self.root / photo).unlink(missing_ok=True)
+        path = self.root / photo
+        if path.exists():
+            path.unlink()
+            self._touch(path)
 
     # ---- time ----------------------------------------------------------------------------------
 

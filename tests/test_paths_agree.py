@@ -3,8 +3,8 @@
 feedsvc reaches a published document by several paths, each with caches of its own: a one-off
 `feedsvc build` into the previous output (its build record, the parse cache, prepared.sqlite3), a cold
 build (a fresh folder, a fresh cache), the service that lived through the edits (its refresher
-re-reads what changed), and a freshly started one. Hypothesis plays a newsroom on a small store
-(tests/newsroom.py) — stories added, edited, redated across a month's end or into the future, moved,
+re-reads the paths its watcher names, or scans the store: Hypothesis chooses which), and a freshly
+started one. Hypothesis plays a newsroom on a small store (tests/newsroom.py) — stories added, edited, redated across a month's end or into the future, moved,
 retagged, deleted, renamed, saved again, saved in place with their old mtime put back; photos
 replaced and deleted; related links to stories then deleted; time passing — and after each step
 the one-off build must equal the cold build file for file, byte for byte, and the living service
@@ -34,6 +34,7 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, pr
 from feedsvc.config import load_config
 from feedsvc.serve.app import create_app
 from feedsvc.static.build import build
+from feedsvc.store.folder import photos_named
 
 from .conftest import BASE_URL, ROOT, StoreDir
 from .newsroom import AUTHORS, COLORS, PAST_DATES, PHOTOS, SECTIONS, TAGS, Newsroom, start_of_clock
@@ -91,6 +92,7 @@ class PathsAgree(RuleBasedStateMachine):
         self.asked: set[str] = set()
         self.checks = 0
         self.living: Any = None
+        self.named = False  # the living service is told the paths the watcher names, or scans
 
     def settings(self, cache: Path) -> dict[str, Any]:
         return {
@@ -105,12 +107,14 @@ class PathsAgree(RuleBasedStateMachine):
         app.testing = True
         return app
 
-    @initialize(stories=st.lists(story(), min_size=3, max_size=12))
-    def start(self, stories: list[dict[str, Any]]) -> None:
+    @initialize(stories=st.lists(story(), min_size=3, max_size=12), named=st.booleans())
+    def start(self, stories: list[dict[str, Any]], named: bool) -> None:
         StoreDir(self.newsroom.root).write_site()
         self.newsroom.start(stories)
         build(load_config(overrides=self.settings(self.cache)), self.out, now=self.newsroom.now)
         self.living = self.app()
+        self.newsroom.take_touched()  # read by the living service as it started
+        self.named = named
 
     # ---- the newsroom's edits ------------------------------------------------------------------
 
@@ -196,14 +200,25 @@ class PathsAgree(RuleBasedStateMachine):
 
     # ---- every path compared -------------------------------------------------------------------
 
+    def living_looks(self, named: bool) -> None:
+        """The living service's refresher looks, as its watcher would: at the paths the file-system
+        events named (Folder.look_at: renames, photos by name, `changes.media`), or by a full scan,
+        with the photos the events named added (feedsvc/store/watch.py)."""
+        service = self.living.extensions["feedsvc"]
+        touched = self.newsroom.take_touched()
+        if named:
+            changes = service.store.refresh(touched)
+        else:
+            changes = service.store.refresh()
+            changes.media |= photos_named(touched)  # the store's scan skips media/
+        if changes:
+            service.on_change(changes)
+
     @invariant()
     def every_path_agrees(self) -> None:
         if self.living is None:  # before `start`
             return
-        service = self.living.extensions["feedsvc"]
-        changes = service.store.refresh()  # what the refresher does on its next look
-        if changes:
-            service.on_change(changes)
+        self.living_looks(self.named)
         now = self.newsroom.now
         build(load_config(overrides=self.settings(self.cache)), self.out, now=now)
         self.checks += 1
