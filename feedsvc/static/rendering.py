@@ -7,11 +7,11 @@ from __future__ import annotations
 import gc
 import os
 from collections.abc import Iterator, Mapping
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, NamedTuple
 
 from .. import forking
-from ..model import Photo
+from ..model import EPOCH, Photo
 from ..paths import FeedKey, Route, build_file_name, route
 from ..publish.cache import Unreadable
 from ..publish.publisher import Publisher
@@ -20,6 +20,8 @@ from .hostrules import precompressed
 from .photos import render
 from .report import BuildReport
 from .tree import BuildError, Output, Part, TreeWriter
+
+_MICROSECOND = timedelta(microseconds=1)  # a datetime's finest step
 
 
 class ToRender(NamedTuple):
@@ -46,11 +48,12 @@ def _render_into(
     if doc is None:
         return None
     name = build_file_name(path)
-    mtime = doc.last_modified.timestamp() if doc.last_modified else None
-    files = [Output(name, doc.body, mtime, doc.etag, len(doc.body))]
+    # Its file time in integers all the way: no float of seconds to round on the way to os.utime.
+    mtime_ns = (doc.last_modified - EPOCH) // _MICROSECOND * 1000 if doc.last_modified else None
+    files = [Output(name, doc.body, mtime_ns, doc.etag, len(doc.body))]
     gzip = doc.compress() if precompressed(doc.kind) else None
     if gzip is not None:
-        files.append(Output(name + ".gz", gzip.body, mtime, gzip.etag, len(gzip.body)))
+        files.append(Output(name + ".gz", gzip.body, mtime_ns, gzip.etag, len(gzip.body)))
     for output in files:
         writer.put(output)
     record: dict[str, Any] = {

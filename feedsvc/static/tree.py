@@ -1,7 +1,7 @@
 """The static build's output tree: written beside the old one, file by file, then swapped in with one
 atomic rename (renameat2 RENAME_EXCHANGE on Linux), durable before it becomes visible. A failed or
-killed build leaves the previous output exactly as it was; a file whose bytes did not change is a
-hard link to the previous output's, so it keeps its mtime and inode.
+killed build leaves the previous output exactly as it was; a file with the same bytes and the same
+time as before is a hard link to the previous output's, so it keeps its inode.
 """
 
 from __future__ import annotations
@@ -35,7 +35,7 @@ class Output:
 
     name: str  # file name under the output folder
     data: bytes
-    mtime: float | None
+    mtime_ns: int | None  # its time (its Last-Modified), written as it is with os.utime(ns=…); None: when written
     etag: str
     size: int = 0
 
@@ -65,11 +65,11 @@ def _intact(out_dir: str, name: str, entry: dict[str, Any] | None) -> os.stat_re
     return st if st.st_size == entry.get("size") and st.st_mtime_ns == entry.get("mtime_ns") else None
 
 
-def _dated_alike(entry: dict[str, Any], mtime: float | None) -> bool:
-    """Would the new file be dated as the previous build's is? Its time is its Last-Modified (whole
-    seconds), which may move while the bytes stay (an empty news sitemap); an undated file (None) is
-    dated when written, and the previous one will do."""
-    return mtime is None or entry.get("mtime_ns") == round(mtime * 1_000_000) * 1000
+def _dated_alike(entry: dict[str, Any], mtime_ns: int | None) -> bool:
+    """Would the new file be dated as the previous build's is? Its time is its Last-Modified, which
+    may move while the bytes stay (an empty news sitemap); an undated file (None) is dated when
+    written, and the previous one will do."""
+    return mtime_ns is None or entry.get("mtime_ns") == mtime_ns
 
 
 def _clear(path: str) -> None:
@@ -151,8 +151,8 @@ def _check_out_dir(out_dir: Path) -> None:
 class TreeWriter:
     """Writes a new output tree beside the old one, file by file as documents are rendered (nothing is
     held in memory), then swaps it in with one atomic rename — or leaves everything as it was if nothing
-    changed. Files whose bytes did not change are hard links to the previous output's, so they keep
-    their mtime and inode.
+    changed. A file with the same bytes and the same time as before is a hard link to the previous
+    output's, so it keeps its inode.
 
     The tree swapped out is kept, hidden, as the next build's staging tree (`.<out>.staging`): it
     differs from the output only in what the last build changed, so an incremental build fixes up
@@ -200,7 +200,7 @@ class TreeWriter:
     def put(self, output: Output) -> None:
         """Put one file into the new tree: a link to the previous output's if it has the same bytes and time."""
         entry = self.old_files.get(output.name)
-        if entry is not None and entry.get("etag") == output.etag and _dated_alike(entry, output.mtime):
+        if entry is not None and entry.get("etag") == output.etag and _dated_alike(entry, output.mtime_ns):
             st = _intact(self._old_root, output.name, entry)
             if st is not None:
                 self._link(output.name, entry, st)  # the same bytes as last time: keep that very file
@@ -215,8 +215,8 @@ class TreeWriter:
         with fh:  # dated and looked at through the open file: no second walk of its path
             fh.write(output.data)
             fh.flush()
-            if output.mtime is not None:
-                os.utime(fh.fileno(), (output.mtime, output.mtime))
+            if output.mtime_ns is not None:
+                os.utime(fh.fileno(), ns=(output.mtime_ns, output.mtime_ns))
             mtime_ns = os.fstat(fh.fileno()).st_mtime_ns
         self.record[output.name] = {"etag": output.etag, "mtime_ns": mtime_ns, "size": output.size}
         self.written.append(output.name)
