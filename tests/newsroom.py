@@ -49,6 +49,7 @@ class Newsroom:
         self.stories: dict[str, dict[str, Any]] = {}
         self._written = int(time.time()) - 3600 - 100_000  # seconds: the file clock (see the module's docstring)
         self._made = 0
+        self.deleted: dict[str, dict[str, Any]] = {}  # file name → fields, of the stories deleted
         self.touched: set[str] = set()  # store-relative paths written, renamed or removed since last taken
 
     def take_touched(self) -> set[str]:
@@ -102,9 +103,15 @@ class Newsroom:
 
     def delete(self, index: int) -> None:
         name = self.pick(index)
-        del self.stories[name]
+        self.deleted[name] = self.stories.pop(name)
         (self.root / name).unlink()
         self._touch(self.root / name)
+
+    def undelete(self, index: int) -> None:
+        """A deleted story saved again under its old name (the same id, the same URL)."""
+        name = sorted(self.deleted)[index % len(self.deleted)]
+        self.stories[name] = self.deleted.pop(name)
+        self.save(name)
 
     def rename(self, index: int) -> None:
         """The same text under a new name (so a new id, and a new URL)."""
