@@ -10,7 +10,10 @@ from typing import Any
 from feedsvc.static.build import BUILD_RECORD
 from feedsvc.static.hostrules import HEADERS_FILE, NGINX_FILE
 
-from .test_build import served_path
+from .test_build import read_headers_file, served_path
+
+# What a build's `_headers` states that a conditional request or a cache acts on.
+VALIDATORS = ("ETag", "Last-Modified", "Cache-Control")
 
 # Written by the build itself, dated when written (no Last-Modified of their own): their times differ.
 UNDATED = (HEADERS_FILE, NGINX_FILE)
@@ -75,26 +78,31 @@ def document_names(out: Path) -> list[str]:
     ]
 
 
-def answer(client: Any, path: str) -> tuple[int, bytes, str | None, str | None]:
+def answer(client: Any, path: str) -> tuple[int, bytes, str | None, str | None, str | None]:
     response = client.get(path)
-    return response.status_code, response.data, response.headers.get("ETag"), response.headers.get("Last-Modified")
+    return (response.status_code, response.data, *(response.headers.get(name) for name in VALIDATORS))
 
 
 def services_differ(living: Any, fresh: Any, cold: Path, asked: set[str]) -> list[str]:
     """What the service that lived through the edits answers otherwise than a fresh one (status, body,
-    ETag, Last-Modified), for every path of the cold build and every path `asked` before (a story
-    gone must be gone from both); and any body unlike the cold build's file. Adds the paths to `asked`."""
+    ETag, Last-Modified, Cache-Control), for every path of the cold build and every path `asked` before
+    (a story gone must be gone from both); and any body unlike the cold build's file, or any of those
+    headers unlike what the cold build's `_headers` states. Adds the paths to `asked`."""
     names = document_names(cold)
     asked.update(served_path(name) for name in names)
+    stated = read_headers_file(cold)
     found = []
     for path in sorted(asked):
         mine, theirs = answer(living, path), answer(fresh, path)
         if mine != theirs:
-            parts = ("status", "body", "ETag", "Last-Modified")
+            parts = ("status", "body", *VALIDATORS)
             what = [part for part, x, y in zip(parts, mine, theirs, strict=True) if x != y]
             found.append(f"{path}: other {', '.join(what)} ({mine[0]}, {mine[2:]} != {theirs[0]}, {theirs[2:]})")
+        for name, sent in zip(VALIDATORS, mine[2:], strict=True):
+            if name in stated.get(path, {}) and sent != stated[path][name]:
+                found.append(f"{path}: {name} {sent!r}, where the cold build's _headers says {stated[path][name]!r}")
     for name in names:
-        status, body, _, _ = answer(living, served_path(name))
+        status, body, *_ = answer(living, served_path(name))
         if status != 200 or body != (cold / name).read_bytes():
             found.append(f"{name}: served {status}, not the cold build's bytes")
     return found
