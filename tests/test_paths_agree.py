@@ -264,7 +264,7 @@ _PROFILE = settings()  # the profile loaded (tests/conftest.py): `long` under ma
 _LONG = _PROFILE.max_examples > 50
 TestPathsAgree = pytest.mark.fuzz(PathsAgree.TestCase)  # `make test-long` runs it again, longer
 TestPathsAgree.settings = settings(
-    _PROFILE, max_examples=max(3, _PROFILE.max_examples // 16), stateful_step_count=12 if _LONG else 5
+    _PROFILE, max_examples=max(5, _PROFILE.max_examples // 10), stateful_step_count=24 if _LONG else 10
 )
 
 
