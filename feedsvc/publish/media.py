@@ -73,6 +73,11 @@ class MediaLibrary:
             return None
         return (relative, *stat_key(found[1]))
 
+    def length(self, relative: str) -> int | None:
+        """The photo's length in bytes, from its stat alone, or None if it would not be served."""
+        found = self._stat(relative)
+        return None if found is None else found[1].st_size
+
     def get(self, relative: str) -> Rendered | None:
         """The photo at media/<relative>, or None for anything that is not a plain image file there."""
         found = self._stat(relative)

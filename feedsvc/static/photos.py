@@ -59,11 +59,11 @@ def photo_as_described(publisher: Publisher, path: str, photo: Photo, now: datet
 
     The size is compared first: a new length is caught from the stat alone, without reading the file.
     """
-    version = publisher.media.version(path.removeprefix(MEDIA_PREFIX))
-    if version is None:
+    length = publisher.media.length(path.removeprefix(MEDIA_PREFIX))
+    if length is None:
         raise _changed(path, photo, "gone")
-    if version[2] != photo.length:
-        raise _changed(path, photo, f"{version[2]:,} bytes")
+    if length != photo.length:
+        raise _changed(path, photo, f"{length:,} bytes")
     document = publisher.render(path, now)
     if document is None:
         raise _changed(path, photo, "no longer an image the service would serve")
