@@ -196,6 +196,7 @@ def _watch(config: Config, out_dir: Path, store: Store, strict: bool, quiet: boo
         timing.rescan_seconds,
         timing.watch,
         on_change=rebuild,
+        on_media=rebuild,
         media_versions=lambda: {path: publisher.media.version(path) for path in publisher.media.paths()},
     )
     rebuild()

@@ -188,7 +188,8 @@ class Service:
             log.exception("could not look at the store; the refresher will retry")
 
     def on_change(self, changes: Changes) -> None:
-        """After each store change (in the refresher's thread): report new problems, re-render what
+        """After each change of the store's stories, site or authors (in the refresher's thread; a
+        photo alone is none: /media/ serves the file as it is): report new problems, re-render what
         changed, and tell the hub which feeds did."""
         changed = changes.added | changes.edited
         self._report(lambda path: any(path.endswith(p) for p in changed))

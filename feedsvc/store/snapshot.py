@@ -33,8 +33,9 @@ class Changes:
     deferred: set[str] = field(default_factory=set)  # left for the next look: modified too recently
     switched: set[str] = field(default_factory=set)  # published or withdrawn: a story scheduled with the
     # same id or URL as another came due
-    # Files under media/ a watcher named: no story may read otherwise (a photo no story uses yet, one
-    # saved again as it was), so they change no snapshot, but the static build publishes every photo.
+    # Photos under media/ a watcher named or a scan found changed: no story may read them otherwise (a
+    # photo no story uses yet, one saved again as it was), so they change no snapshot and make no
+    # change (`bool`); the refresher hands them to `on_media` alone (the static build publishes every photo).
     media: set[str] = field(default_factory=set)
 
     def __bool__(self) -> bool:

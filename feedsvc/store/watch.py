@@ -93,7 +93,8 @@ COALESCE_SECONDS = 0.02  # after a wake-up, how long to let the rest of a burst 
 
 
 class Refresher:
-    """A daemon thread applying store changes; `on_change` hears of each change.
+    """A daemon thread applying store changes; `on_change` hears of each one that changed the store
+    (a new snapshot), `on_media` of photos under media/ added, changed or removed when nothing else changed.
 
     A file its writer has closed is applied at once (the thread is woken, not polled); files still
     open, and the periodic scans, are looked at every `interval` seconds.
@@ -110,6 +111,7 @@ class Refresher:
         on_first_look: Callable[[], None] | None = None,
         on_tick: Callable[[], None] | None = None,
         media_versions: Callable[[], dict[str, object]] | None = None,
+        on_media: Callable[[set[str]], None] | None = None,
     ) -> None:
         self.store = store
         self.save_every = save_every  # how often, at most, the parse cache is brought up to date
@@ -117,6 +119,9 @@ class Refresher:
         self.rescan_every = rescan_every
         self.use_events = use_events
         self.on_change = on_change
+        # Photos alone (store-relative paths): they make no new snapshot, so the service, which serves
+        # media/ as it is at each request, need not hear of them; `feedsvc build --watch` copies them.
+        self.on_media = on_media
         # called once the first full scan is applied and every path waiting then has been read
         self.on_first_look = on_first_look
         self.on_tick = on_tick  # called after every look, changes or not (every `interval` seconds at least)
@@ -240,8 +245,8 @@ class Refresher:
                     )
                     if self.on_change is not None:
                         self.on_change(changes)
-                elif changes is not None and changes.media and self.on_change is not None:
-                    self.on_change(changes)  # photos alone: `feedsvc build --watch` publishes every one
+                elif changes is not None and changes.media and self.on_media is not None:
+                    self.on_media(set(changes.media))
                 if first_look is not None and awaiting is not None and not awaiting:
                     call = first_look
                     first_look = None
