@@ -8,6 +8,7 @@ import time
 
 import pytest
 
+from feedsvc.publish.media import MediaLibrary
 from feedsvc.store.store import Store
 from feedsvc.store.watch import Refresher
 
@@ -22,6 +23,7 @@ def refresher(store_dir, request):
     """A refresher on a store with no story, recording what each callback hears."""
     store = Store(store_dir.root, media_base_url="https://feeds.example.com/")
     store.refresh()
+    library = MediaLibrary(store_dir.root / "media", 10**7)
     heard: dict[str, list[object]] = {"change": [], "media": []}
     refresher = Refresher(
         store,
@@ -30,7 +32,7 @@ def refresher(store_dir, request):
         use_events=request.param,
         on_change=heard["change"].append,
         on_media=heard["media"].append,
-        media_versions=lambda: {p.name: p.stat().st_mtime_ns for p in (store_dir.root / "media").rglob("*")},
+        media_versions=lambda: {path: library.version(path) for path in library.paths()},  # as build --watch
     ).start()
     try:
         yield heard
@@ -44,3 +46,15 @@ def test_a_photo_alone_is_no_store_change(store_dir, refresher):
     assert wait_for(lambda: refresher["media"]) is not None, "build --watch heard nothing of the photo"
     time.sleep(0.3)
     assert refresher["change"] == [], "the service heard of a change that is none"
+
+
+def test_files_beside_the_photos_are_no_photos(store_dir, refresher):
+    """An upload's partial file, a desktop's index, a note: none is published, none makes a rebuild."""
+    time.sleep(0.3)
+    for name in ("media/upload.jpg.part", "media/Thumbs.db", "media/notes.txt"):
+        store_dir.write(name, b"not a photo")
+    time.sleep(1.0)  # more than a polling scan
+    store_dir.write("media/new.jpg", jpeg_bytes((40, 30), (20, 160, 60)))
+    assert wait_for(lambda: refresher["media"]) is not None
+    time.sleep(0.3)
+    assert refresher["media"] == [{"media/new.jpg"}]

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from ..model import Problem
 from ..source.links import MEDIA_DIR
+from ..source.photos import photo_name_problem
 from .files import ArticleReader, Reading, StatKey, being_written, is_hidden, read_many, recently_modified, stat_key
 from .filestates import CacheEntry, FileStates
 from .snapshot import Changes
@@ -171,6 +172,7 @@ class Folder:
 
 
 def photos_named(paths: Iterable[str]) -> set[str]:
-    """The store-relative paths under media/ among `paths`, hidden names aside: what the static build
-    may publish as photos."""
-    return {p for p in paths if (parts := p.split("/"))[0] == MEDIA_DIR and not any(is_hidden(n) for n in parts)}
+    """The store-relative paths among `paths` that may be photos by their name (`photo_name_problem`:
+    under media/, no hidden name on the way, a web image's extension), as the static build publishes
+    them; an upload's `x.jpg.part`, `Thumbs.db` or `notes.txt` beside them is none."""
+    return {p for p in paths if photo_name_problem(p) is None}
