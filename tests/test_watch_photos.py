@@ -84,3 +84,24 @@ def test_a_photo_uploaded_before_its_story_is_published_and_a_deleted_one_withdr
 def test_a_photo_overwritten_in_place_keeping_its_stat_is_published_anew(watching, store_dir):
     data = overwrite_keeping_stat(store_dir)
     assert soon(holds(watching, PHOTO, data)), "the output keeps the old photo"
+
+
+@pytest.mark.parametrize("name", [PHOTO, UNUSED], ids=["used", "unused"])
+def test_a_photo_uploaded_slowly_is_published_once_whole(watching, store_dir, name):
+    """An upload that writes in place (cp, SFTP) with a pause halfway: meanwhile the output keeps the
+    photo it had (none, for a new one), never a half, and never loses it; once closed, the whole one."""
+    path = store_dir.root / name
+    before = path.read_bytes() if path.exists() else None
+    data = jpeg_bytes((320, 240), (200, 40, 40))
+    seen = []
+    with open(path, "wb") as upload:
+        upload.write(data[: len(data) // 2])
+        upload.flush()
+        deadline = time.monotonic() + 2.5  # events settle in 0.2 s, polling scans every 0.75 s
+        while time.monotonic() < deadline:
+            out = watching / name
+            seen.append(out.read_bytes() if out.exists() else None)
+            time.sleep(0.05)
+        upload.write(data[len(data) // 2 :])
+    assert set(seen) == {before}, "the output lost the photo, or held half of it, while it was uploaded"
+    assert soon(holds(watching, name, data)), "the whole photo was not published"

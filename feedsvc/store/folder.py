@@ -64,16 +64,26 @@ class Folder:
             self._consider(relpath, changes, False, st)
         self.files.forget_unseen(seen, listing.inside_closed, changes)
         for photo in self.files.photos.photos():
-            for relpath in self.files.read_with_another(photo):
+            users = self.files.read_with_another(photo)
+            if users and self._photo_unsettled(photo):
+                changes.deferred.add(photo)  # its uploader is at work: its users are read once it is done
+                continue
+            for relpath in users:
                 self._consider(relpath, changes, True)
 
     def look_at(self, paths: Iterable[str], changes: Changes) -> None:
         """Re-read only these store-relative paths (a watcher named them): articles, or photos in use.
-        Every photo named is noted in `changes.media` besides."""
+        Every photo named is noted in `changes.media` besides; a photo still being uploaded is left for
+        a later look (`changes.deferred`), as a story still being written is."""
         for relpath in sorted({p.replace(os.sep, "/").lstrip("/") for p in paths}):
             parts = relpath.split("/")
             if parts[0] == MEDIA_DIR:
-                changes.media.update(photos_named([relpath]))
+                if not photos_named([relpath]):
+                    continue
+                if self._photo_unsettled(relpath):
+                    changes.deferred.add(relpath)
+                    continue
+                changes.media.add(relpath)
                 for user in self.files.read_with_another(relpath) if relpath in self.files.photos else ():
                     self._consider(user, changes, True)
             elif relpath.endswith(".md") and not any(is_hidden(p) for p in parts):
@@ -162,6 +172,18 @@ class Folder:
             and being_written(self.root / relpath)
         )
 
+    def _photo_unsettled(self, relpath: str) -> bool:
+        """Perhaps half-uploaded: modified within the settle time, or lately and still open for writing.
+        Read half-written, it would make its stories' photo an error and be withdrawn from the build's
+        output, or copied there truncated, until its writer is done."""
+        try:
+            st = (self.root / relpath).lstat()
+        except OSError:
+            return False  # gone: its users are read again and say so
+        if self.settle_before_ns is not None and st.st_mtime_ns > self.settle_before_ns:
+            return True
+        return photo_being_written(self.root / relpath, st)
+
     def trouble(self) -> list[Problem]:
         """The problems of the folder rather than of one file's content: folders it cannot enter, and
         files it could not read because their writer was at work (and that publish nothing meanwhile)."""
@@ -176,3 +198,8 @@ def photos_named(paths: Iterable[str]) -> set[str]:
     under media/, no hidden name on the way, a web image's extension), as the static build publishes
     them; an upload's `x.jpg.part`, `Thumbs.db` or `notes.txt` beside them is none."""
     return {p for p in paths if photo_name_problem(p) is None}
+
+
+def photo_being_written(path: Path, st: os.stat_result) -> bool:
+    """A photo modified lately and still held open for writing by another process (an upload)."""
+    return stat.S_ISREG(st.st_mode) and recently_modified(st) and being_written(path)

@@ -17,7 +17,7 @@ from watchdog.observers import Observer
 from watchdog.observers.api import BaseObserver
 
 from ..source.links import MEDIA_DIR
-from .folder import photos_named
+from .folder import photo_being_written, photos_named
 from .snapshot import Changes
 from .store import Store
 
@@ -170,12 +170,41 @@ class Refresher:
         if self._thread is not None:
             self._thread.join(timeout=5)
 
-    def _media_changed(self) -> set[str]:
-        """The store-relative paths of the photos added, changed or removed since the last full scan."""
+    def _media_changed(self, changes: Changes) -> set[str]:
+        """The store-relative paths of the photos added, changed or removed since the last full scan;
+        one still being uploaded is left for a later look (`changes.deferred`), compared again then."""
         if self.media_versions is None:
             return set()
         before, self._media = self._media, self.media_versions()
-        return {f"{MEDIA_DIR}/{p}" for p in before.keys() | self._media.keys() if before.get(p) != self._media.get(p)}
+        changed = set()
+        for name in before.keys() | self._media.keys():
+            if before.get(name) == self._media.get(name):
+                continue
+            relpath = f"{MEDIA_DIR}/{name}"
+            if self._being_written(relpath):
+                changes.deferred.add(relpath)
+                if name in before:  # still the old one, until its writer is done
+                    self._media[name] = before[name]
+                else:
+                    del self._media[name]
+            else:
+                changed.add(relpath)
+        return changed
+
+    def _settled_photos(self, paths: set[str], changes: Changes) -> set[str]:
+        """The photos among `paths` (named by events during a full scan) whose writers are done; the
+        others are left for a later look (`changes.deferred`)."""
+        named = photos_named(paths)
+        unsettled = {relpath for relpath in named if self._being_written(relpath)}
+        changes.deferred |= unsettled
+        return named - unsettled
+
+    def _being_written(self, relpath: str) -> bool:
+        path = self.store.root / relpath
+        try:
+            return photo_being_written(path, path.lstat())
+        except OSError:
+            return False  # gone: a change like any other
 
     def _run(self) -> None:
         # The first pass is a full scan: it catches whatever changed between the store's first read
@@ -202,7 +231,8 @@ class Refresher:
                 troubled = self.store.unreadable  # scanned often until it is back
                 if rescan or now - last_scan >= (FALLBACK_POLL_SECONDS if troubled else scan_every):
                     changes = self.store.refresh(settle=SETTLE_SECONDS)
-                    changes.media |= photos_named(paths) | self._media_changed()  # the store's scan skips media/
+                    # the store's scan skips media/
+                    changes.media |= self._settled_photos(paths, changes) | self._media_changed(changes)
                     last_scan = now
                     if troubled and not self.store.unreadable and self.use_events:
                         self._watch()
