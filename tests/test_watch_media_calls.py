@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from feedsvc.publish.media import MediaLibrary
+from feedsvc.store.medialist import photo_keys
 from feedsvc.store.store import Store
 from feedsvc.store.watch import Refresher
 
@@ -23,7 +23,6 @@ def refresher(store_dir, request):
     """A refresher on a store with no story, recording what each callback hears."""
     store = Store(store_dir.root, media_base_url="https://feeds.example.com/")
     store.refresh()
-    library = MediaLibrary(store_dir.root / "media", 10**7)
     heard: dict[str, list[object]] = {"change": [], "media": []}
     refresher = Refresher(
         store,
@@ -32,7 +31,7 @@ def refresher(store_dir, request):
         use_events=request.param,
         on_change=heard["change"].append,
         on_media=heard["media"].append,
-        media_versions=lambda: {path: library.version(path) for path in library.paths()},  # as build --watch
+        media_listing=lambda: photo_keys(store_dir.root),  # as build --watch
     ).start()
     try:
         yield heard

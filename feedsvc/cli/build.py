@@ -165,6 +165,7 @@ def _watch(config: Config, out_dir: Path, store: Store, strict: bool, quiet: boo
     from ..publish.publisher import Publisher
     from ..static.build import build as run_build
     from ..static.tree import BuildError
+    from ..store.medialist import photo_keys
     from ..store.watch import Refresher
 
     publisher = Publisher(store, config.feeds, config.cache_policy)
@@ -197,7 +198,7 @@ def _watch(config: Config, out_dir: Path, store: Store, strict: bool, quiet: boo
         timing.watch,
         on_change=rebuild,
         on_media=rebuild,
-        media_versions=lambda: {path: publisher.media.version(path) for path in publisher.media.paths()},
+        media_listing=lambda: photo_keys(store.root),  # a stat walk: the rebuild reads what changed
     )
     rebuild()
     refresher.start()

@@ -8,7 +8,7 @@ import math
 import os
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 # watchdog imports everywhere; where inotify is unavailable (or its limits are reached), starting the
 # observer fails, and the refresher falls back to scanning (see Refresher._watch).
@@ -16,7 +16,6 @@ from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
 from watchdog.observers.api import BaseObserver
 
-from ..source.links import MEDIA_DIR
 from .folder import photo_being_written, photos_named
 from .snapshot import Changes
 from .store import Store
@@ -110,7 +109,7 @@ class Refresher:
         save_every: float = 600.0,
         on_first_look: Callable[[], None] | None = None,
         on_tick: Callable[[], None] | None = None,
-        media_versions: Callable[[], dict[str, object]] | None = None,
+        media_listing: Callable[[], Mapping[str, object]] | None = None,
         on_media: Callable[[set[str]], None] | None = None,
     ) -> None:
         self.store = store
@@ -125,11 +124,12 @@ class Refresher:
         # called once the first full scan is applied and every path waiting then has been read
         self.on_first_look = on_first_look
         self.on_tick = on_tick  # called after every look, changes or not (every `interval` seconds at least)
-        # What identifies each photo under media/ now (`feedsvc build --watch`, which publishes every one):
-        # compared at each full scan, so a photo no story change names is seen without file-system events
-        # too. Taken first here, before the caller's first build.
-        self.media_versions = media_versions
-        self._media = media_versions() if media_versions is not None else {}
+        # What identifies each photo under media/ now, by store-relative path (`feedsvc build --watch`,
+        # which publishes every one, gives `medialist.photo_keys`): compared at each full scan, so a photo
+        # no story change names is seen without file-system events too. Taken first here, before the
+        # caller's first build.
+        self.media_listing = media_listing
+        self._media = dict(media_listing()) if media_listing is not None else {}
         self._stop = threading.Event()
         self._wake = threading.Event()  # set by the event collector, and by stop()
         self._thread: threading.Thread | None = None
@@ -173,20 +173,19 @@ class Refresher:
     def _media_changed(self, changes: Changes) -> set[str]:
         """The store-relative paths of the photos added, changed or removed since the last full scan;
         one still being uploaded is left for a later look (`changes.deferred`), compared again then."""
-        if self.media_versions is None:
+        if self.media_listing is None:
             return set()
-        before, self._media = self._media, self.media_versions()
+        before, self._media = self._media, dict(self.media_listing())
         changed = set()
-        for name in before.keys() | self._media.keys():
-            if before.get(name) == self._media.get(name):
+        for relpath in before.keys() | self._media.keys():
+            if before.get(relpath) == self._media.get(relpath):
                 continue
-            relpath = f"{MEDIA_DIR}/{name}"
             if self._being_written(relpath):
                 changes.deferred.add(relpath)
-                if name in before:  # still the old one, until its writer is done
-                    self._media[name] = before[name]
+                if relpath in before:  # still the old one, until its writer is done
+                    self._media[relpath] = before[relpath]
                 else:
-                    del self._media[name]
+                    del self._media[relpath]
             else:
                 changed.add(relpath)
         return changed
