@@ -10,6 +10,7 @@ readers leaves garbage cycles (17 MB per worker at 100,000 stories): that one is
 from __future__ import annotations
 
 import gc
+import shutil
 
 import pytest
 
@@ -55,3 +56,18 @@ def test_a_read_made_with_forked_readers_is_collected_even_in_gunicorns_master(m
 def test_a_service_outside_gunicorn_collects_after_its_read(monkeypatch, full_reads):
     _master(monkeypatch, under_gunicorn=False)
     assert full_reads == ["collect"]
+
+
+def test_only_the_masters_first_read_is_frozen_a_later_full_read_is_collected(monkeypatch, full_reads, tmp_path):
+    """A worker inherits the master's store: a full read there later (the site file changed) runs while
+    request threads make garbage, which a freeze would keep for good, so it is collected."""
+    root = tmp_path / "store"
+    shutil.copytree(SAMPLE_STORE, root)
+    monkeypatch.setenv("FEEDSVC_THREADS_AFTER_FORK", "1")
+    app = create_app({"store": root, "base_url": BASE_URL}, auto_refresh=False)
+    assert full_reads == ["freeze"]
+    site = root / "_site.yml"
+    site.write_text(site.read_text().replace("title: The Sample Times", "title: The Sample Times Daily"))
+    changes = app.extensions["feedsvc"].store.refresh()
+    assert changes.site
+    assert full_reads == ["freeze", "collect"]

@@ -84,8 +84,9 @@ class Store:
             log,
         )
         self._generation = 0
-        self._freeze_read = False  # Store.open's freeze_read
-        self._read_apart = False  # did the last full read use forked readers (whose garbage a collection frees)?
+        self._freeze_read = False  # Store.open's freeze_read, during its first read only
+        # Did the last full read have files enough for forked readers (whose garbage a collection frees)?
+        self._read_apart = False
         self._progress: ReadProgress | None = None  # told how far a full read has got
         self.snapshot: StoreSnapshot = StoreSnapshot(0, None, {}, {ALL: Timeline((), {})}, (), 0)
         self._history: tuple[tuple[int, frozenset[Scope] | None], ...] = ()
@@ -125,6 +126,7 @@ class Store:
             deferred = store.refresh(settle=settle).deferred
         finally:
             store._progress = None  # later looks read a few files each: nobody is watching them
+            store._freeze_read = False  # the first read alone: a worker's later full read runs beside requests
         if wait > 0:
             deadline = time.monotonic() + wait
             while deferred and time.monotonic() < deadline:
