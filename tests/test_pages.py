@@ -216,3 +216,19 @@ def test_a_page_in_a_right_to_left_language_says_so(store_dir, language, directi
     for path in ("/", "/sections/world/"):
         page = Page(app.test_client().get(path).data.decode())
         assert page.root == {"lang": language.lower(), "dir": direction}, path
+
+
+@pytest.mark.parametrize(
+    ("base_url", "home", "icons"),
+    [
+        (BASE_URL, "/", ["data:,"]),  # the host's root: nothing publishes /favicon.ico, so no 404 is asked for
+        ("https://news.example.com/feeds/", "/feeds/", []),  # part of a site: its own /favicon.ico shows
+    ],
+)
+def test_a_page_without_a_site_icon_asks_no_server_for_one_only_at_the_root(store_dir, base_url, home, icons):
+    store_dir.write("world/a.md", article())
+    app = create_app({"store": store_dir.root, "base_url": base_url}, auto_refresh=False)
+    for path in (home, home + "subscribe/"):
+        response = app.test_client().get(path)
+        assert response.status_code == 200, path
+        assert lxml.html.fromstring(response.data).xpath('//link[@rel="icon"]/@href') == icons, path

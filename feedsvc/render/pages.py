@@ -65,12 +65,15 @@ class PageLinks:
     def subscribe(self, scope: Scope) -> str:
         return self.base_url + SubscribeKey(scope).path
 
-    def icon(self, site: Site) -> str:
-        """The page's icon: the site file's `icon` where a browser can load it, else an empty data URL.
-        A page that names none makes every browser ask for /favicon.ico, which nothing publishes: a
-        404 in each new visitor's console (Chromium logs it as "Failed to load resource")."""
+    def icon(self, site: Site) -> str | None:
+        """The page's icon: the site file's `icon` where a browser can load it. Else, at the root of its
+        host, an empty data URL: a page that names none makes every browser ask for /favicon.ico, which
+        nothing publishes there (a 404 in each new visitor's console). Under a path (…/feeds/) the pages
+        are part of a site whose /favicon.ico is its own: None, no link, and the browser shows that."""
         icon = store_url(site.icon, self.base_url)
-        return icon if icon and photo_loads(icon, self.base_url) else NO_ICON
+        if icon and photo_loads(icon, self.base_url):
+            return icon
+        return NO_ICON if urlsplit(self.base_url).path in ("", "/") else None
 
     def sections(self, site: Site) -> list[dict[str, Any]]:
         """The navigation and the home page's list: each section's page, subscribe page and feeds."""
