@@ -190,3 +190,21 @@ def test_hidden_and_underscore_files_are_not_articles(store, store_dir):
     store_dir.write("world/_notes.md", article(title="Notes"))
     store_dir.write("world/readme.txt", "not markdown")
     assert not store.refresh()
+
+
+def test_files_dated_ahead_of_the_clock_are_read_at_once_not_when_the_clock_reaches_them(store, store_dir):
+    """A story and its photo copied with their times from a host whose clock runs an hour ahead (`cp -p`,
+    `rsync -t`): no writer is at work on them, so a scan that leaves just-saved files to settle reads
+    them now, rather than every scan deferring them until the clock catches up."""
+    store_dir.write(
+        "world/ahead.md",
+        article(title="A story from a clock ahead", photo={"src": "media/ahead.jpg", "caption": "C", "credit": "Us"}),
+    )
+    make_jpeg(store_dir.root / "media/ahead.jpg", size=(640, 480))
+    ahead = datetime.now(UTC).timestamp() + 3600
+    for name in ("world/ahead.md", "media/ahead.jpg"):
+        os.utime(store_dir.root / name, (ahead, ahead))
+    changes = store.refresh(settle=0.2)
+    assert "world/ahead.md" in changes.added and "world/ahead.md" not in changes.deferred
+    story = next(a for a in store.snapshot.timeline("world").visible_at(LATER, 50) if a.path == "world/ahead.md")
+    assert (story.photo.width, story.photo.height) == (640, 480)

@@ -27,6 +27,9 @@ ReadProgress = Callable[[int, int], None]  # (files read so far, files in all), 
 PROGRESS_STEP = 100  # files read between two reports of progress
 
 
+FUTURE_SLACK_NS = 2_000_000_000  # a writer's clock (a file server's) may run this far ahead of ours
+
+
 class Folder:
     """The looks at the folder, filing what they read in `files`. Not thread-safe: the store looks
     one refresh at a time."""
@@ -37,6 +40,7 @@ class Folder:
         self.files = files
         self._display = display
         self.settle_before_ns: int | None = None  # a scan leaves files modified after this
+        self.look_started_ns = 0  # … and up to this moment (and FUTURE_SLACK_NS past it): see `_settling`
         self.last_look_ns = 0
         self.closed: dict[str, str] = {}  # folders the last walk could not enter → why
 
@@ -160,10 +164,17 @@ class Folder:
         else:
             self.files.file(relpath, key, reading, changes)
 
+    def _settling(self, mtime_ns: int) -> bool:
+        """Modified within the settle time before this look — but not dated well past it: a file whose
+        time is ahead of the clock (copied with its times from a host whose clock runs ahead, `touch -d`)
+        has no writer at work now, and left for later it would wait for the clock to reach its time."""
+        before = self.settle_before_ns
+        return before is not None and before < mtime_ns <= self.look_started_ns + FUTURE_SLACK_NS
+
     def _unsettled(self, relpath: str, st: os.stat_result) -> bool:
         """Perhaps half-saved: modified within the settle time, or (lately modified and) still open
         for writing by another process."""
-        if self.settle_before_ns is not None and st.st_mtime_ns > self.settle_before_ns:
+        if self._settling(st.st_mtime_ns):
             return True
         return (
             stat.S_ISREG(st.st_mode)
@@ -180,7 +191,7 @@ class Folder:
             st = (self.root / relpath).lstat()
         except OSError:
             return False  # gone: its users are read again and say so
-        if self.settle_before_ns is not None and st.st_mtime_ns > self.settle_before_ns:
+        if self._settling(st.st_mtime_ns):
             return True
         return photo_being_written(self.root / relpath, st)
 

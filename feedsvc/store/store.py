@@ -144,6 +144,7 @@ class Store:
         with self._lock:
             started_ns = time.time_ns()
             self._folder.settle_before_ns = started_ns - int(settle * 1e9) if settle else None
+            self._folder.look_started_ns = started_ns
             changes = Changes()
             trouble, site_before = self._trouble.problems(), self._site_watch.site
             changes.switched = self._stories.advance(self._clock())
