@@ -18,11 +18,7 @@ default, hundreds of longer ones under `--hypothesis-profile=long` (`make test-l
 
 from __future__ import annotations
 
-import os
 import shutil
-import signal
-import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
@@ -38,7 +34,8 @@ from feedsvc.serve.app import create_app
 from feedsvc.static.build import build
 from feedsvc.store.folder import photos_named
 
-from .conftest import BASE_URL, ROOT, StoreDir
+from .cli import build_watching
+from .conftest import BASE_URL, StoreDir
 from .newsroom import AUTHORS, COLORS, PAST_DATES, PHOTOS, SECTIONS, TAGS, Newsroom, start_of_clock
 from .pathcompare import outputs_differ, services_differ
 
@@ -298,11 +295,6 @@ def test_build_watch_living_through_edits_writes_what_a_cold_build_writes(tmp_pa
     newsroom.edit(0, photo={"src": PHOTOS[0], "caption": "Boats", "credit": "Us"}, related=[linked[:-3]])
     out = tmp_path / "public"
     settings = {"FEEDSVC_BASE_URL": BASE_URL, "FEEDSVC_ITEMS_PER_FEED": str(ITEMS_PER_FEED)}
-    process = subprocess.Popen(
-        [sys.executable, "-m", "feedsvc.cli", "build", str(out), "--store", str(newsroom.root), "--watch", "--quiet"],
-        cwd=ROOT,
-        env={**os.environ, **settings, "FEEDSVC_CACHE_DIR": str(tmp_path / "cache")},
-    )
     edits = [
         lambda: newsroom.edit(1, body="An edited body."),
         lambda: newsroom.edit(2, published="2013-06-01 06:00"),  # into another month's archives
@@ -312,7 +304,7 @@ def test_build_watch_living_through_edits_writes_what_a_cold_build_writes(tmp_pa
         lambda: newsroom.rename(4),
         lambda: newsroom.edit(5, tags=["budget"], authors=["Ben Okafor"], section="business"),
     ]
-    try:
+    with build_watching(out, newsroom.root, {**settings, "FEEDSVC_CACHE_DIR": str(tmp_path / "cache")}):
         for number, edit in enumerate([lambda: None, *edits]):
             edit()
             cold = tmp_path / f"cold-{number}"
@@ -320,11 +312,3 @@ def test_build_watch_living_through_edits_writes_what_a_cold_build_writes(tmp_pa
             build(load_config(overrides={**overrides, "cache_dir": str(cold / "cache")}), cold / "public")
             differ = agreed(out, cold / "public", 30 if number == 0 else 10)
             assert differ == [], f"after edit {number}: " + "\n".join(differ)
-    finally:
-        process.send_signal(signal.SIGINT)  # Ctrl-C
-        try:
-            assert process.wait(timeout=15) == 0, "build --watch did not stop cleanly on Ctrl-C"
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-            raise AssertionError("build --watch was still running 15 s after Ctrl-C") from None

@@ -4,16 +4,13 @@ not trusted."""
 
 from __future__ import annotations
 
-import os
 import shutil
-import signal
-import subprocess
-import sys
 import time
 
 from feedsvc.static.build import BUILD_RECORD, build
 
-from .conftest import BASE_URL, ROOT, SAMPLE_STORE
+from .cli import build_watching
+from .conftest import BASE_URL, SAMPLE_STORE
 from .test_build import config_for, tree
 
 
@@ -21,12 +18,7 @@ def test_watch_rebuilds_what_an_edit_changes_within_seconds(tmp_path):
     store = tmp_path / "articles"
     shutil.copytree(SAMPLE_STORE, store)
     out = tmp_path / "public"
-    process = subprocess.Popen(
-        [sys.executable, "-m", "feedsvc.cli", "build", str(out), "--store", str(store), "--watch", "--quiet"],
-        cwd=ROOT,
-        env={**os.environ, "FEEDSVC_BASE_URL": BASE_URL},
-    )
-    try:
+    with build_watching(out, store, {"FEEDSVC_BASE_URL": BASE_URL}):
         deadline = time.monotonic() + 30
         while not (out / BUILD_RECORD).exists() and time.monotonic() < deadline:
             time.sleep(0.05)
@@ -43,14 +35,6 @@ def test_watch_rebuilds_what_an_edit_changes_within_seconds(tmp_path):
         changed = {name for name in after if after[name] != before.get(name)}
         assert "sections/local/rss.xml" in changed and "sections/science/rss.xml" not in changed
         assert after["media/2013/obama-pena-nieto.jpg"] == before["media/2013/obama-pena-nieto.jpg"]
-    finally:
-        process.send_signal(signal.SIGINT)  # Ctrl-C
-        try:
-            assert process.wait(timeout=15) == 0, "build --watch did not stop cleanly on Ctrl-C"
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-            raise AssertionError("build --watch was still running 15 s after Ctrl-C") from None
 
 
 def paths_rendered(monkeypatch) -> list[str]:

@@ -6,9 +6,6 @@ as a cold build would write them. Found by tests/test_paths_agree.py."""
 from __future__ import annotations
 
 import os
-import signal
-import subprocess
-import sys
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -17,7 +14,8 @@ import pytest
 
 from feedsvc.static.build import BUILD_RECORD
 
-from .conftest import BASE_URL, ROOT, article
+from .cli import build_watching
+from .conftest import BASE_URL, article
 from .newsroom import jpeg_bytes
 from .test_photo_in_place import PHOTO, overwrite_keeping_stat
 
@@ -35,21 +33,10 @@ def watching(store_dir, tmp_path, request) -> Iterator[Path]:
     for name in (PHOTO, "world/photo.md"):
         os.utime(store_dir.root / name, ns=(an_hour_ago, an_hour_ago))
     out = tmp_path / "public"
-    process = subprocess.Popen(
-        [sys.executable, "-m", "feedsvc.cli", "build", str(out), "--store", str(store_dir.root), "--watch", "--quiet"],
-        cwd=ROOT,
-        env={**os.environ, "FEEDSVC_BASE_URL": BASE_URL, "FEEDSVC_WATCH": str(request.param == "events").lower()},
-    )
-    try:
+    settings = {"FEEDSVC_BASE_URL": BASE_URL, "FEEDSVC_WATCH": str(request.param == "events").lower()}
+    with build_watching(out, store_dir.root, settings):
         assert soon(lambda: (out / BUILD_RECORD).exists(), 30)
         yield out
-    finally:
-        process.send_signal(signal.SIGINT)  # Ctrl-C
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
 
 
 def soon(done: Callable[[], bool], seconds: float = 5) -> bool:

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import signal
 import subprocess
 import sys
 import time
@@ -15,6 +14,7 @@ import pytest
 
 from feedsvc.serve.websub import HubNotifier
 
+from .cli import build_watching
 from .conftest import BASE_URL, ROOT, SAMPLE_STORE, article
 from .feeds import NS, xml
 from .servers import RecordingHub, free_port, gunicorn, request
@@ -159,23 +159,8 @@ def test_the_build_announces_the_feeds_it_rewrote(store, tmp_path):
 
 def test_build_watch_announces_what_each_rebuild_changed(store, tmp_path):
     with RecordingHub() as hub:
-        env = {**os.environ, "FEEDSVC_BASE_URL": BASE_URL, "FEEDSVC_HUB_URL": hub.url}
-        process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "feedsvc.cli",
-                "build",
-                str(tmp_path / "public"),
-                "--store",
-                str(store),
-                "--watch",
-                "--quiet",
-            ],
-            cwd=ROOT,
-            env=env,
-        )
-        try:
+        env = {"FEEDSVC_BASE_URL": BASE_URL, "FEEDSVC_HUB_URL": hub.url}
+        with build_watching(tmp_path / "public", store, env):
             assert [announced(n) for n in hub.wait_for(1, timeout=30)] == [ALL_FEEDS]
             story = store / "local/library-extends-hours.md"
             story.write_text(story.read_text().replace("title: ", "title: Updated — ", 1))
@@ -184,9 +169,6 @@ def test_build_watch_announces_what_each_rebuild_changed(store, tmp_path):
             assert announced(received[1]) == feeds(
                 "", "sections/local/", "authors/sample-newsroom-staff/", "tags/sample/"
             )
-        finally:
-            process.send_signal(signal.SIGINT)
-            process.wait(timeout=15)
 
 
 @pytest.mark.costly
