@@ -15,7 +15,7 @@ from flask import Blueprint, Flask, Response, current_app, request
 from ..stats import access, page
 from ..stats.db import open_database
 from ..stats.report import Report, report
-from ..uri import escape_query
+from .web import moved
 
 PATH = "_stats/"
 PRIVATE = {
@@ -68,11 +68,7 @@ def stats_moved() -> Response:
     config = current_app.extensions["feedsvc"].config
     if not config.stats.token_hash:
         return Response("Not found\n", status=404, mimetype="text/plain")
-    query = escape_query(request.query_string)
-    location = config.feeds.base_url + PATH + (f"?{query}" if query else "")
-    return Response(
-        f"Moved to {location}\n", status=301, mimetype="text/plain", headers={**PRIVATE, "Location": location}
-    )
+    return moved(config.feeds.base_url + PATH, request.query_string, PRIVATE)
 
 
 def stats_page() -> Response:

@@ -12,7 +12,7 @@ else goes through the Flask view below, which gives the same answer (tests compa
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 from urllib.parse import quote
@@ -82,13 +82,12 @@ def document(path: str) -> Response:
         return unavailable
     if answer is None:
         if path and path + "/" == service.path_prefix:  # "/feeds" for the base URL ".../feeds/"
-            return _moved(service.feeds.base_url)
+            return moved(service.feeds.base_url)
         folder = local_path(requested + "/", service.path_prefix)
         if path and not path.endswith("/") and publisher.answer(folder, now) is not None:
             # A page's folder without its slash, as a static host (nginx) answers it: redirected, with
             # the query (a campaign's utm_ parameters) kept as nginx keeps it.
-            query = escape_query(request.query_string)  # "100%" made "100%25", a valid URI; "%20" as sent
-            return _moved(service.feeds.base_url + quote(folder) + (f"?{query}" if query else ""))
+            return moved(service.feeds.base_url + quote(folder), request.query_string)
         return _plain(404, "Not found\n")
     doc, valid_until = answer  # of one cache entry: a document held for a fault never gets the full max-age
     gzipped = doc.gzippable and accepts_gzip(request.headers.get("Accept-Encoding"))
@@ -234,11 +233,14 @@ class _Answer:
     counted: bool  # a subscription feed: its polls go to the subscriber statistics
 
 
-def _moved(location: str) -> Response:
-    """A 301 to `location`, made from the configured base URL, never from Host."""
-    moved = _plain(301, f"Moved to {location}\n")
-    moved.headers["Location"] = location
-    return moved
+def moved(location: str, query: bytes = b"", headers: Mapping[str, str] | None = None) -> Response:
+    """A 301 to `location`, made from the configured base URL, never from Host, with the request's
+    `query` kept ("100%" made "100%25", a valid URI; "%20" as sent)."""
+    escaped = escape_query(query)
+    location += f"?{escaped}" if escaped else ""
+    answer = _plain(301, f"Moved to {location}\n")
+    answer.headers.update({**(headers or {}), "Location": location})
+    return answer
 
 
 def _plain(status: int, text: str) -> Response:
