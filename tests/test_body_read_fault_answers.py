@@ -14,7 +14,7 @@ import feedparser
 import lxml.html
 import pytest
 
-from feedsvc.publish.cache import RETRY_SECONDS
+from feedsvc.publish.cache import RETRY_MAX_SECONDS, RETRY_SECONDS
 from feedsvc.publish.publisher import Publisher
 from feedsvc.render.document import Rendered
 from feedsvc.serve.app import create_app
@@ -315,5 +315,10 @@ def test_a_retry_that_raises_holds_back_no_other_documents(stories, monkeypatch,
         publisher.warmer.retry(reader.now)
     assert reader.titles() == {KEPT, CORRECTED} and reader.max_age() == 300
     assert [
-        r for r in caplog.records if r.levelno == logging.ERROR and ": could not be rendered again" in r.getMessage()
+        r
+        for r in caplog.records
+        if r.levelno == logging.ERROR and r.getMessage().startswith("/: could not be rendered again")
     ]
+    generation, moment = publisher.store.snapshot.generation, reader.now.timestamp()
+    assert "" not in publisher.documents.due(generation, moment + RETRY_SECONDS)  # not at every tick
+    assert "" in publisher.documents.due(generation, moment + RETRY_MAX_SECONDS)  # but later, as for any fault

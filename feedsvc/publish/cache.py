@@ -144,6 +144,14 @@ class DocumentCache:
                 and (cached.generation != generation or timestamp >= cached.valid_until)
             ]
 
+    def postpone(self, path: str, until: float) -> None:
+        """Try the faulted document at `path` again no sooner than `until` (unless the store changes):
+        its retry raised something other than a read fault, which trying at once would raise again."""
+        with self._lock:
+            cached = self._entries.get(path)
+            if cached is not None and path in self._faults_kept:
+                cached.valid_until = max(cached.valid_until, until)
+
     def forget(self, path: str) -> None:
         """Drop what is kept for `path`, which names no document any longer."""
         with self._lock:

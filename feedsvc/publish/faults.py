@@ -38,7 +38,7 @@ class ReadFaults:
                     "taken down), and each is rendered again every few seconds until it reads back",
                     self.display_root,
                     story,
-                    _named(document),
+                    named(document),
                 )
             documents.add(document)
 
@@ -63,7 +63,7 @@ class ReadFaults:
         """`document`'s last whole version stood in for `seconds`, and is given up: the fault lasts."""
         log.warning(
             "%s: %s still could not be read back after %.0f s: served without it until it reads back",
-            _named(document),
+            named(document),
             ", ".join(self.display_root + story for story in self._stories.get(document, ())),
             seconds,
         )
@@ -88,6 +88,6 @@ class ReadFaults:
                 )
 
 
-def _named(document: str) -> str:
+def named(document: str) -> str:
     """A document's path as the log names it: the home page's is empty."""
     return document or "/"

@@ -13,6 +13,7 @@ from ..model import ALL, EVERYTHING, Scope
 from ..paths import OPML_PATHS, FeedKey, NewsSitemapKey, OpmlKey, PageKey, SubscribeKey, feed_keys, route
 from ..store.snapshot import Snapshot, StoreSnapshot
 from .cache import RETRY_MAX_SECONDS
+from .faults import named
 from .gzipapart import GzipApart
 
 if TYPE_CHECKING:
@@ -32,7 +33,6 @@ class Warmer:
         self.publisher = publisher
         self._warmed: int | None = None  # the store generation last warmed
         self._scope_of: dict[str, Scope | None | bool] = {}  # path → the scope of the feed it is (None: not a feed)
-        self._failed: dict[str, float] = {}  # path → when a retry that raised may be tried again
 
     def warm(self, now: datetime | None = None) -> int:
         """Render every subscription feed and page now, each kept as its gzip copy alone, so requests
@@ -74,15 +74,11 @@ class Warmer:
         snapshot, timestamp = publisher.store.snapshot, now.timestamp()
         documents, rendered = publisher.documents, 0
         for path in documents.due(snapshot.generation, timestamp):
-            if self._failed.get(path, timestamp) > timestamp:
-                continue
             try:
                 rendered += self._render_again(path, snapshot, now)
             except Exception:  # noqa: BLE001 — a renderer's bug in one document must not stop the others'
-                log.exception("%s: could not be rendered again; tried again in %.0f s", path, RETRY_MAX_SECONDS)
-                self._failed[path] = timestamp + RETRY_MAX_SECONDS
-            else:
-                self._failed.pop(path, None)
+                log.exception("%s: could not be rendered again; tried again in %.0f s", named(path), RETRY_MAX_SECONDS)
+                documents.postpone(path, timestamp + RETRY_MAX_SECONDS)
         return rendered
 
     def _render_again(self, path: str, snapshot: StoreSnapshot, now: datetime) -> int:
