@@ -208,3 +208,13 @@ def test_files_dated_ahead_of_the_clock_are_read_at_once_not_when_the_clock_reac
     assert "world/ahead.md" in changes.added and "world/ahead.md" not in changes.deferred
     story = next(a for a in store.snapshot.timeline("world").visible_at(LATER, 50) if a.path == "world/ahead.md")
     assert (story.photo.width, story.photo.height) == (640, 480)
+    read = []
+    reader_read = store._reader.read
+    store._reader.read = lambda relpath, *args, **kwargs: read.append(relpath) or reader_read(relpath, *args, **kwargs)
+    assert not store.refresh(settle=0.2) and "world/ahead.md" not in read  # not read again at each scan
+    make_jpeg(store_dir.root / "media/ahead.jpg", size=(320, 240))  # the photo replaced, dated ahead too
+    os.utime(store_dir.root / "media/ahead.jpg", (ahead + 60, ahead + 60))
+    changes = store.refresh(settle=0.2)
+    assert "media/ahead.jpg" not in changes.deferred and "world/ahead.md" in changes.edited
+    story = next(a for a in store.snapshot.timeline("world").visible_at(LATER, 50) if a.path == "world/ahead.md")
+    assert (story.photo.width, story.photo.height) == (320, 240)

@@ -27,7 +27,7 @@ ReadProgress = Callable[[int, int], None]  # (files read so far, files in all), 
 PROGRESS_STEP = 100  # files read between two reports of progress
 
 
-FUTURE_SLACK_NS = 2_000_000_000  # a writer's clock (a file server's) may run this far ahead of ours
+WRITER_CLOCK_AHEAD_NS = 2_000_000_000  # a writer's clock (a file server's) may run this far ahead of ours
 
 
 class Folder:
@@ -40,13 +40,14 @@ class Folder:
         self.files = files
         self._display = display
         self.settle_before_ns: int | None = None  # a scan leaves files modified after this
-        self.look_started_ns = 0  # … and up to this moment (and FUTURE_SLACK_NS past it): see `_settling`
+        self.look_started_ns = 0  # … and up to this moment (and WRITER_CLOCK_AHEAD_NS past it): see `_settling`
         self.last_look_ns = 0
         self.closed: dict[str, str] = {}  # folders the last walk could not enter → why
 
     def racy(self, key: StatKey) -> bool:
-        """Modified so close to the last look that an edit within the same clock tick could hide."""
-        return key[0] >= self.last_look_ns - RACY_NS
+        """Modified so close to the last look that an edit within the same clock tick could hide. A time
+        well ahead of the look is not: an edit now would date the file now, which differs from it."""
+        return self.last_look_ns - RACY_NS <= key[0] <= self.last_look_ns + WRITER_CLOCK_AHEAD_NS
 
     # ---- looks ---------------------------------------------------------------------------------
 
@@ -169,7 +170,7 @@ class Folder:
         time is ahead of the clock (copied with its times from a host whose clock runs ahead, `touch -d`)
         has no writer at work now, and left for later it would wait for the clock to reach its time."""
         before = self.settle_before_ns
-        return before is not None and before < mtime_ns <= self.look_started_ns + FUTURE_SLACK_NS
+        return before is not None and before < mtime_ns <= self.look_started_ns + WRITER_CLOCK_AHEAD_NS
 
     def _unsettled(self, relpath: str, st: os.stat_result) -> bool:
         """Perhaps half-saved: modified within the settle time, or (lately modified and) still open
