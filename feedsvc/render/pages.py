@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from ..model import EVERYTHING, SECTION, Scope, Site
-from ..paths import FEED_FORMATS, OPML_PATHS, FeedKey, PageKey, SubscribeKey
+from ..paths import FEED_FORMATS, OPML_PATHS, FeedKey, PageKey, SubscribeKey, base_path
 from .feedmodel import Item, store_url
 from .months import MONTH_NAMES
 from .subject import Subject
@@ -73,7 +73,7 @@ class PageLinks:
         icon = store_url(site.icon, self.base_url)
         if icon and photo_loads(icon, self.base_url):
             return icon
-        return NO_ICON if urlsplit(self.base_url).path in ("", "/") else None
+        return None if base_path(self.base_url) else NO_ICON
 
     def sections(self, site: Site) -> list[dict[str, Any]]:
         """The navigation and the home page's list: each section's page, subscribe page and feeds."""
