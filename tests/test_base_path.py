@@ -70,6 +70,8 @@ def test_a_proxy_that_strips_the_prefix_gets_the_same_answer(client, path):
 def test_the_base_path_without_its_slash_leads_to_the_home_page(client):
     response = client.get("/news")
     assert response.status_code == 301 and response.headers["Location"] == BASE
+    tagged = client.get("/news", query_string="utm_source=letter")  # a campaign's link keeps its query
+    assert tagged.status_code == 301 and tagged.headers["Location"] == BASE + "?utm_source=letter"
     assert client.get("/news/nowhere.xml").status_code == 404
     for page in ("/news/sections/world-nation", "/sections/world-nation"):  # kept or stripped by a proxy
         moved = client.get(page)

@@ -82,7 +82,7 @@ def document(path: str) -> Response:
         return unavailable
     if answer is None:
         if path and path + "/" == service.path_prefix:  # "/feeds" for the base URL ".../feeds/"
-            return moved(service.feeds.base_url)
+            return moved(service.feeds.base_url, request.query_string)
         folder = local_path(requested + "/", service.path_prefix)
         if path and not path.endswith("/") and publisher.answer(folder, now) is not None:
             # A page's folder without its slash, as a static host (nginx) answers it: redirected, with
