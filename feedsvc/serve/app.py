@@ -145,13 +145,11 @@ class Service:
         has come, here rather than in a request (which gets what is kept meanwhile), and announce — and
         once after — so the hub hears of what the retries render (the store did not change; ChangeLedger
         drops the rest)."""
-        try:
-            self.publisher.warmer.retry()
-        finally:  # whatever a retry raised, the hub hears of what the others mended
-            faulted = self.publisher.documents.faults.lasting
-            if faulted or self._faulted:
-                self.announce()
-            self._faulted = faulted
+        self.publisher.warmer.retry()  # a document whose retry raises is logged there, and the rest go on
+        faulted = self.publisher.documents.faults.lasting
+        if faulted or self._faulted:
+            self.announce()
+        self._faulted = faulted
 
     def catch_up(self, wait: float = CATCH_UP_WAIT) -> None:
         """Start watching the store, and return once what changed since the master's last look is
